@@ -1,0 +1,57 @@
+/**
+ * What the listener records about every request it answers (valid or not), and the in-process
+ * feed the inspector reads. The journal stores these records; step 5 and the inspector read them.
+ */
+
+/** `valid`: signature verified; `invalid`: signature checked and failed; `rejected`: refused before any check (404, 405, 413, 408...). */
+export type Verdict = 'valid' | 'invalid' | 'rejected';
+
+/** Where the user's handler stands for a delivery. */
+export type HandlerState = 'pending' | 'done' | 'failed' | 'duplicate' | 'not-run';
+
+export interface DeliveryRecord {
+  /** Unique, sortable by arrival: `<ms since epoch, base36>-<random>`. */
+  readonly id: string;
+  /** ISO 8601 time the request started arriving. */
+  readonly receivedAt: string;
+  readonly method: string;
+  /** Path and query as received. */
+  readonly url: string;
+  readonly remoteAddress: string | undefined;
+  /** Header name/value pairs exactly as received (`req.rawHeaders`), so a replay can resend them. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The exact body bytes, base64; empty when the body was not read (over the limit, timed out). */
+  readonly bodyBase64: string;
+  /** Bytes received, or announced by Content-Length when the body was refused unread. */
+  readonly bodyBytes: number;
+  readonly status: number;
+  readonly verdict: Verdict;
+  /** `ok`, or the stable code sent back in the `{error, code}` body (e.g. `signature_mismatch`). */
+  readonly code: string;
+  /** One sentence: why it was accepted or refused. */
+  readonly reason: string;
+  /** The signature scheme the listener was verifying. */
+  readonly scheme: string;
+  /** Which configured secret matched (0 = current), for valid deliveries. */
+  readonly secretIndex: number | undefined;
+  /** Event name from the payload, when the body was valid JSON with one. */
+  readonly event: string | undefined;
+  /** Milliseconds from the request's arrival to the answer being handed to the socket. */
+  readonly ackMs: number;
+  /** Identifies the same delivery sent again (a sender retry): duplicates share it. */
+  readonly dedupeKey: string | undefined;
+}
+
+export interface DeliveryView extends DeliveryRecord {
+  readonly handler: HandlerState;
+  /** The handler's error message when it failed. */
+  readonly handlerError: string | undefined;
+}
+
+/** Live deliveries of a running listener, for the inspector. */
+export interface DeliveryFeed {
+  /** Newest first. */
+  list(): readonly DeliveryView[];
+  /** Calls `onChange` with each new or updated delivery; returns the unsubscribe function. */
+  subscribe(onChange: (view: DeliveryView) => void): () => void;
+}

@@ -1,0 +1,17 @@
+/**
+ * Runs before every test file: no network beyond loopback. nock blocks `fetch` and `node:http`;
+ * undici's own `request`/`Pool` are not seen by nock, so the code only ever points them at loopback
+ * (the sandbox's deliveries and the benchmarks).
+ */
+import nock from 'nock';
+import { afterEach } from 'vitest';
+
+nock.disableNetConnect();
+nock.enableNetConnect((host) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)(:\d+)?$/.test(host));
+
+afterEach(() => {
+  // Every interceptor a test declares must be used; a leftover one is a test bug.
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  if (pending.length > 0) throw new Error(`Unused nock interceptors: ${pending.join(', ')}`);
+});
