@@ -1,0 +1,19 @@
+/**
+ * `npm run steps`: the six steps, in the order the tutorial takes them, with the command for each.
+ */
+import { styleText } from 'node:util';
+
+const STEPS = [
+  { n: 1, file: 'steps/01-get-token.ts', title: 'Get an access token', tutorial: 'Create a Webhook: token' },
+  { n: 2, file: 'steps/02-subscribe-webhook.ts', title: 'Subscribe to User_Create', tutorial: 'Webhook User_Create' },
+  { n: 3, file: 'steps/03-listen-for-webhooks.ts', title: 'Listen for webhooks (long-running)', tutorial: 'Create an Express app / Run project' },
+  { n: 4, file: 'steps/04-create-test-user.ts', title: 'Create a test user', tutorial: 'Trigger Webhook: Create New User via API' },
+  { n: 5, file: 'steps/05-verify-delivery.ts', title: 'Verify the delivery', tutorial: 'Confirm Webhook was Triggered / Authenticate Webhook' },
+  { n: 6, file: 'steps/06-delete-test-user.ts', title: 'Delete the test user and clean up', tutorial: 'Clean up' },
+] as const;
+
+console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, as six steps:"));
+for (const step of STEPS) {
+  console.log(`  npm run step:${step.n}   ${step.title.padEnd(38)} ${styleText('dim', `${step.file}  (tutorial: ${step.tutorial})`)}`);
+}
+console.log('Run the sandbox first (`npm run sandbox`), step 3 in its own terminal, or everything at once with `npm start`.');
