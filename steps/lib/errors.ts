@@ -52,6 +52,21 @@ export const STEP_VERIFY_FAILED = 'WORKBENCH_STEP_VERIFY_FAILED';
 
 /** StateError: a file in the state folder is unreadable or not valid JSON. */
 export const STATE_CORRUPT = 'WORKBENCH_STATE_CORRUPT';
+/** StateError: another running listener holds the journal folder (its pid is in journal.lock). */
+export const STATE_LOCKED = 'WORKBENCH_STATE_LOCKED';
+
+/** ListenerError: the listener's port (LISTEN_PORT) is taken by another program. */
+export const LISTEN_PORT_IN_USE = 'WORKBENCH_LISTEN_PORT_IN_USE';
+/** ListenerError: the listener could not start (bad LISTEN_HOST, permission denied...). */
+export const LISTEN_FAILED = 'WORKBENCH_LISTEN_FAILED';
+
+/** SandboxError: the sandbox's port is taken (another sandbox, or another program). */
+export const SANDBOX_PORT_IN_USE = 'WORKBENCH_SANDBOX_PORT_IN_USE';
+/** SandboxError: the sandbox could not start or stop (bind failure, store not writable). */
+export const SANDBOX_FAILED = 'WORKBENCH_SANDBOX_FAILED';
+
+/** InspectorError: the inspector page could not start (port in use, non-loopback host, bad replay URL). */
+export const INSPECTOR_FAILED = 'WORKBENCH_INSPECTOR_FAILED';
 
 export interface WorkbenchErrorOptions {
   /** What the user should do next, printed under the message. */
@@ -77,6 +92,12 @@ export class TokenError extends WorkbenchError {}
 export class TunnelError extends WorkbenchError {}
 export class StepError extends WorkbenchError {}
 export class StateError extends WorkbenchError {}
+/** The webhook listener (steps/lib/listener.ts) could not start. */
+export class ListenerError extends WorkbenchError {}
+/** The local Bracken sandbox (scripts/sandbox) could not start or run. */
+export class SandboxError extends WorkbenchError {}
+/** The local inspector page (steps/lib/inspector.ts) could not start. */
+export class InspectorError extends WorkbenchError {}
 
 export interface ApiErrorOptions extends WorkbenchErrorOptions {
   status?: number;

@@ -17,7 +17,11 @@ export type VerifyReason =
   | 'malformed_timestamp'
   | 'stale_timestamp'
   | 'future_timestamp'
-  | 'no_secret';
+  | 'no_secret'
+  /** A configured secret cannot be used by this scheme (e.g. not a `whsec_` base64 secret). */
+  | 'malformed_secret'
+  /** The body cannot be read as the parameters a parameter-signing scheme (Vonage) signs. */
+  | 'malformed_body';
 
 export type VerifyResult =
   | { readonly ok: true; readonly secretIndex: number }
@@ -51,6 +55,40 @@ export interface Scheme {
   readonly description: string;
   sign(input: SignInput): Record<string, string>;
   verify(input: VerifyInput): VerifyResult;
+  /** Where the signature travels, so diagnose() can try a wrong prefix or encoding. */
+  readonly signatureHeader?: SignatureHeaderInfo;
+  /** How a secret string becomes HMAC key bytes (default `utf8`: the string as given). */
+  readonly secretFormat?: SecretFormat;
+  /** verify() with the key bytes given directly, so diagnose() can try other secret encodings. */
+  verifyWithKeys?(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult;
+  /** The signed timestamp (Unix seconds) the request carries, for timestamped schemes. */
+  timestampOf?(input: VerifyInput): number | undefined;
+  /** Signs a whole request: for schemes that sign more than headers (Vonage signs parameters). */
+  signRequest?(input: SignRequestInput): SignedRequest;
+}
+
+/** `utf8`: the secret string's UTF-8 bytes are the key; `whsec`: `whsec_<base64>`, the decoded bytes are the key. */
+export type SecretFormat = 'utf8' | 'whsec';
+
+export interface SignatureHeaderInfo {
+  /** Lower-case header name. */
+  readonly name: string;
+  /** What comes before the encoded signature (`sha256=`, `HMACSHA256 `, `v1,`); '' for none. */
+  readonly prefix: string;
+  readonly encoding: 'hex' | 'base64';
+  /** True when the header holds a space-separated list of signatures (Standard Webhooks). */
+  readonly list?: boolean;
+}
+
+export interface SignRequestInput extends SignInput {
+  /** Path and query the request will be sent to. */
+  readonly url?: string;
+}
+
+export interface SignedRequest {
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+  readonly url: string | undefined;
 }
 
 /** The single value of a header; undefined when absent, the first when sent twice. */

@@ -1,0 +1,74 @@
+/** What the parent asks the load generator for, and what it gets back. */
+import type { LatencySummary } from '../stats.ts';
+
+export interface LoadTarget {
+  /** e.g. http://127.0.0.1:41234 (loopback only). */
+  readonly origin: string;
+  readonly path: string;
+  readonly secret: string;
+  /** Every body is this size, and distinct (see bodies.ts). */
+  readonly bodyBytes: number;
+}
+
+/** Closed loop: `connections` senders, each sending its next request as soon as the last is answered. */
+export interface SaturationPlan {
+  readonly kind: 'saturation';
+  readonly connections: number;
+  readonly durationMs: number;
+  /** Hard cap on requests, so memory and time stay bounded whatever the server's speed. */
+  readonly maxRequests: number;
+}
+
+/** Open loop: request i is due at start + i/rate, whether or not earlier ones were answered. */
+export interface FixedRatePlan {
+  readonly kind: 'rate';
+  readonly ratePerSec: number;
+  readonly durationMs: number;
+  /** Connections the pool may open when answers fall behind. */
+  readonly maxConnections: number;
+  /** How long to wait for the last answers after the last send. */
+  readonly drainMs: number;
+}
+
+export type LoadPlan = SaturationPlan | FixedRatePlan;
+
+export interface LoadResult {
+  readonly kind: LoadPlan['kind'];
+  /** Requests sent. */
+  readonly sent: number;
+  /** Requests answered with a 2xx. */
+  readonly ok: number;
+  /** Answers that were not 2xx, by status. */
+  readonly non2xx: Readonly<Record<string, number>>;
+  /** Requests that failed at the transport level or were not answered before the drain ended. */
+  readonly errors: number;
+  /** The first transport error, for the report. */
+  readonly firstError: string | undefined;
+  readonly elapsedMs: number;
+  /** 2xx answers per second over `elapsedMs`. */
+  readonly rps: number;
+  /**
+   * Time to answer (response fully read), ms. For the fixed rate it is measured from the
+   * scheduled send time, so a stalled server is charged for the requests it delayed
+   * (no coordinated omission).
+   */
+  readonly latency: LatencySummary;
+  /** Fixed rate only: how late the generator itself sent (actual − scheduled), ms. */
+  readonly sendLag: LatencySummary | undefined;
+}
+
+/** Parent → load generator. */
+export interface RunMessage {
+  readonly type: 'run';
+  readonly id: number;
+  readonly target: LoadTarget;
+  readonly plan: LoadPlan;
+}
+
+/** Load generator → parent. */
+export interface ResultMessage {
+  readonly type: 'result';
+  readonly id: number;
+  readonly result?: LoadResult;
+  readonly error?: string;
+}

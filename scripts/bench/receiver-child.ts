@@ -1,0 +1,52 @@
+/**
+ * The process every receiver under test runs in, baselines and ours alike: the parent starts it
+ * with `spawnNode` (same node flags for all), sends `{type:'start', receiver, options}` over IPC
+ * (the secret travels there, never on the command line), and gets `{type:'ready', port}` back.
+ * `{type:'stop'}`, SIGTERM or the parent going away closes the server and exits.
+ */
+import type { FailedMessage, ReadyMessage, ReceiverName, RunningReceiver, StartMessage, StartReceiver } from './receivers/types.ts';
+
+const LOADERS: Readonly<Record<ReceiverName, () => Promise<StartReceiver>>> = {
+  bare: async () => (await import('./receivers/bare-node.ts')).startBareNode,
+  express: async () => (await import('./receivers/express-raw.ts')).startExpressRaw,
+  tutorial: async () => (await import('./receivers/tutorial.ts')).startTutorial,
+  ours: async () => (await import('./receivers/ours.ts')).startOurs,
+};
+
+let running: RunningReceiver | undefined;
+let stopping = false;
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await running?.close();
+  } finally {
+    // exit() rather than waiting for the loop to drain: a listener may keep timers alive.
+    process.exit(code);
+  }
+}
+
+function reply(message: ReadyMessage | FailedMessage): void {
+  process.send?.(message);
+}
+
+process.on('message', (message: StartMessage | { type: 'stop' }) => {
+  if (message.type === 'stop') {
+    void stop(0);
+    return;
+  }
+  if (message.type !== 'start' || running !== undefined) return;
+  void (async () => {
+    try {
+      const start = await LOADERS[message.receiver]();
+      running = await start(message.options);
+      reply({ type: 'ready', port: running.port, description: running.description });
+    } catch (error) {
+      reply({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+      await stop(1);
+    }
+  })();
+});
+process.on('disconnect', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));

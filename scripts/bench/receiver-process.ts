@@ -1,0 +1,39 @@
+/**
+ * Starts one receiver under test in its own process (receiver-child.ts) and waits until it
+ * listens. Baselines and ours go through this one function: same spawn helper, same node flags.
+ */
+import { fileURLToPath } from 'node:url';
+import { BENCH_CHILD_FAILED, BenchError } from './errors.ts';
+import type { FailedMessage, ReadyMessage, ReceiverName, ReceiverOptions } from './receivers/types.ts';
+import { spawnNode, type NodeChild } from './spawn.ts';
+
+export const RECEIVER_CHILD = fileURLToPath(new URL('./receiver-child.ts', import.meta.url));
+const START_TIMEOUT_MS = 15_000;
+
+export interface ReceiverProcess {
+  readonly origin: string;
+  readonly description: string;
+  readonly child: NodeChild;
+  stop(): Promise<void>;
+}
+
+/** Spawns the receiver and resolves once it listens; throws BenchError with its reason when it cannot start. */
+export async function startReceiverProcess(
+  receiver: ReceiverName,
+  options: ReceiverOptions,
+  extraNodeFlags: readonly string[] = [],
+): Promise<ReceiverProcess> {
+  const child = spawnNode(RECEIVER_CHILD, { ipc: true, extraNodeFlags });
+  try {
+    child.send({ type: 'start', receiver, options });
+    const answer = await child.message(
+      (m): m is ReadyMessage | FailedMessage => 'type' in m && (m.type === 'ready' || m.type === 'failed'),
+      START_TIMEOUT_MS,
+    );
+    if (answer.type === 'failed') throw new BenchError(BENCH_CHILD_FAILED, `The ${receiver} receiver could not start: ${answer.message}`);
+    return { origin: `http://127.0.0.1:${answer.port}`, description: answer.description, child, stop: () => child.stop() };
+  } catch (error) {
+    await child.stop(1_000);
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Ours: the workbench's real listener (`startListener`), as step 3 runs it: the Bracken scheme,
+ * a real journal that fdatasyncs every delivery before the 2xx (in a temp folder), and the sample
+ * handler running after the answer. Limits come from the default configuration. The only
+ * difference from step 3 is that nothing is printed per request (the log goes nowhere), so the
+ * figure is the listener's, not the terminal's.
+ */
+import { join } from 'node:path';
+import { loadConfig } from '../../../steps/lib/config.ts';
+import { JOURNAL_DIR_NAME, openJournal } from '../../../steps/lib/journal.ts';
+import { startListener } from '../../../steps/lib/listener.ts';
+import { sampleHandler } from '../../../steps/lib/sample-handler.ts';
+import { bracken } from '../../../steps/lib/schemes/bracken.ts';
+import { BENCH_HOST } from './listen.ts';
+import type { StartReceiver } from './types.ts';
+
+export const startOurs: StartReceiver = async ({ secret, stateDir }) => {
+  // Defaults only: the bench must not pick up a developer's .env (a LISTEN_PORT, a small body limit).
+  const config = loadConfig({ env: {} });
+  const quiet = () => {};
+  const journal = await openJournal({ dir: join(stateDir, JOURNAL_DIR_NAME), ...config.journal, log: quiet });
+  const secrets = [secret] as const;
+  try {
+    const listener = await startListener({
+      host: BENCH_HOST,
+      port: 0,
+      scheme: bracken,
+      secrets: () => secrets,
+      bodyLimitBytes: config.listen.bodyLimitBytes,
+      requestTimeoutMs: config.listen.requestTimeoutMs,
+      journal,
+      handler: sampleHandler(quiet),
+      log: quiet,
+    });
+    return {
+      port: listener.port,
+      description: 'startListener (bracken scheme, sample handler) + openJournal (fdatasync per group commit), no per-request printing',
+      async close() {
+        await listener.close();
+        await journal.close();
+      },
+    };
+  } catch (error) {
+    await journal.close();
+    throw error;
+  }
+};

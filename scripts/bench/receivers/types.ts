@@ -1,0 +1,56 @@
+/**
+ * What every receiver under test looks like to the bench: started in its own process by
+ * `receiver-child.ts`, listening on 127.0.0.1 on a free port, answering POST /webhooks.
+ */
+
+/** (a) bare node:http + HMAC, (b) express raw body, (c) the tutorial's receiver, and ours. */
+export const RECEIVER_NAMES = ['bare', 'express', 'tutorial', 'ours'] as const;
+export type ReceiverName = (typeof RECEIVER_NAMES)[number];
+
+/** One line per receiver for the table and the JSON. */
+export const RECEIVER_LABELS: Readonly<Record<ReceiverName, string>> = Object.freeze({
+  bare: '(a) node:http + HMAC',
+  express: '(b) express raw 200',
+  tutorial: '(c) tutorial receiver',
+  ours: 'ours (listener + journal)',
+});
+
+export interface ReceiverOptions {
+  /** The webhook secret deliveries are signed with. */
+  readonly secret: string;
+  /** A temp folder the receiver may write to (our journal); removed by the parent. */
+  readonly stateDir: string;
+}
+
+export interface RunningReceiver {
+  readonly port: number;
+  /** A sentence for the report: what exactly runs (e.g. which handler). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export type StartReceiver = (options: ReceiverOptions) => Promise<RunningReceiver>;
+
+/** Parent → receiver child: start this receiver. */
+export interface StartMessage {
+  readonly type: 'start';
+  readonly receiver: ReceiverName;
+  readonly options: ReceiverOptions;
+}
+
+/** Receiver child → parent: listening. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly port: number;
+  readonly description: string;
+}
+
+/** Child → parent: could not start (the child exits after sending it). */
+export interface FailedMessage {
+  readonly type: 'failed';
+  readonly message: string;
+}
+
+export function isReceiverName(value: string): value is ReceiverName {
+  return (RECEIVER_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: figures for the receiver, against baselines measured in the same run on the
+ * same machine (issue 6). A receiver that is slow to acknowledge gets retried and duplicated
+ * (seed 002: answer 2xx within 5 s), so the questions are: how fast does our listener answer,
+ * how much does it cost next to a bare Node receiver, plain express and the tutorial's receiver,
+ * and how long do the walkthrough and a single step take to start.
+ *
+ * Sections: start-up (npm start, step 1 cold, the tsx floor), delivery latency (sandbox → our
+ * listener), receiver throughput (three baselines and ours, each in its own process, loaded by
+ * undici from another). Prints a table and writes JSON under the state folder.
+ *
+ * Run: npm run bench            (about 2 minutes on 2 cores)
+ *      npm run bench -- --quick (a smoke run; see --help)
+ */
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../steps/lib/config.ts';
+import { generateSecret } from '../../steps/lib/generate.ts';
+import { formatError, isMain } from '../../steps/lib/run-step.ts';
+import { machineInfo } from './machine.ts';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
+import { attempt, skipped, writeResults, type BenchResults, type Outcome, type StartupReport } from './results.ts';
+import { killChildrenOnExit } from './spawn.ts';
+import { formatReport } from './table.ts';
+import { evaluateTargets } from './targets.ts';
+import { removeTempDirsSync, withTempDir } from './temp.ts';
+import type { ThroughputReport } from './throughput.ts';
+import type { DeliveryReport } from './delivery-bench.ts';
+
+export interface RunBenchDeps {
+  readonly config: Config;
+  /** Progress lines while the bench runs. */
+  readonly log?: (line: string) => void;
+}
+
+/** Runs the selected sections, writes the JSON, and returns the results and the file written. */
+export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promise<{ results: BenchResults; file: string }> {
+  const { config, log = () => {} } = deps;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const machine = machineInfo();
+  const wanted = (section: BenchOptions['sections'][number]) => options.sections.includes(section);
+  const notSelected = skipped('not selected (--only)');
+
+  log('Measuring start-up…');
+  const startup = wanted('startup') ? await attempt(() => measureStartup(options, config)) : notSelected;
+  log('Measuring delivery latency…');
+  // Imported here, so a missing or broken listener/sandbox fails this section only.
+  const delivery: Outcome<DeliveryReport> = wanted('delivery')
+    ? await attempt(async () => (await import('./delivery-bench.ts')).benchDelivery(config, options.delivery))
+    : notSelected;
+  log('Measuring receiver throughput…');
+  const throughput: Outcome<ThroughputReport> = wanted('throughput')
+    ? await attempt(async () =>
+        (await import('./throughput.ts')).runThroughput({
+          receivers: options.receivers,
+          bodySizes: options.bodySizes,
+          timing: options.timing,
+          // A fresh random secret per run; it only ever travels over IPC to our own children.
+          secret: generateSecret(),
+          receiverNodeFlags: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(config.stateDir, 'bench', 'profiles')}`] : [],
+          log,
+        }),
+      )
+    : notSelected;
+
+  const { help: _help, ...recorded } = options;
+  const results: BenchResults = {
+    schema: 'bracken-webhook-workbench/bench@1',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    quick: options.quick,
+    options: recorded,
+    machine,
+    startup,
+    delivery,
+    throughput,
+    targets: evaluateTargets(throughput, startup),
+  };
+  const file = await writeResults(config.stateDir, results);
+  return { results, file };
+}
+
+async function measureStartup(options: BenchOptions, config: Config): Promise<StartupReport> {
+  const bench = await import('./walkthrough-bench.ts');
+  const missing = bench.walkthroughMissing();
+  const npmStart = missing === undefined ? await attempt(() => bench.benchWalkthrough(options.startupRuns)) : skipped(missing);
+  const step1ColdStart = await attempt(() =>
+    withTempDir('bench-sandbox-', async (stateDir) => {
+      const { startSandbox, sandboxOptionsFromConfig } = await import('../sandbox/index.ts');
+      const sandbox = await startSandbox({ ...sandboxOptionsFromConfig(config), host: '127.0.0.1', port: 0, stateDir });
+      try {
+        return await bench.benchStepColdStart(options.startupRuns, sandbox.port);
+      } finally {
+        await sandbox.close();
+      }
+    }),
+  );
+  const nodeTsxFloor = await attempt(() => bench.benchNodeTsxFloor(options.startupRuns));
+  return { npmStart, step1ColdStart, nodeTsxFloor };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const log = (line: string) => console.log(line);
+  const { results, file } = await runBench(options, { config, log });
+  console.log(formatReport(results, file, process.stdout.isTTY === true));
+  // A target MISS is a finding, not a failure; a section that could not run is.
+  return [results.startup, results.delivery, results.throughput].some((s) => s.status === 'failed') ? 1 : 0;
+}
+
+if (isMain(import.meta.url)) {
+  const release = killChildrenOnExit();
+  process.on('exit', removeTempDirsSync);
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    console.error(formatError(error));
+    process.exitCode = 1;
+  } finally {
+    release();
+  }
+}

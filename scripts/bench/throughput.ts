@@ -1,0 +1,128 @@
+/**
+ * Issue item 3: receiver throughput and acknowledgement latency. For each receiver (three
+ * baselines and ours), in its own process: a short warm-up, a closed-loop run to saturation,
+ * then an open-loop run at a fixed offered rate, for each body size. The load generator is a
+ * separate process too, started fresh for each receiver so none inherits another's warm JIT.
+ */
+import { WEBHOOK_PATH } from '../../steps/lib/config.ts';
+import { startLoadGenerator, type LoadGenerator } from './load/client.ts';
+import type { LoadResult, LoadTarget } from './load/types.ts';
+import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
+import { RECEIVER_LABELS, type ReceiverName } from './receivers/types.ts';
+import { round } from './stats.ts';
+import { withTempDir } from './temp.ts';
+
+export interface ThroughputTiming {
+  readonly warmupMs: number;
+  readonly saturationMs: number;
+  readonly rateMs: number;
+  /** Concurrent connections at saturation. */
+  readonly connections: number;
+  /** The fixed offered rate, deliveries per second. */
+  readonly ratePerSec: number;
+  readonly drainMs: number;
+}
+
+export interface ThroughputOptions {
+  readonly receivers: readonly ReceiverName[];
+  readonly bodySizes: readonly number[];
+  readonly timing: ThroughputTiming;
+  readonly secret: string;
+  /** Extra node flags for every receiver process alike (e.g. `--cpu-prof`). */
+  readonly receiverNodeFlags?: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+export interface ThroughputCell {
+  readonly receiver: ReceiverName;
+  readonly label: string;
+  readonly bodyBytes: number;
+  readonly saturation: LoadResult;
+  readonly fixedRate: LoadResult;
+}
+
+export interface ThroughputRatio {
+  readonly bodyBytes: number;
+  /** ours requests/s ÷ the baseline's; undefined when either is missing. */
+  readonly oursOverBare: number | undefined;
+  readonly oursOverExpress: number | undefined;
+  readonly oursOverTutorial: number | undefined;
+}
+
+export interface ThroughputReport {
+  readonly timing: ThroughputTiming;
+  readonly loadGenerator: string;
+  readonly receivers: readonly { readonly receiver: ReceiverName; readonly label: string; readonly description: string; readonly command: string }[];
+  readonly cells: readonly ThroughputCell[];
+  readonly skipped: readonly { readonly receiver: ReceiverName; readonly reason: string }[];
+  readonly ratios: readonly ThroughputRatio[];
+}
+
+/** Runs every cell, receiver by receiver; a receiver that cannot start is skipped with its reason. */
+export async function runThroughput(options: ThroughputOptions): Promise<ThroughputReport> {
+  const { timing } = options;
+  const cells: ThroughputCell[] = [];
+  const skipped: { receiver: ReceiverName; reason: string }[] = [];
+  const receivers: ThroughputReport['receivers'][number][] = [];
+  let loadGenerator = '';
+
+  for (const receiver of options.receivers) {
+    await withTempDir(`bench-${receiver}-`, async (stateDir) => {
+      let server: ReceiverProcess | undefined;
+      let load: LoadGenerator | undefined;
+      try {
+        try {
+          server = await startReceiverProcess(receiver, { secret: options.secret, stateDir }, options.receiverNodeFlags);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          skipped.push({ receiver, reason });
+          options.log(`  skipped ${RECEIVER_LABELS[receiver]}: ${reason}`);
+          return;
+        }
+        receivers.push({ receiver, label: RECEIVER_LABELS[receiver], description: server.description, command: server.child.command });
+        load = await startLoadGenerator();
+        loadGenerator = `undici Pool, own process: ${load.child.command}`;
+        for (const bodyBytes of options.bodySizes) {
+          cells.push(await runCell(load, server, receiver, bodyBytes, options));
+        }
+      } finally {
+        await load?.stop();
+        await server?.stop();
+      }
+    });
+  }
+  return { timing, loadGenerator, receivers, cells, skipped, ratios: ratios(cells, options.bodySizes) };
+}
+
+/** Warm-up, saturation, then the fixed rate, for one receiver and one body size. */
+async function runCell(load: LoadGenerator, server: ReceiverProcess, receiver: ReceiverName, bodyBytes: number, options: ThroughputOptions): Promise<ThroughputCell> {
+  const { timing } = options;
+  const target: LoadTarget = { origin: server.origin, path: WEBHOOK_PATH, secret: options.secret, bodyBytes };
+  const saturation = { kind: 'saturation', connections: timing.connections, maxRequests: 400_000 } as const;
+  await load.run(target, { ...saturation, durationMs: timing.warmupMs });
+  const atSaturation = await load.run(target, { ...saturation, durationMs: timing.saturationMs });
+  const fixedRate = await load.run(target, {
+    kind: 'rate',
+    ratePerSec: timing.ratePerSec,
+    durationMs: timing.rateMs,
+    maxConnections: timing.connections,
+    drainMs: timing.drainMs,
+  });
+  options.log(
+    `  ${RECEIVER_LABELS[receiver].padEnd(26)} ${String(bodyBytes).padStart(6)} B  ${Math.round(atSaturation.rps)} req/s, ` +
+      `p99 ${fixedRate.latency.p99} ms at ${timing.ratePerSec}/s`,
+  );
+  return { receiver, label: RECEIVER_LABELS[receiver], bodyBytes, saturation: atSaturation, fixedRate };
+}
+
+function ratios(cells: readonly ThroughputCell[], bodySizes: readonly number[]): ThroughputRatio[] {
+  return bodySizes.map((bodyBytes) => {
+    const rps = (receiver: ReceiverName) => cells.find((c) => c.receiver === receiver && c.bodyBytes === bodyBytes)?.saturation.rps;
+    const ours = rps('ours');
+    const over = (baseline: ReceiverName) => {
+      const base = rps(baseline);
+      return ours === undefined || base === undefined || base <= 0 ? undefined : round(ours / base, 2);
+    };
+    return { bodyBytes, oursOverBare: over('bare'), oursOverExpress: over('express'), oursOverTutorial: over('tutorial') };
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Issue item 1: how long `npm start` takes (median of several runs, with the walkthrough's own
+ * per-step breakdown) and the cold start of one step process (`npm run step:1` against a sandbox
+ * this process starts). Both are run as `node --import tsx <file>`, the command npm would run,
+ * but without npm's own ~300 ms, so the figure is the workbench's. Every run gets a fresh temp
+ * state folder (nothing cached: a true cold run) and is pinned to the sandbox, whatever .env says.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../steps/lib/config.ts';
+import { BENCH_CHILD_FAILED, BenchError } from './errors.ts';
+import { runNode, type RunResult } from './spawn.ts';
+import { median, round } from './stats.ts';
+import { withTempDir } from './temp.ts';
+
+export const WALKTHROUGH_FILE = join(PROJECT_ROOT, 'scripts/walkthrough.ts');
+export const STEP1_FILE = join(PROJECT_ROOT, 'steps/01-get-token.ts');
+const RUN_TIMEOUT_MS = 30_000;
+
+/**
+ * Variables that keep a child on the local sandbox and off the network: an empty
+ * BRACKEN_CLIENT_ID overrides a real one from .env (loadEnvFile never replaces a set variable),
+ * and no ngrok token means no tunnel.
+ */
+export const SANDBOX_ONLY_ENV: Readonly<Record<string, string>> = Object.freeze({
+  BRACKEN_CLIENT_ID: '',
+  BRACKEN_CLIENT_SECRET: '',
+  BRACKEN_IDENTITY_URL: '',
+  BRACKEN_API_URL: '',
+  NGROK_AUTHTOKEN: '',
+  WEBHOOK_TARGET: '',
+  NO_COLOR: '1',
+});
+
+export interface TimedRuns {
+  /** The exact command measured (node flags included; npm is not in it). */
+  readonly command: string;
+  readonly runsMs: readonly number[];
+  readonly medianMs: number;
+}
+
+export interface WalkthroughReport extends TimedRuns {
+  /** Median of each step's time over the runs, from `--timings-json`; empty when the walkthrough does not write it. */
+  readonly steps: readonly { readonly name: string; readonly medianMs: number }[];
+  /** Why `steps` is empty, when it is. */
+  readonly stepsNote: string | undefined;
+}
+
+interface WalkthroughTimings {
+  readonly steps: readonly { readonly name: string; readonly ms: number }[];
+  readonly totalMs: number;
+}
+
+/** Why the walkthrough cannot be measured yet, or undefined when it can. */
+export function walkthroughMissing(): string | undefined {
+  return existsSync(WALKTHROUGH_FILE) ? undefined : 'scripts/walkthrough.ts does not exist yet';
+}
+
+/** Runs the walkthrough `runs` times, each in a fresh state folder, and takes the median. */
+export async function benchWalkthrough(runs: number): Promise<WalkthroughReport> {
+  const runsMs: number[] = [];
+  const stepTimes = new Map<string, number[]>();
+  let command = '';
+  let stepsNote: string | undefined;
+  for (let i = 0; i < runs; i++) {
+    await withTempDir('bench-walkthrough-', async (dir) => {
+      const timingsFile = join(dir, 'timings.json');
+      const env = { ...SANDBOX_ONLY_ENV, WORKBENCH_STATE_DIR: join(dir, 'state'), SANDBOX_PORT: '0', LISTEN_PORT: '0', INSPECT_PORT: '0' };
+      const result = await runNode(WALKTHROUGH_FILE, { args: ['--timings-json', timingsFile], env, timeoutMs: RUN_TIMEOUT_MS });
+      command = `node --import tsx scripts/walkthrough.ts --timings-json <tmp>`;
+      ensureSucceeded('scripts/walkthrough.ts', result);
+      runsMs.push(round(result.ms, 1));
+      const timings = await readTimings(timingsFile);
+      if (timings === undefined) {
+        stepsNote = 'the walkthrough wrote no --timings-json file (flag not supported yet?)';
+        return;
+      }
+      for (const step of timings.steps) stepTimes.set(step.name, [...(stepTimes.get(step.name) ?? []), step.ms]);
+    });
+  }
+  const steps = [...stepTimes].map(([name, times]) => ({ name, medianMs: round(median(times), 1) }));
+  return { command, runsMs, medianMs: round(median(runsMs), 1), steps, stepsNote: steps.length > 0 ? undefined : stepsNote };
+}
+
+/**
+ * Cold start of `npm run step:1`: a new node process, tsx, config, one token request to the
+ * sandbox at `sandboxPort`, state written. Each run gets an empty state folder, so no cached token.
+ */
+export async function benchStepColdStart(runs: number, sandboxPort: number): Promise<TimedRuns> {
+  const runsMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await withTempDir('bench-step1-', async (dir) => {
+      const env = { ...SANDBOX_ONLY_ENV, WORKBENCH_STATE_DIR: dir, SANDBOX_HOST: '127.0.0.1', SANDBOX_PORT: String(sandboxPort) };
+      const result = await runNode(STEP1_FILE, { env, timeoutMs: RUN_TIMEOUT_MS });
+      ensureSucceeded('steps/01-get-token.ts', result);
+      runsMs.push(round(result.ms, 1));
+    });
+  }
+  return { command: `node --import tsx steps/01-get-token.ts (SANDBOX_PORT=${sandboxPort})`, runsMs, medianMs: round(median(runsMs), 1) };
+}
+
+/** The floor under every step: `node --import tsx` starting and doing nothing. */
+export async function benchNodeTsxFloor(runs: number): Promise<TimedRuns> {
+  const runsMs: number[] = [];
+  const empty = join(PROJECT_ROOT, 'scripts/bench/empty.ts');
+  for (let i = 0; i < runs; i++) {
+    const result = await runNode(empty, { timeoutMs: RUN_TIMEOUT_MS });
+    ensureSucceeded('scripts/bench/empty.ts', result);
+    runsMs.push(round(result.ms, 1));
+  }
+  return { command: 'node --import tsx scripts/bench/empty.ts', runsMs, medianMs: round(median(runsMs), 1) };
+}
+
+async function readTimings(file: string): Promise<WalkthroughTimings | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = JSON.parse(text) as Partial<WalkthroughTimings>;
+  if (!Array.isArray(parsed.steps)) return undefined;
+  return { steps: parsed.steps.filter((s) => typeof s.name === 'string' && typeof s.ms === 'number'), totalMs: Number(parsed.totalMs) };
+}
+
+function ensureSucceeded(what: string, result: RunResult): void {
+  if (result.code === 0) return;
+  const tail = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-8).join('\n  ');
+  throw new BenchError(BENCH_CHILD_FAILED, `${what} exited with ${result.code}:\n  ${tail}`, {
+    hint: `Run it by hand (npm ${what.startsWith('steps/01') ? 'run step:1' : 'start'}) to see the whole output.`,
+  });
+}

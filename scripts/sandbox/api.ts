@@ -1,0 +1,123 @@
+/**
+ * The API half of the sandbox: the routes of https://api.brackenlearning.com the tutorial uses
+ * (shared/bracken-api.md §1.2–1.4). Every route needs a bearer token from `/connect/token`, and a
+ * domainkey in the path must be the token's own (403 otherwise).
+ *
+ * Creating a user fires `User_Create`, deleting one fires `User_Delete`: each change is saved,
+ * deliveries included, before the answer goes out, and only then are the deliveries sent.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { redact } from '../../steps/lib/redact.ts';
+import { claimsOf, requireBearer } from './bearer.ts';
+import type { DeliveryEngine } from './deliveries.ts';
+import { canonicalEventName, EVENT_NAMES, type EventName } from './events.ts';
+import { ProblemError, validationProblem } from './problem.ts';
+import type { RouteMatcher } from './route-template.ts';
+import type { Store, StoredSubscription, StoredUser } from './store.ts';
+import type { TokenService } from './tokens.ts';
+import { jsonBody, newUserInput, pathKey, subscriptionInput } from './validate.ts';
+
+export interface ApiOptions {
+  readonly store: Store;
+  readonly engine: DeliveryEngine;
+  readonly tokens: TokenService;
+  readonly deleteRoute: RouteMatcher;
+  readonly log: (line: string) => void;
+}
+
+/** A subscription as the API and `/sandbox/subscriptions` show it: the secret redacted. */
+export function subscriptionView(sub: StoredSubscription): Omit<StoredSubscription, 'secret'> & { secret: string } {
+  return { ...sub, secret: redact(sub.secret) };
+}
+
+/** Webhook merge, user create and the configured user-delete route, all behind a bearer token. */
+export function apiRouter(options: ApiOptions): Router {
+  const { store, engine, log } = options;
+  const router = express.Router();
+  const bearer = requireBearer(options.tokens);
+  const body = express.raw({ type: () => true, limit: '100kb' });
+
+  /** The domain the request acts on: the path's, which must be the token's, or the token's. */
+  const domainOf = (req: Request, res: Response, fromPath: string | undefined): number => {
+    const own = claimsOf(res).domainkey;
+    if (fromPath === undefined) return own;
+    const domainkey = pathKey('domainkey', fromPath);
+    if (domainkey !== own) {
+      throw new ProblemError(403, 'Forbidden', { detail: `This token is for domain ${own}; it cannot act on domain ${domainkey} (${req.method} ${req.path}).` });
+    }
+    return domainkey;
+  };
+
+  /** Saves, then sends the deliveries `eventname` gets: nothing is sent that is not on disk. */
+  const commit = async (payload: { eventname: EventName; domainkey: number; user: StoredUser }): Promise<void> => {
+    const { eventname, domainkey, user } = payload;
+    const created = engine.enqueue({ eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() });
+    await store.save();
+    log(`${eventname} for userkey ${user.userkey}: ${created.length === 0 ? 'no active subscription, nothing to deliver' : `${created.length} ${created.length === 1 ? "delivery" : "deliveries"} queued`}`);
+    created.forEach((delivery) => engine.schedule(delivery));
+  };
+
+  const merge = async (req: Request, res: Response) => {
+    const domainkey = domainOf(req, res, param(req, 'domainkey'));
+    const eventname = canonicalEventName(param(req, 'eventname') ?? '');
+    if (eventname === undefined) {
+      throw validationProblem({ eventname: [`Unknown event ${JSON.stringify(param(req, 'eventname'))}: use one of ${EVENT_NAMES.join(', ')} (any letter case).`] });
+    }
+    const input = subscriptionInput(jsonBody(req));
+    const now = new Date().toISOString();
+    const index = store.data.subscriptions.findIndex((s) => s.domainkey === domainkey && s.eventname === eventname);
+    const subscription: StoredSubscription = { domainkey, eventname, ...input, created: store.data.subscriptions[index]?.created ?? now, modified: now };
+    if (index >= 0) store.data.subscriptions[index] = subscription;
+    else store.data.subscriptions.push(subscription);
+    await store.save();
+    res.json(subscriptionView(subscription));
+  };
+  router.put('/api/webhook/merge/domain/:domainkey/event/:eventname', bearer, body, merge);
+  router.put('/api/webhook/merge/event/:eventname', bearer, body, merge);
+
+  const createUser = async (req: Request, res: Response) => {
+    const domainkey = domainOf(req, res, param(req, 'domainkey'));
+    const input = newUserInput(jsonBody(req));
+    const taken = store.data.users.find((u) => u.domainkey === domainkey && u.username.toLowerCase() === input.username.toLowerCase());
+    if (taken !== undefined) {
+      throw new ProblemError(409, 'Conflict', { detail: `The username ${JSON.stringify(input.username)} is taken in domain ${domainkey} (userkey ${taken.userkey}).` });
+    }
+    const now = new Date().toISOString();
+    // The password is checked, then dropped: nothing in the sandbox logs users in.
+    const user: StoredUser = { userkey: store.data.nextUserkey++, username: input.username, firstname: input.firstname, lastname: input.lastname, email: input.email, domainkey, created: now, modified: now };
+    store.data.users.push(user);
+    await commit({ eventname: 'User_Create', domainkey, user });
+    res.json(user);
+  };
+  router.post('/api/user/create/domain/:domainkey', bearer, body, createUser);
+  router.post('/api/user/create', bearer, body, createUser);
+
+  const deleteUser = async (req: Request, res: Response, values: Partial<Record<'domainkey' | 'userkey' | 'username', string>>) => {
+    const domainkey = domainOf(req, res, values.domainkey);
+    const userkey = values.userkey === undefined ? undefined : pathKey('userkey', values.userkey);
+    const username = values.username?.toLowerCase();
+    const index = store.data.users.findIndex(
+      (u) => u.domainkey === domainkey && (userkey === undefined || u.userkey === userkey) && (username === undefined || u.username.toLowerCase() === username),
+    );
+    const user = store.data.users[index];
+    if (user === undefined) {
+      const who = [userkey === undefined ? '' : `userkey ${userkey}`, values.username === undefined ? '' : `username ${JSON.stringify(values.username)}`].filter(Boolean).join(' and ');
+      throw new ProblemError(404, 'Not Found', { detail: `No user with ${who} in domain ${domainkey}.` });
+    }
+    store.data.users.splice(index, 1);
+    await commit({ eventname: 'User_Delete', domainkey, user });
+    res.json(user);
+  };
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const values = options.deleteRoute.match(req.method, req.path);
+    if (values === undefined) return next();
+    bearer(req, res, (error?: unknown) => (error === undefined ? deleteUser(req, res, values).catch(next) : next(error)));
+  });
+  return router;
+}
+
+/** A named path parameter (express 5 types them as string | string[] because of wildcards). */
+function param(req: Request, name: string): string | undefined {
+  const value: unknown = req.params[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,45 @@
+/**
+ * The sandbox's express app: identity routes, API routes, the read-only `/sandbox/` routes,
+ * a one-line log per request, JSON 404s, and problem+json for every error.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { apiRouter, type ApiOptions } from './api.ts';
+import { identityRouter, type IdentityOptions } from './identity.ts';
+import { inspectRouter } from './inspect-routes.ts';
+import { ProblemError, sendProblem } from './problem.ts';
+
+export interface AppOptions extends IdentityOptions, ApiOptions {}
+
+/** The whole sandbox as one express app (the caller owns the HTTP server). */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false);
+
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => options.log(`${req.method} ${req.path} ${res.statusCode} (${Math.round(performance.now() - started)} ms)`));
+    next();
+  });
+
+  app.use(identityRouter(options));
+  app.use(apiRouter(options));
+  app.use(inspectRouter({ store: options.store, issuer: options.issuer, deleteRoute: options.deleteRoute }));
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new ProblemError(404, 'Not Found', { detail: `No route for ${req.method} ${req.path}. GET / lists the routes this sandbox serves.` }));
+  });
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof ProblemError) return sendProblem(res, error);
+    // body-parser errors carry the status to answer with (413 too large, 400 bad encoding...).
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendProblem(res, new ProblemError(status, status === 413 ? 'Payload Too Large' : 'Bad Request', { detail: (error as Error).message }));
+    }
+    options.log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    sendProblem(res, new ProblemError(500, 'Internal Server Error', { detail: error instanceof Error ? error.message : String(error) }));
+  });
+  return app;
+}

@@ -1,0 +1,95 @@
+/**
+ * The identity half of the sandbox: what https://identity.brackenlearning.com (an IdentityServer)
+ * answers for the client-credentials grant. Discovery document and `POST /connect/token`, with
+ * RFC 6749 §5.2 errors, so any standard OAuth 2.0 client works against it unchanged.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import { parseTokenRequest, type OAuthErrorCode } from './token-request.ts';
+import type { TokenService } from './tokens.ts';
+
+/** The one scope the Bracken API knows (the tutorial's PHP sample asks for it). */
+export const BRACKEN_SCOPE = 'bracken-api-scope';
+
+export interface IdentityOptions {
+  /** The sandbox origin, e.g. `http://127.0.0.1:4010`: no trailing slash, as IdentityServer's issuer. */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly domainkey: number;
+  readonly tokenLifetimeSec: number;
+  readonly tokens: TokenService;
+}
+
+/** The discovery metadata (OpenID Connect Discovery / RFC 8414), limited to what is served. */
+export function discoveryDocument(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    token_endpoint: `${issuer}/connect/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    grant_types_supported: ['client_credentials'],
+    scopes_supported: [BRACKEN_SCOPE],
+    response_types_supported: ['token'],
+  };
+}
+
+/** `GET /.well-known/openid-configuration` (and the RFC 8414 twin) and `POST /connect/token`. */
+export function identityRouter(options: IdentityOptions): Router {
+  const router = express.Router();
+  const discovery = (_req: Request, res: Response) => {
+    res.json(discoveryDocument(options.issuer));
+  };
+  router.get('/.well-known/openid-configuration', discovery);
+  router.get('/.well-known/oauth-authorization-server', discovery);
+
+  router.post('/connect/token', express.text({ type: () => true, limit: '16kb' }), (req, res) => {
+    // Token responses carry credentials: never cache them (RFC 6749 §5.1), errors included.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    const body = typeof req.body === 'string' ? req.body : '';
+    const parsed = parseTokenRequest(req.get('content-type'), body, req.get('authorization'));
+    if (!parsed.ok) return oauthError(res, parsed.error, parsed.description, parsed.via === 'basic');
+
+    const { request } = parsed;
+    if (request.clientId !== options.clientId || !sameSecret(request.clientSecret, options.clientSecret)) {
+      return oauthError(res, 'invalid_client', `Unknown client "${request.clientId}" or wrong client secret.`, request.via === 'basic');
+    }
+    if (request.grantType === undefined) return oauthError(res, 'invalid_request', 'grant_type is missing: send grant_type=client_credentials.');
+    if (request.grantType !== 'client_credentials') {
+      return oauthError(res, 'unsupported_grant_type', `grant_type "${request.grantType}" is not supported: this client may only use client_credentials.`);
+    }
+    const unknown = (request.scope ?? '').split(' ').filter((s) => s !== '' && s !== BRACKEN_SCOPE);
+    if (unknown.length > 0) return oauthError(res, 'invalid_scope', `Unknown scope "${unknown.join(' ')}": ask for "${BRACKEN_SCOPE}" or for no scope.`);
+
+    const { accessToken } = options.tokens.issue({
+      clientId: options.clientId,
+      domainkey: options.domainkey,
+      scope: BRACKEN_SCOPE,
+      lifetimeSec: options.tokenLifetimeSec,
+    });
+    res.json({ access_token: accessToken, token_type: 'Bearer', expires_in: options.tokenLifetimeSec, scope: BRACKEN_SCOPE });
+  });
+
+  router.all('/connect/token', (_req, res) => {
+    res.setHeader('Allow', 'POST');
+    res.status(405).json({ error: 'invalid_request', error_description: 'The token endpoint only accepts POST.' });
+  });
+  return router;
+}
+
+/** RFC 6749 §5.2: 400, or 401 with a challenge when the client tried HTTP Basic and failed. */
+function oauthError(res: Response, error: OAuthErrorCode, description: string, triedBasic = false): void {
+  if (error === 'invalid_client' && triedBasic) {
+    res.setHeader('WWW-Authenticate', 'Basic realm="Bracken sandbox"');
+    res.status(401);
+  } else {
+    res.status(400);
+  }
+  res.json({ error, error_description: description });
+}
+
+/** Constant-time comparison that does not reveal the secret's length either. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

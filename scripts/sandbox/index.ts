@@ -1,0 +1,177 @@
+/**
+ * A faithful local Bracken: identity server, API and webhook deliveries on one loopback port.
+ * `npm run sandbox` runs it on its own; the walkthrough, e2e tests and benchmarks start it
+ * in-process with `startSandbox`.
+ *
+ * @example
+ * const sandbox = await startSandbox({ ...sandboxOptionsFromConfig(loadConfig()), port: 0 });
+ * console.log(readyLine(sandbox)); // Bracken sandbox ready at http://127.0.0.1:40123 (client_id demo, ...)
+ * await sandbox.whenIdle(10_000);  // every delivery made
+ * await sandbox.close();           // pending deliveries stay in the store for the next start
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config, UserDeleteRoute } from '../../steps/lib/config.ts';
+import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from '../../steps/lib/errors.ts';
+import { createApp } from './app.ts';
+import { createDeliveryEngine } from './deliveries.ts';
+import { compileRoute } from './route-template.ts';
+import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
+import { createTokenService } from './tokens.ts';
+
+export { EVENT_NAMES, type EventName } from './events.ts';
+export type { StoredDelivery, StoredSubscription, StoredUser } from './store.ts';
+
+export interface SandboxOptions {
+  /** Interface to bind; default 127.0.0.1. Keep it on loopback: the sandbox has demo credentials. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly domainkey: number;
+  readonly tokenLifetimeSec: number;
+  /** Delay before each retry of a failed delivery; the last one repeats until delivered. */
+  readonly retryScheduleMs: readonly number[];
+  /** The store goes in `<stateDir>/sandbox/store-<port>.json`. */
+  readonly stateDir: string;
+  readonly userDeleteRoute: UserDeleteRoute;
+  /** Receives one line per request and per delivery attempt; default: silent. */
+  readonly log?: (line: string) => void;
+  /** Per delivery attempt; default 5000. */
+  readonly deliveryTimeoutMs?: number;
+}
+
+export interface RunningSandbox {
+  /** The origin, e.g. `http://127.0.0.1:4010`: issuer, identity URL and API URL at once. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly domainkey: number;
+  /** The JSON file holding users, subscriptions and deliveries. */
+  readonly storeFile: string;
+  /** Copies of the deliveries, oldest first (the Authorization value in full). */
+  deliveries(): StoredDelivery[];
+  users(): StoredUser[];
+  subscriptions(): StoredSubscription[];
+  /** Resolves when no delivery is pending or in flight; rejects after `timeoutMs`, or if the sandbox closes first. */
+  whenIdle(timeoutMs?: number): Promise<void>;
+  /** Stops accepting requests and sending; pending deliveries stay saved. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The sandbox settings in `config` (from loadConfig). */
+export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'stateDir' | 'userDeleteRoute'>): SandboxOptions {
+  const { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs } = config.sandbox;
+  return { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs, stateDir: config.stateDir, userDeleteRoute: config.userDeleteRoute };
+}
+
+/** The one line `npm run sandbox` prints when it is ready. */
+export function readyLine(sandbox: Pick<RunningSandbox, 'url' | 'clientId' | 'clientSecret' | 'domainkey'>): string {
+  return `Bracken sandbox ready at ${sandbox.url} (client_id ${sandbox.clientId}, client_secret ${sandbox.clientSecret}, domainkey ${sandbox.domainkey})`;
+}
+
+/**
+ * Binds `host:port` (0 = a free port), loads `<stateDir>/sandbox/store-<port>.json`, resumes its
+ * pending deliveries and serves. Throws SandboxError SANDBOX_PORT_IN_USE when the port is taken,
+ * StateError STATE_CORRUPT when the store is not valid, TypeError ERR_INVALID_ARG_VALUE for bad options.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  checkOptions(options);
+  const log = options.log ?? (() => undefined);
+  const host = options.host ?? '127.0.0.1';
+  const deleteRoute = compileRoute(options.userDeleteRoute);
+
+  // Bind first: the port decides the issuer URL and the store file, and owning the port means
+  // no other sandbox writes that file. Requests that arrive before the app is ready get a 503.
+  let handler = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"starting"}');
+  };
+  const server = createServer((req, res) => handler(req, res));
+  const port = await listen(server, host, options.port);
+  const url = `http://${urlHost(host)}:${port}`;
+  if (!/^(127\.|::1$|localhost$)/.test(host)) log(`warning: the sandbox listens on ${host}, not only on loopback`);
+
+  let store;
+  try {
+    store = await openStore(storeFileFor(options.stateDir, port));
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+  const tokens = createTokenService({ key: store.data.signingKey, issuer: url });
+  const engine = createDeliveryEngine({ store, retryScheduleMs: options.retryScheduleMs, timeoutMs: options.deliveryTimeoutMs ?? 5_000, log });
+  const app = createApp({ ...options, issuer: url, tokens, store, engine, deleteRoute, log });
+  handler = (req, res) => app(req, res);
+
+  const pending = store.data.deliveries.filter((d) => d.status === 'pending');
+  if (pending.length > 0) log(`resuming ${pending.length} pending deliveries from ${store.file}`);
+  for (const delivery of pending) {
+    delivery.nextAttemptAt = null; // a restart is a good moment to try again at once
+    engine.schedule(delivery);
+  }
+
+  let closing: Promise<void> | undefined;
+  const data = store.data;
+  return {
+    url,
+    host,
+    port,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    domainkey: options.domainkey,
+    storeFile: store.file,
+    deliveries: () => structuredClone(data.deliveries),
+    users: () => structuredClone(data.users),
+    subscriptions: () => structuredClone(data.subscriptions),
+    whenIdle: (timeoutMs) => engine.whenIdle(timeoutMs),
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await engine.close();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new SandboxError(SANDBOX_PORT_IN_USE, `Port ${port} on ${host} is already in use.`, {
+          cause: error,
+          hint: 'Another sandbox may be running (npm run sandbox): use that one, stop it, or set SANDBOX_PORT to a free port.',
+        }));
+      } else {
+        reject(new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${port}: ${error.message}`, { cause: error, hint: 'Check SANDBOX_HOST and SANDBOX_PORT.' }));
+      }
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** The host as it goes in a URL: wildcard binds are reached through loopback, IPv6 in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function checkOptions(options: SandboxOptions): void {
+  const bad = (what: string): never => {
+    throw Object.assign(new TypeError(`[sandbox] ${what}`), { code: 'ERR_INVALID_ARG_VALUE' });
+  };
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) bad(`"port" must be 0-65535, got ${String(options.port)}`);
+  if (options.clientId === '' || options.clientSecret === '') bad('"clientId" and "clientSecret" must be non-empty strings');
+  if (!Number.isSafeInteger(options.domainkey) || options.domainkey < 1) bad(`"domainkey" must be a positive integer, got ${String(options.domainkey)}`);
+  if (!(options.tokenLifetimeSec > 0)) bad(`"tokenLifetimeSec" must be positive, got ${String(options.tokenLifetimeSec)}`);
+  if (options.retryScheduleMs.length === 0 || !options.retryScheduleMs.every((ms) => Number.isInteger(ms) && ms >= 0)) {
+    bad(`"retryScheduleMs" must be a non-empty list of whole milliseconds, got [${options.retryScheduleMs.join(', ')}]`);
+  }
+  if (options.stateDir === '') bad('"stateDir" must be a folder path');
+}

@@ -1,0 +1,173 @@
+/**
+ * `npm run verify`: check one captured request against a signature scheme, outside any server.
+ * Exit 0 and `valid` when it verifies; exit 1 and `invalid: <reason>: <message>` (plus a
+ * diagnosis when one of the usual mistakes explains it) when it does not; exit 2 and the usage
+ * for bad arguments. `--sign` prints what a sender would add instead. The body is read as bytes,
+ * exactly: no trimming, no decoding, no re-encoding.
+ *
+ * @example
+ * npm run verify -- --scheme github --secret "It's a Secret to Everybody" \
+ *   --header "X-Hub-Signature-256: sha256=757107ea..." --body-file body.txt
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { diagnose } from '../steps/lib/diagnose.ts';
+import { isMain } from '../steps/lib/run-step.ts';
+import { findScheme, schemeNames } from '../steps/lib/schemes/index.ts';
+import { signRequest } from '../steps/lib/schemes/sign-request.ts';
+import type { Headers } from '../steps/lib/schemes/types.ts';
+
+export const USAGE = `Usage:
+  npm run verify -- --scheme <name> --secret <secret> [--secret <older secret>...]
+                    --header "<Name>: <value>" [--header ...] [--body-file <path> | < body]
+                    [--url "<path?query>"] [--now <unix seconds>] [--tolerance <seconds>]
+  npm run verify -- --sign --scheme <name> --secret <secret> [--body-file <path> | < body]
+                    [--id <message id>] [--now <unix seconds>] [--url "<path?query>"]
+
+Schemes: ${schemeNames().join(', ')}
+The body is read byte for byte; use --body-file /dev/null for an empty one.
+--sign prints the headers a sender would add, one "Name: value" per line; for vonage, which signs
+parameters rather than headers, it prints the signed body instead. --now and --tolerance apply to
+timestamped schemes (standard-webhooks, vonage); the default tolerance is 300 s.`;
+
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Thrown for bad arguments: exit 2 with the message and the usage. */
+class UsageError extends Error {}
+
+/** Runs the command; resolves to the exit code. */
+export async function runVerify(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`error: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parse(argv);
+  if (args.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const scheme = findScheme(args.scheme ?? '');
+  if (scheme === undefined) {
+    const given = args.scheme === undefined ? 'no --scheme given' : `unknown scheme ${JSON.stringify(args.scheme)}`;
+    throw new UsageError(`${given}; choose one of: ${schemeNames().join(', ')}.`);
+  }
+  const secrets = args.secret ?? [];
+  if (secrets.length === 0 || secrets.some((secret) => secret === '')) throw new UsageError('give the secret with --secret <secret> (non-empty).');
+  const headers = parseHeaders(args.header ?? []);
+  const now = args.now === undefined ? undefined : wholeNumber('--now', args.now);
+  const nowFn = now === undefined ? {} : { now: () => now * 1000 };
+  const body = await readBody(args['body-file'], io.stdin);
+  const url = args.url === undefined ? {} : { url: args.url };
+
+  if (args.sign) {
+    const signed = signOrExplain(() =>
+      signRequest(scheme, { body, secret: secrets[0] ?? '', ...nowFn, ...url, ...(args.id === undefined ? {} : { id: args.id }) }),
+    );
+    if (scheme.signRequest) io.stdout(`${Buffer.from(signed.body).toString('utf8')}\n`);
+    else io.stdout(Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+    return 0;
+  }
+
+  const tolerance = args.tolerance === undefined ? {} : { toleranceSec: wholeNumber('--tolerance', args.tolerance) };
+  const input = { body, headers, secrets, ...nowFn, ...url, ...tolerance };
+  const result = scheme.verify(input);
+  if (result.ok) {
+    io.stdout(result.secretIndex === 0 ? 'valid\n' : `valid\nmatched --secret #${result.secretIndex + 1}, not the first one\n`);
+    return 0;
+  }
+  io.stdout(`invalid: ${result.reason}: ${result.message}\n`);
+  const diagnosis = diagnose(scheme, input);
+  if (diagnosis) io.stdout(`diagnosis: ${diagnosis.code}: ${diagnosis.explanation} ${diagnosis.fix}\n`);
+  return 1;
+}
+
+/** A secret or body the scheme cannot sign with is bad input: a usage error, not a crash. */
+function signOrExplain<T>(sign: () => T): T {
+  try {
+    return sign();
+  } catch (error) {
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_INVALID_ARG_VALUE') throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scheme: { type: 'string' },
+        secret: { type: 'string', multiple: true },
+        header: { type: 'string', multiple: true, short: 'H' },
+        'body-file': { type: 'string' },
+        url: { type: 'string' },
+        now: { type: 'string' },
+        tolerance: { type: 'string' },
+        id: { type: 'string' },
+        sign: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+// RFC 9110 field-name token, then ":" and the value (surrounding whitespace is not part of it).
+const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/s;
+
+function parseHeaders(lines: readonly string[]): Headers {
+  const headers: Record<string, string | string[]> = {};
+  for (const line of lines) {
+    const match = HEADER_LINE.exec(line);
+    if (!match?.[1]) throw new UsageError(`--header ${JSON.stringify(line)} is not "Name: value".`);
+    const name = match[1].toLowerCase();
+    const value = match[2] ?? '';
+    const previous = headers[name];
+    headers[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return headers;
+}
+
+function wholeNumber(flag: string, raw: string): number {
+  if (!/^\d{1,15}$/.test(raw)) throw new UsageError(`${flag} ${JSON.stringify(raw)} is not a whole number of seconds.`);
+  return Number(raw);
+}
+
+/** The body bytes from --body-file (`-` for stdin) or from stdin when it is not a terminal. */
+async function readBody(path: string | undefined, stdin: CliIo['stdin']): Promise<Buffer> {
+  if (path !== undefined && path !== '-') {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new UsageError(`cannot read --body-file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
+  }
+  if (path === undefined && stdin.isTTY) throw new UsageError('no body: give --body-file <path>, or pipe the body on stdin.');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  const body = Buffer.concat(chunks);
+  // A forgotten pipe must not verify an empty body; an intended empty body is `--body-file /dev/null`.
+  if (path === undefined && body.length === 0) throw new UsageError('no body: stdin was empty; give --body-file <path> (/dev/null for an empty body).');
+  return body;
+}
+
+if (isMain(import.meta.url)) {
+  process.exitCode = await runVerify(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Step 1: get an access token.
+ *
+ * The tutorial's Python files start the same way: "use your information to get authorization to
+ * access the API" with OAuth 2.0 client credentials against
+ * https://identity.brackenlearning.com/connect/token. Here the token is also cached in the state
+ * folder, so steps 2, 4 and 6 reuse it until it (nearly) expires.
+ *
+ * Run: npm run step:1            (reuses a cached token that is still fresh)
+ *      npm run step:1 -- --refresh  (always asks the identity server)
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './lib/config.ts';
+import { CONFIG_INVALID, ConfigError } from './lib/errors.ts';
+import { redact } from './lib/redact.ts';
+import { describeTarget, isMain, runStep } from './lib/run-step.ts';
+import { openState, STATE_FILES, type State } from './lib/state.ts';
+import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/token.ts';
+
+export interface GetTokenDeps {
+  config?: Config;
+  state?: State;
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+  now?: () => number;
+  /** Ask the identity server even when the cached token is still fresh. */
+  refresh?: boolean;
+}
+
+/** Gets a token (cached or new), prints it redacted, and returns it. */
+export async function getToken(deps: GetTokenDeps = {}): Promise<AccessToken> {
+  // Prerequisites: a client_id and client_secret (BRACKEN_CLIENT_ID/BRACKEN_CLIENT_SECRET in .env),
+  // or nothing at all for the local sandbox, which has demo credentials.
+  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
+  const { state = openState(config.stateDir) } = deps;
+  log(describeTarget(config));
+
+  // "use your information to get authorization to access the API"
+  let token: AccessToken;
+  {
+    token = await getAccessToken({
+      config,
+      state,
+      now,
+      ...(deps.refresh === true ? { forceRefresh: true } : {}),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+    const scope = config.scope === undefined ? 'no scope, as in the tutorial' : `scope ${config.scope}`;
+    log(
+      token.source === 'cache'
+        ? `Token: reused from ${STATE_FILES.token}, still fresh (npm run step:1 -- --refresh asks for a new one)`
+        : `Token: issued by POST ${tokenEndpoint(config)} (grant_type=client_credentials, client_id ${config.clientId}, ${scope})`,
+    );
+  }
+
+  // What we got: a bearer token, printed only in part, and how long it lasts.
+  {
+    const seconds = Math.round((token.expiresAt - now()) / 1000);
+    log(`Access token: ${redact(token.accessToken)}, expires in ${seconds} s (${new Date(token.expiresAt).toISOString()})`);
+    log(`Cached in ${state.path(STATE_FILES.token)} (mode 0600); later steps reuse it until ${EXPIRY_MARGIN_MS / 1000} s before it expires.`);
+    log('Next: npm run step:2 (subscribe to the User_Create webhook).');
+  }
+  return token;
+}
+
+if (isMain(import.meta.url)) {
+  await runStep('Step 1: get an access token', async () => {
+    let refresh: boolean;
+    try {
+      refresh = parseArgs({ options: { refresh: { type: 'boolean', default: false } } }).values.refresh;
+    } catch (error) {
+      throw new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 1 takes one option: npm run step:1 -- --refresh' });
+    }
+    await getToken({ refresh });
+  });
+}

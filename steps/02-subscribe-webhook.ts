@@ -1,0 +1,83 @@
+/**
+ * Step 2: subscribe to the User_Create webhook ("Create a Webhook" in the tutorial).
+ *
+ * The tutorial's webhook-User_Create.py gets a token, then PUTs
+ * {"target": "<ngrok URL>/webhooks", "secret": "12345", "active": true} to
+ * https://api.brackenlearning.com/api/webhook/merge/domain/{domainkey}/event/user_create.
+ * This step does the same with a public URL it finds for you and a strong secret.
+ *
+ * Run: npm run step:2
+ */
+import { loadConfig, WEBHOOK_EVENT, type Config } from './lib/config.ts';
+import { createBrackenApi, type ApiResult } from './lib/bracken-api.ts';
+import { webhookMergePath } from './lib/bracken-routes.ts';
+import { printable } from './lib/printable.ts';
+import { redact } from './lib/redact.ts';
+import { describeTarget, isMain, runStep } from './lib/run-step.ts';
+import { openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/state.ts';
+import { resolveWebhookSecret, resolveWebhookTarget } from './lib/webhook-target.ts';
+
+export interface SubscribeWebhookDeps {
+  config?: Config;
+  state?: State;
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+  now?: () => number;
+  /** Whether a listener's pid is alive (tests replace it). */
+  isRunning?: (pid: number) => boolean;
+}
+
+/** Subscribes `target` to user_create with a secret, records it in webhook.json, and returns the record. */
+export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise<WebhookState> {
+  // Prerequisites: a token (step 1 caches one; this step gets one if needed) and a URL Bracken can
+  // reach: WEBHOOK_TARGET, NGROK_DOMAIN, a running `npm run step:3` with a tunnel, or the sandbox.
+  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
+  const { state = openState(config.stateDir) } = deps;
+  log(describeTarget(config));
+
+  // "Copy the Ngrok HTTPs URL ... This is going to be your target". Don't forget /webhooks.
+  const previous = await state.read<WebhookState>('webhook');
+  const listener = await state.read<ListenerState>('listener');
+  const target = resolveWebhookTarget(config, listener, deps.isRunning);
+  {
+    if (new URL(target.url).pathname === '/') log('Note: the target has no path; the listener answers on /webhooks.');
+    log(`Target: ${target.url} (from ${target.source})`);
+  }
+
+  // "It is strongly advised to have a secure secret": never the tutorial's "12345".
+  const { secret, source } = resolveWebhookSecret(config, previous);
+  {
+    log(`Secret: ${redact(secret)} (${source}); the listener (step 3) verifies signatures with it.`);
+  }
+
+  // "create the webhook and call it": s.put(urlMerge_Webhook, json={target, secret, active: True})
+  let answer: ApiResult;
+  {
+    log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, WEBHOOK_EVENT)} {target, secret, active: true}`);
+    const api = createBrackenApi({ config, state, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    answer = await api.mergeWebhook(WEBHOOK_EVENT, { target: target.url, secret, active: true });
+    // The tutorial prints response.json(), which may echo the secret: printable() redacts it.
+    log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`);
+  }
+
+  // Remember the subscription: step 3 verifies with its secret, step 6 deactivates it.
+  const record: WebhookState = {
+    apiUrl: config.apiUrl,
+    domainkey: config.domainkey,
+    event: WEBHOOK_EVENT,
+    target: target.url,
+    secret,
+    active: true,
+    subscribedAt: new Date(now()).toISOString(),
+  };
+  {
+    await state.write('webhook', record);
+    log(`Subscribed: saved in ${state.path(STATE_FILES.webhook)} (mode 0600).`);
+    log('Next: keep the listener running (`npm run step:3` in another terminal), then npm run step:4 to create a user.');
+  }
+  return record;
+}
+
+if (isMain(import.meta.url)) {
+  await runStep('Step 2: subscribe to the User_Create webhook', () => subscribeWebhook());
+}

@@ -1,0 +1,177 @@
+/**
+ * Step 3: listen for webhooks ("Create an Express app" and "Run project" in the tutorial).
+ *
+ * The tutorial's index.js is `app.post('/webhooks', (req, res) => res.send('OK'))` on port 5000,
+ * then `./ngrok http 5000` in a second terminal and ngrok's inspector at http://127.0.0.1:4040.
+ * This step does all three in one process: the listener verifies each delivery's signature over
+ * the raw bytes before answering, journals it, and runs a handler after the answer; the tunnel
+ * opens when NGROK_AUTHTOKEN is set; the inspector page shows what arrived.
+ *
+ * Run: npm run step:3 (leave it running; Ctrl-C stops it)
+ */
+import { join } from 'node:path';
+import { styleText } from 'node:util';
+import { loadConfig, WEBHOOK_PATH, type Config } from './lib/config.ts';
+import { CONFIG_INVALID, ConfigError } from './lib/errors.ts';
+import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector.ts';
+import { JOURNAL_DIR_NAME, openJournal, type Journal } from './lib/journal.ts';
+import { startListener, type RunningListener } from './lib/listener.ts';
+import { webhookSecrets } from './lib/listener-secrets.ts';
+import { formatError, isMain } from './lib/run-step.ts';
+import { sampleHandler } from './lib/sample-handler.ts';
+import { findScheme, SCHEMES } from './lib/schemes/index.ts';
+import type { Scheme, VerifyInput } from './lib/schemes/types.ts';
+import { openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/state.ts';
+import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
+import type { DeliveryHandler } from './lib/worker.ts';
+
+export interface ListenDeps {
+  config?: Config;
+  state?: State;
+  log?: (line: string) => void;
+  /** Default: the sample handler, which prints each event (and the user, for User_Create). */
+  handler?: DeliveryHandler;
+  /** Explains a failed signature in the log line (the diagnosis module). */
+  explainMismatch?: (input: VerifyInput) => string | undefined;
+  loadNgrok?: NgrokLoader;
+  startInspector?: (options: InspectorOptions) => Promise<Inspector>;
+}
+
+export interface Listening {
+  readonly listener: RunningListener;
+  readonly inspector: Inspector;
+  readonly tunnel: Tunnel | null;
+  readonly journal: Journal;
+  /** e.g. https://abcd.ngrok-free.app/webhooks, when the tunnel is open. */
+  readonly publicUrl: string | undefined;
+  readonly readyLine: string;
+  /** Closes the tunnel, inspector, listener and journal, and removes listener.json. */
+  close(): Promise<void>;
+}
+
+/** Starts listener, inspector and (with a token) tunnel; logs one ready line. */
+export async function listen(deps: ListenDeps = {}): Promise<Listening> {
+  const { config = loadConfig(), log = console.log } = deps;
+  const { state = openState(config.stateDir) } = deps;
+  const cleanup: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
+  };
+
+  try {
+    // "app.post('/webhooks', ...)": which signature to expect, and the secret step 2 subscribed with.
+    const scheme = schemeFor(config);
+    const secrets = webhookSecrets({ config, state });
+    const known = await secrets().catch((error: unknown) => (log(`Cannot read the webhook secret yet: ${(error as Error).message}`), []));
+    if (known.length === 0) {
+      log('No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.');
+    }
+
+    // Every answered request goes to the journal first, so nothing acknowledged is lost on a crash.
+    const journal = await openJournal({ dir: join(config.stateDir, JOURNAL_DIR_NAME), ...config.journal, log });
+    cleanup.push(() => journal.close());
+
+    // "app.listen(5000, ...)"
+    const listener = await startListener({
+      host: config.listen.host,
+      port: config.listen.port,
+      scheme,
+      secrets,
+      bodyLimitBytes: config.listen.bodyLimitBytes,
+      requestTimeoutMs: config.listen.requestTimeoutMs,
+      journal,
+      handler: deps.handler ?? sampleHandler(log),
+      ...(deps.explainMismatch === undefined ? {} : { explainMismatch: deps.explainMismatch }),
+      log,
+    });
+    cleanup.push(() => listener.close());
+
+    // "Copy this address ... http://127.0.0.1:4040": our own inspector, on loopback only.
+    const inspector = await (deps.startInspector ?? startInspector)({ port: config.inspect.port, feed: listener.feed, replayUrl: listener.url, log });
+    cleanup.push(() => inspector.close());
+
+    // "./ngrok http 5000": forwards the listener's port and nothing else.
+    const tunnel = await openTunnel({
+      port: listener.port,
+      host: config.listen.host,
+      authtoken: config.ngrok.authtoken,
+      domain: config.ngrok.domain,
+      timeoutMs: config.ngrok.timeoutMs,
+      ...(deps.loadNgrok === undefined ? {} : { load: deps.loadNgrok }),
+    });
+    if (tunnel !== null) cleanup.push(() => tunnel.close());
+    const publicUrl = tunnel === null ? undefined : `${tunnel.url}${WEBHOOK_PATH}`;
+    if (tunnel === null) {
+      log(
+        config.mode === 'sandbox'
+          ? 'No NGROK_AUTHTOKEN: listening on this machine only, which is all the local sandbox needs.'
+          : 'No NGROK_AUTHTOKEN: listening on this machine only, so Bracken cannot reach it. Set NGROK_AUTHTOKEN in .env (https://dashboard.ngrok.com/get-started/your-authtoken) for a public URL.',
+      );
+    }
+
+    // Tell step 2 (and you) where we are; removed again on exit.
+    const record: ListenerState = { localUrl: listener.url, publicUrl, inspectorUrl: inspector.url, pid: process.pid, startedAt: new Date().toISOString() };
+    await state.write('listener', record);
+    cleanup.push(() => state.remove('listener'));
+    await warnIfSubscribedElsewhere(state, record, log);
+
+    const readyLine = `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}`;
+    log(readyLine);
+    let closing: Promise<void> | undefined;
+    return { listener, inspector, tunnel, journal, publicUrl, readyLine, close: () => (closing ??= closeAll()) };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** The scheme named by LISTEN_SCHEME; ConfigError listing the known ones otherwise. */
+function schemeFor(config: Config): Scheme {
+  const scheme = findScheme(config.listen.scheme);
+  if (scheme !== undefined) return scheme;
+  throw new ConfigError(CONFIG_INVALID, `LISTEN_SCHEME=${JSON.stringify(config.listen.scheme)} is not a signature scheme the listener knows.`, {
+    hint: `Set LISTEN_SCHEME to one of: ${Object.keys(SCHEMES).join(', ')} (bracken is what Bracken sends).`,
+  });
+}
+
+/** Step 2 subscribed some URL; if it is not this listener, deliveries go elsewhere. */
+async function warnIfSubscribedElsewhere(state: State, here: ListenerState, log: (line: string) => void): Promise<void> {
+  const webhook = await state.read<WebhookState>('webhook').catch(() => undefined);
+  if (webhook === undefined || !webhook.active) return;
+  if (webhook.target === here.publicUrl || webhook.target === here.localUrl) return;
+  log(
+    `Note: the subscription in ${state.path(STATE_FILES.webhook)} sends deliveries to ${webhook.target}, not to this listener ` +
+      `(${here.publicUrl ?? here.localUrl}). Run \`npm run step:2\` again to point it here.`,
+  );
+}
+
+/** The command-line entry: start, print, and stop cleanly on Ctrl-C or SIGTERM. */
+export async function main(deps: ListenDeps = {}): Promise<void> {
+  console.log(styleText('bold', 'Step 3: listen for webhooks'));
+  let running: Listening;
+  try {
+    running = await listen(deps);
+  } catch (error) {
+    console.error(formatError(error));
+    // exit() rather than exitCode: a timed-out ngrok call keeps the process alive forever.
+    process.exit(1);
+  }
+  console.log('Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.');
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second Ctrl-C: stop now
+    stopping = true;
+    console.log(`${signal}: closing the tunnel, inspector, listener and journal...`);
+    void running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(formatError(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (isMain(import.meta.url)) await main();

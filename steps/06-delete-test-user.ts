@@ -1,0 +1,105 @@
+/**
+ * Step 6: clean up ("Clean up" in the tutorial): delete the test user from step 4 and deactivate
+ * the subscription from step 2.
+ *
+ * The tutorial's deleteUser.py is "identical to newUser.py except the url". Bracken does not
+ * document that URL, so the route is the workbench's choice, configurable with
+ * BRACKEN_USER_DELETE_ROUTE. The subscription is switched off by merging it again with
+ * `active: false`. Safe to run twice: what is already gone counts as done.
+ *
+ * Run: npm run step:6
+ */
+import { DEFAULT_USER_DELETE_ROUTE, loadConfig, WEBHOOK_EVENT, type Config } from './lib/config.ts';
+import { createBrackenApi, type BrackenApi } from './lib/bracken-api.ts';
+import { userDeletePath, webhookMergePath } from './lib/bracken-routes.ts';
+import { API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError } from './lib/errors.ts';
+import { printable } from './lib/printable.ts';
+import { describeTarget, isMain, runStep } from './lib/run-step.ts';
+import { openState, STATE_FILES, type State, type UserState, type WebhookState } from './lib/state.ts';
+
+export interface DeleteTestUserDeps {
+  config?: Config;
+  state?: State;
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+/** What step 6 did: each part is `done` (a request succeeded), `gone` (404) or `nothing` (no record). */
+export interface CleanupResult {
+  readonly user: 'done' | 'gone' | 'nothing';
+  readonly webhook: 'done' | 'gone' | 'nothing';
+}
+
+/** Deletes the recorded test user and deactivates the recorded subscription. */
+export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<CleanupResult> {
+  // Prerequisites: user.json (step 4) and webhook.json (step 2), both optional; they must belong
+  // to the Bracken and domain configured now, or this would act on the wrong one.
+  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
+  const { state = openState(config.stateDir) } = deps;
+  log(describeTarget(config));
+  const user = await state.read<UserState>('user');
+  const webhook = await state.read<WebhookState>('webhook');
+  for (const [file, record] of [[STATE_FILES.user, user], [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined]] as const) {
+    if (record !== undefined && (record.apiUrl !== config.apiUrl || record.domainkey !== config.domainkey)) {
+      throw new StepError(STEP_PRECONDITION, `${file} belongs to ${record.apiUrl} (domainkey ${record.domainkey}), not to ${config.apiUrl} (domainkey ${config.domainkey}).`, {
+        hint: `Switch .env back to that Bracken to clean it up, or delete ${state.path(file)} if you removed it yourself.`,
+      });
+    }
+  }
+  // Created only when there is something to do, so a second run sends no request at all.
+  let api: BrackenApi | undefined;
+  const bracken = () => (api ??= createBrackenApi({ config, state, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }));
+
+  // "use this to delete the 'Test-User' you have created during this tutorial"
+  let userResult: CleanupResult['user'] = 'nothing';
+  if (user === undefined) log('User: none recorded, nothing to delete.');
+  else {
+    const route = config.userDeleteRoute;
+    log(`${route.method} ${config.apiUrl}${userDeletePath(route, user)} (BRACKEN_USER_DELETE_ROUTE)`);
+    userResult = await gone(() => bracken().deleteUser(user, { 400: routeHint(config), 405: routeHint(config) }), (answer) =>
+      log(`Bracken answered: ${answer.status} ${printable(answer.data)}`),
+    );
+    await state.remove('user');
+    log(userResult === 'gone' ? `User: ${user.username} was already gone (404), which is fine.` : `User: deleted ${user.username} (userkey ${user.userkey}).`);
+    if (userResult === 'gone' && config.mode === 'bracken' && `${route.method} ${route.path}` === DEFAULT_USER_DELETE_ROUTE) {
+      log(`Check: the delete route is the workbench's guess, so a 404 may mean the route is wrong; confirm in Bracken that ${user.username} is gone.`);
+    }
+  }
+
+  // "run the webhook again": the same merge, with active: false, so Bracken stops sending.
+  let webhookResult: CleanupResult['webhook'] = 'nothing';
+  if (webhook === undefined || !webhook.active) log(`Subscription: ${webhook === undefined ? 'none recorded' : 'already inactive'}, nothing to deactivate.`);
+  else {
+    const { target, secret, event = WEBHOOK_EVENT } = webhook;
+    log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: false}`);
+    webhookResult = await gone(() => bracken().mergeWebhook(event, { target, secret, active: false }), (answer) =>
+      log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
+    );
+    // Kept, marked inactive: a later step 2 reuses the secret, so a listener that is still running keeps verifying.
+    await state.write('webhook', { ...webhook, active: false } satisfies WebhookState);
+    log(`Subscription: ${webhookResult === 'gone' ? 'not found (404), nothing to deactivate' : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`);
+  }
+
+  log(`Clean: no test user, no active subscription. ${STATE_FILES.token} stays until it expires; delete ${state.dir} to remove all local state.`);
+  return { user: userResult, webhook: webhookResult };
+}
+
+/** Runs `request`; a 404 means "already gone", which is what cleaning up wants anyway. */
+async function gone<T>(request: () => Promise<T>, onDone: (answer: T) => void): Promise<'done' | 'gone'> {
+  try {
+    onDone(await request());
+    return 'done';
+  } catch (error) {
+    if (error instanceof ApiError && error.code === API_NOT_FOUND) return 'gone';
+    throw error;
+  }
+}
+
+function routeHint(config: Config): string {
+  return `The delete route (${config.userDeleteRoute.method} ${config.userDeleteRoute.path}) is the workbench's choice, not a documented Bracken route: look up the real one in Bracken's API Reference (Public User controller) and set BRACKEN_USER_DELETE_ROUTE in .env.`;
+}
+
+if (isMain(import.meta.url)) {
+  await runStep('Step 6: delete the test user and deactivate the webhook', () => deleteTestUser());
+}

@@ -1,0 +1,112 @@
+/**
+ * The inspector's page: static HTML and CSS, no templating (nothing from a delivery is ever put
+ * into markup on the server; the script fills the page with `textContent`). Served with the
+ * Content-Security-Policy below, which allows only this server's own script, style and API.
+ */
+
+/** Allows the page's own `/inspector.js`, `/inspector.css` and API; no inline code, frames, forms or other hosts. */
+export const INSPECTOR_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const INSPECTOR_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Webhook inspector</title>
+<link rel="stylesheet" href="/inspector.css">
+<script src="/inspector.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Webhook inspector</h1>
+  <p class="target">Deliveries received by <code id="listener-url">the listener</code></p>
+  <p id="connection" class="connection" role="status">connecting…</p>
+</header>
+<main>
+  <section class="list" aria-labelledby="list-title">
+    <div class="toolbar">
+      <h2 id="list-title">Deliveries</h2>
+      <fieldset class="filter">
+        <legend>Verdict</legend>
+        <label><input type="radio" name="verdict" value="all" checked> All</label>
+        <label><input type="radio" name="verdict" value="valid"> Valid</label>
+        <label><input type="radio" name="verdict" value="invalid"> Invalid</label>
+        <label><input type="radio" name="verdict" value="rejected"> Rejected</label>
+      </fieldset>
+    </div>
+    <table id="deliveries">
+      <thead><tr><th>Time</th><th>Event</th><th>Verdict</th><th>Status</th><th>Answered in</th><th>Handler</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="empty" class="empty">No deliveries yet. They appear here live as the listener receives them.</p>
+  </section>
+  <section id="detail" class="detail" aria-labelledby="detail-title" hidden>
+    <div class="toolbar">
+      <h2 id="detail-title">Delivery</h2>
+      <button id="replay" type="button">Replay</button>
+    </div>
+    <dl id="facts"></dl>
+    <section id="replay-result" class="replay-result" aria-live="polite" hidden></section>
+    <h3>Headers</h3>
+    <table id="headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
+    <h3>Body <span id="body-kind" class="muted"></span></h3>
+    <pre id="body"></pre>
+  </section>
+</main>
+</body>
+</html>
+`;
+
+export const INSPECTOR_CSS = `
+:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --line: #8884; --pick: #0969da22; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; }
+header { display: flex; gap: 1.5rem; align-items: baseline; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
+h1 { font-size: 1.15rem; margin: 0; }
+h2 { font-size: 1rem; margin: 0; }
+h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
+.target { margin: 0; flex: 1; }
+.connection { margin: 0; font-size: .85rem; }
+.connection.live { color: var(--ok); }
+.connection.down { color: var(--bad); }
+main { display: grid; grid-template-columns: minmax(28rem, 1fr) minmax(24rem, 1fr); min-height: calc(100vh - 3rem); }
+section.list { border-right: 1px solid var(--line); overflow: auto; }
+section.detail { padding: 0 1rem 1rem; overflow: auto; }
+.toolbar { display: flex; align-items: center; gap: 1rem; padding: .6rem 1rem; position: sticky; top: 0; background: Canvas; }
+.detail .toolbar { padding-inline: 0; }
+.filter { border: 0; margin: 0; padding: 0; display: flex; gap: .6rem; }
+.filter legend { float: left; margin-right: .4rem; color: GrayText; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+#deliveries tbody tr { cursor: pointer; }
+#deliveries tbody tr:hover, #deliveries tbody tr:focus { background: var(--pick); outline: none; }
+#deliveries tbody tr[aria-selected="true"] { background: var(--pick); box-shadow: inset 3px 0 #0969da; }
+.reason { display: block; font-size: .8rem; color: GrayText; max-width: 22rem; }
+.verdict { font-weight: 600; }
+.verdict-valid { color: var(--ok); }
+.verdict-invalid, .verdict-rejected { color: var(--bad); }
+.handler-failed { color: var(--bad); }
+.handler-duplicate, .handler-pending { color: var(--warn); }
+.empty, .muted { color: GrayText; }
+.empty { padding: 0 1rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
+dt { color: GrayText; }
+dd { margin: 0; overflow-wrap: anywhere; }
+#headers td:first-child { white-space: nowrap; }
+#headers td { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wrap: anywhere; }
+pre { margin: 0; padding: .6rem; background: #8881; border: 1px solid var(--line); overflow: auto; max-height: 60vh; font-size: .85rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+button { font: inherit; padding: .25rem .9rem; cursor: pointer; }
+.replay-result { margin-top: .8rem; padding: .6rem; border: 1px solid var(--line); border-left: 4px solid #0969da; }
+.replay-result p { margin: 0 0 .4rem; }
+.link { background: none; border: 0; padding: 0; color: LinkText; text-decoration: underline; }
+`;

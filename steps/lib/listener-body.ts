@@ -1,0 +1,82 @@
+/**
+ * Reads a request body as the exact bytes received: no decompression, no charset decoding, no
+ * JSON parsing, because the signature covers the bytes as sent. Enforces the size limit (also for
+ * a chunked body with no Content-Length) and a deadline for slow clients.
+ *
+ * Over the limit, the rest of the body is still read and thrown away (up to `drainCapBytes`)
+ * before answering 413: answering and closing while the client is still sending makes its TCP
+ * stack see a reset, and many clients then report "socket hang up" instead of the 413.
+ *
+ * @example
+ * const result = await readRawBody(req, { limitBytes: 1 << 20, deadline: start + 10_000 });
+ * if (result.kind === 'complete') verify(result.body);
+ */
+import type { IncomingMessage } from 'node:http';
+
+export type BodyResult =
+  | { readonly kind: 'complete'; readonly body: Buffer }
+  /** `closeConnection`: the body was not read to its end, so the connection cannot be reused. */
+  | { readonly kind: 'too_large'; readonly bytes: number; readonly closeConnection: boolean }
+  | { readonly kind: 'timeout'; readonly bytes: number }
+  /** The client went away before sending the whole body: there is no one to answer. */
+  | { readonly kind: 'aborted'; readonly bytes: number };
+
+export interface ReadBodyOptions {
+  limitBytes: number;
+  /** `performance.now()` value by which the whole body must have arrived. */
+  deadline: number;
+  /** Stop draining an oversized body after this many bytes; default 4 × limit, at least 1 MiB. */
+  drainCapBytes?: number;
+}
+
+export function readRawBody(req: IncomingMessage, options: ReadBodyOptions): Promise<BodyResult> {
+  const { limitBytes, deadline } = options;
+  const drainCap = options.drainCapBytes ?? Math.max(limitBytes * 4, 1024 * 1024);
+  const declared = declaredLength(req);
+  // Announced as too large to be worth draining: refuse without reading a byte.
+  if (declared !== undefined && declared > drainCap) {
+    return Promise.resolve({ kind: 'too_large', bytes: declared, closeConnection: true });
+  }
+
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const finish = (result: BodyResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onClose);
+      if (result.kind !== 'complete') req.on('error', () => {}); // late socket errors must not crash
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= limitBytes) chunks.push(chunk);
+      else chunks.length = 0; // over the limit: keep counting, stop keeping
+      if (received > drainCap) {
+        req.pause();
+        finish({ kind: 'too_large', bytes: received, closeConnection: true });
+      }
+    };
+    const onEnd = () =>
+      finish(received > limitBytes ? { kind: 'too_large', bytes: received, closeConnection: false } : { kind: 'complete', body: Buffer.concat(chunks, received) });
+    const onAbort = () => finish({ kind: 'aborted', bytes: received });
+    const onClose = () => {
+      if (!req.complete) onAbort();
+    };
+    const timer = setTimeout(() => {
+      req.pause();
+      finish({ kind: 'timeout', bytes: received });
+    }, Math.max(0, deadline - performance.now()));
+    req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose);
+  });
+}
+
+/** Content-Length as a number, or undefined when absent or not a plain number (chunked). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers['content-length'];
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * Requests Node's HTTP parser refuses before express sees them (a control byte in a header,
+ * headers over Node's size limit, a broken chunk, headers that never finish). Node would answer
+ * them with a bare `400 Bad Request`; the listener answers with its usual JSON `{error, code}`
+ * and journals them like any other request, so a probe through the tunnel is visible too.
+ */
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { arrivalOf, recordAndAnswer, type AnswerContext, type Arrival } from './listener-answer.ts';
+import { refusal } from './listener-receive.ts';
+import { REPLIES, type ReplyCode } from './listener-errors.ts';
+
+const arrivals = new WeakMap<IncomingMessage, Arrival>();
+const inFlight = new WeakMap<Duplex, { res: ServerResponse; arrival: Arrival }>();
+
+/** Notes a request's arrival (time, id) and which response is in flight on its socket. */
+export function trackRequest(req: IncomingMessage, res: ServerResponse): void {
+  const arrival = arrivalFor(req);
+  const socket = req.socket;
+  inFlight.set(socket, { res, arrival });
+  res.once('close', () => {
+    if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
+  });
+}
+
+/** The arrival of `req`, noted the first time it is asked for. */
+export function arrivalFor(req: IncomingMessage): Arrival {
+  let arrival = arrivals.get(req);
+  if (arrival === undefined) {
+    arrival = arrivalOf(req);
+    arrivals.set(req, arrival);
+  }
+  return arrival;
+}
+
+const CODES: Readonly<Record<string, ReplyCode>> = {
+  HPE_HEADER_OVERFLOW: 'headers_too_large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+};
+
+/** The server's `clientError` listener. Never throws; always ends with the socket closed. */
+export function answerClientError(ctx: AnswerContext, error: Error, socket: Duplex): void {
+  const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+  const current = inFlight.get(socket);
+  // A client that hung up, or an answer already on its way: writing more would corrupt the stream.
+  if (code === 'ECONNRESET' || !socket.writable || current?.res.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  socket.on('error', () => {}); // the peer may reset while we answer
+  const replyCode = CODES[code] ?? 'bad_request';
+  const arrival = current?.arrival ?? arrivalFromPacket(socket, (error as { rawPacket?: Buffer }).rawPacket);
+  const reason = `${REPLIES[replyCode].error} (${code}: ${error.message})`;
+  const decision = refusal(replyCode, { bodyBytes: 0, reason, headers: { connection: 'close' } });
+  void recordAndAnswer(ctx, arrival, decision, (status, headers, body) => {
+    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+    for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+    head.push(`content-length: ${Buffer.byteLength(body)}`);
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  })
+    .catch(() => {})
+    .finally(() => setTimeout(() => socket.destroy(), 1000).unref());
+}
+
+/** Method and path from the start of the refused bytes, best effort: the parser gave up on them. */
+function arrivalFromPacket(socket: Duplex, packet: Buffer | undefined): Arrival {
+  const firstLine = (packet ?? Buffer.alloc(0)).subarray(0, 2048).toString('latin1').split('\r\n')[0] ?? '';
+  const match = /^([A-Z]{1,16}) (\S{1,2000}) HTTP\/\d\.\d$/.exec(firstLine);
+  return arrivalOf({
+    method: match?.[1] ?? '',
+    url: match?.[2] ?? '',
+    rawHeaders: [],
+    headers: {},
+    socket: socket as unknown as { remoteAddress?: string },
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The answers the webhook listener gives, by stable `code`. Every refusal is a JSON body
+ * `{"error": "<one sentence>", "code": "<code>"}`; the code is what a sender, a test or the
+ * inspector branches on, and it is also the `code` stored in the journal record.
+ *
+ * Signature failures are not listed here: their code is the scheme's own reason
+ * (`missing_signature`, `wrong_scheme`, `malformed_signature`, `signature_mismatch`, `no_secret`...),
+ * always with status 401.
+ *
+ * @example
+ * const reply = REPLIES.body_too_large; // { status: 413, error: 'The body is larger than ...' }
+ */
+
+/** The code stored for an accepted delivery. */
+export const OK_CODE = 'ok';
+
+/** Status for any failed signature check (the code is the scheme's reason). */
+export const SIGNATURE_FAILED_STATUS = 401;
+
+export interface Reply {
+  readonly status: number;
+  readonly error: string;
+}
+
+/** Every non-signature refusal, by code. The messages say what the sender should change. */
+export const REPLIES = {
+  /** Valid signature, empty body: there is no event to act on. */
+  empty_body: { status: 400, error: 'The body is empty: a webhook delivery carries a JSON event.' },
+  /** Valid signature, but the body is not UTF-8 JSON. */
+  invalid_json: { status: 400, error: 'The body is not valid UTF-8 JSON.' },
+  /** Node's HTTP parser refused the request (a bad header byte, a broken chunk). */
+  bad_request: { status: 400, error: 'The request is not valid HTTP.' },
+  /** Any path other than the webhook route. */
+  not_found: { status: 404, error: 'Nothing here: webhooks are received at POST /webhooks.' },
+  /** The webhook route with a method other than POST. */
+  method_not_allowed: { status: 405, error: 'Webhooks must be sent with POST.' },
+  /** The client did not send its whole request in time. */
+  request_timeout: { status: 408, error: 'The request was not received in time.' },
+  /** The body (announced or received) is over the listener's limit. */
+  body_too_large: { status: 413, error: 'The body is larger than the listener accepts (LISTEN_BODY_LIMIT).' },
+  /** The request headers are larger than Node accepts. */
+  headers_too_large: { status: 431, error: 'The request headers are too large.' },
+  /** The secrets could not be loaded (e.g. webhook.json is corrupt): nothing can be verified. */
+  secret_unavailable: { status: 500, error: 'The listener could not load its webhook secret.' },
+  /** An unexpected error in the listener itself. */
+  internal_error: { status: 500, error: 'The listener failed on this request.' },
+  /** The journal could not store the delivery, so it is not acknowledged: the sender should retry. */
+  journal_unavailable: { status: 503, error: 'The delivery could not be stored; try again.' },
+} as const satisfies Record<string, Reply>;
+
+export type ReplyCode = keyof typeof REPLIES;
+
+/** The JSON body of a refusal. */
+export function errorBody(code: string, error: string): string {
+  return JSON.stringify({ error, code });
+}

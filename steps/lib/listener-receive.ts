@@ -1,0 +1,143 @@
+/**
+ * `POST /webhooks`, in the order that keeps it safe: read the exact bytes (size limit, deadline),
+ * verify the signature over them, and only then decode and parse JSON. A verified delivery is
+ * journaled as `pending` before the 2xx, and handed to the worker after it.
+ *
+ * An empty body is verified like any other (verification always comes first): unsigned it gets
+ * 401 `missing_signature`; correctly signed it gets 400 `empty_body`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeliveryView, HandlerState } from './delivery.ts';
+import { recordAndAnswer, type AnswerContext, type Arrival, type Decision, type Send } from './listener-answer.ts';
+import { readRawBody } from './listener-body.ts';
+import { errorBody, OK_CODE, REPLIES, SIGNATURE_FAILED_STATUS, type ReplyCode } from './listener-errors.ts';
+import { dedupeKeyOf, eventNameOf } from './listener-record.ts';
+import type { Scheme, VerifyInput } from './schemes/types.ts';
+
+export interface ReceiveContext extends AnswerContext {
+  readonly verifier: Scheme;
+  readonly secrets: () => readonly string[] | Promise<readonly string[]>;
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly explainMismatch: ((input: VerifyInput) => string | undefined) | undefined;
+  /** False when no handler is configured: verified deliveries are then `not-run`. */
+  readonly hasHandler: boolean;
+  /** Dedupe key → id of the first verified delivery with it. */
+  readonly seen: Map<string, string>;
+  /** Called once the answer to a `pending` delivery has gone out (or the client left). */
+  readonly onAcknowledged: (view: DeliveryView) => void;
+}
+
+/** A refusal decision for `code`, with the reply's status and message (or a more precise `reason`). */
+export function refusal(code: ReplyCode, fields: { bodyBytes: number; reason?: string; body?: Buffer; headers?: Record<string, string> }): Decision {
+  const { status, error } = REPLIES[code];
+  const reason = fields.reason ?? error;
+  return {
+    status,
+    verdict: code === 'invalid_json' || code === 'empty_body' ? 'valid' : 'rejected',
+    code,
+    reason,
+    bodyBytes: fields.bodyBytes,
+    handler: 'not-run',
+    answer: errorBody(code, reason),
+    ...(fields.body === undefined ? {} : { body: fields.body }),
+    ...(fields.headers === undefined ? {} : { headers: fields.headers }),
+  };
+}
+
+/** A `Send` over an express/Node response. */
+export function sendTo(res: ServerResponse): Send {
+  return (status, headers, body) => {
+    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  };
+}
+
+export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const read = await readRawBody(req, { limitBytes: ctx.bodyLimitBytes, deadline: arrival.t + ctx.requestTimeoutMs });
+  if (read.kind === 'aborted') {
+    ctx.log(`${arrival.receivedAt} ${arrival.method} ${arrival.url} - client went away after ${read.bytes} body bytes; nothing to answer`);
+    return;
+  }
+  const send = sendTo(res);
+  if (read.kind === 'timeout') {
+    const reason = `The body was not complete after ${ctx.requestTimeoutMs} ms (${read.bytes} bytes received).`;
+    await recordAndAnswer(ctx, arrival, refusal('request_timeout', { bodyBytes: read.bytes, reason, headers: { connection: 'close' } }), send);
+    return;
+  }
+  if (read.kind === 'too_large') {
+    const reason = `The body is ${read.bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
+    const headers: Record<string, string> = read.closeConnection ? { connection: 'close' } : {};
+    await recordAndAnswer(ctx, arrival, refusal('body_too_large', { bodyBytes: read.bytes, reason, headers }), send);
+    return;
+  }
+  const view = await recordAndAnswer(ctx, arrival, await decide(ctx, arrival, read.body), send);
+  if (view?.handler === 'pending') {
+    let handed = false;
+    const handOver = () => {
+      if (!handed) ctx.onAcknowledged(view);
+      handed = true;
+    };
+    // After the answer is flushed; 'close' also covers a client that left before reading it.
+    res.once('finish', handOver).once('close', handOver);
+  } else if (view === undefined && read.body.length > 0) {
+    // Not journaled: forget its dedupe key so the sender's retry is handled as new.
+    const key = dedupeKeyOf(arrival.headers, read.body);
+    if (ctx.seen.get(key) === arrival.id) ctx.seen.delete(key);
+  }
+}
+
+async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
+  const bodyBytes = body.length;
+  let secrets: readonly string[];
+  try {
+    secrets = await ctx.secrets();
+  } catch (error) {
+    return refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` });
+  }
+  const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
+  const verified = ctx.verifier.verify(input);
+  if (!verified.ok) {
+    const explanation = explain(ctx, input);
+    const reason = explanation === undefined ? verified.message : `${verified.message} ${explanation}`;
+    return {
+      status: SIGNATURE_FAILED_STATUS,
+      verdict: 'invalid',
+      code: verified.reason,
+      reason,
+      body,
+      bodyBytes,
+      handler: 'not-run',
+      // The sender gets the scheme's message only: the diagnosis is for the person at the terminal.
+      answer: errorBody(verified.reason, verified.message),
+    };
+  }
+  const secretIndex = verified.secretIndex;
+  if (bodyBytes === 0) return { ...refusal('empty_body', { bodyBytes, body }), secretIndex };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch (error) {
+    const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
+    return { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex };
+  }
+  const event = eventNameOf(payload);
+  const dedupeKey = dedupeKeyOf(arrival.headers, body);
+  const first = ctx.seen.get(dedupeKey);
+  const handler: HandlerState = !ctx.hasHandler ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
+  if (handler === 'pending') ctx.seen.set(dedupeKey, arrival.id);
+  const which = secretIndex === 0 ? 'the current secret' : `previous secret #${secretIndex}`;
+  const reason =
+    first === undefined
+      ? `Signature verified with ${which}.`
+      : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
+  const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
+  return { status: 200, verdict: 'valid', code: OK_CODE, reason, body, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+}
+
+function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {
+  try {
+    return ctx.explainMismatch?.(input);
+  } catch {
+    return undefined; // a diagnosis hook must never turn a 401 into a crash
+  }
+}

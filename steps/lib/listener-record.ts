@@ -1,0 +1,78 @@
+/**
+ * Small pure helpers the listener uses to describe a request: its id, its dedupe key, the event
+ * name in its payload, and the one log line printed for it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { DeliveryRecord } from './delivery.ts';
+import { redact } from './redact.ts';
+import type { Headers } from './schemes/types.ts';
+import { headerValue } from './schemes/types.ts';
+
+/** `<ms since epoch, base36>-<random hex>`: unique, and sorts by arrival. */
+export function newDeliveryId(now = Date.now()): string {
+  return `${now.toString(36)}-${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * What makes two requests "the same delivery sent again": the sender's `webhook-id` header
+ * (Standard Webhooks) when present, otherwise the SHA-256 of the exact body. Bracken sends no id
+ * header that we know of, and its payload carries a timestamp, so equal bodies mean a retry.
+ */
+export function dedupeKeyOf(headers: Headers, body: Uint8Array): string {
+  const id = headerValue(headers, 'webhook-id')?.trim();
+  return id !== undefined && id !== '' ? `webhook-id:${id}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+const EVENT_KEYS = ['eventname', 'event', 'type'];
+
+/**
+ * The event name in a parsed payload: `eventname` (Bracken's naming), else `event`, else `type`,
+ * matching keys case-insensitively (a .NET sender may write `EventName`).
+ */
+export function eventNameOf(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const entries = Object.entries(payload);
+  for (const wanted of EVENT_KEYS) {
+    const found = entries.find(([key, value]) => key.toLowerCase() === wanted && typeof value === 'string' && value !== '');
+    if (found !== undefined) return found[1] as string;
+  }
+  return undefined;
+}
+
+/**
+ * The header that carries the signature, for the log: the scheme's own header when it names one,
+ * else Authorization, else any `*signature*` header.
+ */
+export function signatureHeaderOf(headers: Headers, schemeHeader?: string): string | undefined {
+  if (schemeHeader !== undefined) return headerValue(headers, schemeHeader);
+  const authorization = headerValue(headers, 'authorization');
+  if (authorization !== undefined) return authorization;
+  const name = Object.keys(headers).find((key) => key.includes('signature'));
+  return name === undefined ? undefined : headerValue(headers, name);
+}
+
+/** A signature for printing: the scheme word, then enough of the value to tell two apart. */
+export function shortSignature(value: string | undefined): string {
+  if (value === undefined) return 'sig (none)';
+  const [word, rest] = value.includes(' ') ? [value.slice(0, value.indexOf(' ')), value.slice(value.indexOf(' ') + 1)] : ['', value];
+  const printable = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
+  return `sig ${word === '' ? '' : `${printable(word.slice(0, 16))} `}${redact(printable(rest.trim()), 6)}`;
+}
+
+/** `<time> POST /webhooks 200 valid ok User_Create 3ms sig HMACSHA256 abcdef…(44 chars)`, plus the reason when refused. */
+export function formatLogLine(record: DeliveryRecord, ackMs: number, signature: string | undefined): string {
+  const url = record.url.length > 80 ? `${record.url.slice(0, 77)}...` : record.url;
+  const parts = [
+    record.receivedAt,
+    record.method || '-',
+    url.replace(/[^\x20-\x7e]/g, '?') || '-',
+    String(record.status),
+    record.verdict,
+    record.code,
+    record.event ?? '-',
+    `${Math.round(ackMs)}ms`,
+    shortSignature(signature),
+  ];
+  const line = parts.join(' ');
+  return record.code === 'ok' ? line : `${line} — ${record.reason}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * The webhook listener: the tutorial's `app.post('/webhooks', ...)`, made strict. It verifies the
+ * signature over the raw bytes before any JSON parsing, journals every request it answers before
+ * answering, acknowledges verified deliveries fast and runs the handler afterwards in a worker.
+ *
+ * Statuses and codes (the JSON body is `{error, code}` for every refusal): 200 verified delivery;
+ * 401 with the scheme's reason (`missing_signature`, `signature_mismatch`...); 400 `invalid_json` /
+ * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
+ * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
+ * 431 `headers_too_large`; 500 `secret_unavailable`; 503 `journal_unavailable`.
+ *
+ * @example
+ * const listener = await startListener({ host: '127.0.0.1', port: 0, scheme: bracken, secrets: () => [secret],
+ *   bodyLimitBytes: 1 << 20, requestTimeoutMs: 10_000, journal, handler: sampleHandler(console.log) });
+ * console.log(listener.url); // http://127.0.0.1:<port>/webhooks
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { WEBHOOK_PATH } from './config.ts';
+import type { DeliveryFeed } from './delivery.ts';
+import { LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError } from './errors.ts';
+import type { Journal } from './journal.ts';
+import { recordAndAnswer } from './listener-answer.ts';
+import { answerClientError, arrivalFor, trackRequest } from './listener-client-error.ts';
+import { createDeliveryFeed, type WritableFeed } from './listener-feed.ts';
+import { receiveWebhook, refusal, sendTo, type ReceiveContext } from './listener-receive.ts';
+import { declaredLength } from './listener-body.ts';
+import type { Scheme, VerifyInput } from './schemes/types.ts';
+import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
+
+export interface ListenerOptions {
+  /** LISTEN_HOST; 127.0.0.1 keeps it local (the tunnel reaches it there). */
+  host: string;
+  /** LISTEN_PORT; 0 picks a free port. */
+  port: number;
+  scheme: Scheme;
+  /** Called for every request, so a secret written later (step 2) is picked up. Newest first. */
+  secrets: () => readonly string[] | Promise<readonly string[]>;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  journal: Journal;
+  /** Runs after the 2xx for each verified, new delivery. */
+  handler?: DeliveryHandler;
+  /** When verification fails, extra text for the log line and the record's reason. */
+  explainMismatch?: (input: VerifyInput) => string | undefined;
+  log?: (line: string) => void;
+  /** Handlers running at once; default 1 (arrival order). */
+  concurrency?: number;
+  /** Deliveries the live feed keeps; default 1000. */
+  feedLimit?: number;
+}
+
+export interface RunningListener {
+  /** e.g. http://127.0.0.1:5000/webhooks */
+  readonly url: string;
+  /** e.g. http://127.0.0.1:5000 */
+  readonly origin: string;
+  readonly port: number;
+  readonly feed: DeliveryFeed;
+  /** Resolves when the worker has nothing queued or running. */
+  idle(): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish, waits briefly for running handlers. Does not close the journal. */
+  close(): Promise<void>;
+}
+
+/** The express app: POST /webhooks, 405 for other methods there, 404 elsewhere. Exported for tests. */
+export function createListenerApp(ctx: ReceiveContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    trackRequest(req, res);
+    next();
+  });
+  app.post(WEBHOOK_PATH, (req, res) => receiveWebhook(ctx, arrivalFor(req), req, res));
+  app.all(WEBHOOK_PATH, async (req, res) => {
+    const decision = refusal('method_not_allowed', { bodyBytes: declaredLength(req) ?? 0, reason: `${req.method} is not allowed here: send webhooks with POST.`, headers: { allow: 'POST' } });
+    await recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res));
+  });
+  app.use(async (req, res) => {
+    await recordAndAnswer(ctx, arrivalFor(req), refusal('not_found', { bodyBytes: declaredLength(req) ?? 0 }), sendTo(res));
+  });
+  app.use(async (error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    ctx.log(`listener: unexpected error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (res.headersSent) return void res.destroy();
+    await recordAndAnswer(ctx, arrivalFor(req), refusal('internal_error', { bodyBytes: 0 }), sendTo(res)).catch(() => res.destroy());
+  });
+  return app;
+}
+
+/** Starts the listener, first re-queueing handlers the journal says are still owed. */
+export async function startListener(options: ListenerOptions): Promise<RunningListener> {
+  const { journal, handler, log = () => {} } = options;
+  const recovered = journal.recovered;
+  const feed: WritableFeed = createDeliveryFeed({ initial: recovered, ...(options.feedLimit === undefined ? {} : { limit: options.feedLimit }) });
+  const seen = new Map<string, string>();
+  for (const view of recovered) {
+    if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) seen.set(view.dedupeKey, view.id);
+  }
+  const worker: Worker | undefined =
+    handler === undefined
+      ? undefined
+      : createWorker({
+          handler,
+          journal,
+          log,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          onChange: (id, state, handlerError) => {
+            const view = feed.get(id);
+            if (view !== undefined) feed.upsert({ ...view, handler: state, handlerError });
+          },
+        });
+  const ctx: ReceiveContext = {
+    scheme: options.scheme.name,
+    signatureHeader: options.scheme.signatureHeader?.name,
+    verifier: options.scheme,
+    secrets: options.secrets,
+    bodyLimitBytes: options.bodyLimitBytes,
+    requestTimeoutMs: options.requestTimeoutMs,
+    explainMismatch: options.explainMismatch,
+    hasHandler: worker !== undefined,
+    seen,
+    journal,
+    log,
+    onRecorded: (view) => feed.upsert(view),
+    onAcknowledged: (view) => worker?.enqueue(view),
+  };
+
+  const server = createServer(
+    {
+      // Our own body deadline answers 408 first; Node's is the backstop for anything else.
+      requestTimeout: options.requestTimeoutMs + 1000,
+      headersTimeout: options.requestTimeoutMs,
+      // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+    },
+    createListenerApp(ctx),
+  );
+  server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
+  const port = await listen(server, options.host, options.port);
+  const origin = `http://${urlHost(options.host)}:${port}`;
+
+  const owed = recovered.filter((view) => view.code === 'ok' && (view.handler === 'pending' || view.handler === 'failed'));
+  if (recovered.length > 0) log(`Recovered ${recovered.length} deliveries from the journal; ${worker === undefined ? 0 : owed.length} handler run(s) owed.`);
+  if (worker !== undefined) {
+    for (const view of owed) {
+      feed.upsert({ ...view, handler: 'pending' });
+      worker.enqueue(view, { recovered: true });
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin}${WEBHOOK_PATH}`,
+    origin,
+    port,
+    feed,
+    idle: () => worker?.idle() ?? Promise.resolve(),
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          // In-flight requests get a moment to be journaled and answered; then connections are cut.
+          const force = setTimeout(() => server.closeAllConnections(), 2000);
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await worker?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new ListenerError(LISTEN_PORT_IN_USE, `Port ${port} on ${host} is already in use, so the listener cannot start (LISTEN_PORT=${port}).`, {
+            cause: error,
+            hint: 'Stop the program using it (another `npm run step:3`?) or set LISTEN_PORT to a free port in .env.',
+          }),
+        );
+      } else {
+        reject(
+          new ListenerError(LISTEN_FAILED, `The listener cannot listen on ${host}:${port}: ${error.message}.`, {
+            cause: error,
+            hint: 'Check LISTEN_HOST and LISTEN_PORT in .env (ports below 1024 need privileges).',
+          }),
+        );
+      }
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** The host to put in a local URL: a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,24 @@
+/**
+ * Small constructors for `VerifyResult`, so every scheme words its outcomes the same way.
+ *
+ * @example
+ * return fail('missing_signature', 'No Typeform-Signature header: this request was not signed.');
+ */
+import type { VerifyReason, VerifyResult } from './types.ts';
+
+/** A failed verification with a stable reason code and one sentence for people. */
+export function fail(reason: VerifyReason, message: string): VerifyResult {
+  return { ok: false, reason, message };
+}
+
+/** The outcome of comparing against every secret: `secretIndex` from signature.ts's `verify` (-1: none matched). */
+export function matchResult(secretIndex: number, secretCount: number): VerifyResult {
+  if (secretIndex >= 0) return { ok: true, secretIndex };
+  const which = secretCount === 1 ? 'the configured secret' : `any of the ${secretCount} configured secrets`;
+  return fail('signature_mismatch', `The signature does not match the body under ${which}.`);
+}
+
+/** The no-secret failure, shared so the wording (and the fix) is the same everywhere. */
+export function noSecret(): VerifyResult {
+  return fail('no_secret', 'No secret is configured to verify with (set WEBHOOK_SECRET, or run step 2).');
+}

@@ -1,0 +1,162 @@
+/**
+ * The inspector driven as a person would, in headless Chromium, against the real listener and
+ * journal: a signed delivery appears live, opens with its signature shortened and its body
+ * pretty-printed, replays as a duplicate, and the verdict filter narrows the list.
+ * Skipped (with a printed reason) when /usr/bin/chromium is not installed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInspector, type Inspector } from '../../steps/lib/inspector.ts';
+import { openJournal, type Journal } from '../../steps/lib/journal.ts';
+import { startListener, type RunningListener } from '../../steps/lib/listener.ts';
+import { bracken } from '../../steps/lib/schemes/bracken.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the inspector browser test: ${CHROMIUM} is not installed (apt-get install -y chromium).`);
+
+const SECRET = 's3cret';
+const WAIT = { timeout: 10_000, interval: 50 };
+// A hostile header and body: the page must show them as text, never run or render them.
+const HOSTILE_HEADER = '<img src=x onerror="window.pwned=1">';
+const BODY = '{"eventname":"user_create","domainkey":15435,"user":{"userkey":7,"username":"<script>window.pwned=2</script>"}}';
+const PRETTY_BODY = [
+  '{',
+  '  "eventname": "user_create",',
+  '  "domainkey": 15435,',
+  '  "user": {',
+  '    "userkey": 7,',
+  '    "username": "<script>window.pwned=2</script>"',
+  '  }',
+  '}',
+].join('\n');
+
+describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
+  let dir: string;
+  let journal: Journal;
+  let listener: RunningListener;
+  let inspector: Inspector;
+  let browser: Browser;
+  let page: Page;
+  const handled: string[] = [];
+  const signature = bracken.sign({ body: Buffer.from(BODY), secret: SECRET })['authorization'] ?? '';
+
+  const rows = () => page.locator('#deliveries tbody tr');
+  const rowTexts = () => rows().evaluateAll((trs) => trs.map((tr) => (tr as { innerText: string }).innerText.replace(/\s+/g, ' ').trim()));
+  const post = (headers: Record<string, string>, body: string) => fetch(listener.url, { method: 'POST', headers, body });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inspector-browser-'));
+    journal = await openJournal({ dir: join(dir, 'journal'), maxBytes: 1024 * 1024, keepFiles: 2 });
+    listener = await startListener({
+      host: '127.0.0.1',
+      port: 0,
+      scheme: bracken,
+      secrets: () => [SECRET],
+      bodyLimitBytes: 1024 * 1024,
+      requestTimeoutMs: 10_000,
+      journal,
+      handler: (delivery) => void handled.push(delivery.id),
+    });
+    inspector = await startInspector({ port: 0, feed: listener.feed, replayUrl: listener.url });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await inspector?.close();
+    await listener?.close();
+    await journal?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows a signed delivery live, as soon as the listener answers it', async () => {
+    // Count the page's list requests: the delivery must arrive through the event stream, not a reload.
+    const listRequests: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/deliveries') listRequests.push(request.url());
+    });
+    const firstList = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/deliveries');
+    await page.goto(inspector.url);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    expect((await firstList).status()).toBe(200);
+    expect(await page.locator('#empty').innerText()).toBe('No deliveries yet. They appear here live as the listener receives them.');
+
+    const response = await post({ 'content-type': 'application/json', authorization: signature, 'x-note': HOSTILE_HEADER }, BODY);
+    expect(response.status).toBe(200);
+    await response.text();
+    await listener.idle();
+
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} user_create valid .+ 200 [\d.]+ ms ran$/)]);
+    expect(listRequests).toEqual([`${inspector.url}/api/deliveries?verdict=all`]);
+  });
+
+  it('opens the delivery: headers with the signature shortened, the body pretty-printed, the handler ran', async () => {
+    await rows().first().click();
+    await page.locator('#headers tbody tr').first().waitFor();
+    const headers = await page.locator('#headers tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (cell) => cell.textContent)),
+    );
+    const base64 = signature.split(' ')[1] ?? '';
+    expect(headers).toContainEqual(['authorization', `HMACSHA256 ${base64.slice(0, 4)}…(44 chars)`]);
+    expect(headers).toContainEqual(['x-note', HOSTILE_HEADER]);
+    expect(await page.content()).not.toContain(base64);
+    expect(await page.locator('#body').textContent()).toBe(PRETTY_BODY);
+    expect(await page.locator('#facts').innerText()).toContain('Handler\nran');
+    // The hostile header and body were shown as text: nothing rendered, nothing ran.
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
+    expect(handled).toHaveLength(1);
+  });
+
+  it('replays the exact request: the listener answers 200, records a duplicate, and the handler does not run again', async () => {
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const result = page.locator('#replay-result');
+    await result.getByText('Recorded as a new delivery').waitFor(WAIT);
+
+    const newest = listener.feed.list()[0];
+    const original = listener.feed.list()[1];
+    expect(listener.feed.list()).toHaveLength(2);
+    expect(newest?.bodyBase64).toBe(Buffer.from(BODY).toString('base64'));
+    expect(newest?.headers.find(([name]) => name === 'authorization')?.[1]).toBe(signature);
+    expect(newest?.handler).toBe('duplicate');
+    expect(await result.locator('p').first().textContent()).toBe(`Replayed to ${listener.url}: the listener answered 200.`);
+    expect(await result.locator('pre').textContent()).toBe(JSON.stringify({ received: true, id: newest?.id, duplicate: true }));
+    expect(await result.innerText()).toContain('Same bytes as before, so the listener did not run the handler again.');
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/ valid .+ skipped: duplicate$/), expect.stringMatching(/ valid .+ ran$/)]);
+    expect(handled).toEqual([original?.id]);
+  });
+
+  it('filters the list by verdict', async () => {
+    const forged = await post({ 'content-type': 'application/json', authorization: `HMACSHA256 ${'A'.repeat(43)}=` }, BODY);
+    expect(forged.status).toBe(401);
+    await forged.text();
+    await expect.poll(() => rows().count(), WAIT).toBe(3);
+
+    await page.getByLabel('Invalid').check();
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ — invalid .*does not match.* 401 [\d.]+ ms not run$/)]);
+    await rows().first().click();
+    await expect.poll(() => page.locator('#facts').innerText(), WAIT).toMatch(/Verdict\ninvalid \(signature_mismatch\): The signature does not match/);
+    expect(await page.locator('#replay-result').isHidden()).toBe(true); // the last replay's result belonged to another delivery
+    await page.getByLabel('Valid', { exact: true }).check();
+    await expect.poll(() => rows().count(), WAIT).toBe(2);
+    await page.getByLabel('Rejected').check();
+    await expect.poll(() => rows().count(), WAIT).toBe(0);
+    expect(await page.locator('#empty').innerText()).toBe('No rejected deliveries.');
+
+    const lost = await fetch(`${listener.origin}/not-here`, { method: 'POST', body: 'x' });
+    expect(lost.status).toBe(404);
+    await lost.text();
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ — rejected .+ 404 [\d.]+ ms not run$/)]);
+    await page.getByLabel('All').check();
+    await expect.poll(() => rows().count(), WAIT).toBe(4);
+  });
+});

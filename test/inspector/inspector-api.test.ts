@@ -1,0 +1,167 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INSPECTOR_FAILED, InspectorError } from '../../steps/lib/errors.ts';
+import { startInspector, type Inspector } from '../../steps/lib/inspector.ts';
+import { INSPECTOR_CSP } from '../../steps/lib/inspector-page.ts';
+import { INSPECTOR_SCRIPT } from '../../steps/lib/inspector-script.ts';
+import { describe as detailOf, summarize } from '../../steps/lib/inspector-view.ts';
+import { deliveryView, fakeFeed, type FakeFeed } from './fake-feed.ts';
+import { send, sendJson } from './http.ts';
+
+const REPLAY_URL = 'http://127.0.0.1:9/webhooks'; // never contacted in this file
+const opened: Inspector[] = [];
+
+async function start(feed: FakeFeed): Promise<Inspector> {
+  const inspector = await startInspector({ port: 0, feed, replayUrl: REPLAY_URL });
+  opened.push(inspector);
+  return inspector;
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((inspector) => inspector.close()));
+});
+
+describe('startInspector() JSON API', () => {
+  it('GET /api/deliveries lists summaries newest first', async () => {
+    const [a, b, c] = [deliveryView(), deliveryView({ verdict: 'invalid', status: 400 }), deliveryView()];
+    if (!a || !b || !c) throw new Error('unreachable');
+    const inspector = await start(fakeFeed([a, b, c]));
+    const { status, body } = await sendJson(`${inspector.url}/api/deliveries`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ verdict: 'all', total: 3, deliveries: JSON.parse(JSON.stringify([c, b, a].map(summarize))) });
+  });
+
+  it('GET /api/deliveries?verdict= keeps only that verdict, and refuses an unknown one', async () => {
+    const valid = deliveryView();
+    const invalid = deliveryView({ verdict: 'invalid', status: 400, code: 'signature_mismatch' });
+    const rejected = deliveryView({ verdict: 'rejected', status: 404, code: 'not_found', url: '/nope' });
+    const inspector = await start(fakeFeed([valid, invalid, rejected]));
+    const ids = async (verdict: string) =>
+      ((await sendJson(`${inspector.url}/api/deliveries?verdict=${verdict}`)).body as { deliveries: { id: string }[] }).deliveries.map((d) => d.id);
+    expect(await ids('valid')).toEqual([valid.id]);
+    expect(await ids('invalid')).toEqual([invalid.id]);
+    expect(await ids('rejected')).toEqual([rejected.id]);
+    expect(await sendJson(`${inspector.url}/api/deliveries?verdict=good`)).toMatchObject({
+      status: 400,
+      body: { error: 'verdict must be one of all, valid, invalid, rejected.', code: 'bad_verdict' },
+    });
+  });
+
+  it('GET /api/deliveries/:id shows the signature shortened, never in full, and the body pretty-printed', async () => {
+    const view = deliveryView({ body: '{"eventname":"user_create","user":{"userkey":42}}' });
+    const inspector = await start(fakeFeed([view]));
+    const response = await send(`${inspector.url}/api/deliveries/${view.id}`);
+    const signature = view.headers.find(([name]) => name === 'Authorization')?.[1].split(' ')[1] ?? '';
+    expect(response.status).toBe(200);
+    expect(response.text).not.toContain(signature);
+    expect(JSON.parse(response.text)).toEqual(JSON.parse(JSON.stringify(detailOf(view))));
+    expect((JSON.parse(response.text) as { headers: unknown[] }).headers).toContainEqual(['Authorization', `HMACSHA256 ${signature.slice(0, 4)}…(44 chars)`]);
+  });
+
+  it('an unknown delivery id is 404 JSON, and an unknown path is 404 JSON', async () => {
+    const inspector = await start(fakeFeed());
+    expect(await sendJson(`${inspector.url}/api/deliveries/nope-123`)).toMatchObject({
+      status: 404,
+      body: { error: 'No delivery with id nope-123.', code: 'unknown_delivery' },
+    });
+    expect(await sendJson(`${inspector.url}/admin`)).toMatchObject({ status: 404, body: { error: 'No such page: /admin', code: 'not_found' } });
+  });
+
+  it('a wrong method is 405 with Allow', async () => {
+    const view = deliveryView();
+    const inspector = await start(fakeFeed([view]));
+    const response = await sendJson(`${inspector.url}/api/deliveries/${view.id}/replay`);
+    expect(response.status).toBe(405);
+    expect(response.headers['allow']).toBe('POST');
+    expect(response.body).toEqual({ error: `GET is not allowed on /api/deliveries/${view.id}/replay; use POST.`, code: 'method_not_allowed' });
+  });
+});
+
+describe('startInspector() page and safety', () => {
+  it('serves the page with a strict CSP, and the page carries no delivery data of its own', async () => {
+    const hostile = deliveryView({ body: '<script>alert(1)</script>', headers: [['X-Note', '<img src=x onerror=alert(1)>']] });
+    const inspector = await start(fakeFeed([hostile]));
+    const page = await send(`${inspector.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toBe(INSPECTOR_CSP);
+    expect(INSPECTOR_CSP).toContain("script-src 'self'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.text).not.toContain('alert(1)');
+    expect(page.text).toContain('<script src="/inspector.js" defer></script>');
+    // Delivery data reaches the page only through textContent; the browser test checks it renders as text.
+    expect(INSPECTOR_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    const script = await send(`${inspector.url}/inspector.js`);
+    expect([script.status, script.headers['content-type'], script.text]).toEqual([200, 'text/javascript; charset=utf-8', INSPECTOR_SCRIPT]);
+  });
+
+  it('refuses a request whose Host is not the inspector (DNS rebinding)', async () => {
+    const inspector = await start(fakeFeed([deliveryView()]));
+    const { status, body } = await sendJson(`${inspector.url}/api/deliveries`, { headers: { host: `rebind.example:${new URL(inspector.url).port}` } });
+    expect(status).toBe(403);
+    expect(body).toMatchObject({ code: 'bad_host' });
+    const viaLocalhost = await sendJson(`${inspector.url}/api/deliveries`, { headers: { host: `localhost:${new URL(inspector.url).port}` } });
+    expect(viaLocalhost.status).toBe(200);
+  });
+
+  it('binds 127.0.0.1 only: another loopback address on the same port is refused', async () => {
+    const inspector = await start(fakeFeed());
+    const url = new URL(inspector.url);
+    expect(url.hostname).toBe('127.0.0.1');
+    const error = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {
+      request({ host: '127.0.0.2', port: url.port, path: '/', agent: false }, () => reject(new Error('127.0.0.2 answered')))
+        .on('error', resolve)
+        .end();
+    });
+    expect(error.code).toBe('ECONNREFUSED');
+  });
+
+  it('refuses to bind a non-loopback host, and says which port is in use', async () => {
+    await expect(startInspector({ host: '0.0.0.0', port: 0, feed: fakeFeed(), replayUrl: REPLAY_URL })).rejects.toMatchObject({
+      code: INSPECTOR_FAILED,
+      message: 'The inspector binds to loopback only, not "0.0.0.0".',
+    });
+    const first = await start(fakeFeed());
+    const port = Number(new URL(first.url).port);
+    const second = startInspector({ port, feed: fakeFeed(), replayUrl: REPLAY_URL });
+    await expect(second).rejects.toBeInstanceOf(InspectorError);
+    await expect(second).rejects.toMatchObject({
+      code: INSPECTOR_FAILED,
+      message: `The inspector cannot listen on 127.0.0.1:${port}: the port is in use.`,
+      hint: 'Stop what uses the port, or set INSPECT_PORT to another port (0 picks a free one).',
+    });
+  });
+});
+
+describe('GET /api/events', () => {
+  it('streams each new or updated delivery as an SSE event, and close() ends the stream', async () => {
+    const feed = fakeFeed();
+    const inspector = await start(feed);
+    const received: string[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      request(`${inspector.url}/api/events`, { agent: false }, (res) => {
+        expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          received.push(chunk);
+          if (chunk.startsWith(': connected')) feed.publish(view);
+          else if (chunk.includes('"handler":"done"')) void inspector.close();
+        });
+        res.on('end', resolve);
+      })
+        .on('error', reject)
+        .end();
+    });
+    const view = deliveryView({ handler: 'pending' });
+    feed.subscribe((v) => {
+      if (v.handler === 'pending') setImmediate(() => feed.publish({ ...v, handler: 'done' }));
+    });
+    await ended;
+    expect(received.join('')).toBe(
+      ': connected\n\n' +
+        `event: delivery\ndata: ${JSON.stringify(summarize(view))}\n\n` +
+        `event: delivery\ndata: ${JSON.stringify(summarize({ ...view, handler: 'done' }))}\n\n`,
+    );
+    expect(feed.subscribers).toBe(1); // only the test's own: the stream unsubscribed
+  });
+});

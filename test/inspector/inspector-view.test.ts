@@ -1,0 +1,109 @@
+import { describe as group, expect, it } from 'vitest';
+import { isJson, prettyJson } from '../../steps/lib/inspector-pretty-json.ts';
+import { replayHeaders, replayTarget } from '../../steps/lib/inspector-replay.ts';
+import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector-view.ts';
+import { deliveryView } from './fake-feed.ts';
+
+group('prettyJson(text)', () => {
+  it('puts one value per line and keeps empty containers on one line', () => {
+    expect(prettyJson('{"a":[1,2],"b":{},"c":[]}')).toBe('{\n  "a": [\n    1,\n    2\n  ],\n  "b": {},\n  "c": []\n}');
+  });
+
+  it('keeps every token as sent: escapes, 1.0, big integers, duplicate keys, spaces inside strings', () => {
+    const text = '{ "name" : "Ren\\u00e9e, \\"the\\" {boss}", "score": 1.0, "big": 12345678901234567890, "dup": 1, "dup": 2 }\n';
+    expect(prettyJson(text)).toBe(
+      '{\n  "name": "Ren\\u00e9e, \\"the\\" {boss}",\n  "score": 1.0,\n  "big": 12345678901234567890,\n  "dup": 1,\n  "dup": 2\n}',
+    );
+  });
+
+  it('isJson tells JSON from other text', () => {
+    expect([isJson('{"a":1}'), isJson('"x"'), isJson('a=1&b=2'), isJson('')]).toEqual([true, true, false, false]);
+  });
+});
+
+group('bodyView(bytes)', () => {
+  it('shows an empty body as empty', () => {
+    expect(bodyView(new Uint8Array())).toEqual({ kind: 'empty' });
+  });
+
+  it('shows UTF-8 that is not JSON as the text itself', () => {
+    expect(bodyView(Buffer.from('name=Renée&x=<b>'))).toEqual({ kind: 'text', text: 'name=Renée&x=<b>' });
+  });
+
+  it('shows bytes that are not UTF-8 as hex and base64, never with replacement characters', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3]);
+    expect(bodyView(bytes)).toEqual({ kind: 'binary', hex: '00000000  ff fe 00 41 c3', base64: '//4AQcM=', hexTruncated: false });
+  });
+
+  it('cuts the hex dump of a large binary body but keeps every byte in base64', () => {
+    const bytes = Buffer.alloc(HEX_PREVIEW_BYTES + 1, 0xff);
+    const view = bodyView(bytes);
+    expect(view.kind === 'binary' && [view.hexTruncated, view.hex.split('\n').length, Buffer.from(view.base64, 'base64').length]).toEqual([
+      true,
+      HEX_PREVIEW_BYTES / 16,
+      HEX_PREVIEW_BYTES + 1,
+    ]);
+  });
+});
+
+group('redactHeader(name, value)', () => {
+  it('keeps the scheme word and shortens the signature of an Authorization header', () => {
+    const signature = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcde=';
+    expect(signature).toHaveLength(44);
+    expect(redactHeader('Authorization', `HMACSHA256 ${signature}`)).toBe('HMACSHA256 AbCd…(44 chars)');
+  });
+
+  it('shortens signature-, token- and cookie-like headers whole, and leaves others alone', () => {
+    expect(redactHeader('webhook-signature', 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=')).toBe('v1,K…(47 chars)');
+    expect(redactHeader('Cookie', 'session=abcdefghijkl')).toBe('sess…(20 chars)');
+    expect(redactHeader('X-Api-Key', 'k-123456789')).toBe('k-12…(11 chars)');
+    expect(redactHeader('User-Agent', 'Bracken-Webhooks/1.0 secretless')).toBe('Bracken-Webhooks/1.0 secretless');
+  });
+});
+
+group('describe(view) and summarize(view)', () => {
+  it('summarize keeps what the list shows and nothing of the headers or body', () => {
+    const view = deliveryView({ event: 'user_create', handler: 'failed', handlerError: 'boom' });
+    expect(Object.keys(summarize(view)).sort()).toEqual(
+      ['ackMs', 'bodyBytes', 'code', 'event', 'handler', 'handlerError', 'id', 'method', 'reason', 'receivedAt', 'status', 'url', 'verdict'].sort(),
+    );
+    expect(summarize(view).handlerError).toBe('boom');
+  });
+
+  it('describe never contains the full signature, and pretty-prints a JSON body', () => {
+    const view = deliveryView({ body: '{"eventname":"user_create","user":{"userkey":7}}' });
+    const signature = (view.headers.find(([name]) => name === 'Authorization')?.[1] ?? '').split(' ')[1] ?? '';
+    const detail = describe(view);
+    expect(signature).toHaveLength(44);
+    expect(JSON.stringify(detail)).not.toContain(signature);
+    expect(detail.headers).toContainEqual(['Authorization', `HMACSHA256 ${signature.slice(0, 4)}…(44 chars)`]);
+    expect(detail.body).toEqual({ kind: 'json', text: '{\n  "eventname": "user_create",\n  "user": {\n    "userkey": 7\n  }\n}' });
+  });
+});
+
+group('replayHeaders(headers) and replayTarget(listenerUrl, recordedUrl)', () => {
+  it('drops hop-by-hop headers and those named by Connection, keeping case, order and duplicates', () => {
+    const headers = [
+      ['Host', 'a'],
+      ['X-Trace', '1'],
+      ['Connection', 'keep-alive, X-Hop'],
+      ['X-Hop', 'gone'],
+      ['Content-Length', '2'],
+      ['Transfer-Encoding', 'chunked'],
+      ['authorization', 'HMACSHA256 x'],
+      ['X-Trace', '2'],
+    ] as const;
+    expect(replayHeaders(headers)).toEqual([
+      ['X-Trace', '1'],
+      ['authorization', 'HMACSHA256 x'],
+      ['X-Trace', '2'],
+    ]);
+  });
+
+  it('sends to the listener origin at the recorded path, and never to another host', () => {
+    const listener = 'http://127.0.0.1:5000/webhooks';
+    expect(replayTarget(listener, '/webhooks?x=1')).toBe('http://127.0.0.1:5000/webhooks?x=1');
+    expect(replayTarget(listener, '//evil.example/x')).toBe(listener);
+    expect(replayTarget(listener, 'http://evil.example/x')).toBe(listener);
+  });
+});

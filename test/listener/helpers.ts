@@ -1,0 +1,188 @@
+/**
+ * Shared by the listener, journal, worker and tunnel tests: a listener on a free port over a journal
+ * in a fresh temp folder, signed requests made with the Bracken scheme's own `sign`, and raw-socket
+ * requests for what HTTP clients refuse to send.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import type { Readable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { openJournal, type Journal } from '../../steps/lib/journal.ts';
+import { startListener, type ListenerOptions, type RunningListener } from '../../steps/lib/listener.ts';
+import { bracken } from '../../steps/lib/schemes/bracken.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SECRET = 'test-secret-current';
+export const OLD_SECRET = 'test-secret-previous';
+
+export async function tempDir(prefix = 'listener-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export interface TestListener {
+  readonly listener: RunningListener;
+  readonly journal: Journal;
+  readonly dir: string;
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+/** A listener on 127.0.0.1:0 over a journal in `dir` (a new temp folder unless given). */
+export async function startTestListener(overrides: Partial<ListenerOptions> & { dir?: string; maxBytes?: number } = {}): Promise<TestListener> {
+  const { dir: given, maxBytes = 8 * 1024 * 1024, ...rest } = overrides;
+  const dir = given ?? (await tempDir());
+  const logs: string[] = [];
+  const journal = rest.journal ?? (await openJournal({ dir, maxBytes, keepFiles: 3, log: (line) => logs.push(line) }));
+  const listener = await startListener({
+    host: '127.0.0.1',
+    port: 0,
+    scheme: bracken,
+    secrets: () => [SECRET],
+    bodyLimitBytes: 4096,
+    requestTimeoutMs: 5000,
+    log: (line) => logs.push(line),
+    ...rest,
+    journal,
+  });
+  return {
+    listener,
+    journal,
+    dir,
+    logs,
+    async close() {
+      await listener.close();
+      await journal.close();
+      if (given === undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Bracken-signed JSON delivery: the exact bytes and the headers a sender adds. */
+export function signed(payload: unknown, secret = SECRET): { body: Buffer; headers: Record<string, string> } {
+  const body = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  return { body, headers: { 'content-type': 'application/json', ...bracken.sign({ body, secret }) } };
+}
+
+/** The `{error, code}` the listener must send for a request the scheme refuses: the scheme's own words. */
+export function refusalFor(body: Buffer, headers: Record<string, string>, secrets: readonly string[] = [SECRET]): { error: string; code: string } {
+  const result = bracken.verify({ body, headers: lowerCase(headers), secrets });
+  if (result.ok) throw new Error('refusalFor: this request verifies');
+  return { error: result.message, code: result.reason };
+}
+
+function lowerCase(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+export function userCreate(n: number): Record<string, unknown> {
+  return { eventname: 'User_Create', domainkey: 15435, userkey: 1000 + n, username: `Test-User-${n}`, timestamp: '2024-01-01T00:00:00Z' };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** POSTs (or `method`s) to `url` with undici, which nock does not intercept. */
+export async function send(
+  url: string,
+  init: { method?: string; body?: Buffer | string | Readable; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const { method = 'POST', body, headers = {} } = init;
+  const response = await request(url, { method: method as 'POST', headers, ...(body === undefined ? {} : { body }) });
+  const text = await response.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.statusCode, headers: response.headers, text, json };
+}
+
+/** Writes raw bytes to the listener and returns everything it sends back until it closes. */
+export function rawExchange(port: number, chunks: readonly (Buffer | string)[], options: { endInput?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk) => received.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
+    socket.on('connect', () => {
+      for (const chunk of chunks) socket.write(chunk);
+      if (options.endInput === true) socket.end();
+    });
+  });
+}
+
+/** Status code and JSON body of a raw HTTP/1.1 response. */
+export function parseRaw(raw: string): { status: number; head: string; body: unknown } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+  return { status, head, body: body === '' ? undefined : JSON.parse(body) };
+}
+
+/** Every line of every journal file in `dir`, parsed, in file order. */
+export async function journalLines(dir: string): Promise<Record<string, unknown>[]> {
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.ndjson')).sort();
+  const lines: Record<string, unknown>[] = [];
+  for (const file of files) {
+    const text = await readFile(join(dir, file), 'utf8');
+    for (const line of text.split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  return lines;
+}
+
+/** The delivery records in the journal, in file order. */
+export async function journalRecords(dir: string): Promise<Record<string, unknown>[]> {
+  return (await journalLines(dir)).filter((line) => line['type'] === 'delivery').map((line) => line['record'] as Record<string, unknown>);
+}
+
+/** Starts `node --import tsx <script> ...args` from the project root. */
+export function spawnTsx(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+  });
+}
+
+/** Resolves with the first stdout line that parses as JSON with `type === wanted`. */
+export function waitForMessage<T>(child: ChildProcessWithoutNullStreams, wanted: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let stderr = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        try {
+          const message = JSON.parse(line) as { type?: string };
+          if (message.type === wanted) {
+            child.stdout.off('data', onData);
+            resolve(message as T);
+            return;
+          }
+        } catch {
+          // not a message line
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('exit', (code, signal) => reject(new Error(`child exited (${code ?? signal}) before "${wanted}": ${stderr}`)));
+  });
+}
+
+/** Resolves with the exit code (or signal) once the child has exited. */
+export function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}

@@ -1,0 +1,313 @@
+/**
+ * The listener over loopback: a real server on a free port, signatures made with `bracken.sign`,
+ * every answer checked for status and exact `{error, code}` body, and every request read back from
+ * the journal file with its verdict and code.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Pool } from 'undici';
+import { Readable } from 'node:stream';
+import { createServer, type Server } from 'node:net';
+import { openJournal } from '../../steps/lib/journal.ts';
+import { startListener } from '../../steps/lib/listener.ts';
+import { LISTEN_PORT_IN_USE, ListenerError } from '../../steps/lib/errors.ts';
+import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { journalLines, journalRecords, OLD_SECRET, refusalFor, parseRaw, rawExchange, send, SECRET, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
+import { rm } from 'node:fs/promises';
+
+let t: TestListener;
+const handled: string[] = [];
+
+beforeEach(async () => {
+  handled.length = 0;
+  t = await startTestListener({ handler: (d) => void handled.push(d.id) });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+// The listener passes the scheme's own reason and message through; the codes are the contract.
+const BODY = signed(userCreate(1)).body;
+const MISSING = refusalFor(BODY, {});
+const MALFORMED = refusalFor(BODY, { authorization: `HMACSHA256 ${Buffer.alloc(16, 7).toString('base64')}` });
+const MISMATCH = refusalFor(BODY, signed(userCreate(1), 'not-the-secret').headers);
+
+async function lastRecord(): Promise<Record<string, unknown>> {
+  const records = await journalRecords(t.dir);
+  return records.at(-1) ?? {};
+}
+
+describe('POST /webhooks with a valid signature', () => {
+  it('answers 200 {"received":true,"id"} and records the exact bytes, headers and event', async () => {
+    const { body, headers } = signed(userCreate(1));
+    const answer = await send(t.listener.url, { body, headers });
+    const record = await lastRecord();
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({ received: true, id: record['id'] });
+    expect(record).toMatchObject({ method: 'POST', url: '/webhooks', status: 200, verdict: 'valid', code: 'ok', event: 'User_Create', secretIndex: 0, scheme: 'bracken', bodyBytes: body.length });
+    expect(Buffer.from(record['bodyBase64'] as string, 'base64').equals(body)).toBe(true);
+    expect(record['headers']).toContainEqual(['authorization', headers['authorization']]);
+    await t.listener.idle();
+    expect(handled).toEqual([record['id']]);
+    expect(t.listener.feed.list()[0]).toMatchObject({ id: record['id'], handler: 'done' });
+  });
+
+  it('accepts a previous secret during a rotation and records which one matched', async () => {
+    await t.close();
+    t = await startTestListener({ secrets: () => [SECRET, OLD_SECRET] });
+    const answer = await send(t.listener.url, signed(userCreate(2), OLD_SECRET));
+    expect(answer.status).toBe(200);
+    expect(await lastRecord()).toMatchObject({ status: 200, code: 'ok', secretIndex: 1 });
+  });
+
+  it('reads the event name from "event" or "type" when there is no "eventname"', async () => {
+    await send(t.listener.url, signed({ type: 'Module_Start', userkey: 1 }));
+    expect(await lastRecord()).toMatchObject({ event: 'Module_Start' });
+  });
+});
+
+describe('POST /webhooks refusals (401 for any failed signature check)', () => {
+  it('no Authorization header → 401 missing_signature', async () => {
+    const answer = await send(t.listener.url, { body: signed(userCreate(1)).body, headers: { 'content-type': 'application/json' } });
+    expect([answer.status, answer.json]).toEqual([401, MISSING]);
+    expect(await lastRecord()).toMatchObject({ status: 401, verdict: 'invalid', code: 'missing_signature' });
+  });
+
+  it('a scheme word other than HMACSHA256 → 401 wrong_scheme', async () => {
+    const { body, headers } = signed(userCreate(1));
+    const answer = await send(t.listener.url, { body, headers: { ...headers, authorization: headers['authorization']!.replace('HMACSHA256', 'Bearer') } });
+    expect([answer.status, answer.json]).toEqual([401, refusalFor(body, { authorization: 'Bearer x' })]);
+    expect((answer.json as { code: string }).code).toBe('wrong_scheme');
+    expect(await lastRecord()).toMatchObject({ status: 401, verdict: 'invalid', code: 'wrong_scheme' });
+  });
+
+  it('a signature that is not base64 → 401 malformed_signature', async () => {
+    const { body } = signed(userCreate(1));
+    const answer = await send(t.listener.url, { body, headers: { authorization: `HMACSHA256 ${'!'.repeat(43)}=` } });
+    expect([answer.status, answer.json]).toEqual([401, refusalFor(body, { authorization: `HMACSHA256 ${'!'.repeat(43)}=` })]);
+    expect((answer.json as { code: string }).code).toBe('malformed_signature');
+    expect(await lastRecord()).toMatchObject({ code: 'malformed_signature' });
+  });
+
+  it('a signature of the wrong length (a 16-byte value) → 401 malformed_signature', async () => {
+    const { body } = signed(userCreate(1));
+    const answer = await send(t.listener.url, { body, headers: { authorization: `HMACSHA256 ${Buffer.alloc(16, 7).toString('base64')}` } });
+    expect([answer.status, answer.json]).toEqual([401, MALFORMED]);
+  });
+
+  it('signed with another secret → 401 signature_mismatch', async () => {
+    const answer = await send(t.listener.url, signed(userCreate(1), 'not-the-secret'));
+    expect([answer.status, answer.json]).toEqual([401, MISMATCH]);
+    expect(await lastRecord()).toMatchObject({ status: 401, verdict: 'invalid', code: 'signature_mismatch' });
+  });
+
+  it('one body byte changed after signing → 401 signature_mismatch, and the changed bytes are recorded', async () => {
+    const { body, headers } = signed(userCreate(1));
+    const tampered = Buffer.from(body);
+    tampered[tampered.indexOf('1001')] = '9'.charCodeAt(0);
+    const answer = await send(t.listener.url, { body: tampered, headers });
+    expect([answer.status, answer.json]).toEqual([401, MISMATCH]);
+    expect(Buffer.from((await lastRecord())['bodyBase64'] as string, 'base64').equals(tampered)).toBe(true);
+    expect(handled).toEqual([]);
+  });
+
+  it('with no secret configured → 401 no_secret', async () => {
+    await t.close();
+    t = await startTestListener({ secrets: () => [] });
+    const answer = await send(t.listener.url, signed(userCreate(1)));
+    const { body, headers } = signed(userCreate(1));
+    expect([answer.status, answer.json]).toEqual([401, refusalFor(body, headers, [])]);
+    expect((answer.json as { code: string }).code).toBe('no_secret');
+  });
+
+  it('when the secrets cannot be loaded → 500 secret_unavailable naming the cause', async () => {
+    await t.close();
+    t = await startTestListener({
+      secrets: () => {
+        throw new Error('webhook.json is not valid JSON.');
+      },
+    });
+    const answer = await send(t.listener.url, signed(userCreate(1)));
+    const error = 'The listener could not load its webhook secret. webhook.json is not valid JSON.';
+    expect([answer.status, answer.json]).toEqual([500, { error, code: 'secret_unavailable' }]);
+  });
+
+  it('adds the explainMismatch text to the log line and the record, but not to the answer', async () => {
+    await t.close();
+    t = await startTestListener({ explainMismatch: (input) => `Diagnosis for ${input.body.length} bytes.` });
+    const { body, headers } = signed(userCreate(1), 'wrong');
+    const answer = await send(t.listener.url, { body, headers });
+    expect(answer.json).toEqual(MISMATCH);
+    expect((await lastRecord())['reason']).toBe(`${MISMATCH.error} Diagnosis for ${body.length} bytes.`);
+    expect(t.logs.some((line) => line.includes('401 invalid signature_mismatch') && line.endsWith(`Diagnosis for ${body.length} bytes.`))).toBe(true);
+  });
+});
+
+describe('POST /webhooks bodies', () => {
+  it('a body over the limit with Content-Length → 413 body_too_large', async () => {
+    const body = Buffer.alloc(5000, 'a');
+    const answer = await send(t.listener.url, { body, headers: bracken.sign({ body, secret: SECRET }) });
+    expect(answer.status).toBe(413);
+    expect(answer.json).toEqual({ error: 'The body is 5000 bytes; the limit is 4096 (LISTEN_BODY_LIMIT).', code: 'body_too_large' });
+    expect(await lastRecord()).toMatchObject({ status: 413, verdict: 'rejected', code: 'body_too_large', bodyBase64: '', bodyBytes: 5000 });
+  });
+
+  it('a chunked body with no Content-Length that grows over the limit → 413 body_too_large', async () => {
+    async function* chunks() {
+      for (let i = 0; i < 10; i += 1) yield Buffer.alloc(1000, 'b');
+    }
+    const answer = await send(t.listener.url, { body: Readable.from(chunks()), headers: { 'content-type': 'application/json' } });
+    expect([answer.status, (answer.json as { code: string }).code]).toEqual([413, 'body_too_large']);
+    const record = await lastRecord();
+    expect(record).toMatchObject({ status: 413, code: 'body_too_large', bodyBytes: 10_000 });
+    expect(record['headers']).toContainEqual(['transfer-encoding', 'chunked']);
+  });
+
+  it('a body exactly at the limit is accepted', async () => {
+    const payload = { eventname: 'User_Create', pad: '' };
+    payload.pad = 'x'.repeat(4096 - JSON.stringify(payload).length);
+    const answer = await send(t.listener.url, signed(payload));
+    expect(answer.status).toBe(200);
+  });
+
+  it('a valid signature over a body that is not JSON → 400 invalid_json', async () => {
+    const answer = await send(t.listener.url, signed('{"eventname": "User_Create",'));
+    expect(answer.status).toBe(400);
+    expect((answer.json as { code: string }).code).toBe('invalid_json');
+    expect((answer.json as { error: string }).error).toMatch(/^The body is not valid UTF-8 JSON\. \(.+\)$/);
+    expect(await lastRecord()).toMatchObject({ status: 400, verdict: 'valid', code: 'invalid_json' });
+    expect((await journalLines(t.dir)).at(-1)).toMatchObject({ type: 'delivery', handler: 'not-run' });
+    expect(handled).toEqual([]);
+  });
+
+  it('a valid signature over bytes that are not UTF-8 → 400 invalid_json saying so', async () => {
+    const body = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"a":"\xff\xfe"}
+    const answer = await send(t.listener.url, { body, headers: bracken.sign({ body, secret: SECRET }) });
+    expect([answer.status, answer.json]).toEqual([400, { error: 'The body is not valid UTF-8 JSON. (it is not valid UTF-8)', code: 'invalid_json' }]);
+    expect(Buffer.from((await lastRecord())['bodyBase64'] as string, 'base64').equals(body)).toBe(true);
+  });
+
+  it('an empty body: verified first, so unsigned → 401 missing_signature and signed → 400 empty_body', async () => {
+    const unsigned = await send(t.listener.url, { body: '' });
+    expect([unsigned.status, unsigned.json]).toEqual([401, MISSING]);
+    const body = Buffer.alloc(0);
+    const answer = await send(t.listener.url, { body, headers: bracken.sign({ body, secret: SECRET }) });
+    expect([answer.status, answer.json]).toEqual([400, { error: 'The body is empty: a webhook delivery carries a JSON event.', code: 'empty_body' }]);
+    expect(await lastRecord()).toMatchObject({ status: 400, verdict: 'valid', code: 'empty_body', bodyBytes: 0 });
+  });
+});
+
+describe('other methods and paths', () => {
+  it('GET /webhooks → 405 method_not_allowed with Allow: POST', async () => {
+    const answer = await send(t.listener.url, { method: 'GET' });
+    expect(answer.status).toBe(405);
+    expect(answer.headers['allow']).toBe('POST');
+    expect(answer.json).toEqual({ error: 'GET is not allowed here: send webhooks with POST.', code: 'method_not_allowed' });
+    expect(await lastRecord()).toMatchObject({ method: 'GET', status: 405, verdict: 'rejected', code: 'method_not_allowed' });
+  });
+
+  it('an unknown path → 404 not_found', async () => {
+    const answer = await send(`${t.listener.origin}/admin?x=1`, signed(userCreate(1)));
+    expect([answer.status, answer.json]).toEqual([404, { error: 'Nothing here: webhooks are received at POST /webhooks.', code: 'not_found' }]);
+    expect(await lastRecord()).toMatchObject({ url: '/admin?x=1', status: 404, code: 'not_found' });
+  });
+});
+
+describe('malformed HTTP never crashes the listener', () => {
+  it('header values with non-ASCII bytes are read and refused as a malformed signature', async () => {
+    const body = signed(userCreate(1)).body;
+    const raw = await rawExchange(t.listener.port, [
+      Buffer.concat([
+        Buffer.from(`POST /webhooks HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Odd: caf`),
+        Buffer.from([0xe9, 0xff]),
+        Buffer.from(`\r\nAuthorization: HMACSHA256 `),
+        Buffer.from([0xc3, 0x28, 0xa0, 0xa1]),
+        Buffer.from(`\r\nContent-Length: ${body.length}\r\n\r\n`),
+        body,
+      ]),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 401, body: MALFORMED });
+    const record = await lastRecord();
+    expect(record).toMatchObject({ status: 401, code: 'malformed_signature' });
+    expect(record['headers']).toContainEqual(['X-Odd', 'caf\u00e9\u00ff']);
+  });
+
+  it('a control byte in a header → 400 bad_request as JSON, journaled', async () => {
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nContent-Length: 2\r\n\r\n{}']);
+    const { status, body } = parseRaw(raw);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ code: 'bad_request' });
+    expect(await lastRecord()).toMatchObject({ method: 'POST', url: '/webhooks', status: 400, verdict: 'rejected', code: 'bad_request' });
+  });
+
+  it('a client that never finishes its body → 408 request_timeout after requestTimeoutMs, journaled', async () => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"eventname"']);
+    const { status, head, body } = parseRaw(raw);
+    expect(status).toBe(408);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'The body was not complete after 300 ms (12 bytes received).', code: 'request_timeout' });
+    expect(await lastRecord()).toMatchObject({ status: 408, verdict: 'rejected', code: 'request_timeout', bodyBytes: 12 });
+  });
+
+  it('200 concurrent invalid requests are all refused, then a valid delivery still gets through', async () => {
+    const pool = new Pool(t.listener.origin, { connections: 20 });
+    try {
+      const kinds = [
+        {},
+        { authorization: 'Bearer abc' },
+        { authorization: 'HMACSHA256 short' },
+        { authorization: bracken.sign({ body: Buffer.from('other'), secret: SECRET })['authorization']! },
+      ];
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const response = await pool.request({ path: '/webhooks', method: 'POST', headers: kinds[i % kinds.length]!, body: JSON.stringify(userCreate(i)) });
+          await response.body.text();
+          return response.statusCode;
+        }),
+      );
+      expect(answers.filter((status) => status === 401)).toHaveLength(200);
+      const valid = await send(t.listener.url, signed(userCreate(999)));
+      expect(valid.status).toBe(200);
+      const records = await journalRecords(t.dir);
+      expect(records).toHaveLength(201);
+      expect(records.filter((r) => r['verdict'] === 'invalid')).toHaveLength(200);
+      expect(records.at(-1)).toMatchObject({ status: 200, code: 'ok' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('startListener', () => {
+  it('a port in use → ListenerError LISTEN_PORT_IN_USE naming LISTEN_PORT', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = await tempDir();
+    const journal = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 2 });
+    try {
+      const error = await startListener({ host: '127.0.0.1', port, scheme: bracken, secrets: () => [SECRET], bodyLimitBytes: 1024, requestTimeoutMs: 1000, journal }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ListenerError);
+      expect(error).toMatchObject({ code: LISTEN_PORT_IN_USE, message: `Port ${port} on 127.0.0.1 is already in use, so the listener cannot start (LISTEN_PORT=${port}).` });
+      expect((error as ListenerError).hint).toContain('set LISTEN_PORT to a free port');
+    } finally {
+      await journal.close();
+      await new Promise((resolve) => blocker.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints one log line per request with status, verdict, code, event and a shortened signature', async () => {
+    const { body, headers } = signed(userCreate(1));
+    await send(t.listener.url, { body, headers });
+    const line = t.logs.find((l) => l.includes(' POST /webhooks 200 ')) ?? '';
+    const signature = headers['authorization']!.slice('HMACSHA256 '.length);
+    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z POST /webhooks 200 valid ok User_Create \\d+ms sig HMACSHA256 ${escape(signature.slice(0, 6))}…\\(44 chars\\)$`));
+    expect(line).not.toContain(signature);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -1,0 +1,153 @@
+/**
+ * Webhook deliveries as a receiver sees them on the wire: method, headers, exact bytes, a
+ * signature that verifies over those bytes, retries with identical bytes, and delivery once a
+ * receiver that was down comes up.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { sign } from '../../steps/lib/signature.ts';
+import { accessToken, call, cleanup, closedPort, createUser, startReceiver, subscribe, testSandbox, until } from './helpers.ts';
+
+afterEach(cleanup);
+
+const SECRET = 'whsec-test-0123456789abcdef';
+
+describe('a User_Create delivery', () => {
+  it('is a POST of compact ASCII JSON, signed HMACSHA256 over the exact bytes sent', async () => {
+    const sandbox = await testSandbox();
+    const receiver = await startReceiver();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET);
+    const userkey = await createUser(sandbox, token, 'Test-User-ab12');
+    await sandbox.whenIdle(10_000);
+
+    expect(receiver.requests).toHaveLength(1);
+    const [received] = receiver.requests;
+    if (received === undefined) throw new Error('no delivery');
+    expect(received.method).toBe('POST');
+    expect(received.url).toBe('/webhooks');
+    expect(received.headers['content-type']).toBe('application/json');
+    expect(received.headers['content-length']).toBe(String(received.body.length));
+    expect(received.headers['authorization']).toBe(`HMACSHA256 ${sign(SECRET, received.body)}`);
+    expect(bracken.verify({ body: received.body, headers: received.headers, secrets: [SECRET] })).toEqual({ ok: true, secretIndex: 0 });
+    expect(bracken.verify({ body: received.body, headers: received.headers, secrets: ['another-secret'] })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+
+    const text = received.body.toString('utf8');
+    const payload = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(payload)).toEqual(['eventname', 'domainkey', 'userkey', 'username', 'timestamp']);
+    expect(payload).toMatchObject({ eventname: 'User_Create', domainkey: 15435, userkey, username: 'Test-User-ab12' });
+    expect(new Date(String(payload['timestamp'])).toISOString()).toBe(payload['timestamp']);
+    // The tutorial's receiver re-serializes req.body: for an ASCII username that gives the same bytes.
+    expect(JSON.stringify(JSON.parse(text))).toBe(text);
+
+    expect(sandbox.deliveries()).toMatchObject([{ eventname: 'User_Create', status: 'delivered', attempts: 1, lastStatus: 200, lastError: null, target: receiver.url }]);
+  });
+
+  it('escapes a non-ASCII username as \\uXXXX: raw-byte verification passes, the tutorial re-serialization does not', async () => {
+    const sandbox = await testSandbox();
+    const receiver = await startReceiver();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET);
+    await createUser(sandbox, token, 'Zoë-Ünal');
+    const [received] = await receiver.waitFor(1);
+    if (received === undefined) throw new Error('no delivery');
+
+    expect([...received.body].every((byte) => byte < 0x80)).toBe(true);
+    const text = received.body.toString('utf8');
+    expect(text).toContain('"username":"Zo\\u00eb-\\u00dcnal"');
+    expect((JSON.parse(text) as { username: string }).username).toBe('Zoë-Ünal');
+    expect(bracken.verify({ body: received.body, headers: received.headers, secrets: [SECRET] }).ok).toBe(true);
+    const reserialized = Buffer.from(JSON.stringify(JSON.parse(text)), 'utf8');
+    expect(bracken.verify({ body: reserialized, headers: received.headers, secrets: [SECRET] }).ok).toBe(false);
+  });
+});
+
+describe('retries', () => {
+  it('retries after 500 and 503 with the same bytes and signature until a 2xx', async () => {
+    const sandbox = await testSandbox({ retryScheduleMs: [50, 100] });
+    const receiver = await startReceiver({ statuses: [500, 503, 204] });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET);
+    await createUser(sandbox, token, 'Retry-User');
+    await sandbox.whenIdle(10_000);
+
+    expect(receiver.requests).toHaveLength(3);
+    const [first, ...rest] = receiver.requests;
+    for (const again of rest) {
+      expect(again.body.equals(first?.body ?? Buffer.alloc(0))).toBe(true);
+      expect(again.headers['authorization']).toBe(first?.headers['authorization']);
+    }
+    expect(sandbox.deliveries()).toMatchObject([{ status: 'delivered', attempts: 3, lastStatus: 204, lastError: null }]);
+    const listed = await call(sandbox, 'GET', '/sandbox/deliveries');
+    expect(listed.json).toMatchObject([{ status: 'delivered', attempts: 3, authorization: expect.stringMatching(/^HMACSHA256 .{4}…\(55 chars\)$/) }]);
+  });
+
+  it('keeps retrying while the receiver is down and delivers once it comes up', async () => {
+    const sandbox = await testSandbox({ retryScheduleMs: [20, 40] });
+    const port = await closedPort();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, `http://127.0.0.1:${port}/webhooks`, SECRET);
+    await createUser(sandbox, token, 'Patient-User');
+
+    await until(() => (sandbox.deliveries()[0]?.attempts ?? 0) >= 3);
+    expect(sandbox.deliveries()[0]).toMatchObject({ status: 'pending', lastStatus: null, lastError: expect.stringContaining('ECONNREFUSED') });
+
+    const receiver = await startReceiver({ port });
+    await sandbox.whenIdle(10_000);
+    expect(receiver.requests).toHaveLength(1);
+    expect(JSON.parse(receiver.requests[0]?.body.toString('utf8') ?? '')).toMatchObject({ eventname: 'User_Create', username: 'Patient-User' });
+    expect(sandbox.deliveries()[0]?.status).toBe('delivered');
+  });
+
+  it('counts a receiver slower than the timeout as a failed attempt', async () => {
+    const sandbox = await testSandbox({ deliveryTimeoutMs: 100, retryScheduleMs: [10_000] });
+    const { createServer } = await import('node:http');
+    const silent = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const token = await accessToken(sandbox);
+      await subscribe(sandbox, token, `http://127.0.0.1:${(silent.address() as { port: number }).port}/webhooks`, SECRET);
+      await createUser(sandbox, token, 'Slow-User');
+      await until(() => (sandbox.deliveries()[0]?.attempts ?? 0) >= 1);
+      expect(sandbox.deliveries()[0]).toMatchObject({ status: 'pending', lastError: 'timed out after 100 ms' });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('which events are delivered', () => {
+  it('sends nothing for an inactive subscription, and sends again once it is active', async () => {
+    const sandbox = await testSandbox();
+    const receiver = await startReceiver();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET, { active: false });
+    await createUser(sandbox, token, 'Unseen-User');
+    await sandbox.whenIdle(10_000);
+    expect(sandbox.deliveries()).toEqual([]);
+
+    await subscribe(sandbox, token, receiver.url, SECRET, { active: true });
+    await createUser(sandbox, token, 'Seen-User');
+    await sandbox.whenIdle(10_000);
+    expect(receiver.requests.map((r) => (JSON.parse(r.body.toString('utf8')) as { username: string }).username)).toEqual(['Seen-User']);
+  });
+
+  it('delivers User_Delete only to the User_Delete subscription', async () => {
+    const sandbox = await testSandbox();
+    const creates = await startReceiver();
+    const deletes = await startReceiver();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, creates.url, SECRET, { event: 'User_Create' });
+    await subscribe(sandbox, token, deletes.url, 'delete-secret-123', { event: 'user_delete' });
+    const userkey = await createUser(sandbox, token, 'Short-Lived');
+    expect((await call(sandbox, 'DELETE', `/api/user/delete/domain/15435/user/${userkey}`, { token })).status).toBe(200);
+    await sandbox.whenIdle(10_000);
+
+    expect(creates.requests).toHaveLength(1);
+    expect(deletes.requests).toHaveLength(1);
+    const deleted = deletes.requests[0];
+    expect(JSON.parse(deleted?.body.toString('utf8') ?? '')).toMatchObject({ eventname: 'User_Delete', userkey, username: 'Short-Lived' });
+    expect(bracken.verify({ body: deleted?.body ?? Buffer.alloc(0), headers: deleted?.headers ?? {}, secrets: ['delete-secret-123'] }).ok).toBe(true);
+  });
+});

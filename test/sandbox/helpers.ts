@@ -1,0 +1,168 @@
+/**
+ * Test fixtures for the sandbox: a sandbox on a free port with its own temp state folder, a tiny
+ * node:http webhook receiver that records the exact bytes it gets, and small HTTP helpers.
+ * Everything opened here is registered for cleanup; call `cleanup()` in afterEach.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../steps/lib/config.ts';
+import { sandboxOptionsFromConfig, startSandbox, type RunningSandbox, type SandboxOptions } from '../../scripts/sandbox/index.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+/** Closes every sandbox and receiver and removes every temp folder made since the last call. */
+export async function cleanup(): Promise<void> {
+  const tasks = cleanups.splice(0).reverse();
+  for (const task of tasks) await task();
+}
+
+/** A fresh folder under the OS temp dir, removed by `cleanup()`. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sandbox-test-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts a sandbox with the config defaults, on a free port, a temp state folder and a short retry schedule. */
+export async function testSandbox(overrides: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
+  const defaults = sandboxOptionsFromConfig(loadConfig({ env: {} }));
+  const stateDir = overrides.stateDir ?? (await tempDir());
+  const sandbox = await startSandbox({ ...defaults, port: 0, retryScheduleMs: [50, 100], ...overrides, stateDir });
+  cleanups.push(() => sandbox.close());
+  return sandbox;
+}
+
+export interface Received {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The exact bytes on the wire. */
+  readonly body: Buffer;
+}
+
+export interface Receiver {
+  readonly url: string;
+  readonly port: number;
+  readonly requests: Received[];
+  /** Resolves once `count` requests have arrived. */
+  waitFor(count: number): Promise<Received[]>;
+  close(): Promise<void>;
+}
+
+/** A webhook receiver answering each request with the next of `statuses` (then 200). */
+export async function startReceiver(options: { port?: number; statuses?: number[] } = {}): Promise<Receiver> {
+  const statuses = [...(options.statuses ?? [])];
+  const requests: Received[] = [];
+  let waiters: (() => void)[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('OK');
+      const current = waiters;
+      waiters = [];
+      current.forEach((wake) => wake());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  cleanups.push(close);
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    port,
+    requests,
+    async waitFor(count) {
+      while (requests.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+      return requests;
+    },
+    close,
+  };
+}
+
+/** A loopback port nobody listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `check` every 20 ms until it returns true (the test timeout bounds the wait). */
+export async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** POSTs a form to the token endpoint. */
+export function tokenRequest(sandbox: RunningSandbox, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${sandbox.url}/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+}
+
+/** An access token by client_secret_post. */
+export async function accessToken(sandbox: RunningSandbox): Promise<string> {
+  const response = await tokenRequest(sandbox, { grant_type: 'client_credentials', client_id: sandbox.clientId, client_secret: sandbox.clientSecret });
+  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+export interface JsonAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** Calls the sandbox API with a bearer token (or none) and a JSON body. */
+export async function call(sandbox: RunningSandbox, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string } = {}): Promise<JsonAnswer> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const response = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Subscribes `target` to User_Create (or `event`) with `secret`. */
+export async function subscribe(sandbox: RunningSandbox, token: string, target: string, secret: string, options: { event?: string; active?: boolean } = {}): Promise<JsonAnswer> {
+  const answer = await call(sandbox, 'PUT', `/api/webhook/merge/domain/${sandbox.domainkey}/event/${options.event ?? 'user_create'}`, {
+    token,
+    body: { target, secret, active: options.active ?? true },
+  });
+  if (answer.status !== 200) throw new Error(`subscribe failed: ${answer.status} ${answer.text}`);
+  return answer;
+}
+
+/** Creates a user; returns its userkey. */
+export async function createUser(sandbox: RunningSandbox, token: string, username: string): Promise<number> {
+  const answer = await call(sandbox, 'POST', `/api/user/create/domain/${sandbox.domainkey}`, { token, body: { username, password: 'correct-horse-battery' } });
+  if (answer.status !== 200) throw new Error(`create user failed: ${answer.status} ${answer.text}`);
+  return (answer.json as { userkey: number }).userkey;
+}

@@ -1,0 +1,123 @@
+/**
+ * The sandbox's identity server: discovery, POST /connect/token by client_secret_basic and
+ * client_secret_post, the RFC 6749 §5.2 errors, and openid-client against it.
+ */
+import * as oidc from 'openid-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, testSandbox, tokenRequest } from './helpers.ts';
+
+afterEach(cleanup);
+
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id).replace(/-/g, '%2D')}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+describe('GET /.well-known/openid-configuration', () => {
+  it('names the sandbox origin as issuer (no trailing slash) and its token endpoint', async () => {
+    const sandbox = await testSandbox();
+    const response = await fetch(`${sandbox.url}/.well-known/openid-configuration`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const doc = (await response.json()) as Record<string, unknown>;
+    expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(doc).toMatchObject({
+      issuer: sandbox.url,
+      token_endpoint: `${sandbox.url}/connect/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['client_credentials'],
+    });
+  });
+});
+
+describe('POST /connect/token', () => {
+  it('issues a Bearer token by client_secret_basic, form-url-decoding the id (test%2Dclient)', async () => {
+    const sandbox = await testSandbox({ clientId: 'test-client', clientSecret: 's3cr3t' });
+    const response = await tokenRequest(sandbox, { grant_type: 'client_credentials' }, { authorization: basic('test-client', 's3cr3t') });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'bracken-api-scope' });
+    expect(String(body['access_token']).length).toBeGreaterThan(40);
+  });
+
+  it('issues a token by client_secret_post, with scope bracken-api-scope', async () => {
+    const sandbox = await testSandbox({ tokenLifetimeSec: 120 });
+    const response = await tokenRequest(sandbox, { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret', scope: 'bracken-api-scope' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 120, scope: 'bracken-api-scope' });
+  });
+
+  it('gives two requests two different tokens', async () => {
+    const sandbox = await testSandbox();
+    const form = { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' };
+    const [a, b] = await Promise.all([tokenRequest(sandbox, form), tokenRequest(sandbox, form)]);
+    const tokenOf = async (r: Response) => ((await r.json()) as { access_token: string }).access_token;
+    expect(await tokenOf(a)).not.toBe(await tokenOf(b));
+  });
+
+  const cases: [string, Record<string, string>, Record<string, string>, number, string, string | null][] = [
+    ['a wrong secret by post', { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'nope' }, {}, 400, 'invalid_client', null],
+    ['a wrong secret by basic', { grant_type: 'client_credentials' }, { authorization: basic('demo', 'nope') }, 401, 'invalid_client', 'Basic realm="Bracken sandbox"'],
+    ['an unknown client id', { grant_type: 'client_credentials', client_id: 'other', client_secret: 'demo-secret' }, {}, 400, 'invalid_client', null],
+    ['no credentials at all', { grant_type: 'client_credentials' }, {}, 400, 'invalid_client', null],
+    ['grant_type=password', { grant_type: 'password', client_id: 'demo', client_secret: 'demo-secret' }, {}, 400, 'unsupported_grant_type', null],
+    ['scope=openid', { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret', scope: 'openid' }, {}, 400, 'invalid_scope', null],
+    ['no grant_type', { client_id: 'demo', client_secret: 'demo-secret' }, {}, 400, 'invalid_request', null],
+    ['basic and post at once', { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' }, { authorization: basic('demo', 'demo-secret') }, 400, 'invalid_request', null],
+  ];
+  it.each(cases)('answers %s with the RFC 6749 error', async (_name, form, headers, status, error, challenge) => {
+    const sandbox = await testSandbox();
+    const response = await tokenRequest(sandbox, form, headers);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('www-authenticate')).toBe(challenge);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({ error, error_description: expect.any(String) });
+    expect(JSON.stringify(body)).not.toContain('demo-secret');
+  });
+
+  it('answers invalid_request to a JSON body (the grant is a form) and to a repeated parameter', async () => {
+    const sandbox = await testSandbox();
+    const json = await fetch(`${sandbox.url}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' }),
+    });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ error: 'invalid_request' });
+    const repeated = await fetch(`${sandbox.url}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret&scope=a&scope=b',
+    });
+    expect(repeated.status).toBe(400);
+    expect(await repeated.json()).toMatchObject({ error: 'invalid_request', error_description: 'The parameter "scope" is sent more than once.' });
+  });
+});
+
+describe('openid-client against the sandbox', () => {
+  it('gets a token with discovery (client_secret_basic, client id needing form-url-encoding)', async () => {
+    const sandbox = await testSandbox({ clientId: 'test-client', clientSecret: 'se:cr+et' });
+    const config = await oidc.discovery(new URL(sandbox.url), 'test-client', undefined, oidc.ClientSecretBasic('se:cr+et'), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const token = await oidc.clientCredentialsGrant(config);
+    expect(token.token_type).toBe('bearer');
+    expect(token.scope).toBe('bracken-api-scope');
+    expect(token.expiresIn()).toBeGreaterThan(3500);
+  });
+
+  it('gets a token without discovery (client_secret_post, scope bracken-api-scope)', async () => {
+    const sandbox = await testSandbox();
+    const config = new oidc.Configuration({ issuer: sandbox.url, token_endpoint: `${sandbox.url}/connect/token` }, 'demo', 'demo-secret');
+    oidc.allowInsecureRequests(config);
+    const token = await oidc.clientCredentialsGrant(config, { scope: 'bracken-api-scope' });
+    expect(token.access_token).toMatch(/^eyJ/);
+  });
+
+  it('surfaces invalid_client for a wrong secret', async () => {
+    const sandbox = await testSandbox();
+    const config = new oidc.Configuration({ issuer: sandbox.url, token_endpoint: `${sandbox.url}/connect/token` }, 'demo', 'wrong');
+    oidc.allowInsecureRequests(config);
+    await expect(oidc.clientCredentialsGrant(config)).rejects.toMatchObject({ error: 'invalid_client', status: 400 });
+  });
+});

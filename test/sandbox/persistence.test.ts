@@ -1,0 +1,109 @@
+/**
+ * What survives a restart (subscriptions, users, pending deliveries, tokens), sandboxes side by
+ * side, and the errors a user meets at start (port taken, corrupt store).
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SANDBOX_PORT_IN_USE, STATE_CORRUPT } from '../../steps/lib/errors.ts';
+import { loadConfig } from '../../steps/lib/config.ts';
+import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
+import { storeFileFor } from '../../scripts/sandbox/store.ts';
+import { accessToken, call, cleanup, closedPort, createUser, startReceiver, subscribe, tempDir, testSandbox, until } from './helpers.ts';
+
+afterEach(cleanup);
+
+describe('restart', () => {
+  it('keeps subscriptions, users, tokens and a pending delivery, which is then delivered with the same bytes', async () => {
+    const stateDir = await tempDir();
+    const first = await testSandbox({ stateDir, retryScheduleMs: [30_000] });
+    const receiver = await startReceiver({ statuses: [503] });
+    const token = await accessToken(first);
+    await subscribe(first, token, receiver.url, 'restart-secret-1');
+    await createUser(first, token, 'Survivor');
+    await receiver.waitFor(1);
+    await until(() => first.deliveries()[0]?.attempts === 1);
+    await first.close();
+
+    const onDisk = JSON.parse(await readFile(first.storeFile, 'utf8')) as { deliveries: { status: string }[] };
+    expect(onDisk.deliveries.map((d) => d.status)).toEqual(['pending']);
+    expect(first.storeFile).toBe(storeFileFor(stateDir, first.port));
+
+    const second = await testSandbox({ stateDir, port: first.port });
+    expect(second.url).toBe(first.url);
+    expect(second.users().map((u) => u.username)).toEqual(['Survivor']);
+    expect(second.subscriptions()).toMatchObject([{ eventname: 'User_Create', target: receiver.url, active: true }]);
+    await second.whenIdle(10_000);
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests[1]?.body.equals(receiver.requests[0]?.body ?? Buffer.alloc(0))).toBe(true);
+    expect(receiver.requests[1]?.headers['authorization']).toBe(receiver.requests[0]?.headers['authorization']);
+    expect(second.deliveries()).toMatchObject([{ status: 'delivered', attempts: 2, lastStatus: 200 }]);
+
+    // The signing key is in the store too, so a token cached before the restart still works.
+    expect(await createUser(second, token, 'After-Restart')).toBe(1002);
+  });
+});
+
+describe('side by side', () => {
+  it('runs two sandboxes on their own ports and state folders without mixing anything', async () => {
+    const a = await testSandbox();
+    const b = await testSandbox();
+    const receiverA = await startReceiver();
+    const receiverB = await startReceiver();
+    const tokenA = await accessToken(a);
+    const tokenB = await accessToken(b);
+    await subscribe(a, tokenA, receiverA.url, 'secret-for-a');
+    await subscribe(b, tokenB, receiverB.url, 'secret-for-b');
+    await Promise.all([createUser(a, tokenA, 'Only-In-A'), createUser(b, tokenB, 'Only-In-B')]);
+    await Promise.all([a.whenIdle(10_000), b.whenIdle(10_000)]);
+
+    expect(a.port).not.toBe(b.port);
+    expect(receiverA.requests.map((r) => (JSON.parse(r.body.toString('utf8')) as { username: string }).username)).toEqual(['Only-In-A']);
+    expect(receiverB.requests.map((r) => (JSON.parse(r.body.toString('utf8')) as { username: string }).username)).toEqual(['Only-In-B']);
+    expect((await call(b, 'GET', '/sandbox/users', { token: tokenA })).json).toMatchObject([{ username: 'Only-In-B' }]);
+    expect((await call(b, 'PUT', '/api/webhook/merge/event/User_Create', { token: tokenA, body: {} })).status).toBe(401);
+  });
+
+  it('gives two sandboxes on one state folder one store file each (named by port)', async () => {
+    const stateDir = await tempDir();
+    const a = await testSandbox({ stateDir });
+    const b = await testSandbox({ stateDir });
+    await createUser(a, await accessToken(a), 'User-Of-A');
+    await createUser(b, await accessToken(b), 'User-Of-B');
+    expect(a.storeFile).not.toBe(b.storeFile);
+    const usersIn = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { users: { username: string }[] }).users.map((u) => u.username);
+    expect(await usersIn(a.storeFile)).toEqual(['User-Of-A']);
+    expect(await usersIn(b.storeFile)).toEqual(['User-Of-B']);
+  });
+});
+
+describe('start errors', () => {
+  it('refuses a taken port with SANDBOX_PORT_IN_USE and a hint', async () => {
+    const receiver = await startReceiver();
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: receiver.port, stateDir: await tempDir() };
+    await expect(startSandbox(options)).rejects.toMatchObject({
+      code: SANDBOX_PORT_IN_USE,
+      message: `Port ${receiver.port} on 127.0.0.1 is already in use.`,
+      hint: expect.stringContaining('SANDBOX_PORT'),
+    });
+  });
+
+  it('refuses a corrupt store with STATE_CORRUPT and leaves the file as it was', async () => {
+    const stateDir = await tempDir();
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, '{"version": 1, "users": [');
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port, stateDir };
+    await expect(startSandbox(options)).rejects.toMatchObject({ code: STATE_CORRUPT, hint: expect.stringContaining('Move') });
+    expect(await readFile(file, 'utf8')).toBe('{"version": 1, "users": [');
+    // The port is released again after the failed start.
+    const receiver = await startReceiver({ port });
+    expect(receiver.port).toBe(port);
+  });
+
+  it('rejects an empty retry schedule with a TypeError coded ERR_INVALID_ARG_VALUE', async () => {
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir(), retryScheduleMs: [] };
+    await expect(startSandbox(options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+  });
+});

@@ -1,0 +1,176 @@
+import { stat } from 'node:fs/promises';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { subscribeWebhook } from '../../steps/02-subscribe-webhook.ts';
+import { loadConfig, type Env } from '../../steps/lib/config.ts';
+import { STEP_PRECONDITION, StepError } from '../../steps/lib/errors.ts';
+import { describeTarget } from '../../steps/lib/run-step.ts';
+import type { ListenerState, WebhookState } from '../../steps/lib/state.ts';
+import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from './bracken-mocks.ts';
+
+const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
+const TOKEN = 'access-token-for-step-2-0123456789';
+const LISTENER: ListenerState = {
+  localUrl: 'http://127.0.0.1:5055/webhooks',
+  publicUrl: 'https://abc123.ngrok.app/webhooks',
+  inspectorUrl: undefined,
+  pid: 4242,
+  startedAt: '2025-01-01T11:59:00.000Z',
+};
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = await makeSandbox();
+});
+afterEach(async () => {
+  await box.cleanup();
+});
+
+/** Expects one merge PUT; returns the body Bracken received. */
+function expectMerge(reply: (body: Record<string, unknown>) => unknown = () => ({})): { body: () => Record<string, unknown> } {
+  let received: Record<string, unknown> | undefined;
+  mockApi(TOKEN)
+    .put(MERGE, (body: Record<string, unknown>) => {
+      received = body;
+      return Object.keys(body).sort().join() === 'active,secret,target' && body['active'] === true;
+    })
+    .reply(200, (_uri, body) => reply(body as Record<string, unknown>) as nock.Body);
+  return { body: () => received ?? {} };
+}
+
+async function run(env: Env = {}, options: { running?: boolean } = {}) {
+  const out = captureLog();
+  const record = await subscribeWebhook({ config: box.config(env), state: box.state, log: out.log, now: () => T0, isRunning: () => options.running ?? true });
+  return { out, record };
+}
+
+describe('step 2: target precedence', () => {
+  test('WEBHOOK_TARGET wins over NGROK_DOMAIN and a running listener', async () => {
+    await box.state.write('listener', LISTENER);
+    mockToken(TOKEN);
+    const merge = expectMerge();
+    const { out } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/in', NGROK_DOMAIN: 'fixed.ngrok.app' });
+    expect(merge.body()['target']).toBe('https://hooks.example.test/in');
+    expect(out.lines).toContain('Target: https://hooks.example.test/in (from WEBHOOK_TARGET)');
+  });
+
+  test('NGROK_DOMAIN gives https://<domain>/webhooks, ahead of the listener', async () => {
+    await box.state.write('listener', LISTENER);
+    mockToken(TOKEN);
+    const merge = expectMerge();
+    await run({ NGROK_DOMAIN: 'https://fixed.ngrok.app/' });
+    expect(merge.body()['target']).toBe('https://fixed.ngrok.app/webhooks');
+  });
+
+  test("a running listener's public URL comes next", async () => {
+    await box.state.write('listener', LISTENER);
+    mockToken(TOKEN);
+    const merge = expectMerge();
+    const { out } = await run();
+    expect(merge.body()['target']).toBe('https://abc123.ngrok.app/webhooks');
+    expect(out.lines).toContain('Target: https://abc123.ngrok.app/webhooks (from the tunnel of the running listener (pid 4242))');
+  });
+
+  test.each([
+    ['no listener.json', undefined, true],
+    ['a listener without a tunnel', { ...LISTENER, publicUrl: undefined }, true],
+    ['a listener that is no longer running', LISTENER, false],
+  ])('real Bracken with %s fails before any request, saying how to get a public URL', async (_label, listener, running) => {
+    if (listener !== undefined) await box.state.write('listener', listener);
+    const error = await rejection(run({}, { running }));
+    expect(error).toBeInstanceOf(StepError);
+    expect(error.code).toBe(STEP_PRECONDITION);
+    expect(error.message).toBe('There is no public URL to subscribe: Bracken cannot reach a listener on this machine without one.');
+    expect(error.hint).toBe(
+      'Either set WEBHOOK_TARGET=https://<your-public-host>/webhooks in .env, or set NGROK_AUTHTOKEN in .env and run `npm run step:3` in another terminal first (it opens an ngrok tunnel and records its URL), then run this step again.',
+    );
+    expect(await box.state.read('webhook')).toBeUndefined();
+  });
+
+  describe('in sandbox mode', () => {
+    const SANDBOX = 'http://127.0.0.1:4599';
+    const sandboxRun = async (listener: ListenerState | undefined) => {
+      const config = loadConfig({ env: { SANDBOX_PORT: '4599', LISTEN_PORT: '5077', WORKBENCH_STATE_DIR: box.dir } });
+      if (listener !== undefined) await box.state.write('listener', listener);
+      let target: unknown;
+      nock(SANDBOX).post('/connect/token').reply(200, { access_token: TOKEN, token_type: 'Bearer', expires_in: 3600 });
+      nock(SANDBOX)
+        .matchHeader('authorization', `Bearer ${TOKEN}`)
+        .put('/api/webhook/merge/domain/15435/event/user_create', (body: { target: unknown }) => ((target = body.target), true))
+        .reply(200, {});
+      await subscribeWebhook({ config, state: box.state, log: () => {}, now: () => T0, isRunning: () => true });
+      return target;
+    };
+
+    test("uses the running local listener's URL", async () => {
+      expect(await sandboxRun({ ...LISTENER, publicUrl: undefined })).toBe('http://127.0.0.1:5055/webhooks');
+    });
+
+    test('falls back to http://127.0.0.1:$LISTEN_PORT/webhooks', async () => {
+      expect(await sandboxRun(undefined)).toBe('http://127.0.0.1:5077/webhooks');
+    });
+  });
+});
+
+describe('step 2: the secret', () => {
+  test('is generated (32 random bytes, base64url), sent, recorded in webhook.json (0600) and never printed', async () => {
+    mockToken(TOKEN);
+    // Bracken's answer echoes what it was sent, secret included, as the tutorial shows.
+    const merge = expectMerge((body) => body);
+    const { out, record } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
+
+    const secret = merge.body()['secret'] as string;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+    const expected: WebhookState = {
+      apiUrl: API,
+      domainkey: DOMAINKEY,
+      event: 'user_create',
+      target: 'https://hooks.example.test/webhooks',
+      secret,
+      active: true,
+      subscribedAt: '2025-01-01T12:00:00.000Z',
+    };
+    expect(record).toEqual(expected);
+    expect(await box.state.read('webhook')).toEqual(expected);
+    expect((await stat(box.state.path('webhook.json'))).mode & 0o777).toBe(0o600);
+
+    expect(out.lines[0]).toBe(describeTarget(box.config()));
+    expect(out.lines).toContain(`Secret: ${secret.slice(0, 4)}…(43 chars) (generated (32 random bytes, base64url)); the listener (step 3) verifies signatures with it.`);
+    expect(out.lines).toContain(`Bracken answered: 200 {"target":"https://hooks.example.test/webhooks","secret":"${secret.slice(0, 4)}…(43 chars)","active":true}`);
+    expect(out.text()).not.toContain(secret);
+    expect(out.text()).not.toContain(TOKEN);
+  });
+
+  test('is kept when step 2 runs again for the same API and domain', async () => {
+    mockToken(TOKEN);
+    const first = expectMerge();
+    await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
+    const second = expectMerge(); // the cached token is reused: no second token request
+    const { out } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
+    expect(second.body()['secret']).toBe(first.body()['secret']);
+    expect(out.text()).toContain('(webhook.json (kept from the last run))');
+  });
+
+  test('a new one is generated for another domainkey', async () => {
+    mockToken(TOKEN);
+    const first = expectMerge();
+    await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
+    let secret: unknown; // same client, so the cached token is reused
+    mockApi(TOKEN)
+      .put('/api/webhook/merge/domain/777/event/user_create', (body: { secret: unknown }) => ((secret = body.secret), true))
+      .reply(200, {});
+    await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks', BRACKEN_DOMAINKEY: '777' });
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(secret).not.toBe(first.body()['secret']);
+  });
+
+  test('WEBHOOK_SECRET is used as given', async () => {
+    mockToken(TOKEN);
+    mockApi(TOKEN).put(MERGE, { target: 'https://hooks.example.test/webhooks', secret: 'my-own-secret-value-1234', active: true }).reply(204);
+    const { out, record } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks', WEBHOOK_SECRET: 'my-own-secret-value-1234' });
+    expect(record.secret).toBe('my-own-secret-value-1234');
+    expect(out.lines).toContain('Bracken answered: 204 (empty body)');
+    expect(out.text()).not.toContain('my-own-secret-value-1234');
+  });
+});

@@ -1,0 +1,148 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createTestUser } from '../../steps/04-create-test-user.ts';
+import { API_BAD_RESPONSE, API_CONFLICT, ApiError, STEP_PRECONDITION } from '../../steps/lib/errors.ts';
+import { generatePassword, generateUsername, PASSWORD_CLASSES, PASSWORD_LENGTH } from '../../steps/lib/generate.ts';
+import { describeTarget } from '../../steps/lib/run-step.ts';
+import type { UserState, WebhookState } from '../../steps/lib/state.ts';
+import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from './bracken-mocks.ts';
+
+const CREATE = `/api/user/create/domain/${DOMAINKEY}`;
+const TOKEN = 'access-token-for-step-4-0123456789';
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = await makeSandbox();
+});
+afterEach(async () => {
+  await box.cleanup();
+});
+
+/** Expects one create POST with exactly {username, password}; answers with `reply(body)`. */
+function expectCreate(reply: (sent: { username: string; password: string }) => unknown, status = 200) {
+  const sent: { username: string; password: string }[] = [];
+  mockApi(TOKEN)
+    .post(CREATE, (body: { username: string; password: string }) => {
+      sent.push(body);
+      return Object.keys(body).sort().join() === 'password,username' && typeof body.username === 'string' && typeof body.password === 'string';
+    })
+    .reply(status, (_uri, body) => JSON.stringify(reply(body as { username: string; password: string })));
+  return sent;
+}
+
+async function run(env: Record<string, string> = {}) {
+  const out = captureLog();
+  const record = await createTestUser({ config: box.config(env), state: box.state, log: out.log, now: () => T0 });
+  return { out, record };
+}
+
+/** Everything a user can see afterwards: the output and every file in the state folder. */
+async function visible(out: { text(): string }): Promise<string> {
+  const files = await readdir(box.dir);
+  const contents = await Promise.all(files.map((file) => readFile(box.state.path(file), 'utf8')));
+  return [out.text(), ...contents].join('\n');
+}
+
+describe('step 4: create the test user', () => {
+  test('POSTs a unique Test-User-<suffix> and a strong password, records the user without the password', async () => {
+    mockToken(TOKEN);
+    const sent = expectCreate((body) => ({ user: { userkey: 4711, username: body.username, password: body.password } }));
+    const { out, record } = await run();
+
+    const [body] = sent;
+    if (body === undefined) throw new Error('no request');
+    expect(body.username).toMatch(/^Test-User-[0-9a-z]{8}$/);
+    expect(body.password).toHaveLength(PASSWORD_LENGTH);
+    const expected: UserState = { apiUrl: API, domainkey: DOMAINKEY, userkey: 4711, username: body.username, createdAt: '2025-01-01T12:00:00.000Z' };
+    expect(record).toEqual(expected);
+    expect(await box.state.read('user')).toEqual(expected);
+
+    expect(out.lines[0]).toBe(describeTarget(box.config()));
+    expect(out.lines).toContain(`User: ${body.username}, with a random 28-character password (not printed, not stored)`);
+    expect(out.lines).toContain(`Created: ${body.username} (userkey 4711), saved in ${box.state.path('user.json')}.`);
+    expect(out.lines.at(-1)).toBe('The User_Create webhook should now arrive at the listener (step 3). Next: npm run step:5 to verify it.');
+    expect(await visible(out)).not.toContain(body.password);
+    expect(out.text()).not.toContain(TOKEN); // token.json holds it (0600), the output does not
+  });
+
+  test('two runs use different usernames and passwords', async () => {
+    mockToken(TOKEN);
+    const first = expectCreate(() => ({ userkey: 1 }));
+    await run();
+    await box.state.remove('user');
+    const second = expectCreate(() => ({ userkey: 2 }));
+    await run();
+    expect(second[0]?.username).not.toBe(first[0]?.username);
+    expect(second[0]?.password).not.toBe(first[0]?.password);
+  });
+
+  test('TEST_USERNAME is used as the username; a 409 says how to get a unique one', async () => {
+    mockToken(TOKEN);
+    const sent = expectCreate(() => ({ title: 'Conflict' }), 409);
+    const error = await rejection(run({ TEST_USERNAME: 'Test-User' }));
+    expect(sent[0]?.username).toBe('Test-User');
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe(API_CONFLICT);
+    expect(error.hint).toBe('A user called Test-User already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.');
+    expect(await box.state.read('user')).toBeUndefined();
+  });
+
+  test('a userkey at the top level or as a string of digits is accepted', async () => {
+    mockToken(TOKEN);
+    expectCreate(() => ({ userkey: '88', username: 'x' }));
+    expect((await run()).record.userkey).toBe(88);
+  });
+
+  test('an answer without a userkey is API_BAD_RESPONSE, records nothing and does not print the password', async () => {
+    mockToken(TOKEN);
+    const sent = expectCreate((body) => ({ ok: true, echo: body.password }));
+    const out = captureLog();
+    const error = await rejection(createTestUser({ config: box.config(), state: box.state, log: out.log, now: () => T0 }));
+    expect(error.code).toBe(API_BAD_RESPONSE);
+    expect(error.message).toContain('answered 200 but the answer has no userkey (looked for "userkey" and "user.userkey")');
+    expect(error.hint).toContain(`Bracken probably created ${sent[0]?.username}`);
+    expect(await box.state.read('user')).toBeUndefined();
+    expect(`${await visible(out)}\n${error.message}`).not.toContain(sent[0]?.password ?? '-');
+  });
+
+  test('a user still recorded from an earlier run stops the step before any request', async () => {
+    const earlier: UserState = { apiUrl: API, domainkey: DOMAINKEY, userkey: 5, username: 'Test-User-old00000', createdAt: '2025-01-01T00:00:00.000Z' };
+    await box.state.write('user', earlier);
+    const error = await rejection(run());
+    expect(error.code).toBe(STEP_PRECONDITION);
+    expect(error.message).toBe(`A test user from an earlier run is still recorded: Test-User-old00000 (userkey 5) on ${API}.`);
+    expect(error.hint).toBe('Run `npm run step:6` to delete it first, then run this step again.');
+    expect(await box.state.read('user')).toEqual(earlier);
+  });
+
+  test('says whether a subscription is recorded', async () => {
+    const webhook: WebhookState = { apiUrl: API, domainkey: DOMAINKEY, event: 'user_create', target: 'https://h.example.test/webhooks', secret: 's', active: true, subscribedAt: '' };
+    await box.state.write('webhook', webhook);
+    mockToken(TOKEN);
+    expectCreate(() => ({ userkey: 3 }));
+    expect((await run()).out.lines).toContain('Subscription: user_create -> https://h.example.test/webhooks');
+  });
+});
+
+describe('generatePassword and generateUsername', () => {
+  test('passwords are 28 characters with every class, and never repeat', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const password = generatePassword();
+      expect(password).toHaveLength(28);
+      for (const set of PASSWORD_CLASSES) expect([...password].some((c) => set.includes(c))).toBe(true);
+      seen.add(password);
+    }
+    expect(seen.size).toBe(200);
+  });
+
+  test('a password shorter than 16 is refused', () => {
+    expect(() => generatePassword(12)).toThrow(RangeError);
+  });
+
+  test('usernames are Test-User-<8 base36 characters> and unique', () => {
+    const names = Array.from({ length: 200 }, () => generateUsername());
+    for (const name of names) expect(name).toMatch(/^Test-User-[0-9a-z]{8}$/);
+    expect(new Set(names).size).toBe(200);
+  });
+});
