@@ -88,8 +88,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     if (pathname === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     const known = page !== undefined || match !== null || ['/api/info', '/api/deliveries', '/api/events'].includes(pathname);
     if (!known) return sendJson(res, 404, { error: `No such page: ${pathname}`, code: 'not_found' });
-    if (req.method !== expected && !(expected === 'GET' && req.method === 'HEAD')) {
-      res.setHeader('allow', expected === 'GET' ? 'GET, HEAD' : 'POST');
+    // HEAD only for the static files: a HEAD on the event stream would hold a connection open for nothing.
+    if (req.method !== expected && !(page !== undefined && req.method === 'HEAD')) {
+      res.setHeader('allow', page !== undefined ? 'GET, HEAD' : expected);
       return sendJson(res, 405, { error: `${req.method} is not allowed on ${pathname}; use ${expected}.`, code: 'method_not_allowed' });
     }
 

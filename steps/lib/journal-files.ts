@@ -68,6 +68,8 @@ export async function readJournalFile(path: string): Promise<ReadFileResult> {
 }
 
 const LOCK_FILE = 'journal.lock';
+/** Folders this process holds: its own pid in a lock file proves nothing (a reused pid after a crash). */
+const held = new Set<string>();
 
 /**
  * Claims `dir` for this process: `journal.lock` holds the owner's pid. A lock whose process is
@@ -75,12 +77,21 @@ const LOCK_FILE = 'journal.lock';
  */
 export async function lockJournal(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE);
+  if (held.has(path)) {
+    throw new StateError(STATE_LOCKED, `Another listener (pid ${process.pid}) is writing the journal in ${dir}.`, {
+      hint: 'Close the journal that is open on this folder first, or use another folder.',
+    });
+  }
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const handle = await open(path, 'wx', 0o600);
       await handle.writeFile(String(process.pid));
       await handle.close();
-      return () => rm(path, { force: true });
+      held.add(path);
+      return async () => {
+        held.delete(path);
+        await rm(path, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

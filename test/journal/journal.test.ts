@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { appendFile, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
@@ -198,6 +198,3 @@ describe('durability before the answer', () => {
     }
   });
 });
-
-// Keep appendFile referenced for readers: a torn write is what appendFile leaves when killed mid-call.
-void appendFile;

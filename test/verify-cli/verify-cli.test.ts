@@ -1,6 +1,7 @@
 /**
  * `npm run verify` as a user runs it: a child process, its exit code (0 valid, 1 invalid, 2 bad
  * arguments), its exact output, a body from a file or stdin, and `--sign` output fed back to it.
+ * The other argument cases run in-process (run-verify.test.ts) to keep this file fast.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,8 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const GUURU_2 = fileURLToPath(new URL('../fixtures/vectors/guuru/example-2.json', import.meta.url));
-const GUURU_2_SIG = 'e3671b73d2c6ef0c0a32cb07db50981ac1eab733632d3915d9a4bebd7454cbeb';
 const GITHUB_SECRET = "It's a Secret to Everybody";
 const GITHUB_HEADER = 'X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
 
@@ -53,12 +52,6 @@ describe.concurrent('npm run verify', () => {
     expect(run).toEqual({ code: 0, stdout: 'valid\n', stderr: '' });
   });
 
-  it('reads the body from stdin byte for byte (seed 003 example 2, with UTF-8 "João")', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const body = await readFile(GUURU_2);
-    const run = await verifyCli(['--scheme', 'guuru', '--secret', 'secr3t', '--header', `X-Guuru-Hmac-Sha256: ${GUURU_2_SIG}`], body);
-    expect(run).toEqual({ code: 0, stdout: 'valid\n', stderr: '' });
-  });
 
   it('exit 1 with the reason and the diagnosis when a newline was added to the body', async () => {
     const run = await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', GITHUB_HEADER], 'Hello, World!\n');
@@ -70,10 +63,6 @@ describe.concurrent('npm run verify', () => {
     );
   });
 
-  it('says which secret matched when it is not the first (rotation)', async () => {
-    const run = await verifyCli(['--scheme', 'github', '--secret', 'new-secret', '--secret', GITHUB_SECRET, '-H', GITHUB_HEADER, '--body-file', helloFile]);
-    expect(run).toEqual({ code: 0, stdout: 'valid\nmatched --secret #2, not the first one\n', stderr: '' });
-  });
 
   it('exit 2 listing the schemes for an unknown scheme', async () => {
     const run = await verifyCli(['--scheme', 'stripe', '--secret', 'x', '--body-file', helloFile]);
@@ -85,19 +74,6 @@ describe.concurrent('npm run verify', () => {
     expect(run.stderr).toContain('Usage:\n  npm run verify -- --scheme <name>');
   });
 
-  it.each([
-    ['no secret', ['--scheme', 'github', '--header', GITHUB_HEADER, '--body-file', '<hello>'], 'error: give the secret with --secret <secret> (non-empty).'],
-    ['no body (empty stdin)', ['--scheme', 'github', '--secret', 'x', '--header', GITHUB_HEADER], 'error: no body: stdin was empty'],
-    ['malformed --header', ['--scheme', 'github', '--secret', 'x', '--header', 'X-Hub-Signature-256 sha256=ab', '--body-file', '<hello>'], 'error: --header "X-Hub-Signature-256 sha256=ab" is not "Name: value".'],
-    ['unreadable --body-file', ['--scheme', 'github', '--secret', 'x', '--body-file', '/nonexistent/body.json'], 'error: cannot read --body-file "/nonexistent/body.json": ENOENT.'],
-    ['unknown option', ['--scheme', 'github', '--secret', 'x', '--sigs', 'y'], "error: Unknown option '--sigs'"],
-    ['bad --now', ['--scheme', 'github', '--secret', 'x', '--now', 'yesterday', '--body-file', '<hello>'], 'error: --now "yesterday" is not a whole number of seconds.'],
-  ])('exit 2 with a message for %s', async (_name, args, message) => {
-    const run = await verifyCli(args.map((arg) => (arg === '<hello>' ? helloFile : arg)));
-    expect(run.code).toBe(2);
-    expect(run.stderr.startsWith(message)).toBe(true);
-    expect(run.stderr).toContain('Usage:');
-  });
 
   it('--sign prints the headers, and verify accepts them (github)', async () => {
     const signed = await verifyCli(['--sign', '--scheme', 'github', '--secret', GITHUB_SECRET, '--body-file', helloFile]);
@@ -106,36 +82,8 @@ describe.concurrent('npm run verify', () => {
     expect(await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', header, '--body-file', helloFile])).toMatchObject({ code: 0, stdout: 'valid\n' });
   });
 
-  it('--sign with --id and --now reproduces the Standard Webhooks vector; verify needs --now to accept it', async () => {
-    const body = '{"test": 2432232314}';
-    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const signed = await verifyCli(['--sign', '--scheme', 'standard-webhooks', '--secret', secret, '--id', 'msg_p5jXN8AQM9LWM0D4loKWxJek', '--now', '1614265330'], body);
-    expect(signed.stdout).toBe(
-      'webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\nwebhook-timestamp: 1614265330\nwebhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\n',
-    );
-    const headers = signed.stdout.trim().split('\n').flatMap((line) => ['--header', line]);
-    expect(await verifyCli(['--scheme', 'standard-webhooks', '--secret', secret, ...headers, '--now', '1614265330'], body)).toMatchObject({ code: 0, stdout: 'valid\n' });
-    const late = await verifyCli(['--scheme', 'standard-webhooks', '--secret', secret, ...headers], body);
-    expect(late.code).toBe(1);
-    expect(late.stdout).toMatch(/^invalid: stale_timestamp: The webhook-timestamp is \d+ d \d+ h old, more than the 5 min allowed\.\ndiagnosis: stale_timestamp: .*the signature itself is valid\..*--now 1614265330\.\n$/);
-  });
 
-  it('--sign for vonage prints the signed body, which verifies; the query-string form verifies with --url', async () => {
-    const signed = await verifyCli(['--sign', '--scheme', 'vonage', '--secret', 'sig-secret', '--now', '1548240699'], '{"msisdn":"447700900000","text":"a&b=c"}');
-    expect(signed.code).toBe(0);
-    const body = JSON.parse(signed.stdout) as Record<string, string>;
-    expect(body).toMatchObject({ msisdn: '447700900000', text: 'a&b=c', timestamp: '1548240699', sig: expect.stringMatching(/^[0-9A-F]{64}$/) });
-    expect(await verifyCli(['--scheme', 'vonage', '--secret', 'sig-secret', '--now', '1548240699'], signed.stdout)).toMatchObject({ code: 0, stdout: 'valid\n' });
-    const query = new URLSearchParams({ a: '1', b: '2', timestamp: '1461605396', sig: '6af838ef94998832dbfc29020b564830' }).toString();
-    const get = await verifyCli(['--scheme', 'vonage-md5hash', '--secret', 'secret', '--url', `/webhooks?${query}`, '--now', '1461605396', '--body-file', '/dev/null']);
-    expect(get).toEqual({ code: 0, stdout: 'valid\n', stderr: '' });
-  });
 
-  it('--sign refuses a secret the scheme cannot use, with exit 2', async () => {
-    const run = await verifyCli(['--sign', '--scheme', 'standard-webhooks', '--secret', 'not base64!'], '{}');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: "secret" must be a "whsec_<base64>" secret for Standard Webhooks\./);
-  });
 
   it('runs through the npm script too', async () => {
     const run = await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', GITHUB_HEADER, '--body-file', helloFile], '', ['npm', 'run', '-s', 'verify', '--']);
