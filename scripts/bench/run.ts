@@ -42,14 +42,14 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
   const wanted = (section: BenchOptions['sections'][number]) => options.sections.includes(section);
   const notSelected = skipped('not selected (--only)');
 
-  log('Measuring start-up…');
+  if (wanted('startup')) log('Measuring start-up…');
   const startup = wanted('startup') ? await attempt(() => measureStartup(options, config)) : notSelected;
-  log('Measuring delivery latency…');
+  if (wanted('delivery')) log('Measuring delivery latency…');
   // Imported here, so a missing or broken listener/sandbox fails this section only.
   const delivery: Outcome<DeliveryReport> = wanted('delivery')
     ? await attempt(async () => (await import('./delivery-bench.ts')).benchDelivery(config, options.delivery))
     : notSelected;
-  log('Measuring receiver throughput…');
+  if (wanted('throughput')) log('Measuring receiver throughput…');
   const throughput: Outcome<ThroughputReport> = wanted('throughput')
     ? await attempt(async () =>
         (await import('./throughput.ts')).runThroughput({

@@ -50,7 +50,8 @@ export interface NodeChild {
   stop(graceMs?: number): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
+/** Running children, each with a promise that settles when it has exited (and been reaped). */
+const live = new Map<ChildProcess, Promise<unknown>>();
 const TAIL_BYTES = 8 * 1024;
 const STDOUT_CAP = 1024 * 1024;
 
@@ -63,7 +64,6 @@ export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc === true ? (['ipc'] as const) : [])],
   });
   if (child.pid === undefined) throw new BenchError(BENCH_CHILD_FAILED, `Could not start node for ${file}.`);
-  live.add(child);
   let stderr = '';
   let stdout = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -78,6 +78,7 @@ export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
       resolve(code ?? signal ?? 'unknown');
     });
   });
+  live.set(child, exited);
   const command = ['node', ...argv].join(' ').replace(PROJECT_ROOT, '');
 
   return {
@@ -153,13 +154,7 @@ export async function runNode(file: string, options: SpawnOptions & { readonly t
 
 /** Kills every child still running. Safe to call from an 'exit' handler (synchronous). */
 export function killAllChildren(): void {
-  for (const child of live) child.kill('SIGKILL');
-  live.clear();
-}
-
-/** How many children are still running (the smoke test checks none is left behind). */
-export function liveChildCount(): number {
-  return live.size;
+  for (const child of live.keys()) child.kill('SIGKILL');
 }
 
 /**
@@ -168,8 +163,11 @@ export function liveChildCount(): number {
  */
 export function killChildrenOnExit(): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    const exits = [...live.values()];
     killAllChildren();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    // Wait (briefly) until they are gone, so they are reaped here rather than left as zombies.
+    const limit = new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+    void Promise.race([Promise.all(exits), limit]).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('exit', killAllChildren);
   process.on('SIGINT', onSignal);

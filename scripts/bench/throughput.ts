@@ -68,26 +68,28 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
 
   for (const receiver of options.receivers) {
     await withTempDir(`bench-${receiver}-`, async (stateDir) => {
-      let server: ReceiverProcess | undefined;
-      let load: LoadGenerator | undefined;
+      // Both processes start at once (they are independent); whichever fails, both are stopped.
+      const [server, load] = await Promise.allSettled([
+        startReceiverProcess(receiver, { secret: options.secret, stateDir }, options.receiverNodeFlags),
+        startLoadGenerator(),
+      ]);
       try {
-        try {
-          server = await startReceiverProcess(receiver, { secret: options.secret, stateDir }, options.receiverNodeFlags);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
+        if (server.status === 'rejected') {
+          const reason = server.reason instanceof Error ? server.reason.message : String(server.reason);
           skipped.push({ receiver, reason });
           options.log(`  skipped ${RECEIVER_LABELS[receiver]}: ${reason}`);
           return;
         }
-        receivers.push({ receiver, label: RECEIVER_LABELS[receiver], description: server.description, command: server.child.command });
-        load = await startLoadGenerator();
-        loadGenerator = `undici Pool, own process: ${load.child.command}`;
+        if (load.status === 'rejected') throw load.reason;
+        options.log(`  ${RECEIVER_LABELS[receiver]}: receiver pid ${server.value.child.pid}, load generator pid ${load.value.child.pid}`);
+        receivers.push({ receiver, label: RECEIVER_LABELS[receiver], description: server.value.description, command: server.value.child.command });
+        loadGenerator = `undici Pool, own process: ${load.value.child.command}`;
         for (const bodyBytes of options.bodySizes) {
-          cells.push(await runCell(load, server, receiver, bodyBytes, options));
+          cells.push(await runCell(load.value, server.value, receiver, bodyBytes, options));
         }
       } finally {
-        await load?.stop();
-        await server?.stop();
+        if (load.status === 'fulfilled') await load.value.stop();
+        if (server.status === 'fulfilled') await server.value.stop();
       }
     });
   }

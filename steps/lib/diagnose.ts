@@ -95,7 +95,7 @@ function diagnoseTimestamp(
     explanation: `The request was signed ${when}, outside the ${tolerance} window, and ${signature}.`,
     fix:
       code === 'stale_timestamp'
-        ? `A replayed or long-delayed delivery, or this machine's clock is ahead: check the clock (NTP); to check a captured delivery, pass --now ${timestamp}.`
-        : `This machine's clock is behind, or the sender's is ahead: check both clocks (NTP); to check a captured delivery, pass --now ${timestamp}.`,
+        ? `A replayed or long-delayed delivery, or this machine's clock is ahead: check the clock (NTP); to check a captured delivery, run npm run verify with --now ${timestamp}.`
+        : `This machine's clock is behind, or the sender's is ahead: check both clocks (NTP); to check a captured delivery, run npm run verify with --now ${timestamp}.`,
   };
 }

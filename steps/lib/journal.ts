@@ -77,6 +77,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     for (const warning of warnings) log(`journal: ${warning}`);
     const last = files.at(-1) ?? { seq: 1, path: join(dir, journalFileName(1)) };
     const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files: files.length > 0 ? files : [last], owed });
+    let closing: Promise<void> | undefined;
     return {
       dir,
       recovered: fold.views(),
@@ -84,10 +85,11 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
       appendOutcome: (id, handler, error) =>
         writer.append({ type: 'handler', id, handler, ...(error === undefined ? {} : { error }), at: new Date().toISOString() }),
-      async close() {
-        await writer.close();
-        await unlock();
-      },
+      close: () =>
+        (closing ??= (async () => {
+          await writer.close();
+          await unlock();
+        })()),
     };
   } catch (error) {
     await unlock();
@@ -158,7 +160,16 @@ class JournalWriter {
     if (this.#closed) return Promise.reject(new Error('The journal is closed.'));
     return new Promise((resolve, reject) => {
       this.#queue.push({ entry, line: encodeEntry(entry), resolve, reject });
-      this.#flushing ??= this.#flushLoop().finally(() => (this.#flushing = undefined));
+      this.#kick();
+    });
+  }
+
+  /** Starts the flush loop unless it runs; restarts it for entries queued while it was finishing. */
+  #kick(): void {
+    if (this.#flushing !== undefined) return;
+    this.#flushing = this.#flushLoop().finally(() => {
+      this.#flushing = undefined;
+      if (this.#queue.length > 0) this.#kick();
     });
   }
 

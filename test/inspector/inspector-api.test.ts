@@ -74,6 +74,8 @@ describe('startInspector() JSON API', () => {
     expect(response.status).toBe(405);
     expect(response.headers['allow']).toBe('POST');
     expect(response.body).toEqual({ error: `GET is not allowed on /api/deliveries/${view.id}/replay; use POST.`, code: 'method_not_allowed' });
+    const head = await send(`${inspector.url}/api/events`, { method: 'HEAD' });
+    expect([head.status, head.headers['allow']]).toEqual([405, 'GET']);
   });
 });
 
@@ -120,6 +122,10 @@ describe('startInspector() page and safety', () => {
     await expect(startInspector({ host: '0.0.0.0', port: 0, feed: fakeFeed(), replayUrl: REPLAY_URL })).rejects.toMatchObject({
       code: INSPECTOR_FAILED,
       message: 'The inspector binds to loopback only, not "0.0.0.0".',
+    });
+    await expect(startInspector({ port: 0, feed: fakeFeed(), replayUrl: 'file:///etc/passwd' })).rejects.toMatchObject({
+      code: INSPECTOR_FAILED,
+      message: 'replayUrl "file:///etc/passwd" is not an http(s) URL.',
     });
     const first = await start(fakeFeed());
     const port = Number(new URL(first.url).port);

@@ -106,14 +106,15 @@ describe('openJournal / readJournal', () => {
   });
 
   it('rotates at maxBytes, keeps keepFiles files, and readJournal reads across them', async () => {
-    const lineBytes = Buffer.byteLength(encodeEntry({ type: 'delivery', handler: 'done', record: record(1) }));
+    // Records 10..29 all encode to lines of the same length.
+    const lineBytes = Buffer.byteLength(encodeEntry({ type: 'delivery', handler: 'done', record: record(10) }));
     const journal = await openIn({ maxBytes: lineBytes * 3, keepFiles: 3 });
-    for (let n = 1; n <= 20; n += 1) await journal.appendDelivery(record(n), 'done');
+    for (let n = 10; n < 30; n += 1) await journal.appendDelivery(record(n), 'done');
     const files = (await readdir(dir)).filter((name) => name.endsWith('.ndjson')).sort();
     // 20 records, 3 per file: files 1..7, of which the newest 3 are kept.
     expect(files).toEqual([journalFileName(5), journalFileName(6), journalFileName(7)]);
     const { deliveries } = await readJournal(dir);
-    expect(deliveries.map((d) => d.id)).toEqual(Array.from({ length: 8 }, (_, i) => `id-${String(13 + i).padStart(4, '0')}`));
+    expect(deliveries.map((d) => d.id)).toEqual(Array.from({ length: 8 }, (_, i) => `id-${String(22 + i).padStart(4, '0')}`));
     for (const file of files) expect((await readFile(join(dir, file))).length).toBeLessThanOrEqual(lineBytes * 3);
   });
 

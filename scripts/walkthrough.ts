@@ -1,0 +1,201 @@
+/**
+ * `npm start`: the whole tutorial in one process. Against the local sandbox (the default) it
+ * starts the sandbox and the listener on free loopback ports, runs steps 1 to 6 in order under the
+ * tutorial's headings, waits (visibly) for the User_Create delivery, and exits 0 only if that
+ * delivery arrived, verified, and the cleanup completed. With real credentials in .env it runs
+ * against Bracken instead, and asks before creating a user unless `--yes`.
+ *
+ *   npm start                  # sandbox, offline
+ *   npm start -- --yes         # real Bracken, no question before creating the test user
+ *   npm start -- --timings-json t.json   # also write per-step timings (used by npm run bench)
+ */
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs, styleText } from 'node:util';
+import { startSandbox, sandboxOptionsFromConfig, type RunningSandbox } from './sandbox/index.ts';
+import { getToken } from '../steps/01-get-token.ts';
+import { subscribeWebhook } from '../steps/02-subscribe-webhook.ts';
+import { listen, type Listening } from '../steps/03-listen-for-webhooks.ts';
+import { createTestUser } from '../steps/04-create-test-user.ts';
+import { verifyLatestDelivery } from '../steps/05-verify-delivery.ts';
+import { deleteTestUser } from '../steps/06-delete-test-user.ts';
+import { loadConfig, type Config, type Env } from '../steps/lib/config.ts';
+import { CONFIG_INVALID, ConfigError, STEP_PRECONDITION, StepError } from '../steps/lib/errors.ts';
+import { formatError, isMain } from '../steps/lib/run-step.ts';
+import { freePort } from './walkthrough/free-port.ts';
+import { confirm } from './walkthrough/confirm.ts';
+import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
+
+export interface WalkthroughOptions {
+  /** Variables to read instead of .env + process.env (tests). */
+  env?: Env;
+  /** Where this run keeps its state; default `<stateDir>/walkthrough/<time>-<pid>`. */
+  runDir?: string;
+  /** Skip the question before creating a user on the real Bracken. */
+  yes?: boolean;
+  /** How long to wait for the delivery; default 10 s. */
+  deliveryTimeoutMs?: number;
+  log?: (line: string) => void;
+  /** Shows progress while waiting; default: a spinner on a terminal, dots otherwise. */
+  progress?: NodeJS.WritableStream;
+}
+
+export interface WalkthroughResult {
+  readonly ok: boolean;
+  readonly runDir: string;
+  readonly steps: readonly { readonly name: string; readonly ms: number }[];
+  readonly totalMs: number;
+}
+
+const KEEP_RUNS = 5;
+
+/** Runs the tutorial end to end; resolves with the outcome (it throws only on programming errors). */
+export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
+  const log = options.log ?? console.log;
+  const started = performance.now();
+  const steps: { name: string; ms: number }[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const base = loadConfig(options.env === undefined ? {} : { env: options.env });
+  const runDir = options.runDir ?? (await newRunDir(base));
+  const section = async <T>(name: string, heading: string, body: () => Promise<T>): Promise<T> => {
+    log('');
+    log(styleText('bold', `## ${heading}`));
+    const t0 = performance.now();
+    try {
+      return await body();
+    } finally {
+      steps.push({ name, ms: Math.round(performance.now() - t0) });
+    }
+  };
+  const indent = (line: string) => log(`   ${line}`);
+
+  let ok = false;
+  try {
+    const { config, sandbox } = await prepare(base, options, runDir, log);
+    if (sandbox !== undefined) closers.push(() => sandbox.close());
+    const deps = { config, log: indent };
+
+    await section('token', 'Get an access token (step 1)', () => getToken(deps));
+
+    // Against the real Bracken with only an ngrok authtoken, the public URL exists only once the
+    // tunnel is open, so listen first (the tutorial also starts ngrok before creating the webhook).
+    const listenFirst = config.mode === 'bracken' && config.webhook.target === undefined && config.ngrok.domain === undefined;
+    let listening: Listening | undefined;
+    const startListening = () =>
+      section('listen', 'Create an Express app and run it (step 3)', async () => {
+        listening = await listen(deps);
+        closers.push(() => listening!.close());
+      });
+    if (listenFirst) await startListening();
+    await section('subscribe', 'Create a Webhook: subscribe to User_Create (step 2)', () => subscribeWebhook(deps));
+    if (!listenFirst) await startListening();
+    if (listening === undefined) throw new StepError(STEP_PRECONDITION, 'The listener did not start.');
+
+    if (config.mode === 'bracken' && options.yes !== true) {
+      const yes = await confirm(`Create a test user in Bracken domain ${config.domainkey}? Step 6 deletes it again. [y/N] `);
+      if (!yes) throw new StepError(STEP_PRECONDITION, 'Stopped before creating a user.', { hint: 'Run `npm start -- --yes` to skip this question.' });
+    }
+    await section('create-user', 'Trigger Webhook: create a new user via the API (step 4)', () => createTestUser(deps));
+
+    await section('wait', 'Confirm the Webhook was triggered', async () => {
+      const running = listening!;
+      await waitForDelivery({
+        feed: running.listener.feed,
+        event: 'User_Create',
+        timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+        log: indent,
+        progress: options.progress ?? process.stderr,
+        inspectorUrl: running.inspector.url,
+      });
+      await running.listener.idle(); // the handler runs after the 2xx; let its output land here
+    });
+    await section('verify', 'Authenticate the Webhook (step 5)', () => verifyLatestDelivery(deps));
+    await section('cleanup', 'Clean up (step 6)', () => deleteTestUser(deps));
+    ok = true;
+  } catch (error) {
+    log('');
+    log(formatError(error));
+  } finally {
+    for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
+  }
+
+  const totalMs = Math.round(performance.now() - started);
+  log('');
+  log(
+    ok
+      ? styleText('green', `Done in ${(totalMs / 1000).toFixed(1)} s: the User_Create delivery arrived, verified, and the test user is gone.`)
+      : styleText('red', `The walkthrough did not complete. Its state (journal, tokens, sandbox store) is in ${runDir}.`),
+  );
+  return { ok, runDir, steps, totalMs };
+}
+
+/** The configuration the steps see: against the sandbox, one started here on free ports. */
+async function prepare(
+  base: Config,
+  options: WalkthroughOptions,
+  runDir: string,
+  log: (line: string) => void,
+): Promise<{ config: Config; sandbox: RunningSandbox | undefined }> {
+  const env = options.env ?? process.env; // loadConfig() above already merged .env into process.env
+  if (base.mode === 'bracken') {
+    if (base.webhook.target === undefined && base.ngrok.authtoken === undefined && base.ngrok.domain === undefined) {
+      throw new ConfigError(CONFIG_INVALID, 'Against the real Bracken the walkthrough needs a public URL for the listener.', {
+        hint: 'Set NGROK_AUTHTOKEN (and optionally NGROK_DOMAIN) in .env for a tunnel, or WEBHOOK_TARGET to a URL that reaches this machine.',
+      });
+    }
+    log(`Running against the real Bracken at ${base.apiUrl}; state goes to ${runDir}.`);
+    return { config: loadConfig({ env: { ...env, WORKBENCH_STATE_DIR: runDir } }), sandbox: undefined };
+  }
+
+  const sandbox = await startSandbox({ ...sandboxOptionsFromConfig(base), port: 0, stateDir: runDir });
+  log(`Started a local Bracken sandbox at ${sandbox.url} (demo credentials); state goes to ${runDir}.`);
+  // Everything that could point the steps somewhere else is pinned to this run's sandbox and listener.
+  const config = loadConfig({
+    env: {
+      ...env,
+      WORKBENCH_STATE_DIR: runDir,
+      SANDBOX_PORT: String(sandbox.port),
+      SANDBOX_HOST: sandbox.host,
+      BRACKEN_IDENTITY_URL: '',
+      BRACKEN_API_URL: '',
+      LISTEN_HOST: '127.0.0.1',
+      LISTEN_PORT: String(await freePort()),
+      LISTEN_SCHEME: 'bracken',
+      INSPECT_PORT: '0',
+      WEBHOOK_TARGET: '',
+      WEBHOOK_SECRET: '',
+      WEBHOOK_PREVIOUS_SECRETS: '',
+      NGROK_AUTHTOKEN: '',
+      NGROK_DOMAIN: '',
+    },
+  });
+  return { config, sandbox };
+}
+
+/** A fresh folder for this run under `<stateDir>/walkthrough/`, keeping the last few runs for a look. */
+async function newRunDir(config: Config): Promise<string> {
+  const parent = join(config.stateDir, 'walkthrough');
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  const old = (await readdir(parent)).sort();
+  for (const name of old.slice(0, Math.max(0, old.length - (KEEP_RUNS - 1)))) await rm(join(parent, name), { recursive: true, force: true });
+  const dir = join(parent, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+if (isMain(import.meta.url)) {
+  let args;
+  try {
+    args = parseArgs({ options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' } } }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: npm start [-- --yes] [-- --timings-json <file>]`);
+    process.exit(2);
+  }
+  console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
+  const result = await runWalkthrough({ yes: args.yes });
+  if (args['timings-json'] !== undefined) {
+    await writeFile(args['timings-json'], `${JSON.stringify({ steps: result.steps, totalMs: result.totalMs }, null, 2)}\n`);
+  }
+  // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive.
+  process.exit(result.ok ? 0 : 1);
+}

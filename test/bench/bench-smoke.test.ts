@@ -1,0 +1,217 @@
+/**
+ * `npm run bench` (issue 6): the quick run works end to end and writes results of the promised
+ * shape under the state folder, its bodies are ones every receiver accepts, Ctrl-C leaves no
+ * child process or temp folder behind, and the target verdicts follow the figures.
+ * No timing assertions: figures only have to be real (positive, counted), not fast.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryFactory } from '../../scripts/bench/bodies.ts';
+import { BENCH_BAD_OPTION } from '../../scripts/bench/errors.ts';
+import type { LoadResult } from '../../scripts/bench/load/types.ts';
+import { parseBenchOptions } from '../../scripts/bench/options.ts';
+import type { BenchResults, StartupReport } from '../../scripts/bench/results.ts';
+import { median, percentile, summarize } from '../../scripts/bench/stats.ts';
+import { evaluateTargets } from '../../scripts/bench/targets.ts';
+import type { ThroughputCell, ThroughputReport } from '../../scripts/bench/throughput.ts';
+import { PROJECT_ROOT } from '../../steps/lib/config.ts';
+import { bracken } from '../../steps/lib/schemes/bracken.ts';
+
+const dirs: string[] = [];
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** The bench CLI as `npm run bench` runs it, with only this test's state folder and temp folder. */
+function startBench(args: readonly string[], stateDir: string, tmp: string) {
+  // A developer's .env or shell must not steer the run: drop the workbench's variables.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(SANDBOX_|BRACKEN_|WORKBENCH_|LISTEN_|JOURNAL_|WEBHOOK_|NGROK_)/.test(name)),
+  );
+  Object.assign(env, { WORKBENCH_STATE_DIR: stateDir, TMPDIR: tmp, TMP: tmp, TEMP: tmp, NO_COLOR: '1' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/run.ts', ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** Bench temp folders left in `tmp` (tsx's own transform cache is not ours). */
+async function leftovers(tmp: string): Promise<string[]> {
+  return (await readdir(tmp)).filter((name) => !name.startsWith('tsx-'));
+}
+
+function expectRealLoad(result: LoadResult, kind: LoadResult['kind']): void {
+  expect(result.kind).toBe(kind);
+  expect(result.sent).toBeGreaterThan(0);
+  expect(result.ok).toBe(result.sent); // every valid, signed delivery answered 2xx
+  expect(result.non2xx).toEqual({});
+  expect(result.errors).toBe(0);
+  expect(result.rps).toBeGreaterThan(0);
+  expect(result.latency.count).toBe(result.sent);
+  expect(result.latency.p50).toBeGreaterThan(0);
+  expect(result.latency.p99).toBeGreaterThanOrEqual(result.latency.p50);
+  expect(result.latency.max).toBeGreaterThanOrEqual(result.latency.p99);
+}
+
+describe('npm run bench -- --quick', () => {
+  it('runs every receiver and the delivery path, prints the table and writes bench-<time>.json and latest.json', async () => {
+    const stateDir = await tempDir('bench-smoke-state-');
+    const tmp = await tempDir('bench-smoke-tmp-');
+    const run = startBench(['--quick', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp);
+    const code = await run.exited;
+    const { stdout, stderr } = run.output();
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+
+    const files = await readdir(join(stateDir, 'bench'));
+    const resultFile = files.find((name) => /^bench-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/.test(name));
+    expect(files.sort()).toEqual([resultFile, 'latest.json'].sort());
+    expect(stdout).toContain(`JSON: ${join(stateDir, 'bench', resultFile ?? '')} (and latest.json beside it)`);
+    const text = await readFile(join(stateDir, 'bench', resultFile ?? ''), 'utf8');
+    expect(await readFile(join(stateDir, 'bench', 'latest.json'), 'utf8')).toBe(text);
+
+    const results = JSON.parse(text) as BenchResults;
+    expect(results.schema).toBe('bracken-webhook-workbench/bench@1');
+    expect(results.quick).toBe(true);
+    expect(results.machine.node).toBe(process.version);
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(stdout).toContain(`Node ${process.version}`);
+    expect(results.startup).toEqual({ status: 'skipped', reason: 'not selected (--only)' });
+
+    // Throughput: the three baselines and ours, each fully answered.
+    expect(results.throughput.status).toBe('ok');
+    if (results.throughput.status !== 'ok') return;
+    const report = results.throughput.value;
+    expect(report.skipped).toEqual([]);
+    expect(report.cells.map((c) => `${c.receiver}/${c.bodyBytes}`)).toEqual(['bare/300', 'express/300', 'tutorial/300', 'ours/300']);
+    for (const cell of report.cells) {
+      expectRealLoad(cell.saturation, 'saturation');
+      expectRealLoad(cell.fixedRate, 'rate');
+      // The open loop sends exactly rate × duration requests, whatever the server does.
+      expect(cell.fixedRate.sent).toBe((report.timing.ratePerSec * report.timing.rateMs) / 1000);
+      expect(cell.fixedRate.sendLag?.count).toBe(cell.fixedRate.sent);
+    }
+    // Baselines and ours started the same way.
+    expect(new Set(report.receivers.map((r) => r.command))).toEqual(new Set(['node --import tsx scripts/bench/receiver-child.ts']));
+    const [ratio] = report.ratios;
+    expect(ratio?.bodyBytes).toBe(300);
+    for (const value of [ratio?.oursOverBare, ratio?.oursOverExpress, ratio?.oursOverTutorial]) expect(value).toBeGreaterThan(0);
+
+    // Delivery latency: sandbox → our listener, one at a time and 50 at once, none lost.
+    expect(results.delivery.status).toBe('ok');
+    if (results.delivery.status !== 'ok') return;
+    expect(results.delivery.value.cells.map((c) => [c.concurrency, c.deliveries, c.lost, c.latency.count])).toEqual([
+      [1, 10, 0, 10],
+      [50, 50, 0, 50],
+    ]);
+    for (const cell of results.delivery.value.cells) expect(cell.latency.p50).toBeGreaterThan(0);
+
+    // Every target has a verdict, and the table prints each one.
+    expect(results.targets.map((t) => t.verdict).every((v) => v === 'PASS' || v === 'MISS' || v === 'SKIP')).toBe(true);
+    for (const target of results.targets) expect(stdout).toContain(`${target.verdict}  ${target.name}`);
+    expect(await leftovers(tmp)).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('on Ctrl-C kills the receiver and load generator processes and removes its temp folders', async () => {
+    const stateDir = await tempDir('bench-smoke-state-');
+    const tmp = await tempDir('bench-smoke-tmp-');
+    const run = startBench(['--only', 'throughput', '--receivers', 'ours', '--bodies', '300'], stateDir, tmp);
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      const lines = createInterface({ input: run.child.stdout });
+      lines.on('line', (line) => {
+        const match = /receiver pid (\d+), load generator pid (\d+)/.exec(line);
+        if (match) resolve([Number(match[1]), Number(match[2])]);
+      });
+      void run.exited.then((code) => reject(new Error(`bench exited (${code}) before starting its children: ${run.output().stderr}`)));
+    });
+    expect(pids.every(isAlive)).toBe(true);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    // SIGKILL is sent before the bench exits; give the kernel a moment to reap.
+    for (let i = 0; i < 50 && pids.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await leftovers(tmp)).toEqual([]);
+    await expect(readdir(join(stateDir, 'bench'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('bench building blocks', () => {
+  it('deliveryFactory() returns distinct bodies of the exact size that verify under the Bracken scheme and survive JSON.stringify', () => {
+    const secret = 'bench-test-secret';
+    for (const bytes of [300, 64 * 1024]) {
+      const next = deliveryFactory({ secret, bytes, timestamp: '2025-01-02T03:04:05.006Z' });
+      const first = next();
+      const second = next();
+      expect(first.body.length).toBe(bytes);
+      expect(second.body.length).toBe(bytes);
+      expect(first.body.equals(second.body)).toBe(false);
+      expect(first.headers['content-type']).toBe('application/json');
+      expect(bracken.verify({ body: first.body, headers: first.headers, secrets: [secret] })).toEqual({ ok: true, secretIndex: 0 });
+      expect(bracken.verify({ body: first.body, headers: second.headers, secrets: [secret] })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+      // The tutorial's receiver re-serializes: it only answers 200 if that gives back the same bytes.
+      const text = first.body.toString('utf8');
+      expect(JSON.stringify(JSON.parse(text))).toBe(text);
+      expect(JSON.parse(text)).toMatchObject({ eventname: 'User_Create', domainkey: 15435, userkey: 1_000_000_000, username: 'Bench-User-1000000000', timestamp: '2025-01-02T03:04:05.006Z' });
+    }
+    expect(() => deliveryFactory({ secret, bytes: 100 })).toThrow(/a body needs at least \d+ bytes, asked for 100/);
+  });
+
+  it('percentile() is nearest-rank, median() averages the middle pair, summarize() sorts and counts', () => {
+    const sorted = Float64Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 100), percentile([], 50)]).toEqual([50, 99, 100, Number.NaN]);
+    expect([median([3, 1, 2]), median([4, 1, 3, 2]), median([])]).toEqual([2, 2.5, Number.NaN]);
+    expect(summarize(Float64Array.from([5, 1, 3, 0, 0]), 3)).toEqual({ count: 3, p50: 3, p99: 5, max: 5, mean: 3 });
+  });
+
+  it('parseBenchOptions() applies --quick and rejects unknown receivers with a hint', () => {
+    const quick = parseBenchOptions(['--quick', '--receivers', 'ours,bare', '--bodies', '300']);
+    expect([quick.quick, quick.receivers, quick.bodySizes, quick.startupRuns]).toEqual([true, ['bare', 'ours'], [300], 1]);
+    expect(parseBenchOptions([]).bodySizes).toEqual([300, 65536]);
+    expect(() => parseBenchOptions(['--receivers', 'nginx'])).toThrow(
+      expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, ours', hint: 'See npm run bench -- --help.' }),
+    );
+    expect(() => parseBenchOptions(['--runs', '0'])).toThrow(expect.objectContaining({ code: BENCH_BAD_OPTION }));
+  });
+
+  it('evaluateTargets() says PASS, MISS or SKIP from the figures, and MISS when answers were not all 2xx', () => {
+    const load = (rps: number, p99: number, non2xx: Record<string, number> = {}): LoadResult => ({
+      kind: 'saturation', sent: 10, ok: 10, non2xx, errors: 0, firstError: undefined, elapsedMs: 1, rps,
+      latency: { count: 10, p50: 1, p99, max: p99, mean: 1 }, sendLag: undefined,
+    });
+    const cell = (receiver: ThroughputCell['receiver'], rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell =>
+      ({ receiver, label: receiver, bodyBytes: 300, saturation: load(rps, p99), fixedRate: load(1000, p99, non2xx) });
+    const throughput = (cells: ThroughputCell[]) => ({ status: 'ok', value: { cells, skipped: [] } as unknown as ThroughputReport }) as const;
+    const startup = { status: 'ok', value: { npmStart: { status: 'ok', value: { medianMs: 1600 } } } as unknown as StartupReport } as const;
+
+    const verdicts = evaluateTargets(throughput([cell('express', 1000, 1), cell('tutorial', 900, 1), cell('ours', 950, 4)]), startup);
+    expect(verdicts.map((t) => [t.name, t.verdict, t.measured])).toEqual([
+      ['ours ≥ 0.9× (b) in requests/s, 300 B', 'PASS', '0.95× (950 / 1000)'],
+      ['ours ≥ 1× (c) in requests/s, 300 B', 'PASS', '1.06× (950 / 900)'],
+      ['ours acknowledgement p99 ≤ 10 ms at 1,000 deliveries/s, 300 B', 'PASS', '4.00 ms'],
+      ['npm start median ≤ 1.5 s', 'MISS', '1600 ms'],
+    ]);
+    const refused = evaluateTargets(throughput([cell('express', 1000, 1), cell('ours', 2000, 4, { 503: 1 })]), { status: 'skipped', reason: 'not selected (--only)' });
+    expect(refused.map((t) => t.verdict)).toEqual(['MISS', 'SKIP', 'MISS', 'SKIP']);
+    expect(refused[0]?.measured).toBe('2.00× (2000 / 1000), with errors');
+  });
+});

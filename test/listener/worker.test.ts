@@ -1,0 +1,143 @@
+/**
+ * The worker behind the listener: the handler runs after the answer, a slow handler does not hold
+ * the answer back, a failed handler runs again on the next start, and a duplicate runs it once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import type { WebhookDelivery } from '../../steps/lib/worker.ts';
+import { describeDelivery } from '../../steps/lib/sample-handler.ts';
+import { journalLines, send, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function listenerIn(dir: string, handler: (d: WebhookDelivery) => Promise<void> | void): Promise<TestListener> {
+  const t = await startTestListener({ dir, handler });
+  cleanups.push(() => t.close());
+  return t;
+}
+
+async function freshDir(): Promise<string> {
+  const dir = await tempDir('worker-test-');
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('worker', () => {
+  it('a handler that has not finished does not delay the 200; the feed shows it pending, then done', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    const t = await listenerIn(await freshDir(), async (d) => {
+      started.push(d.id);
+      await gate; // held until after the answer has been checked
+    });
+    const answer = await send(t.listener.url, signed(userCreate(1)));
+    const id = (answer.json as { id: string }).id;
+    expect(answer.status).toBe(200);
+    expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'pending' });
+    release();
+    await t.listener.idle();
+    expect(started).toEqual([id]);
+    expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'done', handlerError: undefined });
+    expect((await journalLines(t.dir)).at(-1)).toMatchObject({ type: 'handler', id, handler: 'done' });
+  });
+
+  it('the handler gets the parsed payload, the exact bytes and the event name', async () => {
+    const seen: WebhookDelivery[] = [];
+    const t = await listenerIn(await freshDir(), (d) => void seen.push(d));
+    const { body, headers } = signed(userCreate(5));
+    await send(t.listener.url, { body, headers });
+    await t.listener.idle();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ event: 'User_Create', payload: userCreate(5), recovered: false });
+    expect(seen[0]?.body.equals(body)).toBe(true);
+  });
+
+  it('a failed handler is recorded failed with its error, and runs again (recovered) when the listener restarts', async () => {
+    const dir = await freshDir();
+    const first = await startTestListener({
+      dir,
+      handler: () => {
+        throw new Error('database is down');
+      },
+    });
+    const answer = await send(first.listener.url, signed(userCreate(2)));
+    const id = (answer.json as { id: string }).id;
+    expect(answer.status).toBe(200); // acknowledged: the failure is ours to retry, not the sender's
+    await first.listener.idle();
+    expect(first.listener.feed.list()[0]).toMatchObject({ id, handler: 'failed', handlerError: 'database is down' });
+    expect((await journalLines(dir)).at(-1)).toMatchObject({ type: 'handler', id, handler: 'failed', error: 'database is down' });
+    expect(first.logs).toContain(`handler failed for ${id} (User_Create): database is down; it runs again when the listener restarts.`);
+    await first.close();
+
+    const runs: { id: string; recovered: boolean }[] = [];
+    const second = await listenerIn(dir, (d) => void runs.push({ id: d.id, recovered: d.recovered }));
+    await second.listener.idle();
+    expect(runs).toEqual([{ id, recovered: true }]);
+    expect(second.listener.feed.list()[0]).toMatchObject({ id, handler: 'done' });
+    // Done now: a third start owes nothing.
+    await second.close();
+    const third: string[] = [];
+    const t3 = await listenerIn(dir, (d) => void third.push(d.id));
+    await t3.listener.idle();
+    expect(third).toEqual([]);
+  });
+
+  it('the same delivery sent twice: both acknowledged and journaled, the handler runs once', async () => {
+    const runs: string[] = [];
+    const t = await listenerIn(await freshDir(), (d) => void runs.push(d.id));
+    const delivery = signed(userCreate(3));
+    const a = await send(t.listener.url, delivery);
+    const b = await send(t.listener.url, delivery);
+    const firstId = (a.json as { id: string }).id;
+    const secondId = (b.json as { id: string }).id;
+    expect([a.status, a.json]).toEqual([200, { received: true, id: firstId }]);
+    expect([b.status, b.json]).toEqual([200, { received: true, id: secondId, duplicate: true }]);
+    await t.listener.idle();
+    expect(runs).toEqual([firstId]);
+    const deliveries = (await journalLines(t.dir)).filter((line) => line['type'] === 'delivery');
+    expect(deliveries.map((line) => line['handler'])).toEqual(['pending', 'duplicate']);
+    expect((deliveries[1]?.['record'] as { reason: string }).reason).toContain(`a duplicate of ${firstId}`);
+  });
+
+  it('a webhook-id header makes two different bodies the same delivery', async () => {
+    const runs: string[] = [];
+    const t = await listenerIn(await freshDir(), (d) => void runs.push(d.id));
+    const one = signed(userCreate(4));
+    const two = signed({ ...userCreate(4), timestamp: '2024-01-01T00:00:09Z' });
+    await send(t.listener.url, { body: one.body, headers: { ...one.headers, 'webhook-id': 'msg_1' } });
+    const again = await send(t.listener.url, { body: two.body, headers: { ...two.headers, 'webhook-id': 'msg_1' } });
+    await t.listener.idle();
+    expect(runs).toHaveLength(1);
+    expect(again.json).toMatchObject({ duplicate: true });
+  });
+
+  it('duplicates are still recognised after a restart (the journal seeds the dedupe keys)', async () => {
+    const dir = await freshDir();
+    const delivery = signed(userCreate(6));
+    const first = await startTestListener({ dir, handler: () => {} });
+    await send(first.listener.url, delivery);
+    await first.listener.idle();
+    await first.close();
+    const runs: string[] = [];
+    const second = await listenerIn(dir, (d) => void runs.push(d.id));
+    const again = await send(second.listener.url, delivery);
+    await second.listener.idle();
+    expect(again.json).toMatchObject({ duplicate: true });
+    expect(runs).toEqual([]);
+  });
+});
+
+describe('sample handler', () => {
+  it('shows the user of a User_Create (flat or nested) and only the event otherwise', () => {
+    expect(describeDelivery({ id: 'a1', event: 'User_Create', payload: userCreate(1), recovered: false })).toBe('handled User_Create a1: user 1001 "Test-User-1"');
+    expect(describeDelivery({ id: 'a2', event: 'user_create', payload: { user: { UserKey: 7, UserName: 'Zoë' } }, recovered: true })).toBe(
+      'handled user_create a2 (again, from the journal): user 7 "Zoë"',
+    );
+    expect(describeDelivery({ id: 'a3', event: 'Module_Start', payload: {}, recovered: false })).toBe('handled Module_Start a3');
+    expect(describeDelivery({ id: 'a4', event: undefined, payload: [], recovered: false })).toBe('handled (no event name) a4');
+  });
+});
