@@ -71,6 +71,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   const body = Buffer.from(delivery.bodyBase64, 'base64');
   log(`Raw body (${body.length} bytes, exactly as received):`);
   log(`  ${preview(body, secrets)}`);
+  if (body.length === 0 && delivery.bodyBytes > 0) log(`  (${delivery.bodyBytes} bytes were announced but not kept: ${delivery.reason})`);
   log(`Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`);
 
   // "Compute the HMAC of the body with the secret and compare it with the Authorization header."

@@ -58,7 +58,7 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
           timing: options.timing,
           // A fresh random secret per run; it only ever travels over IPC to our own children.
           secret: generateSecret(),
-          receiverNodeFlags: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(config.stateDir, 'bench', 'profiles')}`] : [],
+          receiverNodeFlags: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profilesDir(config)}`] : [],
           log,
         }),
       )
@@ -80,6 +80,10 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
   };
   const file = await writeResults(config.stateDir, results);
   return { results, file };
+}
+
+function profilesDir(config: Config): string {
+  return join(config.stateDir, 'bench', 'profiles');
 }
 
 async function measureStartup(options: BenchOptions, config: Config): Promise<StartupReport> {
@@ -111,6 +115,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string) => console.log(line);
   const { results, file } = await runBench(options, { config, log });
   console.log(formatReport(results, file, process.stdout.isTTY === true));
+  if (options.cpuProf) {
+    console.log(`CPU profiles: ${profilesDir(config)} (CPU.<date>.<time>.<pid>.…; the pids are in the progress lines above).`);
+    console.log('Summarize one with: node --import tsx scripts/bench/profile-summary.ts <file.cpuprofile>');
+  }
   // A target MISS is a finding, not a failure; a section that could not run is.
   return [results.startup, results.delivery, results.throughput].some((s) => s.status === 'failed') ? 1 : 0;
 }

@@ -75,7 +75,15 @@ export function formatReport(results: BenchResults, file: string | undefined, co
     out.push(formatTable(['what', 'median ms', 'runs', 'command measured'], rows));
     if (st.value.npmStart.status === 'ok') {
       const w = st.value.npmStart.value;
-      if (w.steps.length > 0) out.push('', formatTable(['npm start, per step', 'median ms'], w.steps.map((s) => [s.name, ms(s.medianMs)])));
+      if (w.steps.length > 0) {
+        const rows = w.steps.map((s): Row => [s.name, ms(s.medianMs)]);
+        if (w.insideMedianMs !== undefined) {
+          const inSteps = w.steps.reduce((sum, s) => sum + s.medianMs, 0);
+          rows.push(['(walkthrough, between steps: sandbox start, closing)', ms(w.insideMedianMs - inSteps)]);
+          rows.push(['(process: node, tsx, imports, exit)', ms(w.medianMs - w.insideMedianMs)]);
+        }
+        out.push('', formatTable(['npm start, per step', 'median ms'], rows));
+      }
       else if (w.stepsNote !== undefined) out.push(`  per-step breakdown: ${w.stepsNote}`);
     }
   }

@@ -43,6 +43,8 @@ export interface TimedRuns {
 export interface WalkthroughReport extends TimedRuns {
   /** Median of each step's time over the runs, from `--timings-json`; empty when the walkthrough does not write it. */
   readonly steps: readonly { readonly name: string; readonly medianMs: number }[];
+  /** Median of the walkthrough's own total (first step start to the end); wall time minus this is process start, imports and exit. */
+  readonly insideMedianMs: number | undefined;
   /** Why `steps` is empty, when it is. */
   readonly stepsNote: string | undefined;
 }
@@ -61,6 +63,7 @@ export function walkthroughMissing(): string | undefined {
 export async function benchWalkthrough(runs: number): Promise<WalkthroughReport> {
   const runsMs: number[] = [];
   const stepTimes = new Map<string, number[]>();
+  const insideMs: number[] = [];
   let command = '';
   let stepsNote: string | undefined;
   for (let i = 0; i < runs; i++) {
@@ -76,11 +79,19 @@ export async function benchWalkthrough(runs: number): Promise<WalkthroughReport>
         stepsNote = 'the walkthrough wrote no --timings-json file (flag not supported yet?)';
         return;
       }
+      if (Number.isFinite(timings.totalMs)) insideMs.push(timings.totalMs);
       for (const step of timings.steps) stepTimes.set(step.name, [...(stepTimes.get(step.name) ?? []), step.ms]);
     });
   }
   const steps = [...stepTimes].map(([name, times]) => ({ name, medianMs: round(median(times), 1) }));
-  return { command, runsMs, medianMs: round(median(runsMs), 1), steps, stepsNote: steps.length > 0 ? undefined : stepsNote };
+  return {
+    command,
+    runsMs,
+    medianMs: round(median(runsMs), 1),
+    steps,
+    insideMedianMs: insideMs.length > 0 ? round(median(insideMs), 1) : undefined,
+    stepsNote: steps.length > 0 ? undefined : stepsNote,
+  };
 }
 
 /**

@@ -108,6 +108,15 @@ describe('messages say what is wrong', () => {
     });
   });
 
+  it('tradelens: the body is an array of events; its exact bytes are what is signed', () => {
+    const scheme = findScheme('tradelens') as Scheme;
+    const events = Buffer.from('[{"eventType":"transportEvent","id":"e1"},{"eventType":"transportEvent","id":"e2"}]');
+    const headers = scheme.sign({ body: events, secret: SECRET });
+    expect(scheme.verify({ body: events, headers, secrets: [SECRET] })).toEqual({ ok: true, secretIndex: 0 });
+    const reordered = Buffer.from('[{"eventType":"transportEvent","id":"e2"},{"eventType":"transportEvent","id":"e1"}]');
+    expect(scheme.verify({ body: reordered, headers, secrets: [SECRET] })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+  });
+
   it('tradelens: hex digits compare as bytes, so upper-case hex verifies too', () => {
     const scheme = findScheme('tradelens') as Scheme;
     const hex = scheme.sign({ body: BODY, secret: SECRET })['x-gtd-signature'] ?? '';

@@ -15,6 +15,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 class Tally {
   readonly latencies: Float64Array;
+  /** Send lateness per request; only the open loop has a schedule to be late against. */
   readonly lags: Float64Array;
   count = 0;
   sent = 0;
@@ -22,9 +23,9 @@ class Tally {
   firstError: string | undefined;
   readonly non2xx: Record<string, number> = {};
 
-  constructor(capacity: number) {
+  constructor(capacity: number, withLag: boolean) {
     this.latencies = new Float64Array(capacity);
-    this.lags = new Float64Array(capacity);
+    this.lags = new Float64Array(withLag ? capacity : 0);
   }
 
   answered(status: number, ms: number): void {
@@ -37,7 +38,7 @@ class Tally {
     this.firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
 
-  result(kind: LoadResult['kind'], elapsedMs: number, withLag: boolean): LoadResult {
+  result(kind: LoadResult['kind'], elapsedMs: number): LoadResult {
     return {
       kind,
       sent: this.sent,
@@ -49,7 +50,7 @@ class Tally {
       elapsedMs: round(elapsedMs),
       rps: round(elapsedMs > 0 ? (this.ok * 1000) / elapsedMs : 0, 1),
       latency: summarize(this.latencies, this.count),
-      sendLag: withLag ? summarize(this.lags, this.sent) : undefined,
+      sendLag: this.lags.length > 0 ? summarize(this.lags, this.sent) : undefined,
     };
   }
 }
@@ -72,7 +73,7 @@ async function send(pool: Pool, path: string, delivery: SignedBody): Promise<num
 /** Closed loop: `connections` senders back to back until the time or the request cap runs out. */
 export async function runSaturation(origin: string, path: string, nextBody: () => SignedBody, plan: SaturationPlan): Promise<LoadResult> {
   const pool = newPool(origin, plan.connections);
-  const tally = new Tally(plan.maxRequests);
+  const tally = new Tally(plan.maxRequests, false);
   const started = performance.now();
   const deadline = started + plan.durationMs;
   let last = started;
@@ -95,7 +96,7 @@ export async function runSaturation(origin: string, path: string, nextBody: () =
   } finally {
     await pool.destroy();
   }
-  return tally.result('saturation', last - started, false);
+  return tally.result('saturation', last - started);
 }
 
 /**
@@ -107,7 +108,7 @@ export async function runFixedRate(origin: string, path: string, nextBody: () =>
   const total = Math.max(1, Math.round((plan.ratePerSec * plan.durationMs) / 1000));
   const interval = 1000 / plan.ratePerSec;
   const pool = newPool(origin, plan.maxConnections);
-  const tally = new Tally(total);
+  const tally = new Tally(total, true);
   const inFlight = new Set<Promise<void>>();
   const start = performance.now() + 2;
   let last = start;
@@ -141,5 +142,5 @@ export async function runFixedRate(origin: string, path: string, nextBody: () =>
   await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, plan.drainMs)))]);
   clearTimeout(timer);
   await pool.destroy();
-  return tally.result('rate', last - start, true);
+  return tally.result('rate', last - start);
 }

@@ -1,0 +1,143 @@
+/**
+ * Step 3 (`npm run step:3`): listener + inspector + optional tunnel from the config, one ready
+ * line, listener.json while running, secrets re-read per request, and a clean stop.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listen, type Listening } from '../../steps/03-listen-for-webhooks.ts';
+import { loadConfig, type Env } from '../../steps/lib/config.ts';
+import { CONFIG_INVALID, ConfigError, LISTEN_PORT_IN_USE } from '../../steps/lib/errors.ts';
+import { SCHEMES } from '../../steps/lib/schemes/index.ts';
+import { openState, type ListenerState, type WebhookState } from '../../steps/lib/state.ts';
+import type { NgrokModule } from '../../steps/lib/tunnel.ts';
+import { exited, send, signed, spawnTsx, tempDir, userCreate } from './helpers.ts';
+
+const SECRET = 'step3-secret';
+let stateDir = '';
+let running: Listening | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  if (stateDir !== '') await rm(stateDir, { recursive: true, force: true });
+});
+
+async function configWith(env: Env = {}) {
+  stateDir = await tempDir('step3-test-');
+  return loadConfig({ env: { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', ...env } });
+}
+
+describe('listen()', () => {
+  it('prints one ready line, records listener.json, handles a delivery with the sample handler, and cleans up on close', async () => {
+    const config = await configWith({ WEBHOOK_SECRET: SECRET });
+    const logs: string[] = [];
+    running = await listen({ config, log: (line) => logs.push(line) });
+    const { listener, inspector } = running;
+    const ready = `Listening for webhooks at ${listener.url} · inspector ${inspector.url}`;
+    expect(running.readyLine).toBe(ready);
+    expect(logs.filter((line) => line.startsWith('Listening for webhooks'))).toEqual([ready]);
+    expect(listener.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks$/);
+
+    const state = JSON.parse(await readFile(join(stateDir, 'listener.json'), 'utf8')) as ListenerState;
+    expect(state).toMatchObject({ localUrl: listener.url, inspectorUrl: inspector.url, pid: process.pid });
+    expect(state.publicUrl).toBeUndefined();
+
+    const answer = await send(listener.url, signed(userCreate(1), SECRET));
+    expect(answer.status).toBe(200);
+    await listener.idle();
+    const id = (answer.json as { id: string }).id;
+    expect(logs).toContain(`handled User_Create ${id}: user 1001 "Test-User-1"`);
+
+    await running.close();
+    running = undefined;
+    expect(await readdir(stateDir)).toEqual(['journal']);
+    expect(await readdir(join(stateDir, 'journal'))).not.toContain('journal.lock');
+  });
+
+  it('an unknown LISTEN_SCHEME → ConfigError naming LISTEN_SCHEME and listing the schemes', async () => {
+    const config = await configWith({ LISTEN_SCHEME: 'nope' });
+    const error = await listen({ config, log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: CONFIG_INVALID, message: 'LISTEN_SCHEME="nope" is not a signature scheme the listener knows.' });
+    expect((error as ConfigError).hint).toBe(`Set LISTEN_SCHEME to one of: ${Object.keys(SCHEMES).join(', ')} (bracken is what Bracken sends).`);
+  });
+
+  it('with no secret it still listens, says to run step 2, refuses with no_secret, and picks up webhook.json without a restart', async () => {
+    const config = await configWith();
+    const logs: string[] = [];
+    running = await listen({ config, log: (line) => logs.push(line) });
+    expect(logs).toContain('No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.');
+    const before = await send(running.listener.url, signed(userCreate(1), SECRET));
+    expect([before.status, (before.json as { code: string }).code]).toEqual([401, 'no_secret']);
+
+    // Step 2 runs in another terminal and records its secret.
+    const webhook: WebhookState = {
+      apiUrl: config.apiUrl,
+      domainkey: config.domainkey,
+      event: 'user_create',
+      target: running.listener.url,
+      secret: SECRET,
+      active: true,
+      subscribedAt: new Date().toISOString(),
+    };
+    await openState(stateDir).write('webhook', webhook);
+    const after = await send(running.listener.url, signed(userCreate(2), SECRET));
+    expect(after.status).toBe(200);
+  });
+
+  it('a port in use → LISTEN_PORT_IN_USE, and nothing is left running or recorded', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const config = await configWith({ LISTEN_PORT: String(port), WEBHOOK_SECRET: SECRET });
+      const error = await listen({ config, log: () => {} }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: LISTEN_PORT_IN_USE });
+      expect((error as Error).message).toContain(`LISTEN_PORT=${port}`);
+      expect(await readdir(stateDir)).toEqual(['journal']);
+      expect(await readdir(join(stateDir, 'journal'))).not.toContain('journal.lock');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('with NGROK_AUTHTOKEN opens the tunnel on the listener port, shows the public URL, and says when the subscription points elsewhere', async () => {
+    const config = await configWith({ NGROK_AUTHTOKEN: 'tok_abcdefghijklmnop', WEBHOOK_SECRET: SECRET });
+    const forwarded: unknown[] = [];
+    const ngrok: NgrokModule = {
+      forward: async (options) => {
+        forwarded.push(options);
+        return { url: () => 'https://demo.ngrok.app', close: async () => {} };
+      },
+    };
+    const state = openState(stateDir);
+    await state.write('webhook', { target: 'https://old.ngrok.app/webhooks', secret: SECRET, active: true });
+    const logs: string[] = [];
+    running = await listen({ config, log: (line) => logs.push(line), loadNgrok: async () => ngrok });
+    expect(forwarded).toEqual([{ addr: `127.0.0.1:${running.listener.port}`, authtoken: 'tok_abcdefghijklmnop' }]);
+    expect(running.readyLine).toBe(`Listening for webhooks at ${running.listener.url} (public: https://demo.ngrok.app/webhooks) · inspector ${running.inspector.url}`);
+    expect(await state.read<ListenerState>('listener')).toMatchObject({ publicUrl: 'https://demo.ngrok.app/webhooks' });
+    expect(logs.some((line) => line.includes('sends deliveries to https://old.ngrok.app/webhooks, not to this listener (https://demo.ngrok.app/webhooks). Run `npm run step:2` again'))).toBe(true);
+  });
+});
+
+describe('npm run step:3', () => {
+  it('runs until SIGTERM, then closes everything and exits 0, removing listener.json', async () => {
+    stateDir = await tempDir('step3-cli-');
+    const child = spawnTsx('steps/03-listen-for-webhooks.ts', [], { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', WEBHOOK_SECRET: SECRET });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (stdout.includes('Ctrl-C stops it.')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`step 3 exited early: ${stdout}`)));
+    });
+    expect(stdout).toMatch(/^Listening for webhooks at http:\/\/127\.0\.0\.1:\d+\/webhooks · inspector http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(await readdir(stateDir)).toContain('listener.json');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    expect(await readdir(stateDir)).toEqual(['journal']);
+  });
+});
