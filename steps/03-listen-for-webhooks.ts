@@ -9,14 +9,14 @@
  *
  * Run: npm run step:3 (leave it running; Ctrl-C stops it)
  */
-import { join } from 'node:path';
 import { styleText } from 'node:util';
 import { loadConfig, WEBHOOK_PATH, type Config } from './lib/config.ts';
 import { CONFIG_INVALID, ConfigError } from './lib/errors.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector.ts';
-import { JOURNAL_DIR_NAME, openJournal, type Journal } from './lib/journal.ts';
+import { journalDir, openJournal, type Journal } from './lib/journal.ts';
 import { startListener, type RunningListener } from './lib/listener.ts';
 import { webhookSecrets } from './lib/listener-secrets.ts';
+import { createMismatchExplainer } from './lib/diagnose.ts';
 import { formatError, isMain } from './lib/run-step.ts';
 import { sampleHandler } from './lib/sample-handler.ts';
 import { findScheme, SCHEMES } from './lib/schemes/index.ts';
@@ -68,7 +68,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     }
 
     // Every answered request goes to the journal first, so nothing acknowledged is lost on a crash.
-    const journal = await openJournal({ dir: join(config.stateDir, JOURNAL_DIR_NAME), ...config.journal, log });
+    const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal, log });
     cleanup.push(() => journal.close());
 
     // "app.listen(5000, ...)"
@@ -81,7 +81,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       requestTimeoutMs: config.listen.requestTimeoutMs,
       journal,
       handler: deps.handler ?? sampleHandler(log),
-      ...(deps.explainMismatch === undefined ? {} : { explainMismatch: deps.explainMismatch }),
+      // A failed signature is logged with the likely mistake (re-serialized body, whitespace in the secret...).
+      explainMismatch: deps.explainMismatch ?? createMismatchExplainer(scheme),
       log,
     });
     cleanup.push(() => listener.close());
@@ -148,7 +149,16 @@ async function warnIfSubscribedElsewhere(state: State, here: ListenerState, log:
 /** The command-line entry: start, print, and stop cleanly on Ctrl-C or SIGTERM. */
 export async function main(deps: ListenDeps = {}): Promise<void> {
   console.log(styleText('bold', 'Step 3: listen for webhooks'));
-  let running: Listening;
+  // Signal handlers first, so a Ctrl-C during start-up (or right after the ready line) still closes cleanly.
+  let running: Listening | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping !== undefined) process.exit(1); // a second Ctrl-C: stop now
+    stopping = signal;
+    if (running !== undefined) void shutDown(running, signal);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     running = await listen(deps);
   } catch (error) {
@@ -156,22 +166,19 @@ export async function main(deps: ListenDeps = {}): Promise<void> {
     // exit() rather than exitCode: a timed-out ngrok call keeps the process alive forever.
     process.exit(1);
   }
+  if (stopping !== undefined) return shutDown(running, stopping);
   console.log('Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.');
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1); // a second Ctrl-C: stop now
-    stopping = true;
-    console.log(`${signal}: closing the tunnel, inspector, listener and journal...`);
-    void running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(formatError(error));
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+}
+
+async function shutDown(running: Listening, signal: NodeJS.Signals): Promise<never> {
+  console.log(`${signal}: closing the tunnel, inspector, listener and journal...`);
+  try {
+    await running.close();
+  } catch (error) {
+    console.error(formatError(error));
+    process.exit(1);
+  }
+  process.exit(0);
 }
 
 if (isMain(import.meta.url)) await main();

@@ -44,10 +44,10 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       ms(c.fixedRate.latency.p50),
       ms(c.fixedRate.latency.p99),
       ms(c.fixedRate.sendLag?.p99 ?? Number.NaN),
-      String(c.saturation.errors + c.fixedRate.errors + countOf(c.saturation.non2xx) + countOf(c.fixedRate.non2xx)),
+      String(c.saturation.errors + c.fixedRate.errors + c.fixedRate.unanswered + countOf(c.saturation.non2xx) + countOf(c.fixedRate.non2xx)),
     ]);
-    out.push(formatTable(['receiver', 'body', 'req/s', 'sat p50', 'sat p99', `@${t.ratePerSec}/s p50`, `@${t.ratePerSec}/s p99`, 'gen lag p99', 'not 2xx'], rows));
-    out.push('(times in ms; "gen lag" = how late the generator itself sent, already included in the fixed-rate times)');
+    out.push(formatTable(['receiver', 'body', 'req/s', 'sat p50', 'sat p99', `@${t.ratePerSec}/s p50`, `@${t.ratePerSec}/s p99`, 'gen lag p99', 'failed'], rows));
+    out.push('(times in ms; "gen lag": how late the generator itself sent, included in the fixed-rate times; "failed": answers not 2xx, transport errors, and requests unanswered when the run ended)');
     for (const s of tp.value.skipped) out.push(`  skipped ${s.receiver}: ${s.reason}`);
     const ratioRows = tp.value.ratios.map((r) => [`${r.bodyBytes} B`, ratio(r.oursOverBare), ratio(r.oursOverExpress), ratio(r.oursOverTutorial)]);
     out.push('', formatTable(['req/s ratio', 'ours/(a)', 'ours/(b)', 'ours/(c)'], ratioRows));

@@ -76,7 +76,7 @@ export function evaluateTargets(throughput: Outcome<ThroughputReport>, startup: 
 
 /** Every request answered with a 2xx: a receiver that drops or refuses requests cannot pass. */
 function answeredCleanly(cell: ThroughputCell): boolean {
-  const clean = (r: ThroughputCell['saturation']) => r.errors === 0 && Object.keys(r.non2xx).length === 0;
+  const clean = (r: ThroughputCell['saturation']) => r.errors === 0 && r.unanswered === 0 && Object.keys(r.non2xx).length === 0;
   return clean(cell.saturation) && clean(cell.fixedRate);
 }
 

@@ -28,6 +28,11 @@ export const REPLIES = {
   empty_body: { status: 400, error: 'The body is empty: a webhook delivery carries a JSON event.' },
   /** Valid signature, but the body is not UTF-8 JSON. */
   invalid_json: { status: 400, error: 'The body is not valid UTF-8 JSON.' },
+  /**
+   * Valid signature, but a Content-Type that says the body is not JSON (form data, text...).
+   * A missing Content-Type is accepted: Bracken does not document the one it sends.
+   */
+  unsupported_media_type: { status: 415, error: 'The Content-Type is not JSON: webhook deliveries are application/json.' },
   /** Node's HTTP parser refused the request (a bad header byte, a broken chunk). */
   bad_request: { status: 400, error: 'The request is not valid HTTP.' },
   /** Any path other than the webhook route. */

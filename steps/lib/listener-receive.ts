@@ -12,7 +12,7 @@ import { recordAndAnswer, type AnswerContext, type Arrival, type Decision, type 
 import { readRawBody } from './listener-body.ts';
 import { errorBody, OK_CODE, REPLIES, SIGNATURE_FAILED_STATUS, type ReplyCode } from './listener-errors.ts';
 import { dedupeKeyOf, eventNameOf } from './listener-record.ts';
-import type { Scheme, VerifyInput } from './schemes/types.ts';
+import { headerValue, type Scheme, type VerifyInput } from './schemes/types.ts';
 
 export interface ReceiveContext extends AnswerContext {
   readonly verifier: Scheme;
@@ -113,6 +113,11 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   }
   const secretIndex = verified.secretIndex;
   if (bodyBytes === 0) return { ...refusal('empty_body', { bodyBytes, body }), secretIndex };
+  const contentType = headerValue(arrival.headers, 'content-type');
+  if (contentType !== undefined && !isJsonMediaType(contentType)) {
+    const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;
+    return { ...refusal('unsupported_media_type', { bodyBytes, body, reason }), secretIndex };
+  }
   let payload: unknown;
   try {
     payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
@@ -140,4 +145,10 @@ function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {
   } catch {
     return undefined; // a diagnosis hook must never turn a 401 into a crash
   }
+}
+
+/** application/json, or any application/*+json type, with or without parameters (RFC 6839). */
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
 }

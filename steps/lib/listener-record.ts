@@ -73,6 +73,7 @@ export function formatLogLine(record: DeliveryRecord, ackMs: number, signature: 
     `${Math.round(ackMs)}ms`,
     shortSignature(signature),
   ];
-  const line = parts.join(' ');
-  return record.code === 'ok' ? line : `${line} — ${record.reason}`;
+  const line = record.code === 'ok' ? parts.join(' ') : `${parts.join(' ')} — ${record.reason}`;
+  // Event names and JSON error messages come from the request: no terminal control bytes in the log.
+  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

@@ -16,18 +16,18 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
 import { WEBHOOK_PATH } from './config.ts';
 import type { DeliveryFeed } from './delivery.ts';
 import { LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError } from './errors.ts';
 import type { Journal } from './journal.ts';
-import { recordAndAnswer } from './listener-answer.ts';
-import { answerClientError, arrivalFor, trackRequest } from './listener-client-error.ts';
+import { createListenerApp } from './listener-app.ts';
+import { answerClientError } from './listener-client-error.ts';
 import { createDeliveryFeed, type WritableFeed } from './listener-feed.ts';
-import { receiveWebhook, refusal, sendTo, type ReceiveContext } from './listener-receive.ts';
-import { declaredLength } from './listener-body.ts';
+import type { ReceiveContext } from './listener-receive.ts';
 import type { Scheme, VerifyInput } from './schemes/types.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
+
+export { createListenerApp } from './listener-app.ts';
 
 export interface ListenerOptions {
   /** LISTEN_HOST; 127.0.0.1 keeps it local (the tunnel reaches it there). */
@@ -62,31 +62,6 @@ export interface RunningListener {
   idle(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish, waits briefly for running handlers. Does not close the journal. */
   close(): Promise<void>;
-}
-
-/** The express app: POST /webhooks, 405 for other methods there, 404 elsewhere. Exported for tests. */
-export function createListenerApp(ctx: ReceiveContext): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use((req, res, next) => {
-    trackRequest(req, res);
-    next();
-  });
-  app.post(WEBHOOK_PATH, (req, res) => receiveWebhook(ctx, arrivalFor(req), req, res));
-  app.all(WEBHOOK_PATH, async (req, res) => {
-    const decision = refusal('method_not_allowed', { bodyBytes: declaredLength(req) ?? 0, reason: `${req.method} is not allowed here: send webhooks with POST.`, headers: { allow: 'POST' } });
-    await recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res));
-  });
-  app.use(async (req, res) => {
-    await recordAndAnswer(ctx, arrivalFor(req), refusal('not_found', { bodyBytes: declaredLength(req) ?? 0 }), sendTo(res));
-  });
-  app.use(async (error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    ctx.log(`listener: unexpected error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (res.headersSent) return void res.destroy();
-    await recordAndAnswer(ctx, arrivalFor(req), refusal('internal_error', { bodyBytes: 0 }), sendTo(res)).catch(() => res.destroy());
-  });
-  return app;
 }
 
 /** Starts the listener, first re-queueing handlers the journal says are still owed. */

@@ -58,6 +58,7 @@ function expectRealLoad(result: LoadResult, kind: LoadResult['kind']): void {
   expect(result.ok).toBe(result.sent); // every valid, signed delivery answered 2xx
   expect(result.non2xx).toEqual({});
   expect(result.errors).toBe(0);
+  expect(result.unanswered).toBe(0);
   expect(result.rps).toBeGreaterThan(0);
   expect(result.latency.count).toBe(result.sent);
   expect(result.latency.p50).toBeGreaterThan(0);
@@ -195,7 +196,7 @@ describe('bench building blocks', () => {
 
   it('evaluateTargets() says PASS, MISS or SKIP from the figures, and MISS when answers were not all 2xx', () => {
     const load = (rps: number, p99: number, non2xx: Record<string, number> = {}): LoadResult => ({
-      kind: 'saturation', sent: 10, ok: 10, non2xx, errors: 0, firstError: undefined, elapsedMs: 1, rps,
+      kind: 'saturation', sent: 10, ok: 10, non2xx, errors: 0, unanswered: 0, firstError: undefined, elapsedMs: 1, rps,
       latency: { count: 10, p50: 1, p99, max: p99, mean: 1 }, sendLag: undefined,
     });
     const cell = (receiver: ThroughputCell['receiver'], rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell =>

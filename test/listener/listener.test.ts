@@ -179,6 +179,32 @@ describe('POST /webhooks bodies', () => {
     expect(handled).toEqual([]);
   });
 
+  it('a valid signature with a Content-Type that is not JSON → 415 unsupported_media_type, recorded', async () => {
+    const { body, headers } = signed(userCreate(7));
+    const answer = await send(t.listener.url, { body, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect([answer.status, answer.json]).toEqual([
+      415,
+      { error: 'The Content-Type is not JSON: webhook deliveries are application/json. (got "application/x-www-form-urlencoded")', code: 'unsupported_media_type' },
+    ]);
+    expect(await lastRecord()).toMatchObject({ status: 415, verdict: 'valid', code: 'unsupported_media_type' });
+    expect(handled).toEqual([]);
+  });
+
+  it('JSON media types with parameters or a +json suffix, and no Content-Type at all, are accepted', async () => {
+    for (const contentType of ['application/json; charset=utf-8', 'APPLICATION/JSON', 'application/cloudevents+json', undefined]) {
+      const { body, headers } = signed({ eventname: 'User_Create', n: String(contentType) });
+      const { 'content-type': _dropped, ...rest } = headers;
+      const answer = await send(t.listener.url, { body, headers: contentType === undefined ? rest : { ...rest, 'content-type': contentType } });
+      expect([contentType, answer.status]).toEqual([contentType, 200]);
+    }
+  });
+
+  it('an unsigned request with a non-JSON Content-Type is refused for its signature first (401, not 415)', async () => {
+    const answer = await send(t.listener.url, { body: 'a=1', headers: { 'content-type': 'text/plain' } });
+    expect(answer.status).toBe(401);
+    expect((answer.json as { code: string }).code).toBe('missing_signature');
+  });
+
   it('a valid signature over bytes that are not UTF-8 → 400 invalid_json saying so', async () => {
     const body = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"a":"\xff\xfe"}
     const answer = await send(t.listener.url, { body, headers: bracken.sign({ body, secret: SECRET }) });
@@ -305,6 +331,16 @@ describe('startListener', () => {
     const signature = headers['authorization']!.slice('HMACSHA256 '.length);
     expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z POST /webhooks 200 valid ok User_Create \\d+ms sig HMACSHA256 ${escape(signature.slice(0, 6))}…\\(44 chars\\)$`));
     expect(line).not.toContain(signature);
+  });
+});
+
+describe('the log line', () => {
+  it('replaces terminal control bytes that come from the payload', async () => {
+    const answer = await send(t.listener.url, signed({ eventname: '\u001b[2JUser_Create' }));
+    expect(answer.status).toBe(200);
+    const line = t.logs.find((l) => l.includes(' POST /webhooks 200 ')) ?? '';
+    expect(line).toContain(' ?[2JUser_Create ');
+    expect(line).not.toContain('\u001b');
   });
 });
 

@@ -34,12 +34,16 @@ describe('worker', () => {
       started.push(d.id);
       await gate; // held until after the answer has been checked
     });
+    const changes: string[] = [];
+    const unsubscribe = t.listener.feed.subscribe((view) => changes.push(`${view.id}:${view.handler}`));
     const answer = await send(t.listener.url, signed(userCreate(1)));
     const id = (answer.json as { id: string }).id;
     expect(answer.status).toBe(200);
     expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'pending' });
     release();
     await t.listener.idle();
+    unsubscribe();
+    expect(changes).toEqual([`${id}:pending`, `${id}:done`]); // the feed follows the handler live
     expect(started).toEqual([id]);
     expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'done', handlerError: undefined });
     expect((await journalLines(t.dir)).at(-1)).toMatchObject({ type: 'handler', id, handler: 'done' });

@@ -38,14 +38,14 @@ class Tally {
     this.firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
 
-  result(kind: LoadResult['kind'], elapsedMs: number): LoadResult {
+  result(kind: LoadResult['kind'], elapsedMs: number, unanswered = 0): LoadResult {
     return {
       kind,
       sent: this.sent,
       ok: this.ok,
       non2xx: this.non2xx,
-      // Transport failures and requests still unanswered when the drain ended.
-      errors: this.sent - this.count,
+      errors: this.sent - this.count - unanswered,
+      unanswered,
       firstError: this.firstError,
       elapsedMs: round(elapsedMs),
       rps: round(elapsedMs > 0 ? (this.ok * 1000) / elapsedMs : 0, 1),
@@ -141,6 +141,11 @@ export async function runFixedRate(origin: string, path: string, nextBody: () =>
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, plan.drainMs)))]);
   clearTimeout(timer);
+  // Whatever is still in flight now was not answered in time; destroying the pool fails those
+  // requests, which must not be counted (or reported) as transport errors.
+  const unanswered = inFlight.size;
+  const firstError = tally.firstError;
   await pool.destroy();
-  return tally.result('rate', last - start);
+  tally.firstError = firstError;
+  return tally.result('rate', last - start, unanswered);
 }

@@ -40,8 +40,10 @@ export interface LoadResult {
   readonly ok: number;
   /** Answers that were not 2xx, by status. */
   readonly non2xx: Readonly<Record<string, number>>;
-  /** Requests that failed at the transport level or were not answered before the drain ended. */
+  /** Requests that failed at the transport level (refused, reset, timed out). */
   readonly errors: number;
+  /** Fixed rate only: requests still unanswered when the drain ended (the server fell behind). */
+  readonly unanswered: number;
   /** The first transport error, for the report. */
   readonly firstError: string | undefined;
   readonly elapsedMs: number;
