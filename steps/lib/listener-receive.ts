@@ -28,13 +28,16 @@ export interface ReceiveContext extends AnswerContext {
   readonly onAcknowledged: (view: DeliveryView) => void;
 }
 
+/** Refusals made after the signature verified: their verdict stays `valid` (the sender is genuine). */
+const SIGNED_BUT_REFUSED: ReadonlySet<ReplyCode> = new Set(['invalid_json', 'empty_body', 'unsupported_media_type']);
+
 /** A refusal decision for `code`, with the reply's status and message (or a more precise `reason`). */
 export function refusal(code: ReplyCode, fields: { bodyBytes: number; reason?: string; body?: Buffer; headers?: Record<string, string> }): Decision {
   const { status, error } = REPLIES[code];
   const reason = fields.reason ?? error;
   return {
     status,
-    verdict: code === 'invalid_json' || code === 'empty_body' ? 'valid' : 'rejected',
+    verdict: SIGNED_BUT_REFUSED.has(code) ? 'valid' : 'rejected',
     code,
     reason,
     bodyBytes: fields.bodyBytes,
