@@ -55,6 +55,21 @@ describe('listen()', () => {
     expect(await readdir(join(stateDir, 'journal'))).not.toContain('journal.lock');
   });
 
+  it('logs the diagnosis of a signature mismatch: a body re-serialized after signing is named as such', async () => {
+    const config = await configWith({ WEBHOOK_SECRET: SECRET });
+    const logs: string[] = [];
+    running = await listen({ config, log: (line) => logs.push(line) });
+    // Signed over compact JSON, then pretty-printed on the way (a proxy, or a copy-paste).
+    const { headers } = signed(userCreate(1), SECRET);
+    const pretty = Buffer.from(JSON.stringify(userCreate(1), null, 2));
+    const answer = await send(running.listener.url, { body: pretty, headers });
+    expect([answer.status, (answer.json as { code: string }).code]).toEqual([401, 'signature_mismatch']);
+    const line = logs.find((entry) => entry.includes('POST /webhooks 401'));
+    expect(line).toContain('[body_reserialized]');
+    // The sender gets the scheme's message only; the diagnosis is for the person at the terminal.
+    expect(JSON.stringify(answer.json)).not.toContain('body_reserialized');
+  });
+
   it('an unknown LISTEN_SCHEME → ConfigError naming LISTEN_SCHEME and listing the schemes', async () => {
     const config = await configWith({ LISTEN_SCHEME: 'nope' });
     const error = await listen({ config, log: () => {} }).catch((e: unknown) => e);
