@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
 import { STATE_LOCKED, StateError } from '../../steps/lib/errors.ts';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal.ts';
@@ -33,26 +34,8 @@ async function openIn(options: { maxBytes?: number; keepFiles?: number; log?: (l
 
 function record(n: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   const body = Buffer.from(JSON.stringify(userCreate(n)));
-  return {
-    id: `id-${String(n).padStart(4, '0')}`,
-    receivedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, 0, n)).toISOString(),
-    method: 'POST',
-    url: '/webhooks',
-    remoteAddress: '127.0.0.1',
-    headers: [['content-type', 'application/json']],
-    bodyBase64: body.toString('base64'),
-    bodyBytes: body.length,
-    status: 200,
-    verdict: 'valid',
-    code: 'ok',
-    reason: 'Signature verified with the current secret.',
-    scheme: 'bracken',
-    secretIndex: 0,
-    event: 'User_Create',
-    ackMs: 1,
-    dedupeKey: `sha256:${n}`,
-    ...overrides,
-  };
+  const receivedAt = new Date(Date.UTC(2024, 0, 1, 0, 0, 0, n)).toISOString();
+  return validDeliveryRecord({ id: `id-${String(n).padStart(4, '0')}`, receivedAt, body }, { dedupeKey: `sha256:${n}`, ...overrides });
 }
 
 describe('openJournal / readJournal', () => {

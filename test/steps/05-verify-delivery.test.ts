@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
 import { loadConfig, type Config } from '../../steps/lib/config.ts';
+import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
 import { STEP_VERIFY_FAILED } from '../../steps/lib/errors.ts';
 import { JOURNAL_DIR_NAME, openJournal } from '../../steps/lib/journal.ts';
@@ -36,26 +37,15 @@ let sequence = 0;
 /** A delivery as the listener journals it: raw header pairs and the body bytes in base64. */
 function record(body: string, headers: [string, string][], overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   sequence += 1;
-  return {
-    id: `${(1_700_000_000_000 + sequence).toString(36)}-t${sequence}`,
-    receivedAt: new Date(1_700_000_000_000 + sequence * 1000).toISOString(),
-    method: 'POST',
-    url: '/webhooks',
-    remoteAddress: '127.0.0.1',
-    headers: [['Host', '127.0.0.1:5000'], ['Content-Type', 'application/json'], ...headers],
-    bodyBase64: Buffer.from(body, 'utf8').toString('base64'),
-    bodyBytes: Buffer.byteLength(body),
-    status: 200,
-    verdict: 'valid',
-    code: 'ok',
-    reason: 'Signature verified with the current secret.',
-    scheme: 'bracken',
-    secretIndex: 0,
-    event: 'User_Create',
-    ackMs: 1,
-    dedupeKey: undefined,
-    ...overrides,
-  };
+  return validDeliveryRecord(
+    {
+      id: `${(1_700_000_000_000 + sequence).toString(36)}-t${sequence}`,
+      receivedAt: new Date(1_700_000_000_000 + sequence * 1000).toISOString(),
+      body: Buffer.from(body, 'utf8'),
+      headers: [['Host', '127.0.0.1:5000'], ['Content-Type', 'application/json'], ...headers],
+    },
+    overrides,
+  );
 }
 
 /** Bracken's header over `signedBody`, as the sandbox sends it. */

@@ -1,0 +1,31 @@
+/**
+ * A DeliveryRecord as the listener journals a valid Bracken delivery (raw header pairs, body
+ * bytes in base64), for tests that write journals by hand. Override any field.
+ */
+import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
+
+export function validDeliveryRecord(
+  fields: { id: string; receivedAt: string; body: Buffer; headers?: [string, string][] },
+  overrides: Partial<DeliveryRecord> = {},
+): DeliveryRecord {
+  return {
+    id: fields.id,
+    receivedAt: fields.receivedAt,
+    method: 'POST',
+    url: '/webhooks',
+    remoteAddress: '127.0.0.1',
+    headers: fields.headers ?? [['content-type', 'application/json']],
+    bodyBase64: fields.body.toString('base64'),
+    bodyBytes: fields.body.length,
+    status: 200,
+    verdict: 'valid',
+    code: 'ok',
+    reason: 'Signature verified with the current secret.',
+    scheme: 'bracken',
+    secretIndex: 0,
+    event: 'User_Create',
+    ackMs: 1,
+    dedupeKey: undefined,
+    ...overrides,
+  };
+}
