@@ -3,6 +3,7 @@
  * scripts/verify.ts calls when executed): every bad-argument case, rotation, stdin bytes, and the
  * --sign round trips for the timestamped schemes. Exit codes and output are the user's.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,4 +102,51 @@ describe('runVerify', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage:\n  npm run verify -- --scheme <name>/);
   });
+});
+
+describe('npm run verify over every published vector (test/fixtures/vectors/vectors.json)', () => {
+  interface Vector {
+    readonly id: string;
+    readonly scheme: string;
+    readonly secret: string;
+    readonly body?: string;
+    readonly bodyFile?: string;
+    readonly headers?: Record<string, string>;
+    readonly params?: Record<string, string>;
+    readonly now?: number;
+  }
+  const vectorsDir = new URL('../fixtures/vectors/', import.meta.url);
+  const { vectors } = JSON.parse(readFileSync(new URL('vectors.json', vectorsDir), 'utf8')) as { vectors: Vector[] };
+
+  /** The command line for a vector, with its body written to a file (one byte changed when `tamper`). */
+  async function argsFor(vector: Vector, tamper: boolean): Promise<string[]> {
+    const args = ['--scheme', vector.scheme, '--secret', vector.secret];
+    for (const [name, value] of Object.entries(vector.headers ?? {})) args.push('--header', `${name}: ${value}`);
+    if (vector.now !== undefined) args.push('--now', String(vector.now));
+    const params = { ...vector.params };
+    if (vector.params !== undefined && tamper) {
+      const key = Object.keys(params).find((name) => name !== 'sig' && name !== 'timestamp') ?? 'timestamp';
+      params[key] = `${(params[key] ?? '').slice(0, -1)}${params[key]?.endsWith('X') ? 'Y' : 'X'}`;
+    }
+    if (vector.params !== undefined) args.push('--url', `/webhooks?${new URLSearchParams(params).toString()}`);
+    const body = vector.bodyFile !== undefined ? readFileSync(new URL(vector.bodyFile, vectorsDir)) : Buffer.from(vector.body ?? '', 'utf8');
+    if (tamper && vector.params === undefined) body.writeUInt8(body.readUInt8(body.length - 1) ^ 0x01, body.length - 1);
+    const file = join(dir, `${vector.id}${tamper ? '-tampered' : ''}.body`);
+    await writeFile(file, body);
+    return [...args, '--body-file', file];
+  }
+
+  it('has vectors to check, the three Guuru pairs of seed 003 first', () => {
+    expect(vectors.slice(0, 3).map((v) => v.id)).toEqual(['guuru-example-1', 'guuru-example-2', 'guuru-example-3']);
+  });
+
+  for (const vector of vectors) {
+    it(`${vector.id}: exit 0 "valid"; one byte changed: exit 1 "invalid: signature_mismatch"`, async () => {
+      const ok = await verifyCli(await argsFor(vector, false));
+      expect([ok.code, ok.stdout.trim()]).toEqual([0, 'valid']);
+      const bad = await verifyCli(await argsFor(vector, true));
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/^invalid: signature_mismatch: /);
+    });
+  }
 });
