@@ -11,19 +11,19 @@
  * Run: npm run step:5 (after step 3 has received something, e.g. from step 4)
  */
 import { join } from 'node:path';
-import { loadConfig, WEBHOOK_PATH, type Config } from './lib/config.ts';
+import { loadConfig, type Config } from './lib/config.ts';
 import type { DeliveryView } from './lib/delivery.ts';
+import { bodyPreview, describeReserialization, expectedSignature, headersOf, latestWebhookDelivery, receivedSignature } from './lib/delivery-report.ts';
 import { diagnose } from './lib/diagnose.ts';
 import { checkReserialization, type ReserializationCheck } from './lib/diagnose-reserialization.ts';
 import { STEP_PRECONDITION, STEP_VERIFY_FAILED, StepError } from './lib/errors.ts';
 import { JOURNAL_DIR_NAME, readJournal } from './lib/journal.ts';
-import { scrubText } from './lib/printable.ts';
+import { webhookSecrets } from './lib/listener-secrets.ts';
 import { redact } from './lib/redact.ts';
 import { describeTarget, isMain, runStep } from './lib/run-step.ts';
 import { findScheme, schemeNames } from './lib/schemes/index.ts';
-import { headerValue, type Headers, type Scheme, type VerifyInput } from './lib/schemes/types.ts';
-import { sign } from './lib/signature.ts';
-import { openState, type State, type WebhookState } from './lib/state.ts';
+import type { VerifyInput } from './lib/schemes/types.ts';
+import { openState, type State } from './lib/state.ts';
 
 export interface VerifyDeliveryDeps {
   config?: Config;
@@ -39,8 +39,6 @@ export interface VerifiedDelivery {
   readonly secretIndex: number;
   readonly reserialization: ReserializationCheck;
 }
-
-const BODY_PREVIEW_CHARS = 2000;
 
 /** Verifies the latest journalled delivery; throws StepError STEP_VERIFY_FAILED when there is none or it does not verify. */
 export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promise<VerifiedDelivery> {
@@ -58,7 +56,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   const dir = join(config.stateDir, JOURNAL_DIR_NAME);
   const { deliveries, warnings } = await (deps.readJournal ?? readJournal)(dir);
   for (const warning of warnings) log(`Journal: ${warning}`);
-  const delivery = latest(deliveries);
+  const delivery = latestWebhookDelivery(deliveries);
   if (delivery === undefined) {
     throw new StepError(STEP_VERIFY_FAILED, `No delivery has been captured yet (journal: ${dir}).`, {
       hint: 'Run `npm run step:3` and leave it running, then `npm run step:4` to create a test user, which fires User_Create.',
@@ -67,10 +65,16 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   log(`Delivery: ${delivery.id}, ${delivery.method} ${delivery.url} at ${delivery.receivedAt} (the listener answered ${delivery.status}, ${delivery.verdict})`);
 
   // "The secret you chose when you subscribed" (step 2), plus older ones during a rotation.
-  const { secrets, source } = await secretsFor(config, state);
+  const secrets = await webhookSecrets({ config, state })();
+  const source = config.webhook.secret === undefined ? 'webhook.json (step 2)' : 'WEBHOOK_SECRET';
+  if (secrets.length === 0) {
+    throw new StepError(STEP_PRECONDITION, 'There is no webhook secret to verify with.', {
+      hint: 'Run `npm run step:2` (it stores the secret in webhook.json), or set WEBHOOK_SECRET in .env.',
+    });
+  }
   const body = Buffer.from(delivery.bodyBase64, 'base64');
   log(`Raw body (${body.length} bytes, exactly as received):`);
-  log(`  ${preview(body, secrets)}`);
+  log(`  ${bodyPreview(body, secrets)}`);
   if (body.length === 0 && delivery.bodyBytes > 0) log(`  (${delivery.bodyBytes} bytes were announced but not kept: ${delivery.reason})`);
   log(`Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`);
 
@@ -98,93 +102,6 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
     });
   }
   return { delivery, scheme: scheme.name, secretIndex: result.secretIndex, reserialization };
-}
-
-/** The newest delivery POSTed to the webhook path, else the newest of any kind. */
-function latest(deliveries: readonly DeliveryView[]): DeliveryView | undefined {
-  const onPath = deliveries.filter((d) => d.method === 'POST' && d.url.split('?')[0] === WEBHOOK_PATH);
-  return onPath.at(-1) ?? deliveries.at(-1);
-}
-
-async function secretsFor(config: Config, state: State): Promise<{ secrets: string[]; source: string }> {
-  const stored = config.webhook.secret === undefined ? (await state.read<WebhookState>('webhook'))?.secret : undefined;
-  const current = config.webhook.secret ?? stored;
-  if (current === undefined || current === '') {
-    throw new StepError(STEP_PRECONDITION, 'There is no webhook secret to verify with.', {
-      hint: 'Run `npm run step:2` (it stores the secret in webhook.json), or set WEBHOOK_SECRET in .env.',
-    });
-  }
-  const source = config.webhook.secret === undefined ? 'webhook.json (step 2)' : 'WEBHOOK_SECRET';
-  return { secrets: [...new Set([current, ...config.webhook.previousSecrets])], source };
-}
-
-/** Raw header pairs folded into lower-case names, repeated headers as arrays (as Node's req.headers). */
-function headersOf(delivery: DeliveryView): Headers {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of delivery.headers) {
-    const key = name.toLowerCase();
-    const previous = headers[key];
-    headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-  }
-  return headers;
-}
-
-/** The signature header a sender holding `secret` would have sent for this body, as "Name: value". */
-function expectedSignature(scheme: Scheme, input: VerifyInput, secret: string, delivery: DeliveryView): string | undefined {
-  const info = scheme.signatureHeader;
-  if (info === undefined) return undefined;
-  const timestamp = scheme.timestampOf?.(input);
-  const id = headerValue(input.headers, 'webhook-id');
-  try {
-    const headers = scheme.sign({ body: input.body, secret, ...(id === undefined ? {} : { id }), ...(timestamp === undefined ? {} : { now: () => timestamp * 1000 }) });
-    const value = headers[info.name];
-    return value === undefined ? undefined : `${displayName(delivery, info.name)}: ${value}`;
-  } catch {
-    return undefined; // a secret this scheme cannot use; verify() says why
-  }
-}
-
-function receivedSignature(scheme: Scheme, delivery: DeliveryView): string | undefined {
-  const name = scheme.signatureHeader?.name;
-  const pair = delivery.headers.find(([header]) => header.toLowerCase() === name);
-  return pair === undefined ? undefined : `${pair[0]}: ${pair[1]}`;
-}
-
-function displayName(delivery: DeliveryView, name: string): string {
-  return delivery.headers.find(([header]) => header.toLowerCase() === name)?.[0] ?? name;
-}
-
-function describeReserialization(check: ReserializationCheck, scheme: Scheme, secret: string): string[] {
-  const why =
-    'Why raw bytes: the sender signs the exact bytes it sends; parsing and re-serializing can change whitespace, escapes, number spellings and duplicate keys, so this workbench hashes the raw body before parsing it.';
-  if (!check.json) return ['Re-serialized: the body is not JSON, so JSON.stringify(req.body) (the tutorial) could not reproduce it at all.', why];
-  if (check.identical) {
-    return [`Re-serialized: JSON.stringify(JSON.parse(body)) gives back the same ${check.rawBytes} bytes, so the tutorial's check would agree on this delivery (by luck of the formatting).`, why];
-  }
-  const lines = [
-    `Re-serialized: JSON.stringify(JSON.parse(body)) differs from the raw body (${check.rawBytes} bytes -> ${check.reserializedBytes} bytes): ${check.changes.join(', ') || 'different bytes'}.`,
-  ];
-  if (check.firstDifference) {
-    lines.push(`  First difference at byte ${check.firstDifference.offset}: raw ${check.firstDifference.raw} vs re-serialized ${check.firstDifference.reserialized}.`);
-  }
-  if (scheme.name === 'bracken' && check.reserialized !== undefined) {
-    lines.push(`  The tutorial's check would compute HMACSHA256 ${sign(secret, check.reserialized)} from those bytes: not what was signed.`);
-  }
-  lines.push(why);
-  return lines;
-}
-
-/** The body as text (secrets scrubbed, long bodies cut), or a note when it is not UTF-8. */
-function preview(body: Buffer, secrets: readonly string[]): string {
-  if (body.length === 0) return '(empty)';
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return `(not UTF-8 text; base64: ${body.toString('base64').slice(0, 120)}${body.length > 90 ? '…' : ''})`;
-  }
-  const shown = scrubText(text, secrets);
-  return shown.length > BODY_PREVIEW_CHARS ? `${shown.slice(0, BODY_PREVIEW_CHARS)}… (${shown.length - BODY_PREVIEW_CHARS} more characters)` : shown;
 }
 
 if (isMain(import.meta.url)) {
