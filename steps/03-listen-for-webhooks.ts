@@ -9,20 +9,19 @@
  *
  * Run: npm run step:3 (leave it running; Ctrl-C stops it)
  */
-import { styleText } from 'node:util';
 import { loadConfig, WEBHOOK_PATH, type Config } from './lib/config.ts';
-import { CONFIG_INVALID, ConfigError } from './lib/errors.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector.ts';
 import { journalDir, openJournal, type Journal } from './lib/journal.ts';
 import { startListener, type RunningListener } from './lib/listener.ts';
 import { webhookSecrets } from './lib/listener-secrets.ts';
 import { createMismatchExplainer } from './lib/diagnose.ts';
-import { formatError, isMain } from './lib/run-step.ts';
+import { isMain, runService } from './lib/run-step.ts';
 import { sampleHandler } from './lib/sample-handler.ts';
-import { findScheme, SCHEMES } from './lib/schemes/index.ts';
-import type { Scheme, VerifyInput } from './lib/schemes/types.ts';
+import { listenScheme } from './lib/schemes/index.ts';
+import type { VerifyInput } from './lib/schemes/types.ts';
 import { openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/state.ts';
 import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
+import { subscribedElsewhereNote } from './lib/webhook-target.ts';
 import type { DeliveryHandler } from './lib/worker.ts';
 
 export interface ListenDeps {
@@ -60,7 +59,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
 
   try {
     // "app.post('/webhooks', ...)": which signature to expect, and the secret step 2 subscribed with.
-    const scheme = schemeFor(config);
+    const scheme = listenScheme(config.listen.scheme);
     const secrets = webhookSecrets({ config, state });
     const known = await secrets().catch((error: unknown) => (log(`Cannot read the webhook secret yet: ${(error as Error).message}`), []));
     if (known.length === 0) {
@@ -114,7 +113,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     const record: ListenerState = { localUrl: listener.url, publicUrl, inspectorUrl: inspector.url, pid: process.pid, startedAt: new Date().toISOString() };
     await state.write('listener', record);
     cleanup.push(() => state.remove('listener'));
-    await warnIfSubscribedElsewhere(state, record, log);
+    const note = subscribedElsewhereNote(await state.read<WebhookState>('webhook').catch(() => undefined), record, state.path(STATE_FILES.webhook));
+    if (note !== undefined) log(note);
 
     const readyLine = `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}`;
     log(readyLine);
@@ -126,59 +126,13 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
   }
 }
 
-/** The scheme named by LISTEN_SCHEME; ConfigError listing the known ones otherwise. */
-function schemeFor(config: Config): Scheme {
-  const scheme = findScheme(config.listen.scheme);
-  if (scheme !== undefined) return scheme;
-  throw new ConfigError(CONFIG_INVALID, `LISTEN_SCHEME=${JSON.stringify(config.listen.scheme)} is not a signature scheme the listener knows.`, {
-    hint: `Set LISTEN_SCHEME to one of: ${Object.keys(SCHEMES).join(', ')} (bracken is what Bracken sends).`,
-  });
-}
-
-/** Step 2 subscribed some URL; if it is not this listener, deliveries go elsewhere. */
-async function warnIfSubscribedElsewhere(state: State, here: ListenerState, log: (line: string) => void): Promise<void> {
-  const webhook = await state.read<WebhookState>('webhook').catch(() => undefined);
-  if (webhook === undefined || !webhook.active) return;
-  if (webhook.target === here.publicUrl || webhook.target === here.localUrl) return;
-  log(
-    `Note: the subscription in ${state.path(STATE_FILES.webhook)} sends deliveries to ${webhook.target}, not to this listener ` +
-      `(${here.publicUrl ?? here.localUrl}). Run \`npm run step:2\` again to point it here.`,
-  );
-}
-
 /** The command-line entry: start, print, and stop cleanly on Ctrl-C or SIGTERM. */
-export async function main(deps: ListenDeps = {}): Promise<void> {
-  console.log(styleText('bold', 'Step 3: listen for webhooks'));
-  // Signal handlers first, so a Ctrl-C during start-up (or right after the ready line) still closes cleanly.
-  let running: Listening | undefined;
-  let stopping: NodeJS.Signals | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping !== undefined) process.exit(1); // a second Ctrl-C: stop now
-    stopping = signal;
-    if (running !== undefined) void shutDown(running, signal);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  try {
-    running = await listen(deps);
-  } catch (error) {
-    console.error(formatError(error));
-    // exit() rather than exitCode: a timed-out ngrok call keeps the process alive forever.
-    process.exit(1);
-  }
-  if (stopping !== undefined) return shutDown(running, stopping);
-  console.log('Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.');
-}
-
-async function shutDown(running: Listening, signal: NodeJS.Signals): Promise<never> {
-  console.log(`${signal}: closing the tunnel, inspector, listener and journal...`);
-  try {
-    await running.close();
-  } catch (error) {
-    console.error(formatError(error));
-    process.exit(1);
-  }
-  process.exit(0);
+export function main(deps: ListenDeps = {}): Promise<void> {
+  return runService(
+    'Step 3: listen for webhooks',
+    () => listen(deps),
+    'Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.',
+  );
 }
 
 if (isMain(import.meta.url)) await main();

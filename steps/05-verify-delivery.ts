@@ -21,7 +21,7 @@ import { JOURNAL_DIR_NAME, readJournal } from './lib/journal.ts';
 import { webhookSecrets } from './lib/listener-secrets.ts';
 import { redact } from './lib/redact.ts';
 import { describeTarget, isMain, runStep } from './lib/run-step.ts';
-import { findScheme, schemeNames } from './lib/schemes/index.ts';
+import { listenScheme } from './lib/schemes/index.ts';
 import type { VerifyInput } from './lib/schemes/types.ts';
 import { openState, type State } from './lib/state.ts';
 
@@ -45,12 +45,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   const { config = loadConfig(), log = console.log } = deps;
   const state = deps.state ?? openState(config.stateDir);
   log(describeTarget(config));
-  const scheme = findScheme(config.listen.scheme);
-  if (scheme === undefined) {
-    throw new StepError(STEP_PRECONDITION, `LISTEN_SCHEME=${JSON.stringify(config.listen.scheme)} is not a known signature scheme.`, {
-      hint: `Set LISTEN_SCHEME to one of: ${schemeNames().join(', ')}.`,
-    });
-  }
+  const scheme = listenScheme(config.listen.scheme);
 
   // "Take the webhook the listener received": the newest one on the webhook path.
   const dir = join(config.stateDir, JOURNAL_DIR_NAME);

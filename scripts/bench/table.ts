@@ -70,9 +70,10 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       ['node --import tsx (empty)', st.value.nodeTsxFloor],
     ] as const;
     const rows = parts.map(([name, part]): Row =>
-      part.status === 'ok' ? [name, ms(part.value.medianMs), part.value.runsMs.map((r) => r.toFixed(0)).join(' '), part.value.command] : [name, '-', part.status, part.reason],
+      part.status === 'ok' ? [name, ms(part.value.medianMs), part.value.runsMs.map((r) => r.toFixed(0)).join(' '), part.value.command] : [name, '-', part.status, '(see below)'],
     );
     out.push(formatTable(['what', 'median ms', 'runs', 'command measured'], rows));
+    for (const [name, part] of parts) if (part.status !== 'ok') out.push(`  ${name} ${part.status}: ${part.reason}`);
     if (st.value.npmStart.status === 'ok') {
       const w = st.value.npmStart.value;
       if (w.steps.length > 0) {

@@ -137,8 +137,14 @@ async function readTimings(file: string): Promise<WalkthroughTimings | undefined
 
 function ensureSucceeded(what: string, result: RunResult): void {
   if (result.code === 0) return;
-  const tail = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-8).join('\n  ');
-  throw new BenchError(BENCH_CHILD_FAILED, `${what} exited with ${result.code}:\n  ${tail}`, {
-    hint: `Run it by hand (npm ${what.startsWith('steps/01') ? 'run step:1' : 'start'}) to see the whole output.`,
+  throw new BenchError(BENCH_CHILD_FAILED, `${what} exited with ${result.code}: ${firstErrorLine(result)}`, {
+    hint: `Run it by hand (${what.startsWith('steps/01') ? 'npm run step:1' : 'npm start'}) to see the whole output.`,
   });
+}
+
+/** The line that says what went wrong (not the stack under it), from stderr or else stdout. */
+function firstErrorLine(result: RunResult): string {
+  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const line = lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? lines.at(-1) ?? '(no output)';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -41,6 +41,43 @@ export async function runStep(title: string, body: () => Promise<unknown>): Prom
   }
 }
 
+/**
+ * For a long-running step: prints a heading, starts the service, and closes it on Ctrl-C or
+ * SIGTERM (a second signal exits at once). Handlers go in first, so a Ctrl-C during start-up still
+ * closes cleanly. Exits with `process.exit`, not `exitCode`: a timed-out native call (ngrok) would
+ * otherwise keep the process alive for ever.
+ */
+export async function runService(title: string, start: () => Promise<{ close(): Promise<void> }>, readyHint: string): Promise<void> {
+  console.log(styleText('bold', title));
+  let running: { close(): Promise<void> } | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  const shutDown = async (service: { close(): Promise<void> }, signal: NodeJS.Signals): Promise<never> => {
+    console.log(`${signal}: closing...`);
+    try {
+      await service.close();
+    } catch (error) {
+      console.error(formatError(error));
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping !== undefined) process.exit(1);
+    stopping = signal;
+    if (running !== undefined) void shutDown(running, signal);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    running = await start();
+  } catch (error) {
+    console.error(formatError(error));
+    process.exit(1);
+  }
+  if (stopping !== undefined) await shutDown(running, stopping);
+  console.log(readyHint);
+}
+
 /** One or two lines a person can act on: the message, the code, and what to do next. */
 export function formatError(error: unknown): string {
   if (error instanceof WorkbenchError) {

@@ -6,6 +6,7 @@ import { standardWebhooks } from './standard-webhooks.ts';
 import { tradelens } from './tradelens.ts';
 import { typeform } from './typeform.ts';
 import { vonage, vonageScheme } from './vonage.ts';
+import { CONFIG_INVALID, ConfigError } from '../errors.ts';
 import type { Scheme } from './types.ts';
 
 export const SCHEMES: Readonly<Record<string, Scheme>> = Object.freeze(
@@ -35,4 +36,13 @@ export function findScheme(name: string): Scheme | undefined {
 /** Every scheme name, in registry order (for usage text and error messages). */
 export function schemeNames(): string[] {
   return Object.keys(SCHEMES);
+}
+
+/** The scheme LISTEN_SCHEME names (steps 3 and 5); a ConfigError listing the known ones otherwise. */
+export function listenScheme(name: string): Scheme {
+  const scheme = findScheme(name);
+  if (scheme !== undefined) return scheme;
+  throw new ConfigError(CONFIG_INVALID, `LISTEN_SCHEME=${JSON.stringify(name)} is not a signature scheme the listener knows.`, {
+    hint: `Set LISTEN_SCHEME to one of: ${schemeNames().join(', ')} (bracken is what Bracken sends).`,
+  });
 }
