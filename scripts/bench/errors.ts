@@ -13,5 +13,8 @@ export const BENCH_BAD_OPTION = 'WORKBENCH_BENCH_BAD_OPTION';
 /** BenchError: a receiver answered something other than 2xx to valid deliveries. */
 export const BENCH_BAD_ANSWER = 'WORKBENCH_BENCH_BAD_ANSWER';
 
+/** BenchError: the run was interrupted (Ctrl-C); nothing was written. */
+export const BENCH_INTERRUPTED = 'WORKBENCH_BENCH_INTERRUPTED';
+
 /** A benchmark could not run or could not be trusted. */
 export class BenchError extends WorkbenchError {}

@@ -51,8 +51,8 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Results: a table on stdout, and JSON in <state folder>/bench/bench-<time>.json and latest.json.`;
 
-const FULL_TIMING: ThroughputTiming = { warmupMs: 1_000, saturationMs: 4_000, rateMs: 3_000, connections: 50, ratePerSec: 1_000, drainMs: 5_000 };
-const QUICK_TIMING: ThroughputTiming = { warmupMs: 150, saturationMs: 400, rateMs: 300, connections: 50, ratePerSec: 1_000, drainMs: 2_000 };
+const FULL_TIMING: ThroughputTiming = { warmupMs: 1_000, saturationMs: 4_000, rateMs: 3_000, connections: 50, ratePerSec: 1_000, drainMs: 5_000, settleTimeoutMs: 10_000 };
+const QUICK_TIMING: ThroughputTiming = { warmupMs: 150, saturationMs: 400, rateMs: 300, connections: 50, ratePerSec: 1_000, drainMs: 5_000, settleTimeoutMs: 2_000 };
 
 /** Parses the command line; throws BenchError naming the bad option. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {

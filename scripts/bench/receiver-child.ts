@@ -4,7 +4,17 @@
  * (the secret travels there, never on the command line), and gets `{type:'ready', port}` back.
  * `{type:'stop'}`, SIGTERM or the parent going away closes the server and exits.
  */
-import type { FailedMessage, ReadyMessage, ReceiverName, RunningReceiver, StartMessage, StartReceiver } from './receivers/types.ts';
+import { performance } from 'node:perf_hooks';
+import type {
+  FailedMessage,
+  ReadyMessage,
+  ReceiverName,
+  RunningReceiver,
+  SettledMessage,
+  SettleMessage,
+  StartMessage,
+  StartReceiver,
+} from './receivers/types.ts';
 
 const LOADERS: Readonly<Record<ReceiverName, () => Promise<StartReceiver>>> = {
   bare: async () => (await import('./receivers/bare-node.ts')).startBareNode,
@@ -27,13 +37,28 @@ async function stop(code: number): Promise<void> {
   }
 }
 
-function reply(message: ReadyMessage | FailedMessage): void {
+function reply(message: ReadyMessage | FailedMessage | SettledMessage): void {
   process.send?.(message);
 }
 
-process.on('message', (message: StartMessage | { type: 'stop' }) => {
+async function settle(timeoutMs: number): Promise<void> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    (running?.settle?.() ?? Promise.resolve()).then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  reply({ type: 'settled', ms: performance.now() - started, done });
+}
+
+process.on('message', (message: StartMessage | SettleMessage | { type: 'stop' }) => {
   if (message.type === 'stop') {
     void stop(0);
+    return;
+  }
+  if (message.type === 'settle') {
+    void settle(message.timeoutMs);
     return;
   }
   if (message.type !== 'start' || running !== undefined) return;

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { BENCH_CHILD_FAILED, BenchError } from './errors.ts';
-import type { FailedMessage, ReadyMessage, ReceiverName, ReceiverOptions } from './receivers/types.ts';
+import type { FailedMessage, ReadyMessage, ReceiverName, ReceiverOptions, SettledMessage } from './receivers/types.ts';
 import { spawnNode, type NodeChild } from './spawn.ts';
 
 export const RECEIVER_CHILD = fileURLToPath(new URL('./receiver-child.ts', import.meta.url));
@@ -14,6 +14,8 @@ export interface ReceiverProcess {
   readonly origin: string;
   readonly description: string;
   readonly child: NodeChild;
+  /** Waits (at most `timeoutMs`) until work queued behind the answers is done; says how long it took. */
+  settle(timeoutMs: number): Promise<{ readonly ms: number; readonly done: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,17 @@ export async function startReceiverProcess(
       START_TIMEOUT_MS,
     );
     if (answer.type === 'failed') throw new BenchError(BENCH_CHILD_FAILED, `The ${receiver} receiver could not start: ${answer.message}`);
-    return { origin: `http://127.0.0.1:${answer.port}`, description: answer.description, child, stop: () => child.stop() };
+    return {
+      origin: `http://127.0.0.1:${answer.port}`,
+      description: answer.description,
+      child,
+      async settle(timeoutMs) {
+        child.send({ type: 'settle', timeoutMs });
+        const settled = await child.message((m): m is SettledMessage => 'type' in m && m.type === 'settled', timeoutMs + 5_000);
+        return { ms: settled.ms, done: settled.done };
+      },
+      stop: () => child.stop(),
+    };
   } catch (error) {
     await child.stop(1_000);
     throw error;

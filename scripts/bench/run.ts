@@ -20,7 +20,8 @@ import { formatError, isMain } from '../../steps/lib/run-step.ts';
 import { machineInfo } from './machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
 import { attempt, skipped, writeResults, type BenchResults, type Outcome, type StartupReport } from './results.ts';
-import { killChildrenOnExit } from './spawn.ts';
+import { BENCH_INTERRUPTED, BenchError } from './errors.ts';
+import { interruption, killChildrenOnExit } from './spawn.ts';
 import { formatReport } from './table.ts';
 import { evaluateTargets } from './targets.ts';
 import { removeTempDirsSync, withTempDir } from './temp.ts';
@@ -78,6 +79,8 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
     throughput,
     targets: evaluateTargets(throughput, startup),
   };
+  const signal = interruption();
+  if (signal !== undefined) throw new BenchError(BENCH_INTERRUPTED, `Interrupted (${signal}): no results written.`);
   const file = await writeResults(config.stateDir, results);
   return { results, file };
 }

@@ -79,6 +79,10 @@ export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
     });
   });
   live.set(child, exited);
+  // A failed spawn or IPC write is also an 'error' event: without a listener it would crash the bench.
+  child.on('error', (error) => {
+    stderr = `${stderr}\n${error.message}`.slice(-TAIL_BYTES);
+  });
   const command = ['node', ...argv].join(' ').replace(PROJECT_ROOT, '');
 
   return {
@@ -88,7 +92,9 @@ export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
     stderrTail: () => stderr,
     stdout: () => stdout,
     send(message) {
-      if (child.connected) child.send(message as object);
+      // With a callback, a failed send (the child just died: EPIPE) is reported there instead of
+      // as an 'error' event; the caller finds out from `exited` or from a message that never comes.
+      if (child.connected) child.send(message as object, () => {});
     },
     message(accept, timeoutMs) {
       return new Promise((resolve, reject) => {
@@ -121,7 +127,7 @@ export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
     },
     async stop(graceMs = 3_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.send({ type: 'stop' });
+      if (child.connected) child.send({ type: 'stop' }, (error) => error && child.kill('SIGTERM'));
       else child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
@@ -157,12 +163,20 @@ export function killAllChildren(): void {
   for (const child of live.keys()) child.kill('SIGKILL');
 }
 
+let interruptedBy: NodeJS.Signals | undefined;
+
+/** The signal (Ctrl-C: SIGINT) that is ending this run, if any: results of a cut-short run are not written. */
+export function interruption(): NodeJS.Signals | undefined {
+  return interruptedBy;
+}
+
 /**
  * Kills the children on exit, and on Ctrl-C / SIGTERM before exiting with the usual 130 / 143.
  * Returns a function that removes the handlers again.
  */
 export function killChildrenOnExit(): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
     const exits = [...live.values()];
     killAllChildren();
     // Wait (briefly) until they are gone, so they are reaped here rather than left as zombies.

@@ -48,6 +48,14 @@ export function formatReport(results: BenchResults, file: string | undefined, co
     ]);
     out.push(formatTable(['receiver', 'body', 'req/s', 'sat p50', 'sat p99', `@${t.ratePerSec}/s p50`, `@${t.ratePerSec}/s p99`, 'gen lag p99', 'failed'], rows));
     out.push('(times in ms; "gen lag": how late the generator itself sent, included in the fixed-rate times; "failed": answers not 2xx, transport errors, and requests unanswered when the run ended)');
+    for (const c of tp.value.cells) {
+      // Only receivers that work after answering (ours: the handler) have anything to report here.
+      for (const [after, settle] of [['saturation', c.settleAfterSaturation], ['the fixed rate', c.settleAfterFixedRate]] as const) {
+        if (settle.ms < 50 && settle.done) continue;
+        const took = settle.done ? `took ${(settle.ms / 1000).toFixed(1)} s to finish` : `were still running after ${(settle.ms / 1000).toFixed(1)} s`;
+        out.push(`  ${c.label}, ${c.bodyBytes} B: the handler runs queued behind the answers ${took} after ${after}.`);
+      }
+    }
     for (const s of tp.value.skipped) out.push(`  skipped ${s.receiver}: ${s.reason}`);
     const ratioRows = tp.value.ratios.map((r) => [`${r.bodyBytes} B`, ratio(r.oursOverBare), ratio(r.oursOverExpress), ratio(r.oursOverTutorial)]);
     out.push('', formatTable(['req/s ratio', 'ours/(a)', 'ours/(b)', 'ours/(c)'], ratioRows));

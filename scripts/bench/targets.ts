@@ -81,5 +81,5 @@ function answeredCleanly(cell: ThroughputCell): boolean {
 }
 
 function skip(name: string, target: string, reason: string): TargetResult {
-  return { name, target, measured: reason, verdict: 'SKIP' };
+  return { name, target, measured: reason.split('\n')[0] ?? reason, verdict: 'SKIP' };
 }

@@ -23,6 +23,12 @@ export async function withTempDir<T>(prefix: string, body: (dir: string) => Prom
 
 /** Removes every temp folder still in use; for the exit path (Ctrl-C), hence synchronous. */
 export function removeTempDirsSync(): void {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  for (const dir of live) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Exiting anyway (Ctrl-C): an async rm of the same folder may be racing this one.
+    }
+  }
   live.clear();
 }

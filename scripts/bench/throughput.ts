@@ -21,6 +21,8 @@ export interface ThroughputTiming {
   /** The fixed offered rate, deliveries per second. */
   readonly ratePerSec: number;
   readonly drainMs: number;
+  /** How long to let a receiver finish work queued behind its answers (our handler runs) between runs. */
+  readonly settleTimeoutMs: number;
 }
 
 export interface ThroughputOptions {
@@ -33,12 +35,22 @@ export interface ThroughputOptions {
   readonly log: (line: string) => void;
 }
 
+/** Time a receiver needed, after a run, to finish the work it had queued behind its answers. */
+export interface Settle {
+  readonly ms: number;
+  /** False when it was still busy at `settleTimeoutMs`. */
+  readonly done: boolean;
+}
+
 export interface ThroughputCell {
   readonly receiver: ReceiverName;
   readonly label: string;
   readonly bodyBytes: number;
   readonly saturation: LoadResult;
+  /** After the saturation run, before the fixed-rate run (which therefore starts from quiet). */
+  readonly settleAfterSaturation: Settle;
   readonly fixedRate: LoadResult;
+  readonly settleAfterFixedRate: Settle;
 }
 
 export interface ThroughputRatio {
@@ -101,8 +113,14 @@ async function runCell(load: LoadGenerator, server: ReceiverProcess, receiver: R
   const { timing } = options;
   const target: LoadTarget = { origin: server.origin, path: WEBHOOK_PATH, secret: options.secret, bodyBytes };
   const saturation = { kind: 'saturation', connections: timing.connections, maxRequests: 400_000 } as const;
+  const settle = async (): Promise<Settle> => {
+    const { ms, done } = await server.settle(timing.settleTimeoutMs);
+    return { ms: round(ms, 1), done };
+  };
   await load.run(target, { ...saturation, durationMs: timing.warmupMs });
+  await settle();
   const atSaturation = await load.run(target, { ...saturation, durationMs: timing.saturationMs });
+  const settleAfterSaturation = await settle();
   const fixedRate = await load.run(target, {
     kind: 'rate',
     ratePerSec: timing.ratePerSec,
@@ -110,11 +128,12 @@ async function runCell(load: LoadGenerator, server: ReceiverProcess, receiver: R
     maxConnections: timing.connections,
     drainMs: timing.drainMs,
   });
+  const settleAfterFixedRate = await settle();
   options.log(
     `  ${RECEIVER_LABELS[receiver].padEnd(26)} ${String(bodyBytes).padStart(6)} B  ${Math.round(atSaturation.rps)} req/s, ` +
       `p99 ${fixedRate.latency.p99} ms at ${timing.ratePerSec}/s`,
   );
-  return { receiver, label: RECEIVER_LABELS[receiver], bodyBytes, saturation: atSaturation, fixedRate };
+  return { receiver, label: RECEIVER_LABELS[receiver], bodyBytes, saturation: atSaturation, settleAfterSaturation, fixedRate, settleAfterFixedRate };
 }
 
 function ratios(cells: readonly ThroughputCell[], bodySizes: readonly number[]): ThroughputRatio[] {

@@ -102,6 +102,9 @@ describe('npm run bench -- --quick', () => {
       // The open loop sends exactly rate × duration requests, whatever the server does.
       expect(cell.fixedRate.sent).toBe((report.timing.ratePerSec * report.timing.rateMs) / 1000);
       expect(cell.fixedRate.sendLag?.count).toBe(cell.fixedRate.sent);
+      // Baselines do all their work before answering: nothing is left to finish afterwards.
+      if (cell.receiver !== 'ours') expect([cell.settleAfterSaturation.done, cell.settleAfterFixedRate.done]).toEqual([true, true]);
+      expect(cell.settleAfterSaturation.ms).toBeGreaterThanOrEqual(0);
     }
     // Baselines and ours started the same way.
     expect(new Set(report.receivers.map((r) => r.command))).toEqual(new Set(['node --import tsx scripts/bench/receiver-child.ts']));
@@ -138,7 +141,8 @@ describe('npm run bench -- --quick', () => {
     });
     expect(pids.every(isAlive)).toBe(true);
     run.child.kill('SIGINT');
-    expect(await run.exited).toBe(130);
+    const code = await run.exited;
+    expect(code, run.output().stderr).toBe(130);
     // SIGKILL is sent before the bench exits; give the kernel a moment to reap.
     for (let i = 0; i < 50 && pids.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(pids.filter(isAlive)).toEqual([]);
@@ -199,8 +203,9 @@ describe('bench building blocks', () => {
       kind: 'saturation', sent: 10, ok: 10, non2xx, errors: 0, unanswered: 0, firstError: undefined, elapsedMs: 1, rps,
       latency: { count: 10, p50: 1, p99, max: p99, mean: 1 }, sendLag: undefined,
     });
+    const settled = { ms: 0, done: true };
     const cell = (receiver: ThroughputCell['receiver'], rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell =>
-      ({ receiver, label: receiver, bodyBytes: 300, saturation: load(rps, p99), fixedRate: load(1000, p99, non2xx) });
+      ({ receiver, label: receiver, bodyBytes: 300, saturation: load(rps, p99), fixedRate: load(1000, p99, non2xx), settleAfterSaturation: settled, settleAfterFixedRate: settled });
     const throughput = (cells: ThroughputCell[]) => ({ status: 'ok', value: { cells, skipped: [] } as unknown as ThroughputReport }) as const;
     const startup = { status: 'ok', value: { npmStart: { status: 'ok', value: { medianMs: 1600 } } } as unknown as StartupReport } as const;
 

@@ -35,6 +35,8 @@ export const startOurs: StartReceiver = async ({ secret, stateDir }) => {
     return {
       port: listener.port,
       description: 'startListener (bracken scheme, sample handler) + openJournal (fdatasync per group commit), no per-request printing',
+      // The sample handler runs after each 2xx; a burst leaves a queue of handler runs behind it.
+      settle: () => listener.idle(),
       async close() {
         await listener.close();
         await journal.close();

@@ -26,6 +26,11 @@ export interface RunningReceiver {
   readonly port: number;
   /** A sentence for the report: what exactly runs (e.g. which handler). */
   readonly description: string;
+  /**
+   * Resolves when work queued behind the answers is done (our handler runs after the 2xx).
+   * Receivers that do everything before answering have nothing to wait for.
+   */
+  settle?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,19 @@ export interface ReadyMessage {
   readonly type: 'ready';
   readonly port: number;
   readonly description: string;
+}
+
+/** Parent → receiver child: finish the work queued behind the answers, for at most `timeoutMs`. */
+export interface SettleMessage {
+  readonly type: 'settle';
+  readonly timeoutMs: number;
+}
+
+/** Receiver child → parent: how long settling took, and whether it finished within the limit. */
+export interface SettledMessage {
+  readonly type: 'settled';
+  readonly ms: number;
+  readonly done: boolean;
 }
 
 /** Child → parent: could not start (the child exits after sending it). */
