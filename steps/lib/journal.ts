@@ -47,7 +47,7 @@ export interface Journal {
   readonly warnings: readonly string[];
   /** Appends a delivery; resolves once it is on disk. */
   appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
-  /** Appends what the handler did with delivery `id`; resolves once it is on disk. */
+  /** Appends what the handler did with delivery `id`; resolves once it is on disk (with the next delivery, or within 50 ms). */
   appendOutcome(id: string, handler: 'done' | 'failed', error?: string): Promise<void>;
   /** Waits for queued appends, closes the file and releases the lock. */
   close(): Promise<void>;
@@ -82,8 +82,9 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       recovered: fold.views(),
       warnings,
       appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
+      // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
       appendOutcome: (id, handler, error) =>
-        writer.append({ type: 'handler', id, handler, ...(error === undefined ? {} : { error }), at: new Date().toISOString() }),
+        writer.append({ type: 'handler', id, handler, ...(error === undefined ? {} : { error }), at: new Date().toISOString() }, { hurry: false }),
       close: () =>
         (closing ??= (async () => {
           await writer.close();

@@ -3,7 +3,8 @@
  * has answered, so a slow handler never delays the acknowledgement Bracken waits for.
  *
  * At least once: the delivery is in the journal (state `pending`) before the 2xx goes out, and
- * its outcome (`done` / `failed`) is journaled after the handler returns. A delivery with no
+ * its outcome (`done` / `failed`) is journaled after the handler returns, without holding up the
+ * next handler (it joins the journal's next group commit). A delivery with no
  * outcome (the process died) or a `failed` one is run again when the listener next starts. There
  * is deliberately no in-process retry: a failure shows in the inspector and the log, you fix the
  * handler and restart, and it runs again. Handlers must therefore be idempotent by delivery id.
@@ -61,9 +62,14 @@ export function createWorker(options: WorkerOptions): Worker {
   let running = 0;
   let closed = false;
   let waiters: (() => void)[] = [];
+  // Outcome records on their way to disk. The next handler does not wait for them: they join the
+  // journal's next group commit, so the worker runs at handler speed, not one handler per fsync.
+  // A crash before one is on disk only means that handler runs again (at least once).
+  const recording = new Set<Promise<void>>();
+  const busy = () => queue.length + running + recording.size;
 
   const settle = () => {
-    if (queue.length + running > 0) return;
+    if (busy() > 0) return;
     const done = waiters;
     waiters = [];
     for (const resolve of done) resolve();
@@ -79,13 +85,19 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     const state = error === undefined ? 'done' : 'failed';
     if (error !== undefined) log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; it runs again when the listener restarts.`);
-    try {
-      await journal.appendOutcome(view.id, state, error);
-    } catch (caught) {
-      // Not recorded: the delivery stays pending in the journal and simply runs again next start.
-      log(`journal: could not record the handler outcome for ${view.id}: ${(caught as Error).message}`);
-    }
-    onChange(view.id, state, error);
+    const record = journal.appendOutcome(view.id, state, error).then(
+      () => onChange(view.id, state, error),
+      (caught: unknown) => {
+        // Not recorded: the delivery stays pending in the journal and simply runs again next start.
+        log(`journal: could not record the handler outcome for ${view.id}: ${(caught as Error).message}`);
+        onChange(view.id, state, error);
+      },
+    );
+    recording.add(record);
+    void record.finally(() => {
+      recording.delete(record);
+      settle();
+    });
   };
 
   const pump = () => {
@@ -112,13 +124,16 @@ export function createWorker(options: WorkerOptions): Worker {
       return queue.length + running;
     },
     idle() {
-      if (queue.length + running === 0) return Promise.resolve();
+      if (busy() === 0) return Promise.resolve();
       return new Promise((resolve) => waiters.push(resolve));
     },
     async close({ timeoutMs = 5000 } = {}) {
       closed = true;
       queue.length = 0;
-      if (running === 0) return settle();
+      if (running === 0) {
+        await Promise.allSettled(recording);
+        return settle();
+      }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -128,6 +143,7 @@ export function createWorker(options: WorkerOptions): Worker {
       });
       await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), timeout]);
       clearTimeout(timer);
+      await Promise.allSettled(recording);
     },
   };
 }

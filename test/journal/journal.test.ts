@@ -135,6 +135,45 @@ describe('openJournal / readJournal', () => {
   });
 });
 
+describe('handler outcomes are unhurried (a lost one only re-runs the handler)', () => {
+  async function spyDatasync() {
+    const probe = await open(join(dir, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    return vi.spyOn(prototype, 'datasync');
+  }
+
+  it('an outcome rides along with the next delivery: one fdatasync for both', async () => {
+    const journal = await openIn();
+    await journal.appendDelivery(record(1), 'pending');
+    const datasync = await spyDatasync();
+    const outcome = journal.appendOutcome('id-0001', 'done');
+    await journal.appendDelivery(record(2), 'pending');
+    await outcome;
+    expect(datasync).toHaveBeenCalledTimes(1);
+    const views = (await readJournal(dir)).deliveries.map((d) => [d.id, d.handler]);
+    expect(views).toEqual([
+      ['id-0001', 'done'],
+      ['id-0002', 'pending'],
+    ]);
+  });
+
+  it('an outcome on its own still reaches the disk, shortly after, and before close() returns', async () => {
+    const journal = await openIn();
+    await journal.appendDelivery(record(1), 'pending');
+    await journal.appendOutcome('id-0001', 'done');
+    expect((await readJournal(dir)).deliveries.map((d) => d.handler)).toEqual(['done']);
+
+    await journal.appendDelivery(record(2), 'pending');
+    void journal.appendOutcome('id-0002', 'failed', 'boom');
+    await journal.close();
+    expect((await readJournal(dir)).deliveries.map((d) => [d.handler, d.handlerError])).toEqual([
+      ['done', undefined],
+      ['failed', 'boom'],
+    ]);
+  });
+});
+
 describe('the journal lock', () => {
   it('refuses a second journal on the same folder while the first is open', async () => {
     await openIn();

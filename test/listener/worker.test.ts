@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import type { WebhookDelivery } from '../../steps/lib/worker.ts';
+import { createWorker, type WebhookDelivery } from '../../steps/lib/worker.ts';
+import type { DeliveryView } from '../../steps/lib/delivery.ts';
+import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import { describeDelivery } from '../../steps/lib/sample-handler.ts';
 import { journalLines, send, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
 
@@ -135,6 +137,29 @@ describe('worker', () => {
   });
 });
 
+describe('createWorker()', () => {
+  it('runs the next handler without waiting for the previous outcome to reach the disk; idle() waits for both', async () => {
+    const ran: string[] = [];
+    const recorded: string[] = [];
+    const releases: (() => void)[] = [];
+    const worker = createWorker({
+      handler: (delivery) => void ran.push(delivery.id),
+      // A disk that holds every outcome until released.
+      journal: { appendOutcome: (id) => new Promise<void>((resolve) => releases.push(() => (recorded.push(id), resolve()))) },
+      onChange: () => {},
+    });
+    for (const id of ['a', 'b', 'c']) worker.enqueue(view(id));
+    let idle = false;
+    void worker.idle().then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ran).toEqual(['a', 'b', 'c']); // one at a time, in order, none held up by the disk
+    expect(idle).toBe(false);
+    releases.forEach((release) => release());
+    await worker.idle();
+    expect(recorded).toEqual(['a', 'b', 'c']);
+  });
+});
+
 describe('sample handler', () => {
   it('shows the user of a User_Create (flat or nested) and only the event otherwise', () => {
     expect(describeDelivery({ id: 'a1', event: 'User_Create', payload: userCreate(1), recovered: false })).toBe('handled User_Create a1: user 1001 "Test-User-1"');
@@ -145,3 +170,8 @@ describe('sample handler', () => {
     expect(describeDelivery({ id: 'a4', event: undefined, payload: [], recovered: false })).toBe('handled (no event name) a4');
   });
 });
+
+function view(id: string): DeliveryView {
+  const record = validDeliveryRecord({ id, receivedAt: new Date(0).toISOString(), body: Buffer.from(JSON.stringify(userCreate(1))) });
+  return { ...record, handler: 'pending', handlerError: undefined };
+}
