@@ -8,9 +8,15 @@ import { redact } from './redact.ts';
 import type { Headers } from './schemes/types.ts';
 import { headerValue } from './schemes/types.ts';
 
-/** `<ms since epoch, base36>-<random hex>`: unique, and sorts by arrival. */
+// Random per process, so ids from a restarted listener never collide with the journal's; a counter
+// within the process, so no CSPRNG call per request (it showed at 2.5% of CPU under load).
+const PROCESS_NONCE = randomBytes(4).toString('hex');
+let counter = 0;
+
+/** `<ms since epoch, base36>-<process nonce hex><counter base36>`: unique, and sorts by arrival. */
 export function newDeliveryId(now = Date.now()): string {
-  return `${now.toString(36)}-${randomBytes(5).toString('hex')}`;
+  counter += 1;
+  return `${now.toString(36)}-${PROCESS_NONCE}${counter.toString(36).padStart(6, '0')}`;
 }
 
 /**

@@ -347,3 +347,13 @@ describe('the log line', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+describe('delivery ids', () => {
+  it('are unique and sort by arrival, also within one millisecond', async () => {
+    const { newDeliveryId } = await import('../../steps/lib/listener-record.ts');
+    const ids = Array.from({ length: 2000 }, () => newDeliveryId(1_700_000_000_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(newDeliveryId(1_700_000_000_001) > ids.at(-1)!).toBe(true);
+  });
+});
