@@ -20,6 +20,7 @@ const LOADERS: Readonly<Record<ReceiverName, () => Promise<StartReceiver>>> = {
   bare: async () => (await import('./receivers/bare-node.ts')).startBareNode,
   express: async () => (await import('./receivers/express-raw.ts')).startExpressRaw,
   tutorial: async () => (await import('./receivers/tutorial.ts')).startTutorial,
+  durable: async () => (await import('./receivers/durable-node.ts')).startDurableNode,
   ours: async () => (await import('./receivers/ours.ts')).startOurs,
 };
 

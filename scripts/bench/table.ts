@@ -57,8 +57,8 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       }
     }
     for (const s of tp.value.skipped) out.push(`  skipped ${s.receiver}: ${s.reason}`);
-    const ratioRows = tp.value.ratios.map((r) => [`${r.bodyBytes} B`, ratio(r.oursOverBare), ratio(r.oursOverExpress), ratio(r.oursOverTutorial)]);
-    out.push('', formatTable(['req/s ratio', 'ours/(a)', 'ours/(b)', 'ours/(c)'], ratioRows));
+    const ratioRows = tp.value.ratios.map((r) => [`${r.bodyBytes} B`, ratio(r.oursOverBare), ratio(r.oursOverExpress), ratio(r.oursOverTutorial), ratio(r.oursOverDurable)]);
+    out.push('', formatTable(['req/s ratio', 'ours/(a)', 'ours/(b)', 'ours/(c)', 'ours/(d)'], ratioRows));
   }
 
   heading('Delivery latency (user created via the sandbox API → verified, journaled delivery at our listener)');

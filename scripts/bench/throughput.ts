@@ -59,6 +59,8 @@ export interface ThroughputRatio {
   readonly oursOverBare: number | undefined;
   readonly oursOverExpress: number | undefined;
   readonly oursOverTutorial: number | undefined;
+  /** Against (d): what ours costs beyond durability itself. */
+  readonly oursOverDurable: number | undefined;
 }
 
 export interface ThroughputReport {
@@ -144,6 +146,6 @@ function ratios(cells: readonly ThroughputCell[], bodySizes: readonly number[]):
       const base = rps(baseline);
       return ours === undefined || base === undefined || base <= 0 ? undefined : round(ours / base, 2);
     };
-    return { bodyBytes, oursOverBare: over('bare'), oursOverExpress: over('express'), oursOverTutorial: over('tutorial') };
+    return { bodyBytes, oursOverBare: over('bare'), oursOverExpress: over('express'), oursOverTutorial: over('tutorial'), oursOverDurable: over('durable') };
   });
 }

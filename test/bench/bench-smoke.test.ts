@@ -95,7 +95,7 @@ describe('npm run bench -- --quick', () => {
     if (results.throughput.status !== 'ok') return;
     const report = results.throughput.value;
     expect(report.skipped).toEqual([]);
-    expect(report.cells.map((c) => `${c.receiver}/${c.bodyBytes}`)).toEqual(['bare/300', 'express/300', 'tutorial/300', 'ours/300']);
+    expect(report.cells.map((c) => `${c.receiver}/${c.bodyBytes}`)).toEqual(['bare/300', 'express/300', 'tutorial/300', 'durable/300', 'ours/300']);
     for (const cell of report.cells) {
       expectRealLoad(cell.saturation, 'saturation');
       expectRealLoad(cell.fixedRate, 'rate');
@@ -110,7 +110,7 @@ describe('npm run bench -- --quick', () => {
     expect(new Set(report.receivers.map((r) => r.command))).toEqual(new Set(['node --import tsx scripts/bench/receiver-child.ts']));
     const [ratio] = report.ratios;
     expect(ratio?.bodyBytes).toBe(300);
-    for (const value of [ratio?.oursOverBare, ratio?.oursOverExpress, ratio?.oursOverTutorial]) expect(value).toBeGreaterThan(0);
+    for (const value of [ratio?.oursOverBare, ratio?.oursOverExpress, ratio?.oursOverTutorial, ratio?.oursOverDurable]) expect(value).toBeGreaterThan(0);
 
     // Delivery latency: sandbox → our listener, one at a time and 50 at once, none lost.
     expect(results.delivery.status).toBe('ok');
@@ -193,7 +193,7 @@ describe('bench building blocks', () => {
     expect([quick.quick, quick.receivers, quick.bodySizes, quick.startupRuns]).toEqual([true, ['bare', 'ours'], [300], 1]);
     expect(parseBenchOptions([]).bodySizes).toEqual([300, 65536]);
     expect(() => parseBenchOptions(['--receivers', 'nginx'])).toThrow(
-      expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, ours', hint: 'See npm run bench -- --help.' }),
+      expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, durable, ours', hint: 'See npm run bench -- --help.' }),
     );
     expect(() => parseBenchOptions(['--runs', '0'])).toThrow(expect.objectContaining({ code: BENCH_BAD_OPTION }));
   });

@@ -3,8 +3,8 @@
  * `receiver-child.ts`, listening on 127.0.0.1 on a free port, answering POST /webhooks.
  */
 
-/** (a) bare node:http + HMAC, (b) express raw body, (c) the tutorial's receiver, and ours. */
-export const RECEIVER_NAMES = ['bare', 'express', 'tutorial', 'ours'] as const;
+/** (a) bare node:http + HMAC, (b) express raw body, (c) the tutorial's receiver, (d) (a) + fdatasync, and ours. */
+export const RECEIVER_NAMES = ['bare', 'express', 'tutorial', 'durable', 'ours'] as const;
 export type ReceiverName = (typeof RECEIVER_NAMES)[number];
 
 /** One line per receiver for the table and the JSON. */
@@ -12,6 +12,7 @@ export const RECEIVER_LABELS: Readonly<Record<ReceiverName, string>> = Object.fr
   bare: '(a) node:http + HMAC',
   express: '(b) express raw 200',
   tutorial: '(c) tutorial receiver',
+  durable: '(d) (a) + fdatasync',
   ours: 'ours (listener + journal)',
 });
 
