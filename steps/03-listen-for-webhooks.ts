@@ -15,7 +15,7 @@ import { journalDir, openJournal, type Journal } from './lib/journal.ts';
 import { startListener, type RunningListener } from './lib/listener.ts';
 import { webhookSecrets } from './lib/listener-secrets.ts';
 import { createMismatchExplainer } from './lib/diagnose.ts';
-import { isMain, runService } from './lib/run-step.ts';
+import { describeTarget, isMain, runService } from './lib/run-step.ts';
 import { sampleHandler } from './lib/sample-handler.ts';
 import { listenScheme } from './lib/schemes/index.ts';
 import type { VerifyInput } from './lib/schemes/types.ts';
@@ -52,6 +52,7 @@ export interface Listening {
 export async function listen(deps: ListenDeps = {}): Promise<Listening> {
   const { config = loadConfig(), log = console.log } = deps;
   const { state = openState(config.stateDir) } = deps;
+  log(describeTarget(config));
   const cleanup: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));

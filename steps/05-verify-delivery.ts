@@ -47,7 +47,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   log(describeTarget(config));
   const scheme = listenScheme(config.listen.scheme);
 
-  // "Take the webhook the listener received": the newest one on the webhook path.
+  // The tutorial opens ngrok's inspector to see the delivery; here, the newest one the listener journaled.
   const dir = join(config.stateDir, JOURNAL_DIR_NAME);
   const { deliveries, warnings } = await (deps.readJournal ?? readJournal)(dir);
   for (const warning of warnings) log(`Journal: ${warning}`);
@@ -59,7 +59,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   }
   log(`Delivery: ${delivery.id}, ${delivery.method} ${delivery.url} at ${delivery.receivedAt} (the listener answered ${delivery.status}, ${delivery.verdict})`);
 
-  // "The secret you chose when you subscribed" (step 2), plus older ones during a rotation.
+  // The "same secret you declared when creating the webhook" (step 2), plus older ones during a rotation.
   const secrets = await webhookSecrets({ config, state })();
   const source = config.webhook.secret === undefined ? 'webhook.json (step 2)' : 'WEBHOOK_SECRET';
   if (secrets.length === 0) {
@@ -73,7 +73,8 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   if (body.length === 0 && delivery.bodyBytes > 0) log(`  (${delivery.bodyBytes} bytes were announced but not kept: ${delivery.reason})`);
   log(`Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`);
 
-  // "Compute the HMAC of the body with the secret and compare it with the Authorization header."
+  // "we have encrypted our secret and the JSON body ... Next in the code we are comparing if our signature
+  // matches the Authorization header": the same HMAC, over the raw body bytes.
   // Timestamped schemes are checked as of the arrival time, as the listener checked them.
   const input: VerifyInput = { body, headers: headersOf(delivery), secrets, url: delivery.url, now: () => Date.parse(delivery.receivedAt) };
   const result = scheme.verify(input);
