@@ -11,13 +11,13 @@ import { refusal } from './listener-receive.ts';
 import { REPLIES, type ReplyCode } from './listener-errors.ts';
 
 const arrivals = new WeakMap<IncomingMessage, Arrival>();
-const inFlight = new WeakMap<Duplex, { res: ServerResponse; arrival: Arrival }>();
+const inFlight = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse; arrival: Arrival }>();
 
 /** Notes a request's arrival (time, id) and which response is in flight on its socket. */
 export function trackRequest(req: IncomingMessage, res: ServerResponse): void {
   const arrival = arrivalFor(req);
   const socket = req.socket;
-  inFlight.set(socket, { res, arrival });
+  inFlight.set(socket, { req, res, arrival });
   res.once('close', () => {
     if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
   });
@@ -42,24 +42,33 @@ const CODES: Readonly<Record<string, ReplyCode>> = {
 export function answerClientError(ctx: AnswerContext, error: Error, socket: Duplex): void {
   const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
   const current = inFlight.get(socket);
+  // The refused bytes belong to the in-flight request only while its body is still arriving (a
+  // broken chunk). Once it is complete they are the NEXT, pipelined request: that one gets its own
+  // record, and its answer waits for the in-flight one (HTTP/1.1 answers in order).
+  const refusedIsCurrent = current !== undefined && !current.req.complete;
   // A client that hung up, or an answer already on its way: writing more would corrupt the stream.
-  if (code === 'ECONNRESET' || !socket.writable || current?.res.headersSent === true) {
+  if (code === 'ECONNRESET' || !socket.writable || (refusedIsCurrent && current.res.headersSent)) {
     socket.destroy();
     return;
   }
   socket.on('error', () => {}); // the peer may reset while we answer
   const replyCode = CODES[code] ?? 'bad_request';
-  const arrival = current?.arrival ?? arrivalFromPacket(socket, (error as { rawPacket?: Buffer }).rawPacket);
+  const arrival = refusedIsCurrent ? current.arrival : arrivalFromPacket(socket, (error as { rawPacket?: Buffer }).rawPacket);
+  const previous = refusedIsCurrent ? undefined : current?.res;
   const reason = `${REPLIES[replyCode].error} (${code}: ${error.message})`;
   const decision = refusal(replyCode, { bodyBytes: 0, reason, headers: { connection: 'close' } });
   void recordAndAnswer(ctx, arrival, decision, (status, headers, body) => {
     const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
     for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
     head.push(`content-length: ${Buffer.byteLength(body)}`);
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
-  })
-    .catch(() => {})
-    .finally(() => setTimeout(() => socket.destroy(), 1000).unref());
+    const answer = () => {
+      socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+      // A client that never reads its answer must not keep the socket.
+      setTimeout(() => socket.destroy(), 1000).unref();
+    };
+    if (previous === undefined || previous.writableFinished || previous.destroyed) answer();
+    else previous.once('close', answer);
+  }).catch(() => socket.destroy());
 }
 
 /** Method and path from the start of the refused bytes, best effort: the parser gave up on them. */

@@ -22,11 +22,20 @@ export interface ReceiveContext extends AnswerContext {
   readonly explainMismatch: ((input: VerifyInput) => string | undefined) | undefined;
   /** False when no handler is configured: verified deliveries are then `not-run`. */
   readonly hasHandler: boolean;
-  /** Dedupe key → id of the first verified delivery with it. */
-  readonly seen: Map<string, string>;
+  /** Dedupe key → the first verified delivery with it, and whether it made it into the journal. */
+  readonly seen: Map<string, SeenDelivery>;
   /** Called once the answer to a `pending` delivery has gone out (or the client left). */
   readonly onAcknowledged: (view: DeliveryView) => void;
 }
+
+export interface SeenDelivery {
+  readonly id: string;
+  /** Resolves true once the delivery is in the journal, false if storing it failed. */
+  readonly stored: Promise<boolean>;
+}
+
+/** Dedupe keys remembered in memory; the oldest are forgotten past this (a restart rebuilds them from the journal). */
+const SEEN_LIMIT = 100_000;
 
 /** Refusals made after the signature verified: their verdict stays `valid` (the sender is genuine). */
 const SIGNED_BUT_REFUSED: ReadonlySet<ReplyCode> = new Set(['invalid_json', 'empty_body', 'unsupported_media_type']);
@@ -73,23 +82,40 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     await recordAndAnswer(ctx, arrival, refusal('body_too_large', { bodyBytes: read.bytes, reason, headers }), send);
     return;
   }
-  const view = await recordAndAnswer(ctx, arrival, await decide(ctx, arrival, read.body), send);
+  const { decision, settleStored } = await decide(ctx, arrival, read.body);
+  let view: DeliveryView | undefined;
+  try {
+    view = await recordAndAnswer(ctx, arrival, decision, send);
+  } finally {
+    // Duplicates of this delivery waited for this: stored, they are duplicates; not, the next is new.
+    settleStored?.(view !== undefined);
+  }
   if (view?.handler === 'pending') {
     let handed = false;
     const handOver = () => {
       if (!handed) ctx.onAcknowledged(view);
       handed = true;
     };
-    // After the answer is flushed; 'close' also covers a client that left before reading it.
-    res.once('finish', handOver).once('close', handOver);
-  } else if (view === undefined && read.body.length > 0) {
-    // Not journaled: forget its dedupe key so the sender's retry is handled as new.
-    const key = dedupeKeyOf(arrival.headers, read.body);
-    if (ctx.seen.get(key) === arrival.id) ctx.seen.delete(key);
+    // After the answer is flushed. A client that left while the journal was being written has
+    // already closed the response: hand over now, or the handler would wait for the next restart.
+    if (res.writableFinished || res.destroyed) handOver();
+    else res.once('finish', handOver).once('close', handOver);
   }
 }
 
-async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
+interface Decided {
+  readonly decision: Decision;
+  /** For a new delivery: tell the duplicates waiting on it whether it was stored. */
+  readonly settleStored?: (stored: boolean) => void;
+}
+
+async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decided> {
+  const decision = await check(ctx, arrival, body);
+  if (decision.handler !== 'pending' || decision.dedupeKey === undefined) return { decision };
+  return { decision, settleStored: claim(ctx, decision.dedupeKey, arrival.id) };
+}
+
+async function check(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
   let secrets: readonly string[];
   try {
@@ -129,10 +155,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
     return { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex };
   }
   const event = eventNameOf(payload);
-  const dedupeKey = dedupeKeyOf(arrival.headers, body);
-  const first = ctx.seen.get(dedupeKey);
+  const dedupeKey = dedupeKeyOf(arrival.headers, body, ctx.verifier.name);
+  const first = await firstStoredCopy(ctx, dedupeKey);
   const handler: HandlerState = !ctx.hasHandler ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
-  if (handler === 'pending') ctx.seen.set(dedupeKey, arrival.id);
   const which = secretIndex === 0 ? 'the current secret' : `previous secret #${secretIndex}`;
   const reason =
     first === undefined
@@ -140,6 +165,32 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
       : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
   const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
   return { status: 200, verdict: 'valid', code: OK_CODE, reason, body, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+}
+
+/**
+ * The id of the stored delivery this one repeats, or undefined when it is new. A first copy still
+ * being journaled is waited for: if storing it fails, its sender gets a 503 and this copy is the
+ * one to keep (answering it "duplicate" would acknowledge a delivery nobody stored).
+ */
+async function firstStoredCopy(ctx: ReceiveContext, key: string): Promise<string | undefined> {
+  for (;;) {
+    const entry = ctx.seen.get(key);
+    if (entry === undefined) return undefined;
+    if (await entry.stored) return entry.id;
+    if (ctx.seen.get(key) === entry) ctx.seen.delete(key);
+  }
+}
+
+/** Remembers `id` as the first copy of `key`; returns how to report whether it was stored. */
+function claim(ctx: ReceiveContext, key: string, id: string): (stored: boolean) => void {
+  let settle: (stored: boolean) => void = () => {};
+  const entry: SeenDelivery = { id, stored: new Promise<boolean>((resolve) => (settle = resolve)) };
+  ctx.seen.set(key, entry);
+  if (ctx.seen.size > SEEN_LIMIT) ctx.seen.delete(ctx.seen.keys().next().value as string);
+  return (stored) => {
+    settle(stored);
+    if (!stored && ctx.seen.get(key) === entry) ctx.seen.delete(key);
+  };
 }
 
 function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {

@@ -20,12 +20,14 @@ export function newDeliveryId(now = Date.now()): string {
 }
 
 /**
- * What makes two requests "the same delivery sent again": the sender's `webhook-id` header
- * (Standard Webhooks) when present, otherwise the SHA-256 of the exact body. Bracken sends no id
- * header that we know of, and its payload carries a timestamp, so equal bodies mean a retry.
+ * What makes two requests "the same delivery sent again": the `webhook-id` header when the scheme
+ * signs it (Standard Webhooks), otherwise the SHA-256 of the exact body. For any other scheme the
+ * header is not signed, so trusting it would let anyone replay a captured delivery as "new" by
+ * changing it. Bracken sends no id header that we know of, and its payload carries a timestamp,
+ * so equal bodies mean a retry.
  */
-export function dedupeKeyOf(headers: Headers, body: Uint8Array): string {
-  const id = headerValue(headers, 'webhook-id')?.trim();
+export function dedupeKeyOf(headers: Headers, body: Uint8Array, scheme: string): string {
+  const id = scheme === 'standard-webhooks' ? headerValue(headers, 'webhook-id')?.trim() : undefined;
   return id !== undefined && id !== '' ? `webhook-id:${id}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 

@@ -23,7 +23,7 @@ import type { Journal } from './journal.ts';
 import { createListenerApp } from './listener-app.ts';
 import { answerClientError } from './listener-client-error.ts';
 import { createDeliveryFeed, type WritableFeed } from './listener-feed.ts';
-import type { ReceiveContext } from './listener-receive.ts';
+import type { ReceiveContext, SeenDelivery } from './listener-receive.ts';
 import type { Scheme, VerifyInput } from './schemes/types.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
 
@@ -69,9 +69,12 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   const { journal, handler, log = () => {} } = options;
   const recovered = journal.recovered;
   const feed: WritableFeed = createDeliveryFeed({ initial: recovered, ...(options.feedLimit === undefined ? {} : { limit: options.feedLimit }) });
-  const seen = new Map<string, string>();
+  const seen = new Map<string, SeenDelivery>();
+  const inJournal = Promise.resolve(true);
   for (const view of recovered) {
-    if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) seen.set(view.dedupeKey, view.id);
+    if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) {
+      seen.set(view.dedupeKey, { id: view.id, stored: inJournal });
+    }
   }
   const worker: Worker | undefined =
     handler === undefined

@@ -8,6 +8,7 @@ import { createWorker, type WebhookDelivery } from '../../steps/lib/worker.ts';
 import type { DeliveryView } from '../../steps/lib/delivery.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import { describeDelivery } from '../../steps/lib/sample-handler.ts';
+import { standardWebhooks } from '../../steps/lib/schemes/standard-webhooks.ts';
 import { journalLines, send, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -109,16 +110,32 @@ describe('worker', () => {
     expect((deliveries[1]?.['record'] as { reason: string }).reason).toContain(`a duplicate of ${firstId}`);
   });
 
-  it('a webhook-id header makes two different bodies the same delivery', async () => {
+  it('with the standard-webhooks scheme, which signs webhook-id, two different bodies with one webhook-id are the same delivery', async () => {
     const runs: string[] = [];
-    const t = await listenerIn(await freshDir(), (d) => void runs.push(d.id));
-    const one = signed(userCreate(4));
-    const two = signed({ ...userCreate(4), timestamp: '2024-01-01T00:00:09Z' });
-    await send(t.listener.url, { body: one.body, headers: { ...one.headers, 'webhook-id': 'msg_1' } });
-    const again = await send(t.listener.url, { body: two.body, headers: { ...two.headers, 'webhook-id': 'msg_1' } });
+    const secret = `whsec_${Buffer.from('a-standard-webhooks-test-secret!').toString('base64')}`;
+    const t = await startTestListener({ dir: await freshDir(), handler: (d) => void runs.push(d.id), scheme: standardWebhooks, secrets: () => [secret] });
+    cleanups.push(() => t.close());
+    const sendSigned = (payload: unknown) => {
+      const body = Buffer.from(JSON.stringify(payload));
+      const headers = standardWebhooks.sign({ body, secret, id: 'msg_1' });
+      return send(t.listener.url, { body, headers: { 'content-type': 'application/json', ...headers } });
+    };
+    expect((await sendSigned(userCreate(4))).status).toBe(200);
+    const again = await sendSigned({ ...userCreate(4), timestamp: '2024-01-01T00:00:09Z' });
     await t.listener.idle();
     expect(runs).toHaveLength(1);
     expect(again.json).toMatchObject({ duplicate: true });
+  });
+
+  it('with bracken, an unsigned webhook-id header is ignored: changing it cannot replay a delivery as new', async () => {
+    const runs: string[] = [];
+    const t = await listenerIn(await freshDir(), (d) => void runs.push(d.id));
+    const one = signed(userCreate(4));
+    const answers = [];
+    for (const id of ['msg_1', 'msg_2', 'msg_3']) answers.push(await send(t.listener.url, { body: one.body, headers: { ...one.headers, 'webhook-id': id } }));
+    await t.listener.idle();
+    expect(runs).toHaveLength(1);
+    expect(answers.map((a) => (a.json as { duplicate?: boolean }).duplicate ?? false)).toEqual([false, true, true]);
   });
 
   it('duplicates are still recognised after a restart (the journal seeds the dedupe keys)', async () => {

@@ -1,0 +1,111 @@
+/**
+ * Races between the journal write and what the network does meanwhile (found in review): a
+ * sender's retry while the first copy is still being stored, a client that leaves during the
+ * write, and a malformed request pipelined behind a valid one. In each, nothing acknowledged
+ * may be lost and every stored delivery's handler must run.
+ */
+import { connect } from 'node:net';
+import { rm } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openJournal, readJournal, type Journal } from '../../steps/lib/journal.ts';
+import { send, SECRET, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A real journal whose delivery appends are delayed (a slow fdatasync) and, optionally, the first one fails. */
+async function slowJournal(options: { delayMs: number; failFirst?: boolean; onlyOk?: boolean }): Promise<{ journal: Journal; dir: string }> {
+  const dir = await tempDir('races-');
+  const real = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 3 });
+  cleanups.push(async () => {
+    await real.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  let appends = 0;
+  const journal: Journal = {
+    ...real,
+    recovered: real.recovered,
+    warnings: real.warnings,
+    dir: real.dir,
+    appendDelivery: async (record, handler) => {
+      if (options.onlyOk !== true || record.code === 'ok') await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      appends += 1;
+      if (options.failFirst === true && appends === 1) throw new Error('ENOSPC: no space left on device');
+      return real.appendDelivery(record, handler);
+    },
+    appendOutcome: (...args) => real.appendOutcome(...args),
+    close: async () => {},
+  };
+  return { journal, dir };
+}
+
+async function listenerWith(journal: Journal, dir: string, handled: string[]): Promise<TestListener> {
+  const t = await startTestListener({ dir, journal, handler: (d) => void handled.push(d.id) });
+  cleanups.push(() => t.listener.close());
+  return t;
+}
+
+describe('listener races with the journal', () => {
+  it("a retry arriving while the first copy's write fails is stored and handled, not answered as a duplicate", async () => {
+    const { journal, dir } = await slowJournal({ delayMs: 150, failFirst: true });
+    const handled: string[] = [];
+    const t = await listenerWith(journal, dir, handled);
+    const delivery = signed(userCreate(1));
+    const first = send(t.listener.url, delivery);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const retry = send(t.listener.url, delivery);
+    const [a, b] = [await first, await retry];
+    expect([a.status, (a.json as { code: string }).code]).toEqual([503, 'journal_unavailable']);
+    expect(b.status).toBe(200);
+    expect(b.json).not.toHaveProperty('duplicate');
+    await t.listener.idle();
+    expect(handled).toEqual([(b.json as { id: string }).id]);
+    expect((await readJournal(dir)).deliveries.map((v) => `${v.status} ${v.code}/${v.handler}`)).toEqual(['200 ok/done']);
+  });
+
+  it('a client that leaves while its delivery is being stored: the stored delivery is still handled now', async () => {
+    const { journal, dir } = await slowJournal({ delayMs: 200 });
+    const handled: string[] = [];
+    const t = await listenerWith(journal, dir, handled);
+    const { body, headers } = signed(userCreate(2));
+    await new Promise<void>((resolve) => {
+      const socket = connect(t.listener.port, '127.0.0.1', () => {
+        const head = Object.entries({ ...headers, host: 'x', 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`);
+        socket.write(`POST /webhooks HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`);
+        socket.write(body);
+        setTimeout(() => (socket.destroy(), resolve()), 50); // gone while the journal write is in flight
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await t.listener.idle();
+    expect(handled).toHaveLength(1);
+    expect((await readJournal(dir)).deliveries.map((v) => `${v.code}/${v.handler}`)).toEqual(['ok/done']);
+  });
+
+  it('a malformed request pipelined behind a valid one gets its own record and its 400 after the 200', async () => {
+    const { journal, dir } = await slowJournal({ delayMs: 150, onlyOk: true });
+    const handled: string[] = [];
+    const t = await listenerWith(journal, dir, handled);
+    const { body, headers } = signed(userCreate(3), SECRET);
+    const head = Object.entries({ ...headers, host: 'x', 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`);
+    const raw = await new Promise<string>((resolve) => {
+      let got = '';
+      const socket = connect(t.listener.port, '127.0.0.1', () => {
+        socket.write(`POST /webhooks HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n${body.toString()}POST /webhooks HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n`);
+      });
+      socket.on('data', (chunk) => (got += chunk.toString()));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(got));
+    });
+    // Responses follow each other on the wire with no separator after a body.
+    const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses, raw).toEqual([200, 400]);
+    await t.listener.idle();
+    expect(handled).toHaveLength(1);
+    const views = (await readJournal(dir)).deliveries;
+    expect(views.map((v) => `${v.status} ${v.code}/${v.handler}`)).toEqual(['200 ok/done', '400 bad_request/not-run']);
+    expect(new Set(views.map((v) => v.id)).size).toBe(2);
+  });
+});
