@@ -18,6 +18,10 @@ import { createDeliveryEngine } from './deliveries.ts';
 import { compileRoute } from './route-template.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
 import { createTokenService } from './tokens.ts';
+import { redact } from '../../steps/lib/redact.ts';
+
+/** The sandbox's default client secret: printed in full, since the README publishes it. */
+const DEMO_CLIENT_SECRET = 'demo-secret';
 
 export { EVENT_NAMES, type EventName } from './events.ts';
 export type { StoredDelivery, StoredSubscription, StoredUser } from './store.ts';
@@ -70,7 +74,9 @@ export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'state
 
 /** The one line `npm run sandbox` prints when it is ready. */
 export function readyLine(sandbox: Pick<RunningSandbox, 'url' | 'clientId' | 'clientSecret' | 'domainkey'>): string {
-  return `Bracken sandbox ready at ${sandbox.url} (client_id ${sandbox.clientId}, client_secret ${sandbox.clientSecret}, domainkey ${sandbox.domainkey})`;
+  // The demo secret is public (it is in the README); one set through SANDBOX_CLIENT_SECRET is not.
+  const secret = sandbox.clientSecret === DEMO_CLIENT_SECRET ? sandbox.clientSecret : redact(sandbox.clientSecret);
+  return `Bracken sandbox ready at ${sandbox.url} (client_id ${sandbox.clientId}, client_secret ${secret}, domainkey ${sandbox.domainkey})`;
 }
 
 /**

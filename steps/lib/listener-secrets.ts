@@ -2,7 +2,7 @@
  * Which secrets the listener verifies with, re-read for every request so that a secret step 2
  * writes while step 3 is running is picked up without a restart. WEBHOOK_SECRET wins; otherwise
  * the `secret` step 2 stored in webhook.json. WEBHOOK_PREVIOUS_SECRETS are accepted too (rotation).
- * webhook.json is re-parsed only when its modification time or size changes.
+ * webhook.json is re-parsed only when its inode, modification time or size changes.
  *
  * @example
  * const secrets = webhookSecrets({ config, state: openState(config.stateDir) });
@@ -25,7 +25,9 @@ export function webhookSecrets(options: { config: Config; state: State }): Secre
   let cache: { stamp: string; secrets: readonly string[] } | undefined;
   return async () => {
     const stamp = await stat(file).then(
-      (s) => `${s.mtimeMs}:${s.size}`,
+      // The inode too: step 2 writes by rename, and a same-size secret within the clock's granularity
+      // would otherwise look unchanged.
+      (s) => `${s.ino}:${s.mtimeMs}:${s.size}`,
       () => 'missing',
     );
     if (cache?.stamp === stamp) return cache.secrets;

@@ -49,7 +49,7 @@ it('prints one ready line, logs requests, and on SIGTERM keeps the pending deliv
   });
 
   const first = await ready;
-  const match = /^Bracken sandbox ready at (http:\/\/127\.0\.0\.1:(\d+)) \(client_id cli-client, client_secret cli-secret-value, domainkey 4242\)$/.exec(first);
+  const match = /^Bracken sandbox ready at (http:\/\/127\.0\.0\.1:(\d+)) \(client_id cli-client, client_secret cli-…\(16 chars\), domainkey 4242\)$/.exec(first);
   expect(match, first).not.toBeNull();
   const url = match?.[1] ?? '';
 

@@ -137,3 +137,15 @@ describe('createIdleSignal(isIdle, busy)', () => {
     await expect(waiting).rejects.toThrow('closed');
   });
 });
+
+describe('readyLine()', () => {
+  it('prints the published demo secret in full, and a secret of your own only shortened', async () => {
+    const { readyLine } = await import('../../scripts/sandbox/index.ts');
+    const base = { url: 'http://127.0.0.1:4010', clientId: 'demo', domainkey: 15435 };
+    expect(readyLine({ ...base, clientSecret: 'demo-secret' })).toBe(
+      'Bracken sandbox ready at http://127.0.0.1:4010 (client_id demo, client_secret demo-secret, domainkey 15435)',
+    );
+    expect(readyLine({ ...base, clientSecret: 'my-own-long-secret' })).toContain('client_secret my-o…(18 chars),');
+    expect(readyLine({ ...base, clientSecret: 'my-own-long-secret' })).not.toContain('my-own-long-secret');
+  });
+});
