@@ -1,7 +1,9 @@
 /**
  * The sandbox's express app: identity routes, API routes, the read-only `/sandbox/` routes,
- * a one-line log per request, JSON 404s, and problem+json for every error.
+ * a one-line log per request, JSON 404s, and problem+json for every error (the token endpoint
+ * answers its own, RFC 6749 §5.2 JSON, before any reaches here).
  */
+import { STATUS_CODES } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { apiRouter, type ApiOptions } from './api.ts';
 import { identityRouter, type IdentityOptions } from './identity.ts';
@@ -33,10 +35,11 @@ export function createApp(options: AppOptions): Express {
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof ProblemError) return sendProblem(res, error);
-    // body-parser errors carry the status to answer with (413 too large, 400 bad encoding...).
+    // body-parser errors carry the status to answer with (413 too large, 415 unsupported encoding,
+    // 400 unreadable...); the title is that status's reason phrase, so the two always agree.
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendProblem(res, new ProblemError(status, status === 413 ? 'Payload Too Large' : 'Bad Request', { detail: (error as Error).message }));
+      return sendProblem(res, new ProblemError(status, STATUS_CODES[status] ?? 'Client Error', { detail: (error as Error).message }));
     }
     options.log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     sendProblem(res, new ProblemError(500, 'Internal Server Error', { detail: error instanceof Error ? error.message : String(error) }));

@@ -4,12 +4,17 @@
  * RFC 6749 §5.2 errors, so any standard OAuth 2.0 client works against it unchanged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { parseTokenRequest, type OAuthErrorCode } from './token-request.ts';
 import type { TokenService } from './tokens.ts';
 
 /** The one scope the Bracken API knows (the tutorial's PHP sample asks for it). */
 export const BRACKEN_SCOPE = 'bracken-api-scope';
+
+/** A client-credentials form is well under 1 KB; anything this large is not one. */
+export const TOKEN_BODY_LIMIT_BYTES = 16 * 1024;
+
+const TOKEN_PATH = '/connect/token';
 
 export interface IdentityOptions {
   /** The sandbox origin, e.g. `http://127.0.0.1:4010`: no trailing slash, as IdentityServer's issuer. */
@@ -42,10 +47,14 @@ export function identityRouter(options: IdentityOptions): Router {
   router.get('/.well-known/openid-configuration', discovery);
   router.get('/.well-known/oauth-authorization-server', discovery);
 
-  router.post('/connect/token', express.text({ type: () => true, limit: '16kb' }), (req, res) => {
-    // Token responses carry credentials: never cache them (RFC 6749 §5.1), errors included.
+  // Token responses carry credentials: never cache them (RFC 6749 §5.1), errors included. Set
+  // first, so that every answer from the endpoint has them, whichever step gives it.
+  router.all(TOKEN_PATH, (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
+    next();
+  });
+  router.post(TOKEN_PATH, readTokenBody, (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const parsed = parseTokenRequest(req.get('content-type'), body, req.get('authorization'));
     if (!parsed.ok) return oauthError(res, parsed.error, parsed.description, parsed.via === 'basic');
@@ -70,11 +79,42 @@ export function identityRouter(options: IdentityOptions): Router {
     res.json({ access_token: accessToken, token_type: 'Bearer', expires_in: options.tokenLifetimeSec, scope: BRACKEN_SCOPE });
   });
 
-  router.all('/connect/token', (_req, res) => {
+  router.all(TOKEN_PATH, (_req, res) => {
     res.setHeader('Allow', 'POST');
     res.status(405).json({ error: 'invalid_request', error_description: 'The token endpoint only accepts POST.' });
   });
   return router;
+}
+
+const parseText = express.text({ type: () => true, limit: TOKEN_BODY_LIMIT_BYTES });
+
+/**
+ * Reads the body as text, answering the body parser's failures here as RFC 6749 §5.2
+ * `invalid_request`: left to the app's error handler they would be problem+json, which OAuth
+ * clients do not read. The status is 400 even for a body too large or in an encoding the sandbox
+ * cannot decode (where the parser says 413 or 415): §5.2 prescribes 400 for a malformed request,
+ * and the description names the cause.
+ */
+function readTokenBody(req: Request, res: Response, next: NextFunction): void {
+  parseText(req, res, (error?: unknown) => {
+    if (error === undefined || error === null) return next();
+    oauthError(res, 'invalid_request', unreadableBodyDescription(error));
+  });
+}
+
+/** What the body parser's `error` means to the client, from its `type` (body-parser's error codes). */
+function unreadableBodyDescription(error: unknown): string {
+  const { type, charset, encoding, message } = error as { type?: unknown; charset?: unknown; encoding?: unknown; message?: unknown };
+  switch (type) {
+    case 'entity.too.large':
+      return `The request body is larger than ${TOKEN_BODY_LIMIT_BYTES} bytes: a token request is a short form.`;
+    case 'charset.unsupported':
+      return `The charset ${JSON.stringify(String(charset))} is not supported: send the form as UTF-8 (or leave the charset out).`;
+    case 'encoding.unsupported':
+      return `The Content-Encoding ${JSON.stringify(String(encoding))} is not supported: send the form uncompressed.`;
+    default:
+      return `The request body could not be read (${String(message)}): send the form uncompressed, as UTF-8.`;
+  }
 }
 
 /** RFC 6749 §5.2: 400, or 401 with a challenge when the client tried HTTP Basic and failed. */

@@ -4,9 +4,26 @@
  * becomes `1`, duplicate keys collapse), and the inspector must show what arrived. So this only
  * moves whitespace between tokens; every string, number and escape stays byte-for-byte.
  *
+ * The work is bounded: anyone can send a body through the tunnel, and indentation repeated per
+ * level grows with the square of the depth (30 KB of `[` and `]` laid out to 450 MB). Past
+ * `MAX_PRETTY_DEPTH` levels or the output budget, the answer is a reason instead of a layout.
+ *
  * @example
- * prettyJson('{"a":[1,2],"b":{}}') // '{\n  "a": [\n    1,\n    2\n  ],\n  "b": {}\n}'
+ * prettyJson('{"a":[1,2],"b":{}}') // { ok: true, text: '{\n  "a": [\n    1,\n    2\n  ],\n  "b": {}\n}' }
+ * prettyJson('[[[…70 levels…]]]')  // { ok: false, reason: 'nested more than 64 levels deep' }
  */
+
+/** Deeper than this, indentation is no help to a reader and only costs memory. */
+export const MAX_PRETTY_DEPTH = 64;
+/** The layout may be this many times the text (ordinary bodies grow 1.5 to 3 times)... */
+export const PRETTY_GROWTH = 8;
+/** ...but small bodies always get at least this many characters... */
+export const PRETTY_MIN_CHARS = 64 * 1024;
+/** ...and no body gets more: the detail response stays a few MB whatever the body limit is. */
+export const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
+
+/** The re-indented text, or why there is none (the caller shows the text as sent). */
+export type PrettyJson = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 
@@ -22,9 +39,11 @@ export function isJson(text: string): boolean {
 
 /**
  * `text` (which must be valid JSON: check with `isJson` first) laid out with one value per line.
- * Empty objects and arrays stay on one line as `{}` and `[]`.
+ * Empty objects and arrays stay on one line as `{}` and `[]`. Stops as soon as the nesting or
+ * the output goes over its bound, so a hostile body costs no more than reading it once.
  */
-export function prettyJson(text: string, indent = '  '): string {
+export function prettyJson(text: string, indent = '  '): PrettyJson {
+  const maxChars = outputBudget(text.length);
   let out = '';
   let depth = 0;
   let inString = false;
@@ -50,7 +69,7 @@ export function prettyJson(text: string, indent = '  '): string {
         out += ch + text.charAt(next);
         i = next;
       } else {
-        depth++;
+        if (++depth > MAX_PRETTY_DEPTH) return { ok: false, reason: `nested more than ${MAX_PRETTY_DEPTH} levels deep` };
         out += ch + newline();
       }
     } else if (ch === '}' || ch === ']') {
@@ -63,8 +82,14 @@ export function prettyJson(text: string, indent = '  '): string {
     } else {
       out += ch;
     }
+    if (out.length > maxChars) return { ok: false, reason: `re-indented it would be over ${maxChars.toLocaleString('en-US')} characters` };
   }
-  return out;
+  return { ok: true, text: out };
+}
+
+/** How many characters the layout of a text of `length` characters may take. */
+function outputBudget(length: number): number {
+  return Math.min(PRETTY_MAX_CHARS, Math.max(PRETTY_MIN_CHARS, length * PRETTY_GROWTH));
 }
 
 function nextToken(text: string, from: number): number {

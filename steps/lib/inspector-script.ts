@@ -84,7 +84,9 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     showBody(d.body, d.bodyBytes);
   }
   function showBody(body, bytes) {
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes)', text: '(text, ' + bytes + ' bytes)', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
+    // A JSON body too deep or too large to lay out comes as sent, with a note saying so.
+    const note = body.note ? '; ' + body.note : '';
+    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes)', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
     $('body-kind').textContent = kinds[body.kind];
     if (body.kind === 'binary') $('body').textContent = body.hex + (body.hexTruncated ? '\n…' : '') + '\n\nbase64:\n' + body.base64;
     else $('body').textContent = body.kind === 'empty' ? '' : body.text;

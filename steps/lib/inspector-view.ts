@@ -28,10 +28,14 @@ export interface DeliverySummary {
   readonly handlerError: string | undefined;
 }
 
-/** The body as the page shows it. `json` is re-indented (tokens unchanged); `binary` is not UTF-8. */
+/**
+ * The body as the page shows it. `json` is re-indented (tokens unchanged), or when that would cost
+ * too much, shown as sent with a `note` saying why; `binary` is not UTF-8.
+ */
 export type BodyView =
   | { readonly kind: 'empty' }
-  | { readonly kind: 'json' | 'text'; readonly text: string }
+  | { readonly kind: 'json'; readonly text: string; readonly note?: string }
+  | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean };
 
 /** Everything the detail pane shows about one delivery. */
@@ -112,7 +116,13 @@ export function bodyView(bytes: Uint8Array): BodyView {
       hexTruncated: buffer.length > HEX_PREVIEW_BYTES,
     };
   }
-  return isJson(text) ? { kind: 'json', text: prettyJson(text) } : { kind: 'text', text };
+  return isJson(text) ? jsonView(text) : { kind: 'text', text };
+}
+
+/** `text` re-indented, or as sent with a note when the layout would be too deep or too large. */
+function jsonView(text: string): BodyView {
+  const pretty = prettyJson(text);
+  return pretty.ok ? { kind: 'json', text: pretty.text } : { kind: 'json', text, note: `not pretty-printed: ${pretty.reason}` };
 }
 
 function hexDump(bytes: Buffer): string {

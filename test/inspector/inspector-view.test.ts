@@ -1,19 +1,41 @@
 import { describe as group, expect, it } from 'vitest';
-import { isJson, prettyJson } from '../../steps/lib/inspector-pretty-json.ts';
+import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector-pretty-json.ts';
 import { replayHeaders, replayTarget } from '../../steps/lib/inspector-replay.ts';
 import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector-view.ts';
 import { deliveryView } from './fake-feed.ts';
 
 group('prettyJson(text)', () => {
   it('puts one value per line and keeps empty containers on one line', () => {
-    expect(prettyJson('{"a":[1,2],"b":{},"c":[]}')).toBe('{\n  "a": [\n    1,\n    2\n  ],\n  "b": {},\n  "c": []\n}');
+    expect(prettyJson('{"a":[1,2],"b":{},"c":[]}')).toEqual({ ok: true, text: '{\n  "a": [\n    1,\n    2\n  ],\n  "b": {},\n  "c": []\n}' });
+  });
+
+  it('lays out a large ordinary body exactly as JSON.stringify(value, null, 2) would', () => {
+    const users = Array.from({ length: 5000 }, (_, i) => ({ userkey: i, username: `user-${i}`, roles: i % 2 === 0 ? [] : ['a', 'b'], meta: {} }));
+    const text = JSON.stringify({ eventname: 'user_create', users });
+    expect(text.length).toBeGreaterThan(300_000);
+    expect(prettyJson(text)).toEqual({ ok: true, text: JSON.stringify(JSON.parse(text), null, 2) });
+  });
+
+  it(`pretty-prints ${MAX_PRETTY_DEPTH} levels of nesting, and refuses one more`, () => {
+    const nested = (depth: number) => '['.repeat(depth) + '1' + ']'.repeat(depth);
+    const deepest = prettyJson(nested(MAX_PRETTY_DEPTH));
+    expect(deepest.ok && deepest.text.split('\n').length).toBe(2 * MAX_PRETTY_DEPTH + 1);
+    expect(prettyJson(nested(MAX_PRETTY_DEPTH + 1))).toEqual({ ok: false, reason: `nested more than ${MAX_PRETTY_DEPTH} levels deep` });
+  });
+
+  it('refuses a layout many times larger than the text (wide arrays deep down)', () => {
+    const wide = '['.repeat(MAX_PRETTY_DEPTH) + Array(2000).fill('1').join(',') + ']'.repeat(MAX_PRETTY_DEPTH);
+    const result = prettyJson(wide);
+    expect(result.ok).toBe(false);
+    expect(result.ok || result.reason).toMatch(/^re-indented it would be over [\d,]+ characters$/);
   });
 
   it('keeps every token as sent: escapes, 1.0, big integers, duplicate keys, spaces inside strings', () => {
     const text = '{ "name" : "Ren\\u00e9e, \\"the\\" {boss}", "score": 1.0, "big": 12345678901234567890, "dup": 1, "dup": 2 }\n';
-    expect(prettyJson(text)).toBe(
-      '{\n  "name": "Ren\\u00e9e, \\"the\\" {boss}",\n  "score": 1.0,\n  "big": 12345678901234567890,\n  "dup": 1,\n  "dup": 2\n}',
-    );
+    expect(prettyJson(text)).toEqual({
+      ok: true,
+      text: '{\n  "name": "Ren\\u00e9e, \\"the\\" {boss}",\n  "score": 1.0,\n  "big": 12345678901234567890,\n  "dup": 1,\n  "dup": 2\n}',
+    });
   });
 
   it('isJson tells JSON from other text', () => {
@@ -33,6 +55,36 @@ group('bodyView(bytes)', () => {
   it('shows bytes that are not UTF-8 as hex and base64, never with replacement characters', () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3]);
     expect(bodyView(bytes)).toEqual({ kind: 'binary', hex: '00000000  ff fe 00 41 c3', base64: '//4AQcM=', hexTruncated: false });
+  });
+
+  // Anyone can send such a body through the tunnel and the listener journals it: laid out with
+  // indentation repeated per level it grew with the square of the depth (450 MB for these 30 KB).
+  it('shows a deeply nested JSON body as sent, with a note, and a response no larger than the body', () => {
+    const deep = '['.repeat(15_000) + ']'.repeat(15_000);
+    const view = bodyView(Buffer.from(deep));
+    expect(view.kind).toBe('json');
+    expect(view.kind === 'json' && view.text.length).toBe(deep.length);
+    expect(view.kind === 'json' && view.text === deep).toBe(true);
+    expect(view.kind === 'json' && view.note).toBe(`not pretty-printed: nested more than ${MAX_PRETTY_DEPTH} levels deep`);
+    expect(JSON.stringify(describe(deliveryView({ body: deep }))).length).toBeLessThan(4 * deep.length);
+  });
+
+  it('shows a 60 KB deeply nested body as sent instead of throwing', () => {
+    const deep = '['.repeat(30_000) + ']'.repeat(30_000);
+    const view = bodyView(Buffer.from(deep));
+    expect(view.kind === 'json' && view.text === deep).toBe(true);
+    expect(view.kind === 'json' && view.note).toMatch(/^not pretty-printed: /);
+  });
+
+  it('shows a body whose layout would be far larger than itself as sent, with a note', () => {
+    const wide = '['.repeat(MAX_PRETTY_DEPTH) + Array(2000).fill('1').join(',') + ']'.repeat(MAX_PRETTY_DEPTH);
+    const view = bodyView(Buffer.from(wide));
+    expect(view.kind === 'json' && view.text === wide).toBe(true);
+    expect(view.kind === 'json' && view.note).toMatch(/^not pretty-printed: re-indented it would be over /);
+  });
+
+  it('pretty-prints an ordinary JSON body without a note', () => {
+    expect(bodyView(Buffer.from('{"a":[1,{}]}'))).toStrictEqual({ kind: 'json', text: '{\n  "a": [\n    1,\n    {}\n  ]\n}' });
   });
 
   it('cuts the hex dump of a large binary body but keeps every byte in base64', () => {

@@ -87,6 +87,18 @@ describe('PUT /api/webhook/merge/...', () => {
     expect(text.status).toBe(415);
   });
 
+  it('titles a body-parser failure by its status: 415 Unsupported Media Type, 413 Payload Too Large', async () => {
+    const sandbox = await testSandbox();
+    const token = await accessToken(sandbox);
+    const put = (headers: Record<string, string>, body: string) =>
+      fetch(`${sandbox.url}${MERGE}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body });
+    const compressed = await put({ 'content-encoding': 'compress' }, JSON.stringify(SUBSCRIPTION));
+    expect(compressed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await compressed.json()).toMatchObject({ status: 415, title: 'Unsupported Media Type' });
+    const large = await put({}, JSON.stringify({ ...SUBSCRIPTION, pad: 'x'.repeat(200_000) }));
+    expect(await large.json()).toMatchObject({ status: 413, title: 'Payload Too Large' });
+  });
+
   it('answers 400 naming the known events for an unknown event name', async () => {
     const sandbox = await testSandbox();
     const answer = await call(sandbox, 'PUT', '/api/webhook/merge/domain/15435/event/user_created', { token: await accessToken(sandbox), body: SUBSCRIPTION });

@@ -94,6 +94,29 @@ describe('POST /connect/token', () => {
   });
 });
 
+describe('POST /connect/token with a body it cannot read', () => {
+  // The body parser's own failures (415, 413, 400) used to reach the app's problem+json handler,
+  // which no OAuth client reads, and without no-store. They are §5.2 invalid_request like the rest.
+  const FORM = { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' };
+  const FORM_TYPE = 'application/x-www-form-urlencoded';
+  const cases: [string, Record<string, string>, Record<string, string>, RegExp][] = [
+    ['a charset it cannot decode', FORM, { 'content-type': `${FORM_TYPE}; charset=klingon` }, /charset "klingon"/i],
+    ['a body over 16 KB', { ...FORM, pad: 'x'.repeat(20_000) }, {}, /larger than 16384 bytes/],
+    ['a content-encoding it does not know', FORM, { 'content-encoding': 'compress' }, /Content-Encoding "compress"/],
+    ['gzip that is not gzip', FORM, { 'content-encoding': 'gzip' }, /could not be read/],
+  ];
+  it.each(cases)('answers %s with RFC 6749 invalid_request, no-store, not problem+json', async (_name, form, headers, description) => {
+    const sandbox = await testSandbox();
+    const response = await tokenRequest(sandbox, form, headers);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('pragma')).toBe('no-cache');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(description) });
+  });
+});
+
 describe('openid-client against the sandbox', () => {
   it('gets a token with discovery (client_secret_basic, client id needing form-url-encoding)', async () => {
     const sandbox = await testSandbox({ clientId: 'test-client', clientSecret: 'se:cr+et' });
