@@ -97,7 +97,9 @@ export async function requestToken(options: Omit<TokenOptions, 'state'>): Promis
     const response = await client.clientCredentialsGrant(oauth, config.scope === undefined ? {} : { scope: config.scope });
     return {
       accessToken: response.access_token,
-      expiresAt: now() + (response.expiresIn() ?? DEFAULT_TOKEN_LIFETIME_SEC) * 1000,
+      // The raw expires_in against our clock: openid-client's expiresIn() counts down on the real
+      // clock, so it can read a second short and ignores an injected `now`.
+      expiresAt: now() + (typeof response.expires_in === 'number' ? response.expires_in : DEFAULT_TOKEN_LIFETIME_SEC) * 1000,
       identityUrl: config.identityUrl,
       clientId: config.clientId,
       scope: config.scope,
