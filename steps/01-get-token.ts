@@ -10,19 +10,14 @@
  *      npm run step:1 -- --refresh  (always asks the identity server)
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from './lib/config.ts';
+import { loadConfig } from './lib/config.ts';
 import { CONFIG_INVALID, ConfigError } from './lib/errors.ts';
 import { redact } from './lib/redact.ts';
-import { describeTarget, isMain, runStep } from './lib/run-step.ts';
-import { openState, STATE_FILES, type State } from './lib/state.ts';
+import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
+import { openState, STATE_FILES } from './lib/state.ts';
 import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/token.ts';
 
-export interface GetTokenDeps {
-  config?: Config;
-  state?: State;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-  now?: () => number;
+export interface GetTokenDeps extends StepDeps {
   /** Ask the identity server even when the cached token is still fresh. */
   refresh?: boolean;
 }

@@ -8,21 +8,16 @@
  *
  * Run: npm run step:2
  */
-import { loadConfig, WEBHOOK_EVENT, type Config } from './lib/config.ts';
+import { loadConfig, WEBHOOK_EVENT } from './lib/config.ts';
 import { createBrackenApi, type ApiResult } from './lib/bracken-api.ts';
 import { webhookMergePath } from './lib/bracken-routes.ts';
 import { printable } from './lib/printable.ts';
 import { redact } from './lib/redact.ts';
-import { describeTarget, isMain, runStep } from './lib/run-step.ts';
-import { openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/state.ts';
+import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
+import { openState, STATE_FILES, type ListenerState, type WebhookState } from './lib/state.ts';
 import { resolveWebhookSecret, resolveWebhookTarget } from './lib/webhook-target.ts';
 
-export interface SubscribeWebhookDeps {
-  config?: Config;
-  state?: State;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-  now?: () => number;
+export interface SubscribeWebhookDeps extends StepDeps {
   /** Whether a listener's pid is alive (tests replace it). */
   isRunning?: (pid: number) => boolean;
 }

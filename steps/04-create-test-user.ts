@@ -7,23 +7,17 @@
  *
  * Run: npm run step:4
  */
-import { loadConfig, type Config } from './lib/config.ts';
+import { loadConfig } from './lib/config.ts';
 import { createBrackenApi } from './lib/bracken-api.ts';
 import { userCreatePath } from './lib/bracken-routes.ts';
 import { STEP_PRECONDITION, StepError } from './lib/errors.ts';
 import { generatePassword, generateUsername } from './lib/generate.ts';
 import { printable } from './lib/printable.ts';
-import { describeTarget, isMain, runStep } from './lib/run-step.ts';
-import { openState, STATE_FILES, type State, type UserState, type WebhookState } from './lib/state.ts';
+import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
+import { openState, STATE_FILES, type UserState, type WebhookState } from './lib/state.ts';
 import { userkeyFrom } from './lib/user-answer.ts';
 
-export interface CreateTestUserDeps {
-  config?: Config;
-  state?: State;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-  now?: () => number;
-}
+export type CreateTestUserDeps = StepDeps;
 
 /** Creates the test user, records it in user.json (no password), and returns the record. */
 export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<UserState> {

@@ -14,16 +14,10 @@ import { createBrackenApi, type BrackenApi } from './lib/bracken-api.ts';
 import { userDeletePath, webhookMergePath } from './lib/bracken-routes.ts';
 import { API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError } from './lib/errors.ts';
 import { printable } from './lib/printable.ts';
-import { describeTarget, isMain, runStep } from './lib/run-step.ts';
-import { openState, STATE_FILES, type State, type UserState, type WebhookState } from './lib/state.ts';
+import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
+import { openState, STATE_FILES, type UserState, type WebhookState } from './lib/state.ts';
 
-export interface DeleteTestUserDeps {
-  config?: Config;
-  state?: State;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-  now?: () => number;
-}
+export type DeleteTestUserDeps = StepDeps;
 
 /** What step 6 did: each part is `done` (a request succeeded), `gone` (404) or `nothing` (no record). */
 export interface CleanupResult {

@@ -5,23 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { VECTORS, VECTORS_DIR as dir, vectorBody, type Vector } from '../helpers/vectors.ts';
 import { findScheme } from '../../steps/lib/schemes/index.ts';
 import type { Scheme, VerifyInput } from '../../steps/lib/schemes/types.ts';
 
-interface Vector {
-  readonly id: string;
-  readonly scheme: string;
-  readonly source: string;
-  readonly secret: string;
-  readonly body?: string;
-  readonly bodyFile?: string;
-  readonly headers?: Record<string, string>;
-  readonly params?: Record<string, string>;
-  readonly now?: number;
-}
-
-const dir = new URL('../fixtures/vectors/', import.meta.url);
-const { vectors } = JSON.parse(readFileSync(new URL('vectors.json', dir), 'utf8')) as { vectors: Vector[] };
+const vectors = VECTORS;
 
 function schemeOf(vector: Vector): Scheme {
   const scheme = findScheme(vector.scheme);
@@ -31,7 +19,7 @@ function schemeOf(vector: Vector): Scheme {
 
 /** The request as it arrives: body bytes and headers, or (Vonage) the parameters in the query string. */
 function inputOf(vector: Vector): VerifyInput {
-  const body = vector.bodyFile !== undefined ? readFileSync(new URL(vector.bodyFile, dir)) : Buffer.from(vector.body ?? '', 'utf8');
+  const body = vectorBody(vector);
   return {
     body,
     headers: vector.headers ?? {},

@@ -3,7 +3,6 @@
  * scripts/verify.ts calls when executed): every bad-argument case, rotation, stdin bytes, and the
  * --sign round trips for the timestamped schemes. Exit codes and output are the user's.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../scripts/verify.ts';
+import { VECTORS, vectorBody, type Vector } from '../helpers/vectors.ts';
 
 const GUURU_2 = fileURLToPath(new URL('../fixtures/vectors/guuru/example-2.json', import.meta.url));
 const GUURU_2_SIG = 'e3671b73d2c6ef0c0a32cb07db50981ac1eab733632d3915d9a4bebd7454cbeb';
@@ -105,18 +105,7 @@ describe('runVerify', () => {
 });
 
 describe('npm run verify over every published vector (test/fixtures/vectors/vectors.json)', () => {
-  interface Vector {
-    readonly id: string;
-    readonly scheme: string;
-    readonly secret: string;
-    readonly body?: string;
-    readonly bodyFile?: string;
-    readonly headers?: Record<string, string>;
-    readonly params?: Record<string, string>;
-    readonly now?: number;
-  }
-  const vectorsDir = new URL('../fixtures/vectors/', import.meta.url);
-  const { vectors } = JSON.parse(readFileSync(new URL('vectors.json', vectorsDir), 'utf8')) as { vectors: Vector[] };
+  const vectors = VECTORS;
 
   /** The command line for a vector, with its body written to a file (one byte changed when `tamper`). */
   async function argsFor(vector: Vector, tamper: boolean): Promise<string[]> {
@@ -129,7 +118,7 @@ describe('npm run verify over every published vector (test/fixtures/vectors/vect
       params[key] = `${(params[key] ?? '').slice(0, -1)}${params[key]?.endsWith('X') ? 'Y' : 'X'}`;
     }
     if (vector.params !== undefined) args.push('--url', `/webhooks?${new URLSearchParams(params).toString()}`);
-    const body = vector.bodyFile !== undefined ? readFileSync(new URL(vector.bodyFile, vectorsDir)) : Buffer.from(vector.body ?? '', 'utf8');
+    const body = vectorBody(vector);
     if (tamper && vector.params === undefined) body.writeUInt8(body.readUInt8(body.length - 1) ^ 0x01, body.length - 1);
     const file = join(dir, `${vector.id}${tamper ? '-tampered' : ''}.body`);
     await writeFile(file, body);
