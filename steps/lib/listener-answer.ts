@@ -50,6 +50,8 @@ export interface Decision {
   readonly reason: string;
   /** The exact body, when it was read. */
   readonly body?: Buffer | undefined;
+  /** The parsed JSON of a verified delivery, handed to the worker so it need not parse it again. */
+  readonly payload?: unknown;
   /** Bytes received, or announced when the body was not read. */
   readonly bodyBytes: number;
   readonly secretIndex?: number | undefined;

@@ -11,7 +11,7 @@ import type { DeliveryView, HandlerState } from './delivery.ts';
 import { recordAndAnswer, type AnswerContext, type Arrival, type Decision, type Send } from './listener-answer.ts';
 import { readRawBody } from './listener-body.ts';
 import { errorBody, OK_CODE, REPLIES, SIGNATURE_FAILED_STATUS, type ReplyCode } from './listener-errors.ts';
-import { dedupeKeyOf, eventNameOf } from './listener-record.ts';
+import { dedupeKeyOf, eventNameOf, parseJsonBody } from './listener-record.ts';
 import { headerValue, type Scheme, type VerifyInput } from './schemes/types.ts';
 
 export interface ReceiveContext extends AnswerContext {
@@ -25,7 +25,7 @@ export interface ReceiveContext extends AnswerContext {
   /** Dedupe key → the first verified delivery with it, and whether it made it into the journal. */
   readonly seen: Map<string, SeenDelivery>;
   /** Called once the answer to a `pending` delivery has gone out (or the client left). */
-  readonly onAcknowledged: (view: DeliveryView) => void;
+  readonly onAcknowledged: (view: DeliveryView, received: { body: Buffer; payload: unknown }) => void;
 }
 
 export interface SeenDelivery {
@@ -93,7 +93,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   if (view?.handler === 'pending') {
     let handed = false;
     const handOver = () => {
-      if (!handed) ctx.onAcknowledged(view);
+      if (!handed) ctx.onAcknowledged(view, { body: read.body, payload: decision.payload });
       handed = true;
     };
     // After the answer is flushed. A client that left while the journal was being written has
@@ -149,7 +149,7 @@ async function check(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promi
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    payload = parseJsonBody(body);
   } catch (error) {
     const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
     return { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex };
@@ -164,7 +164,7 @@ async function check(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promi
       ? `Signature verified with ${which}.`
       : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
   const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
-  return { status: 200, verdict: 'valid', code: OK_CODE, reason, body, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+  return { status: 200, verdict: 'valid', code: OK_CODE, reason, body, payload, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
 }
 
 /**

@@ -2,6 +2,7 @@
  * Small pure helpers the listener uses to describe a request: its id, its dedupe key, the event
  * name in its payload, and the one log line printed for it.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import type { DeliveryRecord } from './delivery.ts';
 import { redact } from './redact.ts';
@@ -84,4 +85,14 @@ export function formatLogLine(record: DeliveryRecord, ackMs: number, signature: 
   const line = record.code === 'ok' ? parts.join(' ') : `${parts.join(' ')} — ${record.reason}`;
   // Event names and JSON error messages come from the request: no terminal control bytes in the log.
   return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/**
+ * The JSON in a body: UTF-8 only (throws TypeError otherwise), a leading byte order mark ignored
+ * as RFC 8259 §8.1 allows, SyntaxError for anything JSON.parse refuses.
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  if (!isUtf8(body)) throw new TypeError('it is not valid UTF-8');
+  const text = body.toString('utf8');
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }

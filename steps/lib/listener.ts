@@ -102,7 +102,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     journal,
     log,
     onRecorded: (view) => feed.upsert(view),
-    onAcknowledged: (view) => worker?.enqueue(view),
+    onAcknowledged: (view, received) => worker?.enqueue(view, { received }),
   };
 
   const server = createServer(

@@ -15,6 +15,7 @@
  */
 import type { DeliveryView, HandlerState } from './delivery.ts';
 import type { Journal } from './journal.ts';
+import { parseJsonBody } from './listener-record.ts';
 
 /** What a handler receives: the parsed event plus the exact bytes and headers. */
 export interface WebhookDelivery {
@@ -44,7 +45,7 @@ export interface WorkerOptions {
 
 export interface Worker {
   /** Queues a delivery; its handler runs on a later tick. */
-  enqueue(view: DeliveryView, options?: { recovered?: boolean }): void;
+  enqueue(view: DeliveryView, options?: { recovered?: boolean; received?: Received }): void;
   /** Deliveries queued or running. */
   readonly pending: number;
   /** Resolves when nothing is queued or running. */
@@ -56,9 +57,21 @@ export interface Worker {
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
+/** The bytes and parsed JSON the listener already has for a delivery it just received. */
+export interface Received {
+  readonly body: Buffer;
+  readonly payload: unknown;
+}
+
+interface Queued {
+  readonly view: DeliveryView;
+  readonly recovered: boolean;
+  readonly received: Received | undefined;
+}
+
 export function createWorker(options: WorkerOptions): Worker {
   const { handler, journal, onChange, log = () => {}, concurrency = 1 } = options;
-  const queue: { view: DeliveryView; recovered: boolean }[] = [];
+  const queue: Queued[] = [];
   let running = 0;
   let closed = false;
   let waiters: (() => void)[] = [];
@@ -75,11 +88,13 @@ export function createWorker(options: WorkerOptions): Worker {
     for (const resolve of done) resolve();
   };
 
-  const run = async (view: DeliveryView, recovered: boolean): Promise<void> => {
+  const run = async ({ view, recovered, received }: Queued): Promise<void> => {
     let error: string | undefined;
     try {
-      const body = Buffer.from(view.bodyBase64, 'base64');
-      await handler({ id: view.id, event: view.event, payload: JSON.parse(body.toString('utf8')), body, receivedAt: view.receivedAt, recovered, record: view });
+      // Received in this process: the listener's bytes and parse. Recovered from the journal: decode them.
+      const body = received?.body ?? Buffer.from(view.bodyBase64, 'base64');
+      const payload = received === undefined ? parseJsonBody(body) : received.payload;
+      await handler({ id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered, record: view });
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
@@ -102,9 +117,9 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const pump = () => {
     while (!closed && running < concurrency && queue.length > 0) {
-      const next = queue.shift() as { view: DeliveryView; recovered: boolean };
+      const next = queue.shift() as Queued;
       running += 1;
-      void run(next.view, next.recovered).finally(() => {
+      void run(next).finally(() => {
         running -= 1;
         pump();
         settle();
@@ -114,9 +129,9 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 
   return {
-    enqueue(view, { recovered = false } = {}) {
+    enqueue(view, { recovered = false, received } = {}) {
       if (closed) return;
-      queue.push({ view, recovered });
+      queue.push({ view, recovered, received });
       // On a later tick, so the handler never runs before the answer has been handed to the socket.
       setImmediate(pump);
     },

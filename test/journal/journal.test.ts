@@ -221,3 +221,16 @@ describe('durability before the answer', () => {
     }
   });
 });
+
+describe('encodeEntry()', () => {
+  it('writes a large body spliced in, and the line reads back as exactly the same entry', async () => {
+    const { encodeEntry, parseEntry } = await import('../../steps/lib/journal-format.ts');
+    const body = Buffer.alloc(64 * 1024, 0xfb); // base64 of 0xfb bytes is full of '+' and '/'
+    const entry = { type: 'delivery' as const, handler: 'pending' as const, record: record(7, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
+    const line = encodeEntry(entry);
+    expect(line.endsWith('}\n')).toBe(true);
+    expect(line.indexOf('\n')).toBe(line.length - 1);
+    expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(entry)));
+    expect(parseEntry(line.trimEnd())).toEqual(entry);
+  });
+});

@@ -357,3 +357,18 @@ describe('delivery ids', () => {
     expect(newDeliveryId(1_700_000_000_001) > ids.at(-1)!).toBe(true);
   });
 });
+
+describe('JSON bodies', () => {
+  it('a verified body with a UTF-8 byte order mark is accepted (RFC 8259 lets parsers ignore it)', async () => {
+    const t = await startTestListener({ handler: () => {} });
+    try {
+      const payload = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(userCreate(9)))]);
+      const answer = await send(t.listener.url, { body: payload, headers: { 'content-type': 'application/json', ...bracken.sign({ body: payload, secret: SECRET }) } });
+      expect(answer.status).toBe(200);
+      await t.listener.idle();
+      expect(t.listener.feed.list()[0]).toMatchObject({ event: 'User_Create', handler: 'done' });
+    } finally {
+      await t.close();
+    }
+  });
+});
