@@ -26,17 +26,10 @@ const DEMO_CLIENT_SECRET = 'demo-secret';
 export { EVENT_NAMES, type EventName } from './events.ts';
 export type { StoredDelivery, StoredSubscription, StoredUser } from './store.ts';
 
-export interface SandboxOptions {
+/** The sandbox settings of the configuration (SANDBOX_*; port 0 picks a free port), plus where and how to run. */
+export interface SandboxOptions extends Omit<Config['sandbox'], 'host'> {
   /** Interface to bind; default 127.0.0.1. Keep it on loopback: the sandbox has demo credentials. */
   readonly host?: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly domainkey: number;
-  readonly tokenLifetimeSec: number;
-  /** Delay before each retry of a failed delivery; the last one repeats until delivered. */
-  readonly retryScheduleMs: readonly number[];
   /** The store goes in `<stateDir>/sandbox/store-<port>.json`. */
   readonly stateDir: string;
   readonly userDeleteRoute: UserDeleteRoute;
