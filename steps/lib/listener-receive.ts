@@ -110,25 +110,19 @@ interface Decided {
 }
 
 async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decided> {
-  const decision = await check(ctx, arrival, body);
-  if (decision.handler !== 'pending' || decision.dedupeKey === undefined) return { decision };
-  return { decision, settleStored: claim(ctx, decision.dedupeKey, arrival.id) };
-}
-
-async function check(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
   let secrets: readonly string[];
   try {
     secrets = await ctx.secrets();
   } catch (error) {
-    return refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` });
+    return { decision: refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` }) };
   }
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
   if (!verified.ok) {
     const explanation = explain(ctx, input);
     const reason = explanation === undefined ? verified.message : `${verified.message} ${explanation}`;
-    return {
+    const decision: Decision = {
       status: SIGNATURE_FAILED_STATUS,
       verdict: 'invalid',
       code: verified.reason,
@@ -139,24 +133,26 @@ async function check(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promi
       // The sender gets the scheme's message only: the diagnosis is for the person at the terminal.
       answer: errorBody(verified.reason, verified.message),
     };
+    return { decision };
   }
   const secretIndex = verified.secretIndex;
-  if (bodyBytes === 0) return { ...refusal('empty_body', { bodyBytes, body }), secretIndex };
+  if (bodyBytes === 0) return { decision: { ...refusal('empty_body', { bodyBytes, body }), secretIndex } };
   const contentType = headerValue(arrival.headers, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;
-    return { ...refusal('unsupported_media_type', { bodyBytes, body, reason }), secretIndex };
+    return { decision: { ...refusal('unsupported_media_type', { bodyBytes, body, reason }), secretIndex } };
   }
   let payload: unknown;
   try {
     payload = parseJsonBody(body);
   } catch (error) {
     const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
-    return { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex };
+    return { decision: { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex } };
   }
   const event = eventNameOf(payload);
   const dedupeKey = dedupeKeyOf(arrival.headers, body, ctx.verifier.name);
-  const first = await firstStoredCopy(ctx, dedupeKey);
+  const copy = ctx.hasHandler ? await firstCopyOrClaim(ctx, dedupeKey, arrival.id) : { first: undefined, settleStored: undefined };
+  const first = copy.first;
   const handler: HandlerState = !ctx.hasHandler ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
   const which = secretIndex === 0 ? 'the current secret' : `previous secret #${secretIndex}`;
   const reason =
@@ -164,19 +160,25 @@ async function check(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promi
       ? `Signature verified with ${which}.`
       : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
   const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
-  return { status: 200, verdict: 'valid', code: OK_CODE, reason, body, payload, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+  const decision: Decision = { status: 200, verdict: 'valid', code: OK_CODE, reason, body, payload, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+  return copy.settleStored === undefined ? { decision } : { decision, settleStored: copy.settleStored };
 }
 
 /**
- * The id of the stored delivery this one repeats, or undefined when it is new. A first copy still
- * being journaled is waited for: if storing it fails, its sender gets a 503 and this copy is the
- * one to keep (answering it "duplicate" would acknowledge a delivery nobody stored).
+ * Either the id of the stored delivery this one repeats, or, when it is new, a claim on its dedupe
+ * key (made in the same synchronous step as the lookup, so two copies can never both claim it).
+ * A first copy still being journaled is waited for: if storing it fails, its sender gets a 503 and
+ * this copy takes its place (answering it "duplicate" would acknowledge a delivery nobody stored).
  */
-async function firstStoredCopy(ctx: ReceiveContext, key: string): Promise<string | undefined> {
+async function firstCopyOrClaim(
+  ctx: ReceiveContext,
+  key: string,
+  id: string,
+): Promise<{ first: string; settleStored: undefined } | { first: undefined; settleStored: (stored: boolean) => void }> {
   for (;;) {
     const entry = ctx.seen.get(key);
-    if (entry === undefined) return undefined;
-    if (await entry.stored) return entry.id;
+    if (entry === undefined) return { first: undefined, settleStored: claim(ctx, key, id) };
+    if (await entry.stored) return { first: entry.id, settleStored: undefined };
     if (ctx.seen.get(key) === entry) ctx.seen.delete(key);
   }
 }
