@@ -9,7 +9,7 @@
  * listener), receiver throughput (three baselines and ours, each in its own process, loaded by
  * undici from another). Prints a table and writes JSON under the state folder.
  *
- * Run: npm run bench            (about 2 minutes on 2 cores)
+ * Run: npm run bench            (about 1.5 to 2 minutes on 2 cores)
  *      npm run bench -- --quick (a smoke run; see --help)
  */
 import { performance } from 'node:perf_hooks';
