@@ -9,8 +9,9 @@
  * route.match('DELETE', '/api/user/Test%2DUser') // { username: 'Test-User' }
  */
 
-/** The placeholders a delete route may use. */
-export const ROUTE_PLACEHOLDERS = ['domainkey', 'userkey', 'username'] as const;
+import { USER_ROUTE_PLACEHOLDERS as ROUTE_PLACEHOLDERS } from '../../steps/lib/config.ts';
+
+export { ROUTE_PLACEHOLDERS };
 export type RoutePlaceholder = (typeof ROUTE_PLACEHOLDERS)[number];
 
 export interface RouteMatcher {

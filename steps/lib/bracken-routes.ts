@@ -29,6 +29,7 @@ export interface UserRouteValues {
  * not document this route, so it comes from config (BRACKEN_USER_DELETE_ROUTE).
  */
 export function userDeletePath(route: UserDeleteRoute, values: UserRouteValues): string {
+  // loadConfig() has checked the placeholders; a route built by hand is still checked below.
   const path = route.path.replace(/\{(domainkey|userkey|username)\}/g, (_match, name: keyof UserRouteValues) =>
     encodeURIComponent(values[name]),
   );

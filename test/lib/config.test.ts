@@ -82,6 +82,17 @@ describe('loadConfig', () => {
     expect(config.httpTimeoutMs).toBe(2500);
   });
 
+  test('a BRACKEN_USER_DELETE_ROUTE with an unknown placeholder, or none naming the user, is CONFIG_INVALID at load', () => {
+    for (const route of ['DELETE /api/user/{id}', 'DELETE /api/user/domain/{domainkey}']) {
+      const error = thrown({ BRACKEN_USER_DELETE_ROUTE: route });
+      expect(error.code).toBe(CONFIG_INVALID);
+      expect(error.message).toBe(
+        `BRACKEN_USER_DELETE_ROUTE=${JSON.stringify(route)} is not valid: expected placeholders among {domainkey}, {userkey}, {username}, naming the user with {userkey} or {username}.`,
+      );
+    }
+    expect(loadConfig({ env: { BRACKEN_USER_DELETE_ROUTE: 'DELETE /api/{domainkey}/users/{username}' } }).userDeleteRoute.path).toBe('/api/{domainkey}/users/{username}');
+  });
+
   test('a BRACKEN_USER_DELETE_ROUTE without a method is CONFIG_INVALID', () => {
     expect(thrown({ BRACKEN_USER_DELETE_ROUTE: '/api/user/{userkey}' }).code).toBe(CONFIG_INVALID);
   });
