@@ -10,7 +10,7 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { bindServer, urlHost } from '../../steps/lib/bind.ts';
 import type { Config, UserDeleteRoute } from '../../steps/lib/config.ts';
 import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from '../../steps/lib/errors.ts';
 import { createApp } from './app.ts';
@@ -89,7 +89,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"starting"}');
   };
   const server = createServer((req, res) => handler(req, res));
-  const port = await listen(server, host, options.port);
+  const port = await bindServer(server, host, options.port, (error, inUse) =>
+    inUse
+      ? new SandboxError(SANDBOX_PORT_IN_USE, `Port ${options.port} on ${host} is already in use.`, {
+          cause: error,
+          hint: 'Another sandbox may be running (npm run sandbox): use that one, stop it, or set SANDBOX_PORT to a free port.',
+        })
+      : new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${options.port}: ${error.message}`, { cause: error, hint: 'Check SANDBOX_HOST and SANDBOX_PORT.' }),
+  );
   const url = `http://${urlHost(host)}:${port}`;
   if (!/^(127\.|::1$|localhost$)/.test(host)) log(`warning: the sandbox listens on ${host}, not only on loopback`);
 
@@ -136,29 +143,6 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       return closing;
     },
   };
-}
-
-function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(new SandboxError(SANDBOX_PORT_IN_USE, `Port ${port} on ${host} is already in use.`, {
-          cause: error,
-          hint: 'Another sandbox may be running (npm run sandbox): use that one, stop it, or set SANDBOX_PORT to a free port.',
-        }));
-      } else {
-        reject(new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${port}: ${error.message}`, { cause: error, hint: 'Check SANDBOX_HOST and SANDBOX_PORT.' }));
-      }
-    });
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-/** The host as it goes in a URL: wildcard binds are reached through loopback, IPv6 in brackets. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function checkOptions(options: SandboxOptions): void {

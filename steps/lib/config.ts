@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { urlHost } from './bind.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 
 /** The project root: two folders up from `steps/lib/`. */
@@ -118,7 +119,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   });
 
   const mode: Mode = read.optional('BRACKEN_CLIENT_ID') === undefined ? 'sandbox' : 'bracken';
-  const sandboxUrl = `http://${hostForUrl(sandbox.host)}:${sandbox.port}`;
+  const sandboxUrl = `http://${urlHost(sandbox.host)}:${sandbox.port}`;
   const remote =
     mode === 'bracken'
       ? {
@@ -183,10 +184,6 @@ export function isLoopbackUrl(url: string): boolean {
 function loadProcessEnv(envFile: string): Env {
   if (existsSync(envFile)) process.loadEnvFile(envFile); // never overrides variables already set
   return process.env;
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function reader(env: Env) {

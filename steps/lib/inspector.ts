@@ -12,7 +12,7 @@
  * console.log(`Inspect deliveries at ${inspector.url}`);
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { bindServer, urlHost } from './bind.ts';
 import type { DeliveryFeed } from './delivery.ts';
 import { INSPECTOR_FAILED, InspectorError } from './errors.ts';
 import { followFeed } from './inspector-events.ts';
@@ -66,10 +66,18 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     });
   });
 
-  await listen(server, host, options.port);
-  const port = (server.address() as AddressInfo).port;
+  const port = await bindServer(
+    server,
+    host,
+    options.port,
+    (error, inUse) =>
+      new InspectorError(INSPECTOR_FAILED, `The inspector cannot listen on ${host}:${options.port}: ${inUse ? 'the port is in use' : error.message}.`, {
+        hint: 'Stop what uses the port, or set INSPECT_PORT to another port (0 picks a free one).',
+        cause: error,
+      }),
+  );
   allowed = allowedHosts(host, port);
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${urlHost(host)}:${port}`;
   return {
     url,
     async close() {
@@ -88,19 +96,4 @@ function safeProtocol(url: string): string {
   } catch {
     return '';
   }
-}
-
-function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const inUse = error.code === 'EADDRINUSE';
-      reject(
-        new InspectorError(INSPECTOR_FAILED, `The inspector cannot listen on ${host}:${port}: ${inUse ? 'the port is in use' : error.message}.`, {
-          hint: 'Stop what uses the port, or set INSPECT_PORT to another port (0 picks a free one).',
-          cause: error,
-        }),
-      );
-    });
-    server.listen(port, host, () => resolve());
-  });
 }

@@ -14,8 +14,8 @@
  *   bodyLimitBytes: 1 << 20, requestTimeoutMs: 10_000, journal, handler: sampleHandler(console.log) });
  * console.log(listener.url); // http://127.0.0.1:<port>/webhooks
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { bindServer, urlHost } from './bind.ts';
 import { WEBHOOK_PATH } from './config.ts';
 import type { DeliveryFeed } from './delivery.ts';
 import { LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError } from './errors.ts';
@@ -116,7 +116,17 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     createListenerApp(ctx),
   );
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
-  const port = await listen(server, options.host, options.port);
+  const port = await bindServer(server, options.host, options.port, (error, inUse) =>
+    inUse
+      ? new ListenerError(LISTEN_PORT_IN_USE, `Port ${options.port} on ${options.host} is already in use, so the listener cannot start (LISTEN_PORT=${options.port}).`, {
+          cause: error,
+          hint: 'Stop the program using it (another `npm run step:3`?) or set LISTEN_PORT to a free port in .env.',
+        })
+      : new ListenerError(LISTEN_FAILED, `The listener cannot listen on ${options.host}:${options.port}: ${error.message}.`, {
+          cause: error,
+          hint: 'Check LISTEN_HOST and LISTEN_PORT in .env (ports below 1024 need privileges).',
+        }),
+  );
   const origin = `http://${urlHost(options.host)}:${port}`;
 
   const owed = recovered.filter((view) => view.code === 'ok' && (view.handler === 'pending' || view.handler === 'failed'));
@@ -151,34 +161,4 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       return closing;
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new ListenerError(LISTEN_PORT_IN_USE, `Port ${port} on ${host} is already in use, so the listener cannot start (LISTEN_PORT=${port}).`, {
-            cause: error,
-            hint: 'Stop the program using it (another `npm run step:3`?) or set LISTEN_PORT to a free port in .env.',
-          }),
-        );
-      } else {
-        reject(
-          new ListenerError(LISTEN_FAILED, `The listener cannot listen on ${host}:${port}: ${error.message}.`, {
-            cause: error,
-            hint: 'Check LISTEN_HOST and LISTEN_PORT in .env (ports below 1024 need privileges).',
-          }),
-        );
-      }
-    });
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-/** The host to put in a local URL: a wildcard address is reached through loopback. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -97,3 +97,10 @@ describe('loadConfig', () => {
     expect(thrown({ BRACKEN_USER_DELETE_ROUTE: '/api/user/{userkey}' }).code).toBe(CONFIG_INVALID);
   });
 });
+
+describe('the sandbox URL', () => {
+  test('a wildcard SANDBOX_HOST is reached through loopback, IPv6 goes in brackets', () => {
+    expect(loadConfig({ env: { SANDBOX_HOST: '0.0.0.0', SANDBOX_PORT: '4011' } }).apiUrl).toBe('http://127.0.0.1:4011');
+    expect(loadConfig({ env: { SANDBOX_HOST: '::1', SANDBOX_PORT: '4011' } }).identityUrl).toBe('http://[::1]:4011');
+  });
+});
