@@ -5,8 +5,7 @@
  * `<state folder>/sandbox/store-<port>.json` and resume on the next start.
  */
 import { parseArgs, styleText } from 'node:util';
-import { loadConfig } from '../steps/lib/config.ts';
-import { formatError } from '../steps/lib/run-step.ts';
+import { loadConfig, formatError } from '../steps/lib/core/index.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
 
 const USAGE = `Usage: npm run sandbox [-- --port <port>]

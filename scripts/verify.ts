@@ -11,11 +11,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { diagnose } from '../steps/lib/diagnose.ts';
-import { isMain } from '../steps/lib/run-step.ts';
-import { findScheme, schemeNames } from '../steps/lib/schemes/index.ts';
-import { signRequest } from '../steps/lib/schemes/sign-request.ts';
-import type { Headers } from '../steps/lib/schemes/types.ts';
+import { diagnose } from '../steps/lib/diagnose/index.ts';
+import { isMain } from '../steps/lib/core/index.ts';
+import { findScheme, schemeNames, signRequest, type Headers } from '../steps/lib/signature/index.ts';
 
 export const USAGE = `Usage:
   npm run verify -- --scheme <name> --secret <secret> [--secret <older secret>...]

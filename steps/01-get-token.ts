@@ -10,12 +10,8 @@
  *      npm run step:1 -- --refresh  (always asks the identity server)
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from './lib/config.ts';
-import { CONFIG_INVALID, ConfigError } from './lib/errors.ts';
-import { redact } from './lib/redact.ts';
-import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
-import { openState, STATE_FILES } from './lib/state.ts';
-import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/token.ts';
+import { loadConfig, CONFIG_INVALID, ConfigError, redact, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES } from './lib/core/index.ts';
+import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/bracken/index.ts';
 
 export interface GetTokenDeps extends StepDeps {
   /** Ask the identity server even when the cached token is still fresh. */

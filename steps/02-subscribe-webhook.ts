@@ -8,14 +8,8 @@
  *
  * Run: npm run step:2
  */
-import { loadConfig, WEBHOOK_EVENT } from './lib/config.ts';
-import { createBrackenApi, type ApiResult } from './lib/bracken-api.ts';
-import { webhookMergePath } from './lib/bracken-routes.ts';
-import { printable } from './lib/printable.ts';
-import { redact } from './lib/redact.ts';
-import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
-import { openState, STATE_FILES, type ListenerState, type WebhookState } from './lib/state.ts';
-import { resolveWebhookSecret, resolveWebhookTarget } from './lib/webhook-target.ts';
+import { loadConfig, WEBHOOK_EVENT, printable, redact, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type ListenerState, type WebhookState } from './lib/core/index.ts';
+import { createBrackenApi, type ApiResult, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget } from './lib/bracken/index.ts';
 
 export interface SubscribeWebhookDeps extends StepDeps {
   /** Whether a listener's pid is alive (tests replace it). */

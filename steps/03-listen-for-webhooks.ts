@@ -9,20 +9,14 @@
  *
  * Run: npm run step:3 (leave it running; Ctrl-C stops it)
  */
-import { loadConfig, WEBHOOK_PATH, type Config } from './lib/config.ts';
-import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector.ts';
-import { journalDir, openJournal, type Journal } from './lib/journal.ts';
-import { startListener, type RunningListener } from './lib/listener.ts';
-import { webhookSecrets } from './lib/listener-secrets.ts';
-import { createMismatchExplainer } from './lib/diagnose.ts';
-import { describeTarget, isMain, runService } from './lib/run-step.ts';
-import { sampleHandler } from './lib/sample-handler.ts';
-import { listenScheme } from './lib/schemes/index.ts';
-import type { VerifyInput } from './lib/schemes/types.ts';
-import { openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/state.ts';
+import { loadConfig, WEBHOOK_PATH, type Config, describeTarget, isMain, runService, openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/core/index.ts';
+import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector/index.ts';
+import { journalDir, openJournal, type Journal } from './lib/journal/index.ts';
+import { startListener, type RunningListener, webhookSecrets, sampleHandler, type DeliveryHandler } from './lib/listener/index.ts';
+import { createMismatchExplainer } from './lib/diagnose/index.ts';
+import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
 import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
-import { subscribedElsewhereNote } from './lib/webhook-target.ts';
-import type { DeliveryHandler } from './lib/worker.ts';
+import { subscribedElsewhereNote } from './lib/bracken/index.ts';
 
 export interface ListenDeps {
   config?: Config;

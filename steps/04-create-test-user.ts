@@ -7,15 +7,8 @@
  *
  * Run: npm run step:4
  */
-import { loadConfig } from './lib/config.ts';
-import { createBrackenApi } from './lib/bracken-api.ts';
-import { userCreatePath } from './lib/bracken-routes.ts';
-import { STEP_PRECONDITION, StepError } from './lib/errors.ts';
-import { generatePassword, generateUsername } from './lib/generate.ts';
-import { printable } from './lib/printable.ts';
-import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
-import { openState, STATE_FILES, type UserState, type WebhookState } from './lib/state.ts';
-import { userkeyFrom } from './lib/user-answer.ts';
+import { loadConfig, STEP_PRECONDITION, StepError, generatePassword, generateUsername, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState, type WebhookState } from './lib/core/index.ts';
+import { createBrackenApi, userCreatePath, userkeyFrom } from './lib/bracken/index.ts';
 
 export type CreateTestUserDeps = StepDeps;
 

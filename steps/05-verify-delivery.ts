@@ -11,19 +11,13 @@
  * Run: npm run step:5 (after step 3 has received something, e.g. from step 4)
  */
 import { join } from 'node:path';
-import { loadConfig, type Config } from './lib/config.ts';
-import type { DeliveryView } from './lib/delivery.ts';
-import { bodyPreview, describeReserialization, expectedSignature, headersOf, latestWebhookDelivery, receivedSignature } from './lib/delivery-report.ts';
-import { diagnose } from './lib/diagnose.ts';
-import { checkReserialization, type ReserializationCheck } from './lib/diagnose-reserialization.ts';
-import { STEP_PRECONDITION, STEP_VERIFY_FAILED, StepError } from './lib/errors.ts';
-import { JOURNAL_DIR_NAME, readJournal } from './lib/journal.ts';
-import { webhookSecrets } from './lib/listener-secrets.ts';
-import { redact } from './lib/redact.ts';
-import { describeTarget, isMain, runStep } from './lib/run-step.ts';
-import { listenScheme } from './lib/schemes/index.ts';
-import type { VerifyInput } from './lib/schemes/types.ts';
-import { openState, type State } from './lib/state.ts';
+import { loadConfig, type Config, STEP_PRECONDITION, STEP_VERIFY_FAILED, StepError, redact, describeTarget, isMain, runStep, openState, type State } from './lib/core/index.ts';
+import type { DeliveryView } from './lib/delivery/index.ts';
+import { bodyPreview, describeReserialization, expectedSignature, headersOf, latestWebhookDelivery, receivedSignature, checkReserialization, type ReserializationCheck } from './lib/report/index.ts';
+import { diagnose } from './lib/diagnose/index.ts';
+import { JOURNAL_DIR_NAME, readJournal } from './lib/journal/index.ts';
+import { webhookSecrets } from './lib/listener/index.ts';
+import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
 
 export interface VerifyDeliveryDeps {
   config?: Config;

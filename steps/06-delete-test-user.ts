@@ -9,13 +9,8 @@
  *
  * Run: npm run step:6
  */
-import { DEFAULT_USER_DELETE_ROUTE, loadConfig, WEBHOOK_EVENT, type Config } from './lib/config.ts';
-import { createBrackenApi, type BrackenApi } from './lib/bracken-api.ts';
-import { userDeletePath, webhookMergePath } from './lib/bracken-routes.ts';
-import { API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError } from './lib/errors.ts';
-import { printable } from './lib/printable.ts';
-import { describeTarget, isMain, runStep, type StepDeps } from './lib/run-step.ts';
-import { openState, STATE_FILES, type UserState, type WebhookState } from './lib/state.ts';
+import { DEFAULT_USER_DELETE_ROUTE, loadConfig, WEBHOOK_EVENT, type Config, API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState, type WebhookState } from './lib/core/index.ts';
+import { createBrackenApi, type BrackenApi, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
 
 export type DeleteTestUserDeps = StepDeps;
 

@@ -15,7 +15,7 @@
  * const next = deliveryFactory({ secret, bytes: 300 });
  * const { body, headers } = next(); // body.length === 300, headers.authorization 'HMACSHA256 …'
  */
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { bracken } from '../../steps/lib/signature/index.ts';
 
 export interface SignedBody {
   readonly body: Buffer;

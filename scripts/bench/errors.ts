@@ -1,8 +1,8 @@
 /**
- * The bench's own error codes. They live here, not in steps/lib/errors.ts, because only the
+ * The bench's own error codes. They live here, not in steps/lib/core/errors.ts, because only the
  * bench raises them; the class is still a WorkbenchError so `formatError` prints code and hint.
  */
-import { WorkbenchError } from '../../steps/lib/errors.ts';
+import { WorkbenchError } from '../../steps/lib/core/index.ts';
 
 /** BenchError: a child process (receiver, load generator, step, walkthrough) failed or exited early. */
 export const BENCH_CHILD_FAILED = 'WORKBENCH_BENCH_CHILD_FAILED';

@@ -7,8 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_ROOT } from '../../steps/lib/config.ts';
-import { isMain } from '../../steps/lib/run-step.ts';
+import { PROJECT_ROOT, isMain } from '../../steps/lib/core/index.ts';
 import { formatTable } from './table.ts';
 
 interface ProfileNode {

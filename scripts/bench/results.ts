@@ -3,7 +3,7 @@
  * `<stateDir>/bench/bench-<time>.json` and `<stateDir>/bench/latest.json` (never in the tree).
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../steps/lib/state.ts';
+import { writeFileAtomic } from '../../steps/lib/core/index.ts';
 import type { DeliveryReport } from './delivery-bench.ts';
 import type { MachineInfo } from './machine.ts';
 import type { BenchOptions } from './options.ts';

@@ -14,9 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../steps/lib/config.ts';
-import { generateSecret } from '../../steps/lib/generate.ts';
-import { formatError, isMain } from '../../steps/lib/run-step.ts';
+import { loadConfig, type Config, generateSecret, formatError, isMain } from '../../steps/lib/core/index.ts';
 import { machineInfo } from './machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
 import { attempt, skipped, writeResults, type BenchResults, type Outcome, type StartupReport } from './results.ts';

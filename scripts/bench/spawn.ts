@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { PROJECT_ROOT } from '../../steps/lib/config.ts';
+import { PROJECT_ROOT } from '../../steps/lib/core/index.ts';
 import { BENCH_CHILD_FAILED, BENCH_TIMEOUT, BenchError } from './errors.ts';
 
 /** The node flags every bench child runs with: tsx, loaded the way `npm run …` scripts load it. */

@@ -4,7 +4,7 @@
  * then an open-loop run at a fixed offered rate, for each body size. The load generator is a
  * separate process too, started fresh for each receiver so none inherits another's warm JIT.
  */
-import { WEBHOOK_PATH } from '../../steps/lib/config.ts';
+import { WEBHOOK_PATH } from '../../steps/lib/core/index.ts';
 import { startLoadGenerator, type LoadGenerator } from './load/client.ts';
 import type { LoadResult, LoadTarget } from './load/types.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../steps/lib/config.ts';
+import { PROJECT_ROOT } from '../../steps/lib/core/index.ts';
 import { BENCH_CHILD_FAILED, BenchError } from './errors.ts';
 import { runNode, type RunResult } from './spawn.ts';
 import { median, round } from './stats.ts';

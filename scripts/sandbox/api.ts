@@ -7,7 +7,7 @@
  * deliveries included, before the answer goes out, and only then are the deliveries sent.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { redact } from '../../steps/lib/redact.ts';
+import { redact } from '../../steps/lib/core/index.ts';
 import { claimsOf, requireBearer } from './bearer.ts';
 import type { DeliveryEngine } from './deliveries.ts';
 import { canonicalEventName, EVENT_NAMES, type EventName } from './events.ts';

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { bracken } from '../../steps/lib/signature/index.ts';
 import { encodePayload, type EventPayload } from './events.ts';
 import { createIdleSignal } from './idle-signal.ts';
 import type { Store, StoredDelivery } from './store.ts';

@@ -10,15 +10,12 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bindServer, urlHost } from '../../steps/lib/bind.ts';
-import type { Config, UserDeleteRoute } from '../../steps/lib/config.ts';
-import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from '../../steps/lib/errors.ts';
+import { bindServer, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, redact } from '../../steps/lib/core/index.ts';
 import { createApp } from './app.ts';
 import { createDeliveryEngine } from './deliveries.ts';
 import { compileRoute } from './route-template.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
 import { createTokenService } from './tokens.ts';
-import { redact } from '../../steps/lib/redact.ts';
 
 /** The sandbox's default client secret: printed in full, since the README publishes it. */
 const DEMO_CLIENT_SECRET = 'demo-secret';

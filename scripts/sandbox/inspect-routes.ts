@@ -8,7 +8,7 @@
  *   GET /sandbox/deliveries     deliveries, newest first: status, attempts, last status/error
  */
 import express, { type Router } from 'express';
-import { redact } from '../../steps/lib/redact.ts';
+import { redact } from '../../steps/lib/core/index.ts';
 import { subscriptionView } from './api.ts';
 import type { Store, StoredDelivery } from './store.ts';
 

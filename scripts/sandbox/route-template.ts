@@ -9,7 +9,7 @@
  * route.match('DELETE', '/api/user/Test%2DUser') // { username: 'Test-User' }
  */
 
-import { USER_ROUTE_PLACEHOLDERS as ROUTE_PLACEHOLDERS } from '../../steps/lib/config.ts';
+import { USER_ROUTE_PLACEHOLDERS as ROUTE_PLACEHOLDERS } from '../../steps/lib/core/index.ts';
 
 export { ROUTE_PLACEHOLDERS };
 export type RoutePlaceholder = (typeof ROUTE_PLACEHOLDERS)[number];

@@ -13,8 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STATE_CORRUPT, StateError } from '../../steps/lib/errors.ts';
-import { writeFileAtomic } from '../../steps/lib/state.ts';
+import { STATE_CORRUPT, StateError, writeFileAtomic } from '../../steps/lib/core/index.ts';
 import type { EventName } from './events.ts';
 import { newSigningKey } from './tokens.ts';
 

@@ -12,7 +12,7 @@
  * tokens.check(accessToken); // { ok: true, claims: {...} }
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { safeEqual } from '../../steps/lib/signature.ts';
+import { safeEqual } from '../../steps/lib/signature/index.ts';
 
 export interface TokenClaims {
   readonly iss: string;

@@ -4,8 +4,8 @@
  * the reason (nothing arrived, or what arrived was refused).
  */
 import { styleText } from 'node:util';
-import { STEP_VERIFY_FAILED, StepError } from '../../steps/lib/errors.ts';
-import type { DeliveryFeed, DeliveryView } from '../../steps/lib/delivery.ts';
+import { STEP_VERIFY_FAILED, StepError } from '../../steps/lib/core/index.ts';
+import type { DeliveryFeed, DeliveryView } from '../../steps/lib/delivery/index.ts';
 
 export interface WaitOptions {
   feed: DeliveryFeed;

@@ -11,8 +11,7 @@
  * const tunnel = await openTunnel({ port: 5000, authtoken: config.ngrok.authtoken, domain: config.ngrok.domain, timeoutMs: 10_000 });
  * console.log(tunnel?.url ?? 'local only');
  */
-import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError } from './errors.ts';
-import { redact } from './redact.ts';
+import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError, redact } from './core/index.ts';
 
 /** The part of @ngrok/ngrok the workbench uses. */
 export interface NgrokModule {

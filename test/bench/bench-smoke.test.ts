@@ -18,8 +18,8 @@ import type { BenchResults, StartupReport } from '../../scripts/bench/results.ts
 import { median, percentile, summarize } from '../../scripts/bench/stats.ts';
 import { evaluateTargets } from '../../scripts/bench/targets.ts';
 import type { ThroughputCell, ThroughputReport } from '../../scripts/bench/throughput.ts';
-import { PROJECT_ROOT } from '../../steps/lib/config.ts';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
 
 const dirs: string[] = [];
 async function tempDir(prefix: string): Promise<string> {

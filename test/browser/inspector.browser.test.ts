@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInspector, type Inspector } from '../../steps/lib/inspector.ts';
-import { openJournal, type Journal } from '../../steps/lib/journal.ts';
-import { startListener, type RunningListener } from '../../steps/lib/listener.ts';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
+import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
+import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

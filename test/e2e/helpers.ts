@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, PROJECT_ROOT, type Config, type Env } from '../../steps/lib/config.ts';
+import { loadConfig, PROJECT_ROOT, type Config, type Env } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox, type RunningSandbox } from '../../scripts/sandbox/index.ts';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
 

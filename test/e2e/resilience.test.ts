@@ -12,7 +12,7 @@ import { createTestUser } from '../../steps/04-create-test-user.ts';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
 import { startSandbox, sandboxOptionsFromConfig } from '../../scripts/sandbox/index.ts';
 import { waitForDelivery } from '../../scripts/walkthrough/wait-for-delivery.ts';
-import type { TokenState } from '../../steps/lib/state.ts';
+import type { TokenState } from '../../steps/lib/core/state.ts';
 import { cleanup, logSink, quietStream, sandboxRun } from './helpers.ts';
 
 afterEach(cleanup);

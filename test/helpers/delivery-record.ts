@@ -2,7 +2,7 @@
  * A DeliveryRecord as the listener journals a valid Bracken delivery (raw header pairs, body
  * bytes in base64), for tests that write journals by hand. Override any field.
  */
-import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
+import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
 
 export function validDeliveryRecord(
   fields: { id: string; receivedAt: string; body: Buffer; headers?: [string, string][] },

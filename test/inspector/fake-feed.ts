@@ -2,8 +2,8 @@
  * Test helpers for the inspector: an in-memory DeliveryFeed (what the listener provides) and a
  * builder for delivery views signed the way Bracken signs.
  */
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
-import type { DeliveryFeed, DeliveryView } from '../../steps/lib/delivery.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
+import type { DeliveryFeed, DeliveryView } from '../../steps/lib/delivery/record.ts';
 
 export const SECRET = 's3cret';
 

@@ -1,10 +1,10 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INSPECTOR_FAILED, InspectorError } from '../../steps/lib/errors.ts';
-import { startInspector, type Inspector } from '../../steps/lib/inspector.ts';
-import { INSPECTOR_CSP } from '../../steps/lib/inspector-page.ts';
-import { INSPECTOR_SCRIPT } from '../../steps/lib/inspector-script.ts';
-import { describe as detailOf, summarize } from '../../steps/lib/inspector-view.ts';
+import { INSPECTOR_FAILED, InspectorError } from '../../steps/lib/core/errors.ts';
+import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
+import { INSPECTOR_CSP } from '../../steps/lib/inspector/assets/page.ts';
+import { INSPECTOR_SCRIPT } from '../../steps/lib/inspector/assets/script.ts';
+import { describe as detailOf, summarize } from '../../steps/lib/inspector/view.ts';
 import { deliveryView, fakeFeed, type FakeFeed } from './fake-feed.ts';
 import { send, sendJson } from './http.ts';
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startInspector, type Inspector } from '../../steps/lib/inspector.ts';
-import { summarize } from '../../steps/lib/inspector-view.ts';
+import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
+import { summarize } from '../../steps/lib/inspector/view.ts';
 import { deliveryView, fakeFeed, type FakeFeed } from './fake-feed.ts';
 import { sendJson } from './http.ts';
 

@@ -1,7 +1,7 @@
 import { describe as group, expect, it } from 'vitest';
-import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector-pretty-json.ts';
-import { replayHeaders, replayTarget } from '../../steps/lib/inspector-replay.ts';
-import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector-view.ts';
+import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
+import { replayHeaders, replayTarget } from '../../steps/lib/inspector/replay.ts';
+import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
 import { deliveryView } from './fake-feed.ts';
 
 group('prettyJson(text)', () => {

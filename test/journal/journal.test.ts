@@ -8,10 +8,10 @@ import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
-import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
-import { STATE_LOCKED, StateError } from '../../steps/lib/errors.ts';
-import { openJournal, readJournal, type Journal } from '../../steps/lib/journal.ts';
-import { encodeEntry, journalFileName } from '../../steps/lib/journal-format.ts';
+import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
+import { STATE_LOCKED, StateError } from '../../steps/lib/core/errors.ts';
+import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
+import { encodeEntry, journalFileName } from '../../steps/lib/journal/format.ts';
 import { send, signed, startTestListener, tempDir, userCreate } from '../listener/helpers.ts';
 
 let dir: string;
@@ -224,7 +224,7 @@ describe('durability before the answer', () => {
 
 describe('encodeEntry()', () => {
   it('writes a large body spliced in, and the line reads back as exactly the same entry', async () => {
-    const { encodeEntry, parseEntry } = await import('../../steps/lib/journal-format.ts');
+    const { encodeEntry, parseEntry } = await import('../../steps/lib/journal/format.ts');
     const body = Buffer.alloc(64 * 1024, 0xfb); // base64 of 0xfb bytes is full of '+' and '/'
     const entry = { type: 'delivery' as const, handler: 'pending' as const, record: record(7, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
     const line = encodeEntry(entry);

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { openJournal, type Journal } from '../../steps/lib/journal.ts';
-import { startListener, type ListenerOptions, type RunningListener } from '../../steps/lib/listener.ts';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
+import { startListener, type ListenerOptions, type RunningListener } from '../../steps/lib/listener/listener.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SECRET = 'test-secret-current';

@@ -7,10 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { Readable } from 'node:stream';
 import { createServer, type Server } from 'node:net';
-import { openJournal } from '../../steps/lib/journal.ts';
-import { startListener } from '../../steps/lib/listener.ts';
-import { LISTEN_PORT_IN_USE, ListenerError } from '../../steps/lib/errors.ts';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
+import { openJournal } from '../../steps/lib/journal/journal.ts';
+import { startListener } from '../../steps/lib/listener/listener.ts';
+import { LISTEN_PORT_IN_USE, ListenerError } from '../../steps/lib/core/errors.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { journalLines, journalRecords, OLD_SECRET, refusalFor, parseRaw, rawExchange, send, SECRET, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
 import { rm } from 'node:fs/promises';
 
@@ -350,7 +350,7 @@ function escape(text: string): string {
 
 describe('delivery ids', () => {
   it('are unique and sort by arrival, also within one millisecond', async () => {
-    const { newDeliveryId } = await import('../../steps/lib/listener-record.ts');
+    const { newDeliveryId } = await import('../../steps/lib/listener/payload.ts');
     const ids = Array.from({ length: 2000 }, () => newDeliveryId(1_700_000_000_000));
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);

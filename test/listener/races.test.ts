@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openJournal, readJournal, type Journal } from '../../steps/lib/journal.ts';
+import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { send, SECRET, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

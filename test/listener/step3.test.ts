@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:net';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listen, type Listening } from '../../steps/03-listen-for-webhooks.ts';
-import { loadConfig, type Env } from '../../steps/lib/config.ts';
-import { CONFIG_INVALID, ConfigError, LISTEN_PORT_IN_USE } from '../../steps/lib/errors.ts';
-import { SCHEMES } from '../../steps/lib/schemes/index.ts';
-import { openState, type ListenerState, type WebhookState } from '../../steps/lib/state.ts';
+import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
+import { CONFIG_INVALID, ConfigError, LISTEN_PORT_IN_USE } from '../../steps/lib/core/errors.ts';
+import { SCHEMES } from '../../steps/lib/signature/registry.ts';
+import { openState, type ListenerState, type WebhookState } from '../../steps/lib/core/state.ts';
 import type { NgrokModule } from '../../steps/lib/tunnel.ts';
 import { exited, send, signed, spawnTsx, tempDir, userCreate } from './helpers.ts';
 

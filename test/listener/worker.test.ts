@@ -4,11 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { createWorker, type WebhookDelivery } from '../../steps/lib/worker.ts';
-import type { DeliveryView } from '../../steps/lib/delivery.ts';
+import { createWorker, type WebhookDelivery } from '../../steps/lib/listener/worker.ts';
+import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
-import { describeDelivery } from '../../steps/lib/sample-handler.ts';
-import { standardWebhooks } from '../../steps/lib/schemes/standard-webhooks.ts';
+import { describeDelivery } from '../../steps/lib/listener/sample-handler.ts';
+import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
 import { journalLines, send, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

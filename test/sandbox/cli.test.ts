@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../steps/lib/config.ts';
+import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
 import { cleanup, closedPort, tempDir } from './helpers.ts';
 
 let child: ChildProcess | undefined;

@@ -4,8 +4,8 @@
  * receiver that was down comes up.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
-import { sign } from '../../steps/lib/signature.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { sign } from '../../steps/lib/signature/primitives.ts';
 import { accessToken, call, cleanup, closedPort, createUser, startReceiver, subscribe, testSandbox, until } from './helpers.ts';
 
 afterEach(cleanup);

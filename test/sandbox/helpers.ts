@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../steps/lib/config.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox, type RunningSandbox, type SandboxOptions } from '../../scripts/sandbox/index.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -5,8 +5,8 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SANDBOX_PORT_IN_USE, STATE_CORRUPT } from '../../steps/lib/errors.ts';
-import { loadConfig } from '../../steps/lib/config.ts';
+import { SANDBOX_PORT_IN_USE, STATE_CORRUPT } from '../../steps/lib/core/errors.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
 import { storeFileFor } from '../../scripts/sandbox/store.ts';
 import { accessToken, call, cleanup, closedPort, createUser, startReceiver, subscribe, tempDir, testSandbox, until } from './helpers.ts';

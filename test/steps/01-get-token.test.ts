@@ -1,9 +1,9 @@
 import nock from 'nock';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { getToken } from '../../steps/01-get-token.ts';
-import { TOKEN_INVALID_CLIENT } from '../../steps/lib/errors.ts';
-import { describeTarget } from '../../steps/lib/run-step.ts';
-import { captureLog, IDENTITY, makeSandbox, mockToken, rejection, T0, tokenForm, type Sandbox } from './bracken-mocks.ts';
+import { TOKEN_INVALID_CLIENT } from '../../steps/lib/core/errors.ts';
+import { describeTarget } from '../../steps/lib/core/run-step.ts';
+import { captureLog, IDENTITY, makeSandbox, mockToken, rejection, T0, tokenForm, type Sandbox } from '../helpers/bracken-mocks.ts';
 
 // Long enough that a full print would be obvious; redact() keeps only the first 4 characters.
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.payload-part-0123456789.signature-part-abcdef';

@@ -2,11 +2,11 @@ import { stat } from 'node:fs/promises';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { subscribeWebhook } from '../../steps/02-subscribe-webhook.ts';
-import { loadConfig, type Env } from '../../steps/lib/config.ts';
-import { STEP_PRECONDITION, StepError } from '../../steps/lib/errors.ts';
-import { describeTarget } from '../../steps/lib/run-step.ts';
-import type { ListenerState, WebhookState } from '../../steps/lib/state.ts';
-import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from './bracken-mocks.ts';
+import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
+import { STEP_PRECONDITION, StepError } from '../../steps/lib/core/errors.ts';
+import { describeTarget } from '../../steps/lib/core/run-step.ts';
+import type { ListenerState, WebhookState } from '../../steps/lib/core/state.ts';
+import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
 
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
 const TOKEN = 'access-token-for-step-2-0123456789';

@@ -1,5 +1,5 @@
 /**
- * Step 5 against a real journal (written with steps/lib/journal.ts, as the listener writes it) in a
+ * Step 5 against a real journal (written with steps/lib/journal/, as the listener writes it) in a
  * fresh state folder: a verifying delivery, a tampered one with its diagnosis, none at all, and a
  * body whose re-serialization differs. One run goes through `npm run step:5` for the exit codes.
  */
@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
-import { loadConfig, type Config } from '../../steps/lib/config.ts';
+import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
-import type { DeliveryRecord } from '../../steps/lib/delivery.ts';
-import { STEP_VERIFY_FAILED } from '../../steps/lib/errors.ts';
-import { JOURNAL_DIR_NAME, openJournal } from '../../steps/lib/journal.ts';
-import { describeTarget } from '../../steps/lib/run-step.ts';
-import { bracken } from '../../steps/lib/schemes/bracken.ts';
-import { openState } from '../../steps/lib/state.ts';
+import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
+import { STEP_VERIFY_FAILED } from '../../steps/lib/core/errors.ts';
+import { JOURNAL_DIR_NAME, openJournal } from '../../steps/lib/journal/journal.ts';
+import { describeTarget } from '../../steps/lib/core/run-step.ts';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { openState } from '../../steps/lib/core/state.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'step-five-secret-0123456789abcdef';

@@ -1,10 +1,10 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
-import { API_SERVER_ERROR, STEP_PRECONDITION } from '../../steps/lib/errors.ts';
-import { describeTarget } from '../../steps/lib/run-step.ts';
-import type { UserState, WebhookState } from '../../steps/lib/state.ts';
-import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from './bracken-mocks.ts';
+import { API_SERVER_ERROR, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
+import { describeTarget } from '../../steps/lib/core/run-step.ts';
+import type { UserState, WebhookState } from '../../steps/lib/core/state.ts';
+import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
 
 const TOKEN = 'access-token-for-step-6-0123456789';
 const DELETE = `/api/user/delete/domain/${DOMAINKEY}/user/42`;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError } from '../../steps/lib/errors.ts';
+import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError } from '../../steps/lib/core/errors.ts';
 import { openTunnel, type NgrokModule } from '../../steps/lib/tunnel.ts';
 import { exited, ROOT, spawnTsx, tempDir } from '../listener/helpers.ts';
 

@@ -6,11 +6,10 @@
  * figure is the listener's, not the terminal's.
  */
 import { join } from 'node:path';
-import { loadConfig } from '../../../steps/lib/config.ts';
-import { JOURNAL_DIR_NAME, openJournal } from '../../../steps/lib/journal.ts';
-import { startListener } from '../../../steps/lib/listener.ts';
-import { sampleHandler } from '../../../steps/lib/sample-handler.ts';
-import { bracken } from '../../../steps/lib/schemes/bracken.ts';
+import { loadConfig } from '../../../steps/lib/core/index.ts';
+import { JOURNAL_DIR_NAME, openJournal } from '../../../steps/lib/journal/index.ts';
+import { startListener, sampleHandler } from '../../../steps/lib/listener/index.ts';
+import { bracken } from '../../../steps/lib/signature/index.ts';
 import { BENCH_HOST } from './listen.ts';
 import type { StartReceiver } from './types.ts';
 

@@ -1,0 +1,104 @@
+/**
+ * From a failed Bracken API call to an ApiError a person can act on: a stable code per HTTP
+ * status, the server's own words, and a hint. Callers can swap in a hint that fits their step
+ * (a 404 means something else when deleting than when subscribing).
+ *
+ * @example
+ * throw apiErrorForStatus({ config, method: 'PUT', url, status: 403, statusText: 'Forbidden', body: '' });
+ */
+import { type Config, API_BAD_REQUEST, API_BAD_RESPONSE, API_CLIENT_ERROR, API_CONFLICT, API_FORBIDDEN, API_NOT_FOUND, API_SERVER_ERROR, API_TIMEOUT, API_UNAUTHORIZED, API_UNREACHABLE, ApiError, scrubText } from '../core/index.ts';
+import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+
+/** Hints a call can override, by HTTP status. */
+export type StatusHints = Readonly<Partial<Record<number, string>>>;
+
+export interface FailedCall {
+  readonly config: Config;
+  readonly method: string;
+  readonly url: string;
+  /** Values the server may echo (the webhook secret, a password): redacted in the message and body. */
+  readonly secrets?: readonly string[];
+}
+
+/** Longest part of a server's body quoted in a message; the whole body stays on `ApiError.body`. */
+const QUOTE_LIMIT = 300;
+
+/** The ApiError code for an HTTP error status. */
+export function codeForStatus(status: number): string {
+  if (status === 400) return API_BAD_REQUEST;
+  if (status === 401) return API_UNAUTHORIZED;
+  if (status === 403) return API_FORBIDDEN;
+  if (status === 404) return API_NOT_FOUND;
+  if (status === 409) return API_CONFLICT;
+  return status >= 500 ? API_SERVER_ERROR : API_CLIENT_ERROR;
+}
+
+/** An ApiError for a 4xx or 5xx answer (`body` keeps the server's text, minus `secrets`). */
+export function apiErrorForStatus(
+  call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints },
+): ApiError {
+  const { config, method, url, status } = call;
+  const body = scrubText(call.body, call.secrets);
+  const hint = call.hints?.[status] ?? defaultHint(config, status);
+  return new ApiError(codeForStatus(status), `${method} ${url} answered ${status} ${call.statusText}: ${quote(body)}`, {
+    status,
+    body,
+    method,
+    url,
+    hint,
+  });
+}
+
+/** An ApiError for a 2xx whose body is not JSON. */
+export function apiErrorForBadBody(call: FailedCall & { status: number; body: string; expected: string }): ApiError {
+  const { method, url, status } = call;
+  const body = scrubText(call.body, call.secrets);
+  return new ApiError(API_BAD_RESPONSE, `${method} ${url} answered ${status} but ${call.expected}: ${quote(body)}`, {
+    status,
+    body,
+    method,
+    url,
+    hint: 'Check that BRACKEN_API_URL points at the Bracken API (not a web page, a proxy or the identity server).',
+  });
+}
+
+/** An ApiError for a call that got no answer: a timeout, a refused connection, a DNS failure. */
+export function apiErrorForFailure(call: FailedCall, error: unknown): ApiError {
+  const { config, method, url } = call;
+  const timedOut = isTimeout(error);
+  const what = timedOut ? `got no answer within ${config.httpTimeoutMs} ms` : `could not reach the server (${networkErrorCode(error) ?? String(error)})`;
+  return new ApiError(timedOut ? API_TIMEOUT : API_UNREACHABLE, `${method} ${url} ${what}.`, {
+    method,
+    url,
+    cause: error,
+    hint: unreachableHint(config, 'BRACKEN_API_URL'),
+  });
+}
+
+function defaultHint(config: Config, status: number): string {
+  switch (status) {
+    case 400:
+      return 'Bracken rejected the request body; its answer above names the field at fault.';
+    case 401:
+      return 'A fresh token was refused too: check that this client may use the Public API (BRACKEN_SCOPE; Bracken documents "bracken-api-scope") and that BRACKEN_IDENTITY_URL and BRACKEN_API_URL belong together.';
+    case 403:
+      return `Client ${config.clientId} may not do this in domainkey ${config.domainkey}: check that BRACKEN_DOMAINKEY belongs to this client (Bracken issues the domainkey, client_id and secret together) and that the client has the permission.`;
+    case 404:
+      return `Check BRACKEN_API_URL (${config.apiUrl}) and BRACKEN_DOMAINKEY (${config.domainkey}).`;
+    case 409:
+      return 'What you are creating already exists; the answer above says what clashed.';
+    default:
+      if (status >= 500) {
+        return config.mode === 'sandbox'
+          ? 'The sandbox failed: its terminal shows why. Restart it with `npm run sandbox`.'
+          : 'Bracken had a problem; try again in a moment. If it keeps failing, send Bracken support the time, method and URL above.';
+      }
+      return 'Bracken refused the request; its answer above says why.';
+  }
+}
+
+function quote(body: string): string {
+  const text = body.trim();
+  if (text === '') return '(empty body)';
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}… (${text.length} chars)` : text;
+}

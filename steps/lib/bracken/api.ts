@@ -1,0 +1,117 @@
+/**
+ * A small client for the Bracken Public API: JSON in and out, `Authorization: Bearer <token>`,
+ * a timeout on every call, and one token refresh when the API answers 401 (a cached token may
+ * have been revoked, or the clock may be off). Failures are ApiErrors with a code and a hint.
+ *
+ * It calls the global `fetch` at call time, so tests can intercept it with nock.
+ *
+ * @example
+ * const api = createBrackenApi({ config, state });
+ * const { status, data } = await api.mergeWebhook('user_create', { target, secret, active: true });
+ */
+import type { Config, State } from '../core/index.ts';
+import { apiErrorForBadBody, apiErrorForFailure, apiErrorForStatus, type StatusHints } from './api-errors.ts';
+import { userCreatePath, userDeletePath, webhookMergePath, type UserRouteValues } from './routes.ts';
+import { getAccessToken } from './token.ts';
+
+export interface BrackenApiOptions {
+  readonly config: Config;
+  readonly state: State;
+  /** Transport for API and token calls; the global fetch (looked up at call time) by default. */
+  readonly fetch?: typeof fetch;
+  /** Clock for the token cache, in milliseconds since the epoch. */
+  readonly now?: () => number;
+}
+
+export interface CallOptions {
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Replaces the default hint for these statuses (e.g. what a 404 means to this step). */
+  readonly hints?: StatusHints;
+  /** Values the server may echo back (webhook secret, password), redacted in error messages. */
+  readonly secrets?: readonly string[];
+}
+
+/** A 2xx answer: the status, the body as text, and the parsed JSON (undefined for an empty body). */
+export interface ApiResult {
+  readonly status: number;
+  readonly text: string;
+  readonly data: unknown;
+}
+
+/** The body of a webhook merge, as in the tutorial: `{target, secret, active}`. */
+export interface WebhookSubscription {
+  readonly target: string;
+  readonly secret: string;
+  readonly active: boolean;
+}
+
+export interface BrackenApi {
+  /** `method` `path` (relative to BRACKEN_API_URL) with the bearer token. Throws ApiError. */
+  call(method: string, path: string, options?: CallOptions): Promise<ApiResult>;
+  /** PUT /api/webhook/merge/domain/{domainkey}/event/{event}. */
+  mergeWebhook(event: string, subscription: WebhookSubscription, hints?: StatusHints): Promise<ApiResult>;
+  /** POST /api/user/create/domain/{domainkey}. */
+  createUser(user: { readonly username: string; readonly password: string }, hints?: StatusHints): Promise<ApiResult>;
+  /** The configured delete route (BRACKEN_USER_DELETE_ROUTE) for this user. */
+  deleteUser(user: Omit<UserRouteValues, 'domainkey'>, hints?: StatusHints): Promise<ApiResult>;
+}
+
+export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
+  const { config, state } = options;
+  const send = options.fetch ?? ((input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init));
+  const token = async (forceRefresh: boolean): Promise<string> => {
+    const tokenOptions = {
+      config,
+      state,
+      forceRefresh,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    };
+    return (await getAccessToken(tokenOptions)).accessToken;
+  };
+
+  async function call(method: string, path: string, callOptions: CallOptions = {}): Promise<ApiResult> {
+    const url = `${config.apiUrl}${path}`;
+    const failed = { config, method, url, ...(callOptions.secrets ? { secrets: callOptions.secrets } : {}) };
+    const attempt = async (accessToken: string): Promise<{ response: Response; text: string }> => {
+      const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
+      if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
+      try {
+        const response = await send(url, {
+          method,
+          headers,
+          ...(callOptions.body === undefined ? {} : { body: JSON.stringify(callOptions.body) }),
+          signal: AbortSignal.timeout(config.httpTimeoutMs),
+        });
+        return { response, text: await response.text() };
+      } catch (error) {
+        throw apiErrorForFailure(failed, error);
+      }
+    };
+
+    let { response, text } = await attempt(await token(false));
+    // A 401 may just mean the cached token went stale: get a fresh one and try exactly once more.
+    if (response.status === 401) ({ response, text } = await attempt(await token(true)));
+    if (!response.ok) {
+      throw apiErrorForStatus({ ...failed, status: response.status, statusText: response.statusText, body: text, ...(callOptions.hints ? { hints: callOptions.hints } : {}) });
+    }
+    // Bracken does not document every answer's body (the merge's is unknown), so empty is fine.
+    if (text.trim() === '') return { status: response.status, text, data: undefined };
+    try {
+      return { status: response.status, text, data: JSON.parse(text) as unknown };
+    } catch {
+      throw apiErrorForBadBody({ ...failed, status: response.status, body: text, expected: 'the body is not JSON' });
+    }
+  }
+
+  return {
+    call,
+    mergeWebhook: (event, subscription, hints) =>
+      call('PUT', webhookMergePath(config.domainkey, event), { body: subscription, secrets: [subscription.secret], ...(hints ? { hints } : {}) }),
+    createUser: (user, hints) =>
+      call('POST', userCreatePath(config.domainkey), { body: user, secrets: [user.password], ...(hints ? { hints } : {}) }),
+    deleteUser: (user, hints) =>
+      call(config.userDeleteRoute.method, userDeletePath(config.userDeleteRoute, { ...user, domainkey: config.domainkey }), hints ? { hints } : {}),
+  };
+}

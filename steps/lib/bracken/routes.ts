@@ -1,0 +1,42 @@
+/**
+ * The Bracken Public API paths the steps call, built in one place. Path values are URL-encoded,
+ * so a username with a space or a slash cannot change which route is called.
+ *
+ * @example
+ * webhookMergePath(15435, 'user_create') // '/api/webhook/merge/domain/15435/event/user_create'
+ */
+import { type UserDeleteRoute, CONFIG_INVALID, ConfigError } from '../core/index.ts';
+
+/** Subscribe, update or deactivate a webhook (an upsert: one subscription per domain and event). */
+export function webhookMergePath(domainkey: number, event: string): string {
+  return `/api/webhook/merge/domain/${encodeURIComponent(domainkey)}/event/${encodeURIComponent(event)}`;
+}
+
+/** Create a user in a domain (the tutorial's newUser.py). */
+export function userCreatePath(domainkey: number): string {
+  return `/api/user/create/domain/${encodeURIComponent(domainkey)}`;
+}
+
+export interface UserRouteValues {
+  readonly domainkey: number;
+  readonly userkey: number;
+  readonly username: string;
+}
+
+/**
+ * The delete-user route with `{domainkey}`, `{userkey}` and `{username}` filled in. Bracken does
+ * not document this route, so it comes from config (BRACKEN_USER_DELETE_ROUTE).
+ */
+export function userDeletePath(route: UserDeleteRoute, values: UserRouteValues): string {
+  // loadConfig() has checked the placeholders; a route built by hand is still checked below.
+  const path = route.path.replace(/\{(domainkey|userkey|username)\}/g, (_match, name: keyof UserRouteValues) =>
+    encodeURIComponent(values[name]),
+  );
+  const unknown = /\{[^}]*\}/.exec(path);
+  if (unknown !== null) {
+    throw new ConfigError(CONFIG_INVALID, `BRACKEN_USER_DELETE_ROUTE has an unknown placeholder ${unknown[0]}.`, {
+      hint: 'Use only {domainkey}, {userkey} and {username} in BRACKEN_USER_DELETE_ROUTE (see .env.example).',
+    });
+  }
+  return path;
+}

@@ -1,0 +1,52 @@
+/**
+ * What went wrong getting a token, in words a person can act on: wrong credentials
+ * (TOKEN_INVALID_CLIENT), another refusal (TOKEN_REJECTED), or no answer (TOKEN_UNREACHABLE).
+ *
+ * @example
+ * try { await client.clientCredentialsGrant(oauth) } catch (error) { throw toTokenError(error, config, tokenEndpoint(config)) }
+ */
+import * as client from 'openid-client';
+import { type Config, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
+import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+
+/** Turns what openid-client throws at `where` (the token endpoint) into a TokenError with a next step. */
+export function toTokenError(error: unknown, config: Config, where: string): TokenError {
+  const { status, error: oauthError } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; error?: unknown };
+  // IdentityServer answers 400 invalid_client; others answer 401, sometimes with only a challenge header.
+  const challenged = status === 401 && error instanceof client.WWWAuthenticateChallengeError;
+  if (oauthError === 'invalid_client' || challenged) {
+    const why = challenged ? 'HTTP 401 with a WWW-Authenticate challenge' : `invalid_client, HTTP ${String(status)}`;
+    return new TokenError(TOKEN_INVALID_CLIENT, `${where} rejected client_id ${JSON.stringify(config.clientId)} or its secret (${why}).`, {
+      cause: error,
+      hint:
+        config.mode === 'sandbox'
+          ? 'Check SANDBOX_CLIENT_ID/SANDBOX_CLIENT_SECRET: they must match what the running sandbox was started with.'
+          : 'Check BRACKEN_CLIENT_ID and BRACKEN_CLIENT_SECRET in .env: copy them again from Bracken, with no spaces or quotes around them.',
+    });
+  }
+  if (error instanceof client.ResponseBodyError) {
+    const description = error.error_description === undefined ? '' : `: ${error.error_description}`;
+    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${error.status} ${error.error}${description}.`, {
+      cause: error,
+      hint:
+        error.error === 'invalid_scope'
+          ? `The scope ${JSON.stringify(config.scope)} is not allowed for this client: fix or remove BRACKEN_SCOPE in .env (Bracken documents "bracken-api-scope").`
+          : 'Check BRACKEN_IDENTITY_URL and BRACKEN_SCOPE in .env; the error above comes from the identity server.',
+    });
+  }
+  if (isTimeout(error) || networkErrorCode(error) !== undefined) {
+    const what = isTimeout(error) ? `did not answer within ${config.httpTimeoutMs} ms` : `could not be reached (${networkErrorCode(error)})`;
+    return new TokenError(TOKEN_UNREACHABLE, `The identity server at ${where} ${what}.`, {
+      cause: error,
+      hint: unreachableHint(config, 'BRACKEN_IDENTITY_URL'),
+    });
+  }
+  // e.g. a 500 or an HTML page: openid-client keeps the Response as the cause.
+  const cause = error instanceof Error ? error.cause : undefined;
+  const httpStatus = cause instanceof Response ? ` (HTTP ${cause.status})` : '';
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TokenError(TOKEN_REJECTED, `${where} did not return a token: ${detail}${httpStatus}.`, {
+    cause: error,
+    hint: `Check that BRACKEN_IDENTITY_URL (${config.identityUrl}) is the identity server, not the API.`,
+  });
+}

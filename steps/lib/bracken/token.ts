@@ -1,0 +1,108 @@
+/**
+ * An OAuth 2.0 access token from Bracken's identity server (client credentials grant, as in the
+ * tutorial's `oauth.fetch_token(...)`), cached in the state folder so later steps reuse it.
+ *
+ * @example
+ * const token = await getAccessToken({ config, state });
+ * await fetch(url, { headers: { authorization: `Bearer ${token.accessToken}` } });
+ */
+import * as client from 'openid-client';
+import { isLoopbackUrl, type Config, StateError, type State, type TokenState } from '../core/index.ts';
+import { toTokenError } from './token-errors.ts';
+
+/** IdentityServer's token endpoint, relative to BRACKEN_IDENTITY_URL. */
+export const TOKEN_PATH = '/connect/token';
+/** A cached token counts as expired this long before it really does, so it never dies mid-request. */
+export const EXPIRY_MARGIN_MS = 30_000;
+/** Lifetime assumed when the identity server sends no `expires_in` (IdentityServer always does). */
+export const DEFAULT_TOKEN_LIFETIME_SEC = 300;
+
+export interface TokenOptions {
+  readonly config: Config;
+  readonly state: State;
+  /** Ignore the cache and ask the identity server (after a 401, or `npm run step:1 -- --refresh`). */
+  readonly forceRefresh?: boolean;
+  /** Transport for the token request; the global fetch by default. */
+  readonly fetch?: typeof fetch;
+  /** Clock in milliseconds since the epoch. */
+  readonly now?: () => number;
+}
+
+/** A token plus where it came from: the cache in token.json, or a fresh request. */
+export interface AccessToken extends TokenState {
+  readonly source: 'cache' | 'identity';
+}
+
+/** The token endpoint URL for `config`. */
+export function tokenEndpoint(config: Config): string {
+  return `${config.identityUrl}${TOKEN_PATH}`;
+}
+
+/** A cached token that is still usable, or a new one (which is then cached in token.json, mode 0600). */
+export async function getAccessToken(options: TokenOptions): Promise<AccessToken> {
+  const { config, state, now = Date.now } = options;
+  if (options.forceRefresh !== true) {
+    // A cache that cannot be read is just a miss: the new token overwrites it.
+    const cached = await state.read<unknown>('token').catch((error: unknown) => {
+      if (error instanceof StateError) return undefined;
+      throw error;
+    });
+    if (isReusable(cached, config, now())) return { ...cached, source: 'cache' };
+  }
+  const token = await requestToken(options);
+  await state.write('token', token);
+  return { ...token, source: 'identity' };
+}
+
+/**
+ * True when `cached` is a token for this identity server, client and scope that still has more
+ * than EXPIRY_MARGIN_MS to live. A token for another client would act as someone else.
+ */
+export function isReusable(cached: unknown, config: Config, now: number): cached is TokenState {
+  if (cached === null || typeof cached !== 'object') return false;
+  const token = cached as Partial<TokenState>;
+  return (
+    typeof token.accessToken === 'string' &&
+    token.accessToken !== '' &&
+    typeof token.expiresAt === 'number' &&
+    token.expiresAt - EXPIRY_MARGIN_MS > now &&
+    token.identityUrl === config.identityUrl &&
+    token.clientId === config.clientId &&
+    // JSON drops `scope: undefined`, so a missing scope reads back as undefined.
+    (token.scope ?? undefined) === config.scope
+  );
+}
+
+/** Asks the identity server for a token (no cache). Throws TokenError. */
+export async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<TokenState> {
+  const { config, now = Date.now } = options;
+  const oauth = new client.Configuration(
+    { issuer: config.identityUrl, token_endpoint: tokenEndpoint(config) },
+    config.clientId,
+    undefined,
+    // client_secret_post: client_id and client_secret in the form body, like the tutorial's Python sample.
+    client.ClientSecretPost(config.clientSecret),
+  );
+  // Plain http only for the local sandbox; the real identity server is https.
+  if (isLoopbackUrl(config.identityUrl)) client.allowInsecureRequests(oauth);
+  oauth.timeout = config.httpTimeoutMs / 1000; // openid-client counts seconds
+  const customFetch = options.fetch;
+  // openid-client's options are a RequestInit in all but name (its body type allows undefined).
+  if (customFetch !== undefined) oauth[client.customFetch] = (url, init) => customFetch(url, init as RequestInit);
+
+  try {
+    // The tutorial sends no scope; send one only when BRACKEN_SCOPE asks for it.
+    const response = await client.clientCredentialsGrant(oauth, config.scope === undefined ? {} : { scope: config.scope });
+    return {
+      accessToken: response.access_token,
+      // The raw expires_in against our clock: openid-client's expiresIn() counts down on the real
+      // clock, so it can read a second short and ignores an injected `now`.
+      expiresAt: now() + (typeof response.expires_in === 'number' ? response.expires_in : DEFAULT_TOKEN_LIFETIME_SEC) * 1000,
+      identityUrl: config.identityUrl,
+      clientId: config.clientId,
+      scope: config.scope,
+    };
+  } catch (error) {
+    throw toTokenError(error, config, tokenEndpoint(config));
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * One typed, validated, frozen configuration object, read from `.env` (through
+ * `process.loadEnvFile`) and the environment. Nothing else in the workbench reads `process.env`.
+ *
+ * With no `BRACKEN_CLIENT_ID` the workbench runs against the local sandbox with its demo
+ * credentials; with one, against the real Bracken (and then the secret and domainkey are required).
+ *
+ * @example
+ * const config = loadConfig();
+ * console.log(config.mode, config.apiUrl);
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { urlHost } from './net.ts';
+import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
+
+/** The project root: three folders up from `steps/lib/core/`. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DEFAULT_ENV_FILE = join(PROJECT_ROOT, '.env');
+
+export const BRACKEN_IDENTITY_URL = 'https://identity.brackenlearning.com';
+export const BRACKEN_API_URL = 'https://api.brackenlearning.com';
+/**
+ * Bracken does not document a delete-user route (shared/bracken-api.md §1.4). This default is the
+ * workbench's own choice, and the sandbox serves it; set BRACKEN_USER_DELETE_ROUTE for the real one.
+ */
+export const DEFAULT_USER_DELETE_ROUTE = 'DELETE /api/user/delete/domain/{domainkey}/user/{userkey}';
+/** The placeholders BRACKEN_USER_DELETE_ROUTE may use; it must name the user with one of the last two. */
+export const USER_ROUTE_PLACEHOLDERS = ['domainkey', 'userkey', 'username'] as const;
+/** The webhook event the tutorial subscribes to, spelled as in its URL. */
+export const WEBHOOK_EVENT = 'user_create';
+/** The listener's webhook route, as in the tutorial's `app.post('/webhooks', ...)`. */
+export const WEBHOOK_PATH = '/webhooks';
+
+export type Mode = 'sandbox' | 'bracken';
+
+export interface UserDeleteRoute {
+  readonly method: string;
+  /** A path with `{domainkey}`, `{userkey}` and/or `{username}` placeholders. */
+  readonly path: string;
+}
+
+export interface Config {
+  /** `sandbox` when no BRACKEN_CLIENT_ID is set. */
+  readonly mode: Mode;
+  readonly identityUrl: string;
+  readonly apiUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly domainkey: number;
+  /** Scope to request; undefined sends none (as the tutorial's Python sample does). */
+  readonly scope: string | undefined;
+  readonly userDeleteRoute: UserDeleteRoute;
+  /** Username for step 4; undefined means a unique `Test-User-<suffix>`. */
+  readonly testUsername: string | undefined;
+  readonly httpTimeoutMs: number;
+  readonly stateDir: string;
+  readonly webhook: {
+    /** Public URL to subscribe; undefined means derive it (see step 2). */
+    readonly target: string | undefined;
+    /** Secret to subscribe with; undefined means generate one and keep it in the state folder. */
+    readonly secret: string | undefined;
+    /** Older secrets the listener still accepts while a rotation is under way. */
+    readonly previousSecrets: readonly string[];
+  };
+  readonly listen: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    /** Which signature scheme the listener verifies (issue: LISTEN_SCHEME). */
+    readonly scheme: string;
+    /** Time a client has to send its whole request before the listener answers 408. */
+    readonly requestTimeoutMs: number;
+  };
+  readonly inspect: { readonly port: number };
+  readonly journal: { readonly maxBytes: number; readonly keepFiles: number };
+  readonly ngrok: {
+    readonly authtoken: string | undefined;
+    readonly domain: string | undefined;
+    readonly timeoutMs: number;
+  };
+  readonly sandbox: {
+    readonly host: string;
+    readonly port: number;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly domainkey: number;
+    readonly tokenLifetimeSec: number;
+    /** Delay before each retry of a failed delivery; the last one repeats until it is delivered. */
+    readonly retryScheduleMs: readonly number[];
+  };
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Variables to read. Defaults to `process.env` after loading `envFile` into it. */
+  env?: Env;
+  /** The `.env` file to load when `env` is not given; missing is fine. */
+  envFile?: string;
+}
+
+const HINT = 'Set it in .env (copy .env.example to .env) or in the environment.';
+
+/** Reads and validates the configuration. Throws ConfigError naming the variable at fault. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? loadProcessEnv(options.envFile ?? DEFAULT_ENV_FILE);
+  const read = reader(env);
+
+  const sandbox = Object.freeze({
+    host: read.string('SANDBOX_HOST', '127.0.0.1'),
+    port: read.port('SANDBOX_PORT', 4010),
+    clientId: read.string('SANDBOX_CLIENT_ID', 'demo'),
+    clientSecret: read.string('SANDBOX_CLIENT_SECRET', 'demo-secret'),
+    domainkey: read.integer('SANDBOX_DOMAINKEY', 15435, 1),
+    tokenLifetimeSec: read.integer('SANDBOX_TOKEN_LIFETIME', 3600, 1),
+    retryScheduleMs: Object.freeze(read.integerList('SANDBOX_RETRY_SCHEDULE', [250, 500, 1000, 2000, 4000, 8000])),
+  });
+
+  const mode: Mode = read.optional('BRACKEN_CLIENT_ID') === undefined ? 'sandbox' : 'bracken';
+  const sandboxUrl = `http://${urlHost(sandbox.host)}:${sandbox.port}`;
+  const remote =
+    mode === 'bracken'
+      ? {
+          clientId: read.required('BRACKEN_CLIENT_ID'),
+          clientSecret: read.required('BRACKEN_CLIENT_SECRET'),
+          domainkey: read.integer('BRACKEN_DOMAINKEY', undefined, 1),
+          identityUrl: read.url('BRACKEN_IDENTITY_URL', BRACKEN_IDENTITY_URL),
+          apiUrl: read.url('BRACKEN_API_URL', BRACKEN_API_URL),
+        }
+      : {
+          clientId: sandbox.clientId,
+          clientSecret: sandbox.clientSecret,
+          domainkey: sandbox.domainkey,
+          identityUrl: read.url('BRACKEN_IDENTITY_URL', sandboxUrl),
+          apiUrl: read.url('BRACKEN_API_URL', sandboxUrl),
+        };
+
+  const secret = read.optional('WEBHOOK_SECRET');
+  if (secret !== undefined) read.noSurroundingSpace('WEBHOOK_SECRET', secret);
+
+  const config: Config = {
+    mode,
+    ...remote,
+    scope: read.optional('BRACKEN_SCOPE'),
+    userDeleteRoute: read.route('BRACKEN_USER_DELETE_ROUTE', DEFAULT_USER_DELETE_ROUTE),
+    testUsername: read.optional('TEST_USERNAME'),
+    httpTimeoutMs: read.integer('HTTP_TIMEOUT_MS', 10_000, 1),
+    stateDir: resolve(PROJECT_ROOT, read.string('WORKBENCH_STATE_DIR', '.workbench')),
+    webhook: Object.freeze({
+      target: read.optionalUrl('WEBHOOK_TARGET'),
+      secret,
+      previousSecrets: Object.freeze(read.list('WEBHOOK_PREVIOUS_SECRETS')),
+    }),
+    listen: Object.freeze({
+      host: read.string('LISTEN_HOST', '127.0.0.1'),
+      port: read.port('LISTEN_PORT', 5000),
+      bodyLimitBytes: read.bytes('LISTEN_BODY_LIMIT', 1024 * 1024),
+      scheme: read.string('LISTEN_SCHEME', 'bracken').toLowerCase(),
+      requestTimeoutMs: read.integer('LISTEN_REQUEST_TIMEOUT_MS', 10_000, 1),
+    }),
+    inspect: Object.freeze({ port: read.port('INSPECT_PORT', 4040) }),
+    journal: Object.freeze({
+      maxBytes: read.bytes('JOURNAL_MAX_BYTES', 16 * 1024 * 1024),
+      keepFiles: read.integer('JOURNAL_KEEP_FILES', 4, 1),
+    }),
+    ngrok: Object.freeze({
+      authtoken: read.optional('NGROK_AUTHTOKEN'),
+      domain: read.optional('NGROK_DOMAIN'),
+      timeoutMs: read.integer('NGROK_TIMEOUT_MS', 10_000, 1),
+    }),
+    sandbox,
+  };
+  return Object.freeze(config);
+}
+
+/** True for http(s) URLs on a loopback host: the only place plain http is allowed. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function loadProcessEnv(envFile: string): Env {
+  if (existsSync(envFile)) process.loadEnvFile(envFile); // never overrides variables already set
+  return process.env;
+}
+
+function reader(env: Env) {
+  const optional = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const invalid = (name: string, value: string, expected: string): never => {
+    throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(value)} is not valid: expected ${expected}.`, {
+      hint: `Fix ${name} in .env or in the environment (see .env.example).`,
+    });
+  };
+  const integerFrom = (name: string, raw: string, min: number, max: number): number => {
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : invalid(name, raw, `a whole number from ${min} to ${max}`);
+  };
+  const url = (name: string, fallback: string): string => {
+    const raw = optional(name) ?? fallback;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      return invalid(name, raw, 'an absolute http(s) URL');
+    }
+    if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
+    return invalid(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
+  };
+
+  return {
+    optional,
+    required(name: string): string {
+      const value = optional(name);
+      if (value === undefined) {
+        throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT });
+      }
+      return value;
+    },
+    string: (name: string, fallback: string): string => optional(name) ?? fallback,
+    integer(name: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+      const raw = optional(name);
+      if (raw !== undefined) return integerFrom(name, raw, min, max);
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT });
+    },
+    port: (name: string, fallback: number): number => {
+      const raw = optional(name);
+      return raw === undefined ? fallback : integerFrom(name, raw, 0, 65535);
+    },
+    bytes(name: string, fallback: number): number {
+      const raw = optional(name);
+      if (raw === undefined) return fallback;
+      const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw);
+      const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+      const n = match ? Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1) : 0;
+      return n > 0 && Number.isSafeInteger(n) ? n : invalid(name, raw, 'a size such as 1048576, 512kb or 1mb');
+    },
+    list: (name: string): string[] => (optional(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    integerList(name: string, fallback: number[]): number[] {
+      const raw = optional(name);
+      if (raw === undefined) return fallback;
+      const items = raw.split(',').map((s) => s.trim());
+      return items.map((item) => integerFrom(name, item, 0, 3_600_000));
+    },
+    url,
+    optionalUrl: (name: string): string | undefined => (optional(name) === undefined ? undefined : url(name, '')),
+    route(name: string, fallback: string): UserDeleteRoute {
+      const raw = optional(name) ?? fallback;
+      const match = /^(GET|POST|PUT|PATCH|DELETE)\s+(\/\S*)$/i.exec(raw);
+      if (!match?.[1] || !match[2]) return invalid(name, raw, 'a method and a path, e.g. "DELETE /api/user/{userkey}"');
+      // Checked here, once, so the sandbox and step 6 both get a route they can fill in.
+      const used = [...match[2].matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
+      const known: readonly string[] = USER_ROUTE_PLACEHOLDERS;
+      if (used.some((p) => !known.includes(p)) || !used.some((p) => p === 'userkey' || p === 'username')) {
+        return invalid(name, raw, 'placeholders among {domainkey}, {userkey}, {username}, naming the user with {userkey} or {username}');
+      }
+      return Object.freeze({ method: match[1].toUpperCase(), path: match[2] });
+    },
+    noSurroundingSpace(name: string, value: string): void {
+      // optional() trims, so compare against the raw variable to catch "secret " typed into .env
+      const rawValue = env[name] ?? '';
+      if (rawValue !== value && rawValue.trim() === value) {
+        invalid(name, rawValue, 'no spaces or newlines around the secret (the sender signs with the exact string)');
+      }
+    },
+  };
+}
+

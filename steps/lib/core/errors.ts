@@ -1,0 +1,124 @@
+/**
+ * Typed errors with stable codes. Every error the workbench raises on purpose is a
+ * `WorkbenchError` (or a subclass) whose `code` is one of the constants below, so tests
+ * and scripts can branch on `code` and people can search the README for it.
+ *
+ * @example
+ * throw new ConfigError(CONFIG_MISSING, 'BRACKEN_CLIENT_SECRET is not set', { hint: 'Set it in .env (see .env.example).' })
+ */
+
+/** ConfigError: a required variable is missing. */
+export const CONFIG_MISSING = 'WORKBENCH_CONFIG_MISSING';
+/** ConfigError: a variable is set but malformed. */
+export const CONFIG_INVALID = 'WORKBENCH_CONFIG_INVALID';
+
+/** TokenError: the identity server rejected the client id or secret (RFC 6749 `invalid_client`). */
+export const TOKEN_INVALID_CLIENT = 'WORKBENCH_TOKEN_INVALID_CLIENT';
+/** TokenError: the identity server answered with another error or an unexpected response. */
+export const TOKEN_REJECTED = 'WORKBENCH_TOKEN_REJECTED';
+/** TokenError: the identity server could not be reached or did not answer in time. */
+export const TOKEN_UNREACHABLE = 'WORKBENCH_TOKEN_UNREACHABLE';
+
+/** ApiError: 400 from the API. */
+export const API_BAD_REQUEST = 'WORKBENCH_API_BAD_REQUEST';
+/** ApiError: 401 from the API, still 401 after one token refresh. */
+export const API_UNAUTHORIZED = 'WORKBENCH_API_UNAUTHORIZED';
+/** ApiError: 403 from the API. */
+export const API_FORBIDDEN = 'WORKBENCH_API_FORBIDDEN';
+/** ApiError: 404 from the API. */
+export const API_NOT_FOUND = 'WORKBENCH_API_NOT_FOUND';
+/** ApiError: 409 from the API. */
+export const API_CONFLICT = 'WORKBENCH_API_CONFLICT';
+/** ApiError: any other 4xx from the API. */
+export const API_CLIENT_ERROR = 'WORKBENCH_API_CLIENT_ERROR';
+/** ApiError: 5xx from the API. */
+export const API_SERVER_ERROR = 'WORKBENCH_API_SERVER_ERROR';
+/** ApiError: the API did not answer within the timeout. */
+export const API_TIMEOUT = 'WORKBENCH_API_TIMEOUT';
+/** ApiError: the API could not be reached (connection refused, DNS, reset). */
+export const API_UNREACHABLE = 'WORKBENCH_API_UNREACHABLE';
+/** ApiError: a 2xx whose body is not the JSON we expected. */
+export const API_BAD_RESPONSE = 'WORKBENCH_API_BAD_RESPONSE';
+
+/** TunnelError: the ngrok tunnel could not be opened. */
+export const TUNNEL_FAILED = 'WORKBENCH_TUNNEL_FAILED';
+/** TunnelError: ngrok did not answer within the timeout. */
+export const TUNNEL_TIMEOUT = 'WORKBENCH_TUNNEL_TIMEOUT';
+
+/** StepError: a step cannot run because an earlier step has not run (or its state is gone). */
+export const STEP_PRECONDITION = 'WORKBENCH_STEP_PRECONDITION';
+/** StepError: step 5 found no delivery, or the delivery does not verify. */
+export const STEP_VERIFY_FAILED = 'WORKBENCH_STEP_VERIFY_FAILED';
+
+/** StateError: a file in the state folder is unreadable or not valid JSON. */
+export const STATE_CORRUPT = 'WORKBENCH_STATE_CORRUPT';
+/** StateError: another running listener holds the journal folder (its pid is in journal.lock). */
+export const STATE_LOCKED = 'WORKBENCH_STATE_LOCKED';
+
+/** ListenerError: the listener's port (LISTEN_PORT) is taken by another program. */
+export const LISTEN_PORT_IN_USE = 'WORKBENCH_LISTEN_PORT_IN_USE';
+/** ListenerError: the listener could not start (bad LISTEN_HOST, permission denied...). */
+export const LISTEN_FAILED = 'WORKBENCH_LISTEN_FAILED';
+
+/** SandboxError: the sandbox's port is taken (another sandbox, or another program). */
+export const SANDBOX_PORT_IN_USE = 'WORKBENCH_SANDBOX_PORT_IN_USE';
+/** SandboxError: the sandbox could not start or stop (bind failure, store not writable). */
+export const SANDBOX_FAILED = 'WORKBENCH_SANDBOX_FAILED';
+
+/** InspectorError: the inspector page could not start (port in use, non-loopback host, bad replay URL). */
+export const INSPECTOR_FAILED = 'WORKBENCH_INSPECTOR_FAILED';
+
+export interface WorkbenchErrorOptions {
+  /** What the user should do next, printed under the message. */
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Base class: a message, a stable `code`, and an optional `hint` saying what to do next. */
+export class WorkbenchError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+export class ConfigError extends WorkbenchError {}
+export class TokenError extends WorkbenchError {}
+export class TunnelError extends WorkbenchError {}
+export class StepError extends WorkbenchError {}
+export class StateError extends WorkbenchError {}
+/** The webhook listener (steps/lib/listener/) could not start. */
+export class ListenerError extends WorkbenchError {}
+/** The local Bracken sandbox (scripts/sandbox) could not start or run. */
+export class SandboxError extends WorkbenchError {}
+/** The local inspector page (steps/lib/inspector/) could not start. */
+export class InspectorError extends WorkbenchError {}
+
+export interface ApiErrorOptions extends WorkbenchErrorOptions {
+  status?: number;
+  /** The server's response body as text (JSON bodies stay text: print it, parse it if you need to). */
+  body?: string;
+  method: string;
+  url: string;
+}
+
+/** An API call failed: carries the HTTP status (when there was one) and the server's body. */
+export class ApiError extends WorkbenchError {
+  readonly status: number | undefined;
+  readonly body: string | undefined;
+  readonly method: string;
+  readonly url: string;
+
+  constructor(code: string, message: string, options: ApiErrorOptions) {
+    super(code, message, options);
+    this.status = options.status;
+    this.body = options.body;
+    this.method = options.method;
+    this.url = options.url;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * delivery: the public face of this folder. Other folders import from here only.
+ */
+export { createDeliveryFeed } from './feed.ts';
+export type { WritableFeed } from './feed.ts';
+export type { DeliveryFeed, DeliveryRecord, DeliveryView, HandlerState, Verdict } from './record.ts';

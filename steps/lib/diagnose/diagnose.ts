@@ -1,0 +1,100 @@
+/**
+ * When a signature does not verify, find out why: try the mistakes people actually make (a
+ * re-serialized or pretty-printed body, a lost or added newline, changed line endings, whitespace
+ * in the secret, a `whsec_` secret decoded at one end only, hex for base64, a wrong prefix, a stale
+ * or future timestamp) and name the one that makes the signature match.
+ *
+ * A diagnosis only ever names a change that makes a *valid* signature match, so it tells nothing
+ * to someone who does not already hold the secret; still, log it rather than send it back to the
+ * caller. It costs a few dozen HMACs per failed request, so bodies over `maxBodyBytes` skip the
+ * body probes.
+ *
+ * @example
+ * const explain = createMismatchExplainer(findScheme('bracken')!);
+ * const why = explain({ body, headers, secrets }); // "The signature matches JSON.stringify(...) ... [body_reserialized]"
+ */
+import { bodyCandidates } from './body.ts';
+import { headerCandidates } from './header.ts';
+import { secretCandidates } from './secret.ts';
+import type { Candidate, Diagnosis } from './types.ts';
+import { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds, type Scheme, type VerifyInput } from '../signature/index.ts';
+
+export type { Candidate, Diagnosis, DiagnosisCode } from './types.ts';
+
+export interface DiagnoseOptions {
+  /** Bodies larger than this skip the body probes (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Why `input` fails to verify under `scheme`, when it is one of the known mistakes; undefined otherwise (or when it verifies). */
+export function diagnose(scheme: Scheme, input: VerifyInput, options: DiagnoseOptions = {}): Diagnosis | undefined {
+  const result = scheme.verify(input);
+  if (result.ok) return undefined;
+  if (result.reason === 'stale_timestamp' || result.reason === 'future_timestamp') {
+    return diagnoseTimestamp(scheme, input, result.reason, options);
+  }
+  if (!['signature_mismatch', 'wrong_scheme', 'malformed_signature', 'malformed_secret'].includes(result.reason)) return undefined;
+  return diagnoseSignature(scheme, input, options);
+}
+
+/** One line for logs and the listener: the explanation, what to do, and the code; undefined when nothing is known. */
+export function explainMismatch(scheme: Scheme, input: VerifyInput, options: DiagnoseOptions = {}): string | undefined {
+  const diagnosis = diagnose(scheme, input, options);
+  return diagnosis === undefined ? undefined : formatDiagnosis(diagnosis);
+}
+
+/** The listener's hook: `explainMismatch` bound to one scheme. */
+export function createMismatchExplainer(scheme: Scheme, options: DiagnoseOptions = {}): (input: VerifyInput) => string | undefined {
+  return (input) => explainMismatch(scheme, input, options);
+}
+
+/** "<explanation> <fix> [<code>]" */
+export function formatDiagnosis(diagnosis: Diagnosis): string {
+  return `${diagnosis.explanation} ${diagnosis.fix} [${diagnosis.code}]`;
+}
+
+function diagnoseSignature(scheme: Scheme, input: VerifyInput, options: DiagnoseOptions): Diagnosis | undefined {
+  const bodySmallEnough = input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const probes = [headerCandidates(scheme, input), secretCandidates(scheme, input), ...(bodySmallEnough ? [bodyCandidates(input)] : [])];
+  for (const probe of probes) {
+    for (const candidate of probe) {
+      if (matches(scheme, candidate)) return { code: candidate.code, explanation: candidate.explanation, fix: candidate.fix };
+    }
+  }
+  return undefined;
+}
+
+function matches(scheme: Scheme, candidate: Candidate): boolean {
+  if (candidate.keys === undefined) return scheme.verify(candidate.input).ok;
+  return scheme.verifyWithKeys?.(candidate.input, candidate.keys).ok ?? false;
+}
+
+/** Says how far off the timestamp is, and whether the signature itself holds at the time it was made. */
+function diagnoseTimestamp(
+  scheme: Scheme,
+  input: VerifyInput,
+  code: 'stale_timestamp' | 'future_timestamp',
+  options: DiagnoseOptions,
+): Diagnosis | undefined {
+  const timestamp = scheme.timestampOf?.(input);
+  if (timestamp === undefined) return undefined;
+  const offBy = formatDuration(nowSeconds(input) - timestamp);
+  const tolerance = formatDuration(input.toleranceSec ?? DEFAULT_TOLERANCE_SEC);
+  const atSigningTime: VerifyInput = { ...input, now: () => timestamp * 1000 };
+  const when = code === 'stale_timestamp' ? `${offBy} ago` : `${offBy} in the future`;
+  let signature = 'the signature itself is valid';
+  if (!scheme.verify(atSigningTime).ok) {
+    const other = diagnoseSignature(scheme, atSigningTime, options);
+    signature = other === undefined ? 'the signature does not match either' : `the signature does not match either (${other.code}: ${other.explanation})`;
+  }
+  return {
+    code,
+    explanation: `The request was signed ${when}, outside the ${tolerance} window, and ${signature}.`,
+    fix:
+      code === 'stale_timestamp'
+        ? `A replayed or long-delayed delivery, or this machine's clock is ahead: check the clock (NTP); to check a captured delivery, run npm run verify with --now ${timestamp}.`
+        : `This machine's clock is behind, or the sender's is ahead: check both clocks (NTP); to check a captured delivery, run npm run verify with --now ${timestamp}.`,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The local inspector: ngrok's web inspector at 127.0.0.1:4040, given back. The @ngrok/ngrok SDK
+ * has none (shared/stack.md §7), yet the tutorial checks its deliveries there. This is its own
+ * server on loopback, never the listener's port, so the tunnel (which forwards only the listener
+ * port) cannot reach it.
+ *
+ * Routes: `GET /` (the page), `GET /api/info`, `GET /api/deliveries?verdict=all|valid|invalid|rejected`,
+ * `GET /api/deliveries/:id`, `POST /api/deliveries/:id/replay`, `GET /api/events` (Server-Sent Events).
+ *
+ * @example
+ * const inspector = await startInspector({ port: config.inspect.port, feed: listener.feed, replayUrl: listener.url });
+ * console.log(`Inspect deliveries at ${inspector.url}`);
+ */
+import { createServer } from 'node:http';
+import { bindServer, urlHost, INSPECTOR_FAILED, InspectorError } from '../core/index.ts';
+import type { DeliveryFeed } from '../delivery/index.ts';
+import { followFeed } from './events.ts';
+import { allowedHosts, isLoopbackHost } from './guard.ts';
+import { createInspectorHandler, sendJson } from './routes.ts';
+
+export { LIST_LIMIT, VERDICT_FILTERS } from './routes.ts';
+
+export interface InspectorOptions {
+  /** Loopback address to bind; default 127.0.0.1. Anything else is refused. */
+  host?: string;
+  /** `config.inspect.port` (INSPECT_PORT, default 4040); 0 picks a free port. */
+  port: number;
+  /** The running listener's deliveries. */
+  feed: DeliveryFeed;
+  /** The listener's local webhook URL: where replays go. */
+  replayUrl: string;
+  log?: (line: string) => void;
+}
+
+export interface Inspector {
+  /** e.g. http://127.0.0.1:4040 */
+  readonly url: string;
+  /** Ends open event streams and stops the server. */
+  close(): Promise<void>;
+}
+
+/** Starts the inspector; rejects with InspectorError (INSPECTOR_FAILED) when it cannot listen. */
+export async function startInspector(options: InspectorOptions): Promise<Inspector> {
+  const host = options.host ?? '127.0.0.1';
+  const { feed, replayUrl, log = () => {} } = options;
+  if (!isLoopbackHost(host)) {
+    throw new InspectorError(INSPECTOR_FAILED, `The inspector binds to loopback only, not ${JSON.stringify(host)}.`, {
+      hint: 'Leave host at 127.0.0.1: the inspector shows signatures and can replay, so it must stay on this machine.',
+    });
+  }
+  if (!/^https?:$/.test(safeProtocol(replayUrl))) {
+    throw new InspectorError(INSPECTOR_FAILED, `replayUrl ${JSON.stringify(replayUrl)} is not an http(s) URL.`, {
+      hint: "Pass the listener's local webhook URL, e.g. http://127.0.0.1:5000/webhooks.",
+    });
+  }
+
+  let allowed: ReadonlySet<string> = new Set(); // filled in once the port is known
+  const streams = followFeed(feed);
+  const handle = createInspectorHandler({ feed, replayUrl, streams, allowedHosts: () => allowed, log });
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`Inspector error on ${req.method} ${req.url}: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'The inspector failed to answer.', code: 'internal_error' });
+      else res.destroy();
+    });
+  });
+
+  const port = await bindServer(
+    server,
+    host,
+    options.port,
+    (error, inUse) =>
+      new InspectorError(INSPECTOR_FAILED, `The inspector cannot listen on ${host}:${options.port}: ${inUse ? 'the port is in use' : error.message}.`, {
+        hint: 'Stop what uses the port, or set INSPECT_PORT to another port (0 picks a free one).',
+        cause: error,
+      }),
+  );
+  allowed = allowedHosts(host, port);
+  const url = `http://${urlHost(host)}:${port}`;
+  return {
+    url,
+    async close() {
+      streams.closeAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function safeProtocol(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}

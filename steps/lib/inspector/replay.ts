@@ -1,0 +1,150 @@
+/**
+ * Replay, as in ngrok's inspector: send a recorded request again, byte for byte, to the running
+ * listener, and report what it answered. The headers are the raw pairs from the record (original
+ * case, order and duplicates), less the hop-by-hop ones that describe the old connection rather
+ * than the request. The listener records the replay as a new delivery; because the bytes are the
+ * same it is a duplicate, and the handler does not run again.
+ *
+ * @example
+ * const result = await replayDelivery({ record, listenerUrl: 'http://127.0.0.1:5000/webhooks', feed });
+ * result.status // 200
+ */
+import { request } from 'undici';
+import type { DeliveryFeed, DeliveryRecord, DeliveryView } from '../delivery/index.ts';
+import { summarize, type DeliverySummary } from './view.ts';
+
+/** Headers that belong to one connection (RFC 9110 §7.6.1) or that the HTTP client must compute. */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+]);
+
+/** Response bodies longer than this are cut for display. */
+export const REPLAY_BODY_LIMIT = 64 * 1024;
+
+export interface ReplayOptions {
+  readonly record: DeliveryRecord;
+  /** The listener's webhook URL: its origin receives the replay, at the recorded path and query. */
+  readonly listenerUrl: string;
+  /** Watched so the result can name the delivery the replay became. */
+  readonly feed: DeliveryFeed;
+  readonly timeoutMs?: number;
+  /** How long to wait, after the answer, for the listener to publish the replayed delivery. */
+  readonly recordWaitMs?: number;
+}
+
+export interface ReplayResult {
+  readonly url: string;
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: string;
+  readonly bodyTruncated: boolean;
+  /** The delivery the listener recorded for the replay, when it showed up in time. */
+  readonly delivery: DeliverySummary | undefined;
+}
+
+/** The raw header pairs to resend: everything but hop-by-hop headers and those `Connection` names. */
+export function replayHeaders(headers: DeliveryRecord['headers']): [string, string][] {
+  const named = new Set(
+    headers
+      .filter(([name]) => name.toLowerCase() === 'connection')
+      .flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
+  );
+  return headers
+    .filter(([name]) => !HOP_BY_HOP_HEADERS.has(name.toLowerCase()) && !named.has(name.toLowerCase()))
+    .map(([name, value]) => [name, value]);
+}
+
+/**
+ * Where the replay goes: the listener's origin plus the recorded path. Only a path is accepted
+ * from the record, so a crafted request line cannot point the replay at another host.
+ */
+export function replayTarget(listenerUrl: string, recordedUrl: string): string {
+  const origin = new URL(listenerUrl).origin;
+  if (!recordedUrl.startsWith('/') || recordedUrl.startsWith('//')) return listenerUrl;
+  const target = new URL(recordedUrl, origin);
+  return target.origin === origin ? target.href : listenerUrl;
+}
+
+/** Sends `record` again and reports the answer; rejects when the listener cannot be reached. */
+export async function replayDelivery(options: ReplayOptions): Promise<ReplayResult> {
+  const { record, feed } = options;
+  const url = replayTarget(options.listenerUrl, record.url);
+  const known = new Set(feed.list().map((view) => view.id));
+  const seen = waitForDelivery(feed, (view) => !known.has(view.id) && view.bodyBase64 === record.bodyBase64);
+  try {
+    const body = Buffer.from(record.bodyBase64, 'base64');
+    const response = await request(url, {
+      method: record.method as 'POST',
+      headers: replayHeaders(record.headers).flat(),
+      body: body.length > 0 ? body : null,
+      // One request, one connection: nothing pooled is left open to the listener afterwards.
+      reset: true,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    const { text, truncated } = await readLimited(response.body, REPLAY_BODY_LIMIT);
+    const contentType = response.headers['content-type'];
+    const view = await seen.within(options.recordWaitMs ?? 2_000);
+    return {
+      url,
+      status: response.statusCode,
+      contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+      body: text,
+      bodyTruncated: truncated,
+      delivery: view === undefined ? undefined : summarize(view),
+    };
+  } finally {
+    seen.stop();
+  }
+}
+
+async function readLimited(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, limit: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(Buffer.from(chunk));
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated: true };
+    }
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+}
+
+/** Starts watching `feed` now (so an early publication is not missed) for the first view matching `test`. */
+function waitForDelivery(feed: DeliveryFeed, test: (view: DeliveryView) => boolean) {
+  let found: DeliveryView | undefined;
+  let wake: (() => void) | undefined;
+  const unsubscribe = feed.subscribe((view) => {
+    if (found === undefined && test(view)) {
+      found = view;
+      wake?.();
+    }
+  });
+  return {
+    async within(ms: number): Promise<DeliveryView | undefined> {
+      if (found === undefined) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      // The listener may have updated it since (the handler verdict): return the latest view.
+      return found === undefined ? undefined : (feed.list().find((view) => view.id === found?.id) ?? found);
+    },
+    stop: unsubscribe,
+  };
+}

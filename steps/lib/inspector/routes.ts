@@ -1,0 +1,100 @@
+/**
+ * The inspector's routes, behind the guards of inspector-guard.ts: the page and its two static
+ * files, the JSON API the page (and tests) use, the event stream, and replay. Every answer
+ * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeliveryFeed, Verdict } from '../delivery/index.ts';
+import type { EventStreams } from './events.ts';
+import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
+import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
+import { replayDelivery } from './replay.ts';
+import { INSPECTOR_SCRIPT } from './assets/script.ts';
+import { describe, summarize } from './view.ts';
+
+/** The `verdict` filter values the list accepts. */
+export const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', 'valid', 'invalid', 'rejected'];
+/** The list sends at most this many deliveries, newest first (`total` says how many matched). */
+export const LIST_LIMIT = 1000;
+
+const STATIC: Readonly<Record<string, readonly [string, string]>> = {
+  '/': ['text/html; charset=utf-8', INSPECTOR_HTML],
+  '/inspector.js': ['text/javascript; charset=utf-8', INSPECTOR_SCRIPT],
+  '/inspector.css': ['text/css; charset=utf-8', INSPECTOR_CSS],
+};
+const API_PATHS = ['/api/info', '/api/deliveries', '/api/events'];
+const DELIVERY_PATH = /^\/api\/deliveries\/([A-Za-z0-9_-]{1,128})(\/replay)?$/;
+
+export interface RouteContext {
+  readonly feed: DeliveryFeed;
+  readonly replayUrl: string;
+  readonly streams: EventStreams;
+  /** The `Host` values that name this server (known once it listens). */
+  readonly allowedHosts: () => ReadonlySet<string>;
+  readonly log: (line: string) => void;
+}
+
+/** Answers one request; rejects only on a bug (the caller answers 500). */
+export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { feed, replayUrl, log } = ctx;
+  const refuse = (req: IncomingMessage, res: ServerResponse, refusal: Refusal): void => {
+    log(`Inspector refused ${req.method} ${req.url} (${refusal.code}): ${refusal.error}`);
+    req.resume();
+    sendJson(res, refusal.status, { error: refusal.error, code: refusal.code });
+  };
+
+  return async (req, res) => {
+    const badHost = checkHost(req, ctx.allowedHosts());
+    if (badHost !== undefined) return refuse(req, res, badHost);
+    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://inspector.invalid');
+    if (pathname === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
+    const page = STATIC[pathname];
+    const match = DELIVERY_PATH.exec(pathname);
+    const isReplay = match?.[2] !== undefined;
+    if (page === undefined && match === null && !API_PATHS.includes(pathname)) {
+      return sendJson(res, 404, { error: `No such page: ${pathname}`, code: 'not_found' });
+    }
+    const expected = isReplay ? 'POST' : 'GET';
+    // HEAD only for the static files: a HEAD on the event stream would hold a connection open for nothing.
+    if (req.method !== expected && !(page !== undefined && req.method === 'HEAD')) {
+      res.setHeader('allow', page !== undefined ? 'GET, HEAD' : expected);
+      return sendJson(res, 405, { error: `${req.method} is not allowed on ${pathname}; use ${expected}.`, code: 'method_not_allowed' });
+    }
+
+    if (page !== undefined) return void res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': page[0] }).end(page[1]);
+    if (pathname === '/api/info') return sendJson(res, 200, { listenerUrl: replayUrl });
+    if (pathname === '/api/events') return ctx.streams.open(req, res);
+    if (pathname === '/api/deliveries') {
+      const verdict = searchParams.get('verdict') ?? 'all';
+      if (!VERDICT_FILTERS.some((v) => v === verdict)) {
+        return sendJson(res, 400, { error: `verdict must be one of ${VERDICT_FILTERS.join(', ')}.`, code: 'bad_verdict' });
+      }
+      const matching = feed.list().filter((view) => verdict === 'all' || view.verdict === verdict);
+      return sendJson(res, 200, { verdict, total: matching.length, deliveries: matching.slice(0, LIST_LIMIT).map(summarize) });
+    }
+
+    const id = match?.[1] ?? '';
+    const view = feed.list().find((candidate) => candidate.id === id);
+    if (view === undefined) return sendJson(res, 404, { error: `No delivery with id ${id}.`, code: 'unknown_delivery' });
+    if (!isReplay) return sendJson(res, 200, describe(view));
+
+    const crossSite = checkSameOrigin(req, ctx.allowedHosts());
+    if (crossSite !== undefined) return refuse(req, res, crossSite);
+    req.resume(); // the replay request's own body means nothing; drain it
+    try {
+      const result = await replayDelivery({ record: view, listenerUrl: replayUrl, feed });
+      log(`Replayed delivery ${id} to ${result.url}: ${result.status}`);
+      return sendJson(res, 200, result);
+    } catch (error) {
+      const message = `The replay to ${replayUrl} failed: ${(error as Error).message}`;
+      log(message);
+      return sendJson(res, 502, { error: `${message}. Is the listener still running?`, code: 'replay_failed' });
+    }
+  };
+}
+
+/** Sends `body` as JSON with the security headers. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' });
+  res.end(`${JSON.stringify(body)}\n`);
+}

@@ -1,0 +1,136 @@
+/**
+ * What the inspector's JSON API sends to the page: a short summary per delivery for the list,
+ * and a detail view with headers redacted and the body decoded for reading. The full signature
+ * and any other credential-like header never leave the server; replay reads them from the record.
+ *
+ * @example
+ * summarize(view)   // { id, receivedAt, event, verdict, reason, status, ackMs, handler, ... }
+ * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
+ */
+import type { DeliveryView, HandlerState, Verdict } from '../delivery/index.ts';
+import { isJson, prettyJson } from './pretty-json.ts';
+import { redact } from '../core/index.ts';
+
+/** One row of the delivery list. */
+export interface DeliverySummary {
+  readonly id: string;
+  readonly receivedAt: string;
+  readonly method: string;
+  readonly url: string;
+  readonly event: string | undefined;
+  readonly verdict: Verdict;
+  readonly code: string;
+  readonly reason: string;
+  readonly status: number;
+  readonly ackMs: number;
+  readonly bodyBytes: number;
+  readonly handler: HandlerState;
+  readonly handlerError: string | undefined;
+}
+
+/**
+ * The body as the page shows it. `json` is re-indented (tokens unchanged), or when that would cost
+ * too much, shown as sent with a `note` saying why; `binary` is not UTF-8.
+ */
+export type BodyView =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'json'; readonly text: string; readonly note?: string }
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean };
+
+/** Everything the detail pane shows about one delivery. */
+export interface DeliveryDetail extends DeliverySummary {
+  readonly remoteAddress: string | undefined;
+  readonly scheme: string;
+  readonly secretIndex: number | undefined;
+  readonly dedupeKey: string | undefined;
+  /** Raw header pairs in arrival order, credential-like values shortened. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: BodyView;
+}
+
+/** Hex dumps longer than this are cut: the base64 next to it still carries every byte. */
+export const HEX_PREVIEW_BYTES = 4096;
+
+// Headers that carry a signature, a token or a session: shown shortened, never in full.
+const SENSITIVE_HEADER = /authorization|signature|token|secret|cookie|api[-_]?key|password/i;
+// "<auth-scheme> <credentials>", as in `HMACSHA256 <base64>` or `Bearer <jwt>`.
+const SCHEME_AND_VALUE = /^([A-Za-z][A-Za-z0-9._-]{0,31}) +(\S+)$/;
+
+/** The list row for `view`. */
+export function summarize(view: DeliveryView): DeliverySummary {
+  return {
+    id: view.id,
+    receivedAt: view.receivedAt,
+    method: view.method,
+    url: view.url,
+    event: view.event,
+    verdict: view.verdict,
+    code: view.code,
+    reason: view.reason,
+    status: view.status,
+    ackMs: view.ackMs,
+    bodyBytes: view.bodyBytes,
+    handler: view.handler,
+    handlerError: view.handlerError,
+  };
+}
+
+/** The detail pane for `view`: redacted headers and a readable body. */
+export function describe(view: DeliveryView): DeliveryDetail {
+  return {
+    ...summarize(view),
+    remoteAddress: view.remoteAddress,
+    scheme: view.scheme,
+    secretIndex: view.secretIndex,
+    dedupeKey: view.dedupeKey,
+    headers: view.headers.map(([name, value]) => [name, redactHeader(name, value)] as const),
+    body: bodyView(Buffer.from(view.bodyBase64, 'base64')),
+  };
+}
+
+/**
+ * `value` as safe to show: unchanged for ordinary headers; for credential-like ones the scheme
+ * word is kept (it tells which scheme was used) and the credential shortened, e.g.
+ * `HMACSHA256 AbCd…(44 chars)`.
+ */
+export function redactHeader(name: string, value: string): string {
+  if (!SENSITIVE_HEADER.test(name)) return value;
+  const match = SCHEME_AND_VALUE.exec(value.trim());
+  return match?.[1] !== undefined && match[2] !== undefined ? `${match[1]} ${redact(match[2])}` : redact(value);
+}
+
+/** Decodes `bytes` for display: JSON re-indented, other UTF-8 as is, anything else as hex and base64. */
+export function bodyView(bytes: Uint8Array): BodyView {
+  if (bytes.length === 0) return { kind: 'empty' };
+  let text: string;
+  try {
+    // fatal: a body that is not valid UTF-8 must not be shown with U+FFFD standing in for bytes.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const buffer = Buffer.from(bytes);
+    return {
+      kind: 'binary',
+      hex: hexDump(buffer.subarray(0, HEX_PREVIEW_BYTES)),
+      base64: buffer.toString('base64'),
+      hexTruncated: buffer.length > HEX_PREVIEW_BYTES,
+    };
+  }
+  return isJson(text) ? jsonView(text) : { kind: 'text', text };
+}
+
+/** `text` re-indented, or as sent with a note when the layout would be too deep or too large. */
+function jsonView(text: string): BodyView {
+  const pretty = prettyJson(text);
+  return pretty.ok ? { kind: 'json', text: pretty.text } : { kind: 'json', text, note: `not pretty-printed: ${pretty.reason}` };
+}
+
+function hexDump(bytes: Buffer): string {
+  const lines: string[] = [];
+  for (let offset = 0; offset < bytes.length; offset += 16) {
+    const row = bytes.subarray(offset, offset + 16);
+    const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex}`);
+  }
+  return lines.join('\n');
+}

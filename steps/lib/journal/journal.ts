@@ -1,0 +1,111 @@
+/**
+ * The durable journal: every request the listener answers, and every handler outcome, appended
+ * to NDJSON files under `<stateDir>/journal/` and flushed to disk (fdatasync) before the append
+ * resolves. The listener awaits it before answering, so an acknowledged delivery survives a crash.
+ *
+ * Concurrent appends are group-committed: while one write + fdatasync is in flight, new entries
+ * queue up and go out together in the next one, so throughput does not fall to one fsync per request.
+ *
+ * Files rotate at `maxBytes`; the oldest are deleted beyond `keepFiles`. A delivery whose handler
+ * has not succeeded yet is copied forward into the new file before its old file is deleted, so
+ * rotation never drops work the worker still owes.
+ *
+ * @example
+ * const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal });
+ * await journal.appendDelivery(record, 'pending'); // on disk now
+ * const { deliveries } = await readJournal(journalDir(config.stateDir)); // step 5, no listener needed
+ */
+import { mkdir, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
+import { listJournalFiles, lockJournal, readJournalFile } from './files.ts';
+import { encodeEntry, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
+import { JournalWriter, trackOwed, type Owed } from './writer.ts';
+
+export { JOURNAL_DIR_NAME } from './format.ts';
+
+/** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
+export function journalDir(stateDir: string): string {
+  return join(stateDir, JOURNAL_DIR_NAME);
+}
+
+export interface JournalOptions {
+  /** `<stateDir>/journal`; created when missing. */
+  dir: string;
+  /** Size at which the current file is closed and a new one started (config.journal.maxBytes). */
+  maxBytes: number;
+  /** How many files to keep, the current one included (config.journal.keepFiles). */
+  keepFiles: number;
+  log?: (line: string) => void;
+}
+
+export interface Journal {
+  readonly dir: string;
+  /** Every delivery found when the journal was opened, oldest first, with its handler state. */
+  readonly recovered: readonly DeliveryView[];
+  /** What was skipped while opening (a torn last record, an unreadable line). */
+  readonly warnings: readonly string[];
+  /** Appends a delivery; resolves once it is on disk. */
+  appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
+  /** Appends what the handler did with delivery `id`; resolves once it is on disk (with the next delivery, or within 50 ms). */
+  appendOutcome(id: string, handler: 'done' | 'failed', error?: string): Promise<void>;
+  /** Waits for queued appends, closes the file and releases the lock. */
+  close(): Promise<void>;
+}
+
+/** Opens (or creates) the journal in `dir`, repairing a torn last record left by a crash. */
+export async function openJournal(options: JournalOptions): Promise<Journal> {
+  const { dir, maxBytes, keepFiles, log = () => {} } = options;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const unlock = await lockJournal(dir);
+  try {
+    const files = await listJournalFiles(dir);
+    const fold = new JournalFold();
+    const warnings: string[] = [];
+    const owed: Owed = new Map();
+    for (const file of files) {
+      const result = await readJournalFile(file.path);
+      warnings.push(...result.warnings);
+      for (const entry of result.entries) {
+        fold.add(entry);
+        trackOwed(owed, entry, encodeEntry(entry), file.seq);
+      }
+      // Cut the torn tail off so the next append starts on a clean line.
+      if (result.tornBytes > 0 && file === files.at(-1)) await truncate(file.path, result.completeBytes);
+    }
+    for (const warning of warnings) log(`journal: ${warning}`);
+    const last = files.at(-1) ?? { seq: 1, path: join(dir, journalFileName(1)) };
+    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files: files.length > 0 ? files : [last], owed });
+    let closing: Promise<void> | undefined;
+    return {
+      dir,
+      recovered: fold.views(),
+      warnings,
+      appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
+      // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
+      appendOutcome: (id, handler, error) =>
+        writer.append({ type: 'handler', id, handler, ...(error === undefined ? {} : { error }), at: new Date().toISOString() }, { hurry: false }),
+      close: () =>
+        (closing ??= (async () => {
+          await writer.close();
+          await unlock();
+        })()),
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/** Every delivery in the journal at `dir`, oldest first; safe while a listener is writing it. */
+export async function readJournal(dir: string): Promise<{ deliveries: DeliveryView[]; warnings: string[] }> {
+  const fold = new JournalFold();
+  const warnings: string[] = [];
+  for (const file of await listJournalFiles(dir)) {
+    const result = await readJournalFile(file.path);
+    warnings.push(...result.warnings);
+    for (const entry of result.entries) fold.add(entry);
+  }
+  return { deliveries: fold.views(), warnings };
+}
+

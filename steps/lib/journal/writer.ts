@@ -1,0 +1,174 @@
+/**
+ * The journal's append side: one open file, a queue, and the group-commit loop. While one
+ * write + fdatasync is in flight, new entries queue up and go out together in the next one.
+ * Rotation closes the file at `maxBytes`, deletes the oldest beyond `keepFiles`, and first copies
+ * forward any delivery whose handler is still owed, so rotation never drops pending work.
+ */
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JournalFile } from './files.ts';
+import { encodeEntry, journalFileName, type JournalEntry } from './format.ts';
+
+/** How long an unhurried entry waits for a delivery's flush to ride along with. */
+export const UNHURRIED_DELAY_MS = 50;
+
+/** Per delivery still owed a handler run: the file (seq) holding its delivery line, and its lines. */
+export type Owed = Map<string, { seq: number; lines: string[] }>;
+
+interface Pending {
+  readonly entry: JournalEntry;
+  readonly line: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Deliveries whose handler still has to run (pending or failed), with the lines that say so. */
+export function trackOwed(owed: Owed, entry: JournalEntry, line: string, seq: number): void {
+  if (entry.type === 'delivery') {
+    if (entry.handler === 'pending' || entry.handler === 'failed') {
+      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, lines: [line] });
+    }
+  } else if (entry.handler === 'done') {
+    owed.delete(entry.id);
+  } else {
+    const item = owed.get(entry.id);
+    // Keep the seq of the file holding the delivery line: that file's deletion is what matters.
+    if (item !== undefined) owed.set(entry.id, { seq: item.seq, lines: [item.lines[0] ?? '', line] });
+  }
+}
+
+export interface WriterOptions {
+  dir: string;
+  maxBytes: number;
+  keepFiles: number;
+  log: (line: string) => void;
+  files: JournalFile[];
+  owed: Owed;
+}
+
+/** The append side: one open file, a queue, and the group-commit loop. */
+export class JournalWriter {
+  readonly options: WriterOptions;
+  private handle: FileHandle;
+  private size: number;
+  #queue: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #unhurried: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(options: WriterOptions, handle: FileHandle, size: number) {
+    this.options = options;
+    this.handle = handle;
+    this.size = size;
+  }
+
+  static async open(options: WriterOptions): Promise<JournalWriter> {
+    const current = options.files.at(-1) as JournalFile;
+    const handle = await open(current.path, 'a', 0o600);
+    const { size } = await handle.stat();
+    if (size === 0) await syncDir(options.dir); // a new file: make its name durable too
+    return new JournalWriter(options, handle, size);
+  }
+
+  /**
+   * Queues `entry`; resolves once it is written and flushed. An unhurried entry (a handler outcome:
+   * losing one only re-runs the handler) does not start a flush of its own: it rides along with
+   * the next delivery's, or goes out after UNHURRIED_DELAY_MS, so it costs no extra fdatasync.
+   */
+  append(entry: JournalEntry, { hurry = true }: { hurry?: boolean } = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('The journal is closed.'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ entry, line: encodeEntry(entry), resolve, reject });
+      if (hurry) this.#kick();
+      else this.#unhurried ??= setTimeout(() => this.#kick(), UNHURRIED_DELAY_MS);
+    });
+  }
+
+  /** Starts the flush loop unless it runs; restarts it for entries queued while it was finishing. */
+  #kick(): void {
+    clearTimeout(this.#unhurried);
+    this.#unhurried = undefined;
+    if (this.#flushing !== undefined) return;
+    this.#flushing = this.#flushLoop().finally(() => {
+      this.#flushing = undefined;
+      if (this.#queue.length > 0) this.#kick();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#queue.length > 0) this.#kick(); // unhurried entries still waiting go out now
+    while (this.#flushing !== undefined) await this.#flushing;
+    await this.handle.close();
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      try {
+        const data = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+        if (this.size > 0 && this.size + data.length > this.options.maxBytes) await this.#rotate();
+        await this.#write(data);
+        const seq = this.#currentSeq();
+        for (const p of batch) trackOwed(this.options.owed, p.entry, p.line, seq);
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  /** Writes all of `data` and flushes it; on failure cuts the file back so no half line remains. */
+  async #write(data: Buffer): Promise<void> {
+    try {
+      let offset = 0;
+      while (offset < data.length) offset += (await this.handle.write(data, offset)).bytesWritten;
+      await this.handle.datasync();
+      this.size += data.length;
+    } catch (error) {
+      await this.handle.truncate(this.size).catch(() => {});
+      throw error;
+    }
+  }
+
+  #currentSeq(): number {
+    return (this.options.files.at(-1) as JournalFile).seq;
+  }
+
+  async #rotate(): Promise<void> {
+    const { dir, files, keepFiles, owed, log } = this.options;
+    const seq = this.#currentSeq() + 1;
+    const path = join(dir, journalFileName(seq));
+    await this.handle.close();
+    this.handle = await open(path, 'a', 0o600);
+    this.size = 0;
+    files.push({ seq, path });
+    await syncDir(dir);
+    while (files.length > keepFiles) {
+      const oldest = files.shift() as JournalFile;
+      // Copy forward what the worker still owes before the file holding it goes.
+      const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
+      if (carried.length > 0) {
+        await this.#write(Buffer.from(carried.flatMap((item) => item.lines).join(''), 'utf8'));
+        for (const item of carried) item.seq = seq;
+      }
+      await rm(oldest.path, { force: true });
+      log(`journal: rotated; removed ${journalFileName(oldest.seq)}${carried.length > 0 ? ` (carried ${carried.length} unfinished deliveries forward)` : ''}.`);
+    }
+    await syncDir(dir);
+  }
+}
+
+/** fsync on the folder, so a created or removed file name survives a power cut (Linux, macOS). */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open a folder: the file data is still synced, only the name is not.
+  } finally {
+    await handle?.close();
+  }
+}

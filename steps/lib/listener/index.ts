@@ -1,0 +1,8 @@
+/**
+ * listener: the public face of this folder. Other folders import from here only.
+ */
+export { startListener } from './listener.ts';
+export type { RunningListener } from './listener.ts';
+export { sampleHandler } from './sample-handler.ts';
+export { webhookSecrets } from './secrets.ts';
+export type { DeliveryHandler } from './worker.ts';

@@ -1,0 +1,161 @@
+/**
+ * The webhook listener: the tutorial's `app.post('/webhooks', ...)`, made strict. It verifies the
+ * signature over the raw bytes before any JSON parsing, journals every request it answers before
+ * answering, acknowledges verified deliveries fast and runs the handler afterwards in a worker.
+ *
+ * Statuses and codes (the JSON body is `{error, code}` for every refusal): 200 verified delivery;
+ * 401 with the scheme's reason (`missing_signature`, `signature_mismatch`...); 400 `invalid_json` /
+ * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
+ * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
+ * 431 `headers_too_large`; 500 `secret_unavailable`; 503 `journal_unavailable`.
+ *
+ * @example
+ * const listener = await startListener({ host: '127.0.0.1', port: 0, scheme: bracken, secrets: () => [secret],
+ *   bodyLimitBytes: 1 << 20, requestTimeoutMs: 10_000, journal, handler: sampleHandler(console.log) });
+ * console.log(listener.url); // http://127.0.0.1:<port>/webhooks
+ */
+import { createServer } from 'node:http';
+import { bindServer, urlHost, WEBHOOK_PATH, LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError } from '../core/index.ts';
+import { type DeliveryFeed, createDeliveryFeed, type WritableFeed } from '../delivery/index.ts';
+import type { Journal } from '../journal/index.ts';
+import { createListenerApp } from './app.ts';
+import { answerClientError } from './arrival.ts';
+import type { ReceiveContext, SeenDelivery } from './receive.ts';
+import type { Scheme, VerifyInput } from '../signature/index.ts';
+import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
+
+export { createListenerApp } from './app.ts';
+
+export interface ListenerOptions {
+  /** LISTEN_HOST; 127.0.0.1 keeps it local (the tunnel reaches it there). */
+  host: string;
+  /** LISTEN_PORT; 0 picks a free port. */
+  port: number;
+  scheme: Scheme;
+  /** Called for every request, so a secret written later (step 2) is picked up. Newest first. */
+  secrets: () => readonly string[] | Promise<readonly string[]>;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  journal: Journal;
+  /** Runs after the 2xx for each verified, new delivery. */
+  handler?: DeliveryHandler;
+  /** When verification fails, extra text for the log line and the record's reason. */
+  explainMismatch?: (input: VerifyInput) => string | undefined;
+  log?: (line: string) => void;
+  /** Handlers running at once; default 1 (arrival order). */
+  concurrency?: number;
+  /** Deliveries the live feed keeps; default 1000. */
+  feedLimit?: number;
+}
+
+export interface RunningListener {
+  /** e.g. http://127.0.0.1:5000/webhooks */
+  readonly url: string;
+  /** e.g. http://127.0.0.1:5000 */
+  readonly origin: string;
+  readonly port: number;
+  readonly feed: DeliveryFeed;
+  /** Resolves when the worker has nothing queued or running. */
+  idle(): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish, waits briefly for running handlers. Does not close the journal. */
+  close(): Promise<void>;
+}
+
+/** Starts the listener, first re-queueing handlers the journal says are still owed. */
+export async function startListener(options: ListenerOptions): Promise<RunningListener> {
+  const { journal, handler, log = () => {} } = options;
+  const recovered = journal.recovered;
+  const feed: WritableFeed = createDeliveryFeed({ initial: recovered, ...(options.feedLimit === undefined ? {} : { limit: options.feedLimit }) });
+  const seen = new Map<string, SeenDelivery>();
+  const inJournal = Promise.resolve(true);
+  for (const view of recovered) {
+    if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) {
+      seen.set(view.dedupeKey, { id: view.id, stored: inJournal });
+    }
+  }
+  const worker: Worker | undefined =
+    handler === undefined
+      ? undefined
+      : createWorker({
+          handler,
+          journal,
+          log,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          onChange: (id, state, handlerError) => {
+            const view = feed.get(id);
+            if (view !== undefined) feed.upsert({ ...view, handler: state, handlerError });
+          },
+        });
+  const ctx: ReceiveContext = {
+    scheme: options.scheme.name,
+    signatureHeader: options.scheme.signatureHeader?.name,
+    verifier: options.scheme,
+    secrets: options.secrets,
+    bodyLimitBytes: options.bodyLimitBytes,
+    requestTimeoutMs: options.requestTimeoutMs,
+    explainMismatch: options.explainMismatch,
+    hasHandler: worker !== undefined,
+    seen,
+    journal,
+    log,
+    onRecorded: (view) => feed.upsert(view),
+    onAcknowledged: (view, received) => worker?.enqueue(view, { received }),
+  };
+
+  const server = createServer(
+    {
+      // Our own body deadline answers 408 first; Node's is the backstop for anything else.
+      requestTimeout: options.requestTimeoutMs + 1000,
+      headersTimeout: options.requestTimeoutMs,
+      // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+    },
+    createListenerApp(ctx),
+  );
+  server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
+  const port = await bindServer(server, options.host, options.port, (error, inUse) =>
+    inUse
+      ? new ListenerError(LISTEN_PORT_IN_USE, `Port ${options.port} on ${options.host} is already in use, so the listener cannot start (LISTEN_PORT=${options.port}).`, {
+          cause: error,
+          hint: 'Stop the program using it (another `npm run step:3`?) or set LISTEN_PORT to a free port in .env.',
+        })
+      : new ListenerError(LISTEN_FAILED, `The listener cannot listen on ${options.host}:${options.port}: ${error.message}.`, {
+          cause: error,
+          hint: 'Check LISTEN_HOST and LISTEN_PORT in .env (ports below 1024 need privileges).',
+        }),
+  );
+  const origin = `http://${urlHost(options.host)}:${port}`;
+
+  const owed = recovered.filter((view) => view.code === 'ok' && (view.handler === 'pending' || view.handler === 'failed'));
+  if (recovered.length > 0) log(`Recovered ${recovered.length} deliveries from the journal; ${worker === undefined ? 0 : owed.length} handler run(s) owed.`);
+  if (worker !== undefined) {
+    for (const view of owed) {
+      feed.upsert({ ...view, handler: 'pending' });
+      worker.enqueue(view, { recovered: true });
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin}${WEBHOOK_PATH}`,
+    origin,
+    port,
+    feed,
+    idle: () => worker?.idle() ?? Promise.resolve(),
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          // In-flight requests get a moment to be journaled and answered; then connections are cut.
+          const force = setTimeout(() => server.closeAllConnections(), 2000);
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await worker?.close();
+      })();
+      return closing;
+    },
+  };
+}

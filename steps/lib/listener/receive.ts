@@ -1,0 +1,210 @@
+/**
+ * `POST /webhooks`, in the order that keeps it safe: read the exact bytes (size limit, deadline),
+ * verify the signature over them, and only then decode and parse JSON. A verified delivery is
+ * journaled as `pending` before the 2xx, and handed to the worker after it.
+ *
+ * An empty body is verified like any other (verification always comes first): unsigned it gets
+ * 401 `missing_signature`; correctly signed it gets 400 `empty_body`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeliveryView, HandlerState } from '../delivery/index.ts';
+import { recordAndAnswer, type AnswerContext, type Arrival, type Decision, type Send } from './record-and-answer.ts';
+import { readRawBody } from './body.ts';
+import { errorBody, OK_CODE, REPLIES, SIGNATURE_FAILED_STATUS, type ReplyCode } from './replies.ts';
+import { dedupeKeyOf, eventNameOf, parseJsonBody } from './payload.ts';
+import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
+
+export interface ReceiveContext extends AnswerContext {
+  readonly verifier: Scheme;
+  readonly secrets: () => readonly string[] | Promise<readonly string[]>;
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly explainMismatch: ((input: VerifyInput) => string | undefined) | undefined;
+  /** False when no handler is configured: verified deliveries are then `not-run`. */
+  readonly hasHandler: boolean;
+  /** Dedupe key → the first verified delivery with it, and whether it made it into the journal. */
+  readonly seen: Map<string, SeenDelivery>;
+  /** Called once the answer to a `pending` delivery has gone out (or the client left). */
+  readonly onAcknowledged: (view: DeliveryView, received: { body: Buffer; payload: unknown }) => void;
+}
+
+export interface SeenDelivery {
+  readonly id: string;
+  /** Resolves true once the delivery is in the journal, false if storing it failed. */
+  readonly stored: Promise<boolean>;
+}
+
+/** Dedupe keys remembered in memory; the oldest are forgotten past this (a restart rebuilds them from the journal). */
+const SEEN_LIMIT = 100_000;
+
+/** Refusals made after the signature verified: their verdict stays `valid` (the sender is genuine). */
+const SIGNED_BUT_REFUSED: ReadonlySet<ReplyCode> = new Set(['invalid_json', 'empty_body', 'unsupported_media_type']);
+
+/** A refusal decision for `code`, with the reply's status and message (or a more precise `reason`). */
+export function refusal(code: ReplyCode, fields: { bodyBytes: number; reason?: string; body?: Buffer; headers?: Record<string, string> }): Decision {
+  const { status, error } = REPLIES[code];
+  const reason = fields.reason ?? error;
+  return {
+    status,
+    verdict: SIGNED_BUT_REFUSED.has(code) ? 'valid' : 'rejected',
+    code,
+    reason,
+    bodyBytes: fields.bodyBytes,
+    handler: 'not-run',
+    answer: errorBody(code, reason),
+    ...(fields.body === undefined ? {} : { body: fields.body }),
+    ...(fields.headers === undefined ? {} : { headers: fields.headers }),
+  };
+}
+
+/** A `Send` over an express/Node response. */
+export function sendTo(res: ServerResponse): Send {
+  return (status, headers, body) => {
+    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  };
+}
+
+export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const read = await readRawBody(req, { limitBytes: ctx.bodyLimitBytes, deadline: arrival.t + ctx.requestTimeoutMs });
+  if (read.kind === 'aborted') {
+    ctx.log(`${arrival.receivedAt} ${arrival.method} ${arrival.url} - client went away after ${read.bytes} body bytes; nothing to answer`);
+    return;
+  }
+  const send = sendTo(res);
+  if (read.kind === 'timeout') {
+    const reason = `The body was not complete after ${ctx.requestTimeoutMs} ms (${read.bytes} bytes received).`;
+    await recordAndAnswer(ctx, arrival, refusal('request_timeout', { bodyBytes: read.bytes, reason, headers: { connection: 'close' } }), send);
+    return;
+  }
+  if (read.kind === 'too_large') {
+    const reason = `The body is ${read.bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
+    const headers: Record<string, string> = read.closeConnection ? { connection: 'close' } : {};
+    await recordAndAnswer(ctx, arrival, refusal('body_too_large', { bodyBytes: read.bytes, reason, headers }), send);
+    return;
+  }
+  const { decision, settleStored } = await decide(ctx, arrival, read.body);
+  let view: DeliveryView | undefined;
+  try {
+    view = await recordAndAnswer(ctx, arrival, decision, send);
+  } finally {
+    // Duplicates of this delivery waited for this: stored, they are duplicates; not, the next is new.
+    settleStored?.(view !== undefined);
+  }
+  if (view?.handler === 'pending') {
+    let handed = false;
+    const handOver = () => {
+      if (!handed) ctx.onAcknowledged(view, { body: read.body, payload: decision.payload });
+      handed = true;
+    };
+    // After the answer is flushed. A client that left while the journal was being written has
+    // already closed the response: hand over now, or the handler would wait for the next restart.
+    if (res.writableFinished || res.destroyed) handOver();
+    else res.once('finish', handOver).once('close', handOver);
+  }
+}
+
+interface Decided {
+  readonly decision: Decision;
+  /** For a new delivery: tell the duplicates waiting on it whether it was stored. */
+  readonly settleStored?: (stored: boolean) => void;
+}
+
+async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decided> {
+  const bodyBytes = body.length;
+  let secrets: readonly string[];
+  try {
+    secrets = await ctx.secrets();
+  } catch (error) {
+    return { decision: refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` }) };
+  }
+  const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
+  const verified = ctx.verifier.verify(input);
+  if (!verified.ok) {
+    const explanation = explain(ctx, input);
+    const reason = explanation === undefined ? verified.message : `${verified.message} ${explanation}`;
+    const decision: Decision = {
+      status: SIGNATURE_FAILED_STATUS,
+      verdict: 'invalid',
+      code: verified.reason,
+      reason,
+      body,
+      bodyBytes,
+      handler: 'not-run',
+      // The sender gets the scheme's message only: the diagnosis is for the person at the terminal.
+      answer: errorBody(verified.reason, verified.message),
+    };
+    return { decision };
+  }
+  const secretIndex = verified.secretIndex;
+  if (bodyBytes === 0) return { decision: { ...refusal('empty_body', { bodyBytes, body }), secretIndex } };
+  const contentType = headerValue(arrival.headers, 'content-type');
+  if (contentType !== undefined && !isJsonMediaType(contentType)) {
+    const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;
+    return { decision: { ...refusal('unsupported_media_type', { bodyBytes, body, reason }), secretIndex } };
+  }
+  let payload: unknown;
+  try {
+    payload = parseJsonBody(body);
+  } catch (error) {
+    const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
+    return { decision: { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex } };
+  }
+  const event = eventNameOf(payload);
+  const dedupeKey = dedupeKeyOf(arrival.headers, body, ctx.verifier.name);
+  const copy = ctx.hasHandler ? await firstCopyOrClaim(ctx, dedupeKey, arrival.id) : { first: undefined, settleStored: undefined };
+  const first = copy.first;
+  const handler: HandlerState = !ctx.hasHandler ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
+  const which = secretIndex === 0 ? 'the current secret' : `previous secret #${secretIndex}`;
+  const reason =
+    first === undefined
+      ? `Signature verified with ${which}.`
+      : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
+  const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
+  const decision: Decision = { status: 200, verdict: 'valid', code: OK_CODE, reason, body, payload, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+  return copy.settleStored === undefined ? { decision } : { decision, settleStored: copy.settleStored };
+}
+
+/**
+ * Either the id of the stored delivery this one repeats, or, when it is new, a claim on its dedupe
+ * key (made in the same synchronous step as the lookup, so two copies can never both claim it).
+ * A first copy still being journaled is waited for: if storing it fails, its sender gets a 503 and
+ * this copy takes its place (answering it "duplicate" would acknowledge a delivery nobody stored).
+ */
+async function firstCopyOrClaim(
+  ctx: ReceiveContext,
+  key: string,
+  id: string,
+): Promise<{ first: string; settleStored: undefined } | { first: undefined; settleStored: (stored: boolean) => void }> {
+  for (;;) {
+    const entry = ctx.seen.get(key);
+    if (entry === undefined) return { first: undefined, settleStored: claim(ctx, key, id) };
+    if (await entry.stored) return { first: entry.id, settleStored: undefined };
+    if (ctx.seen.get(key) === entry) ctx.seen.delete(key);
+  }
+}
+
+/** Remembers `id` as the first copy of `key`; returns how to report whether it was stored. */
+function claim(ctx: ReceiveContext, key: string, id: string): (stored: boolean) => void {
+  let settle: (stored: boolean) => void = () => {};
+  const entry: SeenDelivery = { id, stored: new Promise<boolean>((resolve) => (settle = resolve)) };
+  ctx.seen.set(key, entry);
+  if (ctx.seen.size > SEEN_LIMIT) ctx.seen.delete(ctx.seen.keys().next().value as string);
+  return (stored) => {
+    settle(stored);
+    if (!stored && ctx.seen.get(key) === entry) ctx.seen.delete(key);
+  };
+}
+
+function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {
+  try {
+    return ctx.explainMismatch?.(input);
+  } catch {
+    return undefined; // a diagnosis hook must never turn a 401 into a crash
+  }
+}
+
+/** application/json, or any application/*+json type, with or without parameters (RFC 6839). */
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
+}

@@ -1,0 +1,11 @@
+/**
+ * signature: the public face of this folder. Other folders import from here only.
+ */
+export { bracken } from './bracken.ts';
+export { WHSEC_PREFIX, isStrictBase64 } from './encoding.ts';
+export { safeEqual, sign } from './primitives.ts';
+export { findScheme, listenScheme, schemeNames } from './registry.ts';
+export { signRequest } from './sign-request.ts';
+export { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds } from './timestamp.ts';
+export { headerValue } from './types.ts';
+export type { Headers, Scheme, SignatureHeaderInfo, VerifyInput } from './types.ts';

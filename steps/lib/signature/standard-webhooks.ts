@@ -1,0 +1,107 @@
+/**
+ * Standard Webhooks (symmetric, `v1`): three headers, `webhook-id`, `webhook-timestamp` (integer Unix
+ * seconds) and `webhook-signature`, a space-separated list of `v1,<base64(HMAC-SHA256(key,
+ * "{id}.{timestamp}.{body}"))>` entries (several during a secret rotation; other versions such as
+ * `v1a` are skipped). The secret is `whsec_<base64>`; the key is the decoded bytes. Timestamps more
+ * than 5 minutes away from the receiver's clock, either way, are refused.
+ *
+ * Sources: the spec, https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+ * ("Signature scheme", "Webhook headers", "Verifying signatures"), and its reference library
+ * libraries/javascript/src/index.ts (WEBHOOK_TOLERANCE_IN_SECONDS = 5 * 60; "Message timestamp too
+ * old" / "too new"; a version other than v1 is skipped). Its tests publish the vector used in
+ * test/schemes/standard-webhooks.test.ts (libraries/javascript/src/webhook.test.ts "sign function works").
+ */
+import { randomBytes } from 'node:crypto';
+import { hmacSha256, verify as verifyDigest } from './primitives.ts';
+import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
+import { fail, noSecret } from './result.ts';
+import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
+import { headerValue, type Scheme, type SignInput, type VerifyInput, type VerifyResult } from './types.ts';
+
+const VERSION = 'v1';
+
+/** The bytes Standard Webhooks signs: `{id}.{timestamp}.` followed by the raw body. */
+export function signedContent(id: string, timestamp: number | string, body: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), body]);
+}
+
+function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult {
+  const id = headerValue(input.headers, 'webhook-id')?.trim();
+  const rawTimestamp = headerValue(input.headers, 'webhook-timestamp')?.trim();
+  const list = headerValue(input.headers, 'webhook-signature')?.trim();
+  if (list === undefined || list === '') {
+    return fail('missing_signature', 'No webhook-signature header: this request was not signed.');
+  }
+  if (id === undefined || id === '') return fail('missing_header', 'No webhook-id header: it is part of what is signed.');
+  if (rawTimestamp === undefined || rawTimestamp === '') {
+    return fail('missing_header', 'No webhook-timestamp header: it is part of what is signed.');
+  }
+  const timestamp = parseUnixSeconds(rawTimestamp);
+  if (timestamp === undefined) {
+    return fail('malformed_timestamp', `The webhook-timestamp ${JSON.stringify(rawTimestamp)} is not whole Unix seconds.`);
+  }
+
+  const entries = list.split(' ').filter((entry) => entry !== '');
+  const v1 = entries.filter((entry) => entry.startsWith(`${VERSION},`)).map((entry) => entry.slice(VERSION.length + 1));
+  if (v1.length === 0) {
+    const seen = entries.map((entry) => JSON.stringify(entry.slice(0, 4))).join(', ');
+    return fail('wrong_scheme', `The webhook-signature header has no "${VERSION},<base64>" entry (entries start ${seen}).`);
+  }
+  const signatures = v1.filter((value) => BASE64_SHA256.test(value));
+  if (signatures.length === 0) {
+    return fail('malformed_signature', 'No v1 signature in webhook-signature is the 44-character base64 of an HMAC-SHA256.');
+  }
+  if (keys.length === 0) return noSecret();
+
+  const outside = checkWindow(timestamp, input, 'The webhook-timestamp');
+  if (outside) return outside;
+
+  const content = signedContent(id, timestamp, input.body); // the number, as the reference library signs it
+  let secretIndex = -1;
+  for (const signature of signatures) {
+    const index = verifyDigest(content, Buffer.from(signature, 'base64'), keys, hmacSha256);
+    if (index >= 0 && (secretIndex === -1 || index < secretIndex)) secretIndex = index;
+  }
+  if (secretIndex >= 0) return { ok: true, secretIndex };
+  return fail('signature_mismatch', `No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret${keys.length > 1 ? 's' : ''}.`);
+}
+
+function verify(input: VerifyInput): VerifyResult {
+  const keys: Buffer[] = [];
+  for (const [index, secret] of input.secrets.entries()) {
+    const key = secretKey(secret, 'whsec');
+    if (key === undefined || key.length === 0) {
+      return fail('malformed_secret', `Secret #${index + 1} is not a "${WHSEC_PREFIX}<base64>" secret, which Standard Webhooks requires.`);
+    }
+    keys.push(key);
+  }
+  return verifyWithKeys(input, keys);
+}
+
+function sign({ body, secret, now, id }: SignInput): Record<string, string> {
+  const key = secretKey(secret, 'whsec');
+  if (key === undefined || key.length === 0) {
+    throw Object.assign(new TypeError(`"secret" must be a "${WHSEC_PREFIX}<base64>" secret for Standard Webhooks.`), {
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+  }
+  const messageId = id ?? `msg_${randomBytes(12).toString('base64url')}`;
+  const timestamp = nowSeconds(now === undefined ? {} : { now });
+  const signature = hmacSha256(key, signedContent(messageId, timestamp, body)).toString('base64');
+  return {
+    'webhook-id': messageId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': `${VERSION},${signature}`,
+  };
+}
+
+export const standardWebhooks: Scheme = {
+  name: 'standard-webhooks',
+  description: 'webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">, whsec_ secret, 5 min window',
+  signatureHeader: { name: 'webhook-signature', prefix: `${VERSION},`, encoding: 'base64', list: true },
+  secretFormat: 'whsec',
+  sign,
+  verify,
+  verifyWithKeys,
+  timestampOf: (input) => parseUnixSeconds(headerValue(input.headers, 'webhook-timestamp')?.trim() ?? ''),
+};

@@ -1,0 +1,78 @@
+/**
+ * The request parameters a Vonage (Nexmo) SMS webhook signs, and the string it signs over.
+ * Vonage sends them as a query string (GET), a form (POST) or a JSON object (POST-JSON); the
+ * signature covers the parameters, not the body bytes, so this is the one scheme that parses first.
+ *
+ * Base string (https://developer.vonage.com/en/getting-started/concepts/signing-messages, "Manually
+ * generate a signature"; same text in Nexmo's signing-messages guide): every parameter except `sig`,
+ * sorted by key, each value with `&` and `=` replaced by `_`, joined as `&key=value&key=value`.
+ */
+import { headerValue, type Headers } from '../types.ts';
+
+export type ParamsForm = 'query' | 'form' | 'json';
+
+export type ParamsResult =
+  | { readonly ok: true; readonly params: ReadonlyMap<string, string>; readonly form: ParamsForm }
+  | { readonly ok: false; readonly message: string };
+
+export interface ParamsSource {
+  readonly body: Uint8Array;
+  readonly headers: Headers;
+  readonly url?: string;
+}
+
+/** Query-string parameters, then body parameters (the body wins on a clash, as in Vonage's Express samples). */
+export function readParams({ body, headers, url }: ParamsSource): ParamsResult {
+  const params = new Map<string, string>();
+  const query = url?.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  for (const [key, value] of new URLSearchParams(query)) params.set(key, value);
+
+  const text = Buffer.from(body).toString('utf8');
+  if (text.trim() === '') return { ok: true, params, form: 'query' };
+  const form = bodyForm(headerValue(headers, 'content-type'), text);
+  if (form === undefined) {
+    return { ok: false, message: `The body's content-type ${JSON.stringify(headerValue(headers, 'content-type'))} is neither a form nor JSON.` };
+  }
+  if (form === 'form') {
+    for (const [key, value] of new URLSearchParams(text)) params.set(key, value);
+    return { ok: true, params, form };
+  }
+  const object = parseJsonObject(text);
+  if (typeof object === 'string') return { ok: false, message: object };
+  for (const [key, value] of Object.entries(object)) {
+    if (typeof value === 'string') params.set(key, value);
+    else if (typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value));
+    else return { ok: false, message: `The JSON parameter ${JSON.stringify(key)} is not a string, number or boolean.` };
+  }
+  return { ok: true, params, form };
+}
+
+/** `&key=value...` over every parameter but `sig`, sorted, with `&` and `=` in values made `_`. */
+export function baseString(params: ReadonlyMap<string, string>): string {
+  return [...params.keys()]
+    .filter((key) => key !== 'sig')
+    .sort()
+    .map((key) => `&${key}=${(params.get(key) ?? '').replace(/[&=]/g, '_')}`)
+    .join('');
+}
+
+/** The body as a JSON object, or a sentence saying why it is not one. */
+export function parseJsonObject(text: string): Record<string, unknown> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'The body is not valid JSON.';
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : 'The JSON body is not an object of parameters.';
+}
+
+function bodyForm(contentType: string | undefined, text: string): ParamsForm | undefined {
+  const type = contentType?.toLowerCase() ?? '';
+  if (type.includes('json')) return 'json';
+  if (type.includes('application/x-www-form-urlencoded')) return 'form';
+  if (type !== '') return undefined;
+  return text.trimStart().startsWith('{') ? 'json' : 'form';
+}

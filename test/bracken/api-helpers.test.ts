@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { userCreatePath, userDeletePath, webhookMergePath } from '../../steps/lib/bracken/routes.ts';
+import { CONFIG_INVALID, ConfigError } from '../../steps/lib/core/errors.ts';
+import { generateSecret } from '../../steps/lib/core/generate.ts';
+import { printable } from '../../steps/lib/core/printable.ts';
+import { processIsRunning } from '../../steps/lib/bracken/webhook-target.ts';
+
+describe('bracken-routes', () => {
+  test('webhookMergePath and userCreatePath follow the tutorial', () => {
+    expect(webhookMergePath(15435, 'user_create')).toBe('/api/webhook/merge/domain/15435/event/user_create');
+    expect(userCreatePath(15435)).toBe('/api/user/create/domain/15435');
+  });
+
+  test('userDeletePath fills every placeholder, URL-encoded', () => {
+    const route = { method: 'DELETE', path: '/d/{domainkey}/u/{userkey}/n/{username}' };
+    expect(userDeletePath(route, { domainkey: 1, userkey: 2, username: 'a b/{c}?' })).toBe('/d/1/u/2/n/a%20b%2F%7Bc%7D%3F');
+  });
+
+  test('userDeletePath refuses an unknown placeholder with CONFIG_INVALID', () => {
+    let error: unknown;
+    try {
+      userDeletePath({ method: 'DELETE', path: '/api/user/{id}' }, { domainkey: 1, userkey: 2, username: 'x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: CONFIG_INVALID, message: 'BRACKEN_USER_DELETE_ROUTE has an unknown placeholder {id}.' });
+  });
+});
+
+describe('printable', () => {
+  test('redacts password, secret and token fields and every occurrence of the given secrets', () => {
+    const secret = generateSecret();
+    const text = printable({ user: { userkey: 1, password: 'hunter2-hunter2' }, access_token: 'abcdefghijkl', note: `uses ${secret}` }, [secret]);
+    expect(text).toBe(`{"user":{"userkey":1,"password":"hunt…(15 chars)"},"access_token":"abcd…(12 chars)","note":"uses ${secret.slice(0, 4)}…(43 chars)"}`);
+  });
+
+  test('leaves a value the server already redacted alone, and says when the body is empty', () => {
+    expect(printable({ secret: 'rdMa…(43 chars)' })).toBe('{"secret":"rdMa…(43 chars)"}');
+    expect(printable(undefined)).toBe('(empty body)');
+  });
+
+  test('finds a secret with quotes in it inside the JSON text', () => {
+    expect(printable({ echo: 'my "quoted" secret' }, ['my "quoted" secret'])).not.toContain('quoted');
+  });
+});
+
+describe('processIsRunning', () => {
+  test('is true for this process and false for a process that has exited', () => {
+    expect(processIsRunning(process.pid)).toBe(true);
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    expect(processIsRunning(child.pid ?? -1)).toBe(false);
+  });
+});

@@ -1,0 +1,174 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createBrackenApi } from '../../steps/lib/bracken/api.ts';
+import {
+  API_BAD_REQUEST,
+  API_BAD_RESPONSE,
+  API_CLIENT_ERROR,
+  API_CONFLICT,
+  API_FORBIDDEN,
+  API_NOT_FOUND,
+  API_SERVER_ERROR,
+  API_TIMEOUT,
+  API_UNAUTHORIZED,
+  API_UNREACHABLE,
+  ApiError,
+} from '../../steps/lib/core/errors.ts';
+import type { TokenState } from '../../steps/lib/core/state.ts';
+import { API, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
+
+const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
+const SUBSCRIPTION = { target: 'https://hooks.example.test/webhooks', secret: 'webhook-secret-0123456789', active: true };
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = await makeSandbox();
+});
+afterEach(async () => {
+  await box.cleanup();
+});
+
+function api(extra: Record<string, string> = {}, now: () => number = () => T0) {
+  return createBrackenApi({ config: box.config(extra), state: box.state, now });
+}
+
+describe('createBrackenApi: requests', () => {
+  test('mergeWebhook PUTs the exact JSON with the bearer token and returns the parsed answer', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, { ...SUBSCRIPTION, domainkey: DOMAINKEY });
+    const answer = await api().mergeWebhook('user_create', SUBSCRIPTION);
+    expect(answer.status).toBe(200);
+    expect(answer.data).toEqual({ ...SUBSCRIPTION, domainkey: DOMAINKEY });
+  });
+
+  test('createUser POSTs {username, password} to /api/user/create/domain/{domainkey}', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').post(`/api/user/create/domain/${DOMAINKEY}`, { username: 'Test-User-x', password: 'Pw-1234567890abcdef' }).reply(201, { userkey: 7 });
+    expect((await api().createUser({ username: 'Test-User-x', password: 'Pw-1234567890abcdef' })).data).toEqual({ userkey: 7 });
+  });
+
+  test('deleteUser uses BRACKEN_USER_DELETE_ROUTE with URL-encoded values and sends no body', async () => {
+    mockToken('tok-1');
+    nock(API, { badheaders: ['content-type'] })
+      .matchHeader('authorization', 'Bearer tok-1')
+      .post('/api/users/Test%20User%2F1/remove/15435', (body) => body === '' || Object.keys(body as object).length === 0)
+      .reply(204);
+    const client = api({ BRACKEN_USER_DELETE_ROUTE: 'POST /api/users/{username}/remove/{domainkey}' });
+    expect(await client.deleteUser({ userkey: 1, username: 'Test User/1' })).toEqual({ status: 204, text: '', data: undefined });
+  });
+
+  test('an empty 2xx body is accepted (Bracken does not document the merge answer)', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, '');
+    expect(await api().mergeWebhook('user_create', SUBSCRIPTION)).toEqual({ status: 200, text: '', data: undefined });
+  });
+
+  test('a fresh cached token is used without asking the identity server', async () => {
+    const cached: TokenState = { accessToken: 'cached-tok', expiresAt: T0 + 600_000, identityUrl: 'https://identity.brackenlearning.com', clientId: 'bracken-client', scope: undefined };
+    await box.state.write('token', cached);
+    mockApi('cached-tok').put(MERGE, SUBSCRIPTION).reply(200, {});
+    expect((await api().mergeWebhook('user_create', SUBSCRIPTION)).status).toBe(200);
+  });
+
+  test('a token that expires between two calls is replaced before the second call', async () => {
+    let now = T0;
+    const client = api({}, () => now);
+    mockToken('tok-1', { expiresIn: 300 });
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, {});
+    await client.mergeWebhook('user_create', SUBSCRIPTION);
+    now = T0 + 300_000 - 29_000; // inside the 30 s safety margin
+    mockToken('tok-2');
+    mockApi('tok-2').put(MERGE, SUBSCRIPTION).reply(200, {});
+    await client.mergeWebhook('user_create', SUBSCRIPTION);
+    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-2');
+  });
+});
+
+describe('createBrackenApi: 401 gets exactly one token refresh', () => {
+  test('401, new token, 401 again: two token requests, two API calls, then API_UNAUTHORIZED', async () => {
+    const seen: string[] = [];
+    nock.emitter.on('no match', () => seen.push('unexpected request'));
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(401, '');
+    mockToken('tok-2');
+    mockApi('tok-2').put(MERGE, SUBSCRIPTION).reply(401, '', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    nock.emitter.removeAllListeners('no match');
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: API_UNAUTHORIZED, status: 401, method: 'PUT', url: `${API}${MERGE}`, body: '' });
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered 401 Unauthorized: (empty body)`);
+    expect(error.hint).toContain('BRACKEN_SCOPE');
+    expect(seen).toEqual([]);
+  });
+
+  test('401 with a cached token, then 200 with a fresh one: succeeds and caches the fresh token', async () => {
+    await box.state.write('token', { accessToken: 'revoked', expiresAt: T0 + 600_000, identityUrl: 'https://identity.brackenlearning.com', clientId: 'bracken-client' });
+    mockApi('revoked').put(MERGE, SUBSCRIPTION).reply(401);
+    mockToken('tok-new');
+    mockApi('tok-new').put(MERGE, SUBSCRIPTION).reply(200, { ok: true });
+    expect((await api().mergeWebhook('user_create', SUBSCRIPTION)).data).toEqual({ ok: true });
+    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-new');
+  });
+});
+
+describe('createBrackenApi: errors', () => {
+  test.each([
+    [400, 'Bad Request', API_BAD_REQUEST, 'names the field'],
+    [403, 'Forbidden', API_FORBIDDEN, 'check that BRACKEN_DOMAINKEY belongs to this client'],
+    [404, 'Not Found', API_NOT_FOUND, 'Check BRACKEN_API_URL'],
+    [409, 'Conflict', API_CONFLICT, 'already exists'],
+    [422, 'Unprocessable Entity', API_CLIENT_ERROR, 'refused the request'],
+    [500, 'Internal Server Error', API_SERVER_ERROR, 'try again in a moment'],
+    [503, 'Service Unavailable', API_SERVER_ERROR, 'try again in a moment'],
+  ])('HTTP %i is %s with the status, the server body, method, URL and a hint', async (status, statusText, code, hint) => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(status, `{"title":"server says ${status}"}`);
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code, status, body: `{"title":"server says ${status}"}`, method: 'PUT', url: `${API}${MERGE}` });
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered ${status} ${statusText}: {"title":"server says ${status}"}`);
+    expect(error.hint).toContain(hint);
+  });
+
+  test('a per-call hint replaces the default one', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(404);
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION, { 404: 'Already gone, fine.' }));
+    expect(error.hint).toBe('Already gone, fine.');
+  });
+
+  test('a server that echoes the webhook secret in an error does not get it printed', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(400, { errors: { secret: [`"${SUBSCRIPTION.secret}" is not allowed`] } });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.message).not.toContain(SUBSCRIPTION.secret);
+    expect(error.message).toContain('webh…(25 chars)');
+    expect((error as ApiError).body).not.toContain(SUBSCRIPTION.secret);
+  });
+
+  test('no answer within HTTP_TIMEOUT_MS is API_TIMEOUT', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).delay(2_000).reply(200, {});
+    const error = await rejection(api({ HTTP_TIMEOUT_MS: '50' }).mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_TIMEOUT, status: undefined, method: 'PUT', url: `${API}${MERGE}` });
+    expect(error.message).toBe(`PUT ${API}${MERGE} got no answer within 50 ms.`);
+    expect(error.hint).toContain('HTTP_TIMEOUT_MS');
+  });
+
+  test.each(['ECONNREFUSED', 'ENOTFOUND'])('%s is API_UNREACHABLE', async (errorCode) => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).replyWithError({ code: errorCode });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.code).toBe(API_UNREACHABLE);
+    expect(error.message).toBe(`PUT ${API}${MERGE} could not reach the server (${errorCode}).`);
+    expect(error.hint).toContain('BRACKEN_API_URL');
+  });
+
+  test('a 2xx that is not JSON is API_BAD_RESPONSE', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, '<html>Sign in</html>', { 'content-type': 'text/html' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_BAD_RESPONSE, status: 200, body: '<html>Sign in</html>' });
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered 200 but the body is not JSON: <html>Sign in</html>`);
+  });
+});

@@ -1,0 +1,150 @@
+import { createServer } from 'node:net';
+import { stat, writeFile } from 'node:fs/promises';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../../steps/lib/core/errors.ts';
+import { openState, type TokenState } from '../../steps/lib/core/state.ts';
+import { EXPIRY_MARGIN_MS, getAccessToken } from '../../steps/lib/bracken/token.ts';
+import { CLIENT_ID, IDENTITY, makeSandbox, mockToken, rejection, T0, tokenForm, type Sandbox } from '../helpers/bracken-mocks.ts';
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = await makeSandbox();
+});
+afterEach(async () => {
+  await box.cleanup();
+});
+
+describe('getAccessToken: the request and the cache', () => {
+  test('POSTs grant_type=client_credentials with client_id and client_secret, no scope, and caches the token in token.json (0600)', async () => {
+    mockToken('tok-1', { expiresIn: 3600 });
+    const token = await getAccessToken({ config: box.config(), state: box.state, now: () => T0 });
+
+    expect(token).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID, scope: undefined, source: 'identity' });
+    expect(await box.state.read<TokenState>('token')).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID });
+    expect((await stat(box.state.path('token.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  test('sends scope only when BRACKEN_SCOPE is set', async () => {
+    mockToken('tok-scoped', { scope: 'bracken-api-scope' });
+    const token = await getAccessToken({ config: box.config({ BRACKEN_SCOPE: 'bracken-api-scope' }), state: box.state, now: () => T0 });
+    expect(token.accessToken).toBe('tok-scoped');
+    expect(token.scope).toBe('bracken-api-scope');
+  });
+
+  test('reuses a fresh cached token without a second request', async () => {
+    mockToken('tok-1');
+    const config = box.config();
+    await getAccessToken({ config, state: box.state, now: () => T0 });
+    // No interceptor is left: a second request would fail with "Disallowed net connect".
+    const again = await getAccessToken({ config, state: box.state, now: () => T0 + 3_600_000 - EXPIRY_MARGIN_MS - 1 });
+    expect(again).toMatchObject({ accessToken: 'tok-1', source: 'cache' });
+  });
+
+  test('treats a token as expired 30 s early and fetches a new one', async () => {
+    mockToken('tok-1');
+    mockToken('tok-2');
+    const config = box.config();
+    await getAccessToken({ config, state: box.state, now: () => T0 });
+    const later = T0 + 3_600_000 - EXPIRY_MARGIN_MS;
+    const renewed = await getAccessToken({ config, state: box.state, now: () => later });
+    expect(renewed).toMatchObject({ accessToken: 'tok-2', source: 'identity', expiresAt: later + 3_600_000 });
+    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-2');
+  });
+
+  test.each([
+    ['another client id', { BRACKEN_CLIENT_ID: 'other-client' }, { clientId: 'other-client' }],
+    ['another scope', { BRACKEN_SCOPE: 'bracken-api-scope' }, { scope: 'bracken-api-scope' }],
+    ['another identity server', { BRACKEN_IDENTITY_URL: 'https://identity.example.test' }, { identity: 'https://identity.example.test' }],
+  ])('does not reuse a cached token for %s', async (_label, env, tokenOptions) => {
+    mockToken('tok-first');
+    await getAccessToken({ config: box.config(), state: box.state, now: () => T0 });
+    mockToken('tok-other', tokenOptions);
+    const token = await getAccessToken({ config: box.config(env), state: box.state, now: () => T0 });
+    expect(token).toMatchObject({ accessToken: 'tok-other', source: 'identity' });
+  });
+
+  test('forceRefresh ignores a fresh cached token', async () => {
+    mockToken('tok-1');
+    mockToken('tok-2');
+    const config = box.config();
+    await getAccessToken({ config, state: box.state, now: () => T0 });
+    expect((await getAccessToken({ config, state: box.state, now: () => T0, forceRefresh: true })).accessToken).toBe('tok-2');
+  });
+
+  test('a token.json that is not JSON counts as no cache and is overwritten', async () => {
+    await writeFile(box.state.path('token.json'), '{not json');
+    mockToken('tok-1');
+    expect((await getAccessToken({ config: box.config(), state: box.state, now: () => T0 })).accessToken).toBe('tok-1');
+    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-1');
+  });
+});
+
+describe('getAccessToken: failures', () => {
+  test.each([400, 401])('invalid_client with HTTP %i is TOKEN_INVALID_CLIENT, pointing at BRACKEN_CLIENT_ID/SECRET', async (status) => {
+    nock(IDENTITY).post('/connect/token', tokenForm()).reply(status, { error: 'invalid_client' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error.code).toBe(TOKEN_INVALID_CLIENT);
+    expect(error.message).toBe(`${IDENTITY}/connect/token rejected client_id "${CLIENT_ID}" or its secret (invalid_client, HTTP ${status}).`);
+    expect(error.hint).toContain('Check BRACKEN_CLIENT_ID and BRACKEN_CLIENT_SECRET in .env');
+    expect(await box.state.read('token')).toBeUndefined();
+  });
+
+  test('a bare 401 with a WWW-Authenticate challenge is TOKEN_INVALID_CLIENT too', async () => {
+    nock(IDENTITY).post('/connect/token', tokenForm()).reply(401, '', { 'www-authenticate': 'Basic realm="identity"' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_INVALID_CLIENT);
+    expect(error.message).toContain('(HTTP 401 with a WWW-Authenticate challenge)');
+  });
+
+  test('another OAuth error is TOKEN_REJECTED with the error and its description', async () => {
+    nock(IDENTITY).post('/connect/token', tokenForm({ scope: 'wrong' })).reply(400, { error: 'invalid_scope', error_description: 'scope not allowed' });
+    const error = await rejection(getAccessToken({ config: box.config({ BRACKEN_SCOPE: 'wrong' }), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 400 invalid_scope: scope not allowed.`);
+    expect(error.hint).toContain('BRACKEN_SCOPE');
+  });
+
+  test('a 500 with no OAuth body is TOKEN_REJECTED naming the status', async () => {
+    nock(IDENTITY).post('/connect/token').reply(500, 'boom');
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toContain('(HTTP 500)');
+  });
+
+  test('connection refused is TOKEN_UNREACHABLE with a network hint for the real Bracken', async () => {
+    nock(IDENTITY).post('/connect/token').replyWithError({ code: 'ECONNREFUSED' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_UNREACHABLE);
+    expect(error.message).toBe(`The identity server at ${IDENTITY}/connect/token could not be reached (ECONNREFUSED).`);
+    expect(error.hint).toContain('BRACKEN_IDENTITY_URL');
+  });
+
+  test('no answer within HTTP_TIMEOUT_MS is TOKEN_UNREACHABLE', async () => {
+    nock(IDENTITY).post('/connect/token').delay(2_000).reply(200, { access_token: 'late', token_type: 'Bearer', expires_in: 60 });
+    const error = await rejection(getAccessToken({ config: box.config({ HTTP_TIMEOUT_MS: '50' }), state: box.state }));
+    expect(error.code).toBe(TOKEN_UNREACHABLE);
+    expect(error.message).toBe(`The identity server at ${IDENTITY}/connect/token did not answer within 50 ms.`);
+  });
+
+  test('in sandbox mode a refused connection says to start the sandbox (real closed port)', async () => {
+    const port = await closedPort();
+    const config = loadConfig({ env: { SANDBOX_PORT: String(port), WORKBENCH_STATE_DIR: box.dir } });
+    const error = await rejection(getAccessToken({ config, state: openState(box.dir) }));
+    expect(error.code).toBe(TOKEN_UNREACHABLE);
+    expect(error.message).toBe(`The identity server at http://127.0.0.1:${port}/connect/token could not be reached (ECONNREFUSED).`);
+    expect(error.hint).toBe('Is the local sandbox running? Start it with `npm run sandbox` in another terminal, or run the whole walkthrough with `npm start`.');
+  });
+});
+
+/** A loopback port nothing listens on: bind port 0, note it, close it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}

@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'vitest';
+import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
+import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from '../../steps/lib/core/errors.ts';
+
+const BRACKEN: Env = { BRACKEN_CLIENT_ID: 'bracken-client', BRACKEN_CLIENT_SECRET: 'client-secret', BRACKEN_DOMAINKEY: '15435' };
+
+function thrown(env: Env): ConfigError {
+  try {
+    loadConfig({ env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig did not throw');
+}
+
+describe('loadConfig', () => {
+  test('with no BRACKEN_CLIENT_ID it targets the local sandbox with the demo credentials', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({
+      mode: 'sandbox',
+      identityUrl: 'http://127.0.0.1:4010',
+      apiUrl: 'http://127.0.0.1:4010',
+      clientId: 'demo',
+      clientSecret: 'demo-secret',
+      domainkey: 15435,
+      scope: undefined,
+      userDeleteRoute: { method: 'DELETE', path: '/api/user/delete/domain/{domainkey}/user/{userkey}' },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('with BRACKEN_CLIENT_ID, secret and domainkey it targets the real Bracken over https', () => {
+    expect(loadConfig({ env: BRACKEN })).toMatchObject({
+      mode: 'bracken',
+      identityUrl: 'https://identity.brackenlearning.com',
+      apiUrl: 'https://api.brackenlearning.com',
+      clientId: 'bracken-client',
+      clientSecret: 'client-secret',
+      domainkey: 15435,
+    });
+  });
+
+  test('BRACKEN_CLIENT_ID without BRACKEN_CLIENT_SECRET is CONFIG_MISSING naming the variable and .env.example', () => {
+    const error = thrown({ BRACKEN_CLIENT_ID: 'bracken-client', BRACKEN_DOMAINKEY: '15435' });
+    expect(error.code).toBe(CONFIG_MISSING);
+    expect(error.message).toBe('BRACKEN_CLIENT_SECRET is not set; it is required when BRACKEN_CLIENT_ID is set.');
+    expect(error.hint).toContain('.env.example');
+  });
+
+  test('a blank BRACKEN_CLIENT_SECRET counts as missing', () => {
+    expect(thrown({ ...BRACKEN, BRACKEN_CLIENT_SECRET: '   ' }).message).toContain('BRACKEN_CLIENT_SECRET is not set');
+  });
+
+  test('BRACKEN_CLIENT_ID without BRACKEN_DOMAINKEY is CONFIG_MISSING naming BRACKEN_DOMAINKEY', () => {
+    const error = thrown({ BRACKEN_CLIENT_ID: 'bracken-client', BRACKEN_CLIENT_SECRET: 'client-secret' });
+    expect(error.code).toBe(CONFIG_MISSING);
+    expect(error.message).toContain('BRACKEN_DOMAINKEY');
+  });
+
+  test.each(['abc', '70000', '-1', '50.5'])('LISTEN_PORT=%s is CONFIG_INVALID naming the variable and the value', (port) => {
+    const error = thrown({ LISTEN_PORT: port });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe(`LISTEN_PORT=${JSON.stringify(port)} is not valid: expected a whole number from 0 to 65535.`);
+    expect(error.hint).toContain('LISTEN_PORT');
+  });
+
+  test('BRACKEN_DOMAINKEY must be a positive whole number', () => {
+    expect(thrown({ ...BRACKEN, BRACKEN_DOMAINKEY: 'demo' }).code).toBe(CONFIG_INVALID);
+  });
+
+  test('plain http is refused for a non-loopback API URL', () => {
+    const error = thrown({ ...BRACKEN, BRACKEN_API_URL: 'http://api.brackenlearning.com' });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toContain('plain http is allowed only on 127.0.0.1 or localhost');
+  });
+
+  test('BRACKEN_SCOPE, BRACKEN_USER_DELETE_ROUTE and HTTP_TIMEOUT_MS are read', () => {
+    const config = loadConfig({ env: { ...BRACKEN, BRACKEN_SCOPE: 'bracken-api-scope', BRACKEN_USER_DELETE_ROUTE: 'post /api/user/{username}', HTTP_TIMEOUT_MS: '2500' } });
+    expect(config.scope).toBe('bracken-api-scope');
+    expect(config.userDeleteRoute).toEqual({ method: 'POST', path: '/api/user/{username}' });
+    expect(config.httpTimeoutMs).toBe(2500);
+  });
+
+  test('a BRACKEN_USER_DELETE_ROUTE with an unknown placeholder, or none naming the user, is CONFIG_INVALID at load', () => {
+    for (const route of ['DELETE /api/user/{id}', 'DELETE /api/user/domain/{domainkey}']) {
+      const error = thrown({ BRACKEN_USER_DELETE_ROUTE: route });
+      expect(error.code).toBe(CONFIG_INVALID);
+      expect(error.message).toBe(
+        `BRACKEN_USER_DELETE_ROUTE=${JSON.stringify(route)} is not valid: expected placeholders among {domainkey}, {userkey}, {username}, naming the user with {userkey} or {username}.`,
+      );
+    }
+    expect(loadConfig({ env: { BRACKEN_USER_DELETE_ROUTE: 'DELETE /api/{domainkey}/users/{username}' } }).userDeleteRoute.path).toBe('/api/{domainkey}/users/{username}');
+  });
+
+  test('a BRACKEN_USER_DELETE_ROUTE without a method is CONFIG_INVALID', () => {
+    expect(thrown({ BRACKEN_USER_DELETE_ROUTE: '/api/user/{userkey}' }).code).toBe(CONFIG_INVALID);
+  });
+});
+
+describe('the sandbox URL', () => {
+  test('a wildcard SANDBOX_HOST is reached through loopback, IPv6 goes in brackets', () => {
+    expect(loadConfig({ env: { SANDBOX_HOST: '0.0.0.0', SANDBOX_PORT: '4011' } }).apiUrl).toBe('http://127.0.0.1:4011');
+    expect(loadConfig({ env: { SANDBOX_HOST: '::1', SANDBOX_PORT: '4011' } }).identityUrl).toBe('http://[::1]:4011');
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Standard Webhooks: one valid signed request (built with sign(), never by hand), then one broken
+ * part per test. Rules from the spec and its reference library (see steps/lib/signature/standard-webhooks.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { standardWebhooks as scheme } from '../../steps/lib/signature/standard-webhooks.ts';
+import type { VerifyInput } from '../../steps/lib/signature/types.ts';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const OLD_SECRET = `whsec_${Buffer.from('an older key of twenty-four+ bytes').toString('base64')}`;
+const NOW = 1_700_000_000;
+const clock = (seconds: number) => () => seconds * 1000;
+const BODY = Buffer.from('{"type":"user.created","data":{"name":"João"}}', 'utf8');
+const headers = scheme.sign({ body: BODY, secret: SECRET, id: 'msg_1', now: clock(NOW) });
+const valid: VerifyInput = { body: BODY, headers, secrets: [SECRET], now: clock(NOW) };
+
+function reasonOf(input: VerifyInput): string {
+  const result = scheme.verify(input);
+  return result.ok ? `ok(${result.secretIndex})` : result.reason;
+}
+const withHeaders = (changes: Record<string, string | undefined>): VerifyInput => ({ ...valid, headers: { ...headers, ...changes } });
+
+describe('standard-webhooks', () => {
+  it('sign() adds webhook-id, webhook-timestamp and a v1 signature, and that request verifies', () => {
+    expect(headers).toEqual({ 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW), 'webhook-signature': expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/) });
+    expect(scheme.verify(valid)).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it('accepts the secret with or without the whsec_ prefix', () => {
+    expect(reasonOf({ ...valid, secrets: [SECRET.slice('whsec_'.length)] })).toBe('ok(0)');
+  });
+
+  it('missing webhook-signature: missing_signature', () => {
+    expect(reasonOf(withHeaders({ 'webhook-signature': undefined }))).toBe('missing_signature');
+  });
+
+  it('missing webhook-id or webhook-timestamp: missing_header', () => {
+    expect(reasonOf(withHeaders({ 'webhook-id': undefined }))).toBe('missing_header');
+    expect(reasonOf(withHeaders({ 'webhook-timestamp': undefined }))).toBe('missing_header');
+  });
+
+  it('a timestamp that is not whole seconds: malformed_timestamp', () => {
+    for (const bad of ['hello', '1.5', '-3', `${NOW}000000`]) expect(reasonOf(withHeaders({ 'webhook-timestamp': bad }))).toBe('malformed_timestamp');
+  });
+
+  it('stale: more than 5 minutes old is refused, exactly 5 minutes is not', () => {
+    expect(reasonOf({ ...valid, now: clock(NOW + 300) })).toBe('ok(0)');
+    expect(reasonOf({ ...valid, now: clock(NOW + 301) })).toBe('stale_timestamp');
+    expect(scheme.verify({ ...valid, now: clock(NOW + 431) })).toEqual({
+      ok: false,
+      reason: 'stale_timestamp',
+      message: 'The webhook-timestamp is 7 min 11 s old, more than the 5 min allowed.',
+    });
+  });
+
+  it('future: more than 5 minutes ahead is refused; toleranceSec widens the window', () => {
+    expect(reasonOf({ ...valid, now: clock(NOW - 300) })).toBe('ok(0)');
+    expect(reasonOf({ ...valid, now: clock(NOW - 301) })).toBe('future_timestamp');
+    expect(reasonOf({ ...valid, now: clock(NOW - 301), toleranceSec: 600 })).toBe('ok(0)');
+  });
+
+  it('no v1 entry (only v1a, or "v1=" instead of "v1,"): wrong_scheme', () => {
+    const b64 = (headers['webhook-signature'] ?? '').slice(3);
+    expect(reasonOf(withHeaders({ 'webhook-signature': `v1a,${b64}` }))).toBe('wrong_scheme');
+    expect(reasonOf(withHeaders({ 'webhook-signature': `v1=${b64}` }))).toBe('wrong_scheme');
+  });
+
+  it('a v1 value that is not base64 of 32 bytes: malformed_signature', () => {
+    expect(reasonOf(withHeaders({ 'webhook-signature': 'v1,dawfeoifkpqwoekfpqoekf' }))).toBe('malformed_signature');
+    expect(reasonOf(withHeaders({ 'webhook-signature': 'v1,' }))).toBe('malformed_signature');
+  });
+
+  it('wrong secret: signature_mismatch', () => {
+    expect(reasonOf({ ...valid, secrets: [OLD_SECRET] })).toBe('signature_mismatch');
+  });
+
+  it('one body byte changed, or another id: signature_mismatch (the id is signed too)', () => {
+    expect(reasonOf({ ...valid, body: Buffer.from(BODY.toString('utf8').replace('João', 'Joao')) })).toBe('signature_mismatch');
+    expect(reasonOf(withHeaders({ 'webhook-id': 'msg_2' }))).toBe('signature_mismatch');
+  });
+
+  it('rotation: one of several signatures may match; the second configured secret matches', () => {
+    const old = scheme.sign({ body: BODY, secret: OLD_SECRET, id: 'msg_1', now: clock(NOW) })['webhook-signature'] ?? '';
+    const list = `v1a,c29tZXRoaW5n v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= ${old}`;
+    expect(scheme.verify({ ...withHeaders({ 'webhook-signature': list }), secrets: [SECRET, OLD_SECRET] })).toEqual({ ok: true, secretIndex: 1 });
+  });
+
+  it('a secret that is not whsec_ base64: malformed_secret; none at all: no_secret', () => {
+    expect(reasonOf({ ...valid, secrets: ['my-plain-secret'] })).toBe('malformed_secret');
+    expect(reasonOf({ ...valid, secrets: [] })).toBe('no_secret');
+  });
+
+  it('sign() refuses a secret it cannot decode, with a coded TypeError', () => {
+    expect(() => scheme.sign({ body: BODY, secret: 'not base64!' })).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+  });
+
+  it('timestampOf() reads webhook-timestamp', () => {
+    expect(scheme.timestampOf?.(valid)).toBe(NOW);
+  });
+});
