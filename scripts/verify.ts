@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { diagnose } from '../steps/lib/diagnose/index.ts';
 import { isMain } from '../steps/lib/core/index.ts';
-import { findScheme, schemeNames, signRequest, type Headers } from '../steps/lib/signature/index.ts';
+import { findScheme, schemeNames, signRequest, signsParameters, type Headers } from '../steps/lib/signature/index.ts';
 
 export const USAGE = `Usage:
   npm run verify -- --scheme <name> --secret <secret> [--secret <older secret>...]
@@ -71,7 +71,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const signed = signOrExplain(() =>
       signRequest(scheme, { body, secret: secrets[0] ?? '', ...nowFn, ...url, ...(args.id === undefined ? {} : { id: args.id }) }),
     );
-    if (scheme.signRequest) io.stdout(`${Buffer.from(signed.body).toString('utf8')}\n`);
+    if (signsParameters(scheme)) io.stdout(`${Buffer.from(signed.body).toString('utf8')}\n`);
     else io.stdout(Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
     return 0;
   }

@@ -9,7 +9,7 @@
 import { WEBHOOK_PATH, scrubText } from '../core/index.ts';
 import type { DeliveryView } from '../delivery/index.ts';
 import type { ReserializationCheck } from './reserialization.ts';
-import { headerValue, type Headers, type Scheme, type VerifyInput, sign } from '../signature/index.ts';
+import { headerValue, type Headers, type Scheme, type VerifyInput, sign, signsParameters } from '../signature/index.ts';
 
 const BODY_PREVIEW_CHARS = 2000;
 
@@ -33,7 +33,7 @@ export function headersOf(delivery: DeliveryView): Headers {
 /** The signature header a sender holding `secret` would have sent for this body, as "Name: value". */
 export function expectedSignature(scheme: Scheme, input: VerifyInput, secret: string, delivery: DeliveryView): string | undefined {
   const info = scheme.signatureHeader;
-  if (info === undefined) return undefined;
+  if (info === undefined || signsParameters(scheme)) return undefined;
   const timestamp = scheme.timestampOf?.(input);
   const id = headerValue(input.headers, 'webhook-id');
   try {

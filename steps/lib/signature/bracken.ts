@@ -6,7 +6,7 @@
 import { hmacSha256, sign, verify } from './primitives.ts';
 import { BASE64_SHA256, describeSha256Encoding } from './encoding.ts';
 import { fail, matchResult, noSecret } from './result.ts';
-import { headerValue, type Scheme, type VerifyInput, type VerifyResult } from './types.ts';
+import { headerValue, type HeaderScheme, type VerifyInput, type VerifyResult } from './types.ts';
 
 export const BRACKEN_SCHEME_WORD = 'HMACSHA256';
 
@@ -28,7 +28,7 @@ function verifyWithKeys({ body, headers }: VerifyInput, keys: readonly Uint8Arra
   return matchResult(verify(body, Buffer.from(value, 'base64'), keys, hmacSha256), keys.length);
 }
 
-export const bracken: Scheme = {
+export const bracken: HeaderScheme = {
   name: 'bracken',
   description: 'Authorization: HMACSHA256 <base64 HMAC-SHA256 of the body>',
   signatureHeader: { name: 'authorization', prefix: `${BRACKEN_SCHEME_WORD} `, encoding: 'base64' },

@@ -11,7 +11,7 @@
 import { hmacSha256, verify as verifyDigest } from './primitives.ts';
 import { BASE64_SHA256, HEX_SHA256, describeSha256Encoding } from './encoding.ts';
 import { fail, matchResult, noSecret } from './result.ts';
-import { headerValue, type Scheme, type VerifyInput, type VerifyResult } from './types.ts';
+import { headerValue, type HeaderScheme, type VerifyInput, type VerifyResult } from './types.ts';
 
 export interface HeaderHmacOptions {
   readonly name: string;
@@ -28,8 +28,8 @@ export interface HeaderHmacOptions {
 // "sha1=", "sha256=", "v1=": what a prefix looks like when it is not the expected one.
 const SOME_PREFIX = /^([A-Za-z][A-Za-z0-9_-]*)=(?=.)/;
 
-/** A Scheme for "one header, optional prefix, HMAC-SHA256 of the raw body". */
-export function headerHmacScheme(options: HeaderHmacOptions): Scheme {
+/** A HeaderScheme for "one header, optional prefix, HMAC-SHA256 of the raw body". */
+export function headerHmacScheme(options: HeaderHmacOptions): HeaderScheme {
   const { header, displayHeader, prefix, encoding } = options;
   const pattern = encoding === 'hex' ? HEX_SHA256 : BASE64_SHA256;
   const encode = (digest: Buffer): string => digest.toString(encoding);

@@ -16,7 +16,7 @@ import { hmacSha256, verify as verifyDigest } from './primitives.ts';
 import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
 import { fail, noSecret } from './result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
-import { headerValue, type Scheme, type SignInput, type VerifyInput, type VerifyResult } from './types.ts';
+import { headerValue, type HeaderScheme, type SignInput, type VerifyInput, type VerifyResult } from './types.ts';
 
 const VERSION = 'v1';
 
@@ -95,7 +95,7 @@ function sign({ body, secret, now, id }: SignInput): Record<string, string> {
   };
 }
 
-export const standardWebhooks: Scheme = {
+export const standardWebhooks: HeaderScheme = {
   name: 'standard-webhooks',
   description: 'webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">, whsec_ secret, 5 min window',
   signatureHeader: { name: 'webhook-signature', prefix: `${VERSION},`, encoding: 'base64', list: true },

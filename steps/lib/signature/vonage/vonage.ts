@@ -15,6 +15,9 @@
  * Supported: parameters in the query string (GET), an `application/x-www-form-urlencoded` body, or a
  * JSON object body with string/number/boolean values (POST-JSON), merged (body wins). Not supported:
  * the Messages API's JWT-signed webhooks, which are a different scheme.
+ *
+ * Vonage is a `ParameterScheme`: a sender signs the whole request (`signRequest`), since `sig` is a
+ * parameter and not a header, so there is no `sign` to call on it.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { verify as verifyDigest } from '../primitives.ts';
@@ -22,7 +25,7 @@ import { isHex } from '../encoding.ts';
 import { fail, noSecret } from '../result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from '../timestamp.ts';
 import { baseString, parseJsonObject, readParams } from './params.ts';
-import type { Scheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
+import type { ParameterScheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
 
 export const VONAGE_ALGORITHMS = {
   md5hash: { hexLength: 32, label: 'MD5 hash' },
@@ -43,7 +46,7 @@ export function vonageDigest(algorithm: VonageAlgorithm, key: Uint8Array, base: 
 }
 
 /** `vonage` guesses the algorithm from the signature's length; `vonage-<algorithm>` insists on one. */
-export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): Scheme {
+export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterScheme {
   const pinned = algorithm === 'auto' ? undefined : algorithm;
   const signWith: VonageAlgorithm = pinned ?? 'sha256';
 
@@ -99,11 +102,6 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): Scheme {
         ? 'Vonage SMS: sig parameter over the sorted parameters; MD5 hash or MD5/SHA1/SHA-256/SHA-512 HMAC, told apart by length'
         : `Vonage SMS: sig parameter, ${VONAGE_ALGORITHMS[pinned].label} only`,
     secretFormat: 'utf8',
-    sign() {
-      throw Object.assign(new TypeError('Vonage signs request parameters, not headers: use signRequest() from steps/lib/signature/sign-request.ts.'), {
-        code: 'ERR_INVALID_ARG_VALUE',
-      });
-    },
     verify: (input) => verifyWithKeys(input, input.secrets.map((secret) => Buffer.from(secret, 'utf8'))),
     verifyWithKeys,
     timestampOf(input) {
