@@ -4,7 +4,7 @@
  * all, one that should not be there, `v1=` for `v1,`).
  */
 import type { Candidate } from './types.ts';
-import { headerValue, type Headers, type Scheme, type SignatureHeaderInfo, type VerifyInput } from '../signature/index.ts';
+import { headerValue, type Headers, type Verifier, type SignatureHeaderInfo, type VerifyInput } from '../signature/index.ts';
 
 const HEX_TOKEN = /\b[0-9a-fA-F]{64}\b/g;
 const BASE64_TOKEN = /[A-Za-z0-9+/]{43}=/g;
@@ -12,7 +12,7 @@ const BASE64_TOKEN = /[A-Za-z0-9+/]{43}=/g;
 const LABEL = /^[A-Za-z][A-Za-z0-9_-]*(?:[=,:]\s*|\s+)(?=\S)/;
 
 /** Candidates that rewrite the signature header; none when the scheme does not sign into a header. */
-export function* headerCandidates(scheme: Scheme, input: VerifyInput): Generator<Candidate> {
+export function* headerCandidates(scheme: Verifier, input: VerifyInput): Generator<Candidate> {
   const info = scheme.signatureHeader;
   const value = info === undefined ? undefined : headerValue(input.headers, info.name)?.trim();
   if (info === undefined || value === undefined || value === '') return;
