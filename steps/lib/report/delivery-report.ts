@@ -9,7 +9,7 @@
 import { WEBHOOK_PATH, scrubText } from '../core/index.ts';
 import type { DeliveryView } from '../delivery/index.ts';
 import type { ReserializationCheck } from './reserialization.ts';
-import { headerValue, type Headers, type Scheme, type VerifyInput, sign, signsParameters } from '../signature/index.ts';
+import { foldHeaders, headerValue, type Headers, type Scheme, type VerifyInput, sign, signsParameters } from '../signature/index.ts';
 
 const BODY_PREVIEW_CHARS = 2000;
 
@@ -21,13 +21,7 @@ export function latestWebhookDelivery(deliveries: readonly DeliveryView[]): Deli
 
 /** Raw header pairs folded into lower-case names, repeated headers as arrays (as Node's req.headers). */
 export function headersOf(delivery: DeliveryView): Headers {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of delivery.headers) {
-    const key = name.toLowerCase();
-    const previous = headers[key];
-    headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-  }
-  return headers;
+  return foldHeaders(delivery.headers);
 }
 
 /** The signature header a sender holding `secret` would have sent for this body, as "Name: value". */

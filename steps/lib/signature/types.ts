@@ -92,12 +92,15 @@ export type Scheme = HeaderScheme | ParameterScheme;
 /** `utf8`: the secret string's UTF-8 bytes are the key; `whsec`: `whsec_<base64>`, the decoded bytes are the key. */
 export type SecretFormat = 'utf8' | 'whsec';
 
+/** How a digest is written out as text. */
+export type DigestEncoding = 'hex' | 'base64';
+
 export interface SignatureHeaderInfo {
   /** Lower-case header name. */
   readonly name: string;
   /** What comes before the encoded signature (`sha256=`, `HMACSHA256 `, `v1,`); '' for none. */
   readonly prefix: string;
-  readonly encoding: 'hex' | 'base64';
+  readonly encoding: DigestEncoding;
   /** True when the header holds a space-separated list of signatures (Standard Webhooks). */
   readonly list?: boolean;
 }
@@ -111,10 +114,4 @@ export interface SignedRequest {
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
   readonly url: string | undefined;
-}
-
-/** The single value of a header; undefined when absent, the first when sent twice. */
-export function headerValue(headers: Headers, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return typeof value === 'string' ? value : value?.[0];
 }
