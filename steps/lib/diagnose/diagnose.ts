@@ -19,9 +19,7 @@ import { secretCandidates } from './secret.ts';
 import type { Candidate, Diagnosis } from './types.ts';
 import { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds, type Verifier, type VerifyInput } from '../signature/index.ts';
 
-export type { Candidate, Diagnosis, DiagnosisCode } from './types.ts';
-
-export interface DiagnoseOptions {
+interface DiagnoseOptions {
   /** Bodies larger than this skip the body probes (default 1 MiB). */
   readonly maxBodyBytes?: number;
 }
@@ -51,7 +49,7 @@ export function createMismatchExplainer(scheme: Verifier, options: DiagnoseOptio
 }
 
 /** "<explanation> <fix> [<code>]" */
-export function formatDiagnosis(diagnosis: Diagnosis): string {
+function formatDiagnosis(diagnosis: Diagnosis): string {
   return `${diagnosis.explanation} ${diagnosis.fix} [${diagnosis.code}]`;
 }
 

@@ -27,7 +27,7 @@ export function isStrictBase64(value: string): boolean {
 }
 
 /** What a 32-byte signature value looks like, to say "hex where base64 was expected". */
-export function describeSha256Encoding(value: string): DigestEncoding | 'other' {
+function describeSha256Encoding(value: string): DigestEncoding | 'other' {
   if (HEX_SHA256.test(value)) return 'hex';
   if (BASE64_SHA256.test(value)) return 'base64';
   return 'other';

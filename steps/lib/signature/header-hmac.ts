@@ -14,7 +14,7 @@ import { headerText } from './headers.ts';
 import { fail, matchHmac } from './result.ts';
 import type { DigestEncoding, HeaderScheme, VerifyInput, VerifyResult } from './types.ts';
 
-export interface HeaderHmacOptions {
+interface HeaderHmacOptions {
   readonly name: string;
   readonly description: string;
   /** Lower-case header name. */

@@ -3,9 +3,9 @@
  */
 export { bracken } from './bracken.ts';
 export { WHSEC_PREFIX, isStrictBase64, reencodeDigests, withoutWhsecPrefix } from './encoding.ts';
-export { safeEqual, sign } from './primitives.ts';
+export { foldHeaders, headerText, headerValue } from './headers.ts';
+export { safeEqual } from './primitives.ts';
 export { findScheme, listenScheme, schemeNames } from './registry.ts';
 export { signRequest, signsParameters } from './sign-request.ts';
 export { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds } from './timestamp.ts';
-export { foldHeaders, headerText, headerValue } from './headers.ts';
 export type { Headers, Scheme, SignatureHeaderInfo, Verifier, VerifyInput } from './types.ts';

@@ -9,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type Bytes = Uint8Array | string;
+type Bytes = Uint8Array | string;
 
 /** HMAC-SHA256 of `message` under `key`; strings are taken as UTF-8. */
 export function hmacSha256(key: Bytes, message: Bytes): Buffer {

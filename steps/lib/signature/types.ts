@@ -69,12 +69,12 @@ export interface Verifier {
 }
 
 /** The sending side of a scheme that signs into headers: the headers a sender adds to `input.body`. */
-export interface Signer {
+interface Signer {
   sign(input: SignInput): Record<string, string>;
 }
 
 /** The sending side of a scheme that signs more than headers (Vonage rewrites the body's parameters). */
-export interface RequestSigner {
+interface RequestSigner {
   signRequest(input: SignRequestInput): SignedRequest;
 }
 

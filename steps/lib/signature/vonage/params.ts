@@ -10,13 +10,13 @@
 import { headerValue } from '../headers.ts';
 import type { Headers } from '../types.ts';
 
-export type ParamsForm = 'query' | 'form' | 'json';
+type ParamsForm = 'query' | 'form' | 'json';
 
-export type ParamsResult =
+type ParamsResult =
   | { readonly ok: true; readonly params: ReadonlyMap<string, string>; readonly form: ParamsForm }
   | { readonly ok: false; readonly message: string };
 
-export interface ParamsSource {
+interface ParamsSource {
   readonly body: Uint8Array;
   readonly headers: Headers;
   readonly url?: string | undefined;

@@ -28,7 +28,7 @@ import { checkWindow, nowSeconds, parseUnixSeconds } from '../timestamp.ts';
 import { baseString, parseJsonObject, readParams } from './params.ts';
 import type { ParameterScheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
 
-export const VONAGE_ALGORITHMS = {
+const VONAGE_ALGORITHMS = {
   md5hash: { hexLength: 32, label: 'MD5 hash' },
   md5: { hexLength: 32, label: 'MD5 HMAC' },
   sha1: { hexLength: 40, label: 'SHA1 HMAC' },
@@ -36,11 +36,11 @@ export const VONAGE_ALGORITHMS = {
   sha512: { hexLength: 128, label: 'SHA-512 HMAC' },
 } as const;
 
-export type VonageAlgorithm = keyof typeof VONAGE_ALGORITHMS;
+type VonageAlgorithm = keyof typeof VONAGE_ALGORITHMS;
 const ALGORITHMS = Object.keys(VONAGE_ALGORITHMS) as VonageAlgorithm[];
 
 /** The raw signature bytes for `base` under `key` with `algorithm`. */
-export function vonageDigest(algorithm: VonageAlgorithm, key: Uint8Array, base: Uint8Array): Buffer {
+function vonageDigest(algorithm: VonageAlgorithm, key: Uint8Array, base: Uint8Array): Buffer {
   return algorithm === 'md5hash'
     ? createHash('md5').update(base).update(key).digest()
     : createHmac(algorithm, key).update(base).digest();
