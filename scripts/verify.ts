@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { diagnose } from '../steps/lib/diagnose/index.ts';
 import { isMain } from '../steps/lib/core/index.ts';
-import { findScheme, schemeNames, signRequest, type Headers } from '../steps/lib/signature/index.ts';
+import { findScheme, foldHeaders, schemeNames, signRequest, signsParameters, type Headers } from '../steps/lib/signature/index.ts';
 
 export const USAGE = `Usage:
   npm run verify -- --scheme <name> --secret <secret> [--secret <older secret>...]
@@ -71,7 +71,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const signed = signOrExplain(() =>
       signRequest(scheme, { body, secret: secrets[0] ?? '', ...nowFn, ...url, ...(args.id === undefined ? {} : { id: args.id }) }),
     );
-    if (scheme.signRequest) io.stdout(`${Buffer.from(signed.body).toString('utf8')}\n`);
+    if (signsParameters(scheme)) io.stdout(`${Buffer.from(signed.body).toString('utf8')}\n`);
     else io.stdout(Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
     return 0;
   }
@@ -127,16 +127,13 @@ function parse(argv: readonly string[]) {
 const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/s;
 
 function parseHeaders(lines: readonly string[]): Headers {
-  const headers: Record<string, string | string[]> = {};
-  for (const line of lines) {
-    const match = HEADER_LINE.exec(line);
-    if (!match?.[1]) throw new UsageError(`--header ${JSON.stringify(line)} is not "Name: value".`);
-    const name = match[1].toLowerCase();
-    const value = match[2] ?? '';
-    const previous = headers[name];
-    headers[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-  }
-  return headers;
+  return foldHeaders(
+    lines.map((line): [string, string] => {
+      const match = HEADER_LINE.exec(line);
+      if (!match?.[1]) throw new UsageError(`--header ${JSON.stringify(line)} is not "Name: value".`);
+      return [match[1], match[2] ?? ''];
+    }),
+  );
 }
 
 function wholeNumber(flag: string, raw: string): number {

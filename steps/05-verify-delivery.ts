@@ -1,23 +1,29 @@
 /**
  * Step 5: verify the delivery the listener captured ("Authenticate Webhook" in the tutorial).
  *
- * The tutorial computes `crypto.createHmac('sha256', secret).update(JSON.stringify(req.body))
- * .digest('base64')`, prefixes it with "HMACSHA256 " and compares it with the Authorization header.
- * This step does the same computation on the delivery step 3 journalled, over the raw body bytes
- * instead of a re-serialization, and shows each part: the body, the secret (redacted), the computed
- * and the received signature, whether they match, and whether the re-serialization would have
- * changed the bytes. When they do not match it names the usual mistake that explains it.
+ * The tutorial recomputes Bracken's signature and compares it with the Authorization header:
+ *
+ *   const front = "HMACSHA256 ";
+ *   const hash = crypto.createHmac('sha256', secret).update(JSON.stringify(req.body)).digest('base64');
+ *   const yourSignature = front + hash;
+ *   if ((brackenWebhookSignature != null) && brackenWebhookSignature == yourSignature) ...
+ *
+ * This step makes the same computation (yourSignature() below) on the delivery step 3 journalled,
+ * over the raw body bytes instead of a re-serialization, and shows each part: the body, the secret
+ * (redacted), the computed and the received signature, whether they match, and whether the
+ * re-serialization would have changed the bytes. When they do not match it names the usual mistake
+ * that explains it. LISTEN_SCHEME may name another provider's scheme: lib/report/ computes theirs.
  *
  * Run: npm run step:5 (after step 3 has received something, e.g. from step 4)
  */
-import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { loadConfig, type Config, STEP_PRECONDITION, STEP_VERIFY_FAILED, StepError, redact, describeTarget, isMain, runStep, openState, type State } from './lib/core/index.ts';
 import type { DeliveryView } from './lib/delivery/index.ts';
-import { bodyPreview, describeReserialization, expectedSignature, headersOf, latestWebhookDelivery, receivedSignature, checkReserialization, type ReserializationCheck } from './lib/report/index.ts';
 import { diagnose } from './lib/diagnose/index.ts';
-import { JOURNAL_DIR_NAME, readJournal } from './lib/journal/index.ts';
+import { journalDir, readJournal } from './lib/journal/index.ts';
 import { webhookSecrets } from './lib/listener/index.ts';
-import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
+import { checkReserialization, computedSignature, describeBody, describeReserialization, headerLine, headersOf, latestWebhookDelivery, receivedSignature, type ReserializationCheck } from './lib/report/index.ts';
+import { bracken, listenScheme, type VerifyInput } from './lib/signature/index.ts';
 
 export interface VerifyDeliveryDeps {
   config?: Config;
@@ -42,7 +48,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   const scheme = listenScheme(config.listen.scheme);
 
   // The tutorial opens ngrok's inspector to see the delivery; here, the newest one the listener journaled.
-  const dir = join(config.stateDir, JOURNAL_DIR_NAME);
+  const dir = journalDir(config.stateDir);
   const { deliveries, warnings } = await (deps.readJournal ?? readJournal)(dir);
   for (const warning of warnings) log(`Journal: ${warning}`);
   const delivery = latestWebhookDelivery(deliveries);
@@ -62,25 +68,27 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
     });
   }
   const body = Buffer.from(delivery.bodyBase64, 'base64');
-  log(`Raw body (${body.length} bytes, exactly as received):`);
-  log(`  ${bodyPreview(body, secrets)}`);
-  if (body.length === 0 && delivery.bodyBytes > 0) log(`  (${delivery.bodyBytes} bytes were announced but not kept: ${delivery.reason})`);
+  for (const line of describeBody(delivery, body, secrets)) log(line);
   log(`Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`);
 
   // "we have encrypted our secret and the JSON body ... Next in the code we are comparing if our signature
-  // matches the Authorization header": the same HMAC, over the raw body bytes.
-  // Timestamped schemes are checked as of the arrival time, as the listener checked them.
+  // matches the Authorization header". verify() makes that comparison in constant time, under every
+  // accepted secret; timestamped schemes are checked as of the arrival time, as the listener checked them.
   const input: VerifyInput = { body, headers: headersOf(delivery), secrets, url: delivery.url, now: () => Date.parse(delivery.receivedAt) };
   const result = scheme.verify(input);
-  const used = secrets[result.ok ? result.secretIndex : 0] ?? '';
+  const secret = secrets[result.ok ? result.secretIndex : 0] ?? '';
+  // Bracken's signature is computed here, the tutorial's way; another LISTEN_SCHEME's by the report.
+  const tutorialScheme = scheme === bracken;
+  const computed = tutorialScheme ? headerLine(delivery, 'authorization', yourSignature(secret, body)) : computedSignature(scheme, input, secret, delivery);
   log(`Scheme: ${scheme.name} (${scheme.description})`);
-  log(`Computed: ${expectedSignature(scheme, input, used, delivery) ?? '(this scheme signs parameters, not a header: see the sig parameter)'}`);
-  log(`Received: ${receivedSignature(scheme, delivery) ?? '(no signature header)'}`);
+  log(`Computed: ${computed}`);
+  log(`Received: ${receivedSignature(scheme, delivery)}`);
   log(result.ok ? `Match: yes, with ${result.secretIndex === 0 ? 'the current secret' : `previous secret #${result.secretIndex}`}.` : `Match: no: ${result.reason}: ${result.message}`);
 
   // Why this project hashes the raw bytes and not JSON.stringify(req.body) as the tutorial does.
   const reserialization = checkReserialization(body);
-  for (const line of describeReserialization(reserialization, scheme, used)) log(line);
+  const tutorialWouldCompute = tutorialScheme && reserialization.reserialized !== undefined ? yourSignature(secret, reserialization.reserialized) : undefined;
+  for (const line of describeReserialization(reserialization, tutorialWouldCompute)) log(line);
 
   if (!result.ok) {
     const diagnosis = diagnose(scheme, input);
@@ -92,6 +100,17 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
     });
   }
   return { delivery, scheme: scheme.name, secretIndex: result.secretIndex, reserialization };
+}
+
+/**
+ * The tutorial's signature, written as the tutorial writes it: the HMAC-SHA256 of the bytes under
+ * the secret, base64-encoded, after "HMACSHA256 ". The tutorial passes JSON.stringify(req.body);
+ * this step passes the raw body (and the re-serialized one, to show what the tutorial would get).
+ */
+function yourSignature(secret: string, bytes: Uint8Array | string): string {
+  const front = 'HMACSHA256 ';
+  const hash = createHmac('sha256', secret).update(bytes).digest('base64');
+  return front + hash;
 }
 
 if (isMain(import.meta.url)) {

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { createMismatchExplainer, diagnose, explainMismatch } from '../../steps/lib/diagnose/diagnose.ts';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
 import { signedContent } from '../../steps/lib/signature/standard-webhooks.ts';
-import type { Scheme, VerifyInput } from '../../steps/lib/signature/types.ts';
+import type { HeaderScheme, VerifyInput } from '../../steps/lib/signature/types.ts';
 import { hmacSha256 } from '../../steps/lib/signature/primitives.ts';
 
-const scheme = (name: string) => findScheme(name) as Scheme;
+const scheme = (name: string) => findScheme(name) as HeaderScheme;
 const SECRET = 's3cr3t-for-diagnosis';
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OBJECT = { event: 'User_Create', user: { username: 'Test-User-1', email: 'a@example.com' } };

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
-import type { Headers, Scheme, VerifyInput } from '../../steps/lib/signature/types.ts';
+import type { HeaderScheme, Headers, Verifier, VerifyInput } from '../../steps/lib/signature/types.ts';
 
 const SECRET = 'current-secret-0123456789';
 const OLD_SECRET = 'previous-secret-9876543210';
@@ -27,13 +27,13 @@ const CASES: readonly Case[] = [
   { name: 'github', header: 'x-hub-signature-256', prefix: 'sha256=', wrongPrefix: 'sha1=', encoding: 'hex' },
 ];
 
-function reasonOf(scheme: Scheme, input: VerifyInput): string {
+function reasonOf(scheme: Verifier, input: VerifyInput): string {
   const result = scheme.verify(input);
   return result.ok ? `ok(${result.secretIndex})` : result.reason;
 }
 
 describe.each(CASES.map((c) => [c.name, c] as const))('%s', (name, c) => {
-  const scheme = findScheme(name) as Scheme;
+  const scheme = findScheme(name) as HeaderScheme;
   const signed = scheme.sign({ body: BODY, secret: SECRET });
   const value = signed[c.header] ?? '';
   const digest = value.slice(c.prefix.length);
@@ -109,7 +109,7 @@ describe('messages say what is wrong', () => {
   });
 
   it('tradelens: the body is an array of events; its exact bytes are what is signed', () => {
-    const scheme = findScheme('tradelens') as Scheme;
+    const scheme = findScheme('tradelens') as HeaderScheme;
     const events = Buffer.from('[{"eventType":"transportEvent","id":"e1"},{"eventType":"transportEvent","id":"e2"}]');
     const headers = scheme.sign({ body: events, secret: SECRET });
     expect(scheme.verify({ body: events, headers, secrets: [SECRET] })).toEqual({ ok: true, secretIndex: 0 });
@@ -118,7 +118,7 @@ describe('messages say what is wrong', () => {
   });
 
   it('tradelens: hex digits compare as bytes, so upper-case hex verifies too', () => {
-    const scheme = findScheme('tradelens') as Scheme;
+    const scheme = findScheme('tradelens') as HeaderScheme;
     const hex = scheme.sign({ body: BODY, secret: SECRET })['x-gtd-signature'] ?? '';
     expect(scheme.verify({ body: BODY, headers: { 'x-gtd-signature': hex.toUpperCase() }, secrets: [SECRET] })).toEqual({ ok: true, secretIndex: 0 });
   });

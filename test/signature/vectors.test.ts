@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VECTORS, VECTORS_DIR as dir, vectorBody, type Vector } from '../helpers/vectors.ts';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
+import { github } from '../../steps/lib/signature/github.ts';
+import { guuru } from '../../steps/lib/signature/guuru.ts';
+import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
 import type { Scheme, VerifyInput } from '../../steps/lib/signature/types.ts';
 
 const vectors = VECTORS;
@@ -73,18 +76,18 @@ describe.each(vectors.map((vector) => [vector.id, vector] as const))('published 
 describe('signing reproduces the published signatures', () => {
   it('github: sign() gives the documented X-Hub-Signature-256', () => {
     const vector = vectors.find((v) => v.id === 'github-docs');
-    expect(findScheme('github')?.sign({ body: Buffer.from('Hello, World!'), secret: "It's a Secret to Everybody" })).toEqual(vector?.headers);
+    expect(github.sign({ body: Buffer.from('Hello, World!'), secret: "It's a Secret to Everybody" })).toEqual(vector?.headers);
   });
 
   it('guuru: sign() gives each published X-Guuru-Hmac-Sha256', () => {
     for (const vector of vectors.filter((v) => v.scheme === 'guuru')) {
-      expect(schemeOf(vector).sign({ body: inputOf(vector).body, secret: 'secr3t' })).toEqual(vector.headers);
+      expect(guuru.sign({ body: inputOf(vector).body, secret: 'secr3t' })).toEqual(vector.headers);
     }
   });
 
   it('standard-webhooks: sign() with the published id and time gives the published headers', () => {
     const vector = vectors.find((v) => v.id === 'standard-webhooks-sign');
-    const headers = findScheme('standard-webhooks')?.sign({
+    const headers = standardWebhooks.sign({
       body: Buffer.from('{"test": 2432232314}'),
       secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
       id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
-import { signRequest } from '../../steps/lib/signature/sign-request.ts';
+import { signRequest, signsParameters } from '../../steps/lib/signature/sign-request.ts';
 import type { Scheme, VerifyInput } from '../../steps/lib/signature/types.ts';
 import { vonage } from '../../steps/lib/signature/vonage/vonage.ts';
 
@@ -49,8 +49,11 @@ describe('vonage', () => {
     expect(reasonOf(form)).toBe('ok(0)');
   });
 
-  it('sign() refuses, pointing to signRequest(): the signature is a parameter, not a header', () => {
-    expect(() => vonage.sign({ body: Buffer.from('{}'), secret: SECRET })).toThrow(/signRequest/);
+  it('has no sign(): the signature is a parameter, not a header, so only signRequest() signs it', () => {
+    // @ts-expect-error Vonage is a ParameterScheme: the compiler refuses a header sign() on it.
+    const sign: unknown = vonage.sign;
+    expect(sign).toBeUndefined();
+    expect(signsParameters(vonage)).toBe(true);
   });
 
   it('no sig parameter: missing_signature', () => {

@@ -17,11 +17,9 @@ import { bodyCandidates } from './body.ts';
 import { headerCandidates } from './header.ts';
 import { secretCandidates } from './secret.ts';
 import type { Candidate, Diagnosis } from './types.ts';
-import { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds, type Scheme, type VerifyInput } from '../signature/index.ts';
+import { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds, type Verifier, type VerifyInput } from '../signature/index.ts';
 
-export type { Candidate, Diagnosis, DiagnosisCode } from './types.ts';
-
-export interface DiagnoseOptions {
+interface DiagnoseOptions {
   /** Bodies larger than this skip the body probes (default 1 MiB). */
   readonly maxBodyBytes?: number;
 }
@@ -29,7 +27,7 @@ export interface DiagnoseOptions {
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Why `input` fails to verify under `scheme`, when it is one of the known mistakes; undefined otherwise (or when it verifies). */
-export function diagnose(scheme: Scheme, input: VerifyInput, options: DiagnoseOptions = {}): Diagnosis | undefined {
+export function diagnose(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions = {}): Diagnosis | undefined {
   const result = scheme.verify(input);
   if (result.ok) return undefined;
   if (result.reason === 'stale_timestamp' || result.reason === 'future_timestamp') {
@@ -40,22 +38,22 @@ export function diagnose(scheme: Scheme, input: VerifyInput, options: DiagnoseOp
 }
 
 /** One line for logs and the listener: the explanation, what to do, and the code; undefined when nothing is known. */
-export function explainMismatch(scheme: Scheme, input: VerifyInput, options: DiagnoseOptions = {}): string | undefined {
+export function explainMismatch(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions = {}): string | undefined {
   const diagnosis = diagnose(scheme, input, options);
   return diagnosis === undefined ? undefined : formatDiagnosis(diagnosis);
 }
 
 /** The listener's hook: `explainMismatch` bound to one scheme. */
-export function createMismatchExplainer(scheme: Scheme, options: DiagnoseOptions = {}): (input: VerifyInput) => string | undefined {
+export function createMismatchExplainer(scheme: Verifier, options: DiagnoseOptions = {}): (input: VerifyInput) => string | undefined {
   return (input) => explainMismatch(scheme, input, options);
 }
 
 /** "<explanation> <fix> [<code>]" */
-export function formatDiagnosis(diagnosis: Diagnosis): string {
+function formatDiagnosis(diagnosis: Diagnosis): string {
   return `${diagnosis.explanation} ${diagnosis.fix} [${diagnosis.code}]`;
 }
 
-function diagnoseSignature(scheme: Scheme, input: VerifyInput, options: DiagnoseOptions): Diagnosis | undefined {
+function diagnoseSignature(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions): Diagnosis | undefined {
   const bodySmallEnough = input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const probes = [headerCandidates(scheme, input), secretCandidates(scheme, input), ...(bodySmallEnough ? [bodyCandidates(input)] : [])];
   for (const probe of probes) {
@@ -66,14 +64,14 @@ function diagnoseSignature(scheme: Scheme, input: VerifyInput, options: Diagnose
   return undefined;
 }
 
-function matches(scheme: Scheme, candidate: Candidate): boolean {
+function matches(scheme: Verifier, candidate: Candidate): boolean {
   if (candidate.keys === undefined) return scheme.verify(candidate.input).ok;
   return scheme.verifyWithKeys?.(candidate.input, candidate.keys).ok ?? false;
 }
 
 /** Says how far off the timestamp is, and whether the signature itself holds at the time it was made. */
 function diagnoseTimestamp(
-  scheme: Scheme,
+  scheme: Verifier,
   input: VerifyInput,
   code: 'stale_timestamp' | 'future_timestamp',
   options: DiagnoseOptions,

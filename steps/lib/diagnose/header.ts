@@ -4,40 +4,32 @@
  * all, one that should not be there, `v1=` for `v1,`).
  */
 import type { Candidate } from './types.ts';
-import { headerValue, type Headers, type Scheme, type SignatureHeaderInfo, type VerifyInput } from '../signature/index.ts';
+import { headerText, reencodeDigests, type Headers, type SignatureHeaderInfo, type Verifier, type VerifyInput } from '../signature/index.ts';
 
-const HEX_TOKEN = /\b[0-9a-fA-F]{64}\b/g;
-const BASE64_TOKEN = /[A-Za-z0-9+/]{43}=/g;
+// The digest in the encoding the scheme does not use, and the code naming that mistake.
+const WRONG_ENCODING = {
+  base64: { written: 'hex', code: 'hex_instead_of_base64' },
+  hex: { written: 'base64', code: 'base64_instead_of_hex' },
+} as const;
 // A label before the digest: "sha1=", "v1=", "v1,", "Bearer ", "HMACSHA256 ".
 const LABEL = /^[A-Za-z][A-Za-z0-9_-]*(?:[=,:]\s*|\s+)(?=\S)/;
 
 /** Candidates that rewrite the signature header; none when the scheme does not sign into a header. */
-export function* headerCandidates(scheme: Scheme, input: VerifyInput): Generator<Candidate> {
+export function* headerCandidates(scheme: Verifier, input: VerifyInput): Generator<Candidate> {
   const info = scheme.signatureHeader;
-  const value = info === undefined ? undefined : headerValue(input.headers, info.name)?.trim();
-  if (info === undefined || value === undefined || value === '') return;
+  const value = info === undefined ? undefined : headerText(input.headers, info.name);
+  if (info === undefined || value === undefined) return;
   const withValue = (next: string): VerifyInput => ({ ...input, headers: replaceHeader(input.headers, info.name, next) });
 
-  if (info.encoding === 'base64') {
-    const swapped = value.replace(HEX_TOKEN, (hex) => Buffer.from(hex, 'hex').toString('base64'));
-    if (swapped !== value) {
-      yield {
-        code: 'hex_instead_of_base64',
-        explanation: `The signature's bytes are right but written in hex, where ${scheme.name} expects base64.`,
-        fix: "Encode the digest as base64 (digest('base64')), not hex.",
-        input: withValue(swapped),
-      };
-    }
-  } else {
-    const swapped = value.replace(BASE64_TOKEN, (b64) => Buffer.from(b64, 'base64').toString('hex'));
-    if (swapped !== value) {
-      yield {
-        code: 'base64_instead_of_hex',
-        explanation: `The signature's bytes are right but written in base64, where ${scheme.name} expects hex.`,
-        fix: "Encode the digest as hex (digest('hex')), not base64.",
-        input: withValue(swapped),
-      };
-    }
+  const { written, code } = WRONG_ENCODING[info.encoding];
+  const swapped = reencodeDigests(value, written, info.encoding);
+  if (swapped !== value) {
+    yield {
+      code,
+      explanation: `The signature's bytes are right but written in ${written}, where ${scheme.name} expects ${info.encoding}.`,
+      fix: `Encode the digest as ${info.encoding} (digest('${info.encoding}')), not ${written}.`,
+      input: withValue(swapped),
+    };
   }
 
   const entries = info.list ? value.split(' ').filter((entry) => entry !== '') : [value];

@@ -3,10 +3,10 @@
  * or one end base64-decoding a `whsec_` secret while the other uses the string as it is.
  */
 import type { Candidate } from './types.ts';
-import { WHSEC_PREFIX, isStrictBase64, type Scheme, type VerifyInput } from '../signature/index.ts';
+import { WHSEC_PREFIX, isStrictBase64, withoutWhsecPrefix, type Verifier, type VerifyInput } from '../signature/index.ts';
 
 /** Candidates that change the secrets (as strings, or as key bytes through `verifyWithKeys`). */
-export function* secretCandidates(scheme: Scheme, input: VerifyInput): Generator<Candidate> {
+export function* secretCandidates(scheme: Verifier, input: VerifyInput): Generator<Candidate> {
   const { secrets } = input;
   const trimmed = secrets.map((secret) => secret.trim());
   if (trimmed.some((secret, index) => secret !== secrets[index] && secret !== '')) {
@@ -27,7 +27,7 @@ export function* secretCandidates(scheme: Scheme, input: VerifyInput): Generator
   }
   if (!scheme.verifyWithKeys) return;
 
-  const encoded = secrets.map((secret) => (secret.startsWith(WHSEC_PREFIX) ? secret.slice(WHSEC_PREFIX.length) : secret));
+  const encoded = secrets.map(withoutWhsecPrefix);
   if (scheme.secretFormat === 'whsec') {
     // The sender used the text as the key: the whole "whsec_..." string, or the part after the prefix.
     for (const keys of [secrets, encoded]) {

@@ -5,7 +5,7 @@
 import type { VerifyInput } from '../signature/index.ts';
 
 /** Stable codes, one per known mistake (README "Diagnosing a signature mismatch"). */
-export type DiagnosisCode =
+type DiagnosisCode =
   | 'body_reserialized'
   | 'body_pretty_printed'
   | 'trailing_newline_added'

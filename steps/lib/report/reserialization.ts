@@ -1,10 +1,12 @@
 /**
- * Does `JSON.stringify(JSON.parse(body))` give back the raw bytes? The tutorial's receiver hashes
- * that re-serialization instead of the body; this says whether, and how, the two differ for one
- * body: whitespace, `\u` escapes, `\/`, number spellings (`1.0`, `1e2`, big integers), a newline.
+ * Step 5's answer to "why raw bytes?". Does `JSON.stringify(JSON.parse(body))` give back the raw
+ * bytes? The tutorial's receiver hashes that re-serialization instead of the body; this says
+ * whether, and how, the two differ for one body (whitespace, `\u` escapes, `\/`, number spellings
+ * such as `1.0`, `1e2` or big integers, a newline) and puts it in the lines step 5 prints.
  *
  * @example
  * checkReserialization(Buffer.from('{ "a": 1.0 }\n')).changes // ['whitespace between tokens', 'number spelling (1.0 → 1)', 'a trailing newline']
+ * describeReserialization(check, 'HMACSHA256 ...') // ['Re-serialized: ... differs ...', ..., 'Why raw bytes: ...']
  */
 
 export interface ReserializationCheck {
@@ -43,6 +45,29 @@ export function checkReserialization(body: Uint8Array): ReserializationCheck {
     firstDifference: identical ? undefined : firstDifference(raw, again),
     changes: identical ? [] : describeChanges(text),
   };
+}
+
+/**
+ * What re-serializing the body (the tutorial's JSON.stringify(req.body)) would change, and why raw
+ * bytes. `tutorialSignature`, when given, is the signature the tutorial's check computes from the
+ * re-serialized bytes: it is named when they differ from what was signed.
+ */
+export function describeReserialization(check: ReserializationCheck, tutorialSignature: string | undefined): string[] {
+  const why =
+    'Why raw bytes: the sender signs the exact bytes it sends; parsing and re-serializing can change whitespace, escapes, number spellings and duplicate keys, so this workbench hashes the raw body before parsing it.';
+  if (!check.json) return ['Re-serialized: the body is not JSON, so JSON.stringify(req.body) (the tutorial) could not reproduce it at all.', why];
+  if (check.identical) {
+    return [`Re-serialized: JSON.stringify(JSON.parse(body)) gives back the same ${check.rawBytes} bytes, so the tutorial's check would agree on this delivery (by luck of the formatting).`, why];
+  }
+  const lines = [
+    `Re-serialized: JSON.stringify(JSON.parse(body)) differs from the raw body (${check.rawBytes} bytes -> ${check.reserializedBytes} bytes): ${check.changes.join(', ') || 'different bytes'}.`,
+  ];
+  if (check.firstDifference) {
+    lines.push(`  First difference at byte ${check.firstDifference.offset}: raw ${check.firstDifference.raw} vs re-serialized ${check.firstDifference.reserialized}.`);
+  }
+  if (tutorialSignature !== undefined) lines.push(`  The tutorial's check would compute ${tutorialSignature} from those bytes: not what was signed.`);
+  lines.push(why);
+  return lines;
 }
 
 function firstDifference(a: Buffer, b: Buffer): { offset: number; raw: string; reserialized: string } {

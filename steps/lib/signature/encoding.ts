@@ -3,11 +3,12 @@
  * (an HMAC-SHA256 is 32 bytes: 64 hex digits or 44 base64 characters), so a truncated or
  * re-encoded value is reported as malformed instead of being compared.
  */
-import type { SecretFormat } from './types.ts';
+import type { DigestEncoding, SecretFormat } from './types.ts';
 
-export const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
-// 32 bytes are exactly 44 base64 characters, the last one '='.
-export const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+// One 32-byte digest written out; 32 bytes are exactly 44 base64 characters, the last one '='.
+const SHA256_DIGITS: Readonly<Record<DigestEncoding, string>> = { hex: '[0-9a-fA-F]{64}', base64: '[A-Za-z0-9+/]{43}=' };
+export const HEX_SHA256 = new RegExp(`^${SHA256_DIGITS.hex}$`);
+export const BASE64_SHA256 = new RegExp(`^${SHA256_DIGITS.base64}$`);
 const HEX = /^[0-9a-fA-F]+$/;
 // Canonical, padded base64 (what Node, Python and the Standard Webhooks libraries emit).
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -26,15 +27,38 @@ export function isStrictBase64(value: string): boolean {
 }
 
 /** What a 32-byte signature value looks like, to say "hex where base64 was expected". */
-export function describeSha256Encoding(value: string): 'hex' | 'base64' | 'other' {
+function describeSha256Encoding(value: string): DigestEncoding | 'other' {
   if (HEX_SHA256.test(value)) return 'hex';
   if (BASE64_SHA256.test(value)) return 'base64';
   return 'other';
 }
 
+/** " (it looks like hex)" when a malformed `value` is a digest in the other encoding; '' otherwise. */
+export function encodingHint(value: string, expected: DigestEncoding): string {
+  const seen = describeSha256Encoding(value);
+  return seen !== 'other' && seen !== expected ? ` (it looks like ${seen})` : '';
+}
+
+/** `text` with every 32-byte digest written in `from` rewritten in `to` (the same bytes). */
+export function reencodeDigests(text: string, from: DigestEncoding, to: DigestEncoding): string {
+  // A hex run longer than 64 digits is not one digest: hex needs word boundaries, base64 ends in '='.
+  const digests = new RegExp(from === 'hex' ? `\\b${SHA256_DIGITS.hex}\\b` : SHA256_DIGITS.base64, 'g');
+  return text.replace(digests, (digest) => Buffer.from(digest, from).toString(to));
+}
+
+/** The secret without its `whsec_` prefix (unchanged when it has none). */
+export function withoutWhsecPrefix(secret: string): string {
+  return secret.startsWith(WHSEC_PREFIX) ? secret.slice(WHSEC_PREFIX.length) : secret;
+}
+
 /** The HMAC key bytes for `secret`, or undefined when it is not valid in `format`. */
 export function secretKey(secret: string, format: SecretFormat = 'utf8'): Buffer | undefined {
   if (format === 'utf8') return Buffer.from(secret, 'utf8');
-  const encoded = secret.startsWith(WHSEC_PREFIX) ? secret.slice(WHSEC_PREFIX.length) : secret;
+  const encoded = withoutWhsecPrefix(secret);
   return isStrictBase64(encoded) ? Buffer.from(encoded, 'base64') : undefined;
+}
+
+/** Each secret's UTF-8 bytes: the keys of every scheme whose secret is used as it is. */
+export function utf8Keys(secrets: readonly string[]): Buffer[] {
+  return secrets.map((secret) => Buffer.from(secret, 'utf8'));
 }

@@ -8,12 +8,13 @@
  *   name: 'github', description: '...', header: 'x-hub-signature-256', prefix: 'sha256=', encoding: 'hex',
  * });
  */
-import { hmacSha256, verify as verifyDigest } from './primitives.ts';
-import { BASE64_SHA256, HEX_SHA256, describeSha256Encoding } from './encoding.ts';
-import { fail, matchResult, noSecret } from './result.ts';
-import { headerValue, type Scheme, type VerifyInput, type VerifyResult } from './types.ts';
+import { hmacSha256 } from './primitives.ts';
+import { BASE64_SHA256, HEX_SHA256, encodingHint, utf8Keys } from './encoding.ts';
+import { headerText } from './headers.ts';
+import { fail, matchHmac } from './result.ts';
+import type { DigestEncoding, HeaderScheme, VerifyInput, VerifyResult } from './types.ts';
 
-export interface HeaderHmacOptions {
+interface HeaderHmacOptions {
   readonly name: string;
   readonly description: string;
   /** Lower-case header name. */
@@ -22,34 +23,31 @@ export interface HeaderHmacOptions {
   readonly displayHeader: string;
   /** Text before the encoded signature, e.g. `sha256=`; '' when the header holds only the digest. */
   readonly prefix: string;
-  readonly encoding: 'hex' | 'base64';
+  readonly encoding: DigestEncoding;
 }
 
 // "sha1=", "sha256=", "v1=": what a prefix looks like when it is not the expected one.
 const SOME_PREFIX = /^([A-Za-z][A-Za-z0-9_-]*)=(?=.)/;
 
-/** A Scheme for "one header, optional prefix, HMAC-SHA256 of the raw body". */
-export function headerHmacScheme(options: HeaderHmacOptions): Scheme {
+/** A HeaderScheme for "one header, optional prefix, HMAC-SHA256 of the raw body". */
+export function headerHmacScheme(options: HeaderHmacOptions): HeaderScheme {
   const { header, displayHeader, prefix, encoding } = options;
   const pattern = encoding === 'hex' ? HEX_SHA256 : BASE64_SHA256;
   const encode = (digest: Buffer): string => digest.toString(encoding);
 
   function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult {
-    const value = headerValue(input.headers, header)?.trim();
-    if (value === undefined || value === '') {
+    const value = headerText(input.headers, header);
+    if (value === undefined) {
       return fail('missing_signature', `No ${displayHeader} header: this request was not signed (or the sender has no secret set).`);
     }
     const prefixProblem = checkPrefix(value, prefix, displayHeader);
     if (prefixProblem) return prefixProblem;
     const signature = value.slice(prefix.length);
     if (!pattern.test(signature)) {
-      const seen = describeSha256Encoding(signature);
-      const looks = seen !== 'other' && seen !== encoding ? ` (it looks like ${seen})` : '';
       const expected = encoding === 'hex' ? 'the 64-digit hex' : 'the 44-character base64';
-      return fail('malformed_signature', `The ${displayHeader} value is not ${expected} of an HMAC-SHA256${looks}.`);
+      return fail('malformed_signature', `The ${displayHeader} value is not ${expected} of an HMAC-SHA256${encodingHint(signature, encoding)}.`);
     }
-    if (keys.length === 0) return noSecret();
-    return matchResult(verifyDigest(input.body, Buffer.from(signature, encoding), keys, hmacSha256), keys.length);
+    return matchHmac(input.body, Buffer.from(signature, encoding), keys);
   }
 
   return {
@@ -58,7 +56,7 @@ export function headerHmacScheme(options: HeaderHmacOptions): Scheme {
     signatureHeader: { name: header, prefix, encoding },
     secretFormat: 'utf8',
     sign: ({ body, secret }) => ({ [header]: `${prefix}${encode(hmacSha256(secret, body))}` }),
-    verify: (input) => verifyWithKeys(input, input.secrets.map((secret) => Buffer.from(secret, 'utf8'))),
+    verify: (input) => verifyWithKeys(input, utf8Keys(input.secrets)),
     verifyWithKeys,
   };
 }

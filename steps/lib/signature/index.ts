@@ -2,10 +2,10 @@
  * signature: the public face of this folder. Other folders import from here only.
  */
 export { bracken } from './bracken.ts';
-export { WHSEC_PREFIX, isStrictBase64 } from './encoding.ts';
-export { safeEqual, sign } from './primitives.ts';
+export { WHSEC_PREFIX, isStrictBase64, reencodeDigests, withoutWhsecPrefix } from './encoding.ts';
+export { foldHeaders, headerText, headerValue } from './headers.ts';
+export { safeEqual } from './primitives.ts';
 export { findScheme, listenScheme, schemeNames } from './registry.ts';
-export { signRequest } from './sign-request.ts';
+export { signRequest, signsParameters } from './sign-request.ts';
 export { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds } from './timestamp.ts';
-export { headerValue } from './types.ts';
-export type { Headers, Scheme, SignatureHeaderInfo, VerifyInput } from './types.ts';
+export type { Headers, Scheme, SignatureHeaderInfo, Verifier, VerifyInput } from './types.ts';

@@ -1,6 +1,7 @@
 /**
  * Signature primitives shared by every scheme: HMAC-SHA256 and a timing-safe comparison.
- * Policy (which header, which prefix, which encoding) lives in `schemes/`.
+ * Policy (which header, which prefix, which encoding) lives in the scheme files beside this one
+ * (bracken.ts, header-hmac.ts, ...).
  *
  * @example
  * const header = `HMACSHA256 ${sign('my-secret', rawBody)}`;
@@ -8,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type Bytes = Uint8Array | string;
+type Bytes = Uint8Array | string;
 
 /** HMAC-SHA256 of `message` under `key`; strings are taken as UTF-8. */
 export function hmacSha256(key: Bytes, message: Bytes): Buffer {

@@ -4,6 +4,7 @@
  * @example
  * return fail('missing_signature', 'No Typeform-Signature header: this request was not signed.');
  */
+import { verify } from './primitives.ts';
 import type { VerifyReason, VerifyResult } from './types.ts';
 
 /** A failed verification with a stable reason code and one sentence for people. */
@@ -11,8 +12,17 @@ export function fail(reason: VerifyReason, message: string): VerifyResult {
   return { ok: false, reason, message };
 }
 
-/** The outcome of comparing against every secret: `secretIndex` from signature.ts's `verify` (-1: none matched). */
-export function matchResult(secretIndex: number, secretCount: number): VerifyResult {
+/**
+ * The last check of the one-header schemes: no_secret without keys, else whether the HMAC-SHA256
+ * of `body` under one of `keys` is the `received` digest.
+ */
+export function matchHmac(body: Uint8Array, received: Uint8Array, keys: readonly Uint8Array[]): VerifyResult {
+  if (keys.length === 0) return noSecret();
+  return matchResult(verify(body, received, keys), keys.length);
+}
+
+/** The outcome of comparing against every secret: `secretIndex` from primitives.ts's `verify` (-1: none matched). */
+function matchResult(secretIndex: number, secretCount: number): VerifyResult {
   if (secretIndex >= 0) return { ok: true, secretIndex };
   const which = secretCount === 1 ? 'the configured secret' : `any of the ${secretCount} configured secrets`;
   return fail('signature_mismatch', `The signature does not match the body under ${which}.`);

@@ -6,10 +6,15 @@
  * const signed = signRequest(findScheme('github')!, { body, secret: 'It\'s a Secret to Everybody' });
  * await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
  */
-import type { Scheme, SignRequestInput, SignedRequest } from './types.ts';
+import type { ParameterScheme, Scheme, SignRequestInput, SignedRequest } from './types.ts';
 
 /** The headers, body and URL a sender using `scheme` would send. */
 export function signRequest(scheme: Scheme, input: SignRequestInput): SignedRequest {
-  if (scheme.signRequest) return scheme.signRequest(input);
+  if (signsParameters(scheme)) return scheme.signRequest(input);
   return { headers: scheme.sign(input), body: input.body, url: input.url };
+}
+
+/** True for a scheme that signs request parameters (Vonage) rather than a header. */
+export function signsParameters(scheme: Scheme): scheme is ParameterScheme {
+  return 'signRequest' in scheme;
 }

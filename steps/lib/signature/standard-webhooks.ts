@@ -9,14 +9,15 @@
  * ("Signature scheme", "Webhook headers", "Verifying signatures"), and its reference library
  * libraries/javascript/src/index.ts (WEBHOOK_TOLERANCE_IN_SECONDS = 5 * 60; "Message timestamp too
  * old" / "too new"; a version other than v1 is skipped). Its tests publish the vector used in
- * test/schemes/standard-webhooks.test.ts (libraries/javascript/src/webhook.test.ts "sign function works").
+ * test/signature/standard-webhooks.test.ts (libraries/javascript/src/webhook.test.ts "sign function works").
  */
 import { randomBytes } from 'node:crypto';
 import { hmacSha256, verify as verifyDigest } from './primitives.ts';
 import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
 import { fail, noSecret } from './result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
-import { headerValue, type Scheme, type SignInput, type VerifyInput, type VerifyResult } from './types.ts';
+import { headerText } from './headers.ts';
+import type { HeaderScheme, SignInput, VerifyInput, VerifyResult } from './types.ts';
 
 const VERSION = 'v1';
 
@@ -26,14 +27,14 @@ export function signedContent(id: string, timestamp: number | string, body: Uint
 }
 
 function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult {
-  const id = headerValue(input.headers, 'webhook-id')?.trim();
-  const rawTimestamp = headerValue(input.headers, 'webhook-timestamp')?.trim();
-  const list = headerValue(input.headers, 'webhook-signature')?.trim();
-  if (list === undefined || list === '') {
+  const id = headerText(input.headers, 'webhook-id');
+  const rawTimestamp = headerText(input.headers, 'webhook-timestamp');
+  const list = headerText(input.headers, 'webhook-signature');
+  if (list === undefined) {
     return fail('missing_signature', 'No webhook-signature header: this request was not signed.');
   }
-  if (id === undefined || id === '') return fail('missing_header', 'No webhook-id header: it is part of what is signed.');
-  if (rawTimestamp === undefined || rawTimestamp === '') {
+  if (id === undefined) return fail('missing_header', 'No webhook-id header: it is part of what is signed.');
+  if (rawTimestamp === undefined) {
     return fail('missing_header', 'No webhook-timestamp header: it is part of what is signed.');
   }
   const timestamp = parseUnixSeconds(rawTimestamp);
@@ -66,11 +67,17 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   return fail('signature_mismatch', `No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret${keys.length > 1 ? 's' : ''}.`);
 }
 
+/** The key bytes of a `whsec_<base64>` secret; undefined when it is not one (or decodes to nothing). */
+function whsecKey(secret: string): Buffer | undefined {
+  const key = secretKey(secret, 'whsec');
+  return key?.length === 0 ? undefined : key;
+}
+
 function verify(input: VerifyInput): VerifyResult {
   const keys: Buffer[] = [];
   for (const [index, secret] of input.secrets.entries()) {
-    const key = secretKey(secret, 'whsec');
-    if (key === undefined || key.length === 0) {
+    const key = whsecKey(secret);
+    if (key === undefined) {
       return fail('malformed_secret', `Secret #${index + 1} is not a "${WHSEC_PREFIX}<base64>" secret, which Standard Webhooks requires.`);
     }
     keys.push(key);
@@ -78,16 +85,16 @@ function verify(input: VerifyInput): VerifyResult {
   return verifyWithKeys(input, keys);
 }
 
-function sign({ body, secret, now, id }: SignInput): Record<string, string> {
-  const key = secretKey(secret, 'whsec');
-  if (key === undefined || key.length === 0) {
+function sign(input: SignInput): Record<string, string> {
+  const key = whsecKey(input.secret);
+  if (key === undefined) {
     throw Object.assign(new TypeError(`"secret" must be a "${WHSEC_PREFIX}<base64>" secret for Standard Webhooks.`), {
       code: 'ERR_INVALID_ARG_VALUE',
     });
   }
-  const messageId = id ?? `msg_${randomBytes(12).toString('base64url')}`;
-  const timestamp = nowSeconds(now === undefined ? {} : { now });
-  const signature = hmacSha256(key, signedContent(messageId, timestamp, body)).toString('base64');
+  const messageId = input.id ?? `msg_${randomBytes(12).toString('base64url')}`;
+  const timestamp = nowSeconds(input);
+  const signature = hmacSha256(key, signedContent(messageId, timestamp, input.body)).toString('base64');
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(timestamp),
@@ -95,7 +102,7 @@ function sign({ body, secret, now, id }: SignInput): Record<string, string> {
   };
 }
 
-export const standardWebhooks: Scheme = {
+export const standardWebhooks: HeaderScheme = {
   name: 'standard-webhooks',
   description: 'webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">, whsec_ secret, 5 min window',
   signatureHeader: { name: 'webhook-signature', prefix: `${VERSION},`, encoding: 'base64', list: true },
@@ -103,5 +110,5 @@ export const standardWebhooks: Scheme = {
   sign,
   verify,
   verifyWithKeys,
-  timestampOf: (input) => parseUnixSeconds(headerValue(input.headers, 'webhook-timestamp')?.trim() ?? ''),
+  timestampOf: (input) => parseUnixSeconds(headerText(input.headers, 'webhook-timestamp') ?? ''),
 };

@@ -1,7 +1,10 @@
 /**
- * The contract every signature scheme implements: `sign` produces the headers a sender would
- * add (for the sandbox and tests), `verify` checks raw body bytes plus headers against one or
- * more secrets and says why it failed with a stable reason code.
+ * The two sides of a signature scheme, as two interfaces. A `Verifier` checks raw body bytes plus
+ * headers against one or more secrets and says why it failed with a stable reason code: the
+ * listener, step 5, diagnose() and `npm run verify` need nothing more. A `Signer` produces the
+ * headers a sender would add: the sandbox, the benchmark and the tests use it. A scheme that signs
+ * into a header is both (`HeaderScheme`); Vonage signs request parameters, so it is a `Verifier`
+ * that signs whole requests (`ParameterScheme`) and has no `sign` anyone could call by mistake.
  */
 
 /** Header names are lower-case, as Node gives them in `req.headers`. */
@@ -49,11 +52,11 @@ export interface SignInput {
   readonly id?: string;
 }
 
-export interface Scheme {
+/** The receiving side of a scheme: checks a request and says why it fails. */
+export interface Verifier {
   readonly name: string;
   /** One line for `--help` and the README. */
   readonly description: string;
-  sign(input: SignInput): Record<string, string>;
   verify(input: VerifyInput): VerifyResult;
   /** Where the signature travels, so diagnose() can try a wrong prefix or encoding. */
   readonly signatureHeader?: SignatureHeaderInfo;
@@ -63,19 +66,41 @@ export interface Scheme {
   verifyWithKeys?(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult;
   /** The signed timestamp (Unix seconds) the request carries, for timestamped schemes. */
   timestampOf?(input: VerifyInput): number | undefined;
-  /** Signs a whole request: for schemes that sign more than headers (Vonage signs parameters). */
-  signRequest?(input: SignRequestInput): SignedRequest;
 }
+
+/** The sending side of a scheme that signs into headers: the headers a sender adds to `input.body`. */
+interface Signer {
+  sign(input: SignInput): Record<string, string>;
+}
+
+/** The sending side of a scheme that signs more than headers (Vonage rewrites the body's parameters). */
+interface RequestSigner {
+  signRequest(input: SignRequestInput): SignedRequest;
+}
+
+/** A scheme whose signature travels in a header: it verifies and signs. */
+export interface HeaderScheme extends Verifier, Signer {
+  readonly signatureHeader: SignatureHeaderInfo;
+}
+
+/** A scheme that signs request parameters (Vonage): it verifies, and signs whole requests only. */
+export interface ParameterScheme extends Verifier, RequestSigner {}
+
+/** Every scheme the registry knows is one of the two. */
+export type Scheme = HeaderScheme | ParameterScheme;
 
 /** `utf8`: the secret string's UTF-8 bytes are the key; `whsec`: `whsec_<base64>`, the decoded bytes are the key. */
 export type SecretFormat = 'utf8' | 'whsec';
+
+/** How a digest is written out as text. */
+export type DigestEncoding = 'hex' | 'base64';
 
 export interface SignatureHeaderInfo {
   /** Lower-case header name. */
   readonly name: string;
   /** What comes before the encoded signature (`sha256=`, `HMACSHA256 `, `v1,`); '' for none. */
   readonly prefix: string;
-  readonly encoding: 'hex' | 'base64';
+  readonly encoding: DigestEncoding;
   /** True when the header holds a space-separated list of signatures (Standard Webhooks). */
   readonly list?: boolean;
 }
@@ -89,10 +114,4 @@ export interface SignedRequest {
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
   readonly url: string | undefined;
-}
-
-/** The single value of a header; undefined when absent, the first when sent twice. */
-export function headerValue(headers: Headers, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return typeof value === 'string' ? value : value?.[0];
 }

@@ -7,18 +7,19 @@
  * generate a signature"; same text in Nexmo's signing-messages guide): every parameter except `sig`,
  * sorted by key, each value with `&` and `=` replaced by `_`, joined as `&key=value&key=value`.
  */
-import { headerValue, type Headers } from '../types.ts';
+import { headerValue } from '../headers.ts';
+import type { Headers } from '../types.ts';
 
-export type ParamsForm = 'query' | 'form' | 'json';
+type ParamsForm = 'query' | 'form' | 'json';
 
-export type ParamsResult =
+type ParamsResult =
   | { readonly ok: true; readonly params: ReadonlyMap<string, string>; readonly form: ParamsForm }
   | { readonly ok: false; readonly message: string };
 
-export interface ParamsSource {
+interface ParamsSource {
   readonly body: Uint8Array;
   readonly headers: Headers;
-  readonly url?: string;
+  readonly url?: string | undefined;
 }
 
 /** Query-string parameters, then body parameters (the body wins on a clash, as in Vonage's Express samples). */

@@ -1,6 +1,6 @@
 /**
  * Vonage (Nexmo) signed SMS webhooks: a `sig` parameter next to the others, over the base string of
- * vonage-params.ts, with the algorithm chosen in the Vonage dashboard: `md5hash` (MD5 of base string
+ * params.ts, with the algorithm chosen in the Vonage dashboard: `md5hash` (MD5 of base string
  * + secret, the default), or an HMAC keyed with the secret: `md5`, `sha1`, `sha256`, `sha512`.
  * A `timestamp` parameter (Unix seconds) is signed too; this receiver refuses it outside a window
  * (default 5 minutes, the workbench's choice: Vonage says signatures "defend against interception and
@@ -15,16 +15,20 @@
  * Supported: parameters in the query string (GET), an `application/x-www-form-urlencoded` body, or a
  * JSON object body with string/number/boolean values (POST-JSON), merged (body wins). Not supported:
  * the Messages API's JWT-signed webhooks, which are a different scheme.
+ *
+ * Vonage is a `ParameterScheme`: a sender signs the whole request (`signRequest`), since `sig` is a
+ * parameter and not a header, so there is no `sign` to call on it.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { verify as verifyDigest } from '../primitives.ts';
-import { isHex } from '../encoding.ts';
+import { isHex, utf8Keys } from '../encoding.ts';
+import { nonBlank } from '../headers.ts';
 import { fail, noSecret } from '../result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from '../timestamp.ts';
 import { baseString, parseJsonObject, readParams } from './params.ts';
-import type { Scheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
+import type { ParameterScheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
 
-export const VONAGE_ALGORITHMS = {
+const VONAGE_ALGORITHMS = {
   md5hash: { hexLength: 32, label: 'MD5 hash' },
   md5: { hexLength: 32, label: 'MD5 HMAC' },
   sha1: { hexLength: 40, label: 'SHA1 HMAC' },
@@ -32,26 +36,26 @@ export const VONAGE_ALGORITHMS = {
   sha512: { hexLength: 128, label: 'SHA-512 HMAC' },
 } as const;
 
-export type VonageAlgorithm = keyof typeof VONAGE_ALGORITHMS;
+type VonageAlgorithm = keyof typeof VONAGE_ALGORITHMS;
 const ALGORITHMS = Object.keys(VONAGE_ALGORITHMS) as VonageAlgorithm[];
 
 /** The raw signature bytes for `base` under `key` with `algorithm`. */
-export function vonageDigest(algorithm: VonageAlgorithm, key: Uint8Array, base: Uint8Array): Buffer {
+function vonageDigest(algorithm: VonageAlgorithm, key: Uint8Array, base: Uint8Array): Buffer {
   return algorithm === 'md5hash'
     ? createHash('md5').update(base).update(key).digest()
     : createHmac(algorithm, key).update(base).digest();
 }
 
 /** `vonage` guesses the algorithm from the signature's length; `vonage-<algorithm>` insists on one. */
-export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): Scheme {
+export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterScheme {
   const pinned = algorithm === 'auto' ? undefined : algorithm;
   const signWith: VonageAlgorithm = pinned ?? 'sha256';
 
   function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult {
     const read = readParams(input);
     if (!read.ok) return fail('malformed_body', read.message);
-    const sig = read.params.get('sig')?.trim();
-    if (sig === undefined || sig === '') {
+    const sig = nonBlank(read.params.get('sig'));
+    if (sig === undefined) {
       return fail('missing_signature', 'No "sig" parameter in the query string or body: this request was not signed.');
     }
     const candidates = ALGORITHMS.filter((name) => VONAGE_ALGORITHMS[name].hexLength === sig.length);
@@ -62,8 +66,8 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): Scheme {
       const sent = candidates.map((name) => VONAGE_ALGORITHMS[name].label).join(' or ');
       return fail('wrong_scheme', `The "sig" parameter has ${sig.length} hex digits (${sent}), not ${VONAGE_ALGORITHMS[pinned].label}.`);
     }
-    const rawTimestamp = read.params.get('timestamp')?.trim();
-    if (rawTimestamp === undefined || rawTimestamp === '') return fail('missing_header', 'No "timestamp" parameter: it is part of what is signed.');
+    const rawTimestamp = nonBlank(read.params.get('timestamp'));
+    if (rawTimestamp === undefined) return fail('missing_header', 'No "timestamp" parameter: it is part of what is signed.');
     const timestamp = parseUnixSeconds(rawTimestamp);
     if (timestamp === undefined) return fail('malformed_timestamp', `The "timestamp" parameter ${JSON.stringify(rawTimestamp)} is not whole Unix seconds.`);
     if (keys.length === 0) return noSecret();
@@ -79,13 +83,14 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): Scheme {
     return fail('signature_mismatch', 'The "sig" parameter does not match the other parameters under the configured secret(s).');
   }
 
-  function signRequest({ body, secret, now, url }: SignRequestInput): SignedRequest {
+  function signRequest(input: SignRequestInput): SignedRequest {
+    const { body, secret, url } = input;
     const text = Buffer.from(body).toString('utf8');
     const json = text.trimStart().startsWith('{');
-    const timestamp = String(nowSeconds(now === undefined ? {} : { now }));
+    const timestamp = String(nowSeconds(input));
     const render = json ? jsonRenderer(text, timestamp) : formRenderer(text, timestamp);
     const contentType = json ? 'application/json' : 'application/x-www-form-urlencoded';
-    const read = readParams({ body: Buffer.from(render(undefined), 'utf8'), headers: { 'content-type': contentType }, ...(url === undefined ? {} : { url }) });
+    const read = readParams({ body: Buffer.from(render(undefined), 'utf8'), headers: { 'content-type': contentType }, url });
     if (!read.ok) throw invalidBody(read.message);
     const digest = vonageDigest(signWith, Buffer.from(secret, 'utf8'), Buffer.from(baseString(read.params), 'utf8')).toString('hex');
     const sig = signWith === 'md5hash' ? digest : digest.toUpperCase(); // as Vonage's PHP library writes them
@@ -99,16 +104,11 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): Scheme {
         ? 'Vonage SMS: sig parameter over the sorted parameters; MD5 hash or MD5/SHA1/SHA-256/SHA-512 HMAC, told apart by length'
         : `Vonage SMS: sig parameter, ${VONAGE_ALGORITHMS[pinned].label} only`,
     secretFormat: 'utf8',
-    sign() {
-      throw Object.assign(new TypeError('Vonage signs request parameters, not headers: use signRequest() from steps/lib/signature/sign-request.ts.'), {
-        code: 'ERR_INVALID_ARG_VALUE',
-      });
-    },
-    verify: (input) => verifyWithKeys(input, input.secrets.map((secret) => Buffer.from(secret, 'utf8'))),
+    verify: (input) => verifyWithKeys(input, utf8Keys(input.secrets)),
     verifyWithKeys,
     timestampOf(input) {
       const read = readParams(input);
-      return read.ok ? parseUnixSeconds(read.params.get('timestamp')?.trim() ?? '') : undefined;
+      return read.ok ? parseUnixSeconds(nonBlank(read.params.get('timestamp')) ?? '') : undefined;
     },
     signRequest,
   };
