@@ -3,65 +3,12 @@
  * THEN send the answer, then print one log line and update the live feed. Keeping this order in
  * one place is what makes "every answered request is in the journal" true.
  */
-import type { DeliveryRecord, DeliveryView, HandlerState, Verdict } from '../delivery/index.ts';
+import type { DeliveryRecord, DeliveryView } from '../delivery/index.ts';
 import type { Journal } from '../journal/index.ts';
-import { errorBody, REPLIES } from './replies.ts';
-import { formatLogLine, newDeliveryId, signatureHeaderOf } from './payload.ts';
-import type { Headers } from '../signature/index.ts';
-
-/** When and how a request arrived, taken as soon as its headers were parsed. */
-export interface Arrival {
-  readonly id: string;
-  readonly receivedAt: string;
-  /** `performance.now()` at arrival, for ack times. */
-  readonly t: number;
-  readonly method: string;
-  readonly url: string;
-  readonly remoteAddress: string | undefined;
-  readonly rawHeaders: readonly string[];
-  readonly headers: Headers;
-}
-
-export function arrivalOf(req: {
-  method?: string | undefined;
-  url?: string | undefined;
-  rawHeaders: string[];
-  headers: Headers;
-  socket: { remoteAddress?: string | undefined };
-}): Arrival {
-  const now = Date.now();
-  return {
-    id: newDeliveryId(now),
-    receivedAt: new Date(now).toISOString(),
-    t: performance.now(),
-    method: req.method ?? '',
-    url: req.url ?? '',
-    remoteAddress: req.socket.remoteAddress,
-    rawHeaders: req.rawHeaders,
-    headers: req.headers,
-  };
-}
-
-/** What the listener decided about one request. */
-export interface Decision {
-  readonly status: number;
-  readonly verdict: Verdict;
-  readonly code: string;
-  readonly reason: string;
-  /** The exact body, when it was read. */
-  readonly body?: Buffer | undefined;
-  /** The parsed JSON of a verified delivery, handed to the worker so it need not parse it again. */
-  readonly payload?: unknown;
-  /** Bytes received, or announced when the body was not read. */
-  readonly bodyBytes: number;
-  readonly secretIndex?: number | undefined;
-  readonly event?: string | undefined;
-  readonly dedupeKey?: string | undefined;
-  readonly handler: HandlerState;
-  /** The JSON answer. */
-  readonly answer: string;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-}
+import type { Arrival } from './arrival.ts';
+import type { Decision } from './decision.ts';
+import { formatLogLine, signatureHeaderOf } from './log-line.ts';
+import { errorBody, REPLIES, type Send } from './replies.ts';
 
 export interface AnswerContext {
   readonly scheme: string;
@@ -71,9 +18,6 @@ export interface AnswerContext {
   readonly log: (line: string) => void;
   readonly onRecorded: (view: DeliveryView) => void;
 }
-
-/** Sends status, headers and body; returns once the answer is handed to the socket. */
-export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
 
 /**
  * Journals the decision, then answers. Resolves to the stored view, or undefined when the journal

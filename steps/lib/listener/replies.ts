@@ -1,7 +1,7 @@
 /**
- * The answers the webhook listener gives, by stable `code`. Every refusal is a JSON body
- * `{"error": "<one sentence>", "code": "<code>"}`; the code is what a sender, a test or the
- * inspector branches on, and it is also the `code` stored in the journal record.
+ * The answers the webhook listener gives, by stable `code`, and how they are written. Every refusal
+ * is a JSON body `{"error": "<one sentence>", "code": "<code>"}`; the code is what a sender, a test
+ * or the inspector branches on, and it is also the `code` stored in the journal record.
  *
  * Signature failures are not listed here: their code is the scheme's own reason
  * (`missing_signature`, `wrong_scheme`, `malformed_signature`, `signature_mismatch`, `no_secret`...),
@@ -10,6 +10,7 @@
  * @example
  * const reply = REPLIES.body_too_large; // { status: 413, error: 'The body is larger than ...' }
  */
+import type { ServerResponse } from 'node:http';
 
 /** The code stored for an accepted delivery. */
 export const OK_CODE = 'ok';
@@ -58,4 +59,14 @@ export type ReplyCode = keyof typeof REPLIES;
 /** The JSON body of a refusal. */
 export function errorBody(code: string, error: string): string {
   return JSON.stringify({ error, code });
+}
+
+/** Sends status, headers and body; returns once the answer is handed to the socket. */
+export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
+
+/** A `Send` over an express/Node response. */
+export function sendTo(res: ServerResponse): Send {
+  return (status, headers, body) => {
+    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  };
 }
