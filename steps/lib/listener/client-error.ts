@@ -9,9 +9,9 @@ import type { Duplex } from 'node:stream';
 import { arrivalOf, inFlightOn, type Arrival } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
-import { REPLIES, type ReplyCode } from './replies.ts';
+import { REPLIES, type RejectionCode } from './replies.ts';
 
-const CODES: Readonly<Record<string, ReplyCode>> = {
+const CODES: Readonly<Record<string, RejectionCode>> = {
   HPE_HEADER_OVERFLOW: 'headers_too_large',
   ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
 };

@@ -7,15 +7,15 @@
  * 401 `missing_signature`; correctly signed it gets 400 `empty_body`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeliveryView, HandlerState } from '../delivery/index.ts';
+import type { DeliveryView } from '../delivery/index.ts';
 import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
 import type { Arrival } from './arrival.ts';
 import { readRawBody } from './body.ts';
-import { refusal, type Decision } from './decision.ts';
+import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision } from './decision.ts';
 import { type Dedupe, dedupeKeyOf, type FirstCopy } from './dedupe.ts';
 import { eventNameOf, isJsonMediaType, parseJsonBody } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
-import { errorBody, OK_CODE, REPLIES, SIGNATURE_FAILED_STATUS, sendTo } from './replies.ts';
+import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
 export interface ReceiveContext extends AnswerContext {
   readonly verifier: Scheme;
@@ -56,7 +56,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     // Duplicates of this delivery waited for this: stored, they are duplicates; not, the next is new.
     settleStored?.(view !== undefined);
   }
-  if (view?.handler === 'pending') {
+  if (decision.kind === 'accepted' && decision.handler === 'pending' && view !== undefined) {
     let handed = false;
     const handOver = () => {
       if (!handed) ctx.onAcknowledged(view, { body: read.body, payload: decision.payload });
@@ -71,7 +71,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
 
 interface Decided {
   readonly decision: Decision;
-  /** For a new delivery: tell the duplicates waiting on it whether it was stored. */
+  /** For a new delivery (handler `pending`): tell the duplicates waiting on it whether it was stored. */
   readonly settleStored?: (stored: boolean) => void;
 }
 
@@ -87,33 +87,21 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   const verified = ctx.verifier.verify(input);
   if (!verified.ok) {
     const explanation = explain(ctx, input);
-    const reason = explanation === undefined ? verified.message : `${verified.message} ${explanation}`;
-    const decision: Decision = {
-      status: SIGNATURE_FAILED_STATUS,
-      verdict: 'invalid',
-      code: verified.reason,
-      reason,
-      body,
-      bodyBytes,
-      handler: 'not-run',
-      // The sender gets the scheme's message only: the diagnosis is for the person at the terminal.
-      answer: errorBody(verified.reason, verified.message),
-    };
-    return { decision };
+    return { decision: signatureRefusal(verified, explanation === undefined ? verified.message : `${verified.message} ${explanation}`, body) };
   }
   const secretIndex = verified.secretIndex;
-  if (bodyBytes === 0) return { decision: { ...refusal('empty_body', { bodyBytes, body }), secretIndex } };
+  if (bodyBytes === 0) return { decision: signedRefusal('empty_body', secretIndex, { bodyBytes, body }) };
   const contentType = headerValue(arrival.headers, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;
-    return { decision: { ...refusal('unsupported_media_type', { bodyBytes, body, reason }), secretIndex } };
+    return { decision: signedRefusal('unsupported_media_type', secretIndex, { bodyBytes, body, reason }) };
   }
   let payload: unknown;
   try {
     payload = parseJsonBody(body);
   } catch (error) {
     const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
-    return { decision: { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex } };
+    return { decision: signedRefusal('invalid_json', secretIndex, { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }) };
   }
   const event = eventNameOf(payload);
   const dedupeKey = dedupeKeyOf(arrival.headers, body, ctx.verifier.name);
@@ -124,9 +112,8 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
     first === undefined
       ? `Signature verified with ${which}.`
       : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
-  const handler: HandlerState = copy === undefined ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
-  const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
-  const decision: Decision = { status: 200, verdict: 'valid', code: OK_CODE, reason, body, payload, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
+  const handler: Accepted['handler'] = copy === undefined ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
+  const decision: Accepted = { kind: 'accepted', status: 200, verdict: 'valid', code: OK_CODE, reason, body, bodyBytes, payload, secretIndex, event, dedupeKey, handler };
   return copy === undefined || copy.duplicateOf !== undefined ? { decision } : { decision, settleStored: copy.settleStored };
 }
 

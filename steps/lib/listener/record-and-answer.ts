@@ -8,7 +8,7 @@ import type { Journal } from '../journal/index.ts';
 import type { Arrival } from './arrival.ts';
 import type { Decision } from './decision.ts';
 import { formatLogLine, signatureHeaderOf } from './log-line.ts';
-import { errorBody, REPLIES, type Send } from './replies.ts';
+import { errorBody, receivedBody, REPLIES, type Send } from './replies.ts';
 
 export interface AnswerContext {
   readonly scheme: string;
@@ -25,6 +25,7 @@ export interface AnswerContext {
  * stored, so the sender retries) and a refusal is still sent.
  */
 export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, decision: Decision, send: Send): Promise<DeliveryView | undefined> {
+  const accepted = decision.kind === 'accepted';
   const record: DeliveryRecord = {
     id: arrival.id,
     receivedAt: arrival.receivedAt,
@@ -39,28 +40,30 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
     code: decision.code,
     reason: decision.reason,
     scheme: ctx.scheme,
-    secretIndex: decision.secretIndex,
-    event: decision.event,
+    // Known whenever the signature verified, also for a body refused after that.
+    secretIndex: decision.verdict === 'valid' ? decision.secretIndex : undefined,
+    event: accepted ? decision.event : undefined,
     // Time to decide, before the journal write: the record must be complete before it is written.
     ackMs: round(performance.now() - arrival.t),
-    dedupeKey: decision.dedupeKey,
+    dedupeKey: accepted ? decision.dedupeKey : undefined,
   };
+  const handler = accepted ? decision.handler : 'not-run';
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
-  const headers = { 'content-type': 'application/json; charset=utf-8', ...decision.headers };
+  const headers = { 'content-type': 'application/json; charset=utf-8', ...(accepted ? undefined : decision.headers) };
+  const answer = accepted ? receivedBody(arrival.id, decision.handler === 'duplicate') : errorBody(decision.code, decision.error);
   try {
-    await ctx.journal.appendDelivery(record, decision.handler);
+    await ctx.journal.appendDelivery(record, handler);
   } catch (error) {
-    const acknowledging = decision.status < 300;
     const { status, error: message } = REPLIES.journal_unavailable;
-    send(acknowledging ? status : decision.status, headers, acknowledging ? errorBody('journal_unavailable', message) : decision.answer);
-    const shown = acknowledging ? { ...record, status, code: 'journal_unavailable', reason: message } : record;
+    send(accepted ? status : decision.status, headers, accepted ? errorBody('journal_unavailable', message) : answer);
+    const shown = accepted ? { ...record, status, code: 'journal_unavailable', reason: message } : record;
     ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT journaled: ${(error as Error).message})`);
     return undefined;
   }
-  send(decision.status, headers, decision.answer);
+  send(decision.status, headers, answer);
   const ackMs = round(performance.now() - arrival.t);
   ctx.log(formatLogLine(record, ackMs, signature));
-  const view: DeliveryView = { ...record, ackMs, handler: decision.handler, handlerError: undefined };
+  const view: DeliveryView = { ...record, ackMs, handler, handlerError: undefined };
   ctx.onRecorded(view);
   return view;
 }
