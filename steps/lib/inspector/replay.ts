@@ -14,7 +14,7 @@ import { type DeliveryFeed, type DeliveryRecord, watchFeed } from '../delivery/i
 import { summarize, type DeliverySummary } from './view.ts';
 
 /** Headers that belong to one connection (RFC 9110 §7.6.1) or that the HTTP client must compute. */
-export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'content-length',
   'connection',
@@ -29,7 +29,7 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /** Response bodies longer than this are cut for display. */
-export const REPLAY_BODY_LIMIT = 64 * 1024;
+const REPLAY_BODY_LIMIT = 64 * 1024;
 
 export interface ReplayOptions {
   readonly record: DeliveryRecord;

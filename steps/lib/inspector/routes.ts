@@ -13,9 +13,9 @@ import { INSPECTOR_SCRIPT } from './assets/script.ts';
 import { describe, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
-export const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', 'valid', 'invalid', 'rejected'];
+const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', 'valid', 'invalid', 'rejected'];
 /** The list sends at most this many deliveries, newest first (`total` says how many matched). */
-export const LIST_LIMIT = 1000;
+const LIST_LIMIT = 1000;
 
 const STATIC: Readonly<Record<string, readonly [string, string]>> = {
   '/': ['text/html; charset=utf-8', INSPECTOR_HTML],

@@ -19,7 +19,7 @@ export const OK_CODE = 'ok';
 /** Status for any failed signature check (the code is the scheme's reason). */
 export const SIGNATURE_FAILED_STATUS = 401;
 
-export interface Reply {
+interface Reply {
   readonly status: number;
   readonly error: string;
 }
