@@ -1,5 +1,5 @@
 /**
- * The inspector's routes, behind the guards of inspector-guard.ts: the page and its two static
+ * The inspector's routes, behind the guards of guard.ts: the page and its two static
  * files, the JSON API the page (and tests) use, the event stream, and replay. Every answer
  * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
  */
