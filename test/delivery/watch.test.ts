@@ -6,12 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createDeliveryFeed } from '../../steps/lib/delivery/feed.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { watchFeed } from '../../steps/lib/delivery/watch.ts';
-import { validDeliveryRecord } from '../helpers/delivery-record.ts';
+import { validDeliveryView as view } from '../helpers/delivery-record.ts';
 
-function view(id: string, overrides: Partial<DeliveryView> = {}): DeliveryView {
-  const record = validDeliveryRecord({ id, receivedAt: '2026-01-01T00:00:00.000Z', body: Buffer.from(`{"n":"${id}"}`) });
-  return { ...record, handler: 'pending', handlerError: undefined, ...overrides };
-}
 
 const isUserCreate = (candidate: DeliveryView) => candidate.event === 'User_Create';
 

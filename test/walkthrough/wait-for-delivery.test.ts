@@ -6,14 +6,9 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { STEP_VERIFY_FAILED } from '../../steps/lib/core/errors.ts';
 import { createDeliveryFeed } from '../../steps/lib/delivery/feed.ts';
-import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { waitForDelivery } from '../../scripts/walkthrough/wait-for-delivery.ts';
-import { validDeliveryRecord } from '../helpers/delivery-record.ts';
+import { validDeliveryView as view } from '../helpers/delivery-record.ts';
 
-function view(id: string, overrides: Partial<DeliveryView> = {}): DeliveryView {
-  const record = validDeliveryRecord({ id, receivedAt: '2026-01-01T00:00:00.000Z', body: Buffer.from('{}') });
-  return { ...record, handler: 'pending', handlerError: undefined, ...overrides };
-}
 
 const REFUSED = view('refused', {
   status: 401,
