@@ -6,13 +6,12 @@
  * So a sample is: API call + sandbox store save + signed POST + verify + journal + answer.
  * Measured one at a time, then with `concurrency` creations in flight.
  */
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startSandbox, sandboxOptionsFromConfig, type RunningSandbox } from '../sandbox/index.ts';
 import { createBrackenApi } from '../../steps/lib/bracken/index.ts';
 import { loadConfig, WEBHOOK_EVENT, type Config, generatePassword, generateSecret, openState } from '../../steps/lib/core/index.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/index.ts';
-import { JOURNAL_DIR_NAME, openJournal, type Journal } from '../../steps/lib/journal/index.ts';
+import { journalDir, openJournal, type Journal } from '../../steps/lib/journal/index.ts';
 import { startListener, type RunningListener, sampleHandler } from '../../steps/lib/listener/index.ts';
 import { bracken } from '../../steps/lib/signature/index.ts';
 import type { DeliveryPlan } from './options.ts';
@@ -50,7 +49,7 @@ async function measureIn(dir: string, config: Config, plan: DeliveryPlan): Promi
     const quiet = () => {};
     // The sandbox's demo credentials, on a free loopback port, with its store in the temp folder.
     sandbox = await startSandbox({ ...sandboxOptionsFromConfig(config), host: BENCH_HOST, port: 0, stateDir: dir });
-    journal = await openJournal({ dir: join(dir, JOURNAL_DIR_NAME), ...config.journal, log: quiet });
+    journal = await openJournal({ dir: journalDir(dir), ...config.journal, log: quiet });
     const secret = generateSecret();
     listener = await startListener({
       host: BENCH_HOST,

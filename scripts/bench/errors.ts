@@ -10,8 +10,6 @@ export const BENCH_CHILD_FAILED = 'WORKBENCH_BENCH_CHILD_FAILED';
 export const BENCH_TIMEOUT = 'WORKBENCH_BENCH_TIMEOUT';
 /** BenchError: a command-line option is unknown or malformed. */
 export const BENCH_BAD_OPTION = 'WORKBENCH_BENCH_BAD_OPTION';
-/** BenchError: a receiver answered something other than 2xx to valid deliveries. */
-export const BENCH_BAD_ANSWER = 'WORKBENCH_BENCH_BAD_ANSWER';
 
 /** BenchError: the run was interrupted (Ctrl-C); nothing was written. */
 export const BENCH_INTERRUPTED = 'WORKBENCH_BENCH_INTERRUPTED';

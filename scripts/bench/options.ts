@@ -11,11 +11,11 @@ import { BENCH_BAD_OPTION, BenchError } from './errors.ts';
 import { isReceiverName, RECEIVER_NAMES, type ReceiverName } from './receivers/types.ts';
 import type { ThroughputTiming } from './throughput.ts';
 
-export const SECTION_NAMES = ['startup', 'delivery', 'throughput'] as const;
+const SECTION_NAMES = ['startup', 'delivery', 'throughput'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** The body sizes the issue asks for: a typical small event and a large one. */
-export const DEFAULT_BODY_SIZES: readonly number[] = Object.freeze([300, 64 * 1024]);
+const DEFAULT_BODY_SIZES: readonly number[] = Object.freeze([300, 64 * 1024]);
 
 export interface DeliveryPlan {
   /** Deliveries measured one at a time. */

@@ -21,7 +21,7 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-export interface ProfileSummary {
+interface ProfileSummary {
   readonly totalMs: number;
   /** Self time by function, largest first. */
   readonly functions: readonly { readonly name: string; readonly ms: number }[];
@@ -30,7 +30,7 @@ export interface ProfileSummary {
 }
 
 /** Self time per function and per group, from the profile's samples. */
-export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+function summarizeProfile(profile: CpuProfile): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const functions = new Map<string, number>();
   const groups = new Map<string, number>();

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config, generateSecret, formatError, isMain } from '../../steps/lib/core/index.ts';
 import { machineInfo } from './machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
-import { attempt, skipped, writeResults, type BenchResults, type Outcome, type StartupReport } from './results.ts';
+import { attempt, RESULTS_SCHEMA, skipped, writeResults, type BenchResults, type Outcome, type StartupReport } from './results.ts';
 import { BENCH_INTERRUPTED, BenchError } from './errors.ts';
 import { interruption, killChildrenOnExit } from './spawn.ts';
 import { formatReport } from './table.ts';
@@ -65,7 +65,7 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
 
   const { help: _help, ...recorded } = options;
   const results: BenchResults = {
-    schema: 'bracken-webhook-workbench/bench@1',
+    schema: RESULTS_SCHEMA,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     durationMs: Math.round(performance.now() - t0),

@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from '../../steps/lib/core/index.ts';
 import { BENCH_CHILD_FAILED, BENCH_TIMEOUT, BenchError } from './errors.ts';
 
 /** The node flags every bench child runs with: tsx, loaded the way `npm run …` scripts load it. */
-export const NODE_FLAGS: readonly string[] = Object.freeze(['--import', 'tsx']);
+const NODE_FLAGS: readonly string[] = Object.freeze(['--import', 'tsx']);
 
 export interface SpawnOptions {
   readonly args?: readonly string[];
@@ -159,7 +159,7 @@ export async function runNode(file: string, options: SpawnOptions & { readonly t
 }
 
 /** Kills every child still running. Safe to call from an 'exit' handler (synchronous). */
-export function killAllChildren(): void {
+function killAllChildren(): void {
   for (const child of live.keys()) child.kill('SIGKILL');
 }
 

@@ -18,7 +18,7 @@ export interface TargetResult {
 }
 
 /** Thresholds from the issue. */
-export const TARGETS = Object.freeze({
+const TARGETS = Object.freeze({
   oursOverExpressMin: 0.9,
   oursOverTutorialMin: 1,
   ackP99MaxMs: 10,

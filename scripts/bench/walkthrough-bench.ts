@@ -14,8 +14,8 @@ import { runNode, type RunResult } from './spawn.ts';
 import { median, round } from './stats.ts';
 import { withTempDir } from './temp.ts';
 
-export const WALKTHROUGH_FILE = join(PROJECT_ROOT, 'scripts/walkthrough.ts');
-export const STEP1_FILE = join(PROJECT_ROOT, 'steps/01-get-token.ts');
+const WALKTHROUGH_FILE = join(PROJECT_ROOT, 'scripts/walkthrough.ts');
+const STEP1_FILE = join(PROJECT_ROOT, 'steps/01-get-token.ts');
 const RUN_TIMEOUT_MS = 30_000;
 
 /**
@@ -23,7 +23,7 @@ const RUN_TIMEOUT_MS = 30_000;
  * BRACKEN_CLIENT_ID overrides a real one from .env (loadEnvFile never replaces a set variable),
  * and no ngrok token means no tunnel.
  */
-export const SANDBOX_ONLY_ENV: Readonly<Record<string, string>> = Object.freeze({
+const SANDBOX_ONLY_ENV: Readonly<Record<string, string>> = Object.freeze({
   BRACKEN_CLIENT_ID: '',
   BRACKEN_CLIENT_SECRET: '',
   BRACKEN_IDENTITY_URL: '',

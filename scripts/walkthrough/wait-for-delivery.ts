@@ -5,7 +5,7 @@
  */
 import { styleText } from 'node:util';
 import { STEP_VERIFY_FAILED, StepError } from '../../steps/lib/core/index.ts';
-import type { DeliveryFeed, DeliveryView } from '../../steps/lib/delivery/index.ts';
+import { type DeliveryFeed, type DeliveryView, watchFeed } from '../../steps/lib/delivery/index.ts';
 
 export interface WaitOptions {
   feed: DeliveryFeed;
@@ -27,40 +27,36 @@ export async function waitForDelivery(options: WaitOptions): Promise<DeliveryVie
   const already = feed.list().find(wanted);
   if (already !== undefined) return report(already, options);
 
+  const watch = watchFeed(feed, wanted);
+  // Kept to say why, if the wanted delivery never comes.
   const refused: DeliveryView[] = [];
+  const stopRefused = feed.subscribe((view) => {
+    if (view.verdict !== 'valid' && !refused.some((r) => r.id === view.id)) refused.push(view);
+  });
   const tty = (progress as { isTTY?: boolean }).isTTY === true;
   const started = Date.now();
   let frame = 0;
-  return new Promise<DeliveryView>((resolve, reject) => {
-    const tick = setInterval(() => {
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      progress.write(tty ? `\r   ${FRAMES[frame++ % FRAMES.length]} waiting for the ${event} delivery... ${seconds} s ` : '.');
-    }, tty ? 100 : 500);
-    const finish = (outcome: () => void) => {
-      clearInterval(tick);
-      clearTimeout(timer);
-      unsubscribe();
-      progress.write(tty ? '\r\x1b[K' : '\n');
-      outcome();
-    };
-    const unsubscribe = feed.subscribe((view) => {
-      if (wanted(view)) finish(() => resolve(report(view, options)));
-      else if (view.verdict !== 'valid' && !refused.some((r) => r.id === view.id)) refused.push(view);
-    });
-    const timer = setTimeout(() => {
-      const last = refused.at(-1);
-      const why =
-        last === undefined
-          ? `No ${event} delivery reached the listener within ${timeoutMs / 1000} s.`
-          : `A delivery arrived but was refused: ${last.status} ${last.code}: ${last.reason}`;
-      finish(() =>
-        reject(
-          new StepError(STEP_VERIFY_FAILED, why, {
-            hint: `Check the sandbox's log and /sandbox/deliveries, and the listener's inspector at ${options.inspectorUrl}.`,
-          }),
-        ),
-      );
-    }, timeoutMs);
+  const tick = setInterval(() => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    progress.write(tty ? `\r   ${FRAMES[frame++ % FRAMES.length]} waiting for the ${event} delivery... ${seconds} s ` : '.');
+  }, tty ? 100 : 500);
+  let view: DeliveryView | undefined;
+  try {
+    view = await watch.within(timeoutMs);
+  } finally {
+    clearInterval(tick);
+    watch.stop();
+    stopRefused();
+    progress.write(tty ? '\r\x1b[K' : '\n');
+  }
+  if (view !== undefined) return report(view, options);
+  const last = refused.at(-1);
+  const why =
+    last === undefined
+      ? `No ${event} delivery reached the listener within ${timeoutMs / 1000} s.`
+      : `A delivery arrived but was refused: ${last.status} ${last.code}: ${last.reason}`;
+  throw new StepError(STEP_VERIFY_FAILED, why, {
+    hint: `Check the sandbox's log and /sandbox/deliveries, and the listener's inspector at ${options.inspectorUrl}.`,
   });
 }
 

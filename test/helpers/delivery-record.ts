@@ -1,8 +1,8 @@
 /**
  * A DeliveryRecord as the listener journals a valid Bracken delivery (raw header pairs, body
- * bytes in base64), for tests that write journals by hand. Override any field.
+ * bytes in base64), for tests that write journals or feeds by hand. Override any field.
  */
-import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
+import type { DeliveryRecord, DeliveryView } from '../../steps/lib/delivery/record.ts';
 
 export function validDeliveryRecord(
   fields: { id: string; receivedAt: string; body: Buffer; headers?: [string, string][] },
@@ -28,4 +28,10 @@ export function validDeliveryRecord(
     dedupeKey: undefined,
     ...overrides,
   };
+}
+
+/** The feed's view of `validDeliveryRecord`: handler `pending` unless overridden. */
+export function validDeliveryView(id: string, overrides: Partial<DeliveryView> = {}): DeliveryView {
+  const record = validDeliveryRecord({ id, receivedAt: '2026-01-01T00:00:00.000Z', body: Buffer.from(`{"id":"${id}"}`) });
+  return { ...record, handler: 'pending', handlerError: undefined, ...overrides };
 }

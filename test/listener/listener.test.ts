@@ -350,7 +350,7 @@ function escape(text: string): string {
 
 describe('delivery ids', () => {
   it('are unique and sort by arrival, also within one millisecond', async () => {
-    const { newDeliveryId } = await import('../../steps/lib/listener/payload.ts');
+    const { newDeliveryId } = await import('../../steps/lib/listener/arrival.ts');
     const ids = Array.from({ length: 2000 }, () => newDeliveryId(1_700_000_000_000));
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);

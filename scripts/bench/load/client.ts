@@ -4,7 +4,7 @@ import { BENCH_CHILD_FAILED, BenchError } from '../errors.ts';
 import { spawnNode, type NodeChild } from '../spawn.ts';
 import type { LoadPlan, LoadResult, LoadTarget, ResultMessage } from './types.ts';
 
-export const LOADGEN_CHILD = fileURLToPath(new URL('./loadgen-child.ts', import.meta.url));
+const LOADGEN_CHILD = fileURLToPath(new URL('./loadgen-child.ts', import.meta.url));
 
 export interface LoadGenerator {
   readonly child: NodeChild;

@@ -5,9 +5,8 @@
  * difference from step 3 is that nothing is printed per request (the log goes nowhere), so the
  * figure is the listener's, not the terminal's.
  */
-import { join } from 'node:path';
 import { loadConfig } from '../../../steps/lib/core/index.ts';
-import { JOURNAL_DIR_NAME, openJournal } from '../../../steps/lib/journal/index.ts';
+import { journalDir, openJournal } from '../../../steps/lib/journal/index.ts';
 import { startListener, sampleHandler } from '../../../steps/lib/listener/index.ts';
 import { bracken } from '../../../steps/lib/signature/index.ts';
 import { BENCH_HOST } from './listen.ts';
@@ -17,7 +16,7 @@ export const startOurs: StartReceiver = async ({ secret, stateDir }) => {
   // Defaults only: the bench must not pick up a developer's .env (a LISTEN_PORT, a small body limit).
   const config = loadConfig({ env: {} });
   const quiet = () => {};
-  const journal = await openJournal({ dir: join(stateDir, JOURNAL_DIR_NAME), ...config.journal, log: quiet });
+  const journal = await openJournal({ dir: journalDir(stateDir), ...config.journal, log: quiet });
   const secrets = [secret] as const;
   try {
     const listener = await startListener({

@@ -10,7 +10,7 @@
 import type { DeliveryFeed, DeliveryView } from './record.ts';
 
 /** How many deliveries the feed keeps by default (the journal keeps them all). */
-export const FEED_LIMIT = 1000;
+const FEED_LIMIT = 1000;
 
 export interface WritableFeed extends DeliveryFeed {
   /** Adds a delivery or replaces the one with the same id, then tells subscribers. */

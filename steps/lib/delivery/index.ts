@@ -4,3 +4,4 @@
 export { createDeliveryFeed } from './feed.ts';
 export type { WritableFeed } from './feed.ts';
 export type { DeliveryFeed, DeliveryRecord, DeliveryView, HandlerState, Verdict } from './record.ts';
+export { watchFeed } from './watch.ts';

@@ -9,7 +9,7 @@ import type { DeliveryFeed } from '../delivery/index.ts';
 import { SECURITY_HEADERS } from './guard.ts';
 import { summarize } from './view.ts';
 
-export const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_MS = 15_000;
 
 export interface EventStreams {
   /** Answers `req` with an event stream that lasts until the client goes away. */

@@ -9,7 +9,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { INSPECTOR_CSP } from './assets/page.ts';
 
 /** The header the page sends with a replay; its value must be `replay`. */
-export const REPLAY_HEADER = 'x-workbench-inspector';
+const REPLAY_HEADER = 'x-workbench-inspector';
 
 /** Headers on every answer: the page's CSP, no sniffing, no framing, no caching, no referrer. */
 export const SECURITY_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({

@@ -18,8 +18,6 @@ import { followFeed } from './events.ts';
 import { allowedHosts, isLoopbackHost } from './guard.ts';
 import { createInspectorHandler, sendJson } from './routes.ts';
 
-export { LIST_LIMIT, VERDICT_FILTERS } from './routes.ts';
-
 export interface InspectorOptions {
   /** Loopback address to bind; default 127.0.0.1. Anything else is refused. */
   host?: string;

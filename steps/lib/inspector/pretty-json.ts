@@ -16,11 +16,11 @@
 /** Deeper than this, indentation is no help to a reader and only costs memory. */
 export const MAX_PRETTY_DEPTH = 64;
 /** The layout may be this many times the text (ordinary bodies grow 1.5 to 3 times)... */
-export const PRETTY_GROWTH = 8;
+const PRETTY_GROWTH = 8;
 /** ...but small bodies always get at least this many characters... */
-export const PRETTY_MIN_CHARS = 64 * 1024;
+const PRETTY_MIN_CHARS = 64 * 1024;
 /** ...and no body gets more: the detail response stays a few MB whatever the body limit is. */
-export const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
+const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
 
 /** The re-indented text, or why there is none (the caller shows the text as sent). */
 export type PrettyJson = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };

@@ -10,11 +10,11 @@
  * result.status // 200
  */
 import { request } from 'undici';
-import type { DeliveryFeed, DeliveryRecord, DeliveryView } from '../delivery/index.ts';
+import { type DeliveryFeed, type DeliveryRecord, watchFeed } from '../delivery/index.ts';
 import { summarize, type DeliverySummary } from './view.ts';
 
 /** Headers that belong to one connection (RFC 9110 §7.6.1) or that the HTTP client must compute. */
-export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'content-length',
   'connection',
@@ -29,7 +29,7 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /** Response bodies longer than this are cut for display. */
-export const REPLAY_BODY_LIMIT = 64 * 1024;
+const REPLAY_BODY_LIMIT = 64 * 1024;
 
 export interface ReplayOptions {
   readonly record: DeliveryRecord;
@@ -80,7 +80,7 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
   const { record, feed } = options;
   const url = replayTarget(options.listenerUrl, record.url);
   const known = new Set(feed.list().map((view) => view.id));
-  const seen = waitForDelivery(feed, (view) => !known.has(view.id) && view.bodyBase64 === record.bodyBase64);
+  const seen = watchFeed(feed, (view) => !known.has(view.id) && view.bodyBase64 === record.bodyBase64);
   try {
     const body = Buffer.from(record.bodyBase64, 'base64');
     const response = await request(url, {
@@ -119,32 +119,4 @@ async function readLimited(body: AsyncIterable<Uint8Array> & { destroy(): unknow
     }
   }
   return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
-}
-
-/** Starts watching `feed` now (so an early publication is not missed) for the first view matching `test`. */
-function waitForDelivery(feed: DeliveryFeed, test: (view: DeliveryView) => boolean) {
-  let found: DeliveryView | undefined;
-  let wake: (() => void) | undefined;
-  const unsubscribe = feed.subscribe((view) => {
-    if (found === undefined && test(view)) {
-      found = view;
-      wake?.();
-    }
-  });
-  return {
-    async within(ms: number): Promise<DeliveryView | undefined> {
-      if (found === undefined) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-      // The listener may have updated it since (the handler verdict): return the latest view.
-      return found === undefined ? undefined : (feed.list().find((view) => view.id === found?.id) ?? found);
-    },
-    stop: unsubscribe,
-  };
 }

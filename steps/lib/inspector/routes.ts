@@ -1,5 +1,5 @@
 /**
- * The inspector's routes, behind the guards of inspector-guard.ts: the page and its two static
+ * The inspector's routes, behind the guards of guard.ts: the page and its two static
  * files, the JSON API the page (and tests) use, the event stream, and replay. Every answer
  * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
  */
@@ -13,9 +13,9 @@ import { INSPECTOR_SCRIPT } from './assets/script.ts';
 import { describe, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
-export const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', 'valid', 'invalid', 'rejected'];
+const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', 'valid', 'invalid', 'rejected'];
 /** The list sends at most this many deliveries, newest first (`total` says how many matched). */
-export const LIST_LIMIT = 1000;
+const LIST_LIMIT = 1000;
 
 const STATIC: Readonly<Record<string, readonly [string, string]>> = {
   '/': ['text/html; charset=utf-8', INSPECTOR_HTML],

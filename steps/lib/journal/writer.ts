@@ -10,7 +10,7 @@ import type { JournalFile } from './files.ts';
 import { encodeEntry, journalFileName, type JournalEntry } from './format.ts';
 
 /** How long an unhurried entry waits for a delivery's flush to ride along with. */
-export const UNHURRIED_DELAY_MS = 50;
+const UNHURRIED_DELAY_MS = 50;
 
 /** Per delivery still owed a handler run: the file (seq) holding its delivery line, and its lines. */
 export type Owed = Map<string, { seq: number; lines: string[] }>;

@@ -1,16 +1,19 @@
 /**
  * The listener's express app: `POST /webhooks` (the tutorial's `app.post('/webhooks', ...)`), 405
  * for any other method there, 404 anywhere else, and a last-resort 500. No body parser anywhere:
- * the webhook route reads the raw bytes itself (see listener-body.ts) and nothing else reads a body.
+ * the webhook route reads the raw bytes itself (see body.ts) and nothing else reads a body. Every
+ * request's arrival is noted first, so its id and time are those of its headers.
  */
 import express, { type Express } from 'express';
 import { WEBHOOK_PATH } from '../core/index.ts';
-import { recordAndAnswer } from './record-and-answer.ts';
-import { declaredLength } from './body.ts';
 import { arrivalFor, trackRequest } from './arrival.ts';
-import { receiveWebhook, refusal, sendTo, type ReceiveContext } from './receive.ts';
+import { declaredLength } from './body.ts';
+import { refusal } from './decision.ts';
+import { receiveWebhook, type ReceiveContext } from './receive.ts';
+import { recordAndAnswer } from './record-and-answer.ts';
+import { sendTo } from './replies.ts';
 
-/** The express app: POST /webhooks, 405 for other methods there, 404 elsewhere. Exported for tests. */
+/** The express app: POST /webhooks, 405 for other methods there, 404 elsewhere. */
 export function createListenerApp(ctx: ReceiveContext): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -18,13 +18,12 @@ import { createServer } from 'node:http';
 import { bindServer, urlHost, WEBHOOK_PATH, LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError } from '../core/index.ts';
 import { type DeliveryFeed, createDeliveryFeed, type WritableFeed } from '../delivery/index.ts';
 import type { Journal } from '../journal/index.ts';
-import { createListenerApp } from './app.ts';
-import { answerClientError } from './arrival.ts';
-import type { ReceiveContext, SeenDelivery } from './receive.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
+import { createListenerApp } from './app.ts';
+import { answerClientError } from './client-error.ts';
+import { dedupeFromJournal } from './dedupe.ts';
+import type { ReceiveContext } from './receive.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
-
-export { createListenerApp } from './app.ts';
 
 export interface ListenerOptions {
   /** LISTEN_HOST; 127.0.0.1 keeps it local (the tunnel reaches it there). */
@@ -66,13 +65,6 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   const { journal, handler, log = () => {} } = options;
   const recovered = journal.recovered;
   const feed: WritableFeed = createDeliveryFeed({ initial: recovered, ...(options.feedLimit === undefined ? {} : { limit: options.feedLimit }) });
-  const seen = new Map<string, SeenDelivery>();
-  const inJournal = Promise.resolve(true);
-  for (const view of recovered) {
-    if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) {
-      seen.set(view.dedupeKey, { id: view.id, stored: inJournal });
-    }
-  }
   const worker: Worker | undefined =
     handler === undefined
       ? undefined
@@ -95,7 +87,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     requestTimeoutMs: options.requestTimeoutMs,
     explainMismatch: options.explainMismatch,
     hasHandler: worker !== undefined,
-    seen,
+    dedupe: dedupeFromJournal(recovered),
     journal,
     log,
     onRecorded: (view) => feed.upsert(view),

@@ -7,12 +7,15 @@
  * 401 `missing_signature`; correctly signed it gets 400 `empty_body`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeliveryView, HandlerState } from '../delivery/index.ts';
-import { recordAndAnswer, type AnswerContext, type Arrival, type Decision, type Send } from './record-and-answer.ts';
-import { readRawBody } from './body.ts';
-import { errorBody, OK_CODE, REPLIES, SIGNATURE_FAILED_STATUS, type ReplyCode } from './replies.ts';
-import { dedupeKeyOf, eventNameOf, parseJsonBody } from './payload.ts';
+import type { DeliveryView } from '../delivery/index.ts';
 import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
+import type { Arrival } from './arrival.ts';
+import { readRawBody } from './body.ts';
+import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision } from './decision.ts';
+import { type Dedupe, dedupeKeyOf, type FirstCopy } from './dedupe.ts';
+import { eventNameOf, isJsonMediaType, parseJsonBody } from './payload.ts';
+import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
+import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
 export interface ReceiveContext extends AnswerContext {
   readonly verifier: Scheme;
@@ -20,48 +23,11 @@ export interface ReceiveContext extends AnswerContext {
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
   readonly explainMismatch: ((input: VerifyInput) => string | undefined) | undefined;
-  /** False when no handler is configured: verified deliveries are then `not-run`. */
+  /** False when no handler is configured: verified deliveries are then `not-run`, and not deduplicated. */
   readonly hasHandler: boolean;
-  /** Dedupe key → the first verified delivery with it, and whether it made it into the journal. */
-  readonly seen: Map<string, SeenDelivery>;
+  readonly dedupe: Dedupe;
   /** Called once the answer to a `pending` delivery has gone out (or the client left). */
   readonly onAcknowledged: (view: DeliveryView, received: { body: Buffer; payload: unknown }) => void;
-}
-
-export interface SeenDelivery {
-  readonly id: string;
-  /** Resolves true once the delivery is in the journal, false if storing it failed. */
-  readonly stored: Promise<boolean>;
-}
-
-/** Dedupe keys remembered in memory; the oldest are forgotten past this (a restart rebuilds them from the journal). */
-const SEEN_LIMIT = 100_000;
-
-/** Refusals made after the signature verified: their verdict stays `valid` (the sender is genuine). */
-const SIGNED_BUT_REFUSED: ReadonlySet<ReplyCode> = new Set(['invalid_json', 'empty_body', 'unsupported_media_type']);
-
-/** A refusal decision for `code`, with the reply's status and message (or a more precise `reason`). */
-export function refusal(code: ReplyCode, fields: { bodyBytes: number; reason?: string; body?: Buffer; headers?: Record<string, string> }): Decision {
-  const { status, error } = REPLIES[code];
-  const reason = fields.reason ?? error;
-  return {
-    status,
-    verdict: SIGNED_BUT_REFUSED.has(code) ? 'valid' : 'rejected',
-    code,
-    reason,
-    bodyBytes: fields.bodyBytes,
-    handler: 'not-run',
-    answer: errorBody(code, reason),
-    ...(fields.body === undefined ? {} : { body: fields.body }),
-    ...(fields.headers === undefined ? {} : { headers: fields.headers }),
-  };
-}
-
-/** A `Send` over an express/Node response. */
-export function sendTo(res: ServerResponse): Send {
-  return (status, headers, body) => {
-    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
-  };
 }
 
 export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,7 +56,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     // Duplicates of this delivery waited for this: stored, they are duplicates; not, the next is new.
     settleStored?.(view !== undefined);
   }
-  if (view?.handler === 'pending') {
+  if (decision.kind === 'accepted' && decision.handler === 'pending' && view !== undefined) {
     let handed = false;
     const handOver = () => {
       if (!handed) ctx.onAcknowledged(view, { body: read.body, payload: decision.payload });
@@ -105,7 +71,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
 
 interface Decided {
   readonly decision: Decision;
-  /** For a new delivery: tell the duplicates waiting on it whether it was stored. */
+  /** For a new delivery (handler `pending`): tell the duplicates waiting on it whether it was stored. */
   readonly settleStored?: (stored: boolean) => void;
 }
 
@@ -121,78 +87,34 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   const verified = ctx.verifier.verify(input);
   if (!verified.ok) {
     const explanation = explain(ctx, input);
-    const reason = explanation === undefined ? verified.message : `${verified.message} ${explanation}`;
-    const decision: Decision = {
-      status: SIGNATURE_FAILED_STATUS,
-      verdict: 'invalid',
-      code: verified.reason,
-      reason,
-      body,
-      bodyBytes,
-      handler: 'not-run',
-      // The sender gets the scheme's message only: the diagnosis is for the person at the terminal.
-      answer: errorBody(verified.reason, verified.message),
-    };
-    return { decision };
+    return { decision: signatureRefusal(verified, explanation === undefined ? verified.message : `${verified.message} ${explanation}`, body) };
   }
   const secretIndex = verified.secretIndex;
-  if (bodyBytes === 0) return { decision: { ...refusal('empty_body', { bodyBytes, body }), secretIndex } };
+  if (bodyBytes === 0) return { decision: signedRefusal('empty_body', secretIndex, { bodyBytes, body }) };
   const contentType = headerValue(arrival.headers, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;
-    return { decision: { ...refusal('unsupported_media_type', { bodyBytes, body, reason }), secretIndex } };
+    return { decision: signedRefusal('unsupported_media_type', secretIndex, { bodyBytes, body, reason }) };
   }
   let payload: unknown;
   try {
     payload = parseJsonBody(body);
   } catch (error) {
     const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
-    return { decision: { ...refusal('invalid_json', { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }), secretIndex } };
+    return { decision: signedRefusal('invalid_json', secretIndex, { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }) };
   }
   const event = eventNameOf(payload);
   const dedupeKey = dedupeKeyOf(arrival.headers, body, ctx.verifier.name);
-  const copy = ctx.hasHandler ? await firstCopyOrClaim(ctx, dedupeKey, arrival.id) : { first: undefined, settleStored: undefined };
-  const first = copy.first;
-  const handler: HandlerState = !ctx.hasHandler ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
+  const copy: FirstCopy | undefined = ctx.hasHandler ? await ctx.dedupe.firstCopyOrClaim(dedupeKey, arrival.id) : undefined;
+  const first = copy?.duplicateOf;
   const which = secretIndex === 0 ? 'the current secret' : `previous secret #${secretIndex}`;
   const reason =
     first === undefined
       ? `Signature verified with ${which}.`
       : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
-  const answer = JSON.stringify({ received: true, id: arrival.id, ...(first === undefined ? {} : { duplicate: true }) });
-  const decision: Decision = { status: 200, verdict: 'valid', code: OK_CODE, reason, body, payload, bodyBytes, secretIndex, event, dedupeKey, handler, answer };
-  return copy.settleStored === undefined ? { decision } : { decision, settleStored: copy.settleStored };
-}
-
-/**
- * Either the id of the stored delivery this one repeats, or, when it is new, a claim on its dedupe
- * key (made in the same synchronous step as the lookup, so two copies can never both claim it).
- * A first copy still being journaled is waited for: if storing it fails, its sender gets a 503 and
- * this copy takes its place (answering it "duplicate" would acknowledge a delivery nobody stored).
- */
-async function firstCopyOrClaim(
-  ctx: ReceiveContext,
-  key: string,
-  id: string,
-): Promise<{ first: string; settleStored: undefined } | { first: undefined; settleStored: (stored: boolean) => void }> {
-  for (;;) {
-    const entry = ctx.seen.get(key);
-    if (entry === undefined) return { first: undefined, settleStored: claim(ctx, key, id) };
-    if (await entry.stored) return { first: entry.id, settleStored: undefined };
-    if (ctx.seen.get(key) === entry) ctx.seen.delete(key);
-  }
-}
-
-/** Remembers `id` as the first copy of `key`; returns how to report whether it was stored. */
-function claim(ctx: ReceiveContext, key: string, id: string): (stored: boolean) => void {
-  let settle: (stored: boolean) => void = () => {};
-  const entry: SeenDelivery = { id, stored: new Promise<boolean>((resolve) => (settle = resolve)) };
-  ctx.seen.set(key, entry);
-  if (ctx.seen.size > SEEN_LIMIT) ctx.seen.delete(ctx.seen.keys().next().value as string);
-  return (stored) => {
-    settle(stored);
-    if (!stored && ctx.seen.get(key) === entry) ctx.seen.delete(key);
-  };
+  const handler: Accepted['handler'] = copy === undefined ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
+  const decision: Accepted = { kind: 'accepted', status: 200, verdict: 'valid', code: OK_CODE, reason, body, bodyBytes, payload, secretIndex, event, dedupeKey, handler };
+  return copy === undefined || copy.duplicateOf !== undefined ? { decision } : { decision, settleStored: copy.settleStored };
 }
 
 function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {
@@ -201,10 +123,4 @@ function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {
   } catch {
     return undefined; // a diagnosis hook must never turn a 401 into a crash
   }
-}
-
-/** application/json, or any application/*+json type, with or without parameters (RFC 6839). */
-function isJsonMediaType(contentType: string): boolean {
-  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
 }

@@ -3,65 +3,12 @@
  * THEN send the answer, then print one log line and update the live feed. Keeping this order in
  * one place is what makes "every answered request is in the journal" true.
  */
-import type { DeliveryRecord, DeliveryView, HandlerState, Verdict } from '../delivery/index.ts';
+import type { DeliveryRecord, DeliveryView } from '../delivery/index.ts';
 import type { Journal } from '../journal/index.ts';
-import { errorBody, REPLIES } from './replies.ts';
-import { formatLogLine, newDeliveryId, signatureHeaderOf } from './payload.ts';
-import type { Headers } from '../signature/index.ts';
-
-/** When and how a request arrived, taken as soon as its headers were parsed. */
-export interface Arrival {
-  readonly id: string;
-  readonly receivedAt: string;
-  /** `performance.now()` at arrival, for ack times. */
-  readonly t: number;
-  readonly method: string;
-  readonly url: string;
-  readonly remoteAddress: string | undefined;
-  readonly rawHeaders: readonly string[];
-  readonly headers: Headers;
-}
-
-export function arrivalOf(req: {
-  method?: string | undefined;
-  url?: string | undefined;
-  rawHeaders: string[];
-  headers: Headers;
-  socket: { remoteAddress?: string | undefined };
-}): Arrival {
-  const now = Date.now();
-  return {
-    id: newDeliveryId(now),
-    receivedAt: new Date(now).toISOString(),
-    t: performance.now(),
-    method: req.method ?? '',
-    url: req.url ?? '',
-    remoteAddress: req.socket.remoteAddress,
-    rawHeaders: req.rawHeaders,
-    headers: req.headers,
-  };
-}
-
-/** What the listener decided about one request. */
-export interface Decision {
-  readonly status: number;
-  readonly verdict: Verdict;
-  readonly code: string;
-  readonly reason: string;
-  /** The exact body, when it was read. */
-  readonly body?: Buffer | undefined;
-  /** The parsed JSON of a verified delivery, handed to the worker so it need not parse it again. */
-  readonly payload?: unknown;
-  /** Bytes received, or announced when the body was not read. */
-  readonly bodyBytes: number;
-  readonly secretIndex?: number | undefined;
-  readonly event?: string | undefined;
-  readonly dedupeKey?: string | undefined;
-  readonly handler: HandlerState;
-  /** The JSON answer. */
-  readonly answer: string;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-}
+import type { Arrival } from './arrival.ts';
+import type { Decision } from './decision.ts';
+import { formatLogLine, signatureHeaderOf } from './log-line.ts';
+import { errorBody, receivedBody, REPLIES, type Send } from './replies.ts';
 
 export interface AnswerContext {
   readonly scheme: string;
@@ -72,15 +19,13 @@ export interface AnswerContext {
   readonly onRecorded: (view: DeliveryView) => void;
 }
 
-/** Sends status, headers and body; returns once the answer is handed to the socket. */
-export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
-
 /**
  * Journals the decision, then answers. Resolves to the stored view, or undefined when the journal
  * failed: then an acknowledgement is turned into 503 `journal_unavailable` (never ack what is not
  * stored, so the sender retries) and a refusal is still sent.
  */
 export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, decision: Decision, send: Send): Promise<DeliveryView | undefined> {
+  const accepted = decision.kind === 'accepted';
   const record: DeliveryRecord = {
     id: arrival.id,
     receivedAt: arrival.receivedAt,
@@ -95,28 +40,30 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
     code: decision.code,
     reason: decision.reason,
     scheme: ctx.scheme,
-    secretIndex: decision.secretIndex,
-    event: decision.event,
+    // Known whenever the signature verified, also for a body refused after that.
+    secretIndex: decision.verdict === 'valid' ? decision.secretIndex : undefined,
+    event: accepted ? decision.event : undefined,
     // Time to decide, before the journal write: the record must be complete before it is written.
     ackMs: round(performance.now() - arrival.t),
-    dedupeKey: decision.dedupeKey,
+    dedupeKey: accepted ? decision.dedupeKey : undefined,
   };
+  const handler = accepted ? decision.handler : 'not-run';
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
-  const headers = { 'content-type': 'application/json; charset=utf-8', ...decision.headers };
+  const headers = { 'content-type': 'application/json; charset=utf-8', ...(accepted ? undefined : decision.headers) };
+  const answer = accepted ? receivedBody(arrival.id, decision.handler === 'duplicate') : errorBody(decision.code, decision.error);
   try {
-    await ctx.journal.appendDelivery(record, decision.handler);
+    await ctx.journal.appendDelivery(record, handler);
   } catch (error) {
-    const acknowledging = decision.status < 300;
     const { status, error: message } = REPLIES.journal_unavailable;
-    send(acknowledging ? status : decision.status, headers, acknowledging ? errorBody('journal_unavailable', message) : decision.answer);
-    const shown = acknowledging ? { ...record, status, code: 'journal_unavailable', reason: message } : record;
+    send(accepted ? status : decision.status, headers, accepted ? errorBody('journal_unavailable', message) : answer);
+    const shown = accepted ? { ...record, status, code: 'journal_unavailable', reason: message } : record;
     ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT journaled: ${(error as Error).message})`);
     return undefined;
   }
-  send(decision.status, headers, decision.answer);
+  send(decision.status, headers, answer);
   const ackMs = round(performance.now() - arrival.t);
   ctx.log(formatLogLine(record, ackMs, signature));
-  const view: DeliveryView = { ...record, ackMs, handler: decision.handler, handlerError: undefined };
+  const view: DeliveryView = { ...record, ackMs, handler, handlerError: undefined };
   ctx.onRecorded(view);
   return view;
 }

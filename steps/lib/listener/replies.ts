@@ -1,7 +1,8 @@
 /**
- * The answers the webhook listener gives, by stable `code`. Every refusal is a JSON body
- * `{"error": "<one sentence>", "code": "<code>"}`; the code is what a sender, a test or the
- * inspector branches on, and it is also the `code` stored in the journal record.
+ * The answers the webhook listener gives, by stable `code`, and how they are written. Every refusal
+ * is a JSON body `{"error": "<one sentence>", "code": "<code>"}`; the code is what a sender, a test
+ * or the inspector branches on, and it is also the `code` stored in the journal record. An
+ * accepted delivery gets `{"received":true,"id":"…"}` (with `"duplicate":true` for a retry).
  *
  * Signature failures are not listed here: their code is the scheme's own reason
  * (`missing_signature`, `wrong_scheme`, `malformed_signature`, `signature_mismatch`, `no_secret`...),
@@ -10,6 +11,7 @@
  * @example
  * const reply = REPLIES.body_too_large; // { status: 413, error: 'The body is larger than ...' }
  */
+import type { ServerResponse } from 'node:http';
 
 /** The code stored for an accepted delivery. */
 export const OK_CODE = 'ok';
@@ -17,7 +19,7 @@ export const OK_CODE = 'ok';
 /** Status for any failed signature check (the code is the scheme's reason). */
 export const SIGNATURE_FAILED_STATUS = 401;
 
-export interface Reply {
+interface Reply {
   readonly status: number;
   readonly error: string;
 }
@@ -53,9 +55,30 @@ export const REPLIES = {
   journal_unavailable: { status: 503, error: 'The delivery could not be stored; try again.' },
 } as const satisfies Record<string, Reply>;
 
-export type ReplyCode = keyof typeof REPLIES;
+type ReplyCode = keyof typeof REPLIES;
+
+/** Refusals made after the signature verified: their verdict stays `valid` (the sender is genuine). */
+export type SignedRefusalCode = 'empty_body' | 'invalid_json' | 'unsupported_media_type';
+
+/** Refusals made before (or without) a signature check: their verdict is `rejected`. */
+export type RejectionCode = Exclude<ReplyCode, SignedRefusalCode>;
 
 /** The JSON body of a refusal. */
 export function errorBody(code: string, error: string): string {
   return JSON.stringify({ error, code });
+}
+
+/** The JSON body of an acknowledgement. */
+export function receivedBody(id: string, duplicate: boolean): string {
+  return JSON.stringify({ received: true, id, ...(duplicate ? { duplicate: true } : {}) });
+}
+
+/** Sends status, headers and body; returns once the answer is handed to the socket. */
+export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
+
+/** A `Send` over an express/Node response. */
+export function sendTo(res: ServerResponse): Send {
+  return (status, headers, body) => {
+    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  };
 }

@@ -46,8 +46,6 @@ export interface WorkerOptions {
 export interface Worker {
   /** Queues a delivery; its handler runs on a later tick. */
   enqueue(view: DeliveryView, options?: { recovered?: boolean; received?: Received }): void;
-  /** Deliveries queued or running. */
-  readonly pending: number;
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
   /**
@@ -134,9 +132,6 @@ export function createWorker(options: WorkerOptions): Worker {
       queue.push({ view, recovered, received });
       // On a later tick, so the handler never runs before the answer has been handed to the socket.
       setImmediate(pump);
-    },
-    get pending() {
-      return queue.length + running;
     },
     idle() {
       if (busy() === 0) return Promise.resolve();
