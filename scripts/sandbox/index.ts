@@ -10,7 +10,7 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bindServer, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, redact } from '../../steps/lib/core/index.ts';
+import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, redact } from '../../steps/lib/core/index.ts';
 import { createApp } from './app.ts';
 import { createDeliveryEngine } from './deliveries.ts';
 import { compileRoute } from './route-template.ts';
@@ -95,7 +95,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       : new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${options.port}: ${error.message}`, { cause: error, hint: 'Check SANDBOX_HOST and SANDBOX_PORT.' }),
   );
   const url = `http://${urlHost(host)}:${port}`;
-  if (!/^(127\.|::1$|localhost$)/.test(host)) log(`warning: the sandbox listens on ${host}, not only on loopback`);
+  // Any 127.* name passes here (127.1 too): this only decides whether to warn.
+  if (!isLoopbackHost(host) && !host.startsWith('127.')) log(`warning: the sandbox listens on ${host}, not only on loopback`);
 
   let store;
   try {

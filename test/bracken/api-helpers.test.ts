@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { userCreatePath, userDeletePath, webhookMergePath } from '../../steps/lib/bracken/routes.ts';
 import { CONFIG_INVALID, ConfigError } from '../../steps/lib/core/errors.ts';
 import { generateSecret } from '../../steps/lib/core/generate.ts';
 import { printable } from '../../steps/lib/core/printable.ts';
-import { processIsRunning } from '../../steps/lib/bracken/webhook-target.ts';
 
 describe('bracken-routes', () => {
   test('webhookMergePath and userCreatePath follow the tutorial', () => {
@@ -43,13 +41,5 @@ describe('printable', () => {
 
   test('finds a secret with quotes in it inside the JSON text', () => {
     expect(printable({ echo: 'my "quoted" secret' }, ['my "quoted" secret'])).not.toContain('quoted');
-  });
-});
-
-describe('processIsRunning', () => {
-  test('is true for this process and false for a process that has exited', () => {
-    expect(processIsRunning(process.pid)).toBe(true);
-    const child = spawnSync(process.execPath, ['-e', '0']);
-    expect(processIsRunning(child.pid ?? -1)).toBe(false);
   });
 });

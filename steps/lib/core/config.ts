@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { urlHost } from './net.ts';
+import { isLoopbackUrl, urlHost } from './net.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 
 /** The project root: three folders up from `steps/lib/core/`. */
@@ -173,12 +173,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     sandbox,
   };
   return Object.freeze(config);
-}
-
-/** True for http(s) URLs on a loopback host: the only place plain http is allowed. */
-export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function loadProcessEnv(envFile: string): Env {
