@@ -10,7 +10,7 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, redact } from '../../steps/lib/core/index.ts';
+import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, invalidArgument, redact } from '../../steps/lib/core/index.ts';
 import { createApp } from './app.ts';
 import { createDeliveryEngine } from './deliveries.ts';
 import { compileRoute } from './route-template.ts';
@@ -145,7 +145,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
 function checkOptions(options: SandboxOptions): void {
   const bad = (what: string): never => {
-    throw Object.assign(new TypeError(`[sandbox] ${what}`), { code: 'ERR_INVALID_ARG_VALUE' });
+    throw invalidArgument(`[sandbox] ${what}`);
   };
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) bad(`"port" must be 0-65535, got ${String(options.port)}`);
   if (options.clientId === '' || options.clientSecret === '') bad('"clientId" and "clientSecret" must be non-empty strings');

@@ -5,7 +5,7 @@
  * @example
  * webhookMergePath(15435, 'user_create') // '/api/webhook/merge/domain/15435/event/user_create'
  */
-import { type UserDeleteRoute, CONFIG_INVALID, ConfigError } from '../core/index.ts';
+import { type UserDeleteRoute, CONFIG_INVALID, ConfigError, parseRouteTemplate } from '../core/index.ts';
 
 /** Subscribe, update or deactivate a webhook (an upsert: one subscription per domain and event). */
 export function webhookMergePath(domainkey: number, event: string): string {
@@ -28,15 +28,12 @@ export interface UserRouteValues {
  * not document this route, so it comes from config (BRACKEN_USER_DELETE_ROUTE).
  */
 export function userDeletePath(route: UserDeleteRoute, values: UserRouteValues): string {
-  // loadConfig() has checked the placeholders; a route built by hand is still checked below.
-  const path = route.path.replace(/\{(domainkey|userkey|username)\}/g, (_match, name: keyof UserRouteValues) =>
-    encodeURIComponent(values[name]),
-  );
-  const unknown = /\{[^}]*\}/.exec(path);
-  if (unknown !== null) {
-    throw new ConfigError(CONFIG_INVALID, `BRACKEN_USER_DELETE_ROUTE has an unknown placeholder ${unknown[0]}.`, {
+  // loadConfig() has checked the template; a route built by hand is checked here too.
+  const { literals, placeholders, unknown } = parseRouteTemplate(route.path);
+  if (unknown !== undefined) {
+    throw new ConfigError(CONFIG_INVALID, `BRACKEN_USER_DELETE_ROUTE has an unknown placeholder ${unknown}.`, {
       hint: 'Use only {domainkey}, {userkey} and {username} in BRACKEN_USER_DELETE_ROUTE (see .env.example).',
     });
   }
-  return path;
+  return placeholders.reduce((path, name, i) => `${path}${encodeURIComponent(values[name])}${literals[i + 1] ?? ''}`, literals[0] ?? '');
 }

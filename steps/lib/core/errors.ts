@@ -99,6 +99,20 @@ export class SandboxError extends WorkbenchError {}
 /** The local inspector page (steps/lib/inspector/) could not start. */
 export class InspectorError extends WorkbenchError {}
 
+/** Node's own code for an argument with a bad value (as on the TypeErrors Node's APIs throw). */
+const ERR_INVALID_ARG_VALUE = 'ERR_INVALID_ARG_VALUE';
+
+/**
+ * A TypeError coded ERR_INVALID_ARG_VALUE: a caller passed a bad argument or option, a mistake
+ * in the code rather than in the user's configuration (that is a ConfigError).
+ *
+ * @example
+ * if (port < 0) throw invalidArgument(`"port" must be 0-65535, got ${port}`);
+ */
+export function invalidArgument(message: string): TypeError & { readonly code: typeof ERR_INVALID_ARG_VALUE } {
+  return Object.assign(new TypeError(message), { code: ERR_INVALID_ARG_VALUE } as const);
+}
+
 export interface ApiErrorOptions extends WorkbenchErrorOptions {
   status?: number;
   /** The server's response body as text (JSON bodies stay text: print it, parse it if you need to). */
