@@ -3,7 +3,7 @@
  */
 export { createBrackenApi } from './api.ts';
 export type { ApiResult, BrackenApi } from './api.ts';
-export { userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
+export { TOKEN_PATH, userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
 export { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint } from './token.ts';
 export type { AccessToken } from './token.ts';
 export { userkeyFrom } from './user-answer.ts';

@@ -1,11 +1,15 @@
 /**
- * The Bracken Public API paths the steps call, built in one place. Path values are URL-encoded,
- * so a username with a space or a slash cannot change which route is called.
+ * The Bracken paths the workbench calls (the identity server's token endpoint and the Public API)
+ * and the sandbox serves, built in one place. Path values are URL-encoded, so a username with a
+ * space or a slash cannot change which route is called.
  *
  * @example
  * webhookMergePath(15435, 'user_create') // '/api/webhook/merge/domain/15435/event/user_create'
  */
 import { type UserDeleteRoute, CONFIG_INVALID, ConfigError, parseRouteTemplate } from '../core/index.ts';
+
+/** The identity server's token endpoint (IdentityServer's), relative to BRACKEN_IDENTITY_URL. */
+export const TOKEN_PATH = '/connect/token';
 
 /** Subscribe, update or deactivate a webhook (an upsert: one subscription per domain and event). */
 export function webhookMergePath(domainkey: number, event: string): string {

@@ -8,10 +8,9 @@
  */
 import * as client from 'openid-client';
 import { isLoopbackUrl, type Config, StateError, type State, type TokenState } from '../core/index.ts';
+import { TOKEN_PATH } from './routes.ts';
 import { toTokenError } from './token-errors.ts';
 
-/** IdentityServer's token endpoint, relative to BRACKEN_IDENTITY_URL. */
-export const TOKEN_PATH = '/connect/token';
 /** A cached token counts as expired this long before it really does, so it never dies mid-request. */
 export const EXPIRY_MARGIN_MS = 30_000;
 /** Lifetime assumed when the identity server sends no `expires_in` (IdentityServer always does). */
