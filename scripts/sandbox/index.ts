@@ -10,8 +10,9 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, invalidArgument, redact } from '../../steps/lib/core/index.ts';
+import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, invalidArgument, redact } from '../../steps/lib/core/index.ts';
 import { createApp } from './app.ts';
+import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from './errors.ts';
 import { createDeliveryEngine } from './deliveries.ts';
 import { compileRoute } from './route-template.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
