@@ -8,7 +8,7 @@
  *
  * Run: npm run step:2
  */
-import { loadConfig, WEBHOOK_EVENT, printable, redact, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type ListenerState, type WebhookState } from './lib/core/index.ts';
+import { loadConfig, WEBHOOK_EVENT, printable, redact, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type WebhookState } from './lib/core/index.ts';
 import { createBrackenApi, type ApiResult, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget } from './lib/bracken/index.ts';
 
 export interface SubscribeWebhookDeps extends StepDeps {
@@ -25,8 +25,8 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
   log(describeTarget(config));
 
   // "Copy the Ngrok HTTPs URL ... This is going to be your target". Don't forget /webhooks.
-  const previous = await state.read<WebhookState>('webhook');
-  const listener = await state.read<ListenerState>('listener');
+  const previous = await state.read('webhook');
+  const listener = await state.read('listener');
   const target = resolveWebhookTarget(config, listener, deps.isRunning);
   {
     if (new URL(target.url).pathname === '/') log('Note: the target has no path; the listener answers on /webhooks.');

@@ -7,7 +7,7 @@
  *
  * Run: npm run step:4
  */
-import { loadConfig, STEP_PRECONDITION, StepError, generatePassword, generateUsername, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState, type WebhookState } from './lib/core/index.ts';
+import { loadConfig, STEP_PRECONDITION, StepError, generatePassword, generateUsername, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState } from './lib/core/index.ts';
 import { createBrackenApi, userCreatePath, userkeyFrom } from './lib/bracken/index.ts';
 
 export type CreateTestUserDeps = StepDeps;
@@ -20,13 +20,13 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
   const { state = openState(config.stateDir) } = deps;
   log(describeTarget(config));
   {
-    const earlier = await state.read<UserState>('user');
+    const earlier = await state.read('user');
     if (earlier !== undefined) {
       throw new StepError(STEP_PRECONDITION, `A test user from an earlier run is still recorded: ${earlier.username} (userkey ${earlier.userkey}) on ${earlier.apiUrl}.`, {
         hint: 'Run `npm run step:6` to delete it first, then run this step again.',
       });
     }
-    const webhook = await state.read<WebhookState>('webhook');
+    const webhook = await state.read('webhook');
     const subscribed = webhook?.active === true && webhook.apiUrl === config.apiUrl && webhook.domainkey === config.domainkey;
     log(subscribed ? `Subscription: ${webhook.event} -> ${webhook.target}` : 'Subscription: none recorded; run `npm run step:2` first or no webhook will be sent.');
   }

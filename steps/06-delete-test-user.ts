@@ -9,7 +9,7 @@
  *
  * Run: npm run step:6
  */
-import { DEFAULT_USER_DELETE_ROUTE, loadConfig, WEBHOOK_EVENT, type Config, API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState, type WebhookState } from './lib/core/index.ts';
+import { DEFAULT_USER_DELETE_ROUTE, loadConfig, WEBHOOK_EVENT, type Config, API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type WebhookState } from './lib/core/index.ts';
 import { createBrackenApi, type BrackenApi, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
 
 export type DeleteTestUserDeps = StepDeps;
@@ -27,8 +27,8 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   const { config = loadConfig(), log = console.log, now = Date.now } = deps;
   const { state = openState(config.stateDir) } = deps;
   log(describeTarget(config));
-  const user = await state.read<UserState>('user');
-  const webhook = await state.read<WebhookState>('webhook');
+  const user = await state.read('user');
+  const webhook = await state.read('webhook');
   for (const [file, record] of [[STATE_FILES.user, user], [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined]] as const) {
     if (record !== undefined && (record.apiUrl !== config.apiUrl || record.domainkey !== config.domainkey)) {
       throw new StepError(STEP_PRECONDITION, `${file} belongs to ${record.apiUrl} (domainkey ${record.domainkey}), not to ${config.apiUrl} (domainkey ${config.domainkey}).`, {

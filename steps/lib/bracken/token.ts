@@ -41,12 +41,12 @@ export function tokenEndpoint(config: Config): string {
 export async function getAccessToken(options: TokenOptions): Promise<AccessToken> {
   const { config, state, now = Date.now } = options;
   if (options.forceRefresh !== true) {
-    // A cache that cannot be read is just a miss: the new token overwrites it.
-    const cached = await state.read<unknown>('token').catch((error: unknown) => {
+    // A cache that cannot be read, or is not a token (STATE_CORRUPT), is just a miss: the new token overwrites it.
+    const cached = await state.read('token').catch((error: unknown) => {
       if (error instanceof StateError) return undefined;
       throw error;
     });
-    if (isReusable(cached, config, now())) return { ...cached, source: 'cache' };
+    if (cached !== undefined && isReusable(cached, config, now())) return { ...cached, source: 'cache' };
   }
   const token = await requestToken(options);
   await state.write('token', token);
@@ -54,26 +54,23 @@ export async function getAccessToken(options: TokenOptions): Promise<AccessToken
 }
 
 /**
- * True when `cached` is a token for this identity server, client and scope that still has more
- * than EXPIRY_MARGIN_MS to live. A token for another client would act as someone else.
+ * True when `cached` (a well-formed token.json) is a token for this identity server, client and
+ * scope that still has more than EXPIRY_MARGIN_MS to live. A token for another client would act
+ * as someone else: not reusable, though nothing is wrong with the file.
  */
-export function isReusable(cached: unknown, config: Config, now: number): cached is TokenState {
-  if (cached === null || typeof cached !== 'object') return false;
-  const token = cached as Partial<TokenState>;
+function isReusable(cached: TokenState, config: Config, now: number): boolean {
   return (
-    typeof token.accessToken === 'string' &&
-    token.accessToken !== '' &&
-    typeof token.expiresAt === 'number' &&
-    token.expiresAt - EXPIRY_MARGIN_MS > now &&
-    token.identityUrl === config.identityUrl &&
-    token.clientId === config.clientId &&
-    // JSON drops `scope: undefined`, so a missing scope reads back as undefined.
-    (token.scope ?? undefined) === config.scope
+    cached.accessToken !== '' &&
+    cached.expiresAt - EXPIRY_MARGIN_MS > now &&
+    cached.identityUrl === config.identityUrl &&
+    cached.clientId === config.clientId &&
+    // JSON drops `scope: undefined`, so a token without a scope reads back without one.
+    cached.scope === config.scope
   );
 }
 
 /** Asks the identity server for a token (no cache). Throws TokenError. */
-export async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<TokenState> {
+async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<TokenState> {
   const { config, now = Date.now } = options;
   const oauth = new client.Configuration(
     { issuer: config.identityUrl, token_endpoint: tokenEndpoint(config) },
