@@ -41,3 +41,8 @@ export function userDeletePath(route: UserDeleteRoute, values: UserRouteValues):
   }
   return placeholders.reduce((path, name, i) => `${path}${encodeURIComponent(values[name])}${literals[i + 1] ?? ''}`, literals[0] ?? '');
 }
+
+/** What a 400 or 405 from the delete route probably means: the route is the workbench's guess. */
+export function userDeleteRouteHint(route: UserDeleteRoute): string {
+  return `The delete route (${route.method} ${route.path}) is the workbench's choice, not a documented Bracken route: look up the real one in Bracken's API Reference (Public User controller) and set BRACKEN_USER_DELETE_ROUTE in .env.`;
+}

@@ -21,10 +21,10 @@ export interface TokenOptions {
   readonly state: State;
   /** Ignore the cache and ask the identity server (after a 401, or `npm run step:1 -- --refresh`). */
   readonly forceRefresh?: boolean;
-  /** Transport for the token request; the global fetch by default. */
-  readonly fetch?: typeof fetch;
-  /** Clock in milliseconds since the epoch. */
-  readonly now?: () => number;
+  /** Transport for the token request; the global fetch when undefined. */
+  readonly fetch?: typeof fetch | undefined;
+  /** Clock in milliseconds since the epoch; Date.now when undefined. */
+  readonly now?: (() => number) | undefined;
 }
 
 /** A token plus where it came from: the cache in token.json, or a fresh request. */

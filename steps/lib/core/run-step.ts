@@ -10,20 +10,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
 import type { Config } from './config.ts';
-import type { State } from './state.ts';
 import { WorkbenchError } from './errors.ts';
-
-/**
- * What the steps that call Bracken take, each optional with a real default: tests pass a config,
- * a temp state folder, a fetch (nock sees the global one anyway), a log sink and a clock.
- */
-export interface StepDeps {
-  config?: Config;
-  state?: State;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-  now?: () => number;
-}
 
 /** True when the module at `moduleUrl` is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
