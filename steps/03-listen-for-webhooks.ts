@@ -123,11 +123,11 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
 
 /** The command-line entry: start, print, and stop cleanly on Ctrl-C or SIGTERM. */
 export function main(deps: ListenDeps = {}): Promise<void> {
-  return runService(
-    'Step 3: listen for webhooks',
-    () => listen(deps),
-    'Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.',
-  );
+  return runService({
+    title: 'Step 3: listen for webhooks',
+    start: () => listen(deps),
+    ready: () => 'Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.',
+  });
 }
 
 if (isMain(import.meta.url)) await main();
