@@ -13,7 +13,7 @@ import type { TokenService } from './tokens.ts';
 export const BRACKEN_SCOPE = 'bracken-api-scope';
 
 /** A client-credentials form is well under 1 KB; anything this large is not one. */
-export const TOKEN_BODY_LIMIT_BYTES = 16 * 1024;
+const TOKEN_BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface IdentityOptions {
   /** The sandbox origin, e.g. `http://127.0.0.1:4010`: no trailing slash, as IdentityServer's issuer. */
@@ -26,7 +26,7 @@ export interface IdentityOptions {
 }
 
 /** The discovery metadata (OpenID Connect Discovery / RFC 8414), limited to what is served. */
-export function discoveryDocument(issuer: string): Record<string, unknown> {
+function discoveryDocument(issuer: string): Record<string, unknown> {
   return {
     issuer,
     token_endpoint: `${issuer}${TOKEN_PATH}`,

@@ -21,9 +21,6 @@ import { createTokenService } from './tokens.ts';
 /** The sandbox's default client secret: printed in full, since the README publishes it. */
 const DEMO_CLIENT_SECRET = 'demo-secret';
 
-export { EVENT_NAMES, type EventName } from './events.ts';
-export type { StoredDelivery, StoredSubscription, StoredUser } from './store.ts';
-
 /** The sandbox settings of the configuration (SANDBOX_*; port 0 picks a free port), plus where and how to run. */
 export interface SandboxOptions extends Omit<Config['sandbox'], 'host'> {
   /** Interface to bind; default 127.0.0.1. Keep it on loopback: the sandbox has demo credentials. */

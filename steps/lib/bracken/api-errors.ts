@@ -24,7 +24,7 @@ export interface FailedCall {
 const QUOTE_LIMIT = 300;
 
 /** The ApiError code for an HTTP error status. */
-export function codeForStatus(status: number): ApiErrorCode {
+function codeForStatus(status: number): ApiErrorCode {
   if (status === 400) return API_BAD_REQUEST;
   if (status === 401) return API_UNAUTHORIZED;
   if (status === 403) return API_FORBIDDEN;

@@ -14,7 +14,7 @@ import { toTokenError } from './token-errors.ts';
 /** A cached token counts as expired this long before it really does, so it never dies mid-request. */
 export const EXPIRY_MARGIN_MS = 30_000;
 /** Lifetime assumed when the identity server sends no `expires_in` (IdentityServer always does). */
-export const DEFAULT_TOKEN_LIFETIME_SEC = 300;
+const DEFAULT_TOKEN_LIFETIME_SEC = 300;
 
 export interface TokenOptions {
   readonly config: Config;

@@ -18,7 +18,7 @@ import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
 
 /** The project root: three folders up from `steps/lib/core/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const DEFAULT_ENV_FILE = join(PROJECT_ROOT, '.env');
+const DEFAULT_ENV_FILE = join(PROJECT_ROOT, '.env');
 
 export const BRACKEN_IDENTITY_URL = 'https://identity.brackenlearning.com';
 export const BRACKEN_API_URL = 'https://api.brackenlearning.com';
