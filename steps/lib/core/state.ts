@@ -3,7 +3,6 @@
  * small JSON files that carry results from one step to the next. Files are written atomically
  * (temp file + rename) with mode 0600 because some hold a token or a webhook secret.
  *
- * @example
  * Each file is typed by name and its shape is checked when it is read (state-shapes.ts), so a
  * step gets a UserState from `read('user')` or a StateError that names the file and says what to do.
  *
