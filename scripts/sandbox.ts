@@ -1,11 +1,11 @@
 /**
  * `npm run sandbox`: a local Bracken on http://127.0.0.1:4010 (SANDBOX_PORT) with the demo
  * credentials, so every step runs offline. Prints one ready line, then one line per request and
- * per delivery attempt. Ctrl-C (or SIGTERM) stops it; pending deliveries are kept in
- * `<state folder>/sandbox/store-<port>.json` and resume on the next start.
+ * per delivery attempt. Ctrl-C (or SIGTERM) stops it (core's runService); pending deliveries are
+ * kept in `<state folder>/sandbox/store-<port>.json` and resume on the next start.
  */
 import { parseArgs, styleText } from 'node:util';
-import { loadConfig, formatError } from '../steps/lib/core/index.ts';
+import { loadConfig, formatError, runService } from '../steps/lib/core/index.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
 
 const USAGE = `Usage: npm run sandbox [-- --port <port>]
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
 
   // Lines logged while starting (resumed deliveries) wait until after the ready line, which
-  // scripts and tests read as the first line.
+  // scripts and tests read as the first line: so no title either.
   let held: string[] | undefined = [];
   const time = () => new Date().toISOString().slice(11, 23);
   const log = (line: string) => {
@@ -39,31 +39,18 @@ async function main(): Promise<void> {
     if (held === undefined) console.log(text);
     else held.push(text);
   };
-  const sandbox = await startSandbox({ ...options, port, log });
-  console.log(readyLine(sandbox));
-  held.forEach((line) => console.log(line));
-  held = undefined;
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      console.error(`${signal} again: exiting without waiting.`);
-      process.exit(130);
-    }
-    stopping = true;
-    sandbox.close().then(
-      () => {
-        const pending = sandbox.deliveries().filter((d) => d.status === 'pending').length;
-        console.log(`Bracken sandbox stopped${pending > 0 ? `; ${pending} pending deliveries kept in ${sandbox.storeFile}` : ''}.`);
-      },
-      (error: unknown) => {
-        console.error(formatError(error));
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  await runService({
+    start: () => startSandbox({ ...options, port, log }),
+    ready: (sandbox) => {
+      const lines = [readyLine(sandbox), ...(held ?? [])];
+      held = undefined;
+      return lines.join('\n');
+    },
+    stopped: (sandbox) => {
+      const pending = sandbox.deliveries().filter((d) => d.status === 'pending').length;
+      return `Bracken sandbox stopped${pending > 0 ? `; ${pending} pending deliveries kept in ${sandbox.storeFile}` : ''}.`;
+    },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,7 @@
  *      npm run step:1 -- --refresh  (always asks the identity server)
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, CONFIG_INVALID, ConfigError, redact, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES } from './lib/core/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, redact, STATE_FILES, CONFIG_INVALID, ConfigError } from './lib/core/index.ts';
 import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/bracken/index.ts';
 
 export interface GetTokenDeps extends StepDeps {
@@ -22,20 +22,14 @@ export interface GetTokenDeps extends StepDeps {
 export async function getToken(deps: GetTokenDeps = {}): Promise<AccessToken> {
   // Prerequisites: a client_id and client_secret (BRACKEN_CLIENT_ID/BRACKEN_CLIENT_SECRET in .env),
   // or nothing at all for the local sandbox, which has demo credentials.
-  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
-  const { state = openState(config.stateDir) } = deps;
+  const step = resolveStepDeps(deps);
+  const { config, state, log, now } = step;
   log(describeTarget(config));
 
   // "use your information to get authorization to access the API"
   let token: AccessToken;
   {
-    token = await getAccessToken({
-      config,
-      state,
-      now,
-      ...(deps.refresh === true ? { forceRefresh: true } : {}),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
+    token = await getAccessToken({ ...step, forceRefresh: deps.refresh === true });
     const scope = config.scope === undefined ? 'no scope, as in the tutorial' : `scope ${config.scope}`;
     log(
       token.source === 'cache'

@@ -8,8 +8,8 @@
  *
  * Run: npm run step:2
  */
-import { loadConfig, WEBHOOK_EVENT, printable, redact, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type ListenerState, type WebhookState } from './lib/core/index.ts';
-import { createBrackenApi, type ApiResult, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget } from './lib/bracken/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, printable, redact, STATE_FILES, WEBHOOK_EVENT, type WebhookState } from './lib/core/index.ts';
+import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget } from './lib/bracken/index.ts';
 
 export interface SubscribeWebhookDeps extends StepDeps {
   /** Whether a listener's pid is alive (tests replace it). */
@@ -20,13 +20,13 @@ export interface SubscribeWebhookDeps extends StepDeps {
 export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise<WebhookState> {
   // Prerequisites: a token (step 1 caches one; this step gets one if needed) and a URL Bracken can
   // reach: WEBHOOK_TARGET, NGROK_DOMAIN, a running `npm run step:3` with a tunnel, or the sandbox.
-  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
-  const { state = openState(config.stateDir) } = deps;
+  const step = resolveStepDeps(deps);
+  const { config, state, log, now } = step;
   log(describeTarget(config));
 
   // "Copy the Ngrok HTTPs URL ... This is going to be your target". Don't forget /webhooks.
-  const previous = await state.read<WebhookState>('webhook');
-  const listener = await state.read<ListenerState>('listener');
+  const previous = await state.read('webhook');
+  const listener = await state.read('listener');
   const target = resolveWebhookTarget(config, listener, deps.isRunning);
   {
     if (new URL(target.url).pathname === '/') log('Note: the target has no path; the listener answers on /webhooks.');
@@ -40,11 +40,10 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
   }
 
   // "create the webhook and call it": s.put(urlMerge_Webhook, json={target, secret, active: True})
-  let answer: ApiResult;
   {
     log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, WEBHOOK_EVENT)} {target, secret, active: true}`);
-    const api = createBrackenApi({ config, state, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-    answer = await api.mergeWebhook(WEBHOOK_EVENT, { target: target.url, secret, active: true });
+    const api = createBrackenApi(step);
+    const answer = await api.mergeWebhook(WEBHOOK_EVENT, { target: target.url, secret, active: true });
     // The tutorial prints response.json(), which may echo the secret: printable() redacts it.
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`);
   }

@@ -9,7 +9,7 @@
  *
  * Run: npm run step:3 (leave it running; Ctrl-C stops it)
  */
-import { loadConfig, WEBHOOK_PATH, type Config, describeTarget, isMain, runService, openState, STATE_FILES, type ListenerState, type State, type WebhookState } from './lib/core/index.ts';
+import { loadConfig, WEBHOOK_PATH, type Config, describeTarget, isMain, runService, openState, STATE_FILES, type ListenerState, type State } from './lib/core/index.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector/index.ts';
 import { journalDir, openJournal, type Journal } from './lib/journal/index.ts';
 import { startListener, type RunningListener, webhookSecrets, sampleHandler, type DeliveryHandler } from './lib/listener/index.ts';
@@ -108,7 +108,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     const record: ListenerState = { localUrl: listener.url, publicUrl, inspectorUrl: inspector.url, pid: process.pid, startedAt: new Date().toISOString() };
     await state.write('listener', record);
     cleanup.push(() => state.remove('listener'));
-    const note = subscribedElsewhereNote(await state.read<WebhookState>('webhook').catch(() => undefined), record, state.path(STATE_FILES.webhook));
+    const note = subscribedElsewhereNote(await state.read('webhook').catch(() => undefined), record, state.path(STATE_FILES.webhook));
     if (note !== undefined) log(note);
 
     const readyLine = `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}`;
@@ -123,11 +123,11 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
 
 /** The command-line entry: start, print, and stop cleanly on Ctrl-C or SIGTERM. */
 export function main(deps: ListenDeps = {}): Promise<void> {
-  return runService(
-    'Step 3: listen for webhooks',
-    () => listen(deps),
-    'Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.',
-  );
+  return runService({
+    title: 'Step 3: listen for webhooks',
+    start: () => listen(deps),
+    ready: () => 'Leave this running. Next, in another terminal: npm run step:2 (if not done yet), then npm run step:4. Ctrl-C stops it.',
+  });
 }
 
 if (isMain(import.meta.url)) await main();

@@ -7,7 +7,7 @@
  *
  * Run: npm run step:4
  */
-import { loadConfig, STEP_PRECONDITION, StepError, generatePassword, generateUsername, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState, type WebhookState } from './lib/core/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, generatePassword, generateUsername, printable, STATE_FILES, STEP_PRECONDITION, StepError, type UserState } from './lib/core/index.ts';
 import { createBrackenApi, userCreatePath, userkeyFrom } from './lib/bracken/index.ts';
 
 export type CreateTestUserDeps = StepDeps;
@@ -16,17 +16,17 @@ export type CreateTestUserDeps = StepDeps;
 export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<UserState> {
   // Prerequisites: an active subscription (step 2) and a listener (step 3) to see the webhook arrive.
   // A test user from an earlier run must be deleted first (step 6), or it would be forgotten here.
-  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
-  const { state = openState(config.stateDir) } = deps;
+  const step = resolveStepDeps(deps);
+  const { config, state, log, now } = step;
   log(describeTarget(config));
   {
-    const earlier = await state.read<UserState>('user');
+    const earlier = await state.read('user');
     if (earlier !== undefined) {
       throw new StepError(STEP_PRECONDITION, `A test user from an earlier run is still recorded: ${earlier.username} (userkey ${earlier.userkey}) on ${earlier.apiUrl}.`, {
         hint: 'Run `npm run step:6` to delete it first, then run this step again.',
       });
     }
-    const webhook = await state.read<WebhookState>('webhook');
+    const webhook = await state.read('webhook');
     const subscribed = webhook?.active === true && webhook.apiUrl === config.apiUrl && webhook.domainkey === config.domainkey;
     log(subscribed ? `Subscription: ${webhook.event} -> ${webhook.target}` : 'Subscription: none recorded; run `npm run step:2` first or no webhook will be sent.');
   }
@@ -41,13 +41,14 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
   // "Send a POST to create a new user in your domain"
   let userkey: number;
   {
-    log(`POST ${config.apiUrl}${userCreatePath(config.domainkey)} {username, password}`);
-    const api = createBrackenApi({ config, state, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    const url = `${config.apiUrl}${userCreatePath(config.domainkey)}`;
+    log(`POST ${url} {username, password}`);
+    const api = createBrackenApi(step);
     const answer = await api.createUser(
       { username, password },
       { 409: `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.` },
     );
-    userkey = userkeyFrom(answer, { method: 'POST', url: `${config.apiUrl}${userCreatePath(config.domainkey)}`, username, secrets: [password] });
+    userkey = userkeyFrom(answer, { method: 'POST', url, username, secrets: [password] });
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [password])}`);
   }
 

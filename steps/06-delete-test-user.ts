@@ -9,8 +9,8 @@
  *
  * Run: npm run step:6
  */
-import { DEFAULT_USER_DELETE_ROUTE, loadConfig, WEBHOOK_EVENT, type Config, API_NOT_FOUND, ApiError, STEP_PRECONDITION, StepError, printable, describeTarget, isMain, runStep, type StepDeps, openState, STATE_FILES, type UserState, type WebhookState } from './lib/core/index.ts';
-import { createBrackenApi, type BrackenApi, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, printable, STATE_FILES, DEFAULT_USER_DELETE_ROUTE, WEBHOOK_EVENT, STEP_PRECONDITION, StepError } from './lib/core/index.ts';
+import { createBrackenApi, doneOrGone, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
 
 export type DeleteTestUserDeps = StepDeps;
 
@@ -24,11 +24,11 @@ export interface CleanupResult {
 export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<CleanupResult> {
   // Prerequisites: user.json (step 4) and webhook.json (step 2), both optional; they must belong
   // to the Bracken and domain configured now, or this would act on the wrong one.
-  const { config = loadConfig(), log = console.log, now = Date.now } = deps;
-  const { state = openState(config.stateDir) } = deps;
+  const step = resolveStepDeps(deps);
+  const { config, state, log } = step;
   log(describeTarget(config));
-  const user = await state.read<UserState>('user');
-  const webhook = await state.read<WebhookState>('webhook');
+  const user = await state.read('user');
+  const webhook = await state.read('webhook');
   for (const [file, record] of [[STATE_FILES.user, user], [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined]] as const) {
     if (record !== undefined && (record.apiUrl !== config.apiUrl || record.domainkey !== config.domainkey)) {
       throw new StepError(STEP_PRECONDITION, `${file} belongs to ${record.apiUrl} (domainkey ${record.domainkey}), not to ${config.apiUrl} (domainkey ${config.domainkey}).`, {
@@ -36,9 +36,8 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
       });
     }
   }
-  // Created only when there is something to do, so a second run sends no request at all.
-  let api: BrackenApi | undefined;
-  const bracken = () => (api ??= createBrackenApi({ config, state, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }));
+  // Creating the client sends nothing: with nothing recorded, a second run sends no request at all.
+  const api = createBrackenApi(step);
 
   // "use this to delete the 'Test-User' you have created during this tutorial"
   let userResult: CleanupResult['user'] = 'nothing';
@@ -46,7 +45,7 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   else {
     const route = config.userDeleteRoute;
     log(`${route.method} ${config.apiUrl}${userDeletePath(route, user)} (BRACKEN_USER_DELETE_ROUTE)`);
-    userResult = await gone(() => bracken().deleteUser(user, { 400: routeHint(config), 405: routeHint(config) }), (answer) =>
+    userResult = await doneOrGone(() => api.deleteUser(user), (answer) =>
       log(`Bracken answered: ${answer.status} ${printable(answer.data)}`),
     );
     await state.remove('user');
@@ -62,31 +61,16 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   else {
     const { target, secret, event = WEBHOOK_EVENT } = webhook;
     log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: false}`);
-    webhookResult = await gone(() => bracken().mergeWebhook(event, { target, secret, active: false }), (answer) =>
+    webhookResult = await doneOrGone(() => api.mergeWebhook(event, { target, secret, active: false }), (answer) =>
       log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
     );
     // Kept, marked inactive: a later step 2 reuses the secret, so a listener that is still running keeps verifying.
-    await state.write('webhook', { ...webhook, active: false } satisfies WebhookState);
+    await state.write('webhook', { ...webhook, active: false });
     log(`Subscription: ${webhookResult === 'gone' ? 'not found (404), nothing to deactivate' : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`);
   }
 
   log(`Clean: no test user, no active subscription. ${STATE_FILES.token} stays until it expires; delete ${state.dir} to remove all local state.`);
   return { user: userResult, webhook: webhookResult };
-}
-
-/** Runs `request`; a 404 means "already gone", which is what cleaning up wants anyway. */
-async function gone<T>(request: () => Promise<T>, onDone: (answer: T) => void): Promise<'done' | 'gone'> {
-  try {
-    onDone(await request());
-    return 'done';
-  } catch (error) {
-    if (error instanceof ApiError && error.code === API_NOT_FOUND) return 'gone';
-    throw error;
-  }
-}
-
-function routeHint(config: Config): string {
-  return `The delete route (${config.userDeleteRoute.method} ${config.userDeleteRoute.path}) is the workbench's choice, not a documented Bracken route: look up the real one in Bracken's API Reference (Public User controller) and set BRACKEN_USER_DELETE_ROUTE in .env.`;
 }
 
 if (isMain(import.meta.url)) {

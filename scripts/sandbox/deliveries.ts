@@ -21,7 +21,7 @@ import { createIdleSignal } from './idle-signal.ts';
 import type { Store, StoredDelivery } from './store.ts';
 
 /** Delivered records kept for `GET /sandbox/deliveries`; pending ones are never dropped. */
-export const DELIVERED_KEPT = 500;
+const DELIVERED_KEPT = 500;
 
 export interface DeliveryEngineOptions {
   readonly store: Store;

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { TOKEN_PATH } from '../../steps/lib/bracken/index.ts';
 import { parseTokenRequest, type OAuthErrorCode } from './token-request.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -12,9 +13,7 @@ import type { TokenService } from './tokens.ts';
 export const BRACKEN_SCOPE = 'bracken-api-scope';
 
 /** A client-credentials form is well under 1 KB; anything this large is not one. */
-export const TOKEN_BODY_LIMIT_BYTES = 16 * 1024;
-
-const TOKEN_PATH = '/connect/token';
+const TOKEN_BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface IdentityOptions {
   /** The sandbox origin, e.g. `http://127.0.0.1:4010`: no trailing slash, as IdentityServer's issuer. */
@@ -27,10 +26,10 @@ export interface IdentityOptions {
 }
 
 /** The discovery metadata (OpenID Connect Discovery / RFC 8414), limited to what is served. */
-export function discoveryDocument(issuer: string): Record<string, unknown> {
+function discoveryDocument(issuer: string): Record<string, unknown> {
   return {
     issuer,
-    token_endpoint: `${issuer}/connect/token`,
+    token_endpoint: `${issuer}${TOKEN_PATH}`,
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     grant_types_supported: ['client_credentials'],
     scopes_supported: [BRACKEN_SCOPE],

@@ -10,8 +10,9 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bindServer, urlHost, type Config, type UserDeleteRoute, SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError, redact } from '../../steps/lib/core/index.ts';
+import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, invalidArgument, redact } from '../../steps/lib/core/index.ts';
 import { createApp } from './app.ts';
+import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from './errors.ts';
 import { createDeliveryEngine } from './deliveries.ts';
 import { compileRoute } from './route-template.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
@@ -19,9 +20,6 @@ import { createTokenService } from './tokens.ts';
 
 /** The sandbox's default client secret: printed in full, since the README publishes it. */
 const DEMO_CLIENT_SECRET = 'demo-secret';
-
-export { EVENT_NAMES, type EventName } from './events.ts';
-export type { StoredDelivery, StoredSubscription, StoredUser } from './store.ts';
 
 /** The sandbox settings of the configuration (SANDBOX_*; port 0 picks a free port), plus where and how to run. */
 export interface SandboxOptions extends Omit<Config['sandbox'], 'host'> {
@@ -95,7 +93,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       : new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${options.port}: ${error.message}`, { cause: error, hint: 'Check SANDBOX_HOST and SANDBOX_PORT.' }),
   );
   const url = `http://${urlHost(host)}:${port}`;
-  if (!/^(127\.|::1$|localhost$)/.test(host)) log(`warning: the sandbox listens on ${host}, not only on loopback`);
+  // Any 127.* name passes here (127.1 too): this only decides whether to warn.
+  if (!isLoopbackHost(host) && !host.startsWith('127.')) log(`warning: the sandbox listens on ${host}, not only on loopback`);
 
   let store;
   try {
@@ -144,7 +143,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
 function checkOptions(options: SandboxOptions): void {
   const bad = (what: string): never => {
-    throw Object.assign(new TypeError(`[sandbox] ${what}`), { code: 'ERR_INVALID_ARG_VALUE' });
+    throw invalidArgument(`[sandbox] ${what}`);
   };
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) bad(`"port" must be 0-65535, got ${String(options.port)}`);
   if (options.clientId === '' || options.clientSecret === '') bad('"clientId" and "clientSecret" must be non-empty strings');

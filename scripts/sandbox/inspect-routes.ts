@@ -8,6 +8,7 @@
  *   GET /sandbox/deliveries     deliveries, newest first: status, attempts, last status/error
  */
 import express, { type Router } from 'express';
+import { TOKEN_PATH } from '../../steps/lib/bracken/index.ts';
 import { redact } from '../../steps/lib/core/index.ts';
 import { subscriptionView } from './api.ts';
 import type { Store, StoredDelivery } from './store.ts';
@@ -33,7 +34,7 @@ export function inspectRouter(options: InspectOptions): Router {
       issuer: options.issuer,
       routes: [
         'GET /.well-known/openid-configuration',
-        'POST /connect/token',
+        `POST ${TOKEN_PATH}`,
         'PUT /api/webhook/merge/domain/{domainkey}/event/{eventname}',
         'PUT /api/webhook/merge/event/{eventname}',
         'POST /api/user/create/domain/{domainkey}',

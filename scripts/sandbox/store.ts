@@ -80,7 +80,7 @@ export interface Store {
 }
 
 /** First userkey a fresh sandbox hands out. */
-export const FIRST_USERKEY = 1001;
+const FIRST_USERKEY = 1001;
 
 /** Where the sandbox listening on `port` keeps its data. */
 export function storeFileFor(stateDir: string, port: number): string {

@@ -21,7 +21,7 @@ export interface NewUserInput {
 }
 
 /** Shortest password the sandbox accepts (the workbench generates long random ones). */
-export const MIN_PASSWORD_LENGTH = 8;
+const MIN_PASSWORD_LENGTH = 8;
 const MAX_TEXT_LENGTH = 256;
 
 /** The JSON object in the request body; 415 for another content type, 400 for bad JSON. */

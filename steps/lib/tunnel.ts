@@ -11,7 +11,7 @@
  * const tunnel = await openTunnel({ port: 5000, authtoken: config.ngrok.authtoken, domain: config.ngrok.domain, timeoutMs: 10_000 });
  * console.log(tunnel?.url ?? 'local only');
  */
-import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError, redact } from './core/index.ts';
+import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError, redact, urlHost } from './core/index.ts';
 
 /** The part of @ngrok/ngrok the workbench uses. */
 export interface NgrokModule {
@@ -23,7 +23,7 @@ export type NgrokLoader = () => Promise<NgrokModule>;
 export interface TunnelOptions {
   /** The listener's port: the only thing the tunnel forwards to. */
   port: number;
-  /** The listener's host; default 127.0.0.1 (not "localhost", which may resolve to ::1). */
+  /** The listener's host; default 127.0.0.1 (not "localhost", which may resolve to ::1). A wildcard is reached through loopback. */
   host?: string;
   authtoken: string | undefined;
   /** A reserved ngrok domain (NGROK_DOMAIN). */
@@ -46,8 +46,7 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
   const { authtoken, domain, timeoutMs } = options;
   if (authtoken === undefined || authtoken === '') return null;
   const load = options.load ?? loadNgrok;
-  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const addr = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+  const addr = `${urlHost(options.host ?? '127.0.0.1')}:${options.port}`;
   // The token must never be printed in full, even inside ngrok's own message.
   const scrub = (text: string) => text.split(authtoken).join(redact(authtoken));
 

@@ -80,7 +80,7 @@ describe('createBrackenApi: requests', () => {
     mockToken('tok-2');
     mockApi('tok-2').put(MERGE, SUBSCRIPTION).reply(200, {});
     await client.mergeWebhook('user_create', SUBSCRIPTION);
-    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-2');
+    expect((await box.state.read('token'))?.accessToken).toBe('tok-2');
   });
 });
 
@@ -102,12 +102,12 @@ describe('createBrackenApi: 401 gets exactly one token refresh', () => {
   });
 
   test('401 with a cached token, then 200 with a fresh one: succeeds and caches the fresh token', async () => {
-    await box.state.write('token', { accessToken: 'revoked', expiresAt: T0 + 600_000, identityUrl: 'https://identity.brackenlearning.com', clientId: 'bracken-client' });
+    await box.state.write('token', { accessToken: 'revoked', expiresAt: T0 + 600_000, identityUrl: 'https://identity.brackenlearning.com', clientId: 'bracken-client', scope: undefined });
     mockApi('revoked').put(MERGE, SUBSCRIPTION).reply(401);
     mockToken('tok-new');
     mockApi('tok-new').put(MERGE, SUBSCRIPTION).reply(200, { ok: true });
     expect((await api().mergeWebhook('user_create', SUBSCRIPTION)).data).toEqual({ ok: true });
-    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-new');
+    expect((await box.state.read('token'))?.accessToken).toBe('tok-new');
   });
 });
 

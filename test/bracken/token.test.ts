@@ -4,7 +4,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../../steps/lib/core/errors.ts';
-import { openState, type TokenState } from '../../steps/lib/core/state.ts';
+import { openState } from '../../steps/lib/core/state.ts';
 import { EXPIRY_MARGIN_MS, getAccessToken } from '../../steps/lib/bracken/token.ts';
 import { CLIENT_ID, IDENTITY, makeSandbox, mockToken, rejection, T0, tokenForm, type Sandbox } from '../helpers/bracken-mocks.ts';
 
@@ -22,7 +22,7 @@ describe('getAccessToken: the request and the cache', () => {
     const token = await getAccessToken({ config: box.config(), state: box.state, now: () => T0 });
 
     expect(token).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID, scope: undefined, source: 'identity' });
-    expect(await box.state.read<TokenState>('token')).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID });
+    expect(await box.state.read('token')).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID });
     expect((await stat(box.state.path('token.json'))).mode & 0o777).toBe(0o600);
   });
 
@@ -50,7 +50,7 @@ describe('getAccessToken: the request and the cache', () => {
     const later = T0 + 3_600_000 - EXPIRY_MARGIN_MS;
     const renewed = await getAccessToken({ config, state: box.state, now: () => later });
     expect(renewed).toMatchObject({ accessToken: 'tok-2', source: 'identity', expiresAt: later + 3_600_000 });
-    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-2');
+    expect((await box.state.read('token'))?.accessToken).toBe('tok-2');
   });
 
   test.each([
@@ -77,7 +77,14 @@ describe('getAccessToken: the request and the cache', () => {
     await writeFile(box.state.path('token.json'), '{not json');
     mockToken('tok-1');
     expect((await getAccessToken({ config: box.config(), state: box.state, now: () => T0 })).accessToken).toBe('tok-1');
-    expect((await box.state.read<TokenState>('token'))?.accessToken).toBe('tok-1');
+    expect((await box.state.read('token'))?.accessToken).toBe('tok-1');
+  });
+
+  test('a token.json that is JSON but not a token (STATE_CORRUPT to read) counts as no cache and is overwritten', async () => {
+    await writeFile(box.state.path('token.json'), JSON.stringify({ accessToken: 'tok-0', expiresAt: String(T0 + 3_600_000), identityUrl: IDENTITY, clientId: CLIENT_ID }));
+    mockToken('tok-1');
+    expect(await getAccessToken({ config: box.config(), state: box.state, now: () => T0 })).toMatchObject({ accessToken: 'tok-1', source: 'identity' });
+    expect((await box.state.read('token'))?.accessToken).toBe('tok-1');
   });
 });
 

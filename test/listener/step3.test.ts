@@ -127,12 +127,12 @@ describe('listen()', () => {
       },
     };
     const state = openState(stateDir);
-    await state.write('webhook', { target: 'https://old.ngrok.app/webhooks', secret: SECRET, active: true });
+    await state.write('webhook', { apiUrl: config.apiUrl, domainkey: config.domainkey, event: 'user_create', target: 'https://old.ngrok.app/webhooks', secret: SECRET, active: true, subscribedAt: new Date().toISOString() });
     const logs: string[] = [];
     running = await listen({ config, log: (line) => logs.push(line), loadNgrok: async () => ngrok });
     expect(forwarded).toEqual([{ addr: `127.0.0.1:${running.listener.port}`, authtoken: 'tok_abcdefghijklmnop' }]);
     expect(running.readyLine).toBe(`Listening for webhooks at ${running.listener.url} (public: https://demo.ngrok.app/webhooks) · inspector ${running.inspector.url}`);
-    expect(await state.read<ListenerState>('listener')).toMatchObject({ publicUrl: 'https://demo.ngrok.app/webhooks' });
+    expect(await state.read('listener')).toMatchObject({ publicUrl: 'https://demo.ngrok.app/webhooks' });
     expect(logs.some((line) => line.includes('sends deliveries to https://old.ngrok.app/webhooks, not to this listener (https://demo.ngrok.app/webhooks). Run `npm run step:2` again'))).toBe(true);
   });
 });

@@ -5,7 +5,8 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SANDBOX_PORT_IN_USE, STATE_CORRUPT } from '../../steps/lib/core/errors.ts';
+import { STATE_CORRUPT } from '../../steps/lib/core/errors.ts';
+import { SANDBOX_PORT_IN_USE } from '../../scripts/sandbox/errors.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
 import { storeFileFor } from '../../scripts/sandbox/store.ts';

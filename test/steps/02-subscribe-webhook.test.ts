@@ -1,9 +1,9 @@
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { subscribeWebhook } from '../../steps/02-subscribe-webhook.ts';
 import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
-import { STEP_PRECONDITION, StepError } from '../../steps/lib/core/errors.ts';
+import { STATE_CORRUPT, STEP_PRECONDITION, StateError, StepError } from '../../steps/lib/core/errors.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { ListenerState, WebhookState } from '../../steps/lib/core/state.ts';
 import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
@@ -69,6 +69,15 @@ describe('step 2: target precedence', () => {
     const { out } = await run();
     expect(merge.body()['target']).toBe('https://abc123.ngrok.app/webhooks');
     expect(out.lines).toContain('Target: https://abc123.ngrok.app/webhooks (from the tunnel of the running listener (pid 4242))');
+  });
+
+  test('a listener.json that is not what step 3 writes stops the step with STATE_CORRUPT, before any request', async () => {
+    await writeFile(box.state.path('listener.json'), JSON.stringify({ ...LISTENER, pid: '4242' }));
+    const error = await rejection(run());
+    expect(error).toBeInstanceOf(StateError);
+    expect(error.code).toBe(STATE_CORRUPT);
+    expect(error.message).toBe(`${box.state.path('listener.json')} is not what its step writes: "pid" is a string, not a number.`);
+    expect(await box.state.read('webhook')).toBeUndefined();
   });
 
   test.each([

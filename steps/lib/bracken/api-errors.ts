@@ -6,7 +6,7 @@
  * @example
  * throw apiErrorForStatus({ config, method: 'PUT', url, status: 403, statusText: 'Forbidden', body: '' });
  */
-import { type Config, API_BAD_REQUEST, API_BAD_RESPONSE, API_CLIENT_ERROR, API_CONFLICT, API_FORBIDDEN, API_NOT_FOUND, API_SERVER_ERROR, API_TIMEOUT, API_UNAUTHORIZED, API_UNREACHABLE, ApiError, scrubText } from '../core/index.ts';
+import { type Config, API_BAD_REQUEST, API_BAD_RESPONSE, API_CLIENT_ERROR, API_CONFLICT, API_FORBIDDEN, API_NOT_FOUND, API_SERVER_ERROR, API_TIMEOUT, API_UNAUTHORIZED, API_UNREACHABLE, ApiError, type ApiErrorCode, scrubText } from '../core/index.ts';
 import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
 
 /** Hints a call can override, by HTTP status. */
@@ -24,7 +24,7 @@ export interface FailedCall {
 const QUOTE_LIMIT = 300;
 
 /** The ApiError code for an HTTP error status. */
-export function codeForStatus(status: number): string {
+function codeForStatus(status: number): ApiErrorCode {
   if (status === 400) return API_BAD_REQUEST;
   if (status === 401) return API_UNAUTHORIZED;
   if (status === 403) return API_FORBIDDEN;

@@ -6,21 +6,21 @@
  * It calls the global `fetch` at call time, so tests can intercept it with nock.
  *
  * @example
- * const api = createBrackenApi({ config, state });
+ * const api = createBrackenApi({ config, state }); // or createBrackenApi(resolveStepDeps(deps)) in a step
  * const { status, data } = await api.mergeWebhook('user_create', { target, secret, active: true });
  */
-import type { Config, State } from '../core/index.ts';
+import { type Config, type State, API_NOT_FOUND, ApiError } from '../core/index.ts';
 import { apiErrorForBadBody, apiErrorForFailure, apiErrorForStatus, type StatusHints } from './api-errors.ts';
-import { userCreatePath, userDeletePath, webhookMergePath, type UserRouteValues } from './routes.ts';
+import { userCreatePath, userDeletePath, userDeleteRouteHint, webhookMergePath, type UserRouteValues } from './routes.ts';
 import { getAccessToken } from './token.ts';
 
 export interface BrackenApiOptions {
   readonly config: Config;
   readonly state: State;
-  /** Transport for API and token calls; the global fetch (looked up at call time) by default. */
-  readonly fetch?: typeof fetch;
-  /** Clock for the token cache, in milliseconds since the epoch. */
-  readonly now?: () => number;
+  /** Transport for API and token calls; the global fetch (looked up at call time) when undefined. */
+  readonly fetch?: typeof fetch | undefined;
+  /** Clock for the token cache, in milliseconds since the epoch; Date.now when undefined. */
+  readonly now?: (() => number) | undefined;
 }
 
 export interface CallOptions {
@@ -53,23 +53,15 @@ export interface BrackenApi {
   mergeWebhook(event: string, subscription: WebhookSubscription, hints?: StatusHints): Promise<ApiResult>;
   /** POST /api/user/create/domain/{domainkey}. */
   createUser(user: { readonly username: string; readonly password: string }, hints?: StatusHints): Promise<ApiResult>;
-  /** The configured delete route (BRACKEN_USER_DELETE_ROUTE) for this user. */
+  /** The configured delete route (BRACKEN_USER_DELETE_ROUTE) for this user; a 400 or 405 says the route may be wrong. */
   deleteUser(user: Omit<UserRouteValues, 'domainkey'>, hints?: StatusHints): Promise<ApiResult>;
 }
 
 export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
   const { config, state } = options;
   const send = options.fetch ?? ((input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init));
-  const token = async (forceRefresh: boolean): Promise<string> => {
-    const tokenOptions = {
-      config,
-      state,
-      forceRefresh,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    };
-    return (await getAccessToken(tokenOptions)).accessToken;
-  };
+  const token = async (forceRefresh: boolean): Promise<string> =>
+    (await getAccessToken({ config, state, forceRefresh, fetch: options.fetch, now: options.now })).accessToken;
 
   async function call(method: string, path: string, callOptions: CallOptions = {}): Promise<ApiResult> {
     const url = `${config.apiUrl}${path}`;
@@ -111,7 +103,24 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
       call('PUT', webhookMergePath(config.domainkey, event), { body: subscription, secrets: [subscription.secret], ...(hints ? { hints } : {}) }),
     createUser: (user, hints) =>
       call('POST', userCreatePath(config.domainkey), { body: user, secrets: [user.password], ...(hints ? { hints } : {}) }),
-    deleteUser: (user, hints) =>
-      call(config.userDeleteRoute.method, userDeletePath(config.userDeleteRoute, { ...user, domainkey: config.domainkey }), hints ? { hints } : {}),
+    deleteUser: (user, hints) => {
+      const route = config.userDeleteRoute;
+      const routeHint = userDeleteRouteHint(route);
+      return call(route.method, userDeletePath(route, { ...user, domainkey: config.domainkey }), { hints: hints ?? { 400: routeHint, 405: routeHint } });
+    },
   };
+}
+
+/**
+ * Runs `request` and hands its answer to `onDone`: 'done'. A 404 (API_NOT_FOUND) means the thing is
+ * already gone, which is what cleaning up wants: 'gone'. Any other error is thrown.
+ */
+export async function doneOrGone<T>(request: () => Promise<T>, onDone: (answer: T) => void): Promise<'done' | 'gone'> {
+  try {
+    onDone(await request());
+    return 'done';
+  } catch (error) {
+    if (error instanceof ApiError && error.code === API_NOT_FOUND) return 'gone';
+    throw error;
+  }
 }

@@ -1,9 +1,8 @@
 /**
  * bracken: the public face of this folder. Other folders import from here only.
  */
-export { createBrackenApi } from './api.ts';
-export type { ApiResult, BrackenApi } from './api.ts';
-export { userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
+export { createBrackenApi, doneOrGone } from './api.ts';
+export { TOKEN_PATH, userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
 export { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint } from './token.ts';
 export type { AccessToken } from './token.ts';
 export { userkeyFrom } from './user-answer.ts';

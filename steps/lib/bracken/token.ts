@@ -8,24 +8,23 @@
  */
 import * as client from 'openid-client';
 import { isLoopbackUrl, type Config, StateError, type State, type TokenState } from '../core/index.ts';
+import { TOKEN_PATH } from './routes.ts';
 import { toTokenError } from './token-errors.ts';
 
-/** IdentityServer's token endpoint, relative to BRACKEN_IDENTITY_URL. */
-export const TOKEN_PATH = '/connect/token';
 /** A cached token counts as expired this long before it really does, so it never dies mid-request. */
 export const EXPIRY_MARGIN_MS = 30_000;
 /** Lifetime assumed when the identity server sends no `expires_in` (IdentityServer always does). */
-export const DEFAULT_TOKEN_LIFETIME_SEC = 300;
+const DEFAULT_TOKEN_LIFETIME_SEC = 300;
 
 export interface TokenOptions {
   readonly config: Config;
   readonly state: State;
   /** Ignore the cache and ask the identity server (after a 401, or `npm run step:1 -- --refresh`). */
   readonly forceRefresh?: boolean;
-  /** Transport for the token request; the global fetch by default. */
-  readonly fetch?: typeof fetch;
-  /** Clock in milliseconds since the epoch. */
-  readonly now?: () => number;
+  /** Transport for the token request; the global fetch when undefined. */
+  readonly fetch?: typeof fetch | undefined;
+  /** Clock in milliseconds since the epoch; Date.now when undefined. */
+  readonly now?: (() => number) | undefined;
 }
 
 /** A token plus where it came from: the cache in token.json, or a fresh request. */
@@ -42,12 +41,12 @@ export function tokenEndpoint(config: Config): string {
 export async function getAccessToken(options: TokenOptions): Promise<AccessToken> {
   const { config, state, now = Date.now } = options;
   if (options.forceRefresh !== true) {
-    // A cache that cannot be read is just a miss: the new token overwrites it.
-    const cached = await state.read<unknown>('token').catch((error: unknown) => {
+    // A cache that cannot be read, or is not a token (STATE_CORRUPT), is just a miss: the new token overwrites it.
+    const cached = await state.read('token').catch((error: unknown) => {
       if (error instanceof StateError) return undefined;
       throw error;
     });
-    if (isReusable(cached, config, now())) return { ...cached, source: 'cache' };
+    if (cached !== undefined && isReusable(cached, config, now())) return { ...cached, source: 'cache' };
   }
   const token = await requestToken(options);
   await state.write('token', token);
@@ -55,26 +54,23 @@ export async function getAccessToken(options: TokenOptions): Promise<AccessToken
 }
 
 /**
- * True when `cached` is a token for this identity server, client and scope that still has more
- * than EXPIRY_MARGIN_MS to live. A token for another client would act as someone else.
+ * True when `cached` (a well-formed token.json) is a token for this identity server, client and
+ * scope that still has more than EXPIRY_MARGIN_MS to live. A token for another client would act
+ * as someone else: not reusable, though nothing is wrong with the file.
  */
-export function isReusable(cached: unknown, config: Config, now: number): cached is TokenState {
-  if (cached === null || typeof cached !== 'object') return false;
-  const token = cached as Partial<TokenState>;
+function isReusable(cached: TokenState, config: Config, now: number): boolean {
   return (
-    typeof token.accessToken === 'string' &&
-    token.accessToken !== '' &&
-    typeof token.expiresAt === 'number' &&
-    token.expiresAt - EXPIRY_MARGIN_MS > now &&
-    token.identityUrl === config.identityUrl &&
-    token.clientId === config.clientId &&
-    // JSON drops `scope: undefined`, so a missing scope reads back as undefined.
-    (token.scope ?? undefined) === config.scope
+    cached.accessToken !== '' &&
+    cached.expiresAt - EXPIRY_MARGIN_MS > now &&
+    cached.identityUrl === config.identityUrl &&
+    cached.clientId === config.clientId &&
+    // JSON drops `scope: undefined`, so a token without a scope reads back without one.
+    cached.scope === config.scope
   );
 }
 
 /** Asks the identity server for a token (no cache). Throws TokenError. */
-export async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<TokenState> {
+async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<TokenState> {
   const { config, now = Date.now } = options;
   const oauth = new client.Configuration(
     { issuer: config.identityUrl, token_endpoint: tokenEndpoint(config) },

@@ -6,7 +6,7 @@
  * step 3 (listener.json), then (sandbox only) the local listener.
  * secret: WEBHOOK_SECRET, then the one step 2 used before for the same API and domain, then a new one.
  */
-import { WEBHOOK_PATH, type Config, STEP_PRECONDITION, StepError, generateSecret, type ListenerState, type WebhookState } from '../core/index.ts';
+import { WEBHOOK_PATH, type Config, STEP_PRECONDITION, StepError, generateSecret, processIsRunning, type ListenerState, type WebhookState } from '../core/index.ts';
 
 export interface ResolvedTarget {
   readonly url: string;
@@ -55,17 +55,6 @@ export function resolveWebhookSecret(config: Config, previous: WebhookState | un
     return { secret: previous.secret, source: 'webhook.json (kept from the last run)' };
   }
   return { secret: generateSecret(), source: 'generated (32 random bytes, base64url)' };
-}
-
-/** True when a process with this id exists (signal 0 checks without signalling). */
-export function processIsRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A note when step 2 subscribed some other URL than this listener's, so deliveries go elsewhere. */

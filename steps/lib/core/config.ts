@@ -12,12 +12,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { urlHost } from './net.ts';
+import { isLoopbackUrl, urlHost } from './net.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
+import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
 
 /** The project root: three folders up from `steps/lib/core/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const DEFAULT_ENV_FILE = join(PROJECT_ROOT, '.env');
+const DEFAULT_ENV_FILE = join(PROJECT_ROOT, '.env');
 
 export const BRACKEN_IDENTITY_URL = 'https://identity.brackenlearning.com';
 export const BRACKEN_API_URL = 'https://api.brackenlearning.com';
@@ -26,20 +27,12 @@ export const BRACKEN_API_URL = 'https://api.brackenlearning.com';
  * workbench's own choice, and the sandbox serves it; set BRACKEN_USER_DELETE_ROUTE for the real one.
  */
 export const DEFAULT_USER_DELETE_ROUTE = 'DELETE /api/user/delete/domain/{domainkey}/user/{userkey}';
-/** The placeholders BRACKEN_USER_DELETE_ROUTE may use; it must name the user with one of the last two. */
-export const USER_ROUTE_PLACEHOLDERS = ['domainkey', 'userkey', 'username'] as const;
 /** The webhook event the tutorial subscribes to, spelled as in its URL. */
 export const WEBHOOK_EVENT = 'user_create';
 /** The listener's webhook route, as in the tutorial's `app.post('/webhooks', ...)`. */
 export const WEBHOOK_PATH = '/webhooks';
 
 export type Mode = 'sandbox' | 'bracken';
-
-export interface UserDeleteRoute {
-  readonly method: string;
-  /** A path with `{domainkey}`, `{userkey}` and/or `{username}` placeholders. */
-  readonly path: string;
-}
 
 export interface Config {
   /** `sandbox` when no BRACKEN_CLIENT_ID is set. */
@@ -175,12 +168,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return Object.freeze(config);
 }
 
-/** True for http(s) URLs on a loopback host: the only place plain http is allowed. */
-export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 function loadProcessEnv(envFile: string): Env {
   if (existsSync(envFile)) process.loadEnvFile(envFile); // never overrides variables already set
   return process.env;
@@ -254,9 +241,8 @@ function reader(env: Env) {
       const match = /^(GET|POST|PUT|PATCH|DELETE)\s+(\/\S*)$/i.exec(raw);
       if (!match?.[1] || !match[2]) return invalid(name, raw, 'a method and a path, e.g. "DELETE /api/user/{userkey}"');
       // Checked here, once, so the sandbox and step 6 both get a route they can fill in.
-      const used = [...match[2].matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
-      const known: readonly string[] = USER_ROUTE_PLACEHOLDERS;
-      if (used.some((p) => !known.includes(p)) || !used.some((p) => p === 'userkey' || p === 'username')) {
+      const template = parseRouteTemplate(match[2]);
+      if (template.unknown !== undefined || !template.namesUser) {
         return invalid(name, raw, 'placeholders among {domainkey}, {userkey}, {username}, naming the user with {userkey} or {username}');
       }
       return Object.freeze({ method: match[1].toUpperCase(), path: match[2] });

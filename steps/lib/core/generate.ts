@@ -10,7 +10,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
 /** Random bytes in a generated webhook secret: 256 bits, the strength of HMAC-SHA256 itself. */
-export const SECRET_BYTES = 32;
+const SECRET_BYTES = 32;
 export const PASSWORD_LENGTH = 28;
 
 const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';

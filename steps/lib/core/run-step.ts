@@ -5,25 +5,13 @@
  *
  * @example
  * if (isMain(import.meta.url)) await runStep('Step 1: get an access token', () => getToken());
+ * await runService({ title: 'Step 3: listen for webhooks', start: () => listen(), ready: () => 'Ctrl-C stops it.' });
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
 import type { Config } from './config.ts';
-import type { State } from './state.ts';
 import { WorkbenchError } from './errors.ts';
-
-/**
- * What the steps that call Bracken take, each optional with a real default: tests pass a config,
- * a temp state folder, a fetch (nock sees the global one anyway), a log sink and a clock.
- */
-export interface StepDeps {
-  config?: Config;
-  state?: State;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-  now?: () => number;
-}
 
 /** True when the module at `moduleUrl` is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -54,41 +42,66 @@ export async function runStep(title: string, body: () => Promise<unknown>): Prom
   }
 }
 
+/** A long-running service (step 3's listener, the sandbox): started once, closed on a signal. */
+export interface Service {
+  close(): Promise<void>;
+}
+
+export interface ServiceRun<S extends Service> {
+  /** A bold heading printed before starting; leave it out when the ready line must come first (scripts read it). */
+  readonly title?: string;
+  readonly start: () => Promise<S>;
+  /** What to print once it runs. */
+  readonly ready: (service: S) => string;
+  /** What to print after a clean stop. */
+  readonly stopped?: (service: S) => string;
+}
+
 /**
- * For a long-running step: prints a heading, starts the service, and closes it on Ctrl-C or
- * SIGTERM (a second signal exits at once). Handlers go in first, so a Ctrl-C during start-up still
- * closes cleanly. Exits with `process.exit`, not `exitCode`: a timed-out native call (ngrok) would
- * otherwise keep the process alive for ever.
+ * For a long-running command: prints the heading, starts the service, prints its ready text, and
+ * closes it on Ctrl-C or SIGTERM (a second signal exits at once, with code 1). Handlers go in
+ * first, so a Ctrl-C during start-up still closes cleanly. Exits with `process.exit`, not
+ * `exitCode`: a timed-out native call (ngrok) would otherwise keep the process alive for ever.
  */
-export async function runService(title: string, start: () => Promise<{ close(): Promise<void> }>, readyHint: string): Promise<void> {
-  console.log(styleText('bold', title));
-  let running: { close(): Promise<void> } | undefined;
+export async function runService<S extends Service>(run: ServiceRun<S>): Promise<void> {
+  if (run.title !== undefined) console.log(styleText('bold', run.title));
+  let running: S | undefined;
   let stopping: NodeJS.Signals | undefined;
-  const shutDown = async (service: { close(): Promise<void> }, signal: NodeJS.Signals): Promise<never> => {
+  const shutDown = async (service: S, signal: NodeJS.Signals): Promise<never> => {
     console.log(`${signal}: closing...`);
     try {
       await service.close();
     } catch (error) {
       console.error(formatError(error));
-      process.exit(1);
+      return exitAfterOutput(1);
     }
-    process.exit(0);
+    if (run.stopped !== undefined) console.log(run.stopped(service));
+    return exitAfterOutput(0);
   };
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping !== undefined) process.exit(1);
+    if (stopping !== undefined) {
+      console.error(`${signal} again: exiting without waiting.`);
+      process.exit(1);
+    }
     stopping = signal;
     if (running !== undefined) void shutDown(running, signal);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    running = await start();
+    running = await run.start();
   } catch (error) {
     console.error(formatError(error));
-    process.exit(1);
+    return exitAfterOutput(1);
   }
   if (stopping !== undefined) await shutDown(running, stopping);
-  console.log(readyHint);
+  console.log(run.ready(running));
+}
+
+/** process.exit once what was printed has been handed to the OS (a pipe may be asynchronous). */
+async function exitAfterOutput(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(code);
 }
 
 /** One or two lines a person can act on: the message, the code, and what to do next. */

@@ -28,11 +28,6 @@ export interface Refusal {
   readonly error: string;
 }
 
-/** True for the loopback names the inspector may bind to. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 /** The `Host` header values (lower-case) that name this server when it listens on `host:port`. */
 export function allowedHosts(host: string, port: number): ReadonlySet<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]', host.includes(':') ? `[${host}]` : host]);

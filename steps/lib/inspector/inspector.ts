@@ -12,10 +12,10 @@
  * console.log(`Inspect deliveries at ${inspector.url}`);
  */
 import { createServer } from 'node:http';
-import { bindServer, urlHost, INSPECTOR_FAILED, InspectorError } from '../core/index.ts';
+import { bindServer, isLoopbackHost, urlHost, INSPECTOR_FAILED, InspectorError } from '../core/index.ts';
 import type { DeliveryFeed } from '../delivery/index.ts';
 import { followFeed } from './events.ts';
-import { allowedHosts, isLoopbackHost } from './guard.ts';
+import { allowedHosts } from './guard.ts';
 import { createInspectorHandler, sendJson } from './routes.ts';
 
 export interface InspectorOptions {

@@ -4,7 +4,7 @@
  */
 import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { STATE_LOCKED, StateError } from '../core/index.ts';
+import { STATE_LOCKED, StateError, processIsRunning } from '../core/index.ts';
 import { journalFileSeq, parseEntry, type JournalEntry } from './format.ts';
 
 export interface JournalFile {
@@ -96,7 +96,7 @@ export async function lockJournal(dir: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processIsRunning(owner)) {
       throw new StateError(STATE_LOCKED, `Another listener (pid ${owner}) is writing the journal in ${dir}.`, {
         hint: 'Stop that listener (Ctrl-C in its terminal) first, or give this one its own WORKBENCH_STATE_DIR.',
       });
@@ -104,13 +104,4 @@ export async function lockJournal(dir: string): Promise<() => Promise<void>> {
     await rm(path, { force: true }); // stale: its owner is gone
   }
   throw new StateError(STATE_LOCKED, `Could not lock the journal in ${dir}.`, { hint: `Delete ${path} if no listener is running.` });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

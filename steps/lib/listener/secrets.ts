@@ -9,7 +9,7 @@
  * await secrets(); // ['mJ0d…'] once step 2 has run; [] before
  */
 import { stat } from 'node:fs/promises';
-import { type Config, STATE_FILES, type State, type WebhookState } from '../core/index.ts';
+import { type Config, STATE_FILES, type State } from '../core/index.ts';
 
 export type SecretSource = () => Promise<readonly string[]>;
 
@@ -31,7 +31,7 @@ export function webhookSecrets(options: { config: Config; state: State }): Secre
     );
     if (cache?.stamp === stamp) return cache.secrets;
     // StateError (corrupt file) propagates: the listener answers 500 secret_unavailable and says why.
-    const webhook = stamp === 'missing' ? undefined : await state.read<WebhookState>('webhook');
+    const webhook = stamp === 'missing' ? undefined : await state.read('webhook');
     const current = typeof webhook?.secret === 'string' && webhook.secret !== '' ? [webhook.secret] : [];
     cache = { stamp, secrets: unique([...current, ...previous]) };
     return cache.secrets;

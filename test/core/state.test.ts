@@ -1,0 +1,66 @@
+/**
+ * What `state.read` accepts: every state file is checked against the shape its step writes, and
+ * one that is not fails with STATE_CORRUPT naming the file, what is wrong, and what to do.
+ */
+import { writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { STATE_CORRUPT, StateError } from '../../steps/lib/core/errors.ts';
+import type { WebhookState } from '../../steps/lib/core/state.ts';
+import { makeSandbox, rejection, type Sandbox } from '../helpers/bracken-mocks.ts';
+
+const WEBHOOK: WebhookState = {
+  apiUrl: 'https://api.brackenlearning.com',
+  domainkey: 15435,
+  event: 'user_create',
+  target: 'https://abc.ngrok.app/webhooks',
+  secret: 'webhook-secret-0123456789',
+  active: true,
+  subscribedAt: '2025-01-01T10:00:00.000Z',
+};
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = await makeSandbox();
+});
+afterEach(async () => {
+  await box.cleanup();
+});
+
+describe('state.read(name)', () => {
+  test('returns undefined for a file that does not exist, and what was written for one that does', async () => {
+    expect(await box.state.read('webhook')).toBeUndefined();
+    await box.state.write('webhook', WEBHOOK);
+    expect(await box.state.read('webhook')).toEqual(WEBHOOK);
+  });
+
+  test('accepts a webhook.json from an older version, without "event"', async () => {
+    const { event: _left, ...older } = WEBHOOK;
+    await writeFile(box.state.path('webhook.json'), JSON.stringify(older));
+    expect(await box.state.read('webhook')).toEqual(older);
+  });
+
+  const step2 = (file: string) => `Delete ${file} and run \`npm run step:2\` again (it subscribes again, with a new secret unless WEBHOOK_SECRET is set).`;
+  const step3 = (file: string) => `Delete ${file}; a running \`npm run step:3\` writes it again when it starts.`;
+  const step4 = (file: string) =>
+    `Delete ${file} and run \`npm run step:4\` again; if the file named a test user that still exists, delete that user in Bracken yourself.`;
+  test.each([
+    ['webhook' as const, { ...WEBHOOK, secret: 12345 }, '"secret" is a number, not a string', step2],
+    [
+      'user' as const,
+      { apiUrl: 'https://api.brackenlearning.com', domainkey: 15435, userkey: '42', username: 'Test-User-ab12cd34', createdAt: '2025-01-01T10:00:00.000Z' },
+      '"userkey" is a string, not a number',
+      step4,
+    ],
+    ['user' as const, [], 'it holds an array, not an object', step4],
+    ['listener' as const, { localUrl: 'http://127.0.0.1:5000/webhooks', publicUrl: null, pid: 4242, startedAt: '2025-01-01T10:00:00.000Z' }, '"publicUrl" is null, not a string', step3],
+    ['listener' as const, { localUrl: 'http://127.0.0.1:5000/webhooks', startedAt: '2025-01-01T10:00:00.000Z' }, '"pid" is missing', step3],
+  ])('a %s file of the wrong shape is STATE_CORRUPT, saying what is wrong and what to do', async (name, contents, problem, hint) => {
+    const file = box.state.path(`${name}.json`);
+    await writeFile(file, JSON.stringify(contents));
+    const error = await rejection(box.state.read(name));
+    expect(error).toBeInstanceOf(StateError);
+    expect(error.code).toBe(STATE_CORRUPT);
+    expect(error.message).toBe(`${file} is not what its step writes: ${problem}.`);
+    expect(error.hint).toBe(hint(file));
+  });
+});
