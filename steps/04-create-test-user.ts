@@ -7,7 +7,7 @@
  *
  * Run: npm run step:4
  */
-import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, generatePassword, generateUsername, printable, STATE_FILES, STEP_PRECONDITION, StepError, type UserState } from './lib/core/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, generatePassword, generateUsername, printable, STATE_FILES, belongsToConfigured, STEP_PRECONDITION, StepError, type UserState } from './lib/core/index.ts';
 import { createBrackenApi, userCreatePath, userkeyFrom } from './lib/bracken/index.ts';
 
 export type CreateTestUserDeps = StepDeps;
@@ -27,7 +27,7 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
       });
     }
     const webhook = await state.read('webhook');
-    const subscribed = webhook?.active === true && webhook.apiUrl === config.apiUrl && webhook.domainkey === config.domainkey;
+    const subscribed = webhook?.active === true && belongsToConfigured(webhook, config);
     log(subscribed ? `Subscription: ${webhook.event} -> ${webhook.target}` : 'Subscription: none recorded; run `npm run step:2` first or no webhook will be sent.');
   }
 

@@ -9,7 +9,7 @@
  *
  * Run: npm run step:6
  */
-import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, printable, STATE_FILES, DEFAULT_USER_DELETE_ROUTE, WEBHOOK_EVENT, STEP_PRECONDITION, StepError } from './lib/core/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, printable, STATE_FILES, belongsToConfigured, DEFAULT_USER_DELETE_ROUTE, WEBHOOK_EVENT, STEP_PRECONDITION, StepError } from './lib/core/index.ts';
 import { createBrackenApi, doneOrGone, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
 
 export type DeleteTestUserDeps = StepDeps;
@@ -30,7 +30,7 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   const user = await state.read('user');
   const webhook = await state.read('webhook');
   for (const [file, record] of [[STATE_FILES.user, user], [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined]] as const) {
-    if (record !== undefined && (record.apiUrl !== config.apiUrl || record.domainkey !== config.domainkey)) {
+    if (record !== undefined && !belongsToConfigured(record, config)) {
       throw new StepError(STEP_PRECONDITION, `${file} belongs to ${record.apiUrl} (domainkey ${record.domainkey}), not to ${config.apiUrl} (domainkey ${config.domainkey}).`, {
         hint: `Switch .env back to that Bracken to clean it up, or delete ${state.path(file)} if you removed it yourself.`,
       });

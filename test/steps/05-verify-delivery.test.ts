@@ -14,7 +14,7 @@ import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
 import { STEP_VERIFY_FAILED } from '../../steps/lib/core/errors.ts';
-import { JOURNAL_DIR_NAME, openJournal } from '../../steps/lib/journal/journal.ts';
+import { journalDir, openJournal } from '../../steps/lib/journal/journal.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { openState } from '../../steps/lib/core/state.ts';
@@ -52,7 +52,7 @@ function record(body: string, headers: [string, string][], overrides: Partial<De
 const authorization = (signedBody: string, secret = SECRET): [string, string] => ['Authorization', bracken.sign({ body: Buffer.from(signedBody), secret }).authorization ?? ''];
 
 async function journal(...records: DeliveryRecord[]): Promise<void> {
-  const written = await openJournal({ dir: join(dir, JOURNAL_DIR_NAME), maxBytes: 1024 * 1024, keepFiles: 2 });
+  const written = await openJournal({ dir: journalDir(dir), maxBytes: 1024 * 1024, keepFiles: 2 });
   for (const r of records) await written.appendDelivery(r, 'done');
   await written.close();
 }
@@ -100,7 +100,7 @@ describe('step 5: verify the captured delivery', () => {
     const { error } = await run();
     expect(error).toMatchObject({
       code: STEP_VERIFY_FAILED,
-      message: `No delivery has been captured yet (journal: ${join(dir, JOURNAL_DIR_NAME)}).`,
+      message: `No delivery has been captured yet (journal: ${journalDir(dir)}).`,
       hint: 'Run `npm run step:3` and leave it running, then `npm run step:4` to create a test user, which fires User_Create.',
     });
   });

@@ -6,7 +6,7 @@
  * step 3 (listener.json), then (sandbox only) the local listener.
  * secret: WEBHOOK_SECRET, then the one step 2 used before for the same API and domain, then a new one.
  */
-import { WEBHOOK_PATH, type Config, STEP_PRECONDITION, StepError, generateSecret, processIsRunning, type ListenerState, type WebhookState } from '../core/index.ts';
+import { WEBHOOK_PATH, type Config, STEP_PRECONDITION, StepError, belongsToConfigured, generateSecret, processIsRunning, type ListenerState, type WebhookState } from '../core/index.ts';
 
 export interface ResolvedTarget {
   readonly url: string;
@@ -51,7 +51,7 @@ export function resolveWebhookTarget(
 /** The secret to subscribe with; keeping the previous one means a running listener keeps verifying. */
 export function resolveWebhookSecret(config: Config, previous: WebhookState | undefined): ResolvedSecret {
   if (config.webhook.secret !== undefined) return { secret: config.webhook.secret, source: 'WEBHOOK_SECRET' };
-  if (previous !== undefined && previous.apiUrl === config.apiUrl && previous.domainkey === config.domainkey && previous.secret !== '') {
+  if (previous !== undefined && belongsToConfigured(previous, config) && previous.secret !== '') {
     return { secret: previous.secret, source: 'webhook.json (kept from the last run)' };
   }
   return { secret: generateSecret(), source: 'generated (32 random bytes, base64url)' };

@@ -14,5 +14,5 @@ export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';
 export { resolveStepDeps } from './step-deps.ts';
 export type { StepDeps } from './step-deps.ts';
-export { STATE_FILES, openState, writeFileAtomic } from './state.ts';
+export { STATE_FILES, belongsToConfigured, openState, writeFileAtomic } from './state.ts';
 export type { ListenerState, State, TokenState, UserState, WebhookState } from './state.ts';

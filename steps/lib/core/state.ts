@@ -106,6 +106,11 @@ export interface State {
   remove(name: StateName): Promise<void>;
 }
 
+/** True when a recorded user or subscription belongs to the Bracken and domain configured now. */
+export function belongsToConfigured(record: { readonly apiUrl: string; readonly domainkey: number }, config: { readonly apiUrl: string; readonly domainkey: number }): boolean {
+  return record.apiUrl === config.apiUrl && record.domainkey === config.domainkey;
+}
+
 export function openState(dir: string): State {
   const path = (file: string) => join(dir, file);
   return {

@@ -1,5 +1,5 @@
 /**
  * journal: the public face of this folder. Other folders import from here only.
  */
-export { JOURNAL_DIR_NAME, journalDir, openJournal, readJournal } from './journal.ts';
+export { journalDir, openJournal, readJournal } from './journal.ts';
 export type { Journal } from './journal.ts';

@@ -18,11 +18,11 @@
 import { mkdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
-import { listJournalFiles, lockJournal, readJournalFile } from './files.ts';
+import { listJournalFiles, readJournalFile } from './files.ts';
+import { lockJournal } from './lock.ts';
 import { encodeEntry, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
 import { JournalWriter, trackOwed, type Owed } from './writer.ts';
 
-export { JOURNAL_DIR_NAME } from './format.ts';
 
 /** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
 export function journalDir(stateDir: string): string {

@@ -12,6 +12,7 @@
  * test/signature/standard-webhooks.test.ts (libraries/javascript/src/webhook.test.ts "sign function works").
  */
 import { randomBytes } from 'node:crypto';
+import { invalidArgument } from '../core/index.ts';
 import { hmacSha256, verify as verifyDigest } from './primitives.ts';
 import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
 import { fail, noSecret } from './result.ts';
@@ -88,9 +89,7 @@ function verify(input: VerifyInput): VerifyResult {
 function sign(input: SignInput): Record<string, string> {
   const key = whsecKey(input.secret);
   if (key === undefined) {
-    throw Object.assign(new TypeError(`"secret" must be a "${WHSEC_PREFIX}<base64>" secret for Standard Webhooks.`), {
-      code: 'ERR_INVALID_ARG_VALUE',
-    });
+    throw invalidArgument(`"secret" must be a "${WHSEC_PREFIX}<base64>" secret for Standard Webhooks.`);
   }
   const messageId = input.id ?? `msg_${randomBytes(12).toString('base64url')}`;
   const timestamp = nowSeconds(input);

@@ -20,6 +20,7 @@
  * parameter and not a header, so there is no `sign` to call on it.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { invalidArgument } from '../../core/index.ts';
 import { verify as verifyDigest } from '../primitives.ts';
 import { isHex, utf8Keys } from '../encoding.ts';
 import { nonBlank } from '../headers.ts';
@@ -136,7 +137,7 @@ function formRenderer(text: string, timestamp: string): (sig: string | undefined
 }
 
 function invalidBody(reason: string): TypeError {
-  return Object.assign(new TypeError(`"body" cannot be signed: ${reason}`), { code: 'ERR_INVALID_ARG_VALUE' });
+  return invalidArgument(`"body" cannot be signed: ${reason}`);
 }
 
 export const vonage = vonageScheme('auto');
