@@ -81,13 +81,15 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     let listening: Listening | undefined;
     const startListening = () =>
       section('listen', 'Create an Express app and run it (step 3)', async () => {
-        listening = await listen(deps);
-        closers.push(() => listening!.close());
+        const started = await listen(deps);
+        listening = started;
+        closers.push(() => started.close());
       });
     if (listenFirst) await startListening();
     await section('subscribe', 'Create a Webhook: subscribe to User_Create (step 2)', () => subscribeWebhook(deps));
     if (!listenFirst) await startListening();
     if (listening === undefined) throw new StepError(STEP_PRECONDITION, 'The listener did not start.');
+    const running: Listening = listening;
 
     if (config.mode === 'bracken' && options.yes !== true) {
       const yes = await confirm(`Create a test user in Bracken domain ${config.domainkey}? Step 6 deletes it again. [y/N] `);
@@ -96,7 +98,6 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     await section('create-user', 'Trigger Webhook: create a new user via the API (step 4)', () => createTestUser(deps));
 
     await section('wait', 'Confirm the Webhook was triggered', async () => {
-      const running = listening!;
       await waitForDelivery({
         feed: running.listener.feed,
         event: 'User_Create',
@@ -182,13 +183,14 @@ async function newRunDir(config: Config): Promise<string> {
 }
 
 if (isMain(import.meta.url)) {
-  let args;
-  try {
-    args = parseArgs({ options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' } } }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm start [-- --yes] [-- --timings-json <file>]`);
-    process.exit(2);
-  }
+  const args = (() => {
+    try {
+      return parseArgs({ options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' } } }).values;
+    } catch (error) {
+      console.error(`${(error as Error).message}\nUsage: npm start [-- --yes] [-- --timings-json <file>]`);
+      process.exit(2);
+    }
+  })();
   console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
   const result = await runWalkthrough({ yes: args.yes });
   if (args['timings-json'] !== undefined) {

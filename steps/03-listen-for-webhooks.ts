@@ -56,7 +56,10 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     // "app.post('/webhooks', ...)": which signature to expect, and the secret step 2 subscribed with.
     const scheme = listenScheme(config.listen.scheme);
     const secrets = webhookSecrets({ config, state });
-    const known = await secrets().catch((error: unknown) => (log(`Cannot read the webhook secret yet: ${(error as Error).message}`), []));
+    const known = await secrets().catch((error: unknown) => {
+      log(`Cannot read the webhook secret yet: ${(error as Error).message}`);
+      return [];
+    });
     if (known.length === 0) {
       log('No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.');
     }

@@ -54,11 +54,9 @@ Results: a table on stdout, and JSON in <state folder>/bench/bench-<time>.json a
 const FULL_TIMING: ThroughputTiming = { warmupMs: 1_000, saturationMs: 4_000, rateMs: 3_000, connections: 50, ratePerSec: 1_000, drainMs: 5_000, settleTimeoutMs: 10_000 };
 const QUICK_TIMING: ThroughputTiming = { warmupMs: 150, saturationMs: 400, rateMs: 300, connections: 50, ratePerSec: 1_000, drainMs: 5_000, settleTimeoutMs: 2_000 };
 
-/** Parses the command line; throws BenchError naming the bad option. */
-export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  let values;
+function readArgs(argv: readonly string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: [...argv],
       strict: true,
       options: {
@@ -70,10 +68,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'cpu-prof': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    }));
+    }).values;
   } catch (error) {
     throw bad((error as Error).message);
   }
+}
+
+/** Parses the command line; throws BenchError naming the bad option. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const values = readArgs(argv);
   const quick = values.quick;
   const sections = list(values.only, SECTION_NAMES, (s): s is SectionName => (SECTION_NAMES as readonly string[]).includes(s), '--only');
   const receivers = list(values.receivers, RECEIVER_NAMES, isReceiverName, '--receivers');

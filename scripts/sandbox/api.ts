@@ -54,7 +54,7 @@ export function apiRouter(options: ApiOptions): Router {
     const created = engine.enqueue({ eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() });
     await store.save();
     log(`${eventname} for userkey ${user.userkey}: ${created.length === 0 ? 'no active subscription, nothing to deliver' : `${created.length} ${created.length === 1 ? "delivery" : "deliveries"} queued`}`);
-    created.forEach((delivery) => engine.schedule(delivery));
+    for (const delivery of created) engine.schedule(delivery);
   };
 
   const merge = async (req: Request, res: Response) => {

@@ -26,12 +26,12 @@ export function requireBearer(tokens: TokenService): RequestHandler {
         headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"` },
       });
     }
-    res.locals['claims'] = check.claims;
+    res.locals.claims = check.claims;
     next();
   };
 }
 
 /** The claims `requireBearer` stored for this request. */
 export function claimsOf(res: Response): TokenClaims {
-  return res.locals['claims'] as TokenClaims;
+  return res.locals.claims as TokenClaims;
 }

@@ -130,7 +130,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
           target: sub.target,
           body,
           // The scheme module is the one place that knows Bracken's header format.
-          authorization: bracken.sign({ body: Buffer.from(body, 'utf8'), secret: sub.secret })['authorization'] ?? '',
+          authorization: bracken.sign({ body: Buffer.from(body, 'utf8'), secret: sub.secret }).authorization ?? '',
           createdAt: new Date().toISOString(),
           status: 'pending',
           attempts: 0,
@@ -152,7 +152,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
 
     async close() {
       stopping.abort();
-      timers.forEach((timer) => clearTimeout(timer));
+      for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       await Promise.allSettled(inFlight.values());
       await agent.destroy();

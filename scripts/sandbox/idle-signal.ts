@@ -42,10 +42,10 @@ export function createIdleSignal(isIdle: () => boolean, busy: () => string): Idl
       if (!isIdle()) return;
       const woken = waiters;
       waiters = [];
-      woken.forEach((waiter) => waiter.wake());
+      for (const waiter of woken) waiter.wake();
     },
     failAll(error) {
-      [...waiters].forEach((waiter) => waiter.fail(error));
+      for (const waiter of [...waiters]) waiter.fail(error);
     },
   };
 }

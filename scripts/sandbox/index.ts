@@ -96,7 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   // Any 127.* name passes here (127.1 too): this only decides whether to warn.
   if (!isLoopbackHost(host) && !host.startsWith('127.')) log(`warning: the sandbox listens on ${host}, not only on loopback`);
 
-  let store;
+  let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(storeFileFor(options.stateDir, port));
   } catch (error) {

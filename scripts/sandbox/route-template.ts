@@ -37,7 +37,7 @@ export function compileRoute(route: UserDeleteRoute): RouteMatcher {
       if (found === null) return undefined;
       const values: Partial<Record<UserRoutePlaceholder, string>> = {};
       try {
-        placeholders.forEach((name, i) => (values[name] = decodeURIComponent(found[i + 1] ?? '')));
+        for (const [i, name] of placeholders.entries()) values[name] = decodeURIComponent(found[i + 1] ?? '');
       } catch {
         return undefined; // malformed percent-encoding: not this route
       }

@@ -102,5 +102,5 @@ function isHttpUrl(value: string): boolean {
 }
 
 function add(errors: FieldErrors, field: string, message: string): void {
-  (errors[field] ??= []).push(message);
+  errors[field] = [...(errors[field] ?? []), message];
 }

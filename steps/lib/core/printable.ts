@@ -28,10 +28,11 @@ export function printable(value: unknown, secrets: readonly string[] = []): stri
 
 /** `text` with every occurrence of each of `secrets` (raw or JSON-escaped) replaced by redact(secret). */
 export function scrubText(text: string, secrets: readonly string[] = []): string {
+  let scrubbed = text;
   for (const secret of secrets) {
     if (secret === '') continue;
     // Raw, and as it appears inside a JSON string (quotes and backslashes escaped).
-    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) text = text.split(form).join(redact(secret));
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) scrubbed = scrubbed.split(form).join(redact(secret));
   }
-  return text;
+  return scrubbed;
 }

@@ -70,14 +70,14 @@ export function parseEntry(line: string): JournalEntry | undefined {
     return undefined;
   }
   if (!isObject(value)) return undefined;
-  if (value['type'] === 'delivery' && HANDLER_STATES.includes(value['handler'] as HandlerState) && isRecord(value['record'])) {
+  if (value.type === 'delivery' && HANDLER_STATES.includes(value.handler as HandlerState) && isRecord(value.record)) {
     return value as unknown as DeliveryEntry;
   }
   if (
-    value['type'] === 'handler' &&
-    typeof value['id'] === 'string' &&
-    (value['handler'] === 'done' || value['handler'] === 'failed') &&
-    typeof value['at'] === 'string'
+    value.type === 'handler' &&
+    typeof value.id === 'string' &&
+    (value.handler === 'done' || value.handler === 'failed') &&
+    typeof value.at === 'string'
   ) {
     return value as unknown as HandlerEntry;
   }
@@ -113,14 +113,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isRecord(value: unknown): value is DeliveryRecord {
   return (
     isObject(value) &&
-    typeof value['id'] === 'string' &&
-    typeof value['receivedAt'] === 'string' &&
-    typeof value['method'] === 'string' &&
-    typeof value['url'] === 'string' &&
-    Array.isArray(value['headers']) &&
-    typeof value['bodyBase64'] === 'string' &&
-    typeof value['status'] === 'number' &&
-    VERDICTS.includes(value['verdict'] as Verdict) &&
-    typeof value['code'] === 'string'
+    typeof value.id === 'string' &&
+    typeof value.receivedAt === 'string' &&
+    typeof value.method === 'string' &&
+    typeof value.url === 'string' &&
+    Array.isArray(value.headers) &&
+    typeof value.bodyBase64 === 'string' &&
+    typeof value.status === 'number' &&
+    VERDICTS.includes(value.verdict as Verdict) &&
+    typeof value.code === 'string'
   );
 }

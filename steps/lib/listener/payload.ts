@@ -10,7 +10,7 @@ import { isUtf8 } from 'node:buffer';
 
 /** application/json, or any application/*+json type, with or without parameters (RFC 6839). */
 export function isJsonMediaType(contentType: string): boolean {
-  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
 }
 

@@ -119,8 +119,8 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterSche
 function jsonRenderer(text: string, timestamp: string): (sig: string | undefined) => string {
   const object = parseJsonObject(text);
   if (typeof object === 'string') throw invalidBody(object);
-  const fields: Record<string, unknown> = { ...object, timestamp: object['timestamp'] ?? timestamp };
-  delete fields['sig'];
+  const fields: Record<string, unknown> = { ...object, timestamp: object.timestamp ?? timestamp };
+  delete fields.sig;
   return (sig) => JSON.stringify(sig === undefined ? fields : { ...fields, sig });
 }
 
