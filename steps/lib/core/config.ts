@@ -96,6 +96,27 @@ export interface LoadConfigOptions {
 
 const HINT = 'Set it in .env (copy .env.example to .env) or in the environment.';
 
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/**
+ * The range of every number setting; a value outside it is refused, naming the variable. Durations
+ * stay far below Node's timer limit (2^31-1 ms, about 24.8 days), past which a timer fires at once.
+ */
+export const SETTING_RANGES = {
+  HTTP_TIMEOUT_MS: { min: 1, max: 600_000 },
+  LISTEN_REQUEST_TIMEOUT_MS: { min: 1, max: 600_000 },
+  NGROK_TIMEOUT_MS: { min: 1, max: 600_000 },
+  SANDBOX_TOKEN_LIFETIME: { min: 1, max: 7 * 24 * 3600 },
+  SANDBOX_RETRY_SCHEDULE: { min: 0, max: 3_600_000 },
+  SANDBOX_DOMAINKEY: { min: 1, max: 2_147_483_647 },
+  BRACKEN_DOMAINKEY: { min: 1, max: 2_147_483_647 },
+  LISTEN_BODY_LIMIT: { min: 1, max: 64 * MIB },
+  JOURNAL_MAX_BYTES: { min: 64 * KIB, max: 1024 * MIB },
+  JOURNAL_KEEP_FILES: { min: 1, max: 1000 },
+} as const satisfies Record<string, { min: number; max: number }>;
+
+type RangedSetting = keyof typeof SETTING_RANGES;
+
 /** Reads and validates the configuration. Throws ConfigError naming the variable at fault. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? loadProcessEnv(options.envFile ?? DEFAULT_ENV_FILE);
@@ -106,9 +127,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     port: read.port('SANDBOX_PORT', 4010),
     clientId: read.string('SANDBOX_CLIENT_ID', 'demo'),
     clientSecret: read.string('SANDBOX_CLIENT_SECRET', 'demo-secret'),
-    domainkey: read.integer('SANDBOX_DOMAINKEY', 15435, 1),
-    tokenLifetimeSec: read.integer('SANDBOX_TOKEN_LIFETIME', 3600, 1),
-    retryScheduleMs: Object.freeze(read.integerList('SANDBOX_RETRY_SCHEDULE', [250, 500, 1000, 2000, 4000, 8000])),
+    domainkey: read.integer('SANDBOX_DOMAINKEY', 15435),
+    tokenLifetimeSec: read.integer('SANDBOX_TOKEN_LIFETIME', 3600, 'seconds'),
+    retryScheduleMs: Object.freeze(read.integerList('SANDBOX_RETRY_SCHEDULE', [250, 500, 1000, 2000, 4000, 8000], 'milliseconds')),
   });
 
   const mode: Mode = read.optional('BRACKEN_CLIENT_ID') === undefined ? 'sandbox' : 'bracken';
@@ -118,7 +139,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ? {
           clientId: read.required('BRACKEN_CLIENT_ID'),
           clientSecret: read.required('BRACKEN_CLIENT_SECRET'),
-          domainkey: read.integer('BRACKEN_DOMAINKEY', undefined, 1),
+          domainkey: read.integer('BRACKEN_DOMAINKEY', undefined),
           identityUrl: read.url('BRACKEN_IDENTITY_URL', BRACKEN_IDENTITY_URL),
           apiUrl: read.url('BRACKEN_API_URL', BRACKEN_API_URL),
         }
@@ -139,7 +160,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     scope: read.optional('BRACKEN_SCOPE'),
     userDeleteRoute: read.route('BRACKEN_USER_DELETE_ROUTE', DEFAULT_USER_DELETE_ROUTE),
     testUsername: read.optional('TEST_USERNAME'),
-    httpTimeoutMs: read.integer('HTTP_TIMEOUT_MS', 10_000, 1),
+    httpTimeoutMs: read.integer('HTTP_TIMEOUT_MS', 10_000, 'milliseconds'),
     stateDir: resolve(PROJECT_ROOT, read.string('WORKBENCH_STATE_DIR', '.workbench')),
     webhook: Object.freeze({
       target: read.optionalUrl('WEBHOOK_TARGET'),
@@ -151,17 +172,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       port: read.port('LISTEN_PORT', 5000),
       bodyLimitBytes: read.bytes('LISTEN_BODY_LIMIT', 1024 * 1024),
       scheme: read.string('LISTEN_SCHEME', 'bracken').toLowerCase(),
-      requestTimeoutMs: read.integer('LISTEN_REQUEST_TIMEOUT_MS', 10_000, 1),
+      requestTimeoutMs: read.integer('LISTEN_REQUEST_TIMEOUT_MS', 10_000, 'milliseconds'),
     }),
     inspect: Object.freeze({ port: read.port('INSPECT_PORT', 4040) }),
     journal: Object.freeze({
       maxBytes: read.bytes('JOURNAL_MAX_BYTES', 16 * 1024 * 1024),
-      keepFiles: read.integer('JOURNAL_KEEP_FILES', 4, 1),
+      keepFiles: read.integer('JOURNAL_KEEP_FILES', 4),
     }),
     ngrok: Object.freeze({
       authtoken: read.optional('NGROK_AUTHTOKEN'),
       domain: read.optional('NGROK_DOMAIN'),
-      timeoutMs: read.integer('NGROK_TIMEOUT_MS', 10_000, 1),
+      timeoutMs: read.integer('NGROK_TIMEOUT_MS', 10_000, 'milliseconds'),
     }),
     sandbox,
   };
@@ -183,9 +204,9 @@ function reader(env: Env) {
       hint: `Fix ${name} in .env or in the environment (see .env.example).`,
     });
   };
-  const integerFrom = (name: string, raw: string, min: number, max: number): number => {
+  const integerFrom = (name: string, raw: string, min: number, max: number, unit = ''): number => {
     const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    return Number.isSafeInteger(n) && n >= min && n <= max ? n : invalid(name, raw, `a whole number from ${min} to ${max}`);
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : invalid(name, raw, `a whole number from ${min} to ${max}${unit === '' ? '' : ` (${unit})`}`);
   };
   const url = (name: string, fallback: string): string => {
     const raw = optional(name) ?? fallback;
@@ -209,9 +230,9 @@ function reader(env: Env) {
       return value;
     },
     string: (name: string, fallback: string): string => optional(name) ?? fallback,
-    integer(name: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    integer(name: RangedSetting, fallback: number | undefined, unit = ''): number {
       const raw = optional(name);
-      if (raw !== undefined) return integerFrom(name, raw, min, max);
+      if (raw !== undefined) return integerFrom(name, raw, SETTING_RANGES[name].min, SETTING_RANGES[name].max, unit);
       if (fallback !== undefined) return fallback;
       throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT });
     },
@@ -219,20 +240,21 @@ function reader(env: Env) {
       const raw = optional(name);
       return raw === undefined ? fallback : integerFrom(name, raw, 0, 65535);
     },
-    bytes(name: string, fallback: number): number {
+    bytes(name: RangedSetting, fallback: number): number {
       const raw = optional(name);
       if (raw === undefined) return fallback;
+      const { min, max } = SETTING_RANGES[name];
       const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw);
-      const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+      const units: Record<string, number> = { b: 1, kb: KIB, mb: MIB };
       const n = match ? Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1) : 0;
-      return n > 0 && Number.isSafeInteger(n) ? n : invalid(name, raw, 'a size such as 1048576, 512kb or 1mb');
+      return n >= min && n <= max && Number.isSafeInteger(n) ? n : invalid(name, raw, `a size from ${formatSize(min)} to ${formatSize(max)}, such as 1048576, 512kb or 1mb`);
     },
     list: (name: string): string[] => (optional(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
-    integerList(name: string, fallback: number[]): number[] {
+    integerList(name: RangedSetting, fallback: number[], unit = ''): number[] {
       const raw = optional(name);
       if (raw === undefined) return fallback;
       const items = raw.split(',').map((s) => s.trim());
-      return items.map((item) => integerFrom(name, item, 0, 3_600_000));
+      return items.map((item) => integerFrom(name, item, SETTING_RANGES[name].min, SETTING_RANGES[name].max, unit));
     },
     url,
     optionalUrl: (name: string): string | undefined => (optional(name) === undefined ? undefined : url(name, '')),
@@ -257,3 +279,10 @@ function reader(env: Env) {
   };
 }
 
+
+/** 65536 → '64kb', 1048576 → '1mb': how a size limit is written in .env. */
+function formatSize(bytes: number): string {
+  if (bytes >= MIB && bytes % MIB === 0) return `${bytes / MIB}mb`;
+  if (bytes >= KIB && bytes % KIB === 0) return `${bytes / KIB}kb`;
+  return `${bytes}`;
+}

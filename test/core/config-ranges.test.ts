@@ -1,0 +1,87 @@
+/**
+ * Every number setting has a range, and a value outside it is refused when the config loads, naming
+ * the variable (issue 14, fault 4: values above 2^31 ms were accepted, then fired at once or crashed).
+ */
+import { describe, expect, test } from 'vitest';
+import { loadConfig, SETTING_RANGES, type Env } from '../../steps/lib/core/config.ts';
+import { CONFIG_INVALID, ConfigError } from '../../steps/lib/core/errors.ts';
+
+const BRACKEN: Env = { BRACKEN_CLIENT_ID: 'bracken-client', BRACKEN_CLIENT_SECRET: 'client-secret', BRACKEN_DOMAINKEY: '15435' };
+
+function refusal(env: Env): ConfigError {
+  try {
+    loadConfig({ env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted it');
+}
+
+/** The env that sets `name` to `value` (BRACKEN_DOMAINKEY only counts with the real Bracken's variables). */
+function envWith(name: string, value: string): Env {
+  return name === 'BRACKEN_DOMAINKEY' ? { ...BRACKEN, [name]: value } : { [name]: value };
+}
+
+describe('number settings outside their range', () => {
+  test.each([
+    ['LISTEN_REQUEST_TIMEOUT_MS', '3000000000'],
+    ['HTTP_TIMEOUT_MS', '3000000000'],
+    ['NGROK_TIMEOUT_MS', '2147483648'],
+    ['SANDBOX_TOKEN_LIFETIME', '9007199254740991'],
+    ['SANDBOX_RETRY_SCHEDULE', '250,9000000'],
+    ['SANDBOX_DOMAINKEY', '3000000000'],
+    ['BRACKEN_DOMAINKEY', '0'],
+    ['JOURNAL_KEEP_FILES', '0'],
+  ])('%s=%s is refused with CONFIG_INVALID naming the variable and the range', (name, value) => {
+    const error = refusal(envWith(name, value));
+    const { min, max } = SETTING_RANGES[name as keyof typeof SETTING_RANGES];
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toContain(`${name}=`);
+    expect(error.message).toContain(`a whole number from ${min} to ${max}`);
+    expect(error.hint).toBe(`Fix ${name} in .env or in the environment (see .env.example).`);
+  });
+
+  test('durations say their unit', () => {
+    expect(refusal({ HTTP_TIMEOUT_MS: '3000000000' }).message).toBe(
+      'HTTP_TIMEOUT_MS="3000000000" is not valid: expected a whole number from 1 to 600000 (milliseconds).',
+    );
+    expect(refusal({ SANDBOX_TOKEN_LIFETIME: '9007199254740991' }).message).toBe(
+      'SANDBOX_TOKEN_LIFETIME="9007199254740991" is not valid: expected a whole number from 1 to 604800 (seconds).',
+    );
+  });
+
+  test.each([
+    ['LISTEN_BODY_LIMIT', '65mb', 'a size from 1 to 64mb'],
+    ['LISTEN_BODY_LIMIT', '0', 'a size from 1 to 64mb'],
+    ['JOURNAL_MAX_BYTES', '1kb', 'a size from 64kb to 1024mb'],
+    ['JOURNAL_MAX_BYTES', '2000mb', 'a size from 64kb to 1024mb'],
+  ])('%s=%s is refused as outside %s', (name, value, expected) => {
+    const error = refusal({ [name]: value });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe(`${name}=${JSON.stringify(value)} is not valid: expected ${expected}, such as 1048576, 512kb or 1mb.`);
+  });
+
+  test('the edges of each range are accepted', () => {
+    const config = loadConfig({
+      env: {
+        HTTP_TIMEOUT_MS: '600000',
+        LISTEN_REQUEST_TIMEOUT_MS: '1',
+        NGROK_TIMEOUT_MS: '600000',
+        SANDBOX_TOKEN_LIFETIME: '604800',
+        SANDBOX_RETRY_SCHEDULE: '0,3600000',
+        SANDBOX_DOMAINKEY: '2147483647',
+        LISTEN_BODY_LIMIT: '64mb',
+        JOURNAL_MAX_BYTES: '64kb',
+        JOURNAL_KEEP_FILES: '1000',
+      },
+    });
+    expect(config).toMatchObject({
+      httpTimeoutMs: 600_000,
+      listen: { requestTimeoutMs: 1, bodyLimitBytes: 64 * 1024 * 1024 },
+      ngrok: { timeoutMs: 600_000 },
+      journal: { maxBytes: 64 * 1024, keepFiles: 1000 },
+      sandbox: { tokenLifetimeSec: 604_800, retryScheduleMs: [0, 3_600_000], domainkey: 2_147_483_647 },
+    });
+  });
+});
