@@ -122,7 +122,9 @@ export class StepError extends WorkbenchError<StepErrorCode> {}
 export const STATE_CORRUPT = 'WORKBENCH_STATE_CORRUPT';
 /** StateError: another running listener holds the journal folder (its pid is in journal.lock). */
 export const STATE_LOCKED = 'WORKBENCH_STATE_LOCKED';
-export type StateErrorCode = typeof STATE_CORRUPT | typeof STATE_LOCKED;
+/** StateError: a file could not be written (the disk is full, the folder is read-only...); nothing was changed. */
+export const STATE_WRITE_FAILED = 'WORKBENCH_STATE_WRITE_FAILED';
+export type StateErrorCode = typeof STATE_CORRUPT | typeof STATE_LOCKED | typeof STATE_WRITE_FAILED;
 /** A file in the state folder (or the journal in it) cannot be used. */
 export class StateError extends WorkbenchError<StateErrorCode> {}
 

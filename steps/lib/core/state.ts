@@ -14,7 +14,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { STATE_CORRUPT, StateError } from './errors.ts';
+import { STATE_CORRUPT, STATE_WRITE_FAILED, StateError } from './errors.ts';
 import { shapeProblem } from './state-shapes.ts';
 
 /** The names of the state files the steps share, and what each holds. */
@@ -149,11 +149,36 @@ export function openState(dir: string): State {
   };
 }
 
-/** Writes `data` to `file` through a temp file and a rename, so a reader never sees half a file. */
+/**
+ * Writes `data` to `file` through a temp file and a rename, so a reader never sees half a file. When
+ * the write fails (a full disk, a read-only folder) the temp file is removed, `file` keeps its old
+ * content, and the error is a StateError STATE_WRITE_FAILED saying what to do.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = join(file, '..');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, data, { mode: 0o600 });
-  await rename(temp, file);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(temp, data, { mode: 0o600 });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => {});
+    throw writeFailed(file, error);
+
+  }
+}
+
+/** A failed write of `file` as StateError STATE_WRITE_FAILED: what went wrong, in words, and what to do. */
+export function writeFailed(file: string, error: unknown): StateError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'the folder is not writable'
+        : (error as Error).message;
+  return new StateError(STATE_WRITE_FAILED, `Cannot write ${file}: ${why}${code === undefined ? '' : ` (${code})`}.`, {
+    cause: error,
+    hint: `Free some space or fix the permissions of ${join(file, '..')}, or point WORKBENCH_STATE_DIR at another folder, then run this again.`,
+  });
 }

@@ -17,6 +17,7 @@
  */
 import { mkdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkbenchError, writeFailed } from '../core/index.ts';
 import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
@@ -56,8 +57,12 @@ export interface Journal {
 /** Opens (or creates) the journal in `dir`, repairing a torn last record left by a crash. */
 export async function openJournal(options: JournalOptions): Promise<Journal> {
   const { dir, maxBytes, keepFiles, log = () => {} } = options;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const unlock = await lockJournal(dir);
+  // A full disk or a read-only folder is a coded error with what to do, not a stack trace.
+  const unlock = await mkdir(dir, { recursive: true, mode: 0o700 })
+    .then(() => lockJournal(dir))
+    .catch((error: unknown) => {
+      throw error instanceof WorkbenchError ? error : writeFailed(dir, error);
+    });
   try {
     const files = await listJournalFiles(dir);
     const fold = new JournalFold();
@@ -93,7 +98,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     };
   } catch (error) {
     await unlock();
-    throw error;
+    throw error instanceof WorkbenchError ? error : writeFailed(dir, error);
   }
 }
 

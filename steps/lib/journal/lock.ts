@@ -25,7 +25,14 @@ export async function lockJournal(dir: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
+      try {
+        await handle.writeFile(String(process.pid));
+      } catch (error) {
+        // A lock without its pid would be taken over by anyone: leave none behind (a full disk).
+        await handle.close();
+        await rm(path, { force: true });
+        throw error;
+      }
       await handle.close();
       held.add(path);
       return async () => {
