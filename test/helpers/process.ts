@@ -25,7 +25,7 @@ export interface ScriptOptions {
   readonly args?: readonly string[];
   /** Variables on top of `scriptEnv()`. */
   readonly env?: Env;
-  /** Bytes piped to stdin (runScript only); stdin is closed after them, or at once without them. */
+  /** Bytes piped to stdin, which is then closed (at once without them). Not for startScript. */
   readonly stdin?: string | Buffer;
 }
 
@@ -56,6 +56,8 @@ export function runCommand(command: readonly string[], options: Omit<ScriptOptio
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A script may exit without reading its input (EPIPE): its exit code and output tell the test what happened.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
 }
@@ -73,7 +75,7 @@ export interface StartedScript {
   lines(): string[];
   /** Resolves with the first match of `pattern` in stdout; rejects if the script exits first, or after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Resolves with the first stdout line that is JSON with `type === wanted`; rejects if the script exits first (the test's timeout bounds the wait). */
+  /** Resolves with the first stdout line that is JSON with `type === wanted`; rejects if the script exits first. */
   waitForMessage<T>(wanted: string): Promise<T>;
   /** Resolves once the process has exited, with its code or signal. */
   exited(): Promise<Exit>;

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 it('prints one ready line, logs requests, and on SIGTERM keeps the pending delivery in the store', async () => {
   const stateDir = await tempDir('sandbox');
-  // Only the variables this test sets (startScript drops the shell's): a developer's setup must not steer the sandbox under test.
+  // Only the variables this test sets (startScript drops the shell's): a developer's own must not steer the sandbox.
   const env = {
     SANDBOX_PORT: '0',
     SANDBOX_CLIENT_ID: 'cli-client',
