@@ -4,12 +4,9 @@
  * child process or temp folder behind, and the target verdicts follow the figures.
  * No timing assertions: figures only have to be real (positive, counted), not fast.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryFactory } from '../../scripts/bench/bodies.ts';
 import { BENCH_BAD_OPTION } from '../../scripts/bench/errors.ts';
 import type { LoadResult } from '../../scripts/bench/load/types.ts';
@@ -18,33 +15,16 @@ import type { BenchResults, StartupReport } from '../../scripts/bench/results.ts
 import { median, percentile, summarize } from '../../scripts/bench/stats.ts';
 import { evaluateTargets } from '../../scripts/bench/targets.ts';
 import type { ThroughputCell, ThroughputReport } from '../../scripts/bench/throughput.ts';
-import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { runScript, startScript, type ScriptOptions } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dirs: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** The bench CLI as `npm run bench` runs it, with only this test's state folder and temp folder. */
-function startBench(args: readonly string[], stateDir: string, tmp: string) {
-  // A developer's .env or shell must not steer the run: drop the workbench's variables.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(SANDBOX_|BRACKEN_|WORKBENCH_|LISTEN_|JOURNAL_|WEBHOOK_|NGROK_)/.test(name)),
-  );
-  Object.assign(env, { WORKBENCH_STATE_DIR: stateDir, TMPDIR: tmp, TMP: tmp, TEMP: tmp, NO_COLOR: '1' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/run.ts', ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
+/**
+ * `npm run bench -- ...args` with this test's state folder and temp folder; the process helpers
+ * drop the shell's workbench variables, so a developer's setup does not steer the run.
+ */
+function benchOptions(args: readonly string[], stateDir: string, tmp: string): ScriptOptions {
+  return { args, env: { WORKBENCH_STATE_DIR: stateDir, TMPDIR: tmp, TMP: tmp, TEMP: tmp } };
 }
 
 /** Bench temp folders left in `tmp` (tsx's own transform cache is not ours). */
@@ -68,11 +48,9 @@ function expectRealLoad(result: LoadResult, kind: LoadResult['kind']): void {
 
 describe('npm run bench -- --quick', () => {
   it('runs every receiver and the delivery path, prints the table and writes bench-<time>.json and latest.json', async () => {
-    const stateDir = await tempDir('bench-smoke-state-');
-    const tmp = await tempDir('bench-smoke-tmp-');
-    const run = startBench(['--quick', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp);
-    const code = await run.exited;
-    const { stdout, stderr } = run.output();
+    const stateDir = await tempDir('bench-state');
+    const tmp = await tempDir('bench-tmp');
+    const { code, stdout, stderr } = await runScript('scripts/bench/run.ts', benchOptions(['--quick', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp));
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 
     const files = await readdir(join(stateDir, 'bench'));
@@ -128,21 +106,15 @@ describe('npm run bench -- --quick', () => {
   });
 
   it.skipIf(process.platform === 'win32')('on Ctrl-C kills the receiver and load generator processes and removes its temp folders', async () => {
-    const stateDir = await tempDir('bench-smoke-state-');
-    const tmp = await tempDir('bench-smoke-tmp-');
-    const run = startBench(['--only', 'throughput', '--receivers', 'ours', '--bodies', '300'], stateDir, tmp);
-    const pids = await new Promise<number[]>((resolve, reject) => {
-      const lines = createInterface({ input: run.child.stdout });
-      lines.on('line', (line) => {
-        const match = /receiver pid (\d+), load generator pid (\d+)/.exec(line);
-        if (match) resolve([Number(match[1]), Number(match[2])]);
-      });
-      void run.exited.then((code) => reject(new Error(`bench exited (${code}) before starting its children: ${run.output().stderr}`)));
-    });
+    const stateDir = await tempDir('bench-state');
+    const tmp = await tempDir('bench-tmp');
+    const run = startScript('scripts/bench/run.ts', benchOptions(['--only', 'throughput', '--receivers', 'ours', '--bodies', '300'], stateDir, tmp));
+    const match = await run.waitFor(/receiver pid (\d+), load generator pid (\d+)/);
+    const pids = [Number(match[1]), Number(match[2])];
     expect(pids.every(isAlive)).toBe(true);
     run.child.kill('SIGINT');
-    const code = await run.exited;
-    expect(code, run.output().stderr).toBe(130);
+    const { code } = await run.exited();
+    expect(code, run.stderr()).toBe(130);
     // SIGKILL is sent before the bench exits; give the kernel a moment to reap.
     for (let i = 0; i < 50 && pids.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(pids.filter(isAlive)).toEqual([]);

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { createBrackenApi } from '../../steps/lib/bracken/api.ts';
 import {
   API_BAD_REQUEST,
@@ -15,17 +15,15 @@ import {
   ApiError,
 } from '../../steps/lib/core/errors.ts';
 import type { TokenState } from '../../steps/lib/core/state.ts';
-import { API, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
 const SUBSCRIPTION = { target: 'https://hooks.example.test/webhooks', secret: 'webhook-secret-0123456789', active: true };
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 function api(extra: Record<string, string> = {}, now: () => number = () => T0) {
@@ -49,8 +47,7 @@ describe('createBrackenApi: requests', () => {
 
   test('deleteUser uses BRACKEN_USER_DELETE_ROUTE with URL-encoded values and sends no body', async () => {
     mockToken('tok-1');
-    nock(API, { badheaders: ['content-type'] })
-      .matchHeader('authorization', 'Bearer tok-1')
+    mockApi('tok-1', { body: false })
       .post('/api/users/Test%20User%2F1/remove/15435', (body) => body === '' || Object.keys(body as object).length === 0)
       .reply(204);
     const client = api({ BRACKEN_USER_DELETE_ROUTE: 'POST /api/users/{username}/remove/{domainkey}' });

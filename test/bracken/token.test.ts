@@ -1,19 +1,16 @@
-import { createServer } from 'node:net';
 import { stat, writeFile } from 'node:fs/promises';
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../../steps/lib/core/errors.ts';
 import { openState } from '../../steps/lib/core/state.ts';
 import { EXPIRY_MARGIN_MS, getAccessToken } from '../../steps/lib/bracken/token.ts';
-import { CLIENT_ID, IDENTITY, makeSandbox, mockToken, rejection, T0, tokenForm, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { CLIENT_ID, IDENTITY, mockToken, T0, testWorkbench, tokenRequest, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { rejection } from '../helpers/rejection.ts';
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 describe('getAccessToken: the request and the cache', () => {
@@ -90,7 +87,7 @@ describe('getAccessToken: the request and the cache', () => {
 
 describe('getAccessToken: failures', () => {
   test.each([400, 401])('invalid_client with HTTP %i is TOKEN_INVALID_CLIENT, pointing at BRACKEN_CLIENT_ID/SECRET', async (status) => {
-    nock(IDENTITY).post('/connect/token', tokenForm()).reply(status, { error: 'invalid_client' });
+    tokenRequest().reply(status, { error: 'invalid_client' });
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
     expect(error).toBeInstanceOf(TokenError);
     expect(error.code).toBe(TOKEN_INVALID_CLIENT);
@@ -100,14 +97,14 @@ describe('getAccessToken: failures', () => {
   });
 
   test('a bare 401 with a WWW-Authenticate challenge is TOKEN_INVALID_CLIENT too', async () => {
-    nock(IDENTITY).post('/connect/token', tokenForm()).reply(401, '', { 'www-authenticate': 'Basic realm="identity"' });
+    tokenRequest().reply(401, '', { 'www-authenticate': 'Basic realm="identity"' });
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
     expect(error.code).toBe(TOKEN_INVALID_CLIENT);
     expect(error.message).toContain('(HTTP 401 with a WWW-Authenticate challenge)');
   });
 
   test('another OAuth error is TOKEN_REJECTED with the error and its description', async () => {
-    nock(IDENTITY).post('/connect/token', tokenForm({ scope: 'wrong' })).reply(400, { error: 'invalid_scope', error_description: 'scope not allowed' });
+    tokenRequest({ scope: 'wrong' }).reply(400, { error: 'invalid_scope', error_description: 'scope not allowed' });
     const error = await rejection(getAccessToken({ config: box.config({ BRACKEN_SCOPE: 'wrong' }), state: box.state }));
     expect(error.code).toBe(TOKEN_REJECTED);
     expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 400 invalid_scope: scope not allowed.`);
@@ -115,14 +112,14 @@ describe('getAccessToken: failures', () => {
   });
 
   test('a 500 with no OAuth body is TOKEN_REJECTED naming the status', async () => {
-    nock(IDENTITY).post('/connect/token').reply(500, 'boom');
+    tokenRequest().reply(500, 'boom');
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
     expect(error.code).toBe(TOKEN_REJECTED);
     expect(error.message).toContain('(HTTP 500)');
   });
 
   test('connection refused is TOKEN_UNREACHABLE with a network hint for the real Bracken', async () => {
-    nock(IDENTITY).post('/connect/token').replyWithError({ code: 'ECONNREFUSED' });
+    tokenRequest().replyWithError({ code: 'ECONNREFUSED' });
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
     expect(error.code).toBe(TOKEN_UNREACHABLE);
     expect(error.message).toBe(`The identity server at ${IDENTITY}/connect/token could not be reached (ECONNREFUSED).`);
@@ -130,7 +127,7 @@ describe('getAccessToken: failures', () => {
   });
 
   test('no answer within HTTP_TIMEOUT_MS is TOKEN_UNREACHABLE', async () => {
-    nock(IDENTITY).post('/connect/token').delay(2_000).reply(200, { access_token: 'late', token_type: 'Bearer', expires_in: 60 });
+    tokenRequest().delay(2_000).reply(200, { access_token: 'late', token_type: 'Bearer', expires_in: 60 });
     const error = await rejection(getAccessToken({ config: box.config({ HTTP_TIMEOUT_MS: '50' }), state: box.state }));
     expect(error.code).toBe(TOKEN_UNREACHABLE);
     expect(error.message).toBe(`The identity server at ${IDENTITY}/connect/token did not answer within 50 ms.`);
@@ -145,13 +142,3 @@ describe('getAccessToken: failures', () => {
     expect(error.hint).toBe('Is the local sandbox running? Start it with `npm run sandbox` in another terminal, or run the whole walkthrough with `npm start`.');
   });
 });
-
-/** A loopback port nothing listens on: bind port 0, note it, close it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -5,8 +5,6 @@
  * Skipped (with a printed reason) when /usr/bin/chromium is not installed.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import { startInspector, type Inspector } from '../../steps/lib/inspector/inspec
 import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -36,7 +35,6 @@ const PRETTY_BODY = [
 ].join('\n');
 
 describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
-  let dir: string;
   let journal: Journal;
   let listener: RunningListener;
   let inspector: Inspector;
@@ -50,7 +48,7 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
   const post = (headers: Record<string, string>, body: string) => fetch(listener.url, { method: 'POST', headers, body });
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'inspector-browser-'));
+    const dir = await tempDir('browser');
     journal = await openJournal({ dir: join(dir, 'journal'), maxBytes: 1024 * 1024, keepFiles: 2 });
     listener = await startListener({
       host: '127.0.0.1',
@@ -75,7 +73,6 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
     await inspector?.close();
     await listener?.close();
     await journal?.close();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it('shows a signed delivery live, as soon as the listener answers it', async () => {

@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from '../../steps/lib/core/net.ts';
+import { exitedPid } from '../helpers/process.ts';
 
 describe('processIsRunning', () => {
   test('is true for this process and false for a process that has exited', () => {
     expect(processIsRunning(process.pid)).toBe(true);
-    const child = spawnSync(process.execPath, ['-e', '0']);
-    expect(processIsRunning(child.pid ?? -1)).toBe(false);
+    expect(processIsRunning(exitedPid())).toBe(false);
   });
 });
 

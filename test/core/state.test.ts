@@ -3,10 +3,11 @@
  * one that is not fails with STATE_CORRUPT naming the file, what is wrong, and what to do.
  */
 import { writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { STATE_CORRUPT, StateError } from '../../steps/lib/core/errors.ts';
 import type { WebhookState } from '../../steps/lib/core/state.ts';
-import { makeSandbox, rejection, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const WEBHOOK: WebhookState = {
   apiUrl: 'https://api.brackenlearning.com',
@@ -18,12 +19,9 @@ const WEBHOOK: WebhookState = {
   subscribedAt: '2025-01-01T10:00:00.000Z',
 };
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 describe('state.read(name)', () => {

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getToken } from '../../steps/01-get-token.ts';
 import { subscribeWebhook } from '../../steps/02-subscribe-webhook.ts';
 import { listen } from '../../steps/03-listen-for-webhooks.ts';
@@ -13,9 +13,9 @@ import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
 import { startSandbox, sandboxOptionsFromConfig } from '../../scripts/sandbox/index.ts';
 import { waitForDelivery } from '../../scripts/walkthrough/wait-for-delivery.ts';
 import type { TokenState } from '../../steps/lib/core/state.ts';
-import { cleanup, logSink, quietStream, sandboxRun } from './helpers.ts';
-
-afterEach(cleanup);
+import { captureLog, quietStream } from '../helpers/output.ts';
+import { until } from '../helpers/until.ts';
+import { sandboxRun } from './helpers.ts';
 
 const quiet = () => undefined;
 
@@ -27,7 +27,7 @@ describe('resilience over loopback', () => {
     const user = await createTestUser(deps);
 
     // Nobody listens yet: the sandbox keeps retrying.
-    await waitUntil(() => (sandbox.deliveries()[0]?.attempts ?? 0) >= 2);
+    await until(() => (sandbox.deliveries()[0]?.attempts ?? 0) >= 2, 5_000);
     expect(sandbox.deliveries()[0]!.status).toBe('pending');
 
     const listening = await listen({ ...deps, handler: quiet });
@@ -47,7 +47,7 @@ describe('resilience over loopback', () => {
     const deps = { config: first.config, log: quiet };
     await subscribeWebhook(deps);
     await createTestUser(deps);
-    await waitUntil(() => (first.sandbox.deliveries()[0]?.attempts ?? 0) >= 1);
+    await until(() => (first.sandbox.deliveries()[0]?.attempts ?? 0) >= 1, 5_000);
     const port = first.sandbox.port;
     await first.sandbox.close();
 
@@ -70,7 +70,7 @@ describe('resilience over loopback', () => {
 
   it('a token that expires mid-walkthrough is refreshed (by expiry time, and after a 401)', async () => {
     const { config, sandbox } = await sandboxRun({ SANDBOX_TOKEN_LIFETIME: '1' });
-    const out = logSink();
+    const out = captureLog();
     const deps = { config, log: out.log };
     const first = await getToken(deps);
 
@@ -91,11 +91,3 @@ describe('resilience over loopback', () => {
     expect(sandbox.users()).toEqual([]);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

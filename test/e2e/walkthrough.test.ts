@@ -3,11 +3,11 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runWalkthrough } from '../../scripts/walkthrough.ts';
-import { cleanup, logSink, quietStream, sandboxEnv, tempDir } from './helpers.ts';
-
-afterEach(cleanup);
+import { captureLog, quietStream } from '../helpers/output.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { sandboxEnv } from './helpers.ts';
 
 interface Store {
   users: unknown[];
@@ -23,8 +23,8 @@ async function storeOf(runDir: string): Promise<Store> {
 
 describe('runWalkthrough() against the sandbox', () => {
   it('runs steps 1 to 6 under the tutorial headings and succeeds once User_Create arrived and verified', async () => {
-    const stateDir = await tempDir();
-    const out = logSink();
+    const stateDir = await tempDir('e2e');
+    const out = captureLog();
     const result = await runWalkthrough({ env: sandboxEnv(stateDir), runDir: join(stateDir, 'run'), log: out.log, progress: quietStream });
 
     expect(result.ok, out.text()).toBe(true);
@@ -43,8 +43,8 @@ describe('runWalkthrough() against the sandbox', () => {
   });
 
   it('with real credentials but no public URL, stops before any request and says how to get one', async () => {
-    const stateDir = await tempDir();
-    const out = logSink();
+    const stateDir = await tempDir('e2e');
+    const out = captureLog();
     const env = { ...sandboxEnv(stateDir), BRACKEN_CLIENT_ID: 'acme', BRACKEN_CLIENT_SECRET: 'not-used', BRACKEN_DOMAINKEY: '12345' };
     const result = await runWalkthrough({ env, runDir: join(stateDir, 'run'), log: out.log, progress: quietStream, yes: true });
     expect(result.ok).toBe(false);
@@ -54,8 +54,8 @@ describe('runWalkthrough() against the sandbox', () => {
   });
 
   it('two walkthroughs side by side (two sandboxes, two listeners, free ports) do not collide', async () => {
-    const [a, b] = [await tempDir(), await tempDir()];
-    const [outA, outB] = [logSink(), logSink()];
+    const [a, b] = [await tempDir('e2e'), await tempDir('e2e')];
+    const [outA, outB] = [captureLog(), captureLog()];
     const [resultA, resultB] = await Promise.all([
       runWalkthrough({ env: sandboxEnv(a), runDir: join(a, 'run'), log: outA.log, progress: quietStream }),
       runWalkthrough({ env: sandboxEnv(b), runDir: join(b, 'run'), log: outB.log, progress: quietStream }),

@@ -3,8 +3,7 @@
  * work carried forward, reading without a listener, the lock, and "on disk before the answer".
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
@@ -12,18 +11,19 @@ import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
 import { STATE_LOCKED, StateError } from '../../steps/lib/core/errors.ts';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { encodeEntry, journalFileName } from '../../steps/lib/journal/format.ts';
-import { send, signed, startTestListener, tempDir, userCreate } from '../listener/helpers.ts';
+import { send, signed, startTestListener, userCreate } from '../helpers/listener.ts';
+import { exitedPid } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let dir: string;
 const opened: Journal[] = [];
 
 beforeEach(async () => {
-  dir = await tempDir('journal-test-');
+  dir = await tempDir('journal');
 });
 afterEach(async () => {
   for (const journal of opened.splice(0)) await journal.close().catch(() => {});
   vi.restoreAllMocks();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function openIn(options: { maxBytes?: number; keepFiles?: number; log?: (line: string) => void } = {}): Promise<Journal> {
@@ -183,8 +183,7 @@ describe('the journal lock', () => {
   });
 
   it('takes over a lock left by a process that is gone (a listener killed with SIGKILL)', async () => {
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(join(dir, 'journal.lock'), gone.stdout);
+    await writeFile(join(dir, 'journal.lock'), String(exitedPid()));
     const journal = await openIn();
     await journal.appendDelivery(record(1), 'done');
     expect(readFileSync(join(dir, 'journal.lock'), 'utf8')).toBe(String(process.pid));

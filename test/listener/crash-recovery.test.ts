@@ -7,12 +7,13 @@
  * every delivery that got a 2xx is in the journal exactly once and in the restarted listener's feed,
  * no torn record remains, and every acknowledged delivery's handler has run, by its recorded effect.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { exited, signed, spawnTsx, tempDir, userCreate, waitForMessage } from './helpers.ts';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { signed, userCreate } from '../helpers/listener.ts';
+import { startScript, type StartedScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const FIXTURE = 'test/fixtures/listener-crash-child.ts';
 const SECRET = 'crash-test-secret';
@@ -32,31 +33,19 @@ interface Feed {
   feed: { id: string; handler: string; code: string }[];
 }
 
-const children: ChildProcessWithoutNullStreams[] = [];
-let dir = '';
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited(child);
-  }
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
-});
-
-function start(journalDir: string, effectsDir: string, extra: string[] = []): ChildProcessWithoutNullStreams {
-  const child = spawnTsx(FIXTURE, [journalDir, effectsDir, ...extra], { LISTENER_SECRET: SECRET });
-  children.push(child);
-  return child;
+function start(journalDir: string, effectsDir: string, extra: string[] = []): StartedScript {
+  return startScript(FIXTURE, { args: [journalDir, effectsDir, ...extra], env: { LISTENER_SECRET: SECRET } });
 }
 
 describe('crash recovery (SIGKILL mid-burst)', () => {
   it('every acknowledged delivery is journaled exactly once, in the restarted feed, and handled once', async () => {
-    dir = await tempDir('crash-test-');
+    const dir = await tempDir('crash');
     const journalDir = join(dir, 'journal');
     const effectsDir = dir;
 
     // 1. Start the listener and send the burst; kill it mid-way.
     const first = start(journalDir, effectsDir);
-    const ready = await waitForMessage<Ready>(first, 'ready');
+    const ready = await first.waitForMessage<Ready>('ready');
     const pool = new Pool(ready.origin, { connections: CONCURRENCY, pipelining: 1 });
     const acked = new Map<number, string>(); // payload number → delivery id from the 200
     let next = 0;
@@ -68,7 +57,7 @@ describe('crash recovery (SIGKILL mid-burst)', () => {
           const response = await pool.request({ path: '/webhooks', method: 'POST', headers, body });
           const text = await response.body.text();
           if (response.statusCode === 200) acked.set(n, (JSON.parse(text) as { id: string }).id);
-          if (acked.size >= KILL_AFTER && first.exitCode === null && first.signalCode === null) first.kill('SIGKILL');
+          if (acked.size >= KILL_AFTER && first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
         } catch {
           // the connection died with the process: not acknowledged
         }
@@ -76,14 +65,14 @@ describe('crash recovery (SIGKILL mid-burst)', () => {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, sender));
     await pool.destroy();
-    expect(await exited(first)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await first.exited()).toEqual({ code: null, signal: 'SIGKILL' });
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER);
     expect(acked.size).toBeLessThan(TOTAL); // the kill really happened mid-burst
 
     // 2. Restart on the same folders and wait until every owed handler has run.
     const second = start(journalDir, effectsDir, ['--report-when-idle']);
-    const restarted = await waitForMessage<Ready>(second, 'ready');
-    const { feed } = await waitForMessage<Feed>(second, 'feed');
+    const restarted = await second.waitForMessage<Ready>('ready');
+    const { feed } = await second.waitForMessage<Feed>('feed');
     expect(restarted.recovered).toBeGreaterThanOrEqual(acked.size);
     expect(restarted.owed).toBeGreaterThan(0); // the kill left handler work behind: recovery is exercised
     for (const warning of restarted.warnings) expect(warning).toMatch(/incomplete last record/);
@@ -123,8 +112,8 @@ describe('crash recovery (SIGKILL mid-burst)', () => {
     for (const id of acked.values()) expect(runs.filter((run) => run === id).length).toBeGreaterThanOrEqual(1);
 
     // 4. A clean stop.
-    second.kill('SIGTERM');
-    expect(await exited(second)).toEqual({ code: 0, signal: null });
+    second.child.kill('SIGTERM');
+    expect(await second.exited()).toEqual({ code: 0, signal: null });
     expect((await readdir(journalDir)).includes('journal.lock')).toBe(false);
   });
 });

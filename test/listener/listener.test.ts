@@ -11,8 +11,8 @@ import { openJournal } from '../../steps/lib/journal/journal.ts';
 import { startListener } from '../../steps/lib/listener/listener.ts';
 import { LISTEN_PORT_IN_USE, ListenerError } from '../../steps/lib/core/errors.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
-import { journalLines, journalRecords, OLD_SECRET, refusalFor, parseRaw, rawExchange, send, SECRET, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
-import { rm } from 'node:fs/promises';
+import { journalLines, journalRecords, OLD_SECRET, refusalFor, parseRaw, rawExchange, send, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let t: TestListener;
 const handled: string[] = [];
@@ -310,7 +310,7 @@ describe('startListener', () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
-    const dir = await tempDir();
+    const dir = await tempDir('listener');
     const journal = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 2 });
     try {
       const error = await startListener({ host: '127.0.0.1', port, scheme: bracken, secrets: () => [SECRET], bodyLimitBytes: 1024, requestTimeoutMs: 1000, journal }).catch((e: unknown) => e);
@@ -320,7 +320,6 @@ describe('startListener', () => {
     } finally {
       await journal.close();
       await new Promise((resolve) => blocker.close(resolve));
-      await rm(dir, { recursive: true, force: true });
     }
   });
 

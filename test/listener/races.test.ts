@@ -5,24 +5,17 @@
  * may be lost and every stored delivery's handler must run.
  */
 import { connect } from 'node:net';
-import { rm } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
-import { send, SECRET, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { onCleanup } from '../helpers/cleanup.ts';
+import { send, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** A real journal whose delivery appends are delayed (a slow fdatasync) and, optionally, the first one fails. */
 async function slowJournal(options: { delayMs: number; failFirst?: boolean; onlyOk?: boolean }): Promise<{ journal: Journal; dir: string }> {
-  const dir = await tempDir('races-');
+  const dir = await tempDir('races');
   const real = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 3 });
-  cleanups.push(async () => {
-    await real.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  onCleanup(() => real.close());
   let appends = 0;
   const journal: Journal = {
     ...real,
@@ -43,7 +36,7 @@ async function slowJournal(options: { delayMs: number; failFirst?: boolean; only
 
 async function listenerWith(journal: Journal, dir: string, handled: string[]): Promise<TestListener> {
   const t = await startTestListener({ dir, journal, handler: (d) => void handled.push(d.id) });
-  cleanups.push(() => t.listener.close());
+  onCleanup(() => t.listener.close());
   return t;
 }
 

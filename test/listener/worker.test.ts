@@ -2,30 +2,20 @@
  * The worker behind the listener: the handler runs after the answer, a slow handler does not hold
  * the answer back, a failed handler runs again on the next start, and a duplicate runs it once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { createWorker, type WebhookDelivery } from '../../steps/lib/listener/worker.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import { describeDelivery } from '../../steps/lib/listener/sample-handler.ts';
 import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
-import { journalLines, send, signed, startTestListener, tempDir, userCreate, type TestListener } from './helpers.ts';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { onCleanup } from '../helpers/cleanup.ts';
+import { journalLines, send, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 async function listenerIn(dir: string, handler: (d: WebhookDelivery) => Promise<void> | void): Promise<TestListener> {
   const t = await startTestListener({ dir, handler });
-  cleanups.push(() => t.close());
+  onCleanup(() => t.close());
   return t;
-}
-
-async function freshDir(): Promise<string> {
-  const dir = await tempDir('worker-test-');
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 describe('worker', () => {
@@ -33,7 +23,7 @@ describe('worker', () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const started: string[] = [];
-    const t = await listenerIn(await freshDir(), async (d) => {
+    const t = await listenerIn(await tempDir('worker'), async (d) => {
       started.push(d.id);
       await gate; // held until after the answer has been checked
     });
@@ -54,7 +44,7 @@ describe('worker', () => {
 
   it('the handler gets the parsed payload, the exact bytes and the event name', async () => {
     const seen: WebhookDelivery[] = [];
-    const t = await listenerIn(await freshDir(), (d) => void seen.push(d));
+    const t = await listenerIn(await tempDir('worker'), (d) => void seen.push(d));
     const { body, headers } = signed(userCreate(5));
     await send(t.listener.url, { body, headers });
     await t.listener.idle();
@@ -64,7 +54,7 @@ describe('worker', () => {
   });
 
   it('a failed handler is recorded failed with its error, and runs again (recovered) when the listener restarts', async () => {
-    const dir = await freshDir();
+    const dir = await tempDir('worker');
     const first = await startTestListener({
       dir,
       handler: () => {
@@ -95,7 +85,7 @@ describe('worker', () => {
 
   it('the same delivery sent twice: both acknowledged and journaled, the handler runs once', async () => {
     const runs: string[] = [];
-    const t = await listenerIn(await freshDir(), (d) => void runs.push(d.id));
+    const t = await listenerIn(await tempDir('worker'), (d) => void runs.push(d.id));
     const delivery = signed(userCreate(3));
     const a = await send(t.listener.url, delivery);
     const b = await send(t.listener.url, delivery);
@@ -113,8 +103,8 @@ describe('worker', () => {
   it('with the standard-webhooks scheme, which signs webhook-id, two different bodies with one webhook-id are the same delivery', async () => {
     const runs: string[] = [];
     const secret = `whsec_${Buffer.from('a-standard-webhooks-test-secret!').toString('base64')}`;
-    const t = await startTestListener({ dir: await freshDir(), handler: (d) => void runs.push(d.id), scheme: standardWebhooks, secrets: () => [secret] });
-    cleanups.push(() => t.close());
+    const t = await startTestListener({ dir: await tempDir('worker'), handler: (d) => void runs.push(d.id), scheme: standardWebhooks, secrets: () => [secret] });
+    onCleanup(() => t.close());
     const sendSigned = (payload: unknown) => {
       const body = Buffer.from(JSON.stringify(payload));
       const headers = standardWebhooks.sign({ body, secret, id: 'msg_1' });
@@ -129,7 +119,7 @@ describe('worker', () => {
 
   it('with bracken, an unsigned webhook-id header is ignored: changing it cannot replay a delivery as new', async () => {
     const runs: string[] = [];
-    const t = await listenerIn(await freshDir(), (d) => void runs.push(d.id));
+    const t = await listenerIn(await tempDir('worker'), (d) => void runs.push(d.id));
     const one = signed(userCreate(4));
     const answers = [];
     for (const id of ['msg_1', 'msg_2', 'msg_3']) answers.push(await send(t.listener.url, { body: one.body, headers: { ...one.headers, 'webhook-id': id } }));
@@ -139,7 +129,7 @@ describe('worker', () => {
   });
 
   it('duplicates are still recognised after a restart (the journal seeds the dedupe keys)', async () => {
-    const dir = await freshDir();
+    const dir = await tempDir('worker');
     const delivery = signed(userCreate(6));
     const first = await startTestListener({ dir, handler: () => {} });
     await send(first.listener.url, delivery);

@@ -3,10 +3,8 @@
  * in any case, domain from the token), user create (409 on a taken name) and the configured
  * delete route.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { accessToken, call, cleanup, createUser, testSandbox } from './helpers.ts';
-
-afterEach(cleanup);
+import { describe, expect, it } from 'vitest';
+import { accessToken, call, createUser, testSandbox } from './helpers.ts';
 
 const MERGE = '/api/webhook/merge/domain/15435/event/User_Create';
 const SUBSCRIPTION = { target: 'https://example.test/webhooks', secret: 'a-long-webhook-secret', active: true };

@@ -2,53 +2,25 @@
  * `npm run sandbox` as a user runs it: one ready line with the URL and credentials from the
  * config, one log line per request, and SIGTERM stops it with pending deliveries kept on disk.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { afterEach, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
-import { cleanup, closedPort, tempDir } from './helpers.ts';
-
-let child: ChildProcess | undefined;
-
-afterEach(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
-  }
-  child = undefined;
-  await cleanup();
-});
+import { expect, it } from 'vitest';
+import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { startScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 it('prints one ready line, logs requests, and on SIGTERM keeps the pending delivery in the store', async () => {
-  const stateDir = await tempDir();
-  // Only the variables this test sets: a developer's .env must not leak into the sandbox under test.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(SANDBOX_|BRACKEN_|WORKBENCH_)/.test(name)));
-  Object.assign(env, {
+  const stateDir = await tempDir('sandbox');
+  // Only the variables this test sets (startScript drops the shell's): a developer's own must not steer the sandbox.
+  const env = {
     SANDBOX_PORT: '0',
     SANDBOX_CLIENT_ID: 'cli-client',
     SANDBOX_CLIENT_SECRET: 'cli-secret-value',
     SANDBOX_DOMAINKEY: '4242',
     SANDBOX_RETRY_SCHEDULE: '60000',
     WORKBENCH_STATE_DIR: stateDir,
-    NO_COLOR: '1',
-  });
-  const started = spawn(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child = started;
-  const lines: string[] = [];
-  let stderr = '';
-  started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
-  const ready = new Promise<string>((resolve, reject) => {
-    const reader = createInterface({ input: started.stdout ?? process.stdin });
-    reader.on('line', (line) => {
-      lines.push(line);
-      if (lines.length === 1) resolve(line);
-    });
-    void exited.then((code) => reject(new Error(`sandbox exited (${code}) before it was ready: ${stderr}`)));
-  });
-
-  const first = await ready;
+  };
+  const started = startScript('scripts/sandbox.ts', { env });
+  const [, first = ''] = await started.waitFor(/^(.*)\n/);
   const match = /^Bracken sandbox ready at (http:\/\/127\.0\.0\.1:(\d+)) \(client_id cli-client, client_secret cli-…\(16 chars\), domainkey 4242\)$/.exec(first);
   expect(match, first).not.toBeNull();
   const url = match?.[1] ?? '';
@@ -64,13 +36,10 @@ it('prints one ready line, logs requests, and on SIGTERM keeps the pending deliv
   expect((await fetch(`${url}/api/user/create`, { method: 'POST', headers, body: JSON.stringify({ username: 'Cli-User', password: 'cli-password-1' }) })).status).toBe(200);
 
   const storeFile = `${stateDir}/sandbox/store-${match?.[2] ?? ''}.json`;
-  await new Promise<void>((resolve) => {
-    const check = () => (lines.some((line) => line.includes('attempt 1: ')) ? resolve() : setTimeout(check, 20));
-    check();
-  });
-  started.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  await started.waitFor(/attempt 1: /);
+  expect(await started.stop()).toBe(0);
 
+  const lines = started.lines();
   const log = lines.join('\n');
   expect(log).toMatch(/ POST \/connect\/token 200 \(\d+ ms\)/);
   expect(log).toMatch(/ User_Create for userkey 1001: 1 delivery queued/);

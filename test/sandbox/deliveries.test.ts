@@ -3,12 +3,12 @@
  * signature that verifies over those bytes, retries with identical bytes, and delivery once a
  * receiver that was down comes up.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { sign } from '../../steps/lib/signature/primitives.ts';
-import { accessToken, call, cleanup, closedPort, createUser, startReceiver, subscribe, testSandbox, until } from './helpers.ts';
-
-afterEach(cleanup);
+import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { until } from '../helpers/until.ts';
+import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 

@@ -1,37 +1,21 @@
 /**
  * Test fixtures for the sandbox: a sandbox on a free port with its own temp state folder, a tiny
  * node:http webhook receiver that records the exact bytes it gets, and small HTTP helpers.
- * Everything opened here is registered for cleanup; call `cleanup()` in afterEach.
+ * Everything opened here is closed after the test (test/helpers/cleanup.ts).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox, type RunningSandbox, type SandboxOptions } from '../../scripts/sandbox/index.ts';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-
-/** Closes every sandbox and receiver and removes every temp folder made since the last call. */
-export async function cleanup(): Promise<void> {
-  const tasks = cleanups.splice(0).reverse();
-  for (const task of tasks) await task();
-}
-
-/** A fresh folder under the OS temp dir, removed by `cleanup()`. */
-export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sandbox-test-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { onCleanup } from '../helpers/cleanup.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Starts a sandbox with the config defaults, on a free port, a temp state folder and a short retry schedule. */
 export async function testSandbox(overrides: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
   const defaults = sandboxOptionsFromConfig(loadConfig({ env: {} }));
-  const stateDir = overrides.stateDir ?? (await tempDir());
+  const stateDir = overrides.stateDir ?? (await tempDir('sandbox'));
   const sandbox = await startSandbox({ ...defaults, port: 0, retryScheduleMs: [50, 100], ...overrides, stateDir });
-  cleanups.push(() => sandbox.close());
+  onCleanup(() => sandbox.close());
   return sandbox;
 }
 
@@ -80,7 +64,7 @@ export async function startReceiver(options: { port?: number; statuses?: number[
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };
-  cleanups.push(close);
+  onCleanup(close);
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     port,
@@ -91,20 +75,6 @@ export async function startReceiver(options: { port?: number; statuses?: number[
     },
     close,
   };
-}
-
-/** A loopback port nobody listens on (it was free a moment ago). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Polls `check` every 20 ms until it returns true (the test timeout bounds the wait). */
-export async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** POSTs a form to the token endpoint. */

@@ -3,10 +3,8 @@
  * client_secret_post, the RFC 6749 §5.2 errors, and openid-client against it.
  */
 import * as oidc from 'openid-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, testSandbox, tokenRequest } from './helpers.ts';
-
-afterEach(cleanup);
+import { describe, expect, it } from 'vitest';
+import { testSandbox, tokenRequest } from './helpers.ts';
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id).replace(/-/g, '%2D')}:${encodeURIComponent(secret)}`).toString('base64')}`;

@@ -4,19 +4,20 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STATE_CORRUPT } from '../../steps/lib/core/errors.ts';
 import { SANDBOX_PORT_IN_USE } from '../../scripts/sandbox/errors.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
 import { storeFileFor } from '../../scripts/sandbox/store.ts';
-import { accessToken, call, cleanup, closedPort, createUser, startReceiver, subscribe, tempDir, testSandbox, until } from './helpers.ts';
-
-afterEach(cleanup);
+import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
+import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
 
 describe('restart', () => {
   it('keeps subscriptions, users, tokens and a pending delivery, which is then delivered with the same bytes', async () => {
-    const stateDir = await tempDir();
+    const stateDir = await tempDir('sandbox');
     const first = await testSandbox({ stateDir, retryScheduleMs: [30_000] });
     const receiver = await startReceiver({ statuses: [503] });
     const token = await accessToken(first);
@@ -66,7 +67,7 @@ describe('side by side', () => {
   });
 
   it('gives two sandboxes on one state folder one store file each (named by port)', async () => {
-    const stateDir = await tempDir();
+    const stateDir = await tempDir('sandbox');
     const a = await testSandbox({ stateDir });
     const b = await testSandbox({ stateDir });
     await createUser(a, await accessToken(a), 'User-Of-A');
@@ -81,7 +82,7 @@ describe('side by side', () => {
 describe('start errors', () => {
   it('refuses a taken port with SANDBOX_PORT_IN_USE and a hint', async () => {
     const receiver = await startReceiver();
-    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: receiver.port, stateDir: await tempDir() };
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: receiver.port, stateDir: await tempDir('sandbox') };
     await expect(startSandbox(options)).rejects.toMatchObject({
       code: SANDBOX_PORT_IN_USE,
       message: `Port ${receiver.port} on 127.0.0.1 is already in use.`,
@@ -90,7 +91,7 @@ describe('start errors', () => {
   });
 
   it('refuses a corrupt store with STATE_CORRUPT and leaves the file as it was', async () => {
-    const stateDir = await tempDir();
+    const stateDir = await tempDir('sandbox');
     const port = await closedPort();
     const file = storeFileFor(stateDir, port);
     await mkdir(dirname(file), { recursive: true });
@@ -104,7 +105,7 @@ describe('start errors', () => {
   });
 
   it('rejects an empty retry schedule with a TypeError coded ERR_INVALID_ARG_VALUE', async () => {
-    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir(), retryScheduleMs: [] };
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir('sandbox'), retryScheduleMs: [] };
     await expect(startSandbox(options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
   });
 });

@@ -1,19 +1,17 @@
-import nock from 'nock';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { getToken } from '../../steps/01-get-token.ts';
 import { TOKEN_INVALID_CLIENT } from '../../steps/lib/core/errors.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
-import { captureLog, IDENTITY, makeSandbox, mockToken, rejection, T0, tokenForm, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { IDENTITY, mockToken, T0, testWorkbench, tokenRequest, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { captureLog } from '../helpers/output.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 // Long enough that a full print would be obvious; redact() keeps only the first 4 characters.
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.payload-part-0123456789.signature-part-abcdef';
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 test('step 1 prints the target first, requests a token and prints it redacted', async () => {
@@ -51,7 +49,7 @@ test('step 1 run again reuses the cached token; --refresh asks again', async () 
 });
 
 test('step 1 with a wrong secret fails with TOKEN_INVALID_CLIENT and prints no secret', async () => {
-  nock(IDENTITY).post('/connect/token', tokenForm({ secret: 'wrong-secret-value' })).reply(400, { error: 'invalid_client' });
+  tokenRequest({ secret: 'wrong-secret-value' }).reply(400, { error: 'invalid_client' });
   const out = captureLog();
   const error = await rejection(getToken({ config: box.config({ BRACKEN_CLIENT_SECRET: 'wrong-secret-value' }), state: box.state, log: out.log }));
   expect(error.code).toBe(TOKEN_INVALID_CLIENT);

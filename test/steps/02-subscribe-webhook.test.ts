@@ -1,12 +1,14 @@
 import { stat, writeFile } from 'node:fs/promises';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { subscribeWebhook } from '../../steps/02-subscribe-webhook.ts';
 import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
 import { STATE_CORRUPT, STEP_PRECONDITION, StateError, StepError } from '../../steps/lib/core/errors.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { ListenerState, WebhookState } from '../../steps/lib/core/state.ts';
-import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { captureLog } from '../helpers/output.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
 const TOKEN = 'access-token-for-step-2-0123456789';
@@ -18,12 +20,9 @@ const LISTENER: ListenerState = {
   startedAt: '2025-01-01T11:59:00.000Z',
 };
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 /** Expects one merge PUT; returns the body Bracken received. */

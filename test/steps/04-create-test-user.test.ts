@@ -1,21 +1,20 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { createTestUser } from '../../steps/04-create-test-user.ts';
 import { API_BAD_RESPONSE, API_CONFLICT, ApiError, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
 import { generatePassword, generateUsername, PASSWORD_CLASSES, PASSWORD_LENGTH } from '../../steps/lib/core/generate.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { UserState, WebhookState } from '../../steps/lib/core/state.ts';
-import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { captureLog } from '../helpers/output.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const CREATE = `/api/user/create/domain/${DOMAINKEY}`;
 const TOKEN = 'access-token-for-step-4-0123456789';
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 /** Expects one create POST with exactly {username, password}; answers with `reply(body)`. */

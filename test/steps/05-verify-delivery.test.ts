@@ -3,12 +3,7 @@
  * fresh state folder: a verifying delivery, a tampered one with its diagnosis, none at all, and a
  * body whose re-serialization differs. One run goes through `npm run step:5` for the exit codes.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
 import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
@@ -18,19 +13,17 @@ import { journalDir, openJournal } from '../../steps/lib/journal/journal.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { openState } from '../../steps/lib/core/state.ts';
+import { runScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'step-five-secret-0123456789abcdef';
 const COMPACT = '{"event":"User_Create","data":{"userkey":42,"username":"Test-User-1"}}';
 
 let dir = '';
 let config: Config;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'step5-'));
+  dir = await tempDir('step5');
   config = loadConfig({ env: { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET } });
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 let sequence = 0;
@@ -134,17 +127,8 @@ describe('step 5: verify the captured delivery', () => {
   });
 
   it('npm run step:5 exits 0 for a verifying delivery and 1 with the hint when there is none', async () => {
-    const env = { ...process.env, WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET, LISTEN_SCHEME: 'bracken', NO_COLOR: '1' };
-    const step = () =>
-      new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'steps/05-verify-delivery.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, out, err }));
-      });
+    const env = { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET, LISTEN_SCHEME: 'bracken' };
+    const step = () => runScript('steps/05-verify-delivery.ts', { env }).then(({ code, stdout, stderr }) => ({ code, out: stdout, err: stderr }));
     const none = await step();
     expect(none.code).toBe(1);
     expect(none.err).toContain('[WORKBENCH_STEP_VERIFY_FAILED]');

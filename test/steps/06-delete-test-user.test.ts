@@ -1,10 +1,11 @@
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
 import { API_SERVER_ERROR, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { UserState, WebhookState } from '../../steps/lib/core/state.ts';
-import { API, captureLog, DOMAINKEY, makeSandbox, mockApi, mockToken, rejection, T0, type Sandbox } from '../helpers/bracken-mocks.ts';
+import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { captureLog } from '../helpers/output.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const TOKEN = 'access-token-for-step-6-0123456789';
 const DELETE = `/api/user/delete/domain/${DOMAINKEY}/user/42`;
@@ -20,12 +21,9 @@ const WEBHOOK: WebhookState = {
   subscribedAt: '2025-01-01T10:00:00.000Z',
 };
 
-let box: Sandbox;
+let box: TestWorkbench;
 beforeEach(async () => {
-  box = await makeSandbox();
-});
-afterEach(async () => {
-  await box.cleanup();
+  box = await testWorkbench();
 });
 
 async function run(env: Record<string, string> = {}) {
@@ -36,7 +34,7 @@ async function run(env: Record<string, string> = {}) {
 
 /** The DELETE of the default route: bearer token, no body. */
 function expectDelete(path = DELETE) {
-  return nock(API, { badheaders: ['content-type'] }).matchHeader('authorization', `Bearer ${TOKEN}`).delete(path);
+  return mockApi(TOKEN, { body: false }).delete(path);
 }
 
 describe('step 6: clean up', () => {
@@ -95,7 +93,7 @@ describe('step 6: clean up', () => {
   test('BRACKEN_USER_DELETE_ROUTE is followed, values URL-encoded', async () => {
     await box.state.write('user', { ...USER, username: 'Test User/1' });
     mockToken(TOKEN);
-    nock(API).matchHeader('authorization', `Bearer ${TOKEN}`).post('/api/user/Test%20User%2F1/delete').reply(200, {});
+    mockApi(TOKEN, { body: false }).post('/api/user/Test%20User%2F1/delete').reply(200, {});
     const { result } = await run({ BRACKEN_USER_DELETE_ROUTE: 'POST /api/user/{username}/delete' });
     expect(result.user).toBe('done');
   });

@@ -3,13 +3,13 @@
  * native addon; ngrok failures become TUNNEL_FAILED, a forward() that never answers TUNNEL_TIMEOUT;
  * and step 3 exits even when the hung native call would keep the process alive.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError } from '../../steps/lib/core/errors.ts';
 import { openTunnel, type NgrokModule } from '../../steps/lib/tunnel.ts';
-import { exited, ROOT, spawnTsx, tempDir } from '../listener/helpers.ts';
+import { runCommand, startScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const TOKEN = '2abcDEFghiJKLmnoPQRstuVWXyz_1234567890abcdefghij';
 
@@ -17,11 +17,6 @@ function fakeNgrok(forward: NgrokModule['forward']): { load: () => Promise<Ngrok
   const spy = vi.fn(forward);
   return { load: async () => ({ forward: spy }), forward: spy };
 }
-
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
 
 describe('openTunnel', () => {
   it('with no authtoken returns null without loading ngrok', async () => {
@@ -31,14 +26,14 @@ describe('openTunnel', () => {
     expect(load).not.toHaveBeenCalled();
   });
 
-  it.skipIf(process.platform !== 'linux')('with no authtoken the real module path never loads the native addon', () => {
+  it.skipIf(process.platform !== 'linux')('with no authtoken the real module path never loads the native addon', async () => {
     const script = `
       const { openTunnel } = await import('./steps/lib/tunnel.ts');
       const { readFileSync } = await import('node:fs');
       const tunnel = await openTunnel({ port: 5000, authtoken: undefined, timeoutMs: 1000 });
       const loaded = readFileSync('/proc/self/maps', 'utf8').includes('ngrok');
       process.stdout.write(JSON.stringify({ tunnel, loaded }));`;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const result = await runCommand([process.execPath, '--import', 'tsx', '--input-type=module', '-e', script]);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ tunnel: null, loaded: false });
   });
@@ -79,21 +74,21 @@ describe('openTunnel', () => {
 
 describe('step 3 with a hung ngrok', () => {
   it('prints TUNNEL_TIMEOUT and exits non-zero although a pending native handle would keep it alive', async () => {
-    const stateDir = await tempDir('tunnel-step3-');
-    dirs.push(stateDir);
-    const child = spawnTsx('test/fixtures/tunnel-hang-step3.ts', [], {
-      NGROK_AUTHTOKEN: TOKEN,
-      NGROK_TIMEOUT_MS: '300',
-      WORKBENCH_STATE_DIR: stateDir,
-      LISTEN_PORT: '0',
-      INSPECT_PORT: '0',
-      WEBHOOK_SECRET: 'a-secret',
+    const stateDir = await tempDir('tunnel');
+    const step3 = startScript('test/fixtures/tunnel-hang-step3.ts', {
+      env: {
+        NGROK_AUTHTOKEN: TOKEN,
+        NGROK_TIMEOUT_MS: '300',
+        WORKBENCH_STATE_DIR: stateDir,
+        LISTEN_PORT: '0',
+        INSPECT_PORT: '0',
+        WEBHOOK_SECRET: 'a-secret',
+      },
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 8000); // "a few seconds": SIGKILL means it hung
-    const result = await exited(child);
+    const killer = setTimeout(() => step3.child.kill('SIGKILL'), 8000); // "a few seconds": SIGKILL means it hung
+    const result = await step3.exited();
     clearTimeout(killer);
+    const stderr = step3.stderr();
     expect(result).toEqual({ code: 1, signal: null });
     expect(stderr).toContain('ngrok did not open the tunnel within 300 ms (NGROK_TIMEOUT_MS). [WORKBENCH_TUNNEL_TIMEOUT]');
     expect(stderr).not.toContain(TOKEN);

@@ -3,13 +3,13 @@
  * scripts/verify.ts calls when executed): every bad-argument case, rotation, stdin bytes, and the
  * --sign round trips for the timestamped schemes. Exit codes and output are the user's.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../scripts/verify.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { VECTORS, vectorBody, type Vector } from '../helpers/vectors.ts';
 
 const GUURU_2 = fileURLToPath(new URL('../fixtures/vectors/guuru/example-2.json', import.meta.url));
@@ -32,12 +32,9 @@ async function verifyCli(args: readonly string[], stdin: string | Buffer = ''): 
 let dir = '';
 let helloFile = '';
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'run-verify-'));
+  dir = await tempDir('run-verify');
   helloFile = join(dir, 'hello.txt');
   await writeFile(helloFile, 'Hello, World!');
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('runVerify', () => {

@@ -3,47 +3,24 @@
  * arguments), its exact output, a body from a file or stdin, and `--sign` output fed back to it.
  * The other argument cases run in-process (run-verify.test.ts) to keep this file fast.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, runScript, type ScriptResult } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GITHUB_SECRET = "It's a Secret to Everybody";
 const GITHUB_HEADER = 'X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
+/** Runs `node --import tsx scripts/verify.ts ...args` (what `npm run verify --` runs), or `command ...args`, with `stdin` piped in. */
+function verifyCli(args: readonly string[], stdin: string | Buffer = '', command?: readonly string[]): Promise<ScriptResult> {
+  return command === undefined ? runScript('scripts/verify.ts', { args, stdin }) : runCommand([...command, ...args], { stdin });
 }
 
-/** Runs `node --import tsx scripts/verify.ts ...args` (what `npm run verify --` runs) with `stdin` piped in. */
-function verifyCli(args: readonly string[], stdin: string | Buffer = '', command: readonly string[] = [process.execPath, '--import', 'tsx', 'scripts/verify.ts']): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const [file = '', ...prefix] = command;
-    const child = spawn(file, [...prefix, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
-let dir = '';
 let helloFile = '';
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'verify-cli-'));
-  helloFile = join(dir, 'hello.txt');
+  helloFile = join(await tempDir('verify-cli'), 'hello.txt');
   await writeFile(helloFile, 'Hello, World!');
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe.concurrent('npm run verify', () => {

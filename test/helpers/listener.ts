@@ -1,27 +1,21 @@
 /**
- * Shared by the listener, journal, worker and tunnel tests: a listener on a free port over a journal
- * in a fresh temp folder, signed requests made with the Bracken scheme's own `sign`, and raw-socket
- * requests for what HTTP clients refuse to send.
+ * The suite's one listener harness, for the listener, worker, journal and step 3 tests: a listener
+ * on a free port over a journal in a fresh temp folder, signed requests made with the Bracken
+ * scheme's own `sign`, raw-socket requests for what HTTP clients refuse to send, and the journal
+ * files read back.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { startListener, type ListenerOptions, type RunningListener } from '../../steps/lib/listener/listener.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { tempDir } from './temp-dir.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SECRET = 'test-secret-current';
 export const OLD_SECRET = 'test-secret-previous';
-
-export async function tempDir(prefix = 'listener-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
-}
 
 export interface TestListener {
   readonly listener: RunningListener;
@@ -34,7 +28,7 @@ export interface TestListener {
 /** A listener on 127.0.0.1:0 over a journal in `dir` (a new temp folder unless given). */
 export async function startTestListener(overrides: Partial<ListenerOptions> & { dir?: string; maxBytes?: number } = {}): Promise<TestListener> {
   const { dir: given, maxBytes = 8 * 1024 * 1024, ...rest } = overrides;
-  const dir = given ?? (await tempDir());
+  const dir = given ?? (await tempDir('listener'));
   const logs: string[] = [];
   const journal = rest.journal ?? (await openJournal({ dir, maxBytes, keepFiles: 3, log: (line) => logs.push(line) }));
   const listener = await startListener({
@@ -56,7 +50,6 @@ export async function startTestListener(overrides: Partial<ListenerOptions> & { 
     async close() {
       await listener.close();
       await journal.close();
-      if (given === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }
@@ -142,47 +135,4 @@ export async function journalLines(dir: string): Promise<Record<string, unknown>
 /** The delivery records in the journal, in file order. */
 export async function journalRecords(dir: string): Promise<Record<string, unknown>[]> {
   return (await journalLines(dir)).filter((line) => line['type'] === 'delivery').map((line) => line['record'] as Record<string, unknown>);
-}
-
-/** Starts `node --import tsx <script> ...args` from the project root. */
-export function spawnTsx(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
-  });
-}
-
-/** Resolves with the first stdout line that parses as JSON with `type === wanted`. */
-export function waitForMessage<T>(child: ChildProcessWithoutNullStreams, wanted: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    let stderr = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        try {
-          const message = JSON.parse(line) as { type?: string };
-          if (message.type === wanted) {
-            child.stdout.off('data', onData);
-            resolve(message as T);
-            return;
-          }
-        } catch {
-          // not a message line
-        }
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('exit', (code, signal) => reject(new Error(`child exited (${code ?? signal}) before "${wanted}": ${stderr}`)));
-  });
-}
-
-/** Resolves with the exit code (or signal) once the child has exited. */
-export function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listen, type Listening } from '../../steps/03-listen-for-webhooks.ts';
 import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
@@ -12,7 +12,9 @@ import { CONFIG_INVALID, ConfigError, LISTEN_PORT_IN_USE } from '../../steps/lib
 import { SCHEMES } from '../../steps/lib/signature/registry.ts';
 import { openState, type ListenerState, type WebhookState } from '../../steps/lib/core/state.ts';
 import type { NgrokModule } from '../../steps/lib/tunnel.ts';
-import { exited, send, signed, spawnTsx, tempDir, userCreate } from './helpers.ts';
+import { send, signed, userCreate } from '../helpers/listener.ts';
+import { startScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const SECRET = 'step3-secret';
 let stateDir = '';
@@ -20,11 +22,10 @@ let running: Listening | undefined;
 afterEach(async () => {
   await running?.close();
   running = undefined;
-  if (stateDir !== '') await rm(stateDir, { recursive: true, force: true });
 });
 
 async function configWith(env: Env = {}) {
-  stateDir = await tempDir('step3-test-');
+  stateDir = await tempDir('step3');
   return loadConfig({ env: { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', ...env } });
 }
 
@@ -139,20 +140,14 @@ describe('listen()', () => {
 
 describe('npm run step:3', () => {
   it('runs until SIGTERM, then closes everything and exits 0, removing listener.json', async () => {
-    stateDir = await tempDir('step3-cli-');
-    const child = spawnTsx('steps/03-listen-for-webhooks.ts', [], { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', WEBHOOK_SECRET: SECRET });
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8');
-        if (stdout.includes('Ctrl-C stops it.')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`step 3 exited early: ${stdout}`)));
-    });
+    stateDir = await tempDir('step3');
+    const step3 = startScript('steps/03-listen-for-webhooks.ts', { env: { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', WEBHOOK_SECRET: SECRET } });
+    await step3.waitFor(/Ctrl-C stops it\./);
+    const stdout = step3.stdout();
     expect(stdout).toMatch(/^Listening for webhooks at http:\/\/127\.0\.0\.1:\d+\/webhooks · inspector http:\/\/127\.0\.0\.1:\d+$/m);
     expect(await readdir(stateDir)).toContain('listener.json');
-    child.kill('SIGTERM');
-    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    step3.child.kill('SIGTERM');
+    expect(await step3.exited()).toEqual({ code: 0, signal: null });
     expect(await readdir(stateDir)).toEqual(['journal']);
   });
 });
