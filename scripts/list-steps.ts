@@ -6,7 +6,12 @@ import { styleText } from 'node:util';
 const STEPS = [
   { n: 1, file: 'steps/01-get-token.ts', title: 'Get an access token', tutorial: 'Webhook User_Create / Create New User via API: oauth.fetch_token' },
   { n: 2, file: 'steps/02-subscribe-webhook.ts', title: 'Subscribe to User_Create', tutorial: 'Create a Webhook: Webhook User_Create' },
-  { n: 3, file: 'steps/03-listen-for-webhooks.ts', title: 'Listen for webhooks (long-running)', tutorial: 'Create an Express app / Getting a public endpoint / Run project / Authenticate Webhook' },
+  {
+    n: 3,
+    file: 'steps/03-listen-for-webhooks.ts',
+    title: 'Listen for webhooks (long-running)',
+    tutorial: 'Create an Express app / Getting a public endpoint / Run project / Authenticate Webhook',
+  },
   { n: 4, file: 'steps/04-create-test-user.ts', title: 'Create a test user', tutorial: 'Trigger Webhook: Create New User via API' },
   { n: 5, file: 'steps/05-verify-delivery.ts', title: 'Verify the delivery', tutorial: 'Confirm Webhook was Triggered / Authentication code explanation' },
   { n: 6, file: 'steps/06-delete-test-user.ts', title: 'Delete the test user and clean up', tutorial: 'Clean up' },

@@ -72,7 +72,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       signRequest(scheme, { body, secret: secrets[0] ?? '', ...nowFn, ...url, ...(args.id === undefined ? {} : { id: args.id }) }),
     );
     if (signsParameters(scheme)) io.stdout(`${Buffer.from(signed.body).toString('utf8')}\n`);
-    else io.stdout(Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+    else
+      io.stdout(
+        Object.entries(signed.headers)
+          .map(([name, value]) => `${name}: ${value}\n`)
+          .join(''),
+      );
     return 0;
   }
 

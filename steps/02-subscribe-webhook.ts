@@ -8,7 +8,18 @@
  *
  * Run: npm run step:2
  */
-import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, printable, redact, STATE_FILES, WEBHOOK_EVENT, type WebhookState } from './lib/core/index.ts';
+import {
+  resolveStepDeps,
+  type StepDeps,
+  describeTarget,
+  isMain,
+  runStep,
+  printable,
+  redact,
+  STATE_FILES,
+  WEBHOOK_EVENT,
+  type WebhookState,
+} from './lib/core/index.ts';
 import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget } from './lib/bracken/index.ts';
 
 export interface SubscribeWebhookDeps extends StepDeps {

@@ -9,7 +9,18 @@
  *
  * Run: npm run step:3 (leave it running; Ctrl-C stops it)
  */
-import { loadConfig, WEBHOOK_PATH, type Config, describeTarget, isMain, runService, openState, STATE_FILES, type ListenerState, type State } from './lib/core/index.ts';
+import {
+  loadConfig,
+  WEBHOOK_PATH,
+  type Config,
+  describeTarget,
+  isMain,
+  runService,
+  openState,
+  STATE_FILES,
+  type ListenerState,
+  type State,
+} from './lib/core/index.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector/index.ts';
 import { journalDir, openJournal, type Journal } from './lib/journal/index.ts';
 import { startListener, type RunningListener, webhookSecrets, sampleHandler, type DeliveryHandler } from './lib/listener/index.ts';

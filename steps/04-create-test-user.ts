@@ -7,7 +7,21 @@
  *
  * Run: npm run step:4
  */
-import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, generatePassword, generateUsername, printable, STATE_FILES, belongsToConfigured, STEP_PRECONDITION, StepError, type UserState } from './lib/core/index.ts';
+import {
+  resolveStepDeps,
+  type StepDeps,
+  describeTarget,
+  isMain,
+  runStep,
+  generatePassword,
+  generateUsername,
+  printable,
+  STATE_FILES,
+  belongsToConfigured,
+  STEP_PRECONDITION,
+  StepError,
+  type UserState,
+} from './lib/core/index.ts';
 import { createBrackenApi, userCreatePath, userkeyFrom } from './lib/bracken/index.ts';
 
 export type CreateTestUserDeps = StepDeps;
@@ -22,13 +36,21 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
   {
     const earlier = await state.read('user');
     if (earlier !== undefined) {
-      throw new StepError(STEP_PRECONDITION, `A test user from an earlier run is still recorded: ${earlier.username} (userkey ${earlier.userkey}) on ${earlier.apiUrl}.`, {
-        hint: 'Run `npm run step:6` to delete it first, then run this step again.',
-      });
+      throw new StepError(
+        STEP_PRECONDITION,
+        `A test user from an earlier run is still recorded: ${earlier.username} (userkey ${earlier.userkey}) on ${earlier.apiUrl}.`,
+        {
+          hint: 'Run `npm run step:6` to delete it first, then run this step again.',
+        },
+      );
     }
     const webhook = await state.read('webhook');
     const subscribed = webhook?.active === true && belongsToConfigured(webhook, config);
-    log(subscribed ? `Subscription: ${webhook.event} -> ${webhook.target}` : 'Subscription: none recorded; run `npm run step:2` first or no webhook will be sent.');
+    log(
+      subscribed
+        ? `Subscription: ${webhook.event} -> ${webhook.target}`
+        : 'Subscription: none recorded; run `npm run step:2` first or no webhook will be sent.',
+    );
   }
 
   // "You can change the JSON body to your preferred username and password" (a strong one).

@@ -17,12 +17,34 @@
  * Run: npm run step:5 (after step 3 has received something, e.g. from step 4)
  */
 import { createHmac } from 'node:crypto';
-import { loadConfig, type Config, STEP_PRECONDITION, STEP_VERIFY_FAILED, StepError, redact, describeTarget, isMain, runStep, openState, type State } from './lib/core/index.ts';
+import {
+  loadConfig,
+  type Config,
+  STEP_PRECONDITION,
+  STEP_VERIFY_FAILED,
+  StepError,
+  redact,
+  describeTarget,
+  isMain,
+  runStep,
+  openState,
+  type State,
+} from './lib/core/index.ts';
 import type { DeliveryView } from './lib/delivery/index.ts';
 import { diagnose } from './lib/diagnose/index.ts';
 import { journalDir, readJournal } from './lib/journal/index.ts';
 import { webhookSecrets } from './lib/listener/index.ts';
-import { checkReserialization, computedSignature, describeBody, describeReserialization, headerLine, headersOf, latestWebhookDelivery, receivedSignature, type ReserializationCheck } from './lib/report/index.ts';
+import {
+  checkReserialization,
+  computedSignature,
+  describeBody,
+  describeReserialization,
+  headerLine,
+  headersOf,
+  latestWebhookDelivery,
+  receivedSignature,
+  type ReserializationCheck,
+} from './lib/report/index.ts';
 import { bracken, listenScheme, type VerifyInput } from './lib/signature/index.ts';
 
 export interface VerifyDeliveryDeps {
@@ -69,7 +91,9 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   }
   const body = Buffer.from(delivery.bodyBase64, 'base64');
   for (const line of describeBody(delivery, body, secrets)) log(line);
-  log(`Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`);
+  log(
+    `Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`,
+  );
 
   // "we have encrypted our secret and the JSON body ... Next in the code we are comparing if our signature
   // matches the Authorization header". verify() makes that comparison in constant time, under every
@@ -83,7 +107,11 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   log(`Scheme: ${scheme.name} (${scheme.description})`);
   log(`Computed: ${computed}`);
   log(`Received: ${receivedSignature(scheme, delivery)}`);
-  log(result.ok ? `Match: yes, with ${result.secretIndex === 0 ? 'the current secret' : `previous secret #${result.secretIndex}`}.` : `Match: no: ${result.reason}: ${result.message}`);
+  log(
+    result.ok
+      ? `Match: yes, with ${result.secretIndex === 0 ? 'the current secret' : `previous secret #${result.secretIndex}`}.`
+      : `Match: no: ${result.reason}: ${result.message}`,
+  );
 
   // Why this project hashes the raw bytes and not JSON.stringify(req.body) as the tutorial does.
   const reserialization = checkReserialization(body);

@@ -9,7 +9,20 @@
  *
  * Run: npm run step:6
  */
-import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, printable, STATE_FILES, belongsToConfigured, DEFAULT_USER_DELETE_ROUTE, WEBHOOK_EVENT, STEP_PRECONDITION, StepError } from './lib/core/index.ts';
+import {
+  resolveStepDeps,
+  type StepDeps,
+  describeTarget,
+  isMain,
+  runStep,
+  printable,
+  STATE_FILES,
+  belongsToConfigured,
+  DEFAULT_USER_DELETE_ROUTE,
+  WEBHOOK_EVENT,
+  STEP_PRECONDITION,
+  StepError,
+} from './lib/core/index.ts';
 import { createBrackenApi, doneOrGone, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
 
 export type DeleteTestUserDeps = StepDeps;
@@ -29,11 +42,18 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   log(describeTarget(config));
   const user = await state.read('user');
   const webhook = await state.read('webhook');
-  for (const [file, record] of [[STATE_FILES.user, user], [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined]] as const) {
+  for (const [file, record] of [
+    [STATE_FILES.user, user],
+    [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined],
+  ] as const) {
     if (record !== undefined && !belongsToConfigured(record, config)) {
-      throw new StepError(STEP_PRECONDITION, `${file} belongs to ${record.apiUrl} (domainkey ${record.domainkey}), not to ${config.apiUrl} (domainkey ${config.domainkey}).`, {
-        hint: `Switch .env back to that Bracken to clean it up, or delete ${state.path(file)} if you removed it yourself.`,
-      });
+      throw new StepError(
+        STEP_PRECONDITION,
+        `${file} belongs to ${record.apiUrl} (domainkey ${record.domainkey}), not to ${config.apiUrl} (domainkey ${config.domainkey}).`,
+        {
+          hint: `Switch .env back to that Bracken to clean it up, or delete ${state.path(file)} if you removed it yourself.`,
+        },
+      );
     }
   }
   // Creating the client sends nothing: with nothing recorded, a second run sends no request at all.
@@ -45,8 +65,9 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   else {
     const route = config.userDeleteRoute;
     log(`${route.method} ${config.apiUrl}${userDeletePath(route, user)} (BRACKEN_USER_DELETE_ROUTE)`);
-    userResult = await doneOrGone(() => api.deleteUser(user), (answer) =>
-      log(`Bracken answered: ${answer.status} ${printable(answer.data)}`),
+    userResult = await doneOrGone(
+      () => api.deleteUser(user),
+      (answer) => log(`Bracken answered: ${answer.status} ${printable(answer.data)}`),
     );
     await state.remove('user');
     log(userResult === 'gone' ? `User: ${user.username} was already gone (404), which is fine.` : `User: deleted ${user.username} (userkey ${user.userkey}).`);
@@ -61,12 +82,15 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   else {
     const { target, secret, event = WEBHOOK_EVENT } = webhook;
     log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: false}`);
-    webhookResult = await doneOrGone(() => api.mergeWebhook(event, { target, secret, active: false }), (answer) =>
-      log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
+    webhookResult = await doneOrGone(
+      () => api.mergeWebhook(event, { target, secret, active: false }),
+      (answer) => log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
     );
     // Kept, marked inactive: a later step 2 reuses the secret, so a listener that is still running keeps verifying.
     await state.write('webhook', { ...webhook, active: false });
-    log(`Subscription: ${webhookResult === 'gone' ? 'not found (404), nothing to deactivate' : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`);
+    log(
+      `Subscription: ${webhookResult === 'gone' ? 'not found (404), nothing to deactivate' : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`,
+    );
   }
 
   log(`Clean: no test user, no active subscription. ${STATE_FILES.token} stays until it expires; delete ${state.dir} to remove all local state.`);

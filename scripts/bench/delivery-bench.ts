@@ -76,10 +76,7 @@ async function measureIn(dir: string, config: Config, plan: DeliveryPlan): Promi
       const at = await seen;
       return at === undefined ? undefined : at - started;
     };
-    const cells = [
-      await measure(1, plan.sequential, sample),
-      await measure(plan.concurrency, plan.concurrent, sample),
-    ];
+    const cells = [await measure(1, plan.sequential, sample), await measure(plan.concurrency, plan.concurrent, sample)];
     return { path: 'user created via the sandbox API → verified, journaled delivery at the listener (in-process, loopback)', cells };
   } finally {
     await listener?.close();

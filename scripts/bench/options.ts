@@ -51,8 +51,24 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Results: a table on stdout, and JSON in <state folder>/bench/bench-<time>.json and latest.json.`;
 
-const FULL_TIMING: ThroughputTiming = { warmupMs: 1_000, saturationMs: 4_000, rateMs: 3_000, connections: 50, ratePerSec: 1_000, drainMs: 5_000, settleTimeoutMs: 10_000 };
-const QUICK_TIMING: ThroughputTiming = { warmupMs: 150, saturationMs: 400, rateMs: 300, connections: 50, ratePerSec: 1_000, drainMs: 5_000, settleTimeoutMs: 2_000 };
+const FULL_TIMING: ThroughputTiming = {
+  warmupMs: 1_000,
+  saturationMs: 4_000,
+  rateMs: 3_000,
+  connections: 50,
+  ratePerSec: 1_000,
+  drainMs: 5_000,
+  settleTimeoutMs: 10_000,
+};
+const QUICK_TIMING: ThroughputTiming = {
+  warmupMs: 150,
+  saturationMs: 400,
+  rateMs: 300,
+  connections: 50,
+  ratePerSec: 1_000,
+  drainMs: 5_000,
+  settleTimeoutMs: 2_000,
+};
 
 function readArgs(argv: readonly string[]) {
   try {
@@ -97,7 +113,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
 
 function list<T extends string>(raw: string | undefined, all: readonly T[], accept: (s: string) => s is T, flag: string): readonly T[] {
   if (raw === undefined) return all;
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = items.filter((s) => !accept(s));
   if (unknown.length > 0 || items.length === 0) throw bad(`${flag} ${JSON.stringify(raw)}: expected a comma-separated list of ${all.join(', ')}`);
   return all.filter((name) => items.includes(name));

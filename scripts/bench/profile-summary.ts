@@ -74,8 +74,18 @@ if (isMain(import.meta.url)) {
     const n = Number(top);
     const pct = (ms: number) => `${((ms / summary.totalMs) * 100).toFixed(1)}%`;
     console.log(`${file}: ${summary.totalMs.toFixed(0)} ms sampled\n`);
-    console.log(formatTable(['self time by group', 'ms', 'share'], summary.groups.slice(0, n).map((g) => [g.name, g.ms.toFixed(0), pct(g.ms)])));
+    console.log(
+      formatTable(
+        ['self time by group', 'ms', 'share'],
+        summary.groups.slice(0, n).map((g) => [g.name, g.ms.toFixed(0), pct(g.ms)]),
+      ),
+    );
     console.log('');
-    console.log(formatTable(['self time by function', 'ms', 'share'], summary.functions.slice(0, n).map((f) => [f.name, f.ms.toFixed(0), pct(f.ms)])));
+    console.log(
+      formatTable(
+        ['self time by function', 'ms', 'share'],
+        summary.functions.slice(0, n).map((f) => [f.name, f.ms.toFixed(0), pct(f.ms)]),
+      ),
+    );
   }
 }

@@ -20,18 +20,11 @@ export interface ReceiverProcess {
 }
 
 /** Spawns the receiver and resolves once it listens; throws BenchError with its reason when it cannot start. */
-export async function startReceiverProcess(
-  receiver: ReceiverName,
-  options: ReceiverOptions,
-  extraNodeFlags: readonly string[] = [],
-): Promise<ReceiverProcess> {
+export async function startReceiverProcess(receiver: ReceiverName, options: ReceiverOptions, extraNodeFlags: readonly string[] = []): Promise<ReceiverProcess> {
   const child = spawnNode(RECEIVER_CHILD, { ipc: true, extraNodeFlags });
   try {
     child.send({ type: 'start', receiver, options });
-    const answer = await child.message(
-      (m): m is ReadyMessage | FailedMessage => 'type' in m && (m.type === 'ready' || m.type === 'failed'),
-      START_TIMEOUT_MS,
-    );
+    const answer = await child.message((m): m is ReadyMessage | FailedMessage => 'type' in m && (m.type === 'ready' || m.type === 'failed'), START_TIMEOUT_MS);
     if (answer.type === 'failed') throw new BenchError(BENCH_CHILD_FAILED, `The ${receiver} receiver could not start: ${answer.message}`);
     return {
       origin: `http://127.0.0.1:${answer.port}`,

@@ -14,9 +14,7 @@ import type { TimedRuns, WalkthroughReport } from './walkthrough-bench.ts';
 export const RESULTS_SCHEMA = 'bracken-webhook-workbench/bench@1';
 
 /** A measurement that ran, or why it did not (`skipped`: not available; `failed`: it broke). */
-export type Outcome<T> =
-  | { readonly status: 'ok'; readonly value: T }
-  | { readonly status: 'skipped' | 'failed'; readonly reason: string };
+export type Outcome<T> = { readonly status: 'ok'; readonly value: T } | { readonly status: 'skipped' | 'failed'; readonly reason: string };
 
 export interface StartupReport {
   /** `npm start`, measured as `node --import tsx scripts/walkthrough.ts`. */

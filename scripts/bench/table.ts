@@ -33,7 +33,9 @@ export function formatReport(results: BenchResults, file: string | undefined, co
   notRun(tp);
   if (tp.status === 'ok') {
     const t = tp.value.timing;
-    out.push(`Load: ${tp.value.loadGenerator || 'undici Pool in its own process'}; saturation = ${t.connections} connections, closed loop, ${t.saturationMs / 1000} s after ${t.warmupMs / 1000} s warm-up; fixed rate = ${t.ratePerSec}/s open loop for ${t.rateMs / 1000} s, latency from the scheduled send.`);
+    out.push(
+      `Load: ${tp.value.loadGenerator || 'undici Pool in its own process'}; saturation = ${t.connections} connections, closed loop, ${t.saturationMs / 1000} s after ${t.warmupMs / 1000} s warm-up; fixed rate = ${t.ratePerSec}/s open loop for ${t.rateMs / 1000} s, latency from the scheduled send.`,
+    );
     out.push(`Servers: each in its own process, started alike: ${tp.value.receivers[0]?.command ?? '-'}`);
     const rows = tp.value.cells.map((c) => [
       c.label,
@@ -46,18 +48,31 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       ms(c.fixedRate.sendLag?.p99 ?? Number.NaN),
       String(c.saturation.errors + c.fixedRate.errors + c.fixedRate.unanswered + countOf(c.saturation.non2xx) + countOf(c.fixedRate.non2xx)),
     ]);
-    out.push(formatTable(['receiver', 'body', 'req/s', 'sat p50', 'sat p99', `@${t.ratePerSec}/s p50`, `@${t.ratePerSec}/s p99`, 'gen lag p99', 'failed'], rows));
-    out.push('(times in ms; "gen lag": how late the generator itself sent, included in the fixed-rate times; "failed": answers not 2xx, transport errors, and requests unanswered when the run ended)');
+    out.push(
+      formatTable(['receiver', 'body', 'req/s', 'sat p50', 'sat p99', `@${t.ratePerSec}/s p50`, `@${t.ratePerSec}/s p99`, 'gen lag p99', 'failed'], rows),
+    );
+    out.push(
+      '(times in ms; "gen lag": how late the generator itself sent, included in the fixed-rate times; "failed": answers not 2xx, transport errors, and requests unanswered when the run ended)',
+    );
     for (const c of tp.value.cells) {
       // Only receivers that work after answering (ours: the handler) have anything to report here.
-      for (const [after, settle] of [['saturation', c.settleAfterSaturation], ['the fixed rate', c.settleAfterFixedRate]] as const) {
+      for (const [after, settle] of [
+        ['saturation', c.settleAfterSaturation],
+        ['the fixed rate', c.settleAfterFixedRate],
+      ] as const) {
         if (settle.ms < 50 && settle.done) continue;
         const took = settle.done ? `took ${(settle.ms / 1000).toFixed(1)} s to finish` : `were still running after ${(settle.ms / 1000).toFixed(1)} s`;
         out.push(`  ${c.label}, ${c.bodyBytes} B: the handler runs queued behind the answers ${took} after ${after}.`);
       }
     }
     for (const s of tp.value.skipped) out.push(`  skipped ${s.receiver}: ${s.reason}`);
-    const ratioRows = tp.value.ratios.map((r) => [`${r.bodyBytes} B`, ratio(r.oursOverBare), ratio(r.oursOverExpress), ratio(r.oursOverTutorial), ratio(r.oursOverDurable)]);
+    const ratioRows = tp.value.ratios.map((r) => [
+      `${r.bodyBytes} B`,
+      ratio(r.oursOverBare),
+      ratio(r.oursOverExpress),
+      ratio(r.oursOverTutorial),
+      ratio(r.oursOverDurable),
+    ]);
     out.push('', formatTable(['req/s ratio', 'ours/(a)', 'ours/(b)', 'ours/(c)', 'ours/(d)'], ratioRows));
   }
 
@@ -65,7 +80,12 @@ export function formatReport(results: BenchResults, file: string | undefined, co
   const dl = results.delivery;
   notRun(dl);
   if (dl.status === 'ok') {
-    out.push(formatTable(['concurrency', 'deliveries', 'lost', 'p50 ms', 'p99 ms', 'max ms'], dl.value.cells.map((c) => [String(c.concurrency), String(c.deliveries), String(c.lost), ms(c.latency.p50), ms(c.latency.p99), ms(c.latency.max)])));
+    out.push(
+      formatTable(
+        ['concurrency', 'deliveries', 'lost', 'p50 ms', 'p99 ms', 'max ms'],
+        dl.value.cells.map((c) => [String(c.concurrency), String(c.deliveries), String(c.lost), ms(c.latency.p50), ms(c.latency.p99), ms(c.latency.max)]),
+      ),
+    );
   }
 
   heading('Start-up (wall time of a new process; npm itself adds ~300 ms on top and is not measured)');
@@ -77,8 +97,11 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       ['npm run step:1 (cold)', st.value.step1ColdStart],
       ['node --import tsx (empty)', st.value.nodeTsxFloor],
     ] as const;
-    const rows = parts.map(([name, part]): Row =>
-      part.status === 'ok' ? [name, ms(part.value.medianMs), part.value.runsMs.map((r) => r.toFixed(0)).join(' '), part.value.command] : [name, '-', part.status, '(see below)'],
+    const rows = parts.map(
+      ([name, part]): Row =>
+        part.status === 'ok'
+          ? [name, ms(part.value.medianMs), part.value.runsMs.map((r) => r.toFixed(0)).join(' '), part.value.command]
+          : [name, '-', part.status, '(see below)'],
     );
     out.push(formatTable(['what', 'median ms', 'runs', 'command measured'], rows));
     for (const [name, part] of parts) if (part.status !== 'ok') out.push(`  ${name} ${part.status}: ${part.reason}`);
@@ -92,8 +115,7 @@ export function formatReport(results: BenchResults, file: string | undefined, co
           rows.push(['(process: node, tsx, imports, exit)', ms(w.medianMs - w.insideMedianMs)]);
         }
         out.push('', formatTable(['npm start, per step', 'median ms'], rows));
-      }
-      else if (w.stepsNote !== undefined) out.push(`  per-step breakdown: ${w.stepsNote}`);
+      } else if (w.stepsNote !== undefined) out.push(`  per-step breakdown: ${w.stepsNote}`);
     }
   }
 

@@ -69,7 +69,12 @@ export function evaluateTargets(throughput: Outcome<ThroughputReport>, startup: 
   if (npmStart.status !== 'ok') results.push(skip(startName, `≤ ${TARGETS.npmStartMedianMaxMs} ms`, npmStart.reason));
   else {
     const ms = npmStart.value.medianMs;
-    results.push({ name: startName, target: `≤ ${TARGETS.npmStartMedianMaxMs} ms`, measured: `${Math.round(ms)} ms`, verdict: ms <= TARGETS.npmStartMedianMaxMs ? 'PASS' : 'MISS' });
+    results.push({
+      name: startName,
+      target: `≤ ${TARGETS.npmStartMedianMaxMs} ms`,
+      measured: `${Math.round(ms)} ms`,
+      verdict: ms <= TARGETS.npmStartMedianMaxMs ? 'PASS' : 'MISS',
+    });
   }
   return results;
 }

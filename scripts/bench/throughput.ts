@@ -111,7 +111,13 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
 }
 
 /** Warm-up, saturation, then the fixed rate, for one receiver and one body size. */
-async function runCell(load: LoadGenerator, server: ReceiverProcess, receiver: ReceiverName, bodyBytes: number, options: ThroughputOptions): Promise<ThroughputCell> {
+async function runCell(
+  load: LoadGenerator,
+  server: ReceiverProcess,
+  receiver: ReceiverName,
+  bodyBytes: number,
+  options: ThroughputOptions,
+): Promise<ThroughputCell> {
   const { timing } = options;
   const target: LoadTarget = { origin: server.origin, path: WEBHOOK_PATH, secret: options.secret, bodyBytes };
   const saturation = { kind: 'saturation', connections: timing.connections, maxRequests: 400_000 } as const;

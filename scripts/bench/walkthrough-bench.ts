@@ -144,7 +144,10 @@ function ensureSucceeded(what: string, result: RunResult): void {
 
 /** The line that says what went wrong (not the stack under it), from stderr or else stdout. */
 function firstErrorLine(result: RunResult): string {
-  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const line = lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? lines.at(-1) ?? '(no output)';
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -43,7 +43,9 @@ export function apiRouter(options: ApiOptions): Router {
     if (fromPath === undefined) return own;
     const domainkey = pathKey('domainkey', fromPath);
     if (domainkey !== own) {
-      throw new ProblemError(403, 'Forbidden', { detail: `This token is for domain ${own}; it cannot act on domain ${domainkey} (${req.method} ${req.path}).` });
+      throw new ProblemError(403, 'Forbidden', {
+        detail: `This token is for domain ${own}; it cannot act on domain ${domainkey} (${req.method} ${req.path}).`,
+      });
     }
     return domainkey;
   };
@@ -53,7 +55,9 @@ export function apiRouter(options: ApiOptions): Router {
     const { eventname, domainkey, user } = payload;
     const created = engine.enqueue({ eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() });
     await store.save();
-    log(`${eventname} for userkey ${user.userkey}: ${created.length === 0 ? 'no active subscription, nothing to deliver' : `${created.length} ${created.length === 1 ? "delivery" : "deliveries"} queued`}`);
+    log(
+      `${eventname} for userkey ${user.userkey}: ${created.length === 0 ? 'no active subscription, nothing to deliver' : `${created.length} ${created.length === 1 ? 'delivery' : 'deliveries'} queued`}`,
+    );
     for (const delivery of created) engine.schedule(delivery);
   };
 
@@ -61,7 +65,9 @@ export function apiRouter(options: ApiOptions): Router {
     const domainkey = domainOf(req, res, param(req, 'domainkey'));
     const eventname = canonicalEventName(param(req, 'eventname') ?? '');
     if (eventname === undefined) {
-      throw validationProblem({ eventname: [`Unknown event ${JSON.stringify(param(req, 'eventname'))}: use one of ${EVENT_NAMES.join(', ')} (any letter case).`] });
+      throw validationProblem({
+        eventname: [`Unknown event ${JSON.stringify(param(req, 'eventname'))}: use one of ${EVENT_NAMES.join(', ')} (any letter case).`],
+      });
     }
     const input = subscriptionInput(jsonBody(req));
     const now = new Date().toISOString();
@@ -80,11 +86,22 @@ export function apiRouter(options: ApiOptions): Router {
     const input = newUserInput(jsonBody(req));
     const taken = store.data.users.find((u) => u.domainkey === domainkey && u.username.toLowerCase() === input.username.toLowerCase());
     if (taken !== undefined) {
-      throw new ProblemError(409, 'Conflict', { detail: `The username ${JSON.stringify(input.username)} is taken in domain ${domainkey} (userkey ${taken.userkey}).` });
+      throw new ProblemError(409, 'Conflict', {
+        detail: `The username ${JSON.stringify(input.username)} is taken in domain ${domainkey} (userkey ${taken.userkey}).`,
+      });
     }
     const now = new Date().toISOString();
     // The password is checked, then dropped: nothing in the sandbox logs users in.
-    const user: StoredUser = { userkey: store.data.nextUserkey++, username: input.username, firstname: input.firstname, lastname: input.lastname, email: input.email, domainkey, created: now, modified: now };
+    const user: StoredUser = {
+      userkey: store.data.nextUserkey++,
+      username: input.username,
+      firstname: input.firstname,
+      lastname: input.lastname,
+      email: input.email,
+      domainkey,
+      created: now,
+      modified: now,
+    };
     store.data.users.push(user);
     await commit({ eventname: 'User_Create', domainkey, user });
     res.json(user);
@@ -101,7 +118,9 @@ export function apiRouter(options: ApiOptions): Router {
     );
     const user = store.data.users[index];
     if (user === undefined) {
-      const who = [userkey === undefined ? '' : `userkey ${userkey}`, values.username === undefined ? '' : `username ${JSON.stringify(values.username)}`].filter(Boolean).join(' and ');
+      const who = [userkey === undefined ? '' : `userkey ${userkey}`, values.username === undefined ? '' : `username ${JSON.stringify(values.username)}`]
+        .filter(Boolean)
+        .join(' and ');
       throw new ProblemError(404, 'Not Found', { detail: `No user with ${who} in domain ${domainkey}.` });
     }
     store.data.users.splice(index, 1);

@@ -100,14 +100,17 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   function schedule(delivery: StoredDelivery): void {
     if (stopping.signal.aborted || delivery.status !== 'pending' || timers.has(delivery.id)) return;
     const due = delivery.nextAttemptAt === null ? 0 : Date.parse(delivery.nextAttemptAt) - Date.now();
-    const timer = setTimeout(() => {
-      timers.delete(delivery.id);
-      const running = attempt(delivery).finally(() => {
-        inFlight.delete(delivery.id);
-        idle.notify();
-      });
-      inFlight.set(delivery.id, running);
-    }, Math.max(0, due));
+    const timer = setTimeout(
+      () => {
+        timers.delete(delivery.id);
+        const running = attempt(delivery).finally(() => {
+          inFlight.delete(delivery.id);
+          idle.notify();
+        });
+        inFlight.set(delivery.id, running);
+      },
+      Math.max(0, due),
+    );
     timers.set(delivery.id, timer);
   }
 

@@ -57,7 +57,17 @@ export interface RunningSandbox {
 /** The sandbox settings in `config` (from loadConfig). */
 export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'stateDir' | 'userDeleteRoute'>): SandboxOptions {
   const { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs } = config.sandbox;
-  return { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs, stateDir: config.stateDir, userDeleteRoute: config.userDeleteRoute };
+  return {
+    host,
+    port,
+    clientId,
+    clientSecret,
+    domainkey,
+    tokenLifetimeSec,
+    retryScheduleMs,
+    stateDir: config.stateDir,
+    userDeleteRoute: config.userDeleteRoute,
+  };
 }
 
 /** The one line `npm run sandbox` prints when it is ready. */
@@ -90,7 +100,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
           cause: error,
           hint: 'Another sandbox may be running (npm run sandbox): use that one, stop it, or set SANDBOX_PORT to a free port.',
         })
-      : new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${options.port}: ${error.message}`, { cause: error, hint: 'Check SANDBOX_HOST and SANDBOX_PORT.' }),
+      : new SandboxError(SANDBOX_FAILED, `The sandbox cannot listen on ${host}:${options.port}: ${error.message}`, {
+          cause: error,
+          hint: 'Check SANDBOX_HOST and SANDBOX_PORT.',
+        }),
   );
   const url = `http://${urlHost(host)}:${port}`;
   // Any 127.* name passes here (127.1 too): this only decides whether to warn.

@@ -22,7 +22,9 @@ export interface RouteMatcher {
 export function compileRoute(route: UserDeleteRoute): RouteMatcher {
   const { literals, placeholders, unknown, namesUser } = parseRouteTemplate(route.path);
   if (unknown !== undefined) {
-    throw invalidArgument(`Unknown placeholder ${unknown} in the delete route "${route.path}": use ${USER_ROUTE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`);
+    throw invalidArgument(
+      `Unknown placeholder ${unknown} in the delete route "${route.path}": use ${USER_ROUTE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`,
+    );
   }
   if (!namesUser) throw invalidArgument(`The delete route "${route.path}" must name the user with {userkey} or {username}.`);
   const regex = new RegExp(`^${literals.map(escapeRegExp).join('([^/]+)')}$`);

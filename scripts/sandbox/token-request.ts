@@ -26,7 +26,9 @@ export interface TokenRequest {
   readonly scope: string | undefined;
 }
 
-export type ParsedTokenRequest = { readonly ok: true; readonly request: TokenRequest } | ({ readonly ok: false; readonly via: 'basic' | 'post' | 'none' } & OAuthError);
+export type ParsedTokenRequest =
+  | { readonly ok: true; readonly request: TokenRequest }
+  | ({ readonly ok: false; readonly via: 'basic' | 'post' | 'none' } & OAuthError);
 
 const FORM = /^application\/x-www-form-urlencoded(\s*;|$)/i;
 
@@ -34,10 +36,18 @@ const FORM = /^application\/x-www-form-urlencoded(\s*;|$)/i;
 export function parseTokenRequest(contentType: string | undefined, body: string, authorization: string | undefined): ParsedTokenRequest {
   const basic = authorization !== undefined && /^basic\s/i.test(authorization.trim());
   const via = basic ? 'basic' : 'post';
-  const fail = (error: OAuthErrorCode, description: string, by: 'basic' | 'post' | 'none' = via): ParsedTokenRequest => ({ ok: false, via: by, error, description });
+  const fail = (error: OAuthErrorCode, description: string, by: 'basic' | 'post' | 'none' = via): ParsedTokenRequest => ({
+    ok: false,
+    via: by,
+    error,
+    description,
+  });
 
   if (!FORM.test(contentType ?? '')) {
-    return fail('invalid_request', `The token request must be a form (Content-Type: application/x-www-form-urlencoded), not ${JSON.stringify(contentType ?? '(none)')}.`);
+    return fail(
+      'invalid_request',
+      `The token request must be a form (Content-Type: application/x-www-form-urlencoded), not ${JSON.stringify(contentType ?? '(none)')}.`,
+    );
   }
   const form = new URLSearchParams(body);
   for (const name of new Set(form.keys())) {
@@ -55,7 +65,8 @@ export function parseTokenRequest(contentType: string | undefined, body: string,
       return fail('invalid_request', 'The client authenticated twice (Basic header and client_secret in the form): use one method only.');
     }
     const decoded = decodeBasic(authorization);
-    if (decoded === undefined) return fail('invalid_client', 'The Basic Authorization header is malformed: expected base64 of "<client_id>:<client_secret>", each form-url-encoded.');
+    if (decoded === undefined)
+      return fail('invalid_client', 'The Basic Authorization header is malformed: expected base64 of "<client_id>:<client_secret>", each form-url-encoded.');
     [clientId, clientSecret] = decoded;
     const formId = param('client_id');
     if (formId !== undefined && formId !== clientId) return fail('invalid_request', 'client_id in the form differs from the one in the Basic header.');

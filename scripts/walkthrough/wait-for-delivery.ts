@@ -36,10 +36,13 @@ export async function waitForDelivery(options: WaitOptions): Promise<DeliveryVie
   const tty = (progress as { isTTY?: boolean }).isTTY === true;
   const started = Date.now();
   let frame = 0;
-  const tick = setInterval(() => {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    progress.write(tty ? `\r   ${FRAMES[frame++ % FRAMES.length]} waiting for the ${event} delivery... ${seconds} s ` : '.');
-  }, tty ? 100 : 500);
+  const tick = setInterval(
+    () => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      progress.write(tty ? `\r   ${FRAMES[frame++ % FRAMES.length]} waiting for the ${event} delivery... ${seconds} s ` : '.');
+    },
+    tty ? 100 : 500,
+  );
   let view: DeliveryView | undefined;
   try {
     view = await watch.within(timeoutMs);

@@ -50,7 +50,10 @@ describe('npm run bench -- --quick', () => {
   it('runs every receiver and the delivery path, prints the table and writes bench-<time>.json and latest.json', async () => {
     const stateDir = await tempDir('bench-state');
     const tmp = await tempDir('bench-tmp');
-    const { code, stdout, stderr } = await runScript('scripts/bench/run.ts', benchOptions(['--quick', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp));
+    const { code, stdout, stderr } = await runScript(
+      'scripts/bench/run.ts',
+      benchOptions(['--quick', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp),
+    );
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 
     const files = await readdir(join(stateDir, 'bench'));
@@ -148,7 +151,13 @@ describe('bench building blocks', () => {
       // The tutorial's receiver re-serializes: it only answers 200 if that gives back the same bytes.
       const text = first.body.toString('utf8');
       expect(JSON.stringify(JSON.parse(text))).toBe(text);
-      expect(JSON.parse(text)).toMatchObject({ eventname: 'User_Create', domainkey: 15435, userkey: 1_000_000_000, username: 'Bench-User-1000000000', timestamp: '2025-01-02T03:04:05.006Z' });
+      expect(JSON.parse(text)).toMatchObject({
+        eventname: 'User_Create',
+        domainkey: 15435,
+        userkey: 1_000_000_000,
+        username: 'Bench-User-1000000000',
+        timestamp: '2025-01-02T03:04:05.006Z',
+      });
     }
     expect(() => deliveryFactory({ secret, bytes: 100 })).toThrow(/a body needs at least \d+ bytes, asked for 100/);
   });
@@ -165,19 +174,39 @@ describe('bench building blocks', () => {
     expect([quick.quick, quick.receivers, quick.bodySizes, quick.startupRuns]).toEqual([true, ['bare', 'ours'], [300], 1]);
     expect(parseBenchOptions([]).bodySizes).toEqual([300, 65536]);
     expect(() => parseBenchOptions(['--receivers', 'nginx'])).toThrow(
-      expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, durable, ours', hint: 'See npm run bench -- --help.' }),
+      expect.objectContaining({
+        code: BENCH_BAD_OPTION,
+        message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, durable, ours',
+        hint: 'See npm run bench -- --help.',
+      }),
     );
     expect(() => parseBenchOptions(['--runs', '0'])).toThrow(expect.objectContaining({ code: BENCH_BAD_OPTION }));
   });
 
   it('evaluateTargets() says PASS, MISS or SKIP from the figures, and MISS when answers were not all 2xx', () => {
     const load = (rps: number, p99: number, non2xx: Record<string, number> = {}): LoadResult => ({
-      kind: 'saturation', sent: 10, ok: 10, non2xx, errors: 0, unanswered: 0, firstError: undefined, elapsedMs: 1, rps,
-      latency: { count: 10, p50: 1, p99, max: p99, mean: 1 }, sendLag: undefined,
+      kind: 'saturation',
+      sent: 10,
+      ok: 10,
+      non2xx,
+      errors: 0,
+      unanswered: 0,
+      firstError: undefined,
+      elapsedMs: 1,
+      rps,
+      latency: { count: 10, p50: 1, p99, max: p99, mean: 1 },
+      sendLag: undefined,
     });
     const settled = { ms: 0, done: true };
-    const cell = (receiver: ThroughputCell['receiver'], rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell =>
-      ({ receiver, label: receiver, bodyBytes: 300, saturation: load(rps, p99), fixedRate: load(1000, p99, non2xx), settleAfterSaturation: settled, settleAfterFixedRate: settled });
+    const cell = (receiver: ThroughputCell['receiver'], rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell => ({
+      receiver,
+      label: receiver,
+      bodyBytes: 300,
+      saturation: load(rps, p99),
+      fixedRate: load(1000, p99, non2xx),
+      settleAfterSaturation: settled,
+      settleAfterFixedRate: settled,
+    });
     const throughput = (cells: ThroughputCell[]) => ({ status: 'ok', value: { cells, skipped: [] } as unknown as ThroughputReport }) as const;
     const startup = { status: 'ok', value: { npmStart: { status: 'ok', value: { medianMs: 1600 } } } as unknown as StartupReport } as const;
 
@@ -188,7 +217,10 @@ describe('bench building blocks', () => {
       ['ours acknowledgement p99 ≤ 10 ms at 1,000 deliveries/s, 300 B', 'PASS', '4.00 ms'],
       ['npm start median ≤ 1.5 s', 'MISS', '1600 ms'],
     ]);
-    const refused = evaluateTargets(throughput([cell('express', 1000, 1), cell('ours', 2000, 4, { 503: 1 })]), { status: 'skipped', reason: 'not selected (--only)' });
+    const refused = evaluateTargets(throughput([cell('express', 1000, 1), cell('ours', 2000, 4, { 503: 1 })]), {
+      status: 'skipped',
+      reason: 'not selected (--only)',
+    });
     expect(refused.map((t) => t.verdict)).toEqual(['MISS', 'SKIP', 'MISS', 'SKIP']);
     expect(refused[0]?.measured).toBe('2.00× (2000 / 1000), with errors');
   });

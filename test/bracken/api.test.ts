@@ -33,7 +33,9 @@ function api(extra: Record<string, string> = {}, now: () => number = () => T0) {
 describe('createBrackenApi: requests', () => {
   test('mergeWebhook PUTs the exact JSON with the bearer token and returns the parsed answer', async () => {
     mockToken('tok-1');
-    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, { ...SUBSCRIPTION, domainkey: DOMAINKEY });
+    mockApi('tok-1')
+      .put(MERGE, SUBSCRIPTION)
+      .reply(200, { ...SUBSCRIPTION, domainkey: DOMAINKEY });
     const answer = await api().mergeWebhook('user_create', SUBSCRIPTION);
     expect(answer.status).toBe(200);
     expect(answer.data).toEqual({ ...SUBSCRIPTION, domainkey: DOMAINKEY });
@@ -61,7 +63,13 @@ describe('createBrackenApi: requests', () => {
   });
 
   test('a fresh cached token is used without asking the identity server', async () => {
-    const cached: TokenState = { accessToken: 'cached-tok', expiresAt: T0 + 600_000, identityUrl: 'https://identity.brackenlearning.com', clientId: 'bracken-client', scope: undefined };
+    const cached: TokenState = {
+      accessToken: 'cached-tok',
+      expiresAt: T0 + 600_000,
+      identityUrl: 'https://identity.brackenlearning.com',
+      clientId: 'bracken-client',
+      scope: undefined,
+    };
     await box.state.write('token', cached);
     mockApi('cached-tok').put(MERGE, SUBSCRIPTION).reply(200, {});
     expect((await api().mergeWebhook('user_create', SUBSCRIPTION)).status).toBe(200);
@@ -99,7 +107,13 @@ describe('createBrackenApi: 401 gets exactly one token refresh', () => {
   });
 
   test('401 with a cached token, then 200 with a fresh one: succeeds and caches the fresh token', async () => {
-    await box.state.write('token', { accessToken: 'revoked', expiresAt: T0 + 600_000, identityUrl: 'https://identity.brackenlearning.com', clientId: 'bracken-client', scope: undefined });
+    await box.state.write('token', {
+      accessToken: 'revoked',
+      expiresAt: T0 + 600_000,
+      identityUrl: 'https://identity.brackenlearning.com',
+      clientId: 'bracken-client',
+      scope: undefined,
+    });
     mockApi('revoked').put(MERGE, SUBSCRIPTION).reply(401);
     mockToken('tok-new');
     mockApi('tok-new').put(MERGE, SUBSCRIPTION).reply(200, { ok: true });
@@ -136,7 +150,9 @@ describe('createBrackenApi: errors', () => {
 
   test('a server that echoes the webhook secret in an error does not get it printed', async () => {
     mockToken('tok-1');
-    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(400, { errors: { secret: [`"${SUBSCRIPTION.secret}" is not allowed`] } });
+    mockApi('tok-1')
+      .put(MERGE, SUBSCRIPTION)
+      .reply(400, { errors: { secret: [`"${SUBSCRIPTION.secret}" is not allowed`] } });
     const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
     expect(error.message).not.toContain(SUBSCRIPTION.secret);
     expect(error.message).toContain('webh…(25 chars)');

@@ -18,7 +18,14 @@ describe('getAccessToken: the request and the cache', () => {
     mockToken('tok-1', { expiresIn: 3600 });
     const token = await getAccessToken({ config: box.config(), state: box.state, now: () => T0 });
 
-    expect(token).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID, scope: undefined, source: 'identity' });
+    expect(token).toEqual({
+      accessToken: 'tok-1',
+      expiresAt: T0 + 3_600_000,
+      identityUrl: IDENTITY,
+      clientId: CLIENT_ID,
+      scope: undefined,
+      source: 'identity',
+    });
     expect(await box.state.read('token')).toEqual({ accessToken: 'tok-1', expiresAt: T0 + 3_600_000, identityUrl: IDENTITY, clientId: CLIENT_ID });
     expect((await stat(box.state.path('token.json'))).mode & 0o777).toBe(0o600);
   });
@@ -78,7 +85,10 @@ describe('getAccessToken: the request and the cache', () => {
   });
 
   test('a token.json that is JSON but not a token (STATE_CORRUPT to read) counts as no cache and is overwritten', async () => {
-    await writeFile(box.state.path('token.json'), JSON.stringify({ accessToken: 'tok-0', expiresAt: String(T0 + 3_600_000), identityUrl: IDENTITY, clientId: CLIENT_ID }));
+    await writeFile(
+      box.state.path('token.json'),
+      JSON.stringify({ accessToken: 'tok-0', expiresAt: String(T0 + 3_600_000), identityUrl: IDENTITY, clientId: CLIENT_ID }),
+    );
     mockToken('tok-1');
     expect(await getAccessToken({ config: box.config(), state: box.state, now: () => T0 })).toMatchObject({ accessToken: 'tok-1', source: 'identity' });
     expect((await box.state.read('token'))?.accessToken).toBe('tok-1');
@@ -139,6 +149,8 @@ describe('getAccessToken: failures', () => {
     const error = await rejection(getAccessToken({ config, state: openState(box.dir) }));
     expect(error.code).toBe(TOKEN_UNREACHABLE);
     expect(error.message).toBe(`The identity server at http://127.0.0.1:${port}/connect/token could not be reached (ECONNREFUSED).`);
-    expect(error.hint).toBe('Is the local sandbox running? Start it with `npm run sandbox` in another terminal, or run the whole walkthrough with `npm start`.');
+    expect(error.hint).toBe(
+      'Is the local sandbox running? Start it with `npm run sandbox` in another terminal, or run the whole walkthrough with `npm start`.',
+    );
   });
 });

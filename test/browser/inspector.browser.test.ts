@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const handled: string[] = [];
-  const signature = bracken.sign({ body: Buffer.from(BODY), secret: SECRET })['authorization'] ?? '';
+  const signature = bracken.sign({ body: Buffer.from(BODY), secret: SECRET }).authorization ?? '';
 
   const rows = () => page.locator('#deliveries tbody tr');
   const rowTexts = () => rows().evaluateAll((trs) => trs.map((tr) => (tr as { innerText: string }).innerText.replace(/\s+/g, ' ').trim()));
@@ -63,7 +63,16 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
     inspector = await startInspector({ port: 0, feed: listener.feed, replayUrl: listener.url });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
@@ -99,9 +108,9 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
   it('opens the delivery: headers with the signature shortened, the body pretty-printed, the handler ran', async () => {
     await rows().first().click();
     await page.locator('#headers tbody tr').first().waitFor();
-    const headers = await page.locator('#headers tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (cell) => cell.textContent)),
-    );
+    const headers = await page
+      .locator('#headers tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (cell) => cell.textContent)));
     const base64 = signature.split(' ')[1] ?? '';
     expect(headers).toContainEqual(['authorization', `HMACSHA256 ${base64.slice(0, 4)}…(44 chars)`]);
     expect(headers).toContainEqual(['x-note', HOSTILE_HEADER]);

@@ -76,7 +76,9 @@ describe('loadConfig', () => {
   });
 
   test('BRACKEN_SCOPE, BRACKEN_USER_DELETE_ROUTE and HTTP_TIMEOUT_MS are read', () => {
-    const config = loadConfig({ env: { ...BRACKEN, BRACKEN_SCOPE: 'bracken-api-scope', BRACKEN_USER_DELETE_ROUTE: 'post /api/user/{username}', HTTP_TIMEOUT_MS: '2500' } });
+    const config = loadConfig({
+      env: { ...BRACKEN, BRACKEN_SCOPE: 'bracken-api-scope', BRACKEN_USER_DELETE_ROUTE: 'post /api/user/{username}', HTTP_TIMEOUT_MS: '2500' },
+    });
     expect(config.scope).toBe('bracken-api-scope');
     expect(config.userDeleteRoute).toEqual({ method: 'POST', path: '/api/user/{username}' });
     expect(config.httpTimeoutMs).toBe(2500);
@@ -90,7 +92,9 @@ describe('loadConfig', () => {
         `BRACKEN_USER_DELETE_ROUTE=${JSON.stringify(route)} is not valid: expected placeholders among {domainkey}, {userkey}, {username}, naming the user with {userkey} or {username}.`,
       );
     }
-    expect(loadConfig({ env: { BRACKEN_USER_DELETE_ROUTE: 'DELETE /api/{domainkey}/users/{username}' } }).userDeleteRoute.path).toBe('/api/{domainkey}/users/{username}');
+    expect(loadConfig({ env: { BRACKEN_USER_DELETE_ROUTE: 'DELETE /api/{domainkey}/users/{username}' } }).userDeleteRoute.path).toBe(
+      '/api/{domainkey}/users/{username}',
+    );
   });
 
   test('a BRACKEN_USER_DELETE_ROUTE without a method is CONFIG_INVALID', () => {

@@ -25,9 +25,12 @@ describe('isLoopbackUrl(url)', () => {
       expect(isLoopbackUrl(url)).toBe(true);
     },
   );
-  test.each(['http://0.0.0.0:4010', 'http://[::]:4010', 'http://127.0.0.1.nip.io/', 'https://api.brackenlearning.com', 'http://10.1.2.3'])('refuses %s', (url) => {
-    expect(isLoopbackUrl(url)).toBe(false);
-  });
+  test.each(['http://0.0.0.0:4010', 'http://[::]:4010', 'http://127.0.0.1.nip.io/', 'https://api.brackenlearning.com', 'http://10.1.2.3'])(
+    'refuses %s',
+    (url) => {
+      expect(isLoopbackUrl(url)).toBe(false);
+    },
+  );
 });
 
 describe('urlHost(host)', () => {

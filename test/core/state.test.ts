@@ -50,7 +50,12 @@ describe('state.read(name)', () => {
       step4,
     ],
     ['user' as const, [], 'it holds an array, not an object', step4],
-    ['listener' as const, { localUrl: 'http://127.0.0.1:5000/webhooks', publicUrl: null, pid: 4242, startedAt: '2025-01-01T10:00:00.000Z' }, '"publicUrl" is null, not a string', step3],
+    [
+      'listener' as const,
+      { localUrl: 'http://127.0.0.1:5000/webhooks', publicUrl: null, pid: 4242, startedAt: '2025-01-01T10:00:00.000Z' },
+      '"publicUrl" is null, not a string',
+      step3,
+    ],
     ['listener' as const, { localUrl: 'http://127.0.0.1:5000/webhooks', startedAt: '2025-01-01T10:00:00.000Z' }, '"pid" is missing', step3],
   ])('a %s file of the wrong shape is STATE_CORRUPT, saying what is wrong and what to do', async (name, contents, problem, hint) => {
     const file = box.state.path(`${name}.json`);

@@ -13,7 +13,12 @@ describe('parseRouteTemplate(path)', () => {
       unknown: undefined,
       namesUser: true,
     });
-    expect(parseRouteTemplate('/api/{username}.remove')).toEqual({ literals: ['/api/', '.remove'], placeholders: ['username'], unknown: undefined, namesUser: true });
+    expect(parseRouteTemplate('/api/{username}.remove')).toEqual({
+      literals: ['/api/', '.remove'],
+      placeholders: ['username'],
+      unknown: undefined,
+      namesUser: true,
+    });
   });
 
   test('reports the first unknown placeholder or lone brace as written, and whether the user is named', () => {
@@ -33,7 +38,10 @@ describe('parseRouteTemplate(path)', () => {
       expect.objectContaining({ code: CONFIG_INVALID, message: 'BRACKEN_USER_DELETE_ROUTE has an unknown placeholder {.' }),
     );
     expect(() => compileRoute({ method: 'DELETE', path })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: `Unknown placeholder { in the delete route "${path}": use {domainkey}, {userkey}, {username}.` }),
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: `Unknown placeholder { in the delete route "${path}": use {domainkey}, {userkey}, {username}.`,
+      }),
     );
   });
 });

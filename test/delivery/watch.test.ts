@@ -8,7 +8,6 @@ import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { watchFeed } from '../../steps/lib/delivery/watch.ts';
 import { validDeliveryView as view } from '../helpers/delivery-record.ts';
 
-
 const isUserCreate = (candidate: DeliveryView) => candidate.event === 'User_Create';
 
 describe('watchFeed', () => {

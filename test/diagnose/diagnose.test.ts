@@ -80,8 +80,12 @@ describe('diagnose: the digest is right, the header is not', () => {
   const body = Buffer.from(COMPACT);
 
   it('hex_instead_of_base64 (typeform) / base64_instead_of_hex (github)', () => {
-    expect(codeOf('typeform', { body, headers: { 'typeform-signature': `sha256=${digest.toString('hex')}` }, secrets: [SECRET] })).toBe('hex_instead_of_base64');
-    expect(codeOf('github', { body, headers: { 'x-hub-signature-256': `sha256=${digest.toString('base64')}` }, secrets: [SECRET] })).toBe('base64_instead_of_hex');
+    expect(codeOf('typeform', { body, headers: { 'typeform-signature': `sha256=${digest.toString('hex')}` }, secrets: [SECRET] })).toBe(
+      'hex_instead_of_base64',
+    );
+    expect(codeOf('github', { body, headers: { 'x-hub-signature-256': `sha256=${digest.toString('base64')}` }, secrets: [SECRET] })).toBe(
+      'base64_instead_of_hex',
+    );
   });
 
   it('wrong_prefix: missing, different, or not expected at all', () => {
@@ -116,7 +120,9 @@ describe('diagnose: timestamps', () => {
   it('future_timestamp says by how much, and names a second problem when there is one', () => {
     const found = diagnose(scheme('standard-webhooks'), { body: Buffer.from(`${COMPACT}\n`), headers, secrets: [WHSEC], now: () => 1_699_999_000_000 });
     expect(found?.code).toBe('future_timestamp');
-    expect(found?.explanation).toMatch(/^The request was signed 16 min 40 s in the future, outside the 5 min window, and the signature does not match either \(trailing_newline_added: /);
+    expect(found?.explanation).toMatch(
+      /^The request was signed 16 min 40 s in the future, outside the 5 min window, and the signature does not match either \(trailing_newline_added: /,
+    );
   });
 });
 

@@ -32,7 +32,14 @@ describe('resilience over loopback', () => {
 
     const listening = await listen({ ...deps, handler: quiet });
     try {
-      const view = await waitForDelivery({ feed: listening.listener.feed, event: 'User_Create', timeoutMs: 10_000, log: quiet, progress: quietStream, inspectorUrl: '' });
+      const view = await waitForDelivery({
+        feed: listening.listener.feed,
+        event: 'User_Create',
+        timeoutMs: 10_000,
+        log: quiet,
+        progress: quietStream,
+        inspectorUrl: '',
+      });
       const payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8')) as { userkey: number };
       expect(payload.userkey).toBe(user.userkey);
       await sandbox.whenIdle(5_000);
@@ -56,7 +63,14 @@ describe('resilience over loopback', () => {
       // Same port, same state folder: the store file is found again and the delivery resumes.
       const again = await startSandbox({ ...sandboxOptionsFromConfig(first.config), port });
       try {
-        const view = await waitForDelivery({ feed: listening.listener.feed, event: 'User_Create', timeoutMs: 10_000, log: quiet, progress: quietStream, inspectorUrl: '' });
+        const view = await waitForDelivery({
+          feed: listening.listener.feed,
+          event: 'User_Create',
+          timeoutMs: 10_000,
+          log: quiet,
+          progress: quietStream,
+          inspectorUrl: '',
+        });
         expect(view.verdict).toBe('valid');
         await again.whenIdle(5_000);
         expect(again.deliveries().map((d) => d.status)).toEqual(['delivered']);

@@ -30,7 +30,15 @@ describe('runWalkthrough() against the sandbox', () => {
     expect(result.ok, out.text()).toBe(true);
     expect(result.steps.map((s) => s.name)).toEqual(['token', 'subscribe', 'listen', 'create-user', 'wait', 'verify', 'cleanup']);
     const text = out.text();
-    for (const heading of ['Get an access token', 'Create a Webhook', 'Create an Express app', 'Trigger Webhook', 'Confirm the Webhook was triggered', 'Authenticate the Webhook', 'Clean up']) {
+    for (const heading of [
+      'Get an access token',
+      'Create a Webhook',
+      'Create an Express app',
+      'Trigger Webhook',
+      'Confirm the Webhook was triggered',
+      'Authenticate the Webhook',
+      'Clean up',
+    ]) {
       expect(text).toContain(`## ${heading}`);
     }
     expect(text).toMatch(/✔ POST \/webhooks 200 User_Create/);

@@ -65,12 +65,19 @@ function tokenForm(options: TokenFormOptions = {}): Record<string, string> {
  * form-encoded, exactly `tokenForm(options)`. The test gives the reply.
  */
 export function tokenRequest(options: TokenFormOptions & { identity?: string } = {}): nock.Interceptor {
-  return nock(options.identity ?? IDENTITY).matchHeader('content-type', /^application\/x-www-form-urlencoded/).post('/connect/token', tokenForm(options));
+  return nock(options.identity ?? IDENTITY)
+    .matchHeader('content-type', /^application\/x-www-form-urlencoded/)
+    .post('/connect/token', tokenForm(options));
 }
 
 /** `tokenRequest(options)` answered with `accessToken`. */
 export function mockToken(accessToken: string, options: Parameters<typeof tokenRequest>[0] & { expiresIn?: number } = {}): nock.Scope {
-  return tokenRequest(options).reply(200, { access_token: accessToken, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600, scope: options.scope ?? 'bracken-api-scope' });
+  return tokenRequest(options).reply(200, {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: options.expiresIn ?? 3600,
+    scope: options.scope ?? 'bracken-api-scope',
+  });
 }
 
 /**

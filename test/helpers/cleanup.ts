@@ -9,7 +9,7 @@
  */
 import { onTestFinished } from 'vitest';
 
-type Undo = () => Promise<unknown> | void;
+type Undo = () => unknown;
 
 const afterFile: Undo[] = [];
 

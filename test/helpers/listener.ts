@@ -83,10 +83,7 @@ export interface Answer {
 }
 
 /** POSTs (or `method`s) to `url` with undici, which nock does not intercept. */
-export async function send(
-  url: string,
-  init: { method?: string; body?: Buffer | string | Readable; headers?: Record<string, string> } = {},
-): Promise<Answer> {
+export async function send(url: string, init: { method?: string; body?: Buffer | string | Readable; headers?: Record<string, string> } = {}): Promise<Answer> {
   const { method = 'POST', body, headers = {} } = init;
   const response = await request(url, { method: method as 'POST', headers, ...(body === undefined ? {} : { body }) });
   const text = await response.body.text();
@@ -134,5 +131,5 @@ export async function journalLines(dir: string): Promise<Record<string, unknown>
 
 /** The delivery records in the journal, in file order. */
 export async function journalRecords(dir: string): Promise<Record<string, unknown>[]> {
-  return (await journalLines(dir)).filter((line) => line['type'] === 'delivery').map((line) => line['record'] as Record<string, unknown>);
+  return (await journalLines(dir)).filter((line) => line.type === 'delivery').map((line) => line.record as Record<string, unknown>);
 }

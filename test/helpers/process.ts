@@ -117,7 +117,10 @@ export function startScript(file: string, options: Omit<ScriptOptions, 'stdin'> 
         const found = find();
         if (found !== undefined) settle(() => resolve(found));
       };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => settle(() => reject(new Error(`${file}: timed out waiting for ${what} in:\n${stdout}${stderr}`))), timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => settle(() => reject(new Error(`${file}: timed out waiting for ${what} in:\n${stdout}${stderr}`))), timeoutMs);
       wakers.add(check);
       void exit.then(({ code, signal }) => settle(() => reject(new Error(`${file} exited (${code ?? signal}) before ${what}:\n${stdout}${stderr}`))));
       check();
@@ -130,7 +133,14 @@ export function startScript(file: string, options: Omit<ScriptOptions, 'stdin'> 
     stderr: () => stderr,
     lines,
     waitFor: (pattern, timeoutMs = 20_000) => watch(String(pattern), () => stdout.match(pattern) ?? undefined, timeoutMs),
-    waitForMessage: <T>(wanted: string) => watch(`a "${wanted}" message`, () => lines().map(messageOf).find((message) => message?.type === wanted) as T | undefined),
+    waitForMessage: <T>(wanted: string) =>
+      watch(
+        `a "${wanted}" message`,
+        () =>
+          lines()
+            .map(messageOf)
+            .find((message) => message?.type === wanted) as T | undefined,
+      ),
     exited: () => exit,
     async stop() {
       child.kill('SIGTERM');

@@ -51,7 +51,7 @@ export function deliveryView(overrides: Partial<DeliveryView> & { body?: string 
     headers: [
       ['Host', '127.0.0.1:5000'],
       ['Content-Type', 'application/json; charset=utf-8'],
-      ['Authorization', signed['authorization'] ?? ''],
+      ['Authorization', signed.authorization ?? ''],
       ['Content-Length', String(body.length)],
       ['Connection', 'keep-alive'],
     ],

@@ -7,10 +7,7 @@ export interface RawResponse {
   readonly text: string;
 }
 
-export function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
-): Promise<RawResponse> {
+export function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -24,7 +21,10 @@ export function send(
 }
 
 /** `send` and parse the JSON body. */
-export async function sendJson(url: string, options: Parameters<typeof send>[1] = {}): Promise<{ status: number; body: unknown; headers: RawResponse['headers'] }> {
+export async function sendJson(
+  url: string,
+  options: Parameters<typeof send>[1] = {},
+): Promise<{ status: number; body: unknown; headers: RawResponse['headers'] }> {
   const response = await send(url, options);
   return { status: response.status, headers: response.headers, body: JSON.parse(response.text) as unknown };
 }

@@ -72,10 +72,10 @@ describe('startInspector() JSON API', () => {
     const inspector = await start(fakeFeed([view]));
     const response = await sendJson(`${inspector.url}/api/deliveries/${view.id}/replay`);
     expect(response.status).toBe(405);
-    expect(response.headers['allow']).toBe('POST');
+    expect(response.headers.allow).toBe('POST');
     expect(response.body).toEqual({ error: `GET is not allowed on /api/deliveries/${view.id}/replay; use POST.`, code: 'method_not_allowed' });
     const head = await send(`${inspector.url}/api/events`, { method: 'HEAD' });
-    expect([head.status, head.headers['allow']]).toEqual([405, 'GET']);
+    expect([head.status, head.headers.allow]).toEqual([405, 'GET']);
   });
 });
 

@@ -91,8 +91,7 @@ describe('POST /api/deliveries/:id/replay', () => {
     const feed = fakeFeed([view]);
     const target = await receiver(feed);
     const inspector = await inspect(feed, target.url);
-    const replay = (headers: Record<string, string>) =>
-      sendJson(`${inspector.url}/api/deliveries/${view.id}/replay`, { method: 'POST', headers });
+    const replay = (headers: Record<string, string>) => sendJson(`${inspector.url}/api/deliveries/${view.id}/replay`, { method: 'POST', headers });
 
     expect(await replay({ ...replayHeaders(inspector), origin: 'http://evil.example' })).toMatchObject({
       status: 403,
@@ -106,9 +105,10 @@ describe('POST /api/deliveries/:id/replay', () => {
       status: 403,
       body: { code: 'missing_inspector_header' },
     });
-    expect(
-      await replay({ ...replayHeaders(inspector), host: `attacker.example:${new URL(inspector.url).port}` }),
-    ).toMatchObject({ status: 403, body: { code: 'bad_host' } });
+    expect(await replay({ ...replayHeaders(inspector), host: `attacker.example:${new URL(inspector.url).port}` })).toMatchObject({
+      status: 403,
+      body: { code: 'bad_host' },
+    });
     expect(target.received).toEqual([]);
   });
 

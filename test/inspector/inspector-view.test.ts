@@ -17,7 +17,7 @@ group('prettyJson(text)', () => {
   });
 
   it(`pretty-prints ${MAX_PRETTY_DEPTH} levels of nesting, and refuses one more`, () => {
-    const nested = (depth: number) => '['.repeat(depth) + '1' + ']'.repeat(depth);
+    const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
     const deepest = prettyJson(nested(MAX_PRETTY_DEPTH));
     expect(deepest.ok && deepest.text.split('\n').length).toBe(2 * MAX_PRETTY_DEPTH + 1);
     expect(prettyJson(nested(MAX_PRETTY_DEPTH + 1))).toEqual({ ok: false, reason: `nested more than ${MAX_PRETTY_DEPTH} levels deep` });

@@ -27,7 +27,12 @@ afterEach(async () => {
 });
 
 async function openIn(options: { maxBytes?: number; keepFiles?: number; log?: (line: string) => void } = {}): Promise<Journal> {
-  const journal = await openJournal({ dir, maxBytes: options.maxBytes ?? 1 << 20, keepFiles: options.keepFiles ?? 3, ...(options.log ? { log: options.log } : {}) });
+  const journal = await openJournal({
+    dir,
+    maxBytes: options.maxBytes ?? 1 << 20,
+    keepFiles: options.keepFiles ?? 3,
+    ...(options.log ? { log: options.log } : {}),
+  });
   opened.push(journal);
   return journal;
 }
@@ -74,7 +79,12 @@ describe('openJournal / readJournal', () => {
     await journal.appendDelivery(record(3), 'pending');
     const text = await readFile(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    expect(text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { record: { id: string } }).record.id)).toEqual(['id-0001', 'id-0003']);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { record: { id: string } }).record.id),
+    ).toEqual(['id-0001', 'id-0003']);
     expect(await readJournal(dir)).toMatchObject({ warnings: [] });
   });
 
@@ -225,7 +235,11 @@ describe('encodeEntry()', () => {
   it('writes a large body spliced in, and the line reads back as exactly the same entry', async () => {
     const { encodeEntry, parseEntry } = await import('../../steps/lib/journal/format.ts');
     const body = Buffer.alloc(64 * 1024, 0xfb); // base64 of 0xfb bytes is full of '+' and '/'
-    const entry = { type: 'delivery' as const, handler: 'pending' as const, record: record(7, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
+    const entry = {
+      type: 'delivery' as const,
+      handler: 'pending' as const,
+      record: record(7, { bodyBase64: body.toString('base64'), bodyBytes: body.length }),
+    };
     const line = encodeEntry(entry);
     expect(line.endsWith('}\n')).toBe(true);
     expect(line.indexOf('\n')).toBe(line.length - 1);

@@ -11,7 +11,20 @@ import { openJournal } from '../../steps/lib/journal/journal.ts';
 import { startListener } from '../../steps/lib/listener/listener.ts';
 import { LISTEN_PORT_IN_USE, ListenerError } from '../../steps/lib/core/errors.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
-import { journalLines, journalRecords, OLD_SECRET, refusalFor, parseRaw, rawExchange, send, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+import {
+  journalLines,
+  journalRecords,
+  OLD_SECRET,
+  refusalFor,
+  parseRaw,
+  rawExchange,
+  send,
+  SECRET,
+  signed,
+  startTestListener,
+  userCreate,
+  type TestListener,
+} from '../helpers/listener.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 let t: TestListener;
@@ -42,13 +55,23 @@ describe('POST /webhooks with a valid signature', () => {
     const answer = await send(t.listener.url, { body, headers });
     const record = await lastRecord();
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ received: true, id: record['id'] });
-    expect(record).toMatchObject({ method: 'POST', url: '/webhooks', status: 200, verdict: 'valid', code: 'ok', event: 'User_Create', secretIndex: 0, scheme: 'bracken', bodyBytes: body.length });
-    expect(Buffer.from(record['bodyBase64'] as string, 'base64').equals(body)).toBe(true);
-    expect(record['headers']).toContainEqual(['authorization', headers['authorization']]);
+    expect(answer.json).toEqual({ received: true, id: record.id });
+    expect(record).toMatchObject({
+      method: 'POST',
+      url: '/webhooks',
+      status: 200,
+      verdict: 'valid',
+      code: 'ok',
+      event: 'User_Create',
+      secretIndex: 0,
+      scheme: 'bracken',
+      bodyBytes: body.length,
+    });
+    expect(Buffer.from(record.bodyBase64 as string, 'base64').equals(body)).toBe(true);
+    expect(record.headers).toContainEqual(['authorization', headers.authorization]);
     await t.listener.idle();
-    expect(handled).toEqual([record['id']]);
-    expect(t.listener.feed.list()[0]).toMatchObject({ id: record['id'], handler: 'done' });
+    expect(handled).toEqual([record.id]);
+    expect(t.listener.feed.list()[0]).toMatchObject({ id: record.id, handler: 'done' });
   });
 
   it('accepts a previous secret during a rotation and records which one matched', async () => {
@@ -74,7 +97,7 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
 
   it('a scheme word other than HMACSHA256 → 401 wrong_scheme', async () => {
     const { body, headers } = signed(userCreate(1));
-    const answer = await send(t.listener.url, { body, headers: { ...headers, authorization: headers['authorization']!.replace('HMACSHA256', 'Bearer') } });
+    const answer = await send(t.listener.url, { body, headers: { ...headers, authorization: headers.authorization!.replace('HMACSHA256', 'Bearer') } });
     expect([answer.status, answer.json]).toEqual([401, refusalFor(body, { authorization: 'Bearer x' })]);
     expect((answer.json as { code: string }).code).toBe('wrong_scheme');
     expect(await lastRecord()).toMatchObject({ status: 401, verdict: 'invalid', code: 'wrong_scheme' });
@@ -106,7 +129,7 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
     tampered[tampered.indexOf('1001')] = '9'.charCodeAt(0);
     const answer = await send(t.listener.url, { body: tampered, headers });
     expect([answer.status, answer.json]).toEqual([401, MISMATCH]);
-    expect(Buffer.from((await lastRecord())['bodyBase64'] as string, 'base64').equals(tampered)).toBe(true);
+    expect(Buffer.from((await lastRecord()).bodyBase64 as string, 'base64').equals(tampered)).toBe(true);
     expect(handled).toEqual([]);
   });
 
@@ -137,7 +160,7 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
     const { body, headers } = signed(userCreate(1), 'wrong');
     const answer = await send(t.listener.url, { body, headers });
     expect(answer.json).toEqual(MISMATCH);
-    expect((await lastRecord())['reason']).toBe(`${MISMATCH.error} Diagnosis for ${body.length} bytes.`);
+    expect((await lastRecord()).reason).toBe(`${MISMATCH.error} Diagnosis for ${body.length} bytes.`);
     expect(t.logs.some((line) => line.includes('401 invalid signature_mismatch') && line.endsWith(`Diagnosis for ${body.length} bytes.`))).toBe(true);
   });
 });
@@ -159,7 +182,7 @@ describe('POST /webhooks bodies', () => {
     expect([answer.status, (answer.json as { code: string }).code]).toEqual([413, 'body_too_large']);
     const record = await lastRecord();
     expect(record).toMatchObject({ status: 413, code: 'body_too_large', bodyBytes: 10_000 });
-    expect(record['headers']).toContainEqual(['transfer-encoding', 'chunked']);
+    expect(record.headers).toContainEqual(['transfer-encoding', 'chunked']);
   });
 
   it('a body exactly at the limit is accepted', async () => {
@@ -184,7 +207,10 @@ describe('POST /webhooks bodies', () => {
     const answer = await send(t.listener.url, { body, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
     expect([answer.status, answer.json]).toEqual([
       415,
-      { error: 'The Content-Type is not JSON: webhook deliveries are application/json. (got "application/x-www-form-urlencoded")', code: 'unsupported_media_type' },
+      {
+        error: 'The Content-Type is not JSON: webhook deliveries are application/json. (got "application/x-www-form-urlencoded")',
+        code: 'unsupported_media_type',
+      },
     ]);
     expect(await lastRecord()).toMatchObject({ status: 415, verdict: 'valid', code: 'unsupported_media_type' });
     expect(handled).toEqual([]);
@@ -209,7 +235,7 @@ describe('POST /webhooks bodies', () => {
     const body = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"a":"\xff\xfe"}
     const answer = await send(t.listener.url, { body, headers: bracken.sign({ body, secret: SECRET }) });
     expect([answer.status, answer.json]).toEqual([400, { error: 'The body is not valid UTF-8 JSON. (it is not valid UTF-8)', code: 'invalid_json' }]);
-    expect(Buffer.from((await lastRecord())['bodyBase64'] as string, 'base64').equals(body)).toBe(true);
+    expect(Buffer.from((await lastRecord()).bodyBase64 as string, 'base64').equals(body)).toBe(true);
   });
 
   it('an empty body: verified first, so unsigned → 401 missing_signature and signed → 400 empty_body', async () => {
@@ -226,7 +252,7 @@ describe('other methods and paths', () => {
   it('GET /webhooks → 405 method_not_allowed with Allow: POST', async () => {
     const answer = await send(t.listener.url, { method: 'GET' });
     expect(answer.status).toBe(405);
-    expect(answer.headers['allow']).toBe('POST');
+    expect(answer.headers.allow).toBe('POST');
     expect(answer.json).toEqual({ error: 'GET is not allowed here: send webhooks with POST.', code: 'method_not_allowed' });
     expect(await lastRecord()).toMatchObject({ method: 'GET', status: 405, verdict: 'rejected', code: 'method_not_allowed' });
   });
@@ -254,7 +280,7 @@ describe('malformed HTTP never crashes the listener', () => {
     expect(parseRaw(raw)).toMatchObject({ status: 401, body: MALFORMED });
     const record = await lastRecord();
     expect(record).toMatchObject({ status: 401, code: 'malformed_signature' });
-    expect(record['headers']).toContainEqual(['X-Odd', 'caf\u00e9\u00ff']);
+    expect(record.headers).toContainEqual(['X-Odd', 'caf\u00e9\u00ff']);
   });
 
   it('a control byte in a header → 400 bad_request as JSON, journaled', async () => {
@@ -283,7 +309,7 @@ describe('malformed HTTP never crashes the listener', () => {
         {},
         { authorization: 'Bearer abc' },
         { authorization: 'HMACSHA256 short' },
-        { authorization: bracken.sign({ body: Buffer.from('other'), secret: SECRET })['authorization']! },
+        { authorization: bracken.sign({ body: Buffer.from('other'), secret: SECRET }).authorization! },
       ];
       const answers = await Promise.all(
         Array.from({ length: 200 }, async (_, i) => {
@@ -297,7 +323,7 @@ describe('malformed HTTP never crashes the listener', () => {
       expect(valid.status).toBe(200);
       const records = await journalRecords(t.dir);
       expect(records).toHaveLength(201);
-      expect(records.filter((r) => r['verdict'] === 'invalid')).toHaveLength(200);
+      expect(records.filter((r) => r.verdict === 'invalid')).toHaveLength(200);
       expect(records.at(-1)).toMatchObject({ status: 200, code: 'ok' });
     } finally {
       await pool.close();
@@ -313,9 +339,20 @@ describe('startListener', () => {
     const dir = await tempDir('listener');
     const journal = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 2 });
     try {
-      const error = await startListener({ host: '127.0.0.1', port, scheme: bracken, secrets: () => [SECRET], bodyLimitBytes: 1024, requestTimeoutMs: 1000, journal }).catch((e: unknown) => e);
+      const error = await startListener({
+        host: '127.0.0.1',
+        port,
+        scheme: bracken,
+        secrets: () => [SECRET],
+        bodyLimitBytes: 1024,
+        requestTimeoutMs: 1000,
+        journal,
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ListenerError);
-      expect(error).toMatchObject({ code: LISTEN_PORT_IN_USE, message: `Port ${port} on 127.0.0.1 is already in use, so the listener cannot start (LISTEN_PORT=${port}).` });
+      expect(error).toMatchObject({
+        code: LISTEN_PORT_IN_USE,
+        message: `Port ${port} on 127.0.0.1 is already in use, so the listener cannot start (LISTEN_PORT=${port}).`,
+      });
       expect((error as ListenerError).hint).toContain('set LISTEN_PORT to a free port');
     } finally {
       await journal.close();
@@ -327,8 +364,12 @@ describe('startListener', () => {
     const { body, headers } = signed(userCreate(1));
     await send(t.listener.url, { body, headers });
     const line = t.logs.find((l) => l.includes(' POST /webhooks 200 ')) ?? '';
-    const signature = headers['authorization']!.slice('HMACSHA256 '.length);
-    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z POST /webhooks 200 valid ok User_Create \\d+ms sig HMACSHA256 ${escape(signature.slice(0, 6))}…\\(44 chars\\)$`));
+    const signature = headers.authorization!.slice('HMACSHA256 '.length);
+    expect(line).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z POST /webhooks 200 valid ok User_Create \\d+ms sig HMACSHA256 ${escapeRegExp(signature.slice(0, 6))}…\\(44 chars\\)$`,
+      ),
+    );
     expect(line).not.toContain(signature);
   });
 });
@@ -343,7 +384,7 @@ describe('the log line', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
@@ -362,7 +403,10 @@ describe('JSON bodies', () => {
     const t = await startTestListener({ handler: () => {} });
     try {
       const payload = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(userCreate(9)))]);
-      const answer = await send(t.listener.url, { body: payload, headers: { 'content-type': 'application/json', ...bracken.sign({ body: payload, secret: SECRET }) } });
+      const answer = await send(t.listener.url, {
+        body: payload,
+        headers: { 'content-type': 'application/json', ...bracken.sign({ body: payload, secret: SECRET }) },
+      });
       expect(answer.status).toBe(200);
       await t.listener.idle();
       expect(t.listener.feed.list()[0]).toMatchObject({ event: 'User_Create', handler: 'done' });

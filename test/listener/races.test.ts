@@ -68,7 +68,10 @@ describe('listener races with the journal', () => {
         const head = Object.entries({ ...headers, host: 'x', 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`);
         socket.write(`POST /webhooks HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`);
         socket.write(body);
-        setTimeout(() => (socket.destroy(), resolve()), 50); // gone while the journal write is in flight
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50); // gone while the journal write is in flight
       });
     });
     await new Promise((resolve) => setTimeout(resolve, 300));

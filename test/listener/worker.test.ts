@@ -95,15 +95,20 @@ describe('worker', () => {
     expect([b.status, b.json]).toEqual([200, { received: true, id: secondId, duplicate: true }]);
     await t.listener.idle();
     expect(runs).toEqual([firstId]);
-    const deliveries = (await journalLines(t.dir)).filter((line) => line['type'] === 'delivery');
-    expect(deliveries.map((line) => line['handler'])).toEqual(['pending', 'duplicate']);
-    expect((deliveries[1]?.['record'] as { reason: string }).reason).toContain(`a duplicate of ${firstId}`);
+    const deliveries = (await journalLines(t.dir)).filter((line) => line.type === 'delivery');
+    expect(deliveries.map((line) => line.handler)).toEqual(['pending', 'duplicate']);
+    expect((deliveries[1]?.record as { reason: string } | undefined)?.reason).toContain(`a duplicate of ${firstId}`);
   });
 
   it('with the standard-webhooks scheme, which signs webhook-id, two different bodies with one webhook-id are the same delivery', async () => {
     const runs: string[] = [];
     const secret = `whsec_${Buffer.from('a-standard-webhooks-test-secret!').toString('base64')}`;
-    const t = await startTestListener({ dir: await tempDir('worker'), handler: (d) => void runs.push(d.id), scheme: standardWebhooks, secrets: () => [secret] });
+    const t = await startTestListener({
+      dir: await tempDir('worker'),
+      handler: (d) => void runs.push(d.id),
+      scheme: standardWebhooks,
+      secrets: () => [secret],
+    });
     onCleanup(() => t.close());
     const sendSigned = (payload: unknown) => {
       const body = Buffer.from(JSON.stringify(payload));
@@ -152,7 +157,15 @@ describe('createWorker()', () => {
     const worker = createWorker({
       handler: (delivery) => void ran.push(delivery.id),
       // A disk that holds every outcome until released.
-      journal: { appendOutcome: (id) => new Promise<void>((resolve) => releases.push(() => (recorded.push(id), resolve()))) },
+      journal: {
+        appendOutcome: (id) =>
+          new Promise<void>((resolve) =>
+            releases.push(() => {
+              recorded.push(id);
+              resolve();
+            }),
+          ),
+      },
       onChange: () => {},
     });
     for (const id of ['a', 'b', 'c']) worker.enqueue(view(id));
@@ -161,7 +174,7 @@ describe('createWorker()', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(ran).toEqual(['a', 'b', 'c']); // one at a time, in order, none held up by the disk
     expect(idle).toBe(false);
-    releases.forEach((release) => release());
+    for (const release of releases) release();
     await worker.idle();
     expect(recorded).toEqual(['a', 'b', 'c']);
   });
@@ -169,7 +182,9 @@ describe('createWorker()', () => {
 
 describe('sample handler', () => {
   it('shows the user of a User_Create (flat or nested) and only the event otherwise', () => {
-    expect(describeDelivery({ id: 'a1', event: 'User_Create', payload: userCreate(1), recovered: false })).toBe('handled User_Create a1: user 1001 "Test-User-1"');
+    expect(describeDelivery({ id: 'a1', event: 'User_Create', payload: userCreate(1), recovered: false })).toBe(
+      'handled User_Create a1: user 1001 "Test-User-1"',
+    );
     expect(describeDelivery({ id: 'a2', event: 'user_create', payload: { user: { UserKey: 7, UserName: 'Zoë' } }, recovered: true })).toBe(
       'handled user_create a2 (again, from the journal): user 7 "Zoë"',
     );

@@ -101,7 +101,7 @@ describe('PUT /api/webhook/merge/...', () => {
     const sandbox = await testSandbox();
     const answer = await call(sandbox, 'PUT', '/api/webhook/merge/domain/15435/event/user_created', { token: await accessToken(sandbox), body: SUBSCRIPTION });
     expect(answer.status).toBe(400);
-    expect((answer.json as { errors: Record<string, string[]> }).errors['eventname']?.[0]).toContain('use one of User_Create, User_Delete, Module_Start');
+    expect((answer.json as { errors: Record<string, string[]> }).errors.eventname?.[0]).toContain('use one of User_Create, User_Delete, Module_Start');
   });
 
   it('upserts one subscription per event: user_create then User_Create replace each other', async () => {

@@ -21,19 +21,33 @@ it('prints one ready line, logs requests, and on SIGTERM keeps the pending deliv
   };
   const started = startScript('scripts/sandbox.ts', { env });
   const [, first = ''] = await started.waitFor(/^(.*)\n/);
-  const match = /^Bracken sandbox ready at (http:\/\/127\.0\.0\.1:(\d+)) \(client_id cli-client, client_secret cli-…\(16 chars\), domainkey 4242\)$/.exec(first);
+  const match = /^Bracken sandbox ready at (http:\/\/127\.0\.0\.1:(\d+)) \(client_id cli-client, client_secret cli-…\(16 chars\), domainkey 4242\)$/.exec(
+    first,
+  );
   expect(match, first).not.toBeNull();
   const url = match?.[1] ?? '';
 
-  const token = (await (await fetch(`${url}/connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&client_id=cli-client&client_secret=cli-secret-value',
-  }).then((r) => r.json())) as { access_token: string }).access_token;
+  const token = (
+    (await await fetch(`${url}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=cli-client&client_secret=cli-secret-value',
+    }).then((r) => r.json())) as { access_token: string }
+  ).access_token;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const target = `http://127.0.0.1:${await closedPort()}/webhooks`;
-  expect((await fetch(`${url}/api/webhook/merge/event/User_Create`, { method: 'PUT', headers, body: JSON.stringify({ target, secret: 'cli-webhook-secret', active: true }) })).status).toBe(200);
-  expect((await fetch(`${url}/api/user/create`, { method: 'POST', headers, body: JSON.stringify({ username: 'Cli-User', password: 'cli-password-1' }) })).status).toBe(200);
+  expect(
+    (
+      await fetch(`${url}/api/webhook/merge/event/User_Create`, {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ target, secret: 'cli-webhook-secret', active: true }),
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (await fetch(`${url}/api/user/create`, { method: 'POST', headers, body: JSON.stringify({ username: 'Cli-User', password: 'cli-password-1' }) })).status,
+  ).toBe(200);
 
   const storeFile = `${stateDir}/sandbox/store-${match?.[2] ?? ''}.json`;
   await started.waitFor(/attempt 1: /);

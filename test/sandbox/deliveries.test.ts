@@ -28,19 +28,24 @@ describe('a User_Create delivery', () => {
     expect(received.url).toBe('/webhooks');
     expect(received.headers['content-type']).toBe('application/json');
     expect(received.headers['content-length']).toBe(String(received.body.length));
-    expect(received.headers['authorization']).toBe(`HMACSHA256 ${sign(SECRET, received.body)}`);
+    expect(received.headers.authorization).toBe(`HMACSHA256 ${sign(SECRET, received.body)}`);
     expect(bracken.verify({ body: received.body, headers: received.headers, secrets: [SECRET] })).toEqual({ ok: true, secretIndex: 0 });
-    expect(bracken.verify({ body: received.body, headers: received.headers, secrets: ['another-secret'] })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    expect(bracken.verify({ body: received.body, headers: received.headers, secrets: ['another-secret'] })).toMatchObject({
+      ok: false,
+      reason: 'signature_mismatch',
+    });
 
     const text = received.body.toString('utf8');
     const payload = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(payload)).toEqual(['eventname', 'domainkey', 'userkey', 'username', 'timestamp']);
     expect(payload).toMatchObject({ eventname: 'User_Create', domainkey: 15435, userkey, username: 'Test-User-ab12' });
-    expect(new Date(String(payload['timestamp'])).toISOString()).toBe(payload['timestamp']);
+    expect(new Date(String(payload.timestamp)).toISOString()).toBe(payload.timestamp);
     // The tutorial's receiver re-serializes req.body: for an ASCII username that gives the same bytes.
     expect(JSON.stringify(JSON.parse(text))).toBe(text);
 
-    expect(sandbox.deliveries()).toMatchObject([{ eventname: 'User_Create', status: 'delivered', attempts: 1, lastStatus: 200, lastError: null, target: receiver.url }]);
+    expect(sandbox.deliveries()).toMatchObject([
+      { eventname: 'User_Create', status: 'delivered', attempts: 1, lastStatus: 200, lastError: null, target: receiver.url },
+    ]);
   });
 
   it('escapes a non-ASCII username as \\uXXXX: raw-byte verification passes, the tutorial re-serialization does not', async () => {
@@ -75,7 +80,7 @@ describe('retries', () => {
     const [first, ...rest] = receiver.requests;
     for (const again of rest) {
       expect(again.body.equals(first?.body ?? Buffer.alloc(0))).toBe(true);
-      expect(again.headers['authorization']).toBe(first?.headers['authorization']);
+      expect(again.headers.authorization).toBe(first?.headers.authorization);
     }
     expect(sandbox.deliveries()).toMatchObject([{ status: 'delivered', attempts: 3, lastStatus: 204, lastError: null }]);
     const listed = await call(sandbox, 'GET', '/sandbox/deliveries');

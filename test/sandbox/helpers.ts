@@ -49,7 +49,7 @@ export async function startReceiver(options: { port?: number; statuses?: number[
       res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('OK');
       const current = waiters;
       waiters = [];
-      current.forEach((wake) => wake());
+      for (const wake of current) wake();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -101,9 +101,14 @@ export interface JsonAnswer {
 }
 
 /** Calls the sandbox API with a bearer token (or none) and a JSON body. */
-export async function call(sandbox: RunningSandbox, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string } = {}): Promise<JsonAnswer> {
+export async function call(
+  sandbox: RunningSandbox,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; contentType?: string } = {},
+): Promise<JsonAnswer> {
   const headers: Record<string, string> = {};
-  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   const response = await fetch(`${sandbox.url}${path}`, {
     method,
@@ -121,7 +126,13 @@ export async function call(sandbox: RunningSandbox, method: string, path: string
 }
 
 /** Subscribes `target` to User_Create (or `event`) with `secret`. */
-export async function subscribe(sandbox: RunningSandbox, token: string, target: string, secret: string, options: { event?: string; active?: boolean } = {}): Promise<JsonAnswer> {
+export async function subscribe(
+  sandbox: RunningSandbox,
+  token: string,
+  target: string,
+  secret: string,
+  options: { event?: string; active?: boolean } = {},
+): Promise<JsonAnswer> {
   const answer = await call(sandbox, 'PUT', `/api/webhook/merge/domain/${sandbox.domainkey}/event/${options.event ?? 'user_create'}`, {
     token,
     body: { target, secret, active: options.active ?? true },

@@ -34,12 +34,17 @@ describe('POST /connect/token', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'bracken-api-scope' });
-    expect(String(body['access_token']).length).toBeGreaterThan(40);
+    expect(String(body.access_token).length).toBeGreaterThan(40);
   });
 
   it('issues a token by client_secret_post, with scope bracken-api-scope', async () => {
     const sandbox = await testSandbox({ tokenLifetimeSec: 120 });
-    const response = await tokenRequest(sandbox, { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret', scope: 'bracken-api-scope' });
+    const response = await tokenRequest(sandbox, {
+      grant_type: 'client_credentials',
+      client_id: 'demo',
+      client_secret: 'demo-secret',
+      scope: 'bracken-api-scope',
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 120, scope: 'bracken-api-scope' });
   });
@@ -54,13 +59,27 @@ describe('POST /connect/token', () => {
 
   const cases: [string, Record<string, string>, Record<string, string>, number, string, string | null][] = [
     ['a wrong secret by post', { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'nope' }, {}, 400, 'invalid_client', null],
-    ['a wrong secret by basic', { grant_type: 'client_credentials' }, { authorization: basic('demo', 'nope') }, 401, 'invalid_client', 'Basic realm="Bracken sandbox"'],
+    [
+      'a wrong secret by basic',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('demo', 'nope') },
+      401,
+      'invalid_client',
+      'Basic realm="Bracken sandbox"',
+    ],
     ['an unknown client id', { grant_type: 'client_credentials', client_id: 'other', client_secret: 'demo-secret' }, {}, 400, 'invalid_client', null],
     ['no credentials at all', { grant_type: 'client_credentials' }, {}, 400, 'invalid_client', null],
     ['grant_type=password', { grant_type: 'password', client_id: 'demo', client_secret: 'demo-secret' }, {}, 400, 'unsupported_grant_type', null],
     ['scope=openid', { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret', scope: 'openid' }, {}, 400, 'invalid_scope', null],
     ['no grant_type', { client_id: 'demo', client_secret: 'demo-secret' }, {}, 400, 'invalid_request', null],
-    ['basic and post at once', { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' }, { authorization: basic('demo', 'demo-secret') }, 400, 'invalid_request', null],
+    [
+      'basic and post at once',
+      { grant_type: 'client_credentials', client_id: 'demo', client_secret: 'demo-secret' },
+      { authorization: basic('demo', 'demo-secret') },
+      400,
+      'invalid_request',
+      null,
+    ],
   ];
   it.each(cases)('answers %s with the RFC 6749 error', async (_name, form, headers, status, error, challenge) => {
     const sandbox = await testSandbox();

@@ -38,7 +38,7 @@ describe('restart', () => {
     await second.whenIdle(10_000);
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.requests[1]?.body.equals(receiver.requests[0]?.body ?? Buffer.alloc(0))).toBe(true);
-    expect(receiver.requests[1]?.headers['authorization']).toBe(receiver.requests[0]?.headers['authorization']);
+    expect(receiver.requests[1]?.headers.authorization).toBe(receiver.requests[0]?.headers.authorization);
     expect(second.deliveries()).toMatchObject([{ status: 'delivered', attempts: 2, lastStatus: 200 }]);
 
     // The signing key is in the store too, so a token cached before the restart still works.

@@ -116,7 +116,10 @@ describe('createTokenService({ key, issuer, now })', () => {
 describe('createIdleSignal(isIdle, busy)', () => {
   it('resolves at once when idle, else on the notify() that finds it idle', async () => {
     let queued = 1;
-    const idle = createIdleSignal(() => queued === 0, () => `${queued} queued`);
+    const idle = createIdleSignal(
+      () => queued === 0,
+      () => `${queued} queued`,
+    );
     let woken = false;
     const waiting = idle.wait().then(() => (woken = true));
     idle.notify(); // still busy: nobody wakes
@@ -130,7 +133,10 @@ describe('createIdleSignal(isIdle, busy)', () => {
   });
 
   it('rejects after the timeout naming what is busy, and on failAll', async () => {
-    const idle = createIdleSignal(() => false, () => '2 queued');
+    const idle = createIdleSignal(
+      () => false,
+      () => '2 queued',
+    );
     await expect(idle.wait(10)).rejects.toThrow('Still busy after 10 ms: 2 queued.');
     const waiting = idle.wait();
     idle.failAll(new Error('closed'));

@@ -91,9 +91,7 @@ describe('standard-webhooks', () => {
   });
 
   it('sign() refuses a secret it cannot decode, with a coded TypeError', () => {
-    expect(() => scheme.sign({ body: BODY, secret: 'not base64!' })).toThrow(
-      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
-    );
+    expect(() => scheme.sign({ body: BODY, secret: 'not base64!' })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }));
   });
 
   it('timestampOf() reads webhook-timestamp', () => {

@@ -45,7 +45,12 @@ describe('vonage', () => {
   it('verifies the same parameters in a query string (GET) and in a form body (POST)', () => {
     const params = bodyParams(signedJson());
     expect(reasonOf(asQuery(params))).toBe('ok(0)');
-    const form = { body: Buffer.from(new URLSearchParams(params).toString()), headers: { 'content-type': 'application/x-www-form-urlencoded' }, secrets: [SECRET], now: clock(NOW) };
+    const form = {
+      body: Buffer.from(new URLSearchParams(params).toString()),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      secrets: [SECRET],
+      now: clock(NOW),
+    };
     expect(reasonOf(form)).toBe('ok(0)');
   });
 
@@ -78,7 +83,7 @@ describe('vonage', () => {
   it('a sig that is not hex of a known digest length: malformed_signature', () => {
     const params = bodyParams(signedJson());
     expect(reasonOf(asQuery({ ...params, sig: 'xyz' }))).toBe('malformed_signature');
-    expect(reasonOf(asQuery({ ...params, sig: (params['sig'] ?? '').slice(0, 60) }))).toBe('malformed_signature');
+    expect(reasonOf(asQuery({ ...params, sig: (params.sig ?? '').slice(0, 60) }))).toBe('malformed_signature');
   });
 
   it('a pinned algorithm refuses a sig of another length: wrong_scheme', () => {

@@ -31,7 +31,7 @@ function expectMerge(reply: (body: Record<string, unknown>) => unknown = () => (
   mockApi(TOKEN)
     .put(MERGE, (body: Record<string, unknown>) => {
       received = body;
-      return Object.keys(body).sort().join() === 'active,secret,target' && body['active'] === true;
+      return Object.keys(body).sort().join() === 'active,secret,target' && body.active === true;
     })
     .reply(200, (_uri, body) => reply(body as Record<string, unknown>) as nock.Body);
   return { body: () => received ?? {} };
@@ -49,7 +49,7 @@ describe('step 2: target precedence', () => {
     mockToken(TOKEN);
     const merge = expectMerge();
     const { out } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/in', NGROK_DOMAIN: 'fixed.ngrok.app' });
-    expect(merge.body()['target']).toBe('https://hooks.example.test/in');
+    expect(merge.body().target).toBe('https://hooks.example.test/in');
     expect(out.lines).toContain('Target: https://hooks.example.test/in (from WEBHOOK_TARGET)');
   });
 
@@ -58,7 +58,7 @@ describe('step 2: target precedence', () => {
     mockToken(TOKEN);
     const merge = expectMerge();
     await run({ NGROK_DOMAIN: 'https://fixed.ngrok.app/' });
-    expect(merge.body()['target']).toBe('https://fixed.ngrok.app/webhooks');
+    expect(merge.body().target).toBe('https://fixed.ngrok.app/webhooks');
   });
 
   test("a running listener's public URL comes next", async () => {
@@ -66,7 +66,7 @@ describe('step 2: target precedence', () => {
     mockToken(TOKEN);
     const merge = expectMerge();
     const { out } = await run();
-    expect(merge.body()['target']).toBe('https://abc123.ngrok.app/webhooks');
+    expect(merge.body().target).toBe('https://abc123.ngrok.app/webhooks');
     expect(out.lines).toContain('Target: https://abc123.ngrok.app/webhooks (from the tunnel of the running listener (pid 4242))');
   });
 
@@ -104,7 +104,10 @@ describe('step 2: target precedence', () => {
       nock(SANDBOX).post('/connect/token').reply(200, { access_token: TOKEN, token_type: 'Bearer', expires_in: 3600 });
       nock(SANDBOX)
         .matchHeader('authorization', `Bearer ${TOKEN}`)
-        .put('/api/webhook/merge/domain/15435/event/user_create', (body: { target: unknown }) => ((target = body.target), true))
+        .put('/api/webhook/merge/domain/15435/event/user_create', (body: { target: unknown }) => {
+          target = body.target;
+          return true;
+        })
         .reply(200, {});
       await subscribeWebhook({ config, state: box.state, log: () => {}, now: () => T0, isRunning: () => true });
       return target;
@@ -127,7 +130,7 @@ describe('step 2: the secret', () => {
     const merge = expectMerge((body) => body);
     const { out, record } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
 
-    const secret = merge.body()['secret'] as string;
+    const secret = merge.body().secret as string;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
     const expected: WebhookState = {
@@ -144,8 +147,12 @@ describe('step 2: the secret', () => {
     expect((await stat(box.state.path('webhook.json'))).mode & 0o777).toBe(0o600);
 
     expect(out.lines[0]).toBe(describeTarget(box.config()));
-    expect(out.lines).toContain(`Secret: ${secret.slice(0, 4)}…(43 chars) (generated (32 random bytes, base64url)); the listener (step 3) verifies signatures with it.`);
-    expect(out.lines).toContain(`Bracken answered: 200 {"target":"https://hooks.example.test/webhooks","secret":"${secret.slice(0, 4)}…(43 chars)","active":true}`);
+    expect(out.lines).toContain(
+      `Secret: ${secret.slice(0, 4)}…(43 chars) (generated (32 random bytes, base64url)); the listener (step 3) verifies signatures with it.`,
+    );
+    expect(out.lines).toContain(
+      `Bracken answered: 200 {"target":"https://hooks.example.test/webhooks","secret":"${secret.slice(0, 4)}…(43 chars)","active":true}`,
+    );
     expect(out.text()).not.toContain(secret);
     expect(out.text()).not.toContain(TOKEN);
   });
@@ -156,7 +163,7 @@ describe('step 2: the secret', () => {
     await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
     const second = expectMerge(); // the cached token is reused: no second token request
     const { out } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
-    expect(second.body()['secret']).toBe(first.body()['secret']);
+    expect(second.body().secret).toBe(first.body().secret);
     expect(out.text()).toContain('(webhook.json (kept from the last run))');
   });
 
@@ -166,11 +173,14 @@ describe('step 2: the secret', () => {
     await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
     let secret: unknown; // same client, so the cached token is reused
     mockApi(TOKEN)
-      .put('/api/webhook/merge/domain/777/event/user_create', (body: { secret: unknown }) => ((secret = body.secret), true))
+      .put('/api/webhook/merge/domain/777/event/user_create', (body: { secret: unknown }) => {
+        secret = body.secret;
+        return true;
+      })
       .reply(200, {});
     await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks', BRACKEN_DOMAINKEY: '777' });
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(secret).not.toBe(first.body()['secret']);
+    expect(secret).not.toBe(first.body().secret);
   });
 
   test('WEBHOOK_SECRET is used as given', async () => {

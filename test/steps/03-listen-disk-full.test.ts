@@ -56,7 +56,9 @@ describe('npm run step:3 with a full state disk', () => {
     const run = await stepThreeOnFullDisk(1);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/^Error: Cannot write \/\S+\/listener\.json: the disk is full \(ENOSPC\)\. \[WORKBENCH_STATE_WRITE_FAILED\]$/m);
-    expect(run.stderr).toMatch(/^Next: Free some space or fix the permissions of \/\S+, or point WORKBENCH_STATE_DIR at another folder, then run this again\.$/m);
+    expect(run.stderr).toMatch(
+      /^Next: Free some space or fix the permissions of \/\S+, or point WORKBENCH_STATE_DIR at another folder, then run this again\.$/m,
+    );
     expect(run.stderr).not.toContain('Unexpected error');
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).not.toContain('Listening for webhooks');

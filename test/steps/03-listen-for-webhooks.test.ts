@@ -83,7 +83,9 @@ describe('listen()', () => {
     const config = await configWith();
     const logs: string[] = [];
     running = await listen({ config, log: (line) => logs.push(line) });
-    expect(logs).toContain('No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.');
+    expect(logs).toContain(
+      'No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.',
+    );
     const before = await send(running.listener.url, signed(userCreate(1), SECRET));
     expect([before.status, (before.json as { code: string }).code]).toEqual([401, 'no_secret']);
 
@@ -128,20 +130,36 @@ describe('listen()', () => {
       },
     };
     const state = openState(stateDir);
-    await state.write('webhook', { apiUrl: config.apiUrl, domainkey: config.domainkey, event: 'user_create', target: 'https://old.ngrok.app/webhooks', secret: SECRET, active: true, subscribedAt: new Date().toISOString() });
+    await state.write('webhook', {
+      apiUrl: config.apiUrl,
+      domainkey: config.domainkey,
+      event: 'user_create',
+      target: 'https://old.ngrok.app/webhooks',
+      secret: SECRET,
+      active: true,
+      subscribedAt: new Date().toISOString(),
+    });
     const logs: string[] = [];
     running = await listen({ config, log: (line) => logs.push(line), loadNgrok: async () => ngrok });
     expect(forwarded).toEqual([{ addr: `127.0.0.1:${running.listener.port}`, authtoken: 'tok_abcdefghijklmnop' }]);
-    expect(running.readyLine).toBe(`Listening for webhooks at ${running.listener.url} (public: https://demo.ngrok.app/webhooks) · inspector ${running.inspector.url}`);
+    expect(running.readyLine).toBe(
+      `Listening for webhooks at ${running.listener.url} (public: https://demo.ngrok.app/webhooks) · inspector ${running.inspector.url}`,
+    );
     expect(await state.read('listener')).toMatchObject({ publicUrl: 'https://demo.ngrok.app/webhooks' });
-    expect(logs.some((line) => line.includes('sends deliveries to https://old.ngrok.app/webhooks, not to this listener (https://demo.ngrok.app/webhooks). Run `npm run step:2` again'))).toBe(true);
+    expect(
+      logs.some((line) =>
+        line.includes('sends deliveries to https://old.ngrok.app/webhooks, not to this listener (https://demo.ngrok.app/webhooks). Run `npm run step:2` again'),
+      ),
+    ).toBe(true);
   });
 });
 
 describe('npm run step:3', () => {
   it('runs until SIGTERM, then closes everything and exits 0, removing listener.json', async () => {
     stateDir = await tempDir('step3');
-    const step3 = startScript('steps/03-listen-for-webhooks.ts', { env: { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', WEBHOOK_SECRET: SECRET } });
+    const step3 = startScript('steps/03-listen-for-webhooks.ts', {
+      env: { WORKBENCH_STATE_DIR: stateDir, LISTEN_PORT: '0', INSPECT_PORT: '0', WEBHOOK_SECRET: SECRET },
+    });
     await step3.waitFor(/Ctrl-C stops it\./);
     const stdout = step3.stdout();
     expect(stdout).toMatch(/^Listening for webhooks at http:\/\/127\.0\.0\.1:\d+\/webhooks · inspector http:\/\/127\.0\.0\.1:\d+$/m);

@@ -115,7 +115,15 @@ describe('step 4: create the test user', () => {
   });
 
   test('says whether a subscription is recorded', async () => {
-    const webhook: WebhookState = { apiUrl: API, domainkey: DOMAINKEY, event: 'user_create', target: 'https://h.example.test/webhooks', secret: 's', active: true, subscribedAt: '' };
+    const webhook: WebhookState = {
+      apiUrl: API,
+      domainkey: DOMAINKEY,
+      event: 'user_create',
+      target: 'https://h.example.test/webhooks',
+      secret: 's',
+      active: true,
+      subscribedAt: '',
+    };
     await box.state.write('webhook', webhook);
     mockToken(TOKEN);
     expectCreate(() => ({ userkey: 3 }));

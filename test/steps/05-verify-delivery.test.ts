@@ -42,7 +42,10 @@ function record(body: string, headers: [string, string][], overrides: Partial<De
 }
 
 /** Bracken's header over `signedBody`, as the sandbox sends it. */
-const authorization = (signedBody: string, secret = SECRET): [string, string] => ['Authorization', bracken.sign({ body: Buffer.from(signedBody), secret }).authorization ?? ''];
+const authorization = (signedBody: string, secret = SECRET): [string, string] => [
+  'Authorization',
+  bracken.sign({ body: Buffer.from(signedBody), secret }).authorization ?? '',
+];
 
 async function journal(...records: DeliveryRecord[]): Promise<void> {
   const written = await openJournal({ dir: journalDir(dir), maxBytes: 1024 * 1024, keepFiles: 2 });
@@ -76,14 +79,20 @@ describe('step 5: verify the captured delivery', () => {
     expect(lines).toContain(`Computed: Authorization: ${header[1]}`);
     expect(lines).toContain(`Received: Authorization: ${header[1]}`);
     expect(lines).toContain('Match: yes, with the current secret.');
-    expect(lines).toContain(`Re-serialized: JSON.stringify(JSON.parse(body)) gives back the same ${COMPACT.length} bytes, so the tutorial's check would agree on this delivery (by luck of the formatting).`);
+    expect(lines).toContain(
+      `Re-serialized: JSON.stringify(JSON.parse(body)) gives back the same ${COMPACT.length} bytes, so the tutorial's check would agree on this delivery (by luck of the formatting).`,
+    );
     expect(lines.join('\n')).not.toContain(SECRET);
   });
 
   it('a tampered delivery: non-zero (STEP_VERIFY_FAILED) with the diagnosis', async () => {
     await journal(record(`${COMPACT}\n`, [authorization(COMPACT)]));
     const { lines, error } = await run();
-    expect(error).toMatchObject({ name: 'StepError', code: STEP_VERIFY_FAILED, hint: 'Save bodies without a trailing newline (printf, not echo), or verify the bytes exactly as received.' });
+    expect(error).toMatchObject({
+      name: 'StepError',
+      code: STEP_VERIFY_FAILED,
+      hint: 'Save bodies without a trailing newline (printf, not echo), or verify the bytes exactly as received.',
+    });
     expect((error as Error).message).toMatch(/^Delivery .+ does not verify: signature_mismatch\.$/);
     expect(lines).toContain('Match: no: signature_mismatch: The signature does not match the body under the configured secret.');
     expect(lines.some((line) => line.startsWith('Diagnosis: trailing_newline_added: The signature matches the body without its final newline'))).toBe(true);
@@ -109,13 +118,23 @@ describe('step 5: verify the captured delivery', () => {
         'whitespace between tokens, \\u escapes written as the characters, number spelling (1.0 → 1), a trailing newline.',
     );
     expect(lines).toContain('  First difference at byte 1: raw "{ \\"event\\": \\"U" vs re-serialized "{\\"event\\":\\"Use".');
-    expect(lines).toContain(`  The tutorial's check would compute ${bracken.sign({ body: Buffer.from(reserialized), secret: SECRET }).authorization} from those bytes: not what was signed.`);
+    expect(lines).toContain(
+      `  The tutorial's check would compute ${bracken.sign({ body: Buffer.from(reserialized), secret: SECRET }).authorization} from those bytes: not what was signed.`,
+    );
     expect(lines.some((line) => line.startsWith('Why raw bytes:'))).toBe(true);
   });
 
   it('prefers the latest POST to the webhook path, and takes the secret from webhook.json plus previous secrets', async () => {
     const old = 'older-secret-from-before-rotation';
-    await openState(dir).write('webhook', { secret: 'current-secret-from-step-2', apiUrl: 'x', domainkey: 1, event: 'user_create', target: 'x', active: true, subscribedAt: 'x' });
+    await openState(dir).write('webhook', {
+      secret: 'current-secret-from-step-2',
+      apiUrl: 'x',
+      domainkey: 1,
+      event: 'user_create',
+      target: 'x',
+      active: true,
+      subscribedAt: 'x',
+    });
     const cfg = loadConfig({ env: { WORKBENCH_STATE_DIR: dir, WEBHOOK_PREVIOUS_SECRETS: old } });
     const onPath = record(COMPACT, [authorization(COMPACT, old)]);
     await journal(onPath, record('', [], { method: 'GET', url: '/favicon.ico', status: 404, verdict: 'rejected', code: 'not_found' }));

@@ -43,7 +43,9 @@ describe('step 6: clean up', () => {
     await box.state.write('webhook', WEBHOOK);
     mockToken(TOKEN);
     expectDelete().reply(200, { userkey: 42, username: USER.username });
-    mockApi(TOKEN).put(MERGE, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false }).reply(200, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false });
+    mockApi(TOKEN)
+      .put(MERGE, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false })
+      .reply(200, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false });
 
     const { out, result } = await run();
     expect(result).toEqual({ user: 'done', webhook: 'done' });
@@ -86,7 +88,9 @@ describe('step 6: clean up', () => {
     expect(result).toEqual({ user: 'gone', webhook: 'nothing' });
     expect(out.lines).toContain('User: Test-User-abcd1234 was already gone (404), which is fine.');
     // The default route is a guess, so on the real Bracken the step asks for a check.
-    expect(out.lines).toContain("Check: the delete route is the workbench's guess, so a 404 may mean the route is wrong; confirm in Bracken that Test-User-abcd1234 is gone.");
+    expect(out.lines).toContain(
+      "Check: the delete route is the workbench's guess, so a 404 may mean the route is wrong; confirm in Bracken that Test-User-abcd1234 is gone.",
+    );
     expect(await box.state.read('user')).toBeUndefined();
   });
 

@@ -48,19 +48,27 @@ describe('openTunnel', () => {
     expect(close).toHaveBeenCalledOnce();
   });
 
-  it('a forward() that rejects → TUNNEL_FAILED with ngrok\'s message (token redacted) and what to check', async () => {
+  it("a forward() that rejects → TUNNEL_FAILED with ngrok's message (token redacted) and what to check", async () => {
     const ngrok = fakeNgrok(async () => {
       throw new Error(`failed to connect session: authentication failed for ${TOKEN}`);
     });
     const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 5000, load: ngrok.load }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TunnelError);
-    expect(error).toMatchObject({ code: TUNNEL_FAILED, message: 'ngrok could not open the tunnel: failed to connect session: authentication failed for 2abc…(48 chars).' });
+    expect(error).toMatchObject({
+      code: TUNNEL_FAILED,
+      message: 'ngrok could not open the tunnel: failed to connect session: authentication failed for 2abc…(48 chars).',
+    });
     expect((error as TunnelError).message).not.toContain(TOKEN);
     expect((error as TunnelError).hint).toContain('NGROK_AUTHTOKEN');
   });
 
   it('a module that cannot load (no native addon for this platform) → TUNNEL_FAILED', async () => {
-    const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 5000, load: () => Promise.reject(new Error('Cannot find module ngrok.linux-x64-gnu.node')) }).catch((e: unknown) => e);
+    const error = await openTunnel({
+      port: 5000,
+      authtoken: TOKEN,
+      timeoutMs: 5000,
+      load: () => Promise.reject(new Error('Cannot find module ngrok.linux-x64-gnu.node')),
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: TUNNEL_FAILED, message: 'ngrok could not open the tunnel: Cannot find module ngrok.linux-x64-gnu.node.' });
   });
 

@@ -52,10 +52,22 @@ describe('runVerify', () => {
   it.each([
     ['no secret', ['--scheme', 'github', '--header', GITHUB_HEADER, '--body-file', '<hello>'], 'error: give the secret with --secret <secret> (non-empty).'],
     ['no body (empty stdin)', ['--scheme', 'github', '--secret', 'x', '--header', GITHUB_HEADER], 'error: no body: stdin was empty'],
-    ['malformed --header', ['--scheme', 'github', '--secret', 'x', '--header', 'X-Hub-Signature-256 sha256=ab', '--body-file', '<hello>'], 'error: --header "X-Hub-Signature-256 sha256=ab" is not "Name: value".'],
-    ['unreadable --body-file', ['--scheme', 'github', '--secret', 'x', '--body-file', '/nonexistent/body.json'], 'error: cannot read --body-file "/nonexistent/body.json": ENOENT.'],
+    [
+      'malformed --header',
+      ['--scheme', 'github', '--secret', 'x', '--header', 'X-Hub-Signature-256 sha256=ab', '--body-file', '<hello>'],
+      'error: --header "X-Hub-Signature-256 sha256=ab" is not "Name: value".',
+    ],
+    [
+      'unreadable --body-file',
+      ['--scheme', 'github', '--secret', 'x', '--body-file', '/nonexistent/body.json'],
+      'error: cannot read --body-file "/nonexistent/body.json": ENOENT.',
+    ],
     ['unknown option', ['--scheme', 'github', '--secret', 'x', '--sigs', 'y'], "error: Unknown option '--sigs'"],
-    ['bad --now', ['--scheme', 'github', '--secret', 'x', '--now', 'yesterday', '--body-file', '<hello>'], 'error: --now "yesterday" is not a whole number of seconds.'],
+    [
+      'bad --now',
+      ['--scheme', 'github', '--secret', 'x', '--now', 'yesterday', '--body-file', '<hello>'],
+      'error: --now "yesterday" is not a whole number of seconds.',
+    ],
   ])('exit 2 with a message for %s', async (_name, args, message) => {
     const run = await verifyCli(args.map((arg) => (arg === '<hello>' ? helloFile : arg)));
     expect(run.code).toBe(2);
@@ -66,25 +78,53 @@ describe('runVerify', () => {
   it('--sign with --id and --now reproduces the Standard Webhooks vector; verify needs --now to accept it', async () => {
     const body = '{"test": 2432232314}';
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const signed = await verifyCli(['--sign', '--scheme', 'standard-webhooks', '--secret', secret, '--id', 'msg_p5jXN8AQM9LWM0D4loKWxJek', '--now', '1614265330'], body);
+    const signed = await verifyCli(
+      ['--sign', '--scheme', 'standard-webhooks', '--secret', secret, '--id', 'msg_p5jXN8AQM9LWM0D4loKWxJek', '--now', '1614265330'],
+      body,
+    );
     expect(signed.stdout).toBe(
       'webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\nwebhook-timestamp: 1614265330\nwebhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\n',
     );
-    const headers = signed.stdout.trim().split('\n').flatMap((line) => ['--header', line]);
-    expect(await verifyCli(['--scheme', 'standard-webhooks', '--secret', secret, ...headers, '--now', '1614265330'], body)).toMatchObject({ code: 0, stdout: 'valid\n' });
+    const headers = signed.stdout
+      .trim()
+      .split('\n')
+      .flatMap((line) => ['--header', line]);
+    expect(await verifyCli(['--scheme', 'standard-webhooks', '--secret', secret, ...headers, '--now', '1614265330'], body)).toMatchObject({
+      code: 0,
+      stdout: 'valid\n',
+    });
     const late = await verifyCli(['--scheme', 'standard-webhooks', '--secret', secret, ...headers], body);
     expect(late.code).toBe(1);
-    expect(late.stdout).toMatch(/^invalid: stale_timestamp: The webhook-timestamp is \d+ d \d+ h old, more than the 5 min allowed\.\ndiagnosis: stale_timestamp: .*the signature itself is valid\..*--now 1614265330\.\n$/);
+    expect(late.stdout).toMatch(
+      /^invalid: stale_timestamp: The webhook-timestamp is \d+ d \d+ h old, more than the 5 min allowed\.\ndiagnosis: stale_timestamp: .*the signature itself is valid\..*--now 1614265330\.\n$/,
+    );
   });
 
   it('--sign for vonage prints the signed body, which verifies; the query-string form verifies with --url', async () => {
-    const signed = await verifyCli(['--sign', '--scheme', 'vonage', '--secret', 'sig-secret', '--now', '1548240699'], '{"msisdn":"447700900000","text":"a&b=c"}');
+    const signed = await verifyCli(
+      ['--sign', '--scheme', 'vonage', '--secret', 'sig-secret', '--now', '1548240699'],
+      '{"msisdn":"447700900000","text":"a&b=c"}',
+    );
     expect(signed.code).toBe(0);
     const body = JSON.parse(signed.stdout) as Record<string, string>;
     expect(body).toMatchObject({ msisdn: '447700900000', text: 'a&b=c', timestamp: '1548240699', sig: expect.stringMatching(/^[0-9A-F]{64}$/) });
-    expect(await verifyCli(['--scheme', 'vonage', '--secret', 'sig-secret', '--now', '1548240699'], signed.stdout)).toMatchObject({ code: 0, stdout: 'valid\n' });
+    expect(await verifyCli(['--scheme', 'vonage', '--secret', 'sig-secret', '--now', '1548240699'], signed.stdout)).toMatchObject({
+      code: 0,
+      stdout: 'valid\n',
+    });
     const query = new URLSearchParams({ a: '1', b: '2', timestamp: '1461605396', sig: '6af838ef94998832dbfc29020b564830' }).toString();
-    const get = await verifyCli(['--scheme', 'vonage-md5hash', '--secret', 'secret', '--url', `/webhooks?${query}`, '--now', '1461605396', '--body-file', '/dev/null']);
+    const get = await verifyCli([
+      '--scheme',
+      'vonage-md5hash',
+      '--secret',
+      'secret',
+      '--url',
+      `/webhooks?${query}`,
+      '--now',
+      '1461605396',
+      '--body-file',
+      '/dev/null',
+    ]);
     expect(get).toEqual({ code: 0, stdout: 'valid\n', stderr: '' });
   });
 
@@ -97,7 +137,7 @@ describe('runVerify', () => {
   it('--help prints the usage and exits 0', async () => {
     const run = await verifyCli(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage:\n  npm run verify -- --scheme <name>/);
+    expect(run.stdout).toMatch(/^Usage:\n {2}npm run verify -- --scheme <name>/);
   });
 });
 

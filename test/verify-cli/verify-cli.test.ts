@@ -29,7 +29,6 @@ describe.concurrent('npm run verify', () => {
     expect(run).toEqual({ code: 0, stdout: 'valid\n', stderr: '' });
   });
 
-
   it('exit 1 with the reason and the diagnosis when a newline was added to the body', async () => {
     const run = await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', GITHUB_HEADER], 'Hello, World!\n');
     expect(run.code).toBe(1);
@@ -39,7 +38,6 @@ describe.concurrent('npm run verify', () => {
         '(editors, echo and heredocs add one). Save bodies without a trailing newline (printf, not echo), or verify the bytes exactly as received.\n',
     );
   });
-
 
   it('exit 2 listing the schemes for an unknown scheme', async () => {
     const run = await verifyCli(['--scheme', 'stripe', '--secret', 'x', '--body-file', helloFile]);
@@ -51,19 +49,24 @@ describe.concurrent('npm run verify', () => {
     expect(run.stderr).toContain('Usage:\n  npm run verify -- --scheme <name>');
   });
 
-
   it('--sign prints the headers, and verify accepts them (github)', async () => {
     const signed = await verifyCli(['--sign', '--scheme', 'github', '--secret', GITHUB_SECRET, '--body-file', helloFile]);
     expect(signed).toEqual({ code: 0, stdout: 'x-hub-signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17\n', stderr: '' });
     const header = signed.stdout.trim();
-    expect(await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', header, '--body-file', helloFile])).toMatchObject({ code: 0, stdout: 'valid\n' });
+    expect(await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', header, '--body-file', helloFile])).toMatchObject({
+      code: 0,
+      stdout: 'valid\n',
+    });
   });
 
-
-
-
   it('runs through the npm script too', async () => {
-    const run = await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', GITHUB_HEADER, '--body-file', helloFile], '', ['npm', 'run', '-s', 'verify', '--']);
+    const run = await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '--header', GITHUB_HEADER, '--body-file', helloFile], '', [
+      'npm',
+      'run',
+      '-s',
+      'verify',
+      '--',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('valid\n');
   });

@@ -9,7 +9,6 @@ import { createDeliveryFeed } from '../../steps/lib/delivery/feed.ts';
 import { waitForDelivery } from '../../scripts/walkthrough/wait-for-delivery.ts';
 import { validDeliveryView as view } from '../helpers/delivery-record.ts';
 
-
 const REFUSED = view('refused', {
   status: 401,
   verdict: 'invalid',
@@ -24,7 +23,11 @@ function options(feed = createDeliveryFeed(), timeoutMs = 50) {
   const progress = new PassThrough();
   let written = '';
   progress.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
-  return { lines, progress: () => written, wait: { feed, event: 'user_create', timeoutMs, log: (line: string) => lines.push(line), progress, inspectorUrl: 'http://127.0.0.1:4040' } };
+  return {
+    lines,
+    progress: () => written,
+    wait: { feed, event: 'user_create', timeoutMs, log: (line: string) => lines.push(line), progress, inspectorUrl: 'http://127.0.0.1:4040' },
+  };
 }
 
 describe('waitForDelivery (walkthrough)', () => {

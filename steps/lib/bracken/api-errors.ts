@@ -6,7 +6,22 @@
  * @example
  * throw apiErrorForStatus({ config, method: 'PUT', url, status: 403, statusText: 'Forbidden', body: '' });
  */
-import { type Config, API_BAD_REQUEST, API_BAD_RESPONSE, API_CLIENT_ERROR, API_CONFLICT, API_FORBIDDEN, API_NOT_FOUND, API_SERVER_ERROR, API_TIMEOUT, API_UNAUTHORIZED, API_UNREACHABLE, ApiError, type ApiErrorCode, scrubText } from '../core/index.ts';
+import {
+  type Config,
+  API_BAD_REQUEST,
+  API_BAD_RESPONSE,
+  API_CLIENT_ERROR,
+  API_CONFLICT,
+  API_FORBIDDEN,
+  API_NOT_FOUND,
+  API_SERVER_ERROR,
+  API_TIMEOUT,
+  API_UNAUTHORIZED,
+  API_UNREACHABLE,
+  ApiError,
+  type ApiErrorCode,
+  scrubText,
+} from '../core/index.ts';
 import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
 
 /** Hints a call can override, by HTTP status. */
@@ -34,9 +49,7 @@ function codeForStatus(status: number): ApiErrorCode {
 }
 
 /** An ApiError for a 4xx or 5xx answer (`body` keeps the server's text, minus `secrets`). */
-export function apiErrorForStatus(
-  call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints },
-): ApiError {
+export function apiErrorForStatus(call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints }): ApiError {
   const { config, method, url, status } = call;
   const body = scrubText(call.body, call.secrets);
   const hint = call.hints?.[status] ?? defaultHint(config, status);

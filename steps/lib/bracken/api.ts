@@ -86,7 +86,13 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
     // A 401 may just mean the cached token went stale: get a fresh one and try exactly once more.
     if (response.status === 401) ({ response, text } = await attempt(await token(true)));
     if (!response.ok) {
-      throw apiErrorForStatus({ ...failed, status: response.status, statusText: response.statusText, body: text, ...(callOptions.hints ? { hints: callOptions.hints } : {}) });
+      throw apiErrorForStatus({
+        ...failed,
+        status: response.status,
+        statusText: response.statusText,
+        body: text,
+        ...(callOptions.hints ? { hints: callOptions.hints } : {}),
+      });
     }
     // Bracken does not document every answer's body (the merge's is unknown), so empty is fine.
     if (text.trim() === '') return { status: response.status, text, data: undefined };
@@ -101,8 +107,7 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
     call,
     mergeWebhook: (event, subscription, hints) =>
       call('PUT', webhookMergePath(config.domainkey, event), { body: subscription, secrets: [subscription.secret], ...(hints ? { hints } : {}) }),
-    createUser: (user, hints) =>
-      call('POST', userCreatePath(config.domainkey), { body: user, secrets: [user.password], ...(hints ? { hints } : {}) }),
+    createUser: (user, hints) => call('POST', userCreatePath(config.domainkey), { body: user, secrets: [user.password], ...(hints ? { hints } : {}) }),
     deleteUser: (user, hints) => {
       const route = config.userDeleteRoute;
       const routeHint = userDeleteRouteHint(route);

@@ -6,7 +6,17 @@
  * step 3 (listener.json), then (sandbox only) the local listener.
  * secret: WEBHOOK_SECRET, then the one step 2 used before for the same API and domain, then a new one.
  */
-import { WEBHOOK_PATH, type Config, STEP_PRECONDITION, StepError, belongsToConfigured, generateSecret, processIsRunning, type ListenerState, type WebhookState } from '../core/index.ts';
+import {
+  WEBHOOK_PATH,
+  type Config,
+  STEP_PRECONDITION,
+  StepError,
+  belongsToConfigured,
+  generateSecret,
+  processIsRunning,
+  type ListenerState,
+  type WebhookState,
+} from '../core/index.ts';
 
 export interface ResolvedTarget {
   readonly url: string;

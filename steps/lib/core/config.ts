@@ -247,9 +247,15 @@ function reader(env: Env) {
       const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw);
       const units: Record<string, number> = { b: 1, kb: KIB, mb: MIB };
       const n = match ? Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1) : 0;
-      return n >= min && n <= max && Number.isSafeInteger(n) ? n : invalid(name, raw, `a size from ${formatSize(min)} to ${formatSize(max)}, such as 1048576, 512kb or 1mb`);
+      return n >= min && n <= max && Number.isSafeInteger(n)
+        ? n
+        : invalid(name, raw, `a size from ${formatSize(min)} to ${formatSize(max)}, such as 1048576, 512kb or 1mb`);
     },
-    list: (name: string): string[] => (optional(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    list: (name: string): string[] =>
+      (optional(name) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
     integerList(name: RangedSetting, fallback: number[], unit = ''): number[] {
       const raw = optional(name);
       if (raw === undefined) return fallback;
@@ -278,7 +284,6 @@ function reader(env: Env) {
     },
   };
 }
-
 
 /** 65536 → '64kb', 1048576 → '1mb': how a size limit is written in .env. */
 function formatSize(bytes: number): string {

@@ -3,7 +3,42 @@
  */
 export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, loadConfig } from './config.ts';
 export type { Config, Env } from './config.ts';
-export { API_BAD_REQUEST, API_BAD_RESPONSE, API_CLIENT_ERROR, API_CONFLICT, API_FORBIDDEN, API_NOT_FOUND, API_SERVER_ERROR, API_TIMEOUT, API_UNAUTHORIZED, API_UNREACHABLE, ApiError, CONFIG_INVALID, ConfigError, INSPECTOR_FAILED, InspectorError, LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError, STATE_CORRUPT, STATE_LOCKED, STATE_WRITE_FAILED, STEP_PRECONDITION, STEP_VERIFY_FAILED, StateError, StepError, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TUNNEL_FAILED, TUNNEL_TIMEOUT, TokenError, TunnelError, WorkbenchError, invalidArgument } from './errors.ts';
+export {
+  API_BAD_REQUEST,
+  API_BAD_RESPONSE,
+  API_CLIENT_ERROR,
+  API_CONFLICT,
+  API_FORBIDDEN,
+  API_NOT_FOUND,
+  API_SERVER_ERROR,
+  API_TIMEOUT,
+  API_UNAUTHORIZED,
+  API_UNREACHABLE,
+  ApiError,
+  CONFIG_INVALID,
+  ConfigError,
+  INSPECTOR_FAILED,
+  InspectorError,
+  LISTEN_FAILED,
+  LISTEN_PORT_IN_USE,
+  ListenerError,
+  STATE_CORRUPT,
+  STATE_LOCKED,
+  STATE_WRITE_FAILED,
+  STEP_PRECONDITION,
+  STEP_VERIFY_FAILED,
+  StateError,
+  StepError,
+  TOKEN_INVALID_CLIENT,
+  TOKEN_REJECTED,
+  TOKEN_UNREACHABLE,
+  TUNNEL_FAILED,
+  TUNNEL_TIMEOUT,
+  TokenError,
+  TunnelError,
+  WorkbenchError,
+  invalidArgument,
+} from './errors.ts';
 export type { ApiErrorCode } from './errors.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';

@@ -11,12 +11,7 @@
 import type { Server } from 'node:net';
 
 /** Listens and resolves with the bound port; rejects with `toError(error, inUse)` when the bind fails. */
-export function bindServer(
-  server: Server,
-  host: string,
-  port: number,
-  toError: (error: NodeJS.ErrnoException, inUse: boolean) => Error,
-): Promise<number> {
+export function bindServer(server: Server, host: string, port: number, toError: (error: NodeJS.ErrnoException, inUse: boolean) => Error): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(toError(error, error.code === 'EADDRINUSE')));
     server.listen(port, host, () => {

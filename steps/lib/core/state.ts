@@ -88,8 +88,7 @@ const REWRITE_HINTS: { readonly [N in StateName]: (file: string) => string } = {
   token: (file) => `Delete ${file} and run \`npm run step:1\` again.`,
   webhook: (file) => `Delete ${file} and run \`npm run step:2\` again (it subscribes again, with a new secret unless WEBHOOK_SECRET is set).`,
   listener: (file) => `Delete ${file}; a running \`npm run step:3\` writes it again when it starts.`,
-  user: (file) =>
-    `Delete ${file} and run \`npm run step:4\` again; if the file named a test user that still exists, delete that user in Bracken yourself.`,
+  user: (file) => `Delete ${file} and run \`npm run step:4\` again; if the file named a test user that still exists, delete that user in Bracken yourself.`,
 };
 
 export interface State {
@@ -107,7 +106,10 @@ export interface State {
 }
 
 /** True when a recorded user or subscription belongs to the Bracken and domain configured now. */
-export function belongsToConfigured(record: { readonly apiUrl: string; readonly domainkey: number }, config: { readonly apiUrl: string; readonly domainkey: number }): boolean {
+export function belongsToConfigured(
+  record: { readonly apiUrl: string; readonly domainkey: number },
+  config: { readonly apiUrl: string; readonly domainkey: number },
+): boolean {
   return record.apiUrl === config.apiUrl && record.domainkey === config.domainkey;
 }
 
@@ -164,7 +166,6 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw writeFailed(file, error);
-
   }
 }
 

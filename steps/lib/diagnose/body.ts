@@ -58,7 +58,8 @@ export function* bodyCandidates(input: VerifyInput): Generator<Candidate> {
     if (compact !== text) {
       yield {
         code: 'body_reserialized',
-        explanation: 'The signature matches JSON.stringify(JSON.parse(body)), not the bytes checked: the body was reformatted after it was signed (or the sender signed a re-serialized copy).',
+        explanation:
+          'The signature matches JSON.stringify(JSON.parse(body)), not the bytes checked: the body was reformatted after it was signed (or the sender signed a re-serialized copy).',
         fix: RAW_BYTES_FIX,
         input: withBody(compact),
       };

@@ -55,13 +55,9 @@ export interface ReplayResult {
 /** The raw header pairs to resend: everything but hop-by-hop headers and those `Connection` names. */
 export function replayHeaders(headers: DeliveryRecord['headers']): [string, string][] {
   const named = new Set(
-    headers
-      .filter(([name]) => name.toLowerCase() === 'connection')
-      .flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
+    headers.filter(([name]) => name.toLowerCase() === 'connection').flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
   );
-  return headers
-    .filter(([name]) => !HOP_BY_HOP_HEADERS.has(name.toLowerCase()) && !named.has(name.toLowerCase()))
-    .map(([name, value]) => [name, value]);
+  return headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name.toLowerCase()) && !named.has(name.toLowerCase())).map(([name, value]) => [name, value]);
 }
 
 /**

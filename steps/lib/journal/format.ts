@@ -73,12 +73,7 @@ export function parseEntry(line: string): JournalEntry | undefined {
   if (value.type === 'delivery' && HANDLER_STATES.includes(value.handler as HandlerState) && isRecord(value.record)) {
     return value as unknown as DeliveryEntry;
   }
-  if (
-    value.type === 'handler' &&
-    typeof value.id === 'string' &&
-    (value.handler === 'done' || value.handler === 'failed') &&
-    typeof value.at === 'string'
-  ) {
+  if (value.type === 'handler' && typeof value.id === 'string' && (value.handler === 'done' || value.handler === 'failed') && typeof value.at === 'string') {
     return value as unknown as HandlerEntry;
   }
   return undefined;

@@ -24,7 +24,6 @@ import { lockJournal } from './lock.ts';
 import { encodeEntry, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
 import { JournalWriter, trackOwed, type Owed } from './writer.ts';
 
-
 /** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
 export function journalDir(stateDir: string): string {
   return join(stateDir, JOURNAL_DIR_NAME);
@@ -113,4 +112,3 @@ export async function readJournal(dir: string): Promise<{ deliveries: DeliveryVi
   }
   return { deliveries: fold.views(), warnings };
 }
-

@@ -24,7 +24,11 @@ export function createListenerApp(ctx: ReceiveContext): Express {
   });
   app.post(WEBHOOK_PATH, (req, res) => receiveWebhook(ctx, arrivalFor(req), req, res));
   app.all(WEBHOOK_PATH, async (req, res) => {
-    const decision = refusal('method_not_allowed', { bodyBytes: declaredLength(req) ?? 0, reason: `${req.method} is not allowed here: send webhooks with POST.`, headers: { allow: 'POST' } });
+    const decision = refusal('method_not_allowed', {
+      bodyBytes: declaredLength(req) ?? 0,
+      reason: `${req.method} is not allowed here: send webhooks with POST.`,
+      headers: { allow: 'POST' },
+    });
     await recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res));
   });
   app.use(async (req, res) => {

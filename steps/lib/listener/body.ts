@@ -60,15 +60,20 @@ export function readRawBody(req: IncomingMessage, options: ReadBodyOptions): Pro
       }
     };
     const onEnd = () =>
-      finish(received > limitBytes ? { kind: 'too_large', bytes: received, closeConnection: false } : { kind: 'complete', body: Buffer.concat(chunks, received) });
+      finish(
+        received > limitBytes ? { kind: 'too_large', bytes: received, closeConnection: false } : { kind: 'complete', body: Buffer.concat(chunks, received) },
+      );
     const onAbort = () => finish({ kind: 'aborted', bytes: received });
     const onClose = () => {
       if (!req.complete) onAbort();
     };
-    const timer = setTimeout(() => {
-      req.pause();
-      finish({ kind: 'timeout', bytes: received });
-    }, Math.max(0, deadline - performance.now()));
+    const timer = setTimeout(
+      () => {
+        req.pause();
+        finish({ kind: 'timeout', bytes: received });
+      },
+      Math.max(0, deadline - performance.now()),
+    );
     req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose);
   });
 }

@@ -88,14 +88,35 @@ interface RefusalOptions {
 export function refusal(code: RejectionCode, options: RefusalOptions & { readonly body?: Buffer }): Rejection {
   const { status, error } = REPLIES[code];
   const reason = options.reason ?? error;
-  return { kind: 'refused', status, verdict: 'rejected', code, reason, error: reason, body: options.body, bodyBytes: options.bodyBytes, headers: options.headers };
+  return {
+    kind: 'refused',
+    status,
+    verdict: 'rejected',
+    code,
+    reason,
+    error: reason,
+    body: options.body,
+    bodyBytes: options.bodyBytes,
+    headers: options.headers,
+  };
 }
 
 /** A refusal of a body whose signature verified with secret `secretIndex`. */
 export function signedRefusal(code: SignedRefusalCode, secretIndex: number, options: RefusalOptions & { readonly body: Buffer }): SignedRefusal {
   const { status, error } = REPLIES[code];
   const reason = options.reason ?? error;
-  return { kind: 'refused', status, verdict: 'valid', code, reason, error: reason, body: options.body, bodyBytes: options.bodyBytes, secretIndex, headers: options.headers };
+  return {
+    kind: 'refused',
+    status,
+    verdict: 'valid',
+    code,
+    reason,
+    error: reason,
+    body: options.body,
+    bodyBytes: options.bodyBytes,
+    secretIndex,
+    headers: options.headers,
+  };
 }
 
 /**
@@ -103,5 +124,15 @@ export function signedRefusal(code: SignedRefusalCode, secretIndex: number, opti
  * diagnosis, which is for the person at the terminal.
  */
 export function signatureRefusal(failure: SignatureFailure, reason: string, body: Buffer): SignatureRefusal {
-  return { kind: 'refused', status: SIGNATURE_FAILED_STATUS, verdict: 'invalid', code: failure.reason, reason, error: failure.message, body, bodyBytes: body.length, headers: undefined };
+  return {
+    kind: 'refused',
+    status: SIGNATURE_FAILED_STATUS,
+    verdict: 'invalid',
+    code: failure.reason,
+    reason,
+    error: failure.message,
+    body,
+    bodyBytes: body.length,
+    headers: undefined,
+  };
 }

@@ -26,9 +26,7 @@ export function dedupeKeyOf(headers: Headers, body: Uint8Array, scheme: string):
 }
 
 /** Either a duplicate of the stored delivery `duplicateOf`, or the new first copy, which must report whether it was stored. */
-export type FirstCopy =
-  | { readonly duplicateOf: string }
-  | { readonly duplicateOf: undefined; readonly settleStored: (stored: boolean) => void };
+export type FirstCopy = { readonly duplicateOf: string } | { readonly duplicateOf: undefined; readonly settleStored: (stored: boolean) => void };
 
 export interface Dedupe {
   /**

@@ -107,10 +107,14 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
     inUse
-      ? new ListenerError(LISTEN_PORT_IN_USE, `Port ${options.port} on ${options.host} is already in use, so the listener cannot start (LISTEN_PORT=${options.port}).`, {
-          cause: error,
-          hint: 'Stop the program using it (another `npm run step:3`?) or set LISTEN_PORT to a free port in .env.',
-        })
+      ? new ListenerError(
+          LISTEN_PORT_IN_USE,
+          `Port ${options.port} on ${options.host} is already in use, so the listener cannot start (LISTEN_PORT=${options.port}).`,
+          {
+            cause: error,
+            hint: 'Stop the program using it (another `npm run step:3`?) or set LISTEN_PORT to a free port in .env.',
+          },
+        )
       : new ListenerError(LISTEN_FAILED, `The listener cannot listen on ${options.host}:${options.port}: ${error.message}.`, {
           cause: error,
           hint: 'Check LISTEN_HOST and LISTEN_PORT in .env (ports below 1024 need privileges).',

@@ -113,7 +113,20 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
       ? `Signature verified with ${which}.`
       : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
   const handler: Accepted['handler'] = copy === undefined ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
-  const decision: Accepted = { kind: 'accepted', status: 200, verdict: 'valid', code: OK_CODE, reason, body, bodyBytes, payload, secretIndex, event, dedupeKey, handler };
+  const decision: Accepted = {
+    kind: 'accepted',
+    status: 200,
+    verdict: 'valid',
+    code: OK_CODE,
+    reason,
+    body,
+    bodyBytes,
+    payload,
+    secretIndex,
+    event,
+    dedupeKey,
+    handler,
+  };
   return copy === undefined || copy.duplicateOf !== undefined ? { decision } : { decision, settleStored: copy.settleStored };
 }
 

@@ -97,7 +97,8 @@ export function createWorker(options: WorkerOptions): Worker {
       error = caught instanceof Error ? caught.message : String(caught);
     }
     const state = error === undefined ? 'done' : 'failed';
-    if (error !== undefined) log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; it runs again when the listener restarts.`);
+    if (error !== undefined)
+      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; it runs again when the listener restarts.`);
     const record = journal.appendOutcome(view.id, state, error).then(
       () => onChange(view.id, state, error),
       (caught: unknown) => {

@@ -57,13 +57,18 @@ export function describeReserialization(check: ReserializationCheck, tutorialSig
     'Why raw bytes: the sender signs the exact bytes it sends; parsing and re-serializing can change whitespace, escapes, number spellings and duplicate keys, so this workbench hashes the raw body before parsing it.';
   if (!check.json) return ['Re-serialized: the body is not JSON, so JSON.stringify(req.body) (the tutorial) could not reproduce it at all.', why];
   if (check.identical) {
-    return [`Re-serialized: JSON.stringify(JSON.parse(body)) gives back the same ${check.rawBytes} bytes, so the tutorial's check would agree on this delivery (by luck of the formatting).`, why];
+    return [
+      `Re-serialized: JSON.stringify(JSON.parse(body)) gives back the same ${check.rawBytes} bytes, so the tutorial's check would agree on this delivery (by luck of the formatting).`,
+      why,
+    ];
   }
   const lines = [
     `Re-serialized: JSON.stringify(JSON.parse(body)) differs from the raw body (${check.rawBytes} bytes -> ${check.reserializedBytes} bytes): ${check.changes.join(', ') || 'different bytes'}.`,
   ];
   if (check.firstDifference) {
-    lines.push(`  First difference at byte ${check.firstDifference.offset}: raw ${check.firstDifference.raw} vs re-serialized ${check.firstDifference.reserialized}.`);
+    lines.push(
+      `  First difference at byte ${check.firstDifference.offset}: raw ${check.firstDifference.raw} vs re-serialized ${check.firstDifference.reserialized}.`,
+    );
   }
   if (tutorialSignature !== undefined) lines.push(`  The tutorial's check would compute ${tutorialSignature} from those bytes: not what was signed.`);
   lines.push(why);

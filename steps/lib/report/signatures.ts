@@ -36,7 +36,12 @@ function signedHeader(scheme: Scheme, input: VerifyInput, secret: string, delive
   const timestamp = scheme.timestampOf?.(input);
   const id = headerValue(input.headers, 'webhook-id');
   try {
-    const headers = scheme.sign({ body: input.body, secret, ...(id === undefined ? {} : { id }), ...(timestamp === undefined ? {} : { now: () => timestamp * 1000 }) });
+    const headers = scheme.sign({
+      body: input.body,
+      secret,
+      ...(id === undefined ? {} : { id }),
+      ...(timestamp === undefined ? {} : { now: () => timestamp * 1000 }),
+    });
     const value = headers[scheme.signatureHeader.name];
     return value === undefined ? undefined : headerLine(delivery, scheme.signatureHeader.name, value);
   } catch {

@@ -42,9 +42,7 @@ const ALGORITHMS = Object.keys(VONAGE_ALGORITHMS) as VonageAlgorithm[];
 
 /** The raw signature bytes for `base` under `key` with `algorithm`. */
 function vonageDigest(algorithm: VonageAlgorithm, key: Uint8Array, base: Uint8Array): Buffer {
-  return algorithm === 'md5hash'
-    ? createHash('md5').update(base).update(key).digest()
-    : createHmac(algorithm, key).update(base).digest();
+  return algorithm === 'md5hash' ? createHash('md5').update(base).update(key).digest() : createHmac(algorithm, key).update(base).digest();
 }
 
 /** `vonage` guesses the algorithm from the signature's length; `vonage-<algorithm>` insists on one. */
