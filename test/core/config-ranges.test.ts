@@ -33,6 +33,8 @@ describe('number settings outside their range', () => {
     ['SANDBOX_DOMAINKEY', '3000000000'],
     ['BRACKEN_DOMAINKEY', '0'],
     ['JOURNAL_KEEP_FILES', '0'],
+    ['SANDBOX_EXPIRING_DAYS', '0'],
+    ['SANDBOX_EXPIRING_DAYS', '3651'],
   ])('%s=%s is refused with CONFIG_INVALID naming the variable and the range', (name, value) => {
     const error = refusal(envWith(name, value));
     const { min, max } = SETTING_RANGES[name as keyof typeof SETTING_RANGES];
@@ -74,6 +76,7 @@ describe('number settings outside their range', () => {
         LISTEN_BODY_LIMIT: '64mb',
         JOURNAL_MAX_BYTES: '64kb',
         JOURNAL_KEEP_FILES: '1000',
+        SANDBOX_EXPIRING_DAYS: '3650',
       },
     });
     expect(config).toMatchObject({
@@ -81,7 +84,7 @@ describe('number settings outside their range', () => {
       listen: { requestTimeoutMs: 1, bodyLimitBytes: 64 * 1024 * 1024 },
       ngrok: { timeoutMs: 600_000 },
       journal: { maxBytes: 64 * 1024, keepFiles: 1000 },
-      sandbox: { tokenLifetimeSec: 604_800, retryScheduleMs: [0, 3_600_000], domainkey: 2_147_483_647 },
+      sandbox: { tokenLifetimeSec: 604_800, retryScheduleMs: [0, 3_600_000], domainkey: 2_147_483_647, expiringDays: 3650 },
     });
   });
 });

@@ -108,3 +108,26 @@ describe('the sandbox URL', () => {
     expect(loadConfig({ env: { SANDBOX_HOST: '::1', SANDBOX_PORT: '4011' } }).identityUrl).toBe('http://[::1]:4011');
   });
 });
+
+describe('WEBHOOK_EVENTS', () => {
+  test('defaults to user_create, as the tutorial; SANDBOX_EXPIRING_DAYS to 30', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.webhook.events).toEqual(['user_create']);
+    expect(config.sandbox.expiringDays).toBe(30);
+  });
+
+  test('takes Bracken event names in any letter case, lower-cased as in the tutorial URL, without repeats', () => {
+    expect(loadConfig({ env: { WEBHOOK_EVENTS: ' User_Create, MODULE_COMPLETE ,user_create' } }).webhook.events).toEqual(['user_create', 'module_complete']);
+  });
+
+  test.each([
+    ['module_completed', 'module_completed'],
+    ['user_create,,module_start', ''],
+  ])('WEBHOOK_EVENTS=%s is CONFIG_INVALID naming the variable and the name that is not an event', (value, bad) => {
+    const error = thrown({ WEBHOOK_EVENTS: value });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe(
+      `WEBHOOK_EVENTS=${JSON.stringify(value)} is not valid: expected a comma-separated list of Bracken events (user_create, user_delete, module_start, module_complete, module_expiring, module_expired, course_complete, course_expiring, course_expired), any letter case; ${JSON.stringify(bad)} is not one.`,
+    );
+  });
+});

@@ -5,11 +5,22 @@
 import { writeFile } from 'node:fs/promises';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { STATE_CORRUPT, StateError } from '../../steps/lib/core/errors.ts';
-import type { WebhookState } from '../../steps/lib/core/state.ts';
+import type { LegacyWebhookState, WebhookState } from '../../steps/lib/core/state.ts';
 import { testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
 import { rejection } from '../helpers/rejection.ts';
 
 const WEBHOOK: WebhookState = {
+  apiUrl: 'https://api.brackenlearning.com',
+  domainkey: 15435,
+  secret: 'webhook-secret-0123456789',
+  subscriptions: [
+    { event: 'user_create', target: 'https://abc.ngrok.app/webhooks', active: true, subscribedAt: '2025-01-01T10:00:00.000Z' },
+    { event: 'module_complete', target: 'https://abc.ngrok.app/webhooks', active: false, subscribedAt: '2025-01-01T10:01:00.000Z' },
+  ],
+};
+
+/** webhook.json as versions before WEBHOOK_EVENTS wrote it: one subscription at the top level. */
+const LEGACY: LegacyWebhookState = {
   apiUrl: 'https://api.brackenlearning.com',
   domainkey: 15435,
   event: 'user_create',
@@ -31,10 +42,18 @@ describe('state.read(name)', () => {
     expect(await box.state.read('webhook')).toEqual(WEBHOOK);
   });
 
-  test('accepts a webhook.json from an older version, without "event"', async () => {
-    const { event: _left, ...older } = WEBHOOK;
-    await writeFile(box.state.path('webhook.json'), JSON.stringify(older));
-    expect(await box.state.read('webhook')).toEqual(older);
+  test('still reads the single-subscription webhook.json of earlier versions, as a list of that one subscription', async () => {
+    await writeFile(box.state.path('webhook.json'), JSON.stringify(LEGACY));
+    const { apiUrl, domainkey, secret, event, target, active, subscribedAt } = LEGACY;
+    expect(await box.state.read('webhook')).toEqual({ apiUrl, domainkey, secret, subscriptions: [{ event, target, active, subscribedAt }] });
+  });
+
+  test('still reads the oldest webhook.json, without "event": it was always user_create', async () => {
+    const { event: _left, ...oldest } = LEGACY;
+    await writeFile(box.state.path('webhook.json'), JSON.stringify(oldest));
+    expect((await box.state.read('webhook'))?.subscriptions).toEqual([
+      { event: 'user_create', target: LEGACY.target, active: true, subscribedAt: LEGACY.subscribedAt },
+    ]);
   });
 
   const step2 = (file: string) => `Delete ${file} and run \`npm run step:2\` again (it subscribes again, with a new secret unless WEBHOOK_SECRET is set).`;
@@ -43,6 +62,14 @@ describe('state.read(name)', () => {
     `Delete ${file} and run \`npm run step:4\` again; if the file named a test user that still exists, delete that user in Bracken yourself.`;
   test.each([
     ['webhook' as const, { ...WEBHOOK, secret: 12345 }, '"secret" is a number, not a string', step2],
+    ['webhook' as const, { ...WEBHOOK, subscriptions: {} }, '"subscriptions" is an object, not an array', step2],
+    [
+      'webhook' as const,
+      { ...WEBHOOK, subscriptions: [{ ...WEBHOOK.subscriptions[0], active: 'yes' }] },
+      '"subscriptions[0].active" is a string, not a boolean',
+      step2,
+    ],
+    ['webhook' as const, { ...LEGACY, target: undefined }, '"target" is missing', step2],
     [
       'user' as const,
       { apiUrl: 'https://api.brackenlearning.com', domainkey: 15435, userkey: '42', username: 'Test-User-ab12cd34', createdAt: '2025-01-01T10:00:00.000Z' },

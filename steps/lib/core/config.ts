@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { isLoopbackUrl, urlHost } from './net.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
+import { canonicalEventName, EVENT_NAMES } from './event-names.ts';
 
 /** The project root: three folders up from `steps/lib/core/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,7 +28,7 @@ export const BRACKEN_API_URL = 'https://api.brackenlearning.com';
  * workbench's own choice, and the sandbox serves it; set BRACKEN_USER_DELETE_ROUTE for the real one.
  */
 export const DEFAULT_USER_DELETE_ROUTE = 'DELETE /api/user/delete/domain/{domainkey}/user/{userkey}';
-/** The webhook event the tutorial subscribes to, spelled as in its URL. */
+/** The webhook event the tutorial subscribes to, spelled as in its URL (the default of WEBHOOK_EVENTS). */
 export const WEBHOOK_EVENT = 'user_create';
 /** The listener's webhook route, as in the tutorial's `app.post('/webhooks', ...)`. */
 export const WEBHOOK_PATH = '/webhooks';
@@ -56,6 +57,8 @@ export interface Config {
     readonly secret: string | undefined;
     /** Older secrets the listener still accepts while a rotation is under way. */
     readonly previousSecrets: readonly string[];
+    /** Events step 2 subscribes to (WEBHOOK_EVENTS), lower case as in the tutorial's URL; default just user_create. */
+    readonly events: readonly string[];
   };
   readonly listen: {
     readonly host: string;
@@ -82,6 +85,8 @@ export interface Config {
     readonly tokenLifetimeSec: number;
     /** Delay before each retry of a failed delivery; the last one repeats until it is delivered. */
     readonly retryScheduleMs: readonly number[];
+    /** How long before a certificate expires the sandbox fires Module_Expiring / Course_Expiring. */
+    readonly expiringDays: number;
   };
 }
 
@@ -109,6 +114,7 @@ export const SETTING_RANGES = {
   SANDBOX_TOKEN_LIFETIME: { min: 1, max: 7 * 24 * 3600 },
   SANDBOX_RETRY_SCHEDULE: { min: 0, max: 3_600_000 },
   SANDBOX_DOMAINKEY: { min: 1, max: 2_147_483_647 },
+  SANDBOX_EXPIRING_DAYS: { min: 1, max: 3650 },
   BRACKEN_DOMAINKEY: { min: 1, max: 2_147_483_647 },
   LISTEN_BODY_LIMIT: { min: 1, max: 64 * MIB },
   JOURNAL_MAX_BYTES: { min: 64 * KIB, max: 1024 * MIB },
@@ -130,6 +136,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     domainkey: read.integer('SANDBOX_DOMAINKEY', 15435),
     tokenLifetimeSec: read.integer('SANDBOX_TOKEN_LIFETIME', 3600, 'seconds'),
     retryScheduleMs: Object.freeze(read.integerList('SANDBOX_RETRY_SCHEDULE', [250, 500, 1000, 2000, 4000, 8000], 'milliseconds')),
+    expiringDays: read.integer('SANDBOX_EXPIRING_DAYS', 30, 'days'),
   });
 
   const mode: Mode = read.optional('BRACKEN_CLIENT_ID') === undefined ? 'sandbox' : 'bracken';
@@ -166,6 +173,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       target: read.optionalUrl('WEBHOOK_TARGET'),
       secret,
       previousSecrets: Object.freeze(read.list('WEBHOOK_PREVIOUS_SECRETS')),
+      events: Object.freeze(read.events('WEBHOOK_EVENTS', [WEBHOOK_EVENT])),
     }),
     listen: Object.freeze({
       host: read.string('LISTEN_HOST', '127.0.0.1'),
@@ -274,6 +282,18 @@ function reader(env: Env) {
         return invalid(name, raw, 'placeholders among {domainkey}, {userkey}, {username}, naming the user with {userkey} or {username}');
       }
       return Object.freeze({ method: match[1].toUpperCase(), path: match[2] });
+    },
+    /** A comma-separated list of Bracken event names in any letter case, lower-cased and without repeats. */
+    events(name: string, fallback: readonly string[]): string[] {
+      const raw = optional(name);
+      if (raw === undefined) return [...fallback];
+      const items = raw.split(',').map((s) => s.trim());
+      const unknown = items.find((item) => canonicalEventName(item) === undefined);
+      if (unknown !== undefined) {
+        const known = EVENT_NAMES.map((event) => event.toLowerCase()).join(', ');
+        return invalid(name, raw, `a comma-separated list of Bracken events (${known}), any letter case; ${JSON.stringify(unknown)} is not one`);
+      }
+      return [...new Set(items.map((item) => item.toLowerCase()))];
     },
     noSurroundingSpace(name: string, value: string): void {
       // optional() trims, so compare against the raw variable to catch "secret " typed into .env

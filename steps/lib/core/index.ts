@@ -40,6 +40,8 @@ export {
   invalidArgument,
 } from './errors.ts';
 export type { ApiErrorCode } from './errors.ts';
+export { EVENT_NAMES, canonicalEventName } from './event-names.ts';
+export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';
@@ -50,4 +52,4 @@ export { describeTarget, formatError, isMain, runService, runStep } from './run-
 export { resolveStepDeps } from './step-deps.ts';
 export type { StepDeps } from './step-deps.ts';
 export { STATE_FILES, belongsToConfigured, openState, writeFailed, writeFileAtomic } from './state.ts';
-export type { ListenerState, State, TokenState, UserState, WebhookState } from './state.ts';
+export type { LegacyWebhookState, ListenerState, State, TokenState, UserState, WebhookState, WebhookSubscription } from './state.ts';

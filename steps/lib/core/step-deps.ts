@@ -18,6 +18,11 @@ export interface StepDeps {
   fetch?: typeof fetch;
   log?: (line: string) => void;
   now?: () => number;
+  /**
+   * Prints what to run next in another terminal ("Next: npm run step:5"). Default: a `Next:` line
+   * through `log`; npm start passes a no-op, because it runs the next step itself.
+   */
+  next?: (what: string) => void;
 }
 
 /** StepDeps with the defaults filled in; `fetch` stays undefined for the global one, looked up at call time. */
@@ -27,16 +32,19 @@ export interface StepContext {
   readonly fetch: typeof fetch | undefined;
   readonly log: (line: string) => void;
   readonly now: () => number;
+  readonly next: (what: string) => void;
 }
 
-/** Fills in what `deps` leaves out: loadConfig(), its state folder, console.log and Date.now. Throws ConfigError. */
+/** Fills in what `deps` leaves out: loadConfig(), its state folder, console.log, Date.now and `Next:` lines. Throws ConfigError. */
 export function resolveStepDeps(deps: StepDeps): StepContext {
   const config = deps.config ?? loadConfig();
+  const log = deps.log ?? console.log;
   return {
     config,
     state: deps.state ?? openState(config.stateDir),
     fetch: deps.fetch,
-    log: deps.log ?? console.log,
+    log,
     now: deps.now ?? Date.now,
+    next: deps.next ?? ((what) => log(`Next: ${what}`)),
   };
 }
