@@ -6,4 +6,24 @@ export { TOKEN_PATH, userCreatePath, userDeletePath, webhookMergePath } from './
 export { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint } from './token.ts';
 export type { AccessToken } from './token.ts';
 export { userkeyFrom } from './user-answer.ts';
-export { resolveWebhookSecret, resolveWebhookTarget, subscribedElsewhereNote } from './webhook-target.ts';
+export { resolveWebhookSecret, resolveWebhookTarget } from './webhook-target.ts';
+export type { ResolvedTarget } from './webhook-target.ts';
+export { findSubscription, subscribedElsewhereNote, subscriptionStatus } from './subscription-status.ts';
+export type { SubscriptionStatus } from './subscription-status.ts';
+export { EVENT_SHAPES, checkBrackenEvent } from './events.ts';
+export type {
+  BrackenEvent,
+  CourseCompleteEvent,
+  CourseExpiredEvent,
+  CourseExpiringEvent,
+  EventCheck,
+  EventOf,
+  ModuleCompleteEvent,
+  ModuleExpiredEvent,
+  ModuleExpiringEvent,
+  ModuleStartEvent,
+  UserCreateEvent,
+  UserDeleteEvent,
+} from './events.ts';
+export { eventSummary, formatFields } from './event-fields.ts';
+export type { EventSummary } from './event-fields.ts';

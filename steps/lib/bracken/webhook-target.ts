@@ -66,13 +66,3 @@ export function resolveWebhookSecret(config: Config, previous: WebhookState | un
   }
   return { secret: generateSecret(), source: 'generated (32 random bytes, base64url)' };
 }
-
-/** A note when step 2 subscribed some other URL than this listener's, so deliveries go elsewhere. */
-export function subscribedElsewhereNote(webhook: WebhookState | undefined, here: ListenerState, webhookFile: string): string | undefined {
-  if (webhook === undefined || !webhook.active) return undefined;
-  if (webhook.target === here.publicUrl || webhook.target === here.localUrl) return undefined;
-  return (
-    `Note: the subscription in ${webhookFile} sends deliveries to ${webhook.target}, not to this listener ` +
-    `(${here.publicUrl ?? here.localUrl}). Run \`npm run step:2\` again to point it here.`
-  );
-}
