@@ -12,7 +12,7 @@ const USAGE = `Usage: npm run sandbox [-- --port <port>]
 
 Starts a local Bracken (identity server, API, webhook deliveries) on 127.0.0.1.
 Settings come from .env / the environment: SANDBOX_PORT (default 4010), SANDBOX_CLIENT_ID,
-SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_SCHEDULE,
+SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_SCHEDULE, SANDBOX_EXPIRING_DAYS,
 WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE. --port overrides SANDBOX_PORT (0 = any free port).`;
 
 async function main(): Promise<void> {

@@ -10,7 +10,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { redact } from '../../steps/lib/core/index.ts';
 import { claimsOf, requireBearer } from './bearer.ts';
 import type { DeliveryEngine } from './deliveries.ts';
-import { canonicalEventName, EVENT_NAMES, type EventName } from './events.ts';
+import { canonicalEventName, EVENT_NAMES } from './events.ts';
+import { fireEvents } from './fire.ts';
 import { ProblemError, validationProblem } from './problem.ts';
 import type { RouteMatcher } from './route-template.ts';
 import type { Store, StoredSubscription, StoredUser } from './store.ts';
@@ -51,14 +52,9 @@ export function apiRouter(options: ApiOptions): Router {
   };
 
   /** Saves, then sends the deliveries `eventname` gets: nothing is sent that is not on disk. */
-  const commit = async (payload: { eventname: EventName; domainkey: number; user: StoredUser }): Promise<void> => {
+  const commit = async (payload: { eventname: 'User_Create' | 'User_Delete'; domainkey: number; user: StoredUser }): Promise<void> => {
     const { eventname, domainkey, user } = payload;
-    const created = engine.enqueue({ eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() });
-    await store.save();
-    log(
-      `${eventname} for userkey ${user.userkey}: ${created.length === 0 ? 'no active subscription, nothing to deliver' : `${created.length} ${created.length === 1 ? 'delivery' : 'deliveries'} queued`}`,
-    );
-    for (const delivery of created) engine.schedule(delivery);
+    await fireEvents({ store, engine, log }, [{ eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() }]);
   };
 
   const merge = async (req: Request, res: Response) => {
@@ -136,7 +132,7 @@ export function apiRouter(options: ApiOptions): Router {
 }
 
 /** A named path parameter (express 5 types them as string | string[] because of wildcards). */
-function param(req: Request, name: string): string | undefined {
+export function param(req: Request, name: string): string | undefined {
   const value: unknown = req.params[name];
   return typeof value === 'string' ? value : undefined;
 }

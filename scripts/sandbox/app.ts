@@ -1,5 +1,6 @@
 /**
- * The sandbox's express app: identity routes, API routes, the read-only `/sandbox/` routes,
+ * The sandbox's express app: identity routes, API routes, the read-only `/sandbox/` routes, the
+ * learning routes that fire the module and course events,
  * a one-line log per request, JSON 404s, and problem+json for every error (the token endpoint
  * answers its own, RFC 6749 §5.2 JSON, before any reaches here).
  */
@@ -8,9 +9,13 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { apiRouter, type ApiOptions } from './api.ts';
 import { identityRouter, type IdentityOptions } from './identity.ts';
 import { inspectRouter } from './inspect-routes.ts';
+import { learningRouter } from './learning-routes.ts';
 import { ProblemError, sendProblem } from './problem.ts';
 
-export interface AppOptions extends IdentityOptions, ApiOptions {}
+export interface AppOptions extends IdentityOptions, ApiOptions {
+  /** Days before a certificate expires that its Expiring event fires (the learning routes). */
+  readonly expiringDays: number;
+}
 
 /** The whole sandbox as one express app (the caller owns the HTTP server). */
 export function createApp(options: AppOptions): Express {
@@ -28,6 +33,7 @@ export function createApp(options: AppOptions): Express {
   app.use(identityRouter(options));
   app.use(apiRouter(options));
   app.use(inspectRouter({ store: options.store, issuer: options.issuer, deleteRoute: options.deleteRoute }));
+  app.use(learningRouter(options));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new ProblemError(404, 'Not Found', { detail: `No route for ${req.method} ${req.path}. GET / lists the routes this sandbox serves.` }));

@@ -56,7 +56,7 @@ export interface RunningSandbox {
 
 /** The sandbox settings in `config` (from loadConfig). */
 export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'stateDir' | 'userDeleteRoute'>): SandboxOptions {
-  const { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs } = config.sandbox;
+  const { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs, expiringDays } = config.sandbox;
   return {
     host,
     port,
@@ -65,6 +65,7 @@ export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'state
     domainkey,
     tokenLifetimeSec,
     retryScheduleMs,
+    expiringDays,
     stateDir: config.stateDir,
     userDeleteRoute: config.userDeleteRoute,
   };

@@ -43,6 +43,16 @@ export function inspectRouter(options: InspectOptions): Router {
         'GET /sandbox/subscriptions',
         'GET /sandbox/users',
         'GET /sandbox/deliveries',
+        // The learning routes (learning-routes.ts): the sandbox's own way to fire the module and course events.
+        'POST /sandbox/modules',
+        'POST /sandbox/courses',
+        'POST /sandbox/modules/{modulekey}/start',
+        'POST /sandbox/modules/{modulekey}/complete',
+        'POST /sandbox/courses/{coursekey}/complete',
+        'POST /sandbox/certificates/{certificatekey}/clock',
+        'GET /sandbox/modules',
+        'GET /sandbox/courses',
+        'GET /sandbox/certificates',
       ],
     });
   });

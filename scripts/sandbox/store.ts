@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATE_CORRUPT, StateError, writeFileAtomic } from '../../steps/lib/core/index.ts';
 import type { EventName } from './events.ts';
+import type { LearningData } from './learning.ts';
 import { newSigningKey } from './tokens.ts';
 
 export interface StoredSubscription {
@@ -70,6 +71,8 @@ export interface StoreData {
   subscriptions: StoredSubscription[];
   users: StoredUser[];
   deliveries: StoredDelivery[];
+  /** Modules, courses, completions and certificates (learning.ts); absent from stores written before they existed. */
+  learning?: LearningData;
 }
 
 export interface Store {

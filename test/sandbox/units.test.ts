@@ -34,6 +34,24 @@ describe('encodePayload(payload)', () => {
     expect((JSON.parse(text) as { username: string }).username).toBe('José 😀 "q"');
   });
 
+  it("writes a learning event's fields between the user's and the timestamp, in the order of its shape", () => {
+    const text = encodePayload({
+      timestamp,
+      expires: null,
+      certificate: null,
+      mark: 40,
+      passed: false,
+      modulekey: 2001,
+      username: 'x',
+      userkey: 2,
+      domainkey: 1,
+      eventname: 'Module_Complete',
+    });
+    expect(text).toBe(
+      '{"eventname":"Module_Complete","domainkey":1,"userkey":2,"username":"x","modulekey":2001,"passed":false,"mark":40,"certificate":null,"expires":null,"timestamp":"2025-01-02T03:04:05.678Z"}',
+    );
+  });
+
   it('leaves plain ASCII untouched', () => {
     expect(escapeNonAscii('{"a":"b~"}')).toBe('{"a":"b~"}');
   });
