@@ -33,12 +33,14 @@ export interface ListenDeps {
   config?: Config;
   state?: State;
   log?: (line: string) => void;
-  /** Default: the sample handler, which prints each event (and the user, for User_Create). */
+  /** Default: the sample handlers, one per event family, which print what a real handler would act on. */
   handler?: DeliveryHandler;
   /** Explains a failed signature in the log line (the diagnosis module). */
   explainMismatch?: (input: VerifyInput) => string | undefined;
   loadNgrok?: NgrokLoader;
   startInspector?: (options: InspectorOptions) => Promise<Inspector>;
+  /** Prints what to run next in another terminal; default a `Next:` line, npm start passes a no-op. */
+  next?: (what: string) => void;
 }
 
 export interface Listening {
@@ -72,7 +74,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       return [];
     });
     if (known.length === 0) {
-      log('No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.');
+      log('No webhook secret yet: until step 2 records one (or WEBHOOK_SECRET is set), every delivery is refused with 401 no_secret.');
+      (deps.next ?? ((what: string) => log(`Next: ${what}`)))('npm run step:2 (it records the secret; this listener picks it up without a restart).');
     }
 
     // Every answered request goes to the journal first, so nothing acknowledged is lost on a crash.

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { createWorker, type WebhookDelivery } from '../../steps/lib/listener/worker.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
-import { describeDelivery } from '../../steps/lib/listener/sample-handler.ts';
 import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { journalLines, send, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
@@ -177,19 +176,6 @@ describe('createWorker()', () => {
     for (const release of releases) release();
     await worker.idle();
     expect(recorded).toEqual(['a', 'b', 'c']);
-  });
-});
-
-describe('sample handler', () => {
-  it('shows the user of a User_Create (flat or nested) and only the event otherwise', () => {
-    expect(describeDelivery({ id: 'a1', event: 'User_Create', payload: userCreate(1), recovered: false })).toBe(
-      'handled User_Create a1: user 1001 "Test-User-1"',
-    );
-    expect(describeDelivery({ id: 'a2', event: 'user_create', payload: { user: { UserKey: 7, UserName: 'Zoë' } }, recovered: true })).toBe(
-      'handled user_create a2 (again, from the journal): user 7 "Zoë"',
-    );
-    expect(describeDelivery({ id: 'a3', event: 'Module_Start', payload: {}, recovered: false })).toBe('handled Module_Start a3');
-    expect(describeDelivery({ id: 'a4', event: undefined, payload: [], recovered: false })).toBe('handled (no event name) a4');
   });
 });
 

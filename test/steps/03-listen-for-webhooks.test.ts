@@ -48,7 +48,7 @@ describe('listen()', () => {
     expect(answer.status).toBe(200);
     await listener.idle();
     const id = (answer.json as { id: string }).id;
-    expect(logs).toContain(`handled User_Create ${id}: user 1001 "Test-User-1"`);
+    expect(logs).toContain(`handled User_Create ${id} by onUser: user 1001 "Test-User-1"`);
 
     await running.close();
     running = undefined;
@@ -83,9 +83,8 @@ describe('listen()', () => {
     const config = await configWith();
     const logs: string[] = [];
     running = await listen({ config, log: (line) => logs.push(line) });
-    expect(logs).toContain(
-      'No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.',
-    );
+    expect(logs).toContain('No webhook secret yet: until step 2 records one (or WEBHOOK_SECRET is set), every delivery is refused with 401 no_secret.');
+    expect(logs).toContain('Next: npm run step:2 (it records the secret; this listener picks it up without a restart).');
     const before = await send(running.listener.url, signed(userCreate(1), SECRET));
     expect([before.status, (before.json as { code: string }).code]).toEqual([401, 'no_secret']);
 
@@ -93,11 +92,8 @@ describe('listen()', () => {
     const webhook: WebhookState = {
       apiUrl: config.apiUrl,
       domainkey: config.domainkey,
-      event: 'user_create',
-      target: running.listener.url,
       secret: SECRET,
-      active: true,
-      subscribedAt: new Date().toISOString(),
+      subscriptions: [{ event: 'user_create', target: running.listener.url, active: true, subscribedAt: new Date().toISOString() }],
     };
     await openState(stateDir).write('webhook', webhook);
     const after = await send(running.listener.url, signed(userCreate(2), SECRET));
@@ -133,11 +129,8 @@ describe('listen()', () => {
     await state.write('webhook', {
       apiUrl: config.apiUrl,
       domainkey: config.domainkey,
-      event: 'user_create',
-      target: 'https://old.ngrok.app/webhooks',
       secret: SECRET,
-      active: true,
-      subscribedAt: new Date().toISOString(),
+      subscriptions: [{ event: 'user_create', target: 'https://old.ngrok.app/webhooks', active: true, subscribedAt: new Date().toISOString() }],
     });
     const logs: string[] = [];
     running = await listen({ config, log: (line) => logs.push(line), loadNgrok: async () => ngrok });
@@ -148,7 +141,11 @@ describe('listen()', () => {
     expect(await state.read('listener')).toMatchObject({ publicUrl: 'https://demo.ngrok.app/webhooks' });
     expect(
       logs.some((line) =>
-        line.includes('sends deliveries to https://old.ngrok.app/webhooks, not to this listener (https://demo.ngrok.app/webhooks). Run `npm run step:2` again'),
+        line.includes(
+          'user_create subscription in ' +
+            state.path('webhook.json') +
+            ' sends deliveries to https://old.ngrok.app/webhooks, not to this listener (https://demo.ngrok.app/webhooks). Run `npm run step:2` again',
+        ),
       ),
     ).toBe(true);
   });

@@ -1,57 +1,89 @@
 /**
- * The handler step 3 runs for each verified delivery: the tutorial only looks at the payload in
- * ngrok's inspector, so this prints the event and, for `User_Create`, the user it is about.
+ * The handler step 3 runs for each verified delivery: one handler per event family, each getting
+ * its event typed (handlePerEvent), as a receiver of your own would be laid out. The tutorial only
+ * looks at the payload in ngrok's inspector; these print what a real handler would act on, and
+ * where it would act:
  *
- * The payload shape is not documented by Bracken (shared/bracken-api.md §2); the sandbox sends
- * `{eventname, domainkey, userkey, username, timestamp}`. The user fields are also looked for
- * under `user` or `data`, in case the real payload nests them.
+ * - onUser (User_Create, User_Delete): provision or remove the user in your system;
+ * - onProgress (Module_Start): note that a user started a module;
+ * - onCompletion (Module_Complete, Course_Complete): issue or record the certificate;
+ * - onExpiry (Module_/Course_Expiring, _Expired): remind the user, or mark the certificate lapsed;
+ * - default: a payload that does not fit the provisional shapes (logged with the field at fault).
+ *
+ * The payloads are the sandbox's provisional shapes (bracken/events.ts): Bracken documents none.
  *
  * @example
  * startListener({ ..., handler: sampleHandler(console.log) });
- * // → handled User_Create mwrq…: user 1001 "Test-User-k3v9x0qa"
+ * // → handled User_Create mwrq… by onUser: user 1001 "Test-User-k3v9x0qa"
  */
+import type {
+  CourseCompleteEvent,
+  CourseExpiredEvent,
+  CourseExpiringEvent,
+  ModuleCompleteEvent,
+  ModuleExpiredEvent,
+  ModuleExpiringEvent,
+  UserCreateEvent,
+  UserDeleteEvent,
+} from '../bracken/index.ts';
+import { handlePerEvent, type EventHandler } from './per-event-handler.ts';
 import type { DeliveryHandler, WebhookDelivery } from './worker.ts';
 
-export function sampleHandler(log: (line: string) => void): DeliveryHandler {
-  return (delivery) => {
-    log(describeDelivery(delivery));
-  };
-}
+type Log = (line: string) => void;
 
-/** One line saying what arrived; exported for tests. */
-export function describeDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'payload' | 'recovered'>): string {
-  const again = delivery.recovered ? ' (again, from the journal)' : '';
-  const event = delivery.event ?? '(no event name)';
-  if (event.toLowerCase() === 'user_create') {
-    const user = findUser(delivery.payload);
-    const who = user === undefined ? 'no userkey/username in the payload' : `user ${user.userkey ?? '?'} ${JSON.stringify(user.username ?? '?')}`;
-    return `handled ${event} ${delivery.id}${again}: ${who}`;
-  }
-  return `handled ${event} ${delivery.id}${again}`;
-}
+/** The sample handlers, one per event family, printing through `log`. */
+export function sampleHandler(log: Log): DeliveryHandler {
+  const say = (handler: string, delivery: WebhookDelivery, eventname: string, what: string) =>
+    log(`handled ${eventname} ${delivery.id}${delivery.recovered ? ' (again, from the journal)' : ''} by ${handler}: ${what}`);
 
-interface UserFields {
-  readonly userkey: string | number | undefined;
-  readonly username: string | undefined;
-}
+  const onUser = (event: UserCreateEvent | UserDeleteEvent, delivery: WebhookDelivery) =>
+    say('onUser', delivery, event.eventname, `${user(event)}${event.eventname === 'User_Delete' ? ' was deleted' : ''}`);
 
-function findUser(payload: unknown): UserFields | undefined {
-  for (const candidate of [payload, field(payload, 'user'), field(payload, 'data')]) {
-    const userkey = field(candidate, 'userkey');
-    const username = field(candidate, 'username');
-    if (userkey !== undefined || username !== undefined) {
-      return {
-        userkey: typeof userkey === 'number' || typeof userkey === 'string' ? userkey : undefined,
-        username: typeof username === 'string' ? username : undefined,
-      };
+  const onProgress: EventHandler<'Module_Start'> = (event, delivery) =>
+    say('onProgress', delivery, event.eventname, `${user(event)} started module ${event.modulekey}`);
+
+  const onCompletion = (event: ModuleCompleteEvent | CourseCompleteEvent, delivery: WebhookDelivery) => {
+    const what = event.eventname === 'Module_Complete' ? `module ${event.modulekey}` : `course ${event.coursekey}`;
+    if (event.eventname === 'Module_Complete' && !event.passed) {
+      return say('onCompletion', delivery, event.eventname, `${user(event)} did not pass ${what} (mark ${event.mark}): no certificate`);
     }
-  }
-  return undefined;
+    const mark = event.eventname === 'Module_Complete' ? ` with mark ${event.mark}` : '';
+    say(
+      'onCompletion',
+      delivery,
+      event.eventname,
+      `${user(event)} completed ${what}${mark}; certificate ${event.certificate ?? '(none)'}${until(event.expires)}`,
+    );
+  };
+
+  const onExpiry = (event: ModuleExpiringEvent | ModuleExpiredEvent | CourseExpiringEvent | CourseExpiredEvent, delivery: WebhookDelivery) => {
+    const what = 'modulekey' in event ? `module ${event.modulekey}` : `course ${event.coursekey}`;
+    const when = event.eventname.endsWith('_Expired') ? `expired ${event.expires}` : `expires ${event.expires}`;
+    say('onExpiry', delivery, event.eventname, `the certificate of ${user(event)} for ${what} ${when}: ${event.certificate}`);
+  };
+
+  return handlePerEvent(
+    {
+      User_Create: onUser,
+      User_Delete: onUser,
+      Module_Start: onProgress,
+      Module_Complete: onCompletion,
+      Course_Complete: onCompletion,
+      Module_Expiring: onExpiry,
+      Module_Expired: onExpiry,
+      Course_Expiring: onExpiry,
+      Course_Expired: onExpiry,
+      default: (delivery) => say('default', delivery, delivery.event ?? '(no event name)', 'not a Bracken event the sample handlers know (see the line above)'),
+    },
+    { log },
+  );
 }
 
-/** `object[name]`, matching the key case-insensitively (a .NET sender may write `UserKey`). */
-function field(value: unknown, name: string): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const entry = Object.entries(value).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1];
+/** `user 1001 "Test-User-ab12"`. */
+function user(event: { readonly userkey: number; readonly username: string }): string {
+  return `user ${event.userkey} ${JSON.stringify(event.username)}`;
+}
+
+function until(expires: string | null): string {
+  return expires === null ? ', never expires' : `, expires ${expires}`;
 }
