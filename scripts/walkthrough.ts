@@ -19,7 +19,19 @@ import { listen, type Listening } from '../steps/03-listen-for-webhooks.ts';
 import { createTestUser } from '../steps/04-create-test-user.ts';
 import { verifyLatestDelivery } from '../steps/05-verify-delivery.ts';
 import { deleteTestUser } from '../steps/06-delete-test-user.ts';
-import { loadConfig, type Config, type Env, CONFIG_INVALID, ConfigError, STEP_PRECONDITION, StepError, formatError, isMain } from '../steps/lib/core/index.ts';
+import {
+  loadConfig,
+  type Config,
+  type Env,
+  CONFIG_INVALID,
+  ConfigError,
+  STEP_PRECONDITION,
+  StepError,
+  WEBHOOK_EVENT,
+  WEBHOOK_PATH,
+  formatError,
+  isMain,
+} from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
@@ -71,7 +83,17 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
-    const deps = { config, log: indent };
+    // No "Next:" lines: npm start runs the next step itself, in this terminal.
+    const deps = { config, log: indent, next: () => {} };
+    if (!config.webhook.events.includes(WEBHOOK_EVENT)) {
+      throw new ConfigError(
+        CONFIG_INVALID,
+        `npm start waits for the User_Create delivery, but WEBHOOK_EVENTS (${config.webhook.events.join(', ')}) leaves out user_create.`,
+        {
+          hint: 'Add user_create to WEBHOOK_EVENTS in .env, or unset it (the default is user_create).',
+        },
+      );
+    }
 
     await section('token', 'Get an access token (step 1)', () => getToken(deps));
 
@@ -86,7 +108,15 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
         closers.push(() => started.close());
       });
     if (listenFirst) await startListening();
-    await section('subscribe', 'Create a Webhook: subscribe to User_Create (step 2)', () => subscribeWebhook(deps));
+    // Against the sandbox the listener starts next, on the free port prepare() picked: say so, not "LISTEN_PORT".
+    const target =
+      sandbox === undefined
+        ? undefined
+        : { url: `http://127.0.0.1:${config.listen.port}${WEBHOOK_PATH}`, source: 'the listener npm start runs next, on a free port' };
+    const events = config.webhook.events.length === 1 ? 'User_Create' : config.webhook.events.join(', ');
+    await section('subscribe', `Create a Webhook: subscribe to ${events} (step 2)`, () =>
+      subscribeWebhook({ ...deps, ...(target === undefined ? {} : { target }) }),
+    );
     if (!listenFirst) await startListening();
     if (listening === undefined) throw new StepError(STEP_PRECONDITION, 'The listener did not start.');
     const running: Listening = listening;
@@ -105,6 +135,8 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
         log: indent,
         progress: options.progress ?? process.stderr,
         inspectorUrl: running.inspector.url,
+        sender: () =>
+          sandbox === undefined ? `Check the subscription's target in Bracken (step 2's Target line) and that it reaches this listener.` : sandboxSide(sandbox),
       });
       await running.listener.idle(); // the handler runs after the 2xx; let its output land here
     });
@@ -123,7 +155,10 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   log(
     ok
       ? styleText('green', `Done in ${(totalMs / 1000).toFixed(1)} s: the User_Create delivery arrived, verified, and the test user is gone.`)
-      : styleText('red', `The walkthrough did not complete. Its state (journal, tokens, sandbox store) is in ${runDir}.`),
+      : styleText(
+          'red',
+          `The walkthrough did not complete. Its state (${base.mode === 'sandbox' ? 'journal, tokens, sandbox store' : 'journal, tokens'}) is in ${runDir}.`,
+        ),
   );
   return { ok, runDir, steps, totalMs };
 }
@@ -147,28 +182,54 @@ async function prepare(
   }
 
   const sandbox = await startSandbox({ ...sandboxOptionsFromConfig(base), port: 0, stateDir: runDir });
-  log(`Started a local Bracken sandbox at ${sandbox.url} (demo credentials); state goes to ${runDir}.`);
+  log(`Started a local Bracken sandbox at ${sandbox.url} (client_id ${sandbox.clientId}, domainkey ${sandbox.domainkey}); state goes to ${runDir}.`);
   // Everything that could point the steps somewhere else is pinned to this run's sandbox and listener.
-  const config = loadConfig({
-    env: {
-      ...env,
-      WORKBENCH_STATE_DIR: runDir,
-      SANDBOX_PORT: String(sandbox.port),
-      SANDBOX_HOST: sandbox.host,
-      BRACKEN_IDENTITY_URL: '',
-      BRACKEN_API_URL: '',
-      LISTEN_HOST: '127.0.0.1',
-      LISTEN_PORT: String(await freePort()),
-      LISTEN_SCHEME: 'bracken',
-      INSPECT_PORT: '0',
-      WEBHOOK_TARGET: '',
-      WEBHOOK_SECRET: '',
-      WEBHOOK_PREVIOUS_SECRETS: '',
-      NGROK_AUTHTOKEN: '',
-      NGROK_DOMAIN: '',
-    },
-  });
-  return { config, sandbox };
+  const pinned: Record<string, string> = {
+    WORKBENCH_STATE_DIR: runDir,
+    SANDBOX_PORT: String(sandbox.port),
+    SANDBOX_HOST: sandbox.host,
+    BRACKEN_IDENTITY_URL: '',
+    BRACKEN_API_URL: '',
+    LISTEN_HOST: '127.0.0.1',
+    LISTEN_PORT: String(await freePort()),
+    LISTEN_SCHEME: 'bracken',
+    INSPECT_PORT: '0',
+    WEBHOOK_TARGET: '',
+    WEBHOOK_SECRET: '',
+    WEBHOOK_PREVIOUS_SECRETS: '',
+    NGROK_AUTHTOKEN: '',
+    NGROK_DOMAIN: '',
+  };
+  const note = overrideNote(env, pinned);
+  if (note !== undefined) log(note);
+  return { config: loadConfig({ env: { ...env, ...pinned } }), sandbox };
+}
+
+/** Settings the user made that npm start sets aside against its own sandbox, said once, so no line below claims to come from them. */
+const OVERRIDDEN_SETTINGS = [
+  'LISTEN_HOST',
+  'LISTEN_PORT',
+  'LISTEN_SCHEME',
+  'INSPECT_PORT',
+  'WEBHOOK_TARGET',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_PREVIOUS_SECRETS',
+  'NGROK_AUTHTOKEN',
+  'NGROK_DOMAIN',
+];
+
+function overrideNote(env: Env, pinned: Readonly<Record<string, string>>): string | undefined {
+  const set = OVERRIDDEN_SETTINGS.filter((name) => (env[name]?.trim() ?? '') !== '' && env[name]?.trim() !== pinned[name]);
+  if (set.length === 0) return undefined;
+  const secret = set.includes('WEBHOOK_SECRET') ? '; step 2 generates a fresh secret for this run instead of WEBHOOK_SECRET' : '';
+  return `Note: npm start runs its own sandbox and listener on free ports, so this run ignores ${set.join(', ')} from your environment or .env${secret}.`;
+}
+
+/** What the sandbox made of the User_Create, for when it never reached the listener. */
+function sandboxSide(sandbox: RunningSandbox): string {
+  const last = sandbox.deliveries().findLast((d) => d.eventname === 'User_Create');
+  if (last === undefined) return 'The sandbox queued no User_Create delivery: no active user_create subscription.';
+  return last.lastError === null ? `The sandbox's User_Create delivery is ${last.status}.` : `The sandbox's last attempt failed: ${last.lastError}.`;
 }
 
 /** A fresh folder for this run under `<stateDir>/walkthrough/`, keeping the last few runs for a look. */

@@ -23,7 +23,7 @@ export async function getToken(deps: GetTokenDeps = {}): Promise<AccessToken> {
   // Prerequisites: a client_id and client_secret (BRACKEN_CLIENT_ID/BRACKEN_CLIENT_SECRET in .env),
   // or nothing at all for the local sandbox, which has demo credentials.
   const step = resolveStepDeps(deps);
-  const { config, state, log, now } = step;
+  const { config, state, log, now, next } = step;
   log(describeTarget(config));
 
   // "use your information to get authorization to access the API"
@@ -43,7 +43,7 @@ export async function getToken(deps: GetTokenDeps = {}): Promise<AccessToken> {
     const seconds = Math.round((token.expiresAt - now()) / 1000);
     log(`Access token: ${redact(token.accessToken)}, expires in ${seconds} s (${new Date(token.expiresAt).toISOString()})`);
     log(`Cached in ${state.path(STATE_FILES.token)} (mode 0600); later steps reuse it until ${EXPIRY_MARGIN_MS / 1000} s before it expires.`);
-    log('Next: npm run step:2 (subscribe to the User_Create webhook).');
+    next('npm run step:2 (subscribe to the User_Create webhook).');
   }
   return token;
 }

@@ -4,9 +4,11 @@
  * The tutorial's webhook-User_Create.py gets a token, then PUTs
  * {"target": "<ngrok URL>/webhooks", "secret": "12345", "active": true} to
  * https://api.brackenlearning.com/api/webhook/merge/domain/{domainkey}/event/user_create.
- * This step does the same with a public URL it finds for you and a strong secret.
+ * This step does the same with a public URL it finds for you and a strong secret, once for each
+ * event in WEBHOOK_EVENTS (default user_create, as the tutorial), all with the same target and secret.
  *
  * Run: npm run step:2
+ *      WEBHOOK_EVENTS=user_create,module_complete npm run step:2
  */
 import {
   resolveStepDeps,
@@ -16,29 +18,32 @@ import {
   runStep,
   printable,
   redact,
+  belongsToConfigured,
   STATE_FILES,
   WEBHOOK_EVENT,
   type WebhookState,
+  type WebhookSubscription,
 } from './lib/core/index.ts';
-import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget } from './lib/bracken/index.ts';
+import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget, type ResolvedTarget } from './lib/bracken/index.ts';
 
 export interface SubscribeWebhookDeps extends StepDeps {
   /** Whether a listener's pid is alive (tests replace it). */
   isRunning?: (pid: number) => boolean;
+  /** The target to subscribe, when the caller knows where its listener is (npm start's own, on a free port). */
+  target?: ResolvedTarget;
 }
 
-/** Subscribes `target` to user_create with a secret, records it in webhook.json, and returns the record. */
+/** Subscribes `target` to each event in WEBHOOK_EVENTS with one secret, records them all in webhook.json, and returns the record. */
 export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise<WebhookState> {
   // Prerequisites: a token (step 1 caches one; this step gets one if needed) and a URL Bracken can
   // reach: WEBHOOK_TARGET, NGROK_DOMAIN, a running `npm run step:3` with a tunnel, or the sandbox.
   const step = resolveStepDeps(deps);
-  const { config, state, log, now } = step;
+  const { config, state, log, now, next } = step;
   log(describeTarget(config));
 
   // "Copy the Ngrok HTTPs URL ... This is going to be your target". Don't forget /webhooks.
   const previous = await state.read('webhook');
-  const listener = await state.read('listener');
-  const target = resolveWebhookTarget(config, listener, deps.isRunning);
+  const target = deps.target ?? resolveWebhookTarget(config, await state.read('listener'), deps.isRunning);
   {
     if (new URL(target.url).pathname === '/') log('Note: the target has no path; the listener answers on /webhooks.');
     log(`Target: ${target.url} (from ${target.source})`);
@@ -48,35 +53,49 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
   const { secret, source } = resolveWebhookSecret(config, previous);
   {
     log(`Secret: ${redact(secret)} (${source}); the listener (step 3) verifies signatures with it.`);
+    const events = config.webhook.events;
+    const tutorials = events.length === 1 && events[0] === WEBHOOK_EVENT;
+    log(`Events: ${events.join(', ')} (${tutorials ? "the tutorial's; WEBHOOK_EVENTS subscribes others too" : 'from WEBHOOK_EVENTS'})`);
   }
 
-  // "create the webhook and call it": s.put(urlMerge_Webhook, json={target, secret, active: True})
-  {
-    log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, WEBHOOK_EVENT)} {target, secret, active: true}`);
-    const api = createBrackenApi(step);
-    const answer = await api.mergeWebhook(WEBHOOK_EVENT, { target: target.url, secret, active: true });
+  // Subscriptions recorded for another Bracken or domain are not this one's to keep track of.
+  let record: WebhookState = { apiUrl: config.apiUrl, domainkey: config.domainkey, secret, subscriptions: [] };
+  if (previous !== undefined && belongsToConfigured(previous, config)) record = { ...record, subscriptions: previous.subscriptions };
+  else if (previous?.subscriptions.some((s) => s.active) === true) {
+    log(
+      `Note: ${STATE_FILES.webhook} recorded active subscriptions on ${previous.apiUrl} (domainkey ${previous.domainkey}); they are no longer recorded, so step 6 will not deactivate them.`,
+    );
+  }
+
+  // "create the webhook and call it": s.put(urlMerge_Webhook, json={target, secret, active: True}), once per event.
+  const api = createBrackenApi(step);
+  for (const event of config.webhook.events) {
+    log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: true}`);
+    const answer = await api.mergeWebhook(event, { target: target.url, secret, active: true });
     // The tutorial prints response.json(), which may echo the secret: printable() redacts it.
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`);
+    // Recorded after each merge: if a later one fails, step 6 still knows about this one.
+    record = withSubscription(record, { event, target: target.url, active: true, subscribedAt: new Date(now()).toISOString() });
+    await state.write('webhook', record);
   }
 
-  // Remember the subscription: step 3 verifies with its secret, step 6 deactivates it.
-  const record: WebhookState = {
-    apiUrl: config.apiUrl,
-    domainkey: config.domainkey,
-    event: WEBHOOK_EVENT,
-    target: target.url,
-    secret,
-    active: true,
-    subscribedAt: new Date(now()).toISOString(),
-  };
+  // Step 3 verifies with the secret, step 6 deactivates every subscription recorded here.
   {
-    await state.write('webhook', record);
     log(`Subscribed: saved in ${state.path(STATE_FILES.webhook)} (mode 0600).`);
-    log('Next: keep the listener running (`npm run step:3` in another terminal), then npm run step:4 to create a user.');
+    next('keep the listener running (`npm run step:3` in another terminal), then npm run step:4 to create a user.');
   }
   return record;
 }
 
+/** `record` with `subscription` replacing the one for the same event, or added after the others. */
+function withSubscription(record: WebhookState, subscription: WebhookSubscription): WebhookState {
+  const same = (s: WebhookSubscription) => s.event.toLowerCase() === subscription.event.toLowerCase();
+  const subscriptions = record.subscriptions.some(same)
+    ? record.subscriptions.map((s) => (same(s) ? subscription : s))
+    : [...record.subscriptions, subscription];
+  return { ...record, subscriptions };
+}
+
 if (isMain(import.meta.url)) {
-  await runStep('Step 2: subscribe to the User_Create webhook', () => subscribeWebhook());
+  await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () => subscribeWebhook());
 }

@@ -17,22 +17,27 @@ import {
   generateUsername,
   printable,
   STATE_FILES,
-  belongsToConfigured,
   STEP_PRECONDITION,
   StepError,
+  processIsRunning,
+  WEBHOOK_EVENT,
   type UserState,
 } from './lib/core/index.ts';
-import { createBrackenApi, userCreatePath, userkeyFrom } from './lib/bracken/index.ts';
+import { createBrackenApi, subscriptionStatus, userCreatePath, userkeyFrom, type SubscriptionStatus } from './lib/bracken/index.ts';
 
-export type CreateTestUserDeps = StepDeps;
+export interface CreateTestUserDeps extends StepDeps {
+  /** Whether a listener's pid is alive (tests replace it). */
+  isRunning?: (pid: number) => boolean;
+}
 
 /** Creates the test user, records it in user.json (no password), and returns the record. */
 export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<UserState> {
   // Prerequisites: an active subscription (step 2) and a listener (step 3) to see the webhook arrive.
   // A test user from an earlier run must be deleted first (step 6), or it would be forgotten here.
   const step = resolveStepDeps(deps);
-  const { config, state, log, now } = step;
+  const { config, state, log, now, next } = step;
   log(describeTarget(config));
+  let status: SubscriptionStatus;
   {
     const earlier = await state.read('user');
     if (earlier !== undefined) {
@@ -44,13 +49,11 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
         },
       );
     }
-    const webhook = await state.read('webhook');
-    const subscribed = webhook?.active === true && belongsToConfigured(webhook, config);
-    log(
-      subscribed
-        ? `Subscription: ${webhook.event} -> ${webhook.target}`
-        : 'Subscription: none recorded; run `npm run step:2` first or no webhook will be sent.',
-    );
+    // What webhook.json says about user_create, next to where the listener (step 3) runs, if it does.
+    const listener = await state.read('listener');
+    const running = listener !== undefined && (deps.isRunning ?? processIsRunning)(listener.pid) ? listener : undefined;
+    status = subscriptionStatus({ webhook: await state.read('webhook'), listener: running, config, event: WEBHOOK_EVENT });
+    log(subscriptionLine(status));
   }
 
   // "You can change the JSON body to your preferred username and password" (a strong one).
@@ -79,9 +82,40 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
   {
     await state.write('user', record);
     log(`Created: ${username} (userkey ${userkey}), saved in ${state.path(STATE_FILES.user)}.`);
-    log('The User_Create webhook should now arrive at the listener (step 3). Next: npm run step:5 to verify it.');
+  }
+
+  // Only a promise Bracken will keep: a delivery goes out only for an active subscription.
+  if (status.kind === 'active' || status.kind === 'elsewhere') {
+    const where = status.kind === 'active' && status.listenerUrl !== undefined ? 'the listener (step 3)' : status.subscription.target;
+    log(
+      status.kind === 'active'
+        ? `The User_Create webhook should now arrive at ${where}.`
+        : `The User_Create webhook goes to ${status.subscription.target}, not to the running listener at ${status.listenerUrl}: step 5 will not find it there.`,
+    );
+    next(
+      status.kind === 'active'
+        ? 'npm run step:5 to verify it.'
+        : 'npm run step:2 to point the subscription at the listener, then npm run step:6 and this step again.',
+    );
+  } else {
+    log(`No User_Create webhook will be sent for ${username}, so step 5 has nothing to verify.`);
+    next('npm run step:2 to subscribe, then npm run step:6 and this step again.');
   }
   return record;
+}
+
+/** "Subscription: ..." as found, saying whether a User_Create will be sent and where. */
+function subscriptionLine(status: SubscriptionStatus): string {
+  switch (status.kind) {
+    case 'none':
+      return `Subscription: none (${status.why}), so no User_Create webhook will be sent; npm run step:2 subscribes.`;
+    case 'inactive':
+      return `Subscription: ${status.subscription.event} -> ${status.subscription.target} is inactive (step 6 switched it off), so no User_Create webhook will be sent; npm run step:2 switches it on again.`;
+    case 'elsewhere':
+      return `Subscription: ${status.subscription.event} -> ${status.subscription.target}, active, but not to the running listener at ${status.listenerUrl}.`;
+    case 'active':
+      return `Subscription: ${status.subscription.event} -> ${status.subscription.target}, active.`;
+  }
 }
 
 if (isMain(import.meta.url)) {

@@ -14,12 +14,25 @@
  * re-serialization would have changed the bytes. When they do not match it names the usual mistake
  * that explains it. LISTEN_SCHEME may name another provider's scheme: lib/report/ computes theirs.
  *
- * Run: npm run step:5 (after step 3 has received something, e.g. from step 4)
+ * Which delivery: this walkthrough's, the User_Create (or `--event`) delivery whose payload names the
+ * user step 4 recorded in user.json. When none does, the step lists what it found, says why each does
+ * not count (an older user, a duplicate replay, another environment), and fails. `--latest` takes
+ * the newest delivery whatever it is, as earlier versions did.
+ *
+ * Run: npm run step:5                          (after step 4, with step 3 running)
+ *      npm run step:5 -- --event module_complete (after `npm run trigger -- module_complete`)
+ *      npm run step:5 -- --latest
  */
 import { createHmac } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import {
   loadConfig,
   type Config,
+  CONFIG_INVALID,
+  ConfigError,
+  EVENT_NAMES,
+  canonicalEventName,
+  type EventName,
   STEP_PRECONDITION,
   STEP_VERIFY_FAILED,
   StepError,
@@ -37,7 +50,9 @@ import { webhookSecrets } from './lib/listener/index.ts';
 import {
   checkReserialization,
   computedSignature,
+  chooseDelivery,
   describeBody,
+  describeEvent,
   describeReserialization,
   headerLine,
   headersOf,
@@ -52,6 +67,10 @@ export interface VerifyDeliveryDeps {
   state?: State;
   log?: (line: string) => void;
   readJournal?: typeof readJournal;
+  /** The event to verify, any letter case; default User_Create (the tutorial's). */
+  event?: string;
+  /** Verify the newest delivery whatever it is (the behaviour before this walkthrough's delivery was looked for). */
+  latest?: boolean;
 }
 
 export interface VerifiedDelivery {
@@ -62,23 +81,28 @@ export interface VerifiedDelivery {
   readonly reserialization: ReserializationCheck;
 }
 
-/** Verifies the latest journalled delivery; throws StepError STEP_VERIFY_FAILED when there is none or it does not verify. */
+/**
+ * Verifies this walkthrough's delivery (or, with `latest`, the newest one). Throws StepError
+ * STEP_VERIFY_FAILED when there is none or it does not verify, STEP_PRECONDITION when no user is recorded.
+ */
 export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promise<VerifiedDelivery> {
   const { config = loadConfig(), log = console.log } = deps;
   const state = deps.state ?? openState(config.stateDir);
   log(describeTarget(config));
   const scheme = listenScheme(config.listen.scheme);
+  const event = eventOption(deps.event);
 
-  // The tutorial opens ngrok's inspector to see the delivery; here, the newest one the listener journaled.
+  // The tutorial opens ngrok's inspector to see the delivery; here, the one the listener journaled.
   const dir = journalDir(config.stateDir);
   const { deliveries, warnings } = await (deps.readJournal ?? readJournal)(dir);
   for (const warning of warnings) log(`Journal: ${warning}`);
-  const delivery = latestWebhookDelivery(deliveries);
-  if (delivery === undefined) {
+  if (latestWebhookDelivery(deliveries) === undefined) {
     throw new StepError(STEP_VERIFY_FAILED, `No delivery has been captured yet (journal: ${dir}).`, {
       hint: 'Run `npm run step:3` and leave it running, then `npm run step:4` to create a test user, which fires User_Create.',
     });
   }
+  // This walkthrough's delivery: the one naming the user step 4 recorded (or, with --latest, the newest).
+  const delivery = chooseDelivery(deliveries, { event, user: await state.read('user'), config, dir, latest: deps.latest === true }, log);
   log(`Delivery: ${delivery.id}, ${delivery.method} ${delivery.url} at ${delivery.receivedAt} (the listener answered ${delivery.status}, ${delivery.verdict})`);
 
   // The "same secret you declared when creating the webhook" (step 2), plus older ones during a rotation.
@@ -91,6 +115,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   }
   const body = Buffer.from(delivery.bodyBase64, 'base64');
   for (const line of describeBody(delivery, body, secrets)) log(line);
+  for (const line of describeEvent(body, delivery.event)) log(line);
   log(
     `Secret: ${redact(secrets[0])}, from ${source}${secrets.length > 1 ? `; and ${secrets.length - 1} previous secret(s) from WEBHOOK_PREVIOUS_SECRETS` : ''}`,
   );
@@ -130,6 +155,17 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   return { delivery, scheme: scheme.name, secretIndex: result.secretIndex, reserialization };
 }
 
+/** `--event`'s value in Bracken's spelling (default User_Create); ConfigError for a name Bracken does not document. */
+function eventOption(name: string | undefined): EventName {
+  const event = canonicalEventName(name ?? 'User_Create');
+  if (event === undefined) {
+    throw new ConfigError(CONFIG_INVALID, `--event ${JSON.stringify(name)} is not a Bracken event.`, {
+      hint: `Use one of ${EVENT_NAMES.join(', ')} (any letter case), e.g. npm run step:5 -- --event module_complete.`,
+    });
+  }
+  return event;
+}
+
 /**
  * The tutorial's signature, written as the tutorial writes it: the HMAC-SHA256 of the bytes under
  * the secret, base64-encoded, after "HMACSHA256 ". The tutorial passes JSON.stringify(req.body);
@@ -142,5 +178,13 @@ function yourSignature(secret: string, bytes: Uint8Array | string): string {
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 5: verify the captured delivery (Authenticate Webhook)', () => verifyLatestDelivery());
+  await runStep('Step 5: verify the captured delivery (Authenticate Webhook)', async () => {
+    let values: { event?: string | undefined; latest: boolean };
+    try {
+      values = parseArgs({ options: { event: { type: 'string' }, latest: { type: 'boolean', default: false } } }).values;
+    } catch (error) {
+      throw new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 5 takes npm run step:5 [-- --event <name>] [-- --latest].' });
+    }
+    await verifyLatestDelivery({ latest: values.latest, ...(values.event === undefined ? {} : { event: values.event }) });
+  });
 }

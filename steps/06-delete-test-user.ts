@@ -1,11 +1,11 @@
 /**
  * Step 6: clean up ("Clean up" in the tutorial): delete the test user from step 4 and deactivate
- * the subscription from step 2.
+ * every subscription step 2 made.
  *
  * The tutorial's deleteUser.py is "identical to newUser.py except the url". Bracken does not
  * document that URL, so the route is the workbench's choice, configurable with
- * BRACKEN_USER_DELETE_ROUTE. The subscription is switched off by merging it again with
- * `active: false`. Safe to run twice: what is already gone counts as done.
+ * BRACKEN_USER_DELETE_ROUTE. Each subscription recorded in webhook.json is switched off by merging
+ * it again with `active: false`. Safe to run twice: what is already gone counts as done.
  *
  * Run: npm run step:6
  */
@@ -19,7 +19,6 @@ import {
   STATE_FILES,
   belongsToConfigured,
   DEFAULT_USER_DELETE_ROUTE,
-  WEBHOOK_EVENT,
   STEP_PRECONDITION,
   StepError,
 } from './lib/core/index.ts';
@@ -27,13 +26,16 @@ import { createBrackenApi, doneOrGone, userDeletePath, webhookMergePath } from '
 
 export type DeleteTestUserDeps = StepDeps;
 
-/** What step 6 did: each part is `done` (a request succeeded), `gone` (404) or `nothing` (no record). */
+/**
+ * What step 6 did: each part is `done` (a request succeeded), `gone` (404) or `nothing` (no record).
+ * `webhook` sums up the subscriptions: `nothing` when none was active, `gone` when every one was, else `done`.
+ */
 export interface CleanupResult {
   readonly user: 'done' | 'gone' | 'nothing';
   readonly webhook: 'done' | 'gone' | 'nothing';
 }
 
-/** Deletes the recorded test user and deactivates the recorded subscription. */
+/** Deletes the recorded test user and deactivates every active subscription recorded in webhook.json. */
 export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<CleanupResult> {
   // Prerequisites: user.json (step 4) and webhook.json (step 2), both optional; they must belong
   // to the Bracken and domain configured now, or this would act on the wrong one.
@@ -42,9 +44,10 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   log(describeTarget(config));
   const user = await state.read('user');
   const webhook = await state.read('webhook');
+  const active = webhook?.subscriptions.filter((s) => s.active) ?? [];
   for (const [file, record] of [
     [STATE_FILES.user, user],
-    [STATE_FILES.webhook, webhook?.active === true ? webhook : undefined],
+    [STATE_FILES.webhook, active.length > 0 ? webhook : undefined],
   ] as const) {
     if (record !== undefined && !belongsToConfigured(record, config)) {
       throw new StepError(
@@ -76,21 +79,30 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
     }
   }
 
-  // "run the webhook again": the same merge, with active: false, so Bracken stops sending.
+  // "run the webhook again": the same merge, with active: false, so Bracken stops sending; once per subscription.
   let webhookResult: CleanupResult['webhook'] = 'nothing';
-  if (webhook === undefined || !webhook.active) log(`Subscription: ${webhook === undefined ? 'none recorded' : 'already inactive'}, nothing to deactivate.`);
+  if (webhook === undefined || active.length === 0)
+    log(`Subscription: ${webhook === undefined ? 'none recorded' : 'already inactive'}, nothing to deactivate.`);
   else {
-    const { target, secret, event = WEBHOOK_EVENT } = webhook;
-    log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: false}`);
-    webhookResult = await doneOrGone(
-      () => api.mergeWebhook(event, { target, secret, active: false }),
-      (answer) => log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
-    );
-    // Kept, marked inactive: a later step 2 reuses the secret, so a listener that is still running keeps verifying.
-    await state.write('webhook', { ...webhook, active: false });
-    log(
-      `Subscription: ${webhookResult === 'gone' ? 'not found (404), nothing to deactivate' : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`,
-    );
+    const { secret } = webhook;
+    let record = webhook;
+    const results: ('done' | 'gone')[] = [];
+    for (const { event, target } of active) {
+      log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: false}`);
+      const result = await doneOrGone(
+        () => api.mergeWebhook(event, { target, secret, active: false }),
+        (answer) => log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
+      );
+      results.push(result);
+      // Kept, marked inactive (after each merge, so a failure later leaves the record true): a later
+      // step 2 reuses the secret, so a listener that is still running keeps verifying.
+      record = { ...record, subscriptions: record.subscriptions.map((s) => (s.event === event ? { ...s, active: false } : s)) };
+      await state.write('webhook', record);
+      log(
+        `Subscription: ${result === 'gone' ? `${event} not found (404), nothing to deactivate` : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`,
+      );
+    }
+    webhookResult = results.every((r) => r === 'gone') ? 'gone' : 'done';
   }
 
   log(`Clean: no test user, no active subscription. ${STATE_FILES.token} stays until it expires; delete ${state.dir} to remove all local state.`);
@@ -98,5 +110,5 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 6: delete the test user and deactivate the webhook', () => deleteTestUser());
+  await runStep('Step 6: delete the test user and deactivate the webhooks', () => deleteTestUser());
 }

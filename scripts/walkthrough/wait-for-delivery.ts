@@ -16,6 +16,8 @@ export interface WaitOptions {
   /** Where the spinner (terminal) or dots (pipe) go. */
   progress: NodeJS.WritableStream;
   inspectorUrl: string;
+  /** On a timeout, where to look on the sender's side (the sandbox's last attempt, or Bracken's subscription). */
+  sender: () => string;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -59,7 +61,7 @@ export async function waitForDelivery(options: WaitOptions): Promise<DeliveryVie
       ? `No ${event} delivery reached the listener within ${timeoutMs / 1000} s.`
       : `A delivery arrived but was refused: ${last.status} ${last.code}: ${last.reason}`;
   throw new StepError(STEP_VERIFY_FAILED, why, {
-    hint: `Check the sandbox's log and /sandbox/deliveries, and the listener's inspector at ${options.inspectorUrl}.`,
+    hint: `${options.sender()} The listener's inspector at ${options.inspectorUrl} shows what arrived.`,
   });
 }
 

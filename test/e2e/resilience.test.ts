@@ -39,6 +39,7 @@ describe('resilience over loopback', () => {
         log: quiet,
         progress: quietStream,
         inspectorUrl: '',
+        sender: () => '',
       });
       const payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8')) as { userkey: number };
       expect(payload.userkey).toBe(user.userkey);
@@ -70,6 +71,7 @@ describe('resilience over loopback', () => {
           log: quiet,
           progress: quietStream,
           inspectorUrl: '',
+          sender: () => '',
         });
         expect(view.verdict).toBe('valid');
         await again.whenIdle(5_000);

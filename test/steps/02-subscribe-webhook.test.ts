@@ -136,17 +136,15 @@ describe('step 2: the secret', () => {
     const expected: WebhookState = {
       apiUrl: API,
       domainkey: DOMAINKEY,
-      event: 'user_create',
-      target: 'https://hooks.example.test/webhooks',
       secret,
-      active: true,
-      subscribedAt: '2025-01-01T12:00:00.000Z',
+      subscriptions: [{ event: 'user_create', target: 'https://hooks.example.test/webhooks', active: true, subscribedAt: '2025-01-01T12:00:00.000Z' }],
     };
     expect(record).toEqual(expected);
     expect(await box.state.read('webhook')).toEqual(expected);
     expect((await stat(box.state.path('webhook.json'))).mode & 0o777).toBe(0o600);
 
     expect(out.lines[0]).toBe(describeTarget(box.config()));
+    expect(out.lines).toContain("Events: user_create (the tutorial's; WEBHOOK_EVENTS subscribes others too)");
     expect(out.lines).toContain(
       `Secret: ${secret.slice(0, 4)}…(43 chars) (generated (32 random bytes, base64url)); the listener (step 3) verifies signatures with it.`,
     );
@@ -190,5 +188,74 @@ describe('step 2: the secret', () => {
     expect(record.secret).toBe('my-own-secret-value-1234');
     expect(out.lines).toContain('Bracken answered: 204 (empty body)');
     expect(out.text()).not.toContain('my-own-secret-value-1234');
+  });
+});
+
+describe('step 2: WEBHOOK_EVENTS', () => {
+  const TARGET = 'https://hooks.example.test/webhooks';
+  /** Expects one merge PUT for `event` with exactly {target, secret, active: true}; returns the secret sent. */
+  function expectMergeOf(event: string): () => unknown {
+    let secret: unknown;
+    mockApi(TOKEN)
+      .put(`/api/webhook/merge/domain/${DOMAINKEY}/event/${event}`, (body: Record<string, unknown>) => {
+        secret = body.secret;
+        return Object.keys(body).sort().join() === 'active,secret,target' && body.target === TARGET && body.active === true;
+      })
+      .reply(200, {});
+    return () => secret;
+  }
+
+  test('user_create,Module_Complete: one merge per event with the same target and secret, all recorded in webhook.json', async () => {
+    mockToken(TOKEN);
+    const first = expectMergeOf('user_create');
+    const second = expectMergeOf('module_complete');
+    const { out, record } = await run({ WEBHOOK_TARGET: TARGET, WEBHOOK_EVENTS: 'user_create, Module_Complete' });
+    expect(second()).toBe(first());
+    expect(record.secret).toBe(first());
+    expect(record.subscriptions).toEqual([
+      { event: 'user_create', target: TARGET, active: true, subscribedAt: '2025-01-01T12:00:00.000Z' },
+      { event: 'module_complete', target: TARGET, active: true, subscribedAt: '2025-01-01T12:00:00.000Z' },
+    ]);
+    expect(await box.state.read('webhook')).toEqual(record);
+    expect(out.lines).toContain('Events: user_create, module_complete (from WEBHOOK_EVENTS)');
+    expect(out.lines).toContain(`PUT ${API}/api/webhook/merge/domain/${DOMAINKEY}/event/module_complete {target, secret, active: true}`);
+  });
+
+  test('a later run for other events keeps the subscriptions recorded before, so step 6 still deactivates them', async () => {
+    mockToken(TOKEN);
+    expectMergeOf('user_create');
+    await run({ WEBHOOK_TARGET: TARGET });
+    expectMergeOf('course_expiring');
+    const { out, record } = await run({ WEBHOOK_TARGET: TARGET, WEBHOOK_EVENTS: 'course_expiring' });
+    expect(record.subscriptions.map((s) => [s.event, s.active])).toEqual([
+      ['user_create', true],
+      ['course_expiring', true],
+    ]);
+    expect(out.lines).toContain('Events: course_expiring (from WEBHOOK_EVENTS)');
+  });
+
+  test('a merge that fails leaves the ones before it recorded', async () => {
+    mockToken(TOKEN);
+    expectMergeOf('user_create');
+    mockApi(TOKEN).put(`/api/webhook/merge/domain/${DOMAINKEY}/event/module_start`).reply(500, 'down');
+    const error = await rejection(run({ WEBHOOK_TARGET: TARGET, WEBHOOK_EVENTS: 'user_create,module_start' }));
+    expect(error.code).toBe('WORKBENCH_API_SERVER_ERROR');
+    expect((await box.state.read('webhook'))?.subscriptions.map((s) => s.event)).toEqual(['user_create']);
+  });
+
+  test('subscriptions recorded for another domain are replaced, with a note that step 6 no longer knows them', async () => {
+    mockToken(TOKEN);
+    await box.state.write('webhook', {
+      apiUrl: API,
+      domainkey: 777,
+      secret: 'other-domain-secret',
+      subscriptions: [{ event: 'user_create', target: TARGET, active: true, subscribedAt: '' }],
+    });
+    expectMergeOf('user_create');
+    const { out, record } = await run({ WEBHOOK_TARGET: TARGET });
+    expect(record.domainkey).toBe(DOMAINKEY);
+    expect(out.lines).toContain(
+      `Note: webhook.json recorded active subscriptions on ${API} (domainkey 777); they are no longer recorded, so step 6 will not deactivate them.`,
+    );
   });
 });

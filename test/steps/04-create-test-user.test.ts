@@ -59,7 +59,14 @@ describe('step 4: create the test user', () => {
     expect(out.lines[0]).toBe(describeTarget(box.config()));
     expect(out.lines).toContain(`User: ${body.username}, with a random 28-character password (not printed, not stored)`);
     expect(out.lines).toContain(`Created: ${body.username} (userkey 4711), saved in ${box.state.path('user.json')}.`);
-    expect(out.lines.at(-1)).toBe('The User_Create webhook should now arrive at the listener (step 3). Next: npm run step:5 to verify it.');
+    // No webhook.json: nothing will be sent, and the step says so instead of promising a delivery.
+    expect(out.lines).toContain(
+      'Subscription: none (no webhook.json: step 2 has not subscribed), so no User_Create webhook will be sent; npm run step:2 subscribes.',
+    );
+    expect(out.lines.slice(-2)).toEqual([
+      `No User_Create webhook will be sent for ${body.username}, so step 5 has nothing to verify.`,
+      'Next: npm run step:2 to subscribe, then npm run step:6 and this step again.',
+    ]);
     expect(await visible(out)).not.toContain(body.password);
     expect(out.text()).not.toContain(TOKEN); // token.json holds it (0600), the output does not
   });
@@ -114,20 +121,63 @@ describe('step 4: create the test user', () => {
     expect(await box.state.read('user')).toEqual(earlier);
   });
 
-  test('says whether a subscription is recorded', async () => {
+  test('an active subscription, no listener running: promises the delivery to its target', async () => {
     const webhook: WebhookState = {
       apiUrl: API,
       domainkey: DOMAINKEY,
-      event: 'user_create',
-      target: 'https://h.example.test/webhooks',
       secret: 's',
-      active: true,
-      subscribedAt: '',
+      subscriptions: [{ event: 'user_create', target: 'https://h.example.test/webhooks', active: true, subscribedAt: '' }],
     };
     await box.state.write('webhook', webhook);
     mockToken(TOKEN);
     expectCreate(() => ({ userkey: 3 }));
-    expect((await run()).out.lines).toContain('Subscription: user_create -> https://h.example.test/webhooks');
+    const { lines } = (await run()).out;
+    expect(lines).toContain('Subscription: user_create -> https://h.example.test/webhooks, active.');
+    expect(lines.slice(-2)).toEqual(['The User_Create webhook should now arrive at https://h.example.test/webhooks.', 'Next: npm run step:5 to verify it.']);
+  });
+
+  test('an active subscription to the running listener: promises it to the listener', async () => {
+    const target = 'http://127.0.0.1:5000/webhooks';
+    await box.state.write('webhook', {
+      apiUrl: API,
+      domainkey: DOMAINKEY,
+      secret: 's',
+      subscriptions: [{ event: 'user_create', target, active: true, subscribedAt: '' }],
+    });
+    await box.state.write('listener', { localUrl: target, publicUrl: undefined, inspectorUrl: undefined, pid: 4242, startedAt: '' });
+    mockToken(TOKEN);
+    expectCreate(() => ({ userkey: 3 }));
+    const out = captureLog();
+    await createTestUser({ config: box.config(), state: box.state, log: out.log, now: () => T0, isRunning: (pid) => pid === 4242 });
+    expect(out.lines).toContain('The User_Create webhook should now arrive at the listener (step 3).');
+  });
+
+  test('subscriptions to other events only: none for user_create', async () => {
+    await box.state.write('webhook', {
+      apiUrl: API,
+      domainkey: DOMAINKEY,
+      secret: 's',
+      subscriptions: [{ event: 'module_complete', target: 'https://h.example.test/webhooks', active: true, subscribedAt: '' }],
+    });
+    mockToken(TOKEN);
+    expectCreate(() => ({ userkey: 3 }));
+    expect((await run()).out.lines).toContain(
+      'Subscription: none (webhook.json records no user_create subscription), so no User_Create webhook will be sent; npm run step:2 subscribes.',
+    );
+  });
+
+  test('a subscription recorded for another domain counts as none here', async () => {
+    await box.state.write('webhook', {
+      apiUrl: API,
+      domainkey: 777,
+      secret: 's',
+      subscriptions: [{ event: 'user_create', target: 'https://h.example.test/webhooks', active: true, subscribedAt: '' }],
+    });
+    mockToken(TOKEN);
+    expectCreate(() => ({ userkey: 3 }));
+    expect((await run()).out.lines).toContain(
+      `Subscription: none (webhook.json records subscriptions on ${API} (domainkey 777), not on this Bracken), so no User_Create webhook will be sent; npm run step:2 subscribes.`,
+    );
   });
 });
 

@@ -8,11 +8,12 @@ import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
 import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
-import { STEP_VERIFY_FAILED } from '../../steps/lib/core/errors.ts';
+import { CONFIG_INVALID, STEP_PRECONDITION, STEP_VERIFY_FAILED } from '../../steps/lib/core/errors.ts';
+import { EXAMPLE_EVENTS } from '../helpers/events.ts';
 import { journalDir, openJournal } from '../../steps/lib/journal/journal.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
-import { openState } from '../../steps/lib/core/state.ts';
+import { openState, type UserState } from '../../steps/lib/core/state.ts';
 import { runScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -21,9 +22,13 @@ const COMPACT = '{"event":"User_Create","data":{"userkey":42,"username":"Test-Us
 
 let dir = '';
 let config: Config;
+/** The user step 4 recorded, whom COMPACT's User_Create names. */
+let user: UserState;
 beforeEach(async () => {
   dir = await tempDir('step5');
   config = loadConfig({ env: { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET } });
+  user = { apiUrl: config.apiUrl, domainkey: config.domainkey, userkey: 42, username: 'Test-User-1', createdAt: new Date(1_700_000_000_000).toISOString() };
+  await openState(dir).write('user', user);
 });
 
 let sequence = 0;
@@ -53,10 +58,13 @@ async function journal(...records: DeliveryRecord[]): Promise<void> {
   await written.close();
 }
 
-async function run(cfg: Config = config): Promise<{ lines: string[]; result?: Awaited<ReturnType<typeof verifyLatestDelivery>>; error?: unknown }> {
+async function run(
+  cfg: Config = config,
+  options: { event?: string; latest?: boolean } = {},
+): Promise<{ lines: string[]; result?: Awaited<ReturnType<typeof verifyLatestDelivery>>; error?: unknown }> {
   const lines: string[] = [];
   try {
-    const result = await verifyLatestDelivery({ config: cfg, log: (line) => lines.push(line) });
+    const result = await verifyLatestDelivery({ config: cfg, log: (line) => lines.push(line), ...options });
     return { lines, result };
   } catch (error) {
     return { lines, error };
@@ -72,7 +80,10 @@ describe('step 5: verify the captured delivery', () => {
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ scheme: 'bracken', secretIndex: 0, delivery: { id: delivery.id } });
     expect(lines[0]).toBe(describeTarget(config));
+    expect(lines).toContain(`Looking for: the User_Create delivery about Test-User-1 (userkey 42), the user step 4 created at ${user.createdAt}.`);
     expect(lines).toContain(`Delivery: ${delivery.id}, POST /webhooks at ${delivery.receivedAt} (the listener answered 200, valid)`);
+    expect(lines).toContain('Event: User_Create');
+    expect(lines).toContain(`Payload: The payload does not fit a Bracken event (provisional, the sandbox's guess): "eventname" is missing.`);
     expect(lines).toContain(`Raw body (${COMPACT.length} bytes, exactly as received):`);
     expect(lines).toContain(`  ${COMPACT}`);
     expect(lines).toContain('Secret: step…(33 chars), from WEBHOOK_SECRET');
@@ -110,7 +121,11 @@ describe('step 5: verify the captured delivery', () => {
   it('a body whose re-serialization differs: shows what differs, and that the tutorial would compute another HMAC', async () => {
     const raw = '{ "event": "User_Create", "name": "Ren\\u00e9e", "score": 1.0 }\n';
     await journal(record(raw, [authorization(raw)]));
-    const { lines, error } = await run();
+    // It names no user: only --latest takes it, and says why it would not count otherwise.
+    const { lines, error } = await run(config, { latest: true });
+    expect(lines).toContain(
+      "--latest: the newest delivery, on purpose, though it is not this walkthrough's User_Create: names no user (no userkey or username).",
+    );
     expect(error).toBeUndefined();
     const reserialized = JSON.stringify(JSON.parse(raw));
     expect(lines).toContain(
@@ -130,10 +145,7 @@ describe('step 5: verify the captured delivery', () => {
       secret: 'current-secret-from-step-2',
       apiUrl: 'x',
       domainkey: 1,
-      event: 'user_create',
-      target: 'x',
-      active: true,
-      subscribedAt: 'x',
+      subscriptions: [{ event: 'user_create', target: 'x', active: true, subscribedAt: 'x' }],
     });
     const cfg = loadConfig({ env: { WORKBENCH_STATE_DIR: dir, WEBHOOK_PREVIOUS_SECRETS: old } });
     const onPath = record(COMPACT, [authorization(COMPACT, old)]);
@@ -145,9 +157,55 @@ describe('step 5: verify the captured delivery', () => {
     expect(lines).toContain('Match: yes, with previous secret #1.');
   });
 
-  it('npm run step:5 exits 0 for a verifying delivery and 1 with the hint when there is none', async () => {
+  it('no user recorded: STEP_PRECONDITION, pointing at step 4 and --latest', async () => {
+    await journal(record(COMPACT, [authorization(COMPACT)]));
+    await openState(dir).remove('user');
+    const { error } = await run();
+    expect(error).toMatchObject({
+      code: STEP_PRECONDITION,
+      message: "No test user is recorded (user.json), so step 5 cannot tell which delivery is this walkthrough's.",
+      hint: 'Run `npm run step:4` (it records the user it creates, and its User_Create is the delivery to verify), or `npm run step:5 -- --latest` to verify the newest delivery whatever it is.',
+    });
+  });
+
+  it('a user recorded on another Bracken: STEP_PRECONDITION naming both', async () => {
+    await journal(record(COMPACT, [authorization(COMPACT)]));
+    await openState(dir).write('user', { ...user, domainkey: 777 });
+    const { error } = await run();
+    expect(error).toMatchObject({
+      code: STEP_PRECONDITION,
+      message: `user.json records a user on ${config.apiUrl} (domainkey 777), not on ${config.apiUrl} (domainkey ${config.domainkey}).`,
+    });
+  });
+
+  it('--event module_complete: verifies the Module_Complete about the recorded user, passing over the newer delivery of another user', async () => {
+    const mine = JSON.stringify({ ...EXAMPLE_EVENTS.Module_Complete, domainkey: config.domainkey, userkey: 42, username: 'Test-User-1' });
+    const theirs = JSON.stringify({ ...EXAMPLE_EVENTS.Module_Complete, domainkey: config.domainkey, userkey: 43, username: 'Trigger-User-x' });
+    const older = record(COMPACT, [authorization(COMPACT)]);
+    const wanted = record(mine, [authorization(mine)], { event: 'Module_Complete' });
+    const newer = record(theirs, [authorization(theirs)], { event: 'Module_Complete' });
+    await journal(older, wanted, newer);
+    const { lines, result, error } = await run(config, { event: 'MODULE_complete' });
+    expect(error).toBeUndefined();
+    expect(result?.delivery.id).toBe(wanted.id);
+    expect(lines).toContain('Passed over 1 newer delivery:');
+    expect(lines).toContain(
+      `  ${newer.id} at ${newer.receivedAt}, Module_Complete: about Trigger-User-x (userkey 43), not Test-User-1 (userkey 42) that step 4 recorded: another user`,
+    );
+    expect(lines).toContain(
+      'Event: Module_Complete (userkey 42, username "Test-User-1", modulekey 2001, passed true, mark 100, certificate "http://127.0.0.1:4010/sandbox/certificates/2002", expires "2026-01-01T12:00:00.000Z")',
+    );
+  });
+
+  it('an unknown --event is a ConfigError naming the nine events', async () => {
+    const { error } = await run(config, { event: 'module_completed' });
+    expect(error).toMatchObject({ code: CONFIG_INVALID, message: '--event "module_completed" is not a Bracken event.' });
+  });
+
+  it('npm run step:5 exits 0 for a verifying delivery and 1 with the hint when there is none, or none of this walkthrough', async () => {
     const env = { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET, LISTEN_SCHEME: 'bracken' };
-    const step = () => runScript('steps/05-verify-delivery.ts', { env }).then(({ code, stdout, stderr }) => ({ code, out: stdout, err: stderr }));
+    const step = (...args: string[]) =>
+      runScript('steps/05-verify-delivery.ts', { env, args }).then(({ code, stdout, stderr }) => ({ code, out: stdout, err: stderr }));
     const none = await step();
     expect(none.code).toBe(1);
     expect(none.err).toContain('[WORKBENCH_STEP_VERIFY_FAILED]');
@@ -156,5 +214,16 @@ describe('step 5: verify the captured delivery', () => {
     const ok = await step();
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('Match: yes, with the current secret.');
+
+    // The same delivery, with another user recorded: not this walkthrough's (exit 1), unless --latest.
+    await openState(dir).write('user', { ...user, userkey: 43, username: 'Test-User-2' });
+    const other = await step();
+    expect(other.code).toBe(1);
+    expect(other.err).toContain('No User_Create delivery about Test-User-2 (userkey 43) is in the journal');
+    const latest = await step('--latest');
+    expect(latest.code).toBe(0);
+    expect(latest.out).toContain('Match: yes, with the current secret.');
+    const wrong = await step('--event', 'nope');
+    expect([wrong.code, wrong.err.includes('[WORKBENCH_CONFIG_INVALID]')]).toEqual([1, true]);
   });
 });

@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
 import { API_SERVER_ERROR, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
@@ -11,15 +12,15 @@ const TOKEN = 'access-token-for-step-6-0123456789';
 const DELETE = `/api/user/delete/domain/${DOMAINKEY}/user/42`;
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
 const USER: UserState = { apiUrl: API, domainkey: DOMAINKEY, userkey: 42, username: 'Test-User-abcd1234', createdAt: '2025-01-01T11:00:00.000Z' };
+const TARGET = 'https://hooks.example.test/webhooks';
 const WEBHOOK: WebhookState = {
   apiUrl: API,
   domainkey: DOMAINKEY,
-  event: 'user_create',
-  target: 'https://hooks.example.test/webhooks',
   secret: 'recorded-webhook-secret-0123456789',
-  active: true,
-  subscribedAt: '2025-01-01T10:00:00.000Z',
+  subscriptions: [{ event: 'user_create', target: TARGET, active: true, subscribedAt: '2025-01-01T10:00:00.000Z' }],
 };
+/** `webhook` with every subscription switched off. */
+const inactive = (webhook: WebhookState): WebhookState => ({ ...webhook, subscriptions: webhook.subscriptions.map((s) => ({ ...s, active: false })) });
 
 let box: TestWorkbench;
 beforeEach(async () => {
@@ -43,14 +44,12 @@ describe('step 6: clean up', () => {
     await box.state.write('webhook', WEBHOOK);
     mockToken(TOKEN);
     expectDelete().reply(200, { userkey: 42, username: USER.username });
-    mockApi(TOKEN)
-      .put(MERGE, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false })
-      .reply(200, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false });
+    mockApi(TOKEN).put(MERGE, { target: TARGET, secret: WEBHOOK.secret, active: false }).reply(200, { target: TARGET, secret: WEBHOOK.secret, active: false });
 
     const { out, result } = await run();
     expect(result).toEqual({ user: 'done', webhook: 'done' });
     expect(await box.state.read('user')).toBeUndefined();
-    expect(await box.state.read('webhook')).toEqual({ ...WEBHOOK, active: false });
+    expect(await box.state.read('webhook')).toEqual(inactive(WEBHOOK));
     expect(out.lines[0]).toBe(describeTarget(box.config()));
     expect(out.lines).toContain(`DELETE ${API}${DELETE} (BRACKEN_USER_DELETE_ROUTE)`);
     expect(out.lines).toContain('User: deleted Test-User-abcd1234 (userkey 42).');
@@ -64,7 +63,7 @@ describe('step 6: clean up', () => {
     await box.state.write('webhook', WEBHOOK);
     mockToken(TOKEN);
     expectDelete().reply(204);
-    mockApi(TOKEN).put(MERGE, { target: WEBHOOK.target, secret: WEBHOOK.secret, active: false }).reply(204);
+    mockApi(TOKEN).put(MERGE, { target: TARGET, secret: WEBHOOK.secret, active: false }).reply(204);
     await run();
 
     // No interceptors now: any request would fail with "Disallowed net connect".
@@ -72,6 +71,66 @@ describe('step 6: clean up', () => {
     expect(result).toEqual({ user: 'nothing', webhook: 'nothing' });
     expect(out.lines).toContain('User: none recorded, nothing to delete.');
     expect(out.lines).toContain('Subscription: already inactive, nothing to deactivate.');
+  });
+
+  test('every active subscription step 2 made is deactivated, each with its own merge; inactive ones are left alone', async () => {
+    const webhook: WebhookState = {
+      ...WEBHOOK,
+      subscriptions: [
+        { event: 'user_create', target: TARGET, active: true, subscribedAt: '' },
+        { event: 'module_complete', target: TARGET, active: true, subscribedAt: '' },
+        { event: 'module_start', target: TARGET, active: false, subscribedAt: '' },
+        { event: 'course_expired', target: 'https://other.example.test/webhooks', active: true, subscribedAt: '' },
+      ],
+    };
+    await box.state.write('webhook', webhook);
+    mockToken(TOKEN);
+    for (const [event, target] of [
+      ['user_create', TARGET],
+      ['module_complete', TARGET],
+      ['course_expired', 'https://other.example.test/webhooks'],
+    ]) {
+      mockApi(TOKEN).put(`/api/webhook/merge/domain/${DOMAINKEY}/event/${event}`, { target, secret: WEBHOOK.secret, active: false }).reply(200, {});
+    }
+    const { out, result } = await run();
+    expect(result).toEqual({ user: 'nothing', webhook: 'done' });
+    expect(await box.state.read('webhook')).toEqual(inactive(webhook));
+    expect(out.lines).toContain('Subscription: deactivated module_complete -> https://hooks.example.test/webhooks; webhook.json kept, marked inactive.');
+    expect(out.lines).toContain('Subscription: deactivated course_expired -> https://other.example.test/webhooks; webhook.json kept, marked inactive.');
+  });
+
+  test('a webhook.json written by an earlier version (one subscription) is deactivated and rewritten in the current shape', async () => {
+    const legacy = { apiUrl: API, domainkey: DOMAINKEY, event: 'user_create', target: TARGET, secret: WEBHOOK.secret, active: true, subscribedAt: 'then' };
+    await writeFile(box.state.path('webhook.json'), JSON.stringify(legacy));
+    mockToken(TOKEN);
+    mockApi(TOKEN).put(MERGE, { target: TARGET, secret: WEBHOOK.secret, active: false }).reply(200, {});
+    expect((await run()).result.webhook).toBe('done');
+    expect(JSON.parse(await readFile(box.state.path('webhook.json'), 'utf8'))).toEqual({
+      apiUrl: API,
+      domainkey: DOMAINKEY,
+      secret: WEBHOOK.secret,
+      subscriptions: [{ event: 'user_create', target: TARGET, active: false, subscribedAt: 'then' }],
+    });
+  });
+
+  test('a merge that fails keeps the ones already deactivated marked so, and the rest active', async () => {
+    const webhook: WebhookState = {
+      ...WEBHOOK,
+      subscriptions: [
+        { event: 'user_create', target: TARGET, active: true, subscribedAt: '' },
+        { event: 'module_complete', target: TARGET, active: true, subscribedAt: '' },
+      ],
+    };
+    await box.state.write('webhook', webhook);
+    mockToken(TOKEN);
+    mockApi(TOKEN).put(MERGE, { target: TARGET, secret: WEBHOOK.secret, active: false }).reply(200, {});
+    mockApi(TOKEN).put(`/api/webhook/merge/domain/${DOMAINKEY}/event/module_complete`).reply(500, 'down');
+    const error = await rejection(run());
+    expect(error.code).toBe(API_SERVER_ERROR);
+    expect((await box.state.read('webhook'))?.subscriptions.map((s) => [s.event, s.active])).toEqual([
+      ['user_create', false],
+      ['module_complete', true],
+    ]);
   });
 
   test('with no state at all there is nothing to do and no request', async () => {

@@ -26,7 +26,15 @@ function options(feed = createDeliveryFeed(), timeoutMs = 50) {
   return {
     lines,
     progress: () => written,
-    wait: { feed, event: 'user_create', timeoutMs, log: (line: string) => lines.push(line), progress, inspectorUrl: 'http://127.0.0.1:4040' },
+    wait: {
+      feed,
+      event: 'user_create',
+      timeoutMs,
+      log: (line: string) => lines.push(line),
+      progress,
+      inspectorUrl: 'http://127.0.0.1:4040',
+      sender: () => "The sandbox's last attempt failed: ECONNREFUSED.",
+    },
   };
 }
 
@@ -47,13 +55,13 @@ describe('waitForDelivery (walkthrough)', () => {
     expect(progress().endsWith('\n')).toBe(true);
   });
 
-  it('nothing arrives: STEP_VERIFY_FAILED saying so, with where to look', async () => {
+  it("nothing arrives: STEP_VERIFY_FAILED saying so, with the sender's side and where to look", async () => {
     const { lines, wait } = options();
     await expect(waitForDelivery(wait)).rejects.toMatchObject({
       name: 'StepError',
       code: STEP_VERIFY_FAILED,
       message: 'No user_create delivery reached the listener within 0.05 s.',
-      hint: "Check the sandbox's log and /sandbox/deliveries, and the listener's inspector at http://127.0.0.1:4040.",
+      hint: "The sandbox's last attempt failed: ECONNREFUSED. The listener's inspector at http://127.0.0.1:4040 shows what arrived.",
     });
     expect(lines).toEqual([]);
   });
