@@ -1,0 +1,67 @@
+/**
+ * The trigger's line to a running sandbox: JSON over its own `/sandbox/` routes (no token: they
+ * are the sandbox's, on loopback). `connectSandbox` first checks that what answers is the
+ * workbench's sandbox and that it knows the learning routes.
+ *
+ * @example
+ * const sandbox = await connectSandbox('http://127.0.0.1:4010', 10_000);
+ * const module = await sandbox.post<StoredModule>('/sandbox/modules', {});
+ */
+import { TRIGGER_NO_SANDBOX, TRIGGER_REFUSED, TriggerError } from './errors.ts';
+
+/** The route the sandbox lists in `GET /` once it can fire the learning events. */
+const LEARNING_ROUTE = 'POST /sandbox/modules';
+const SANDBOX_NAME = 'Bracken sandbox (bracken-webhook-workbench)';
+const START_IT = 'Start it in another terminal with `npm run sandbox` (npm start runs a sandbox of its own, which stops when it ends), then run this again.';
+
+export interface SandboxClient {
+  readonly url: string;
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body: unknown): Promise<T>;
+}
+
+/** A client for the sandbox at `url`. Throws TriggerError TRIGGER_NO_SANDBOX when none answers there. */
+export async function connectSandbox(url: string, timeoutMs: number): Promise<SandboxClient> {
+  const request = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(`${url}${path}`, {
+        method,
+        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new TriggerError(TRIGGER_NO_SANDBOX, `No sandbox is running at ${url} (${cause}).`, { cause: error, hint: START_IT });
+    }
+    const text = await response.text();
+    const data = parse(text);
+    if (!response.ok) {
+      const detail = (data as { detail?: unknown } | undefined)?.detail;
+      const errors = (data as { errors?: unknown } | undefined)?.errors;
+      const why = typeof detail === 'string' ? detail : errors !== undefined ? JSON.stringify(errors) : text.slice(0, 200);
+      throw new TriggerError(TRIGGER_REFUSED, `The sandbox refused ${method} ${path}: ${response.status} ${why}`, {
+        hint: 'Check the --user, --module or --course you gave (GET /sandbox/users, /sandbox/modules and /sandbox/courses list them), or leave them out to have new ones made.',
+      });
+    }
+    return data as T;
+  };
+
+  const info = await request<{ name?: unknown; routes?: unknown }>('GET', '/');
+  const routes = Array.isArray(info.routes) ? info.routes : [];
+  if (info.name !== SANDBOX_NAME || !routes.includes(LEARNING_ROUTE)) {
+    throw new TriggerError(TRIGGER_NO_SANDBOX, `What answers at ${url} is not the workbench's sandbox, or a version that cannot fire the learning events.`, {
+      hint: `Stop it and start the sandbox of this checkout: npm run sandbox. ${START_IT}`,
+    });
+  }
+  return { url, get: (path) => request('GET', path), post: (path, body) => request('POST', path, body) };
+}
+
+function parse(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm run trigger`: what it says and makes, and how it refuses, before it changes anything, when
+ * no sandbox runs or nothing subscribes to the event. The exit codes through the script itself:
+ * 0 fired, 1 could not (with a Next: line), 2 a wrong command line.
+ */
+import { describe, expect, it } from 'vitest';
+import { triggerEvent } from '../../scripts/trigger/trigger.ts';
+import { TRIGGER_NO_SANDBOX, TRIGGER_NOT_SUBSCRIBED, TRIGGER_REFUSED } from '../../scripts/trigger/errors.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { EVENT_NAMES } from '../../steps/lib/core/event-names.ts';
+import { subscribe, accessToken, createUser, startReceiver } from '../sandbox/helpers.ts';
+import { captureLog } from '../helpers/output.ts';
+import { runScript } from '../helpers/process.ts';
+import { rejection } from '../helpers/rejection.ts';
+import { sandboxEnv, sandboxRun } from '../e2e/helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { freePort } from '../../scripts/walkthrough/free-port.ts';
+
+const SECRET = 'trigger-test-secret-0123456789';
+
+describe('npm run trigger (the script)', () => {
+  it('--list: every event, in lower case, with what it needs; exit 0', async () => {
+    const { code, stdout } = await runScript('scripts/trigger.ts', { args: ['--list'] });
+    expect(code).toBe(0);
+    for (const name of EVENT_NAMES) expect(stdout).toMatch(new RegExp(`^ {2}${name.toLowerCase()} +\\S`, 'm'));
+    expect(stdout).toContain(
+      '  module_expired   as module_complete, then moves the certificate past its expiry (Module_Expiring fires first, as time passes it)',
+    );
+    expect(stdout).toContain('Subscribe first: WEBHOOK_EVENTS=<event>[,<event>...] npm run step:2');
+  });
+
+  it('no event, two events, or an unknown one: exit 2 with the usage or the names', async () => {
+    const none = await runScript('scripts/trigger.ts');
+    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('Name one event.\n\nUsage: npm run trigger -- <event>')]);
+    const two = await runScript('scripts/trigger.ts', { args: ['user_create', 'user_delete'] });
+    expect([two.code, two.stderr]).toEqual([2, expect.stringContaining('One event at a time (got user_create, user_delete).')]);
+    const unknown = await runScript('scripts/trigger.ts', { args: ['lesson_viewed'] });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Error: "lesson_viewed" is not a Bracken event. [WORKBENCH_TRIGGER_USAGE]');
+    expect(unknown.stderr).toContain('Next: Use one of user_create, user_delete, module_start,');
+  });
+
+  it('no sandbox running: exit 1, saying how to start one', async () => {
+    const stateDir = await tempDir('trigger');
+    const env = sandboxEnv(stateDir, { SANDBOX_PORT: String(await freePort()) });
+    const { code, stderr } = await runScript('scripts/trigger.ts', { env, args: ['module_complete'] });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Error: No sandbox is running at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. \[WORKBENCH_TRIGGER_NO_SANDBOX\]$/m);
+    expect(stderr).toContain('Next: Start it in another terminal with `npm run sandbox`');
+  });
+
+  it('no active subscription to the event: exit 1, saying how to subscribe, and nothing is made', async () => {
+    const { env, sandbox } = await sandboxRun();
+    const { code, stdout, stderr } = await runScript('scripts/trigger.ts', { env, args: ['Module_Start'] });
+    expect(code).toBe(1);
+    expect(stdout).toBe(`Trigger: Module_Start through the sandbox at ${sandbox.url}\n`);
+    expect(stderr).toContain(
+      `Error: No active subscription to Module_Start in the sandbox at ${sandbox.url} (domainkey 15435): nothing would be delivered. [WORKBENCH_TRIGGER_NOT_SUBSCRIBED]`,
+    );
+    expect(stderr).toContain(
+      'Next: Subscribe first: WEBHOOK_EVENTS=module_start npm run step:2 (or add module_start to WEBHOOK_EVENTS in .env), with npm run step:3 running to receive it; then run this again.',
+    );
+    expect(sandbox.users()).toEqual([]);
+    expect(sandbox.deliveries()).toEqual([]);
+  });
+});
+
+describe('triggerEvent()', () => {
+  it('against the real Bracken it refuses: Bracken has no trigger routes', async () => {
+    const config = loadConfig({
+      env: { BRACKEN_CLIENT_ID: 'acme', BRACKEN_CLIENT_SECRET: 'x', BRACKEN_DOMAINKEY: '1', WORKBENCH_STATE_DIR: await tempDir('trigger') },
+    });
+    const error = await rejection(triggerEvent({ event: 'user_create', config, log: () => {} }));
+    expect(error.code).toBe(TRIGGER_NO_SANDBOX);
+    expect(error.message).toBe('BRACKEN_CLIENT_ID is set, so the workbench talks to Bracken at https://api.brackenlearning.com, which has no trigger routes.');
+  });
+
+  it('an inactive subscription: says step 6 switched it off', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event: 'course_complete', active: false });
+    const error = await rejection(triggerEvent({ event: 'course_complete', config, log: () => {} }));
+    expect(error.code).toBe(TRIGGER_NOT_SUBSCRIBED);
+    expect(error.hint).toMatch(/^\(The course_complete subscription is inactive: step 6 switched it off\.\) Subscribe first/);
+  });
+
+  it('--user and --module: uses them, making the user when it does not exist yet, and says what it made', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const receiver = await startReceiver();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET, { event: 'module_start' });
+    const module = (await (
+      await fetch(`${sandbox.url}/sandbox/modules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    ).json()) as {
+      modulekey: number;
+    };
+    const out = captureLog();
+    const result = await triggerEvent({ event: 'module_start', user: 'Ana-1', module: module.modulekey, config, log: out.log });
+    expect(result.created).toEqual([`user Ana-1 (userkey 1001), which fires User_Create`]);
+    expect(out.lines).toContain(`Module: ${module.modulekey} "Module ${module.modulekey}"`);
+    expect(out.lines).toContain('Also fired: User_Create (userkey 1001, username "Ana-1")');
+    expect(out.lines).toContain('  no active subscription: not delivered');
+    expect(out.lines).toContain(`Fired: Module_Start (userkey 1001, username "Ana-1", modulekey ${module.modulekey})`);
+    expect(result.fired.at(-1)?.deliveries.map((d) => d.outcome)).toEqual(['delivered (200)']);
+
+    // Again: the user exists now, so it is found, not made.
+    const again = captureLog();
+    const second = await triggerEvent({ event: 'module_start', user: 'ana-1', module: module.modulekey, config, log: again.log });
+    expect(second.created).toEqual([]);
+    expect(again.lines).toContain('User: Ana-1 (userkey 1001)');
+  });
+
+  it('an unknown --module is refused before anything fires', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event: 'module_complete' });
+    await createUser(sandbox, token, 'Ana-1');
+    const error = await rejection(triggerEvent({ event: 'module_complete', user: 'Ana-1', module: 4242, config, log: () => {} }));
+    expect(error.code).toBe(TRIGGER_REFUSED);
+    expect(error.message).toBe('The sandbox has no module with modulekey 4242.');
+    expect(sandbox.deliveries()).toEqual([]);
+  });
+
+  it('a receiver that is down: says the delivery is not delivered yet and that the sandbox retries it', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, `http://127.0.0.1:${await freePort()}/webhooks`, SECRET, { event: 'user_create' });
+    const out = captureLog();
+    await triggerEvent({ event: 'user_create', config, log: out.log, waitMs: 2_000 });
+    expect(out.lines.find((line) => line.startsWith('  delivery '))).toMatch(
+      /: not delivered yet: .*ECONNREFUSED.*; the sandbox retries it \(is npm run step:3 running\?\)$/,
+    );
+  });
+});
