@@ -2,6 +2,7 @@ import { describe as group, expect, it } from 'vitest';
 import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
 import { replayHeaders, replayTarget } from '../../steps/lib/inspector/replay.ts';
 import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
+import { EXAMPLE_EVENTS } from '../helpers/events.ts';
 import { deliveryView } from './fake-feed.ts';
 
 group('prettyJson(text)', () => {
@@ -117,9 +118,39 @@ group('describe(view) and summarize(view)', () => {
   it('summarize keeps what the list shows and nothing of the headers or body', () => {
     const view = deliveryView({ event: 'user_create', handler: 'failed', handlerError: 'boom' });
     expect(Object.keys(summarize(view)).sort()).toEqual(
-      ['ackMs', 'bodyBytes', 'code', 'event', 'handler', 'handlerError', 'id', 'method', 'reason', 'receivedAt', 'status', 'url', 'verdict'].sort(),
+      [
+        'ackMs',
+        'bodyBytes',
+        'code',
+        'event',
+        'eventFields',
+        'handler',
+        'handlerError',
+        'id',
+        'method',
+        'payloadProblem',
+        'reason',
+        'receivedAt',
+        'status',
+        'url',
+        'verdict',
+      ].sort(),
     );
     expect(summarize(view).handlerError).toBe('boom');
+  });
+
+  it("summarize shows the event's key fields, and why a payload does not fit its provisional shape", () => {
+    const fits = summarize(deliveryView({ body: JSON.stringify(EXAMPLE_EVENTS.Course_Expiring) }));
+    expect([fits.eventFields, fits.payloadProblem]).toEqual([
+      'userkey 1001, username "Test-User-1", coursekey 2003, certificate "http://127.0.0.1:4010/sandbox/certificates/2002", expires "2025-01-31T12:00:00.000Z"',
+      undefined,
+    ]);
+    // The fake feed's default body nests the user: shown as far as it goes, with the field at fault.
+    const nested = summarize(deliveryView());
+    expect(nested.eventFields).toBe('');
+    expect(nested.payloadProblem).toBe(`The payload does not fit the User_Create shape (provisional, the sandbox's guess): "userkey" is missing.`);
+    const notJson = summarize(deliveryView({ body: 'a=1' }));
+    expect([notJson.eventFields, notJson.payloadProblem]).toEqual(['', undefined]);
   });
 
   it('describe never contains the full signature, and pretty-prints a JSON body', () => {

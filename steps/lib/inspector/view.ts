@@ -4,12 +4,13 @@
  * and any other credential-like header never leave the server; replay reads them from the record.
  *
  * @example
- * summarize(view)   // { id, receivedAt, event, verdict, reason, status, ackMs, handler, ... }
+ * summarize(view)   // { id, receivedAt, event, eventFields: 'userkey 1001, username "x", modulekey 2001', verdict, ... }
  * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
  */
 import type { DeliveryView, HandlerState, Verdict } from '../delivery/index.ts';
 import { isJson, prettyJson } from './pretty-json.ts';
 import { redact } from '../core/index.ts';
+import { eventSummary, formatFields } from '../bracken/index.ts';
 
 /** One row of the delivery list. */
 export interface DeliverySummary {
@@ -18,6 +19,10 @@ export interface DeliverySummary {
   readonly method: string;
   readonly url: string;
   readonly event: string | undefined;
+  /** The event's key fields (`userkey 1001, username "x", modulekey 2001, passed true, ...`); '' when it has none. */
+  readonly eventFields: string;
+  /** Why the payload does not fit its event's provisional shape (bracken/events.ts); undefined when it does, or is not JSON. */
+  readonly payloadProblem: string | undefined;
   readonly verdict: Verdict;
   readonly code: string;
   readonly reason: string;
@@ -51,6 +56,8 @@ export interface DeliveryDetail extends DeliverySummary {
 
 /** Hex dumps longer than this are cut: the base64 next to it still carries every byte. */
 export const HEX_PREVIEW_BYTES = 4096;
+/** Bodies larger than this are not parsed for the list's key fields (every list and live update summarizes every row). */
+const EVENT_FIELDS_MAX_BYTES = 64 * 1024;
 
 // Headers that carry a signature, a token or a session: shown shortened, never in full.
 const SENSITIVE_HEADER = /authorization|signature|token|secret|cookie|api[-_]?key|password/i;
@@ -65,6 +72,7 @@ export function summarize(view: DeliveryView): DeliverySummary {
     method: view.method,
     url: view.url,
     event: view.event,
+    ...eventFieldsOf(view),
     verdict: view.verdict,
     code: view.code,
     reason: view.reason,
@@ -87,6 +95,20 @@ export function describe(view: DeliveryView): DeliveryDetail {
     headers: view.headers.map(([name, value]) => [name, redactHeader(name, value)] as const),
     body: bodyView(Buffer.from(view.bodyBase64, 'base64')),
   };
+}
+
+/** The key fields of a JSON body, and whether it fits its event's shape; nothing for other bodies. */
+function eventFieldsOf(view: DeliveryView): Pick<DeliverySummary, 'eventFields' | 'payloadProblem'> {
+  const none = { eventFields: '', payloadProblem: undefined };
+  if (view.bodyBytes === 0 || view.bodyBytes > EVENT_FIELDS_MAX_BYTES) return none;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8'));
+  } catch {
+    return none;
+  }
+  const summary = eventSummary(payload);
+  return { eventFields: formatFields(summary.fields), payloadProblem: summary.problem };
 }
 
 /**

@@ -52,7 +52,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     tr.setAttribute('aria-selected', String(d.id === selected));
     const verdictCell = el('td');
     verdictCell.append(el('span', 'verdict verdict-' + d.verdict, d.verdict), el('span', 'reason', d.reason));
-    tr.append(el('td', '', clock(d.receivedAt)), el('td', '', d.event || '—'), verdictCell,
+    // The event's name, then its key fields (who, which module or course, passed...) under it.
+    const eventCell = el('td', '', d.event || '—');
+    if (d.eventFields) eventCell.append(el('span', 'reason', d.eventFields));
+    tr.append(el('td', '', clock(d.receivedAt)), eventCell, verdictCell,
       el('td', '', d.status), el('td', '', d.ackMs + ' ms'), el('td', 'handler-' + d.handler, handlerText(d)));
     tr.addEventListener('click', () => pick(d.id));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') pick(d.id); });
@@ -72,7 +75,8 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     if (selected !== id) return;
     $('detail').hidden = false;
     $('detail-title').textContent = d.method + ' ' + d.url;
-    const facts = [['Received', new Date(d.receivedAt).toLocaleString()], ['Event', d.event || '—'],
+    const facts = [['Received', new Date(d.receivedAt).toLocaleString()], ['Event', d.event || '—'], ['Key fields', d.eventFields || '—'],
+      ['Payload shape', d.payloadProblem || (d.eventFields ? 'fits the provisional ' + d.event + ' shape' : '—')],
       ['Verdict', d.verdict + ' (' + d.code + '): ' + d.reason], ['Status answered', d.status], ['Answered in', d.ackMs + ' ms'],
       ['Handler', handlerText(d)], ['From', d.remoteAddress || '—'], ['Scheme', d.scheme], ['Dedupe key', d.dedupeKey || '—']];
     $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', '', k), el('dd', '', v)]));
