@@ -166,5 +166,7 @@ function checkOptions(options: SandboxOptions): void {
   if (options.retryScheduleMs.length === 0 || !options.retryScheduleMs.every((ms) => Number.isInteger(ms) && ms >= 0)) {
     bad(`"retryScheduleMs" must be a non-empty list of whole milliseconds, got [${options.retryScheduleMs.join(', ')}]`);
   }
+  if (!Number.isInteger(options.expiringDays) || options.expiringDays < 1)
+    bad(`"expiringDays" must be a whole number of days, at least 1, got ${String(options.expiringDays)}`);
   if (options.stateDir === '') bad('"stateDir" must be a folder path');
 }

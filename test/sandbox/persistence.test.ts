@@ -108,4 +108,13 @@ describe('start errors', () => {
     const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir('sandbox'), retryScheduleMs: [] };
     await expect(startSandbox(options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
   });
+
+  it('rejects an Expiring lead time under a day with a TypeError coded ERR_INVALID_ARG_VALUE', async () => {
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir('sandbox'), expiringDays: 0 };
+    await expect(startSandbox(options)).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: '[sandbox] "expiringDays" must be a whole number of days, at least 1, got 0',
+    });
+  });
 });
