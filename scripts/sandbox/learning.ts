@@ -107,7 +107,8 @@ export function completeModule(
   learning.completions.push({
     userkey: user.userkey,
     modulekey: module.modulekey,
-    ...result,
+    passed: result.passed,
+    mark: result.mark,
     completedAt: at,
     certificatekey: certificate?.certificatekey ?? null,
   });
@@ -125,7 +126,7 @@ export function completeModule(
     const passed = hasPassed(learning, user.userkey);
     for (const course of learning.courses) {
       if (course.domainkey === user.domainkey && course.modulekeys.includes(module.modulekey) && course.modulekeys.every(passed)) {
-        events.push(completeCourseNow(learning, user, course, clock).event);
+        events.push(completeCourseNow(learning, user, course, clock));
       }
     }
   }
@@ -143,7 +144,7 @@ export function completeCourse(
   const passed = hasPassed(learning, user.userkey);
   const remaining = modules.filter((module) => course.modulekeys.includes(module.modulekey) && !passed(module.modulekey));
   // Every module passed already: completing the course again re-issues its certificate.
-  if (remaining.length === 0) return [completeCourseNow(learning, user, course, clock).event];
+  if (remaining.length === 0) return [completeCourseNow(learning, user, course, clock)];
   return remaining.flatMap((module) => completeModule(learning, user, module, { passed: true, mark: 100 }, clock).events);
 }
 
@@ -184,16 +185,14 @@ function expiryEvent(certificate: StoredCertificate, phase: 'expiring' | 'expire
   return { ...about(certificate, phase === 'expiring' ? 'Course_Expiring' : 'Course_Expired', at), coursekey: certificate.coursekey, ...fields };
 }
 
-function completeCourseNow(learning: LearningData, user: StoredUser, course: StoredCourse, clock: LearningClock): { event: CourseCompleteEvent } {
+function completeCourseNow(learning: LearningData, user: StoredUser, course: StoredCourse, clock: LearningClock): CourseCompleteEvent {
   const at = clock.now().toISOString();
   const certificate = issue(learning, user, { modulekey: null, coursekey: course.coursekey }, course.lifetimeMonths, at);
   return {
-    event: {
-      ...about(user, 'Course_Complete', at),
-      coursekey: course.coursekey,
-      certificate: clock.certificateUrl(certificate.certificatekey),
-      expires: certificate.expires,
-    },
+    ...about(user, 'Course_Complete', at),
+    coursekey: course.coursekey,
+    certificate: clock.certificateUrl(certificate.certificatekey),
+    expires: certificate.expires,
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import {
   type Config,
+  belongsToConfigured,
   canonicalEventName,
   EVENT_NAMES,
   type EventName,
@@ -113,7 +114,7 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
 /** The test user step 4 recorded, when it belongs to this sandbox (user.json). */
 async function recordedUser(config: Config): Promise<UserState | undefined> {
   const user = await openState(config.stateDir).read('user');
-  return user !== undefined && user.apiUrl === config.apiUrl && user.domainkey === config.domainkey ? user : undefined;
+  return user !== undefined && belongsToConfigured(user, config) ? user : undefined;
 }
 
 interface KitInput {

@@ -3,6 +3,7 @@
  * and certificates, and the seven learning events they fire through the delivery engine: signed,
  * in the provisional shapes, in a fixed key order, kept in the store across a restart.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { checkBrackenEvent } from '../../steps/lib/bracken/events.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
@@ -222,6 +223,11 @@ describe('the learning events', () => {
     const again = await testSandbox({ port, stateDir: sandbox.storeFile.replace(/\/sandbox\/store-\d+\.json$/, '') });
     expect((await call(again, 'GET', '/sandbox/modules')).json).toMatchObject([{ modulekey }]);
     expect((await call(again, 'GET', '/sandbox/certificates')).json).toMatchObject([{ userkey, modulekey }]);
+    // What the store keeps of a completion: no more than the rules need.
+    const stored = JSON.parse(await readFile(sandbox.storeFile, 'utf8')) as { learning: { completions: object[] } };
+    expect(stored.learning.completions.map((c) => Object.keys(c).sort())).toEqual([
+      ['certificatekey', 'completedAt', 'mark', 'modulekey', 'passed', 'userkey'],
+    ]);
     expect(((await post(again, '/sandbox/modules', {})).json as { modulekey: number }).modulekey).toBe(modulekey + 2);
   });
 });
