@@ -20,6 +20,7 @@ import {
   STATE_FILES,
   type ListenerState,
   type State,
+  weakSecretWarning,
 } from './lib/core/index.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector/index.ts';
 import { journalDir, openJournal, type Journal } from './lib/journal/index.ts';
@@ -74,6 +75,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     if (known.length === 0) {
       log('No webhook secret yet: run `npm run step:2` first (or set WEBHOOK_SECRET). Until then every delivery is refused with 401 no_secret.');
     }
+    const weak = config.webhook.secret === undefined ? undefined : weakSecretWarning(config.webhook.secret, 'WEBHOOK_SECRET');
+    if (weak !== undefined) log(weak);
 
     // Every answered request goes to the journal first, so nothing acknowledged is lost on a crash.
     const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal, log });

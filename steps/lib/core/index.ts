@@ -44,6 +44,7 @@ export { generatePassword, generateSecret, generateUsername } from './generate.t
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
+export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretWarning } from './weak-secret.ts';
 export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbackPeer, checkSameOrigin } from './local-guard.ts';
 export type { Refusal, SameOriginRule } from './local-guard.ts';
 export { EVENT_STREAM_MAX_BUFFERED_BYTES, createEventStreams } from './event-stream.ts';
