@@ -224,6 +224,8 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       undo() {
         for (const { delivery, nextAttemptAt } of before) {
           Object.assign(delivery, { status: 'pending', reason: null, endedAt: null, nextAttemptAt });
+          // Pruning may have dropped it as finished while the save ran: a pending delivery is never dropped.
+          if (!store.data.deliveries.includes(delivery)) store.data.deliveries.push(delivery);
           onChange(delivery);
           schedule(delivery);
         }

@@ -155,8 +155,8 @@ export async function openStore(file: string): Promise<Store> {
   let queued: Promise<void> | undefined;
 
   // One write at a time. A save() while a write runs joins the next write (one for all such
-  // callers), which starts when the running one ends and so carries their changes: each caller
-  // hears about the write that has its change, never about an earlier or a later one.
+  // callers), which starts when the running one ends and so carries their changes: a caller hears
+  // about a write that has its change, never about one that started before it.
   const save = (): Promise<void> => {
     if (running === undefined) {
       running = write().finally(() => {
