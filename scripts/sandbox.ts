@@ -1,32 +1,64 @@
 /**
  * `npm run sandbox`: a local Bracken on http://127.0.0.1:4010 (SANDBOX_PORT) with the demo
- * credentials, so every step runs offline. Prints one ready line, then one line per request and
- * per delivery attempt. Ctrl-C (or SIGTERM) stops it (core's runService); pending deliveries are
- * kept in `<state folder>/sandbox/store-<port>.json` and resume on the next start.
+ * credentials, so every step runs offline. Prints one ready line and where its delivery log is, then
+ * one line per request and per delivery attempt. Ctrl-C (or SIGTERM) stops it (core's runService);
+ * pending deliveries are kept in `<state folder>/sandbox/store-<port>.json` and resume on the next start.
+ *
+ * `npm run sandbox -- deliveries [--resend ID] [--cancel ID]` talks to the running sandbox instead:
+ * it lists its deliveries, resends one, or cancels a pending one.
  */
 import { parseArgs, styleText } from 'node:util';
-import { loadConfig, formatError, runService } from '../steps/lib/core/index.ts';
+import { loadConfig, formatError, runService, urlHost } from '../steps/lib/core/index.ts';
+import { deliveriesCommand } from './sandbox/deliveries-cli.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
 
 const USAGE = `Usage: npm run sandbox [-- --port <port>]
+       npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]
 
-Starts a local Bracken (identity server, API, webhook deliveries) on 127.0.0.1.
+Starts a local Bracken (identity server, API, webhook deliveries) on 127.0.0.1, with a live
+delivery log at http://127.0.0.1:<port>/sandbox/.
 Settings come from .env / the environment: SANDBOX_PORT (default 4010), SANDBOX_CLIENT_ID,
-SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_SCHEDULE, SANDBOX_EXPIRING_DAYS,
-WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE. --port overrides SANDBOX_PORT (0 = any free port).`;
+SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_SCHEDULE,
+SANDBOX_RETRY_MAX_AGE, SANDBOX_EXPIRING_DAYS, WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE.
+--port overrides SANDBOX_PORT (0 = any free port).
+
+deliveries: lists the running sandbox's deliveries (newest first, with the last answer);
+--resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  let parsed: ReturnType<typeof parseArguments>;
+  try {
+    parsed = parseArguments();
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
   if (values.help === true) {
     console.log(USAGE);
     return;
   }
+  const command = positionals[0];
+  if (positionals.length > 1 || (command !== undefined && command !== 'deliveries'))
+    return usageError(`Unknown command ${JSON.stringify(positionals.join(' '))}.`);
+  const acting = [values.resend, values.cancel].filter((v) => v !== undefined);
+  if (command === undefined && acting.length > 0)
+    return usageError('--resend and --cancel belong to the deliveries command: npm run sandbox -- deliveries --resend <id>.');
+  if (acting.length > 1) return usageError('Give --resend or --cancel, not both.');
+
   const config = loadConfig();
   const options = sandboxOptionsFromConfig(config);
   const port = values.port === undefined ? options.port : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`Error: --port ${JSON.stringify(values.port)} is not a port number (0-65535).`);
-    process.exitCode = 2;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port ${JSON.stringify(values.port)} is not a port number (0-65535).`);
+
+  if (command === 'deliveries') {
+    await deliveriesCommand({
+      sandboxUrl: `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`,
+      resend: values.resend,
+      cancel: values.cancel,
+      // A resend waits for the receiver's answer (up to 5 s): give it the API timeout.
+      timeoutMs: config.httpTimeoutMs,
+      print: console.log,
+    });
     return;
   }
 
@@ -42,7 +74,7 @@ async function main(): Promise<void> {
   await runService({
     start: () => startSandbox({ ...options, port, log }),
     ready: (sandbox) => {
-      const lines = [readyLine(sandbox), ...(held ?? [])];
+      const lines = [readyLine(sandbox), `Delivery log (attempts and your receiver's answers, live): ${sandbox.logUrl}`, ...(held ?? [])];
       held = undefined;
       return lines.join('\n');
     },
@@ -51,6 +83,18 @@ async function main(): Promise<void> {
       return `Bracken sandbox stopped${pending > 0 ? `; ${pending} pending deliveries kept in ${sandbox.storeFile}` : ''}.`;
     },
   });
+}
+
+function parseArguments() {
+  return parseArgs({
+    allowPositionals: true,
+    options: { port: { type: 'string' }, resend: { type: 'string' }, cancel: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+}
+
+function usageError(message: string): void {
+  console.error(`Error: ${message}\n\n${USAGE}`);
+  process.exitCode = 2;
 }
 
 main().catch((error: unknown) => {

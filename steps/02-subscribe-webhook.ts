@@ -9,7 +9,11 @@
  *
  * Run: npm run step:2
  *      WEBHOOK_EVENTS=user_create,module_complete npm run step:2
+ *      npm run step:2 -- --print-secret
+ * `npm run step:2 -- --print-secret` subscribes nothing: it prints the secret step 2 subscribed with,
+ * in full and nothing else, for your own receiver's `.env` (like `stripe listen --print-secret`).
  */
+import { parseArgs } from 'node:util';
 import {
   resolveStepDeps,
   type StepDeps,
@@ -23,6 +27,12 @@ import {
   WEBHOOK_EVENT,
   type WebhookState,
   type WebhookSubscription,
+  CONFIG_INVALID,
+  ConfigError,
+  formatError,
+  STEP_PRECONDITION,
+  StepError,
+  weakSecretWarning,
 } from './lib/core/index.ts';
 import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget, type ResolvedTarget } from './lib/bracken/index.ts';
 
@@ -56,6 +66,8 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
     const events = config.webhook.events;
     const tutorials = events.length === 1 && events[0] === WEBHOOK_EVENT;
     log(`Events: ${events.join(', ')} (${tutorials ? "the tutorial's; WEBHOOK_EVENTS subscribes others too" : 'from WEBHOOK_EVENTS'})`);
+    const weak = weakSecretWarning(secret, source);
+    if (weak !== undefined) log(weak);
   }
 
   // Subscriptions recorded for another Bracken or domain are not this one's to keep track of.
@@ -96,6 +108,42 @@ function withSubscription(record: WebhookState, subscription: WebhookSubscriptio
   return { ...record, subscriptions };
 }
 
+/**
+ * The secret the subscription in webhook.json signs with, for `--print-secret`. Throws StepError when
+ * step 2 has not subscribed yet for the Bracken and domain configured now.
+ */
+export async function subscribedSecret(deps: StepDeps = {}): Promise<string> {
+  const { config, state } = resolveStepDeps(deps);
+  const webhook = await state.read('webhook');
+  if (webhook === undefined || !belongsToConfigured(webhook, config)) {
+    throw new StepError(STEP_PRECONDITION, `No subscription for ${config.apiUrl} (domainkey ${config.domainkey}) in ${state.path(STATE_FILES.webhook)} yet.`, {
+      hint: 'Run `npm run step:2` first; it subscribes and records the secret, then `npm run step:2 -- --print-secret` prints it.',
+    });
+  }
+  return webhook.secret;
+}
+
+/** `npm run step:2 -- --print-secret`: stdout carries the secret and a newline, nothing else (`WEBHOOK_SECRET=$(npm run -s step:2 -- --print-secret)`). */
+async function printSecret(): Promise<void> {
+  try {
+    process.stdout.write(`${await subscribedSecret()}\n`);
+  } catch (error) {
+    console.error(formatError(error));
+    process.exitCode = 1;
+  }
+}
+
 if (isMain(import.meta.url)) {
-  await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () => subscribeWebhook());
+  let options: { 'print-secret': boolean } | undefined;
+  try {
+    options = parseArgs({ options: { 'print-secret': { type: 'boolean', default: false } } }).values;
+  } catch (error) {
+    console.error(
+      formatError(new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 2 takes one option: npm run step:2 -- --print-secret' })),
+    );
+    process.exitCode = 2;
+  }
+  if (options?.['print-secret'] === true) await printSecret();
+  else if (options !== undefined)
+    await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () => subscribeWebhook());
 }

@@ -20,6 +20,7 @@ import {
   STATE_FILES,
   type ListenerState,
   type State,
+  weakSecretWarning,
 } from './lib/core/index.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector/index.ts';
 import { journalDir, openJournal, type Journal } from './lib/journal/index.ts';
@@ -77,6 +78,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       log('No webhook secret yet: until step 2 records one (or WEBHOOK_SECRET is set), every delivery is refused with 401 no_secret.');
       (deps.next ?? ((what: string) => log(`Next: ${what}`)))('npm run step:2 (it records the secret; this listener picks it up without a restart).');
     }
+    const weak = config.webhook.secret === undefined ? undefined : weakSecretWarning(config.webhook.secret, 'WEBHOOK_SECRET');
+    if (weak !== undefined) log(weak);
 
     // Every answered request goes to the journal first, so nothing acknowledged is lost on a crash.
     const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal, log });

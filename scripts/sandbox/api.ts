@@ -4,7 +4,9 @@
  * domainkey in the path must be the token's own (403 otherwise).
  *
  * Creating a user fires `User_Create`, deleting one fires `User_Delete`: each change is saved,
- * deliveries included, before the answer goes out, and only then are the deliveries sent.
+ * deliveries included, before the answer goes out, and only then are the deliveries sent. A change
+ * whose save fails (a full disk) is taken back before the 500 goes out: the client may simply retry.
+ * A merge that deactivates or re-points a subscription cancels its pending deliveries, in the same save.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { redact } from '../../steps/lib/core/index.ts';
@@ -24,6 +26,8 @@ export interface ApiOptions {
   readonly tokens: TokenService;
   readonly deleteRoute: RouteMatcher;
   readonly log: (line: string) => void;
+  /** Told after users or subscriptions changed (the delivery log's live page). */
+  readonly onChange?: (what: 'users' | 'subscriptions') => void;
 }
 
 /** A subscription as the API and `/sandbox/subscriptions` show it: the secret redacted. */
@@ -34,6 +38,7 @@ export function subscriptionView(sub: StoredSubscription): Omit<StoredSubscripti
 /** Webhook merge, user create and the configured user-delete route, all behind a bearer token. */
 export function apiRouter(options: ApiOptions): Router {
   const { store, engine, log } = options;
+  const changed = options.onChange ?? (() => undefined);
   const router = express.Router();
   const bearer = requireBearer(options.tokens);
   const body = express.raw({ type: () => true, limit: '100kb' });
@@ -51,10 +56,12 @@ export function apiRouter(options: ApiOptions): Router {
     return domainkey;
   };
 
-  /** Saves, then sends the deliveries `eventname` gets: nothing is sent that is not on disk. */
-  const commit = async (payload: { eventname: 'User_Create' | 'User_Delete'; domainkey: number; user: StoredUser }): Promise<void> => {
-    const { eventname, domainkey, user } = payload;
-    await fireEvents({ store, engine, log }, [{ eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() }]);
+  /** Fires `eventname` for `user` together with the user change `undo` takes back: saved, then sent. */
+  const commit = async (payload: { eventname: 'User_Create' | 'User_Delete'; domainkey: number; user: StoredUser; undo: () => void }): Promise<void> => {
+    const { eventname, domainkey, user, undo } = payload;
+    const event = { eventname, domainkey, userkey: user.userkey, username: user.username, timestamp: new Date().toISOString() };
+    await fireEvents({ engine, log }, [event], { undo });
+    changed('users');
   };
 
   const merge = async (req: Request, res: Response) => {
@@ -67,11 +74,35 @@ export function apiRouter(options: ApiOptions): Router {
     }
     const input = subscriptionInput(jsonBody(req));
     const now = new Date().toISOString();
-    const index = store.data.subscriptions.findIndex((s) => s.domainkey === domainkey && s.eventname === eventname);
-    const subscription: StoredSubscription = { domainkey, eventname, ...input, created: store.data.subscriptions[index]?.created ?? now, modified: now };
-    if (index >= 0) store.data.subscriptions[index] = subscription;
-    else store.data.subscriptions.push(subscription);
-    await store.save();
+    const subscriptions = store.data.subscriptions;
+    const previous = subscriptions.find((s) => s.domainkey === domainkey && s.eventname === eventname);
+    const subscription: StoredSubscription = { domainkey, eventname, ...input, created: previous?.created ?? now, modified: now };
+    // Pending deliveries must not reach a target the subscription no longer has, nor outlive it.
+    const reason = !input.active
+      ? 'the subscription was deactivated'
+      : previous !== undefined && previous.target !== input.target
+        ? `the subscription was re-pointed to ${input.target}`
+        : undefined;
+    const cancelled = await store.transact(() => {
+      if (previous === undefined) subscriptions.push(subscription);
+      else subscriptions[subscriptions.indexOf(previous)] = subscription;
+      const cancel =
+        reason === undefined
+          ? undefined
+          : engine.cancelPending((d) => d.domainkey === domainkey && d.eventname === eventname && (!input.active || d.target !== input.target), reason);
+      return {
+        result: cancel?.result ?? [],
+        undo() {
+          const at = subscriptions.indexOf(subscription);
+          if (at >= 0 && previous !== undefined) subscriptions[at] = previous;
+          else if (at >= 0) subscriptions.splice(at, 1);
+          cancel?.undo();
+        },
+      };
+    });
+    if (cancelled.length > 0)
+      log(`${eventname} subscription changed: ${cancelled.length} pending ${cancelled.length === 1 ? 'delivery' : 'deliveries'} cancelled (${reason})`);
+    changed('subscriptions');
     res.json(subscriptionView(subscription));
   };
   router.put('/api/webhook/merge/domain/:domainkey/event/:eventname', bearer, body, merge);
@@ -98,8 +129,14 @@ export function apiRouter(options: ApiOptions): Router {
       created: now,
       modified: now,
     };
-    store.data.users.push(user);
-    await commit({ eventname: 'User_Create', domainkey, user });
+    const users = store.data.users;
+    users.push(user);
+    const undo = () => {
+      users.splice(users.indexOf(user), 1);
+      // Give the userkey back unless a later create took the next one meanwhile.
+      if (store.data.nextUserkey === user.userkey + 1) store.data.nextUserkey = user.userkey;
+    };
+    await commit({ eventname: 'User_Create', domainkey, user, undo });
     res.json(user);
   };
   router.post('/api/user/create/domain/:domainkey', bearer, body, createUser);
@@ -119,8 +156,9 @@ export function apiRouter(options: ApiOptions): Router {
         .join(' and ');
       throw new ProblemError(404, 'Not Found', { detail: `No user with ${who} in domain ${domainkey}.` });
     }
-    store.data.users.splice(index, 1);
-    await commit({ eventname: 'User_Delete', domainkey, user });
+    const users = store.data.users;
+    users.splice(index, 1);
+    await commit({ eventname: 'User_Delete', domainkey, user, undo: () => users.splice(Math.min(index, users.length), 0, user) });
     res.json(user);
   };
   router.use((req: Request, res: Response, next: NextFunction) => {

@@ -6,13 +6,14 @@
  */
 import { STATUS_CODES } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { STATE_WRITE_FAILED, StateError } from '../../steps/lib/core/index.ts';
 import { apiRouter, type ApiOptions } from './api.ts';
 import { identityRouter, type IdentityOptions } from './identity.ts';
-import { inspectRouter } from './inspect-routes.ts';
+import { inspectRouter, type InspectOptions } from './inspect-routes.ts';
 import { learningRouter } from './learning-routes.ts';
 import { ProblemError, sendProblem } from './problem.ts';
 
-export interface AppOptions extends IdentityOptions, ApiOptions {
+export interface AppOptions extends IdentityOptions, ApiOptions, Pick<InspectOptions, 'live' | 'allowedHosts'> {
   /** Days before a certificate expires that its Expiring event fires (the learning routes). */
   readonly expiringDays: number;
 }
@@ -32,20 +33,26 @@ export function createApp(options: AppOptions): Express {
 
   app.use(identityRouter(options));
   app.use(apiRouter(options));
-  app.use(inspectRouter({ store: options.store, issuer: options.issuer, deleteRoute: options.deleteRoute }));
+  app.use(inspectRouter(options));
   app.use(learningRouter(options));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new ProblemError(404, 'Not Found', { detail: `No route for ${req.method} ${req.path}. GET / lists the routes this sandbox serves.` }));
   });
 
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof ProblemError) return sendProblem(res, error);
     // body-parser errors carry the status to answer with (413 too large, 415 unsupported encoding,
     // 400 unreadable...); the title is that status's reason phrase, so the two always agree.
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendProblem(res, new ProblemError(status, STATUS_CODES[status] ?? 'Client Error', { detail: (error as Error).message }));
+    }
+    if (error instanceof StateError && error.code === STATE_WRITE_FAILED) {
+      // The store took the change back (store.transact): say so, so the client knows a retry is safe.
+      const detail = `${error.message} Nothing was changed: send the request again once the store can be written.`;
+      options.log(`${req.method} ${req.path}: ${detail} [${error.code}]`);
+      return sendProblem(res, new ProblemError(500, 'Internal Server Error', { detail }));
     }
     options.log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     sendProblem(res, new ProblemError(500, 'Internal Server Error', { detail: error instanceof Error ? error.message : String(error) }));

@@ -10,10 +10,11 @@
  * await sandbox.close();           // pending deliveries stay in the store for the next start
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, invalidArgument, redact } from '../../steps/lib/core/index.ts';
+import { allowedHosts, bindServer, isLoopbackHost, urlHost, type Config, type UserDeleteRoute, invalidArgument, redact } from '../../steps/lib/core/index.ts';
 import { createApp } from './app.ts';
 import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from './errors.ts';
 import { createDeliveryEngine } from './deliveries.ts';
+import { createLiveFeed } from './live.ts';
 import { compileRoute } from './route-template.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
 import { createTokenService } from './tokens.ts';
@@ -32,6 +33,8 @@ export interface SandboxOptions extends Omit<Config['sandbox'], 'host'> {
   readonly log?: (line: string) => void;
   /** Per delivery attempt; default 5000. */
   readonly deliveryTimeoutMs?: number;
+  /** The deliveries' clock (timestamps, the retry policy's age limit); default Date.now. Tests move it on by days. */
+  readonly now?: () => number;
 }
 
 export interface RunningSandbox {
@@ -44,6 +47,8 @@ export interface RunningSandbox {
   readonly domainkey: number;
   /** The JSON file holding users, subscriptions and deliveries. */
   readonly storeFile: string;
+  /** The delivery log page, e.g. `http://127.0.0.1:4010/sandbox/`. */
+  readonly logUrl: string;
   /** Copies of the deliveries, oldest first (the Authorization value in full). */
   deliveries(): StoredDelivery[];
   users(): StoredUser[];
@@ -56,7 +61,7 @@ export interface RunningSandbox {
 
 /** The sandbox settings in `config` (from loadConfig). */
 export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'stateDir' | 'userDeleteRoute'>): SandboxOptions {
-  const { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs, expiringDays } = config.sandbox;
+  const { host, port, clientId, clientSecret, domainkey, tokenLifetimeSec, retryScheduleMs, retryMaxAgeMs, expiringDays } = config.sandbox;
   return {
     host,
     port,
@@ -66,6 +71,7 @@ export function sandboxOptionsFromConfig(config: Pick<Config, 'sandbox' | 'state
     tokenLifetimeSec,
     retryScheduleMs,
     expiringDays,
+    retryMaxAgeMs,
     stateDir: config.stateDir,
     userDeleteRoute: config.userDeleteRoute,
   };
@@ -118,8 +124,28 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     throw error;
   }
   const tokens = createTokenService({ key: store.data.signingKey, issuer: url });
-  const engine = createDeliveryEngine({ store, retryScheduleMs: options.retryScheduleMs, timeoutMs: options.deliveryTimeoutMs ?? 5_000, log });
-  const app = createApp({ ...options, issuer: url, tokens, store, engine, deleteRoute, log });
+  const live = createLiveFeed({ store, log });
+  const engine = createDeliveryEngine({
+    store,
+    retryScheduleMs: options.retryScheduleMs,
+    retryMaxAgeMs: options.retryMaxAgeMs,
+    timeoutMs: options.deliveryTimeoutMs ?? 5_000,
+    log,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    onChange: live.delivery,
+  });
+  const app = createApp({
+    ...options,
+    issuer: url,
+    tokens,
+    store,
+    engine,
+    live,
+    deleteRoute,
+    allowedHosts: allowedHosts(host, port),
+    log,
+    onChange: live.changed,
+  });
   handler = (req, res) => app(req, res);
 
   const pending = store.data.deliveries.filter((d) => d.status === 'pending');
@@ -139,6 +165,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     clientSecret: options.clientSecret,
     domainkey: options.domainkey,
     storeFile: store.file,
+    logUrl: `${url}/sandbox/`,
     deliveries: () => structuredClone(data.deliveries),
     users: () => structuredClone(data.users),
     subscriptions: () => structuredClone(data.subscriptions),
@@ -146,6 +173,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        live.streams.closeAll();
         server.closeAllConnections();
         await engine.close();
         await stopped;
@@ -168,5 +196,7 @@ function checkOptions(options: SandboxOptions): void {
   }
   if (!Number.isInteger(options.expiringDays) || options.expiringDays < 1)
     bad(`"expiringDays" must be a whole number of days, at least 1, got ${String(options.expiringDays)}`);
+  if (!Number.isSafeInteger(options.retryMaxAgeMs) || options.retryMaxAgeMs < 1)
+    bad(`"retryMaxAgeMs" must be a positive whole number of milliseconds, got ${String(options.retryMaxAgeMs)}`);
   if (options.stateDir === '') bad('"stateDir" must be a folder path');
 }

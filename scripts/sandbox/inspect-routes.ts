@@ -1,37 +1,55 @@
 /**
- * The sandbox's own read-only routes (not Bracken's): what it holds, for people and tests.
- * No token needed: the sandbox binds to loopback, and no secret is shown in full.
+ * The sandbox's own routes (not Bracken's): what it holds and what it sent, for people and tests.
+ * No token needed; everything under `/sandbox` answers this machine only, checks the `Host` header,
+ * and never shows a secret or a signature in full (local-only.ts).
  *
- *   GET /                       what this server is and which routes it serves
- *   GET /sandbox/subscriptions  webhook subscriptions, secrets redacted
- *   GET /sandbox/users          users (passwords are never kept)
- *   GET /sandbox/deliveries     deliveries, newest first: status, attempts, last status/error
+ *   GET  /                                   what this server is and which routes it serves
+ *   GET  /sandbox/                           the delivery log page (live)
+ *   GET  /sandbox/events                     its live feed (Server-Sent Events)
+ *   GET  /sandbox/subscriptions              webhook subscriptions, secrets redacted
+ *   GET  /sandbox/users                      users (passwords are never kept)
+ *   GET  /sandbox/deliveries                 deliveries, newest first, with their attempts and answers
+ *   GET  /sandbox/deliveries/{id}            one of them
+ *   POST /sandbox/deliveries/{id}/resend     a new attempt of the same bytes, now (X-Workbench-Sandbox: resend)
+ *   POST /sandbox/deliveries/{id}/cancel     no more attempts of a pending one (X-Workbench-Sandbox: cancel)
  */
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { TOKEN_PATH } from '../../steps/lib/bracken/index.ts';
-import { redact } from '../../steps/lib/core/index.ts';
 import { subscriptionView } from './api.ts';
-import type { Store, StoredDelivery } from './store.ts';
+import type { DeliveryEngine } from './deliveries.ts';
+import { deliveryView } from './delivery-view.ts';
+import { DeliveryActionError } from './errors.ts';
+import type { LiveFeed } from './live.ts';
+import { localOnly, sameOrigin } from './local-only.ts';
+import { PAGE_CSS, PAGE_HTML } from './page/page.ts';
+import { PAGE_SCRIPT } from './page/script.ts';
+import type { Store } from './store.ts';
 
 export interface InspectOptions {
   readonly store: Store;
+  readonly engine: DeliveryEngine;
+  readonly live: LiveFeed;
   readonly issuer: string;
   readonly deleteRoute: { readonly method: string; readonly path: string };
+  /** The `Host` values that name the sandbox (core's allowedHosts for its address). */
+  readonly allowedHosts: ReadonlySet<string>;
+  readonly log: (line: string) => void;
 }
 
-/** A delivery as `/sandbox/deliveries` shows it: the signature shortened. */
-export function deliveryView(delivery: StoredDelivery): StoredDelivery {
-  return { ...delivery, authorization: redact(delivery.authorization, 15) };
-}
-
-/** `GET /` and the read-only `GET /sandbox/*` routes. */
+/** `GET /` and the `/sandbox/*` routes. */
 export function inspectRouter(options: InspectOptions): Router {
-  const { store } = options;
+  const { store, engine, live, log } = options;
   const router = express.Router();
+  const view = (id: string) => {
+    const delivery = store.data.deliveries.find((d) => d.id === id);
+    return delivery === undefined ? undefined : deliveryView(delivery, engine.inFlight(id));
+  };
+
   router.get('/', (_req, res) => {
     res.json({
       name: 'Bracken sandbox (bracken-webhook-workbench)',
       issuer: options.issuer,
+      deliveryLog: `${options.issuer}/sandbox/`,
       routes: [
         'GET /.well-known/openid-configuration',
         `POST ${TOKEN_PATH}`,
@@ -40,9 +58,14 @@ export function inspectRouter(options: InspectOptions): Router {
         'POST /api/user/create/domain/{domainkey}',
         'POST /api/user/create',
         `${options.deleteRoute.method} ${options.deleteRoute.path}`,
+        'GET /sandbox/ (the delivery log page)',
+        'GET /sandbox/events',
         'GET /sandbox/subscriptions',
         'GET /sandbox/users',
         'GET /sandbox/deliveries',
+        'GET /sandbox/deliveries/{id}',
+        'POST /sandbox/deliveries/{id}/resend',
+        'POST /sandbox/deliveries/{id}/cancel',
         // The learning routes (learning-routes.ts): the sandbox's own way to fire the module and course events.
         'POST /sandbox/modules',
         'POST /sandbox/courses',
@@ -56,6 +79,15 @@ export function inspectRouter(options: InspectOptions): Router {
       ],
     });
   });
+
+  router.get('/favicon.ico', (_req, res) => void res.status(204).end()); // the page has none; spare the browser a 404
+  router.use('/sandbox', localOnly(options.allowedHosts, log));
+  const asset = (type: string, text: string) => (_req: Request, res: Response) => void res.type(type).send(text);
+  router.get('/sandbox/', asset('text/html; charset=utf-8', PAGE_HTML));
+  router.get('/sandbox/page.js', asset('text/javascript; charset=utf-8', PAGE_SCRIPT));
+  router.get('/sandbox/page.css', asset('text/css; charset=utf-8', PAGE_CSS));
+  router.get('/sandbox/events', (req, res) => live.streams.open(req, res));
+
   router.get('/sandbox/subscriptions', (_req, res) => {
     res.json(store.data.subscriptions.map(subscriptionView));
   });
@@ -63,7 +95,26 @@ export function inspectRouter(options: InspectOptions): Router {
     res.json(store.data.users);
   });
   router.get('/sandbox/deliveries', (_req, res) => {
-    res.json([...store.data.deliveries].reverse().map(deliveryView));
+    res.json([...store.data.deliveries].reverse().map((d) => deliveryView(d, engine.inFlight(d.id))));
   });
+  router.get('/sandbox/deliveries/:id', (req, res) => {
+    const found = view(String(req.params.id));
+    if (found === undefined) return void res.status(404).json({ error: `No delivery with id ${JSON.stringify(req.params.id)}.`, code: 'unknown_delivery' });
+    res.json(found);
+  });
+
+  for (const action of ['resend', 'cancel'] as const) {
+    router.post(`/sandbox/deliveries/:id/${action}`, sameOrigin(options.allowedHosts, action, log), async (req, res) => {
+      req.resume(); // the request's own body means nothing; drain it
+      const id = String(req.params.id);
+      try {
+        await (action === 'resend' ? engine.resend(id) : engine.cancel(id));
+      } catch (error) {
+        if (!(error instanceof DeliveryActionError)) throw error; // a failed save: the app answers 500, nothing changed
+        return void res.status(error.status).json({ error: error.message, code: error.code });
+      }
+      res.json(view(id));
+    });
+  }
   return router;
 }

@@ -60,16 +60,35 @@ export function learningRouter(options: LearningRouteOptions): Router {
     certificateUrl: (key) => `${options.issuer}/sandbox/certificates/${key}`,
     expiringDays: options.expiringDays,
   };
-  const fire = (events: Parameters<typeof fireEvents>[1]) => fireEvents(options, events);
+  /**
+   * Fires `events` after the change a route made to the learning data since `before` was taken; when
+   * the save fails (a full disk) the learning data goes back to `before`, so the 500 means nothing
+   * happened. (A snapshot, not a precise undo: completions, certificates and their clocks change in
+   * several places, and the sandbox serves one person's walkthrough at a time.)
+   */
+  const fire = (events: Parameters<typeof fireEvents>[1], before: LearningData) =>
+    fireEvents(options, events, {
+      undo: () => {
+        store.data.learning = before;
+      },
+    });
+  const snapshot = (): LearningData => structuredClone(learning());
   const view = (certificate: StoredCertificate) => ({ ...certificate, url: clock.certificateUrl(certificate.certificatekey) });
 
   router.post('/sandbox/modules', body, async (req: Request, res: Response) => {
     const input = newModuleInput(jsonBody(req));
-    const data = learning();
-    const modulekey = data.nextKey++;
-    const module: StoredModule = { modulekey, domainkey, title: input.title ?? `Module ${modulekey}`, lifetimeMonths: input.lifetimeMonths, created: now() };
-    data.modules.push(module);
-    await store.save();
+    const module = await store.transact(() => {
+      const data = learning();
+      const modulekey = data.nextKey++;
+      const made: StoredModule = { modulekey, domainkey, title: input.title ?? `Module ${modulekey}`, lifetimeMonths: input.lifetimeMonths, created: now() };
+      data.modules.push(made);
+      return {
+        result: made,
+        undo: () => {
+          data.modules = data.modules.filter((m) => m !== made);
+        },
+      };
+    });
     res.status(201).json(module);
   });
 
@@ -77,32 +96,40 @@ export function learningRouter(options: LearningRouteOptions): Router {
     const input = newCourseInput(jsonBody(req));
     const data = learning();
     for (const key of input.modulekeys) findModule(data, key);
-    const coursekey = data.nextKey++;
-    const course: StoredCourse = {
-      coursekey,
-      domainkey,
-      title: input.title ?? `Course ${coursekey}`,
-      modulekeys: input.modulekeys,
-      lifetimeMonths: input.lifetimeMonths,
-      created: now(),
-    };
-    data.courses.push(course);
-    await store.save();
+    const course = await store.transact(() => {
+      const coursekey = data.nextKey++;
+      const made: StoredCourse = {
+        coursekey,
+        domainkey,
+        title: input.title ?? `Course ${coursekey}`,
+        modulekeys: input.modulekeys,
+        lifetimeMonths: input.lifetimeMonths,
+        created: now(),
+      };
+      data.courses.push(made);
+      return {
+        result: made,
+        undo: () => {
+          data.courses = data.courses.filter((c) => c !== made);
+        },
+      };
+    });
     res.status(201).json(course);
   });
 
   router.post('/sandbox/modules/:modulekey/start', body, async (req: Request, res: Response) => {
     const module = findModule(learning(), pathKey('modulekey', param(req, 'modulekey')));
     const user = findUser(learnerInput(jsonBody(req)));
-    res.json({ fired: await fire([{ ...about(user, 'Module_Start', now()), modulekey: module.modulekey }]) });
+    res.json({ fired: await fire([{ ...about(user, 'Module_Start', now()), modulekey: module.modulekey }], snapshot()) });
   });
 
   router.post('/sandbox/modules/:modulekey/complete', body, async (req: Request, res: Response) => {
     const data = learning();
     const module = findModule(data, pathKey('modulekey', param(req, 'modulekey')));
     const input = completionInput(jsonBody(req));
+    const before = snapshot();
     const { events, certificate } = completeModule(data, findUser(input.learner), module, input, clock);
-    res.json({ fired: await fire(events), certificate: certificate === undefined ? null : view(certificate) });
+    res.json({ fired: await fire(events, before), certificate: certificate === undefined ? null : view(certificate) });
   });
 
   router.post('/sandbox/courses/:coursekey/complete', body, async (req: Request, res: Response) => {
@@ -111,7 +138,8 @@ export function learningRouter(options: LearningRouteOptions): Router {
     const course = data.courses.find((c) => c.coursekey === key);
     if (course === undefined) throw notFound(`No course with coursekey ${key}: POST /sandbox/courses {"modulekeys": [...]} creates one.`);
     const user = findUser(learnerInput(jsonBody(req)));
-    const fired = await fire(completeCourse(data, user, course, data.modules, clock));
+    const before = snapshot();
+    const fired = await fire(completeCourse(data, user, course, data.modules, clock), before);
     const certificate = data.certificates.findLast((c) => c.coursekey === course.coursekey && c.userkey === user.userkey);
     res.json({ fired, certificate: certificate === undefined ? null : view(certificate) });
   });
@@ -124,8 +152,9 @@ export function learningRouter(options: LearningRouteOptions): Router {
         detail: `Certificate ${certificate.certificatekey} never expires (its module or course has lifetimeMonths null), so it has no Expiring or Expired event.`,
       });
     }
+    const before = snapshot();
     const events = moveClock(certificate, move, clock);
-    res.json({ fired: await fire(events), certificate: view(certificate) });
+    res.json({ fired: await fire(events, before), certificate: view(certificate) });
   });
 
   router.get('/sandbox/modules', (_req, res) => void res.json(learning().modules));

@@ -1,15 +1,19 @@
 /**
  * The sandbox's memory: subscriptions, users and deliveries in one JSON file,
  * `<stateDir>/sandbox/store-<port>.json`, written atomically (temp file + rename) after every
- * change, so a restart (or a crash) loses nothing that was acknowledged.
+ * change, so a restart (or a crash) loses nothing that was acknowledged. A change the API answers
+ * for goes through `transact`: when the write fails (a full disk), the change is taken back in
+ * memory too, so the client's 500 means nothing happened and nothing is left half-done.
  *
  * The file is named by port: two sandboxes on different ports can share a state folder without
  * touching each other's data, and binding the port first means only one process owns a file.
  *
  * @example
  * const store = await openStore(storeFileFor('.workbench', 4010));
- * store.data.users.push(user);
- * await store.save();
+ * await store.transact(() => {
+ *   store.data.users.push(user);
+ *   return { result: user, undo: () => store.data.users.splice(store.data.users.indexOf(user), 1) };
+ * });
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +43,41 @@ export interface StoredUser {
   readonly modified: string;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered';
+/**
+ * `pending` until a 2xx makes it `delivered`; `failed` for good once it is older than the retry
+ * policy allows (SANDBOX_RETRY_MAX_AGE); `cancelled` by hand, or because its subscription was
+ * deactivated or re-pointed. Only `pending` deliveries are ever sent on their own; a resend is one
+ * attempt in any state.
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** What the receiver answered: status, headers, and the start of the body. */
+export interface AttemptResponse {
+  readonly status: number;
+  /** Header pairs as received (lower-case names). */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The first ATTEMPT_BODY_BYTES bytes, decoded as UTF-8. */
+  readonly body: string;
+  /** True when the body was longer than what is kept. */
+  readonly bodyTruncated: boolean;
+}
+
+/** One POST of a delivery's bytes, and what came of it. */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt; counts every attempt, also those no longer kept. */
+  readonly number: number;
+  /** ISO time the attempt started. */
+  readonly at: string;
+  /** `schedule`: the retry policy sent it; `resend`: someone asked for it. */
+  readonly trigger: 'schedule' | 'resend';
+  readonly target: string;
+  /** From sending the request to the end of the answer (or the error). */
+  readonly latencyMs: number;
+  /** Null when there was no answer (connection refused, timed out...). */
+  readonly response: AttemptResponse | null;
+  /** The network error, or null when the receiver answered. */
+  readonly error: string | null;
+}
 
 export interface StoredDelivery {
   readonly id: string;
@@ -52,8 +90,11 @@ export interface StoredDelivery {
   readonly authorization: string;
   readonly createdAt: string;
   status: DeliveryStatus;
+  /** How many attempts were made in all. */
   attempts: number;
-  /** ISO time of the next attempt while pending; null once delivered. */
+  /** The most recent attempts, oldest first (at most ATTEMPTS_KEPT of them). */
+  attemptLog: DeliveryAttempt[];
+  /** ISO time of the next attempt while pending; null otherwise. */
   nextAttemptAt: string | null;
   lastAttemptAt: string | null;
   /** HTTP status of the last attempt, null when it got no response. */
@@ -61,6 +102,10 @@ export interface StoredDelivery {
   /** Why the last attempt failed (status line or network error); null after a success. */
   lastError: string | null;
   deliveredAt: string | null;
+  /** Why it is `failed` or `cancelled`; null otherwise. */
+  reason: string | null;
+  /** When it became `failed` or `cancelled`; null otherwise. */
+  endedAt: string | null;
 }
 
 export interface StoreData {
@@ -78,8 +123,23 @@ export interface StoreData {
 export interface Store {
   readonly file: string;
   readonly data: StoreData;
-  /** Writes the current data; resolves once everything changed before the call is on disk. */
+  /**
+   * Writes the current data. Resolves once everything changed before the call is on disk; rejects
+   * with StateError STATE_WRITE_FAILED when the write that carries those changes fails.
+   */
   save(): Promise<void>;
+  /**
+   * All or nothing: makes the change `apply` makes to `data`, saves it, and resolves with what
+   * `apply` returned. When the save fails, `apply`'s own undo runs (and only it: other changes made
+   * meanwhile stay) and the StateError is thrown, so a caller answering 500 can say nothing happened.
+   */
+  transact<T>(apply: () => Change<T>): Promise<T>;
+}
+
+/** A change `transact` made: its result, and how to take it back. */
+export interface Change<T> {
+  readonly result: T;
+  readonly undo: () => void;
 }
 
 /** First userkey a fresh sandbox hands out. */
@@ -93,29 +153,42 @@ export function storeFileFor(stateDir: string, port: number): string {
 /** Loads `file`, or starts empty when it does not exist. Throws StateError when it is not a store. */
 export async function openStore(file: string): Promise<Store> {
   const data = await load(file);
-  let writing: Promise<void> | undefined;
-  let dirty = false;
+  const write = () => writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
 
-  // Saves are coalesced: while one write runs, later changes mark the data dirty and the same
-  // loop writes again, so files are never written concurrently and the last write wins.
-  const loop = async (): Promise<void> => {
-    try {
-      while (dirty) {
-        dirty = false;
-        await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
-      }
-    } finally {
-      writing = undefined;
+  // One write at a time. A save() while a write runs joins the next write (one for all such
+  // callers), which starts when the running one ends and so carries their changes: a caller hears
+  // about a write that has its change, never about one that started before it.
+  const save = (): Promise<void> => {
+    if (running === undefined) {
+      running = write().finally(() => {
+        running = undefined;
+      });
+      return running;
     }
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return save();
+      });
+    return queued;
   };
 
   return {
     file,
     data,
-    save() {
-      dirty = true;
-      writing ??= loop();
-      return writing;
+    save,
+    async transact(apply) {
+      const { result, undo } = apply();
+      try {
+        await save();
+      } catch (error) {
+        undo();
+        throw error;
+      }
+      return result;
     },
   };
 }
@@ -137,7 +210,13 @@ async function load(file: string): Promise<StoreData> {
     throw corrupt(file, 'is not valid JSON', error);
   }
   if (!isStoreData(parsed)) throw corrupt(file, 'is not a sandbox store (version 1)');
+  parsed.deliveries = parsed.deliveries.map(withLogFields);
   return parsed;
+}
+
+/** A delivery from a store written before deliveries kept their attempts: the new fields, empty. */
+function withLogFields(delivery: StoredDelivery): StoredDelivery {
+  return { ...delivery, attemptLog: delivery.attemptLog ?? [], reason: delivery.reason ?? null, endedAt: delivery.endedAt ?? null };
 }
 
 function isStoreData(value: unknown): value is StoreData {

@@ -4,19 +4,17 @@
  * pretty-printed, replays as a duplicate, and the verdict filter narrows the list.
  * Skipped (with a printed reason) when /usr/bin/chromium is not installed.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
 import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the inspector browser test: ${CHROMIUM} is not installed (apt-get install -y chromium).`);
+warnIfNoChromium('the inspector browser test');
 
 const SECRET = 's3cret';
 const WAIT = { timeout: 10_000, interval: 50 };
@@ -61,19 +59,7 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
       handler: (delivery) => void handled.push(delivery.id),
     });
     inspector = await startInspector({ port: 0, feed: listener.feed, replayUrl: listener.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
 

@@ -88,3 +88,31 @@ describe('number settings outside their range', () => {
     });
   });
 });
+
+describe('SANDBOX_RETRY_MAX_AGE: a duration with a unit', () => {
+  test('defaults to 3 days, like Stripe', () => {
+    expect(loadConfig({ env: {} }).sandbox.retryMaxAgeMs).toBe(3 * 24 * 3600 * 1000);
+  });
+
+  test.each([
+    ['3d', 3 * 24 * 3600 * 1000],
+    ['12h', 12 * 3600 * 1000],
+    ['30m', 30 * 60 * 1000],
+    ['45s', 45_000],
+    ['1500ms', 1500],
+    ['1500', 1500],
+    ['7D', 7 * 24 * 3600 * 1000],
+    ['1s', 1000],
+    ['30d', 30 * 24 * 3600 * 1000],
+  ])('%s is %d ms', (value, ms) => {
+    expect(loadConfig({ env: { SANDBOX_RETRY_MAX_AGE: value } }).sandbox.retryMaxAgeMs).toBe(ms);
+  });
+
+  test.each(['999ms', '0', '31d', '721h', '3 days', '1.5d', '-1d', 'd'])('%s is refused naming the variable, the range and the format', (value) => {
+    const error = refusal({ SANDBOX_RETRY_MAX_AGE: value });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe(
+      `SANDBOX_RETRY_MAX_AGE=${JSON.stringify(value)} is not valid: expected a duration from 1s to 30d, such as 3d, 12h, 30m, 45s or 500ms.`,
+    );
+  });
+});

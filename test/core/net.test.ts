@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, test } from 'vitest';
+import { checkLoopbackPeer } from '../../steps/lib/core/local-guard.ts';
 import { isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from '../../steps/lib/core/net.ts';
 import { exitedPid } from '../helpers/process.ts';
 
@@ -43,5 +45,22 @@ describe('urlHost(host)', () => {
       '127.0.0.1',
       'localhost',
     ]);
+  });
+});
+
+describe('checkLoopbackPeer(req) (core/local-guard.ts)', () => {
+  const from = (remoteAddress: string | undefined) => checkLoopbackPeer({ socket: { remoteAddress } } as unknown as IncomingMessage);
+  test.each(['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.0.0.2'])('lets %s in', (address) => {
+    expect(from(address)).toBeUndefined();
+  });
+  test.each(['192.0.2.2', '::ffff:10.0.0.1', 'fe80::1'])('refuses %s, naming it', (address) => {
+    expect(from(address)).toEqual({
+      status: 403,
+      code: 'not_loopback',
+      error: `This page is served to this machine only, not to ${address.replace('::ffff:', '')}.`,
+    });
+  });
+  test('refuses a socket with no address (already closed)', () => {
+    expect(from(undefined)?.code).toBe('not_loopback');
   });
 });

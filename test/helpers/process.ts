@@ -88,20 +88,50 @@ export interface StartedScript {
  * SIGKILLed when the test ends if it is still running (see cleanup.ts).
  */
 export function startScript(file: string, options: Omit<ScriptOptions, 'stdin'> = {}): StartedScript {
-  const [command = '', ...args] = tsx(file, options.args);
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: scriptEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCommand(tsx(file, options.args), { label: file, ...(options.env === undefined ? {} : { env: options.env }) });
+}
+
+export interface CommandOptions {
+  /** Variables on top of `scriptEnv()`. */
+  readonly env?: Env;
+  /** Keep stdin open for `write` (otherwise it is closed). */
+  readonly input?: boolean;
+  /** Its own process group, killed as a whole when the test ends: for a shell that starts children. */
+  readonly processGroup?: boolean;
+  /** What the error messages call it; default the command. */
+  readonly label?: string;
+}
+
+export interface StartedCommand extends StartedScript {
+  /** Writes to its stdin (started with `input: true`). */
+  write(text: string): void;
+}
+
+/** Starts `command` from the project root and leaves it running, as startScript does. */
+export function startCommand(command: readonly string[], options: CommandOptions = {}): StartedCommand {
+  const [file = '', ...args] = command;
+  const label = options.label ?? command.join(' ');
+  const child = spawn(file, args, {
+    cwd: PROJECT_ROOT,
+    env: scriptEnv(options.env),
+    stdio: [options.input === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
+  });
   let stdout = '';
   let stderr = '';
   const wakers = new Set<() => void>();
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
     for (const wake of wakers) wake();
   });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   // 'close', not 'exit': by then every byte the script wrote has been read.
   const exit = new Promise<Exit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   onCleanup(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      if (options.processGroup === true && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    }
     await exit;
   });
 
@@ -120,9 +150,9 @@ export function startScript(file: string, options: Omit<ScriptOptions, 'stdin'> 
       const timer =
         timeoutMs === undefined
           ? undefined
-          : setTimeout(() => settle(() => reject(new Error(`${file}: timed out waiting for ${what} in:\n${stdout}${stderr}`))), timeoutMs);
+          : setTimeout(() => settle(() => reject(new Error(`${label}: timed out waiting for ${what} in:\n${stdout}${stderr}`))), timeoutMs);
       wakers.add(check);
-      void exit.then(({ code, signal }) => settle(() => reject(new Error(`${file} exited (${code ?? signal}) before ${what}:\n${stdout}${stderr}`))));
+      void exit.then(({ code, signal }) => settle(() => reject(new Error(`${label} exited (${code ?? signal}) before ${what}:\n${stdout}${stderr}`))));
       check();
     });
 
@@ -145,6 +175,9 @@ export function startScript(file: string, options: Omit<ScriptOptions, 'stdin'> 
     async stop() {
       child.kill('SIGTERM');
       return (await exit).code;
+    },
+    write(text) {
+      child.stdin?.write(text);
     },
   };
 }

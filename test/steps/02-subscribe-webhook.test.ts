@@ -8,6 +8,7 @@ import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { ListenerState, WebhookState } from '../../steps/lib/core/state.ts';
 import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
 import { captureLog } from '../helpers/output.ts';
+import { runScript } from '../helpers/process.ts';
 import { rejection } from '../helpers/rejection.ts';
 
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
@@ -257,5 +258,71 @@ describe('step 2: WEBHOOK_EVENTS', () => {
     expect(out.lines).toContain(
       `Note: webhook.json recorded active subscriptions on ${API} (domainkey 777); they are no longer recorded, so step 6 will not deactivate them.`,
     );
+  });
+});
+
+describe('step 2: a weak WEBHOOK_SECRET (issue 12)', () => {
+  test('the tutorial\'s "12345" is sent as asked, printed as **** (not its length), with a warning naming why', async () => {
+    mockToken(TOKEN);
+    mockApi(TOKEN).put(MERGE, { target: 'https://hooks.example.test/webhooks', secret: '12345', active: true }).reply(200, { secret: '12345' });
+    const { out } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks', WEBHOOK_SECRET: '12345' });
+    expect(out.lines).toContain('Secret: **** (WEBHOOK_SECRET); the listener (step 3) verifies signatures with it.');
+    expect(out.lines).toContain(
+      "Warning: the webhook secret from WEBHOOK_SECRET is weak: it is the example secret of Bracken's webhook tutorial, and it is shorter than 24 characters. " +
+        'Anyone who can guess it can sign deliveries your receiver will trust. ' +
+        'Leave WEBHOOK_SECRET empty and step 2 generates a strong one (32 random bytes), or set a long random one.',
+    );
+    expect(out.lines).toContain('Bracken answered: 200 {"secret":"****"}');
+    expect(out.text()).not.toContain('12345');
+  });
+
+  test('a generated secret gets no warning', async () => {
+    mockToken(TOKEN);
+    expectMerge();
+    const { out } = await run({ WEBHOOK_TARGET: 'https://hooks.example.test/webhooks' });
+    expect(out.text()).not.toContain('Warning');
+  });
+});
+
+describe('npm run step:2 -- --print-secret (issue 12)', () => {
+  const printSecret = (stateDir: string) => runScript('steps/02-subscribe-webhook.ts', { args: ['--print-secret'], env: { WORKBENCH_STATE_DIR: stateDir } });
+  const sandboxRecord = (secret: string): WebhookState => ({
+    apiUrl: 'http://127.0.0.1:4010',
+    domainkey: 15435,
+    secret,
+    subscriptions: [{ event: 'user_create', target: 'http://127.0.0.1:5000/webhooks', active: true, subscribedAt: '2025-01-01T12:00:00.000Z' }],
+  });
+
+  test('prints the subscribed secret in full and nothing else: stdout is the secret and a newline, stderr is empty, exit 0', async () => {
+    const secret = 'rdMaNjBh0Lq1Yx9mB3vFh_2kzQk2kH5oWmO1cS4xQ7E';
+    await box.state.write('webhook', sandboxRecord(secret));
+    const result = await printSecret(box.dir);
+    expect(result).toEqual({ code: 0, stdout: `${secret}\n`, stderr: '' });
+  });
+
+  test('before step 2 has subscribed: exit 1, nothing on stdout, the reason and what to run on stderr', async () => {
+    const result = await printSecret(box.dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `Error: No subscription for http://127.0.0.1:4010 (domainkey 15435) in ${box.state.path('webhook.json')} yet. [WORKBENCH_STEP_PRECONDITION]\n` +
+        'Next: Run `npm run step:2` first; it subscribes and records the secret, then `npm run step:2 -- --print-secret` prints it.\n',
+    );
+  });
+
+  test('a subscription recorded for another Bracken is not the one configured: exit 1, nothing on stdout', async () => {
+    await box.state.write('webhook', { ...sandboxRecord('another-bracken-secret-0123456789'), apiUrl: API });
+    const result = await printSecret(box.dir);
+    expect([result.code, result.stdout]).toEqual([1, '']);
+    expect(result.stderr).not.toContain('another-bracken-secret');
+  });
+
+  test('an unknown option is refused with exit 2 and the usage', async () => {
+    const result = await runScript('steps/02-subscribe-webhook.ts', { args: ['--print-secrets'], env: { WORKBENCH_STATE_DIR: box.dir } });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "Error: Unknown option '--print-secrets' [WORKBENCH_CONFIG_INVALID]\nNext: Step 2 takes one option: npm run step:2 -- --print-secret\n",
+    });
   });
 });

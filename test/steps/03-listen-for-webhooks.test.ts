@@ -71,6 +71,21 @@ describe('listen()', () => {
     expect(JSON.stringify(answer.json)).not.toContain('body_reserialized');
   });
 
+  it('warns about a weak WEBHOOK_SECRET, naming why (issue 12), and not about a strong one', async () => {
+    const logs: string[] = [];
+    running = await listen({ config: await configWith({ WEBHOOK_SECRET: 'secr3t' }), log: (line) => logs.push(line) });
+    expect(logs.filter((line) => line.startsWith('Warning:'))).toEqual([
+      "Warning: the webhook secret from WEBHOOK_SECRET is weak: it is the example secret of Guuru's webhook examples, and it is shorter than 24 characters. " +
+        'Anyone who can guess it can sign deliveries your receiver will trust. ' +
+        'Leave WEBHOOK_SECRET empty and step 2 generates a strong one (32 random bytes), or set a long random one.',
+    ]);
+    await running.close();
+
+    const quiet: string[] = [];
+    running = await listen({ config: await configWith({ WEBHOOK_SECRET: 'a-long-random-secret-0123456789' }), log: (line) => quiet.push(line) });
+    expect(quiet.filter((line) => line.startsWith('Warning:'))).toEqual([]);
+  });
+
   it('an unknown LISTEN_SCHEME → ConfigError naming LISTEN_SCHEME and listing the schemes', async () => {
     const config = await configWith({ LISTEN_SCHEME: 'nope' });
     const error = await listen({ config, log: () => {} }).catch((e: unknown) => e);

@@ -83,10 +83,12 @@ export interface Config {
     readonly clientSecret: string;
     readonly domainkey: number;
     readonly tokenLifetimeSec: number;
-    /** Delay before each retry of a failed delivery; the last one repeats until it is delivered. */
+    /** Delay before each retry of a failed delivery; the last one repeats until it is delivered or too old. */
     readonly retryScheduleMs: readonly number[];
     /** How long before a certificate expires the sandbox fires Module_Expiring / Course_Expiring. */
     readonly expiringDays: number;
+    /** Age after which a delivery not yet delivered is `failed` for good (SANDBOX_RETRY_MAX_AGE, default 3 days). */
+    readonly retryMaxAgeMs: number;
   };
 }
 
@@ -103,6 +105,8 @@ const HINT = 'Set it in .env (copy .env.example to .env) or in the environment.'
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
+const SECOND = 1000;
+const DAY = 24 * 3600 * SECOND;
 /**
  * The range of every number setting; a value outside it is refused, naming the variable. Durations
  * stay far below Node's timer limit (2^31-1 ms, about 24.8 days), past which a timer fires at once.
@@ -113,6 +117,7 @@ export const SETTING_RANGES = {
   NGROK_TIMEOUT_MS: { min: 1, max: 600_000 },
   SANDBOX_TOKEN_LIFETIME: { min: 1, max: 7 * 24 * 3600 },
   SANDBOX_RETRY_SCHEDULE: { min: 0, max: 3_600_000 },
+  SANDBOX_RETRY_MAX_AGE: { min: SECOND, max: 30 * DAY },
   SANDBOX_DOMAINKEY: { min: 1, max: 2_147_483_647 },
   SANDBOX_EXPIRING_DAYS: { min: 1, max: 3650 },
   BRACKEN_DOMAINKEY: { min: 1, max: 2_147_483_647 },
@@ -137,6 +142,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tokenLifetimeSec: read.integer('SANDBOX_TOKEN_LIFETIME', 3600, 'seconds'),
     retryScheduleMs: Object.freeze(read.integerList('SANDBOX_RETRY_SCHEDULE', [250, 500, 1000, 2000, 4000, 8000], 'milliseconds')),
     expiringDays: read.integer('SANDBOX_EXPIRING_DAYS', 30, 'days'),
+    retryMaxAgeMs: read.duration('SANDBOX_RETRY_MAX_AGE', 3 * DAY),
   });
 
   const mode: Mode = read.optional('BRACKEN_CLIENT_ID') === undefined ? 'sandbox' : 'bracken';
@@ -259,6 +265,17 @@ function reader(env: Env) {
         ? n
         : invalid(name, raw, `a size from ${formatSize(min)} to ${formatSize(max)}, such as 1048576, 512kb or 1mb`);
     },
+    /** Milliseconds from `500ms`, `45s`, `30m`, `12h`, `3d`, or a bare number of milliseconds. */
+    duration(name: RangedSetting, fallback: number): number {
+      const raw = optional(name);
+      if (raw === undefined) return fallback;
+      const { min, max } = SETTING_RANGES[name];
+      const match = /^(\d+)\s*(ms|s|m|h|d)?$/i.exec(raw);
+      const n = match ? Number(match[1]) * (DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()] ?? 1) : 0;
+      return n >= min && n <= max && Number.isSafeInteger(n)
+        ? n
+        : invalid(name, raw, `a duration from ${formatDuration(min)} to ${formatDuration(max)}, such as 3d, 12h, 30m, 45s or 500ms`);
+    },
     list: (name: string): string[] =>
       (optional(name) ?? '')
         .split(',')
@@ -303,6 +320,18 @@ function reader(env: Env) {
       }
     },
   };
+}
+
+/** The units a duration may be written in, in milliseconds. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: SECOND, m: 60 * SECOND, h: 3600 * SECOND, d: DAY };
+
+/** 259200000 → '3d', 90000 → '90s': how a duration is written in .env (the largest unit that divides it). */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = DURATION_UNITS[unit] ?? 1;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 /** 65536 → '64kb', 1048576 → '1mb': how a size limit is written in .env. */

@@ -3,6 +3,7 @@
  */
 export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, loadConfig } from './config.ts';
 export type { Config, Env } from './config.ts';
+export { formatDuration } from './config.ts';
 export {
   API_BAD_REQUEST,
   API_BAD_RESPONSE,
@@ -46,6 +47,11 @@ export { generatePassword, generateSecret, generateUsername } from './generate.t
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
+export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretWarning } from './weak-secret.ts';
+export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbackPeer, checkSameOrigin } from './local-guard.ts';
+export type { Refusal, SameOriginRule } from './local-guard.ts';
+export { EVENT_STREAM_MAX_BUFFERED_BYTES, createEventStreams } from './event-stream.ts';
+export type { EventStreams, EventStreamOptions } from './event-stream.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';

@@ -3,18 +3,10 @@
  * into markup on the server; the script fills the page with `textContent`). Served with the
  * Content-Security-Policy below, which allows only this server's own script, style and API.
  */
+import { LOCAL_PAGE_CSP } from '../../core/index.ts';
 
-/** Allows the page's own `/inspector.js`, `/inspector.css` and API; no inline code, frames, forms or other hosts. */
-export const INSPECTOR_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Allows the page's own `/inspector.js`, `/inspector.css` and API; no inline code, frames, forms or other hosts (core's local-page policy). */
+export const INSPECTOR_CSP = LOCAL_PAGE_CSP;
 
 export const INSPECTOR_HTML = `<!doctype html>
 <html lang="en">

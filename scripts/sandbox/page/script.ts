@@ -1,0 +1,178 @@
+/**
+ * The delivery log page's script, served as `/sandbox/page.js`. Plain browser JavaScript kept as a
+ * string: no build step, no framework. Response headers and bodies come from whatever answered the
+ * delivery, so every value reaches the page through `textContent`, never `innerHTML`.
+ *
+ * It loads `/sandbox/subscriptions`, `/sandbox/users` and `/sandbox/deliveries`, then follows
+ * `/sandbox/events` (Server-Sent Events) to stay live, and resends or cancels with a same-origin
+ * POST carrying the `X-Workbench-Sandbox` header the sandbox requires.
+ */
+export const PAGE_SCRIPT = String.raw`'use strict';
+(function () {
+  const deliveries = new Map();
+  let selected = null;
+  let loaded = false;
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  // One time format throughout: local date and time to the millisecond.
+  function when(iso) {
+    if (!iso) return '—';
+    const d = new Date(iso);
+    const two = (n) => String(n).padStart(2, '0');
+    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' + two(d.getMinutes()) + ':' +
+      two(d.getSeconds()) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+  }
+  function row(cells) {
+    const tr = el('tr');
+    for (const cell of cells) tr.append(cell instanceof Node ? cell : el('td', '', cell));
+    return tr;
+  }
+  function ok(status) { return status !== null && status >= 200 && status < 300; }
+  function lastAnswer(d) {
+    if (d.inFlight) return { text: 'sending…', className: 'answer-wait' };
+    const last = d.attemptLog[d.attemptLog.length - 1];
+    if (!last) return { text: '—', className: '' };
+    if (last.response) return { text: String(last.response.status) + ' in ' + last.latencyMs + ' ms', className: ok(last.response.status) ? '' : 'answer-bad' };
+    return { text: last.error, className: 'answer-bad' };
+  }
+  function statusCell(d) {
+    const td = el('td');
+    td.append(el('span', 'status status-' + d.status, d.status));
+    const note = d.reason || (d.status === 'pending' && d.nextAttemptAt && !d.inFlight ? 'next attempt ' + when(d.nextAttemptAt) : '');
+    if (note) td.append(el('span', 'reason', note));
+    return td;
+  }
+  async function getJson(url, init) {
+    const response = await fetch(url, init);
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || ('HTTP ' + response.status));
+    return body;
+  }
+
+  function renderSubscriptions(list) {
+    $('subscriptions').tBodies[0].replaceChildren(...list.map((s) => row([s.eventname, el('td', 'mono', s.target), s.active ? 'yes' : 'no', el('td', 'mono', s.secret), when(s.modified)])));
+    $('no-subscriptions').hidden = list.length > 0;
+  }
+  function renderUsers(list) {
+    $('users').tBodies[0].replaceChildren(...list.map((u) => row([u.userkey, u.username, when(u.created)])));
+    $('no-users').hidden = list.length > 0;
+  }
+  function newestFirst(a, b) {
+    return a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : (a.createdAt < b.createdAt ? 1 : -1);
+  }
+  function renderDeliveries() {
+    const list = Array.from(deliveries.values()).sort(newestFirst);
+    $('deliveries').tBodies[0].replaceChildren(...list.map((d) => {
+      const answer = lastAnswer(d);
+      const tr = row([when(d.createdAt), d.eventname, statusCell(d), d.attempts, el('td', answer.className, answer.text), el('td', 'mono', d.target)]);
+      tr.dataset.id = d.id;
+      tr.tabIndex = 0;
+      tr.setAttribute('aria-selected', String(d.id === selected));
+      tr.addEventListener('click', () => pick(d.id));
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') pick(d.id); });
+      return tr;
+    }));
+    $('no-deliveries').hidden = list.length > 0;
+    $('no-deliveries').textContent = loaded ? 'No deliveries yet. They appear here live when a user is created or deleted.' : 'Loading…';
+  }
+
+  function pick(id) {
+    if (id !== selected) $('action-result').hidden = true;
+    selected = id;
+    renderDeliveries();
+    renderDetail();
+  }
+  function renderDetail() {
+    const d = deliveries.get(selected);
+    $('pick').hidden = !!d;
+    $('delivery').hidden = !d;
+    if (!d) return;
+    $('detail-title').textContent = d.eventname + ' → ' + d.target;
+    const facts = [['Id', d.id], ['Status', d.status + (d.reason ? ': ' + d.reason : '')], ['Created', when(d.createdAt)],
+      ['Attempts', d.attempts + (d.inFlight ? ' (one on its way)' : '')], ['Next attempt', d.status === 'pending' ? when(d.nextAttemptAt) : '—'],
+      ['Delivered', when(d.deliveredAt)]];
+    $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', '', k), el('dd', '', v)]));
+    $('resend').disabled = d.inFlight;
+    $('cancel').disabled = d.status !== 'pending';
+    $('request-headers').tBodies[0].replaceChildren(...d.request.headers.map(([name, value]) => row([name, value])));
+    $('request-body').textContent = d.request.body;
+    const shown = d.attemptLog.length;
+    $('attempts-note').textContent = d.attempts > shown ? '(the last ' + shown + ' of ' + d.attempts + ', newest first)' : '(newest first)';
+    $('attempts').replaceChildren(...d.attemptLog.slice().reverse().map(attemptItem));
+  }
+  function attemptItem(a) {
+    const good = a.response && ok(a.response.status);
+    const li = el('li', 'attempt ' + (good ? 'ok' : 'bad'));
+    li.dataset.number = a.number;
+    const outcome = a.response ? 'answered ' + a.response.status : 'no answer: ' + a.error;
+    li.append(el('p', '', '#' + a.number + ' · ' + when(a.at) + ' · ' + (a.trigger === 'resend' ? 'resend' : 'scheduled') + ' · ' + outcome + ' · ' + a.latencyMs + ' ms'));
+    if (a.response) {
+      const table = el('table');
+      table.append(el('tbody'));
+      table.tBodies[0].replaceChildren(...a.response.headers.map(([name, value]) => row([name, value])));
+      li.append(table, el('pre', 'answer-body', a.response.body + (a.response.bodyTruncated ? '\n… (only the first 4 KiB is kept)' : '')));
+    }
+    return li;
+  }
+
+  function showResult(text, bad) {
+    const box = $('action-result');
+    box.hidden = false;
+    box.className = 'action-result' + (bad ? ' answer-bad' : '');
+    box.textContent = text;
+  }
+  async function act(action) {
+    const id = selected;
+    if (!id) return;
+    showResult(action === 'resend' ? 'Resending…' : 'Cancelling…', false);
+    let d;
+    try {
+      d = await getJson('/sandbox/deliveries/' + encodeURIComponent(id) + '/' + action, { method: 'POST', headers: { 'X-Workbench-Sandbox': action } });
+    } catch (error) { return showResult(String(error.message || error), true); }
+    deliveries.set(d.id, d);
+    renderDeliveries();
+    if (selected === id) renderDetail();
+    if (action === 'cancel') return showResult('Cancelled: no more attempts will be made.', false);
+    const last = d.attemptLog[d.attemptLog.length - 1];
+    showResult('Resent: attempt ' + last.number + ' ' + (last.response ? 'answered ' + last.response.status : 'got no answer: ' + last.error) + ' in ' + last.latencyMs + ' ms.', !(last.response && ok(last.response.status)));
+  }
+
+  async function load() {
+    const [subscriptions, users, list] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getJson('/sandbox/deliveries')]);
+    renderSubscriptions(subscriptions);
+    renderUsers(users);
+    deliveries.clear();
+    for (const d of list) deliveries.set(d.id, d);
+    loaded = true;
+    renderDeliveries();
+    renderDetail();
+  }
+  function follow() {
+    const status = $('connection');
+    const events = new EventSource('/sandbox/events');
+    events.addEventListener('open', () => { status.textContent = 'live'; status.className = 'connection live'; load().catch((e) => showResult(String(e.message || e), true)); });
+    events.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'connection down'; });
+    events.addEventListener('delivery', (e) => {
+      const d = JSON.parse(e.data);
+      deliveries.set(d.id, d);
+      renderDeliveries();
+      if (d.id === selected) renderDetail();
+    });
+    events.addEventListener('users', (e) => renderUsers(JSON.parse(e.data)));
+    events.addEventListener('subscriptions', (e) => renderSubscriptions(JSON.parse(e.data)));
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('resend').addEventListener('click', () => act('resend'));
+    $('cancel').addEventListener('click', () => act('cancel'));
+    renderDeliveries();
+    follow();
+  });
+})();
+`;

@@ -1,0 +1,34 @@
+/**
+ * The tutorial's own receiver (test/fixtures/tutorial-receiver.cjs: Bracken's index.js with
+ * `app.use(express.json())` added) as a user's app, started as its own process on a free port, as
+ * `node index.js` would be. It is stopped when the test ends (startScript's cleanup).
+ */
+import { startScript, type StartedScript } from './process.ts';
+
+export interface TutorialReceiver {
+  /** e.g. http://127.0.0.1:40123/webhooks */
+  readonly url: string;
+  readonly port: number;
+  readonly process: StartedScript;
+  /** SIGTERM, and wait for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the receiver verifying with `secret` on `port` (0 = a free one). `asPrinted` leaves out
+ * `express.json()`, as the tutorial prints it: then every delivery gets a 500.
+ */
+export async function startTutorialReceiver(options: { secret: string; port?: number; asPrinted?: boolean }): Promise<TutorialReceiver> {
+  const started = startScript('test/fixtures/tutorial-receiver.cjs', {
+    env: { WEBHOOK_SECRET: options.secret, PORT: String(options.port ?? 0), ...(options.asPrinted === true ? { TUTORIAL_AS_PRINTED: '1' } : {}) },
+  });
+  const [, port = ''] = await started.waitFor(/^Listening for webhooks on port (\d+)$/m);
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    port: Number(port),
+    process: started,
+    async stop() {
+      await started.stop();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm run sandbox -- deliveries [--resend ID] [--cancel ID]` as a user runs it, against a running
+ * sandbox: the listing, a resend, a cancel, a refusal, no sandbox running, and bad arguments.
+ */
+import { describe, expect, it } from 'vitest';
+import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { runScript } from '../helpers/process.ts';
+import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
+import { until } from '../helpers/until.ts';
+import { accessToken, createUser, subscribe, testSandbox } from './helpers.ts';
+
+const SECRET = 'cli-test-secret-0123456789abcdef';
+const deliveriesCli = (port: number, ...args: string[]) => runScript('scripts/sandbox.ts', { args: ['deliveries', '--port', String(port), ...args] });
+
+describe('npm run sandbox -- deliveries', () => {
+  it('lists the deliveries newest first with their last answer, resends one, cancels a pending one, and refuses to cancel it twice', async () => {
+    const receiver = await startTutorialReceiver({ secret: SECRET });
+    const down = await closedPort();
+    const sandbox = await testSandbox({ retryScheduleMs: [60_000] });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET, { event: 'user_create' });
+    await subscribe(sandbox, token, `http://127.0.0.1:${down}/webhooks`, SECRET, { event: 'user_delete' });
+    const userkey = await createUser(sandbox, token, 'Cli-User');
+    await fetch(`${sandbox.url}/api/user/delete/domain/15435/user/${userkey}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    await until(() => sandbox.deliveries().length === 2 && sandbox.deliveries().every((d) => d.attempts === 1), 10_000);
+    const [created, deleted] = sandbox.deliveries();
+
+    const listing = await deliveriesCli(sandbox.port);
+    expect([listing.code, listing.stderr]).toEqual([0, '']);
+    const lines = listing.stdout.split('\n');
+    expect(lines[0]).toBe(`Deliveries at ${sandbox.url}, newest first (live: ${sandbox.url}/sandbox/):`);
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${deleted?.id}  \\S+  User_Delete  pending    1 attempt  no answer: connect ECONNREFUSED 127\\.0\\.0\\.1:${down}  http://127\\.0\\.0\\.1:${down}/webhooks$`,
+      ),
+    );
+    expect(lines[2]).toBe(`${' '.repeat((deleted?.id.length ?? 0) + 2)}next attempt at ${sandbox.deliveries()[1]?.nextAttemptAt}`);
+    expect(lines[3]).toMatch(new RegExp(`^${created?.id}  \\S+  User_Create  delivered  1 attempt  200 in \\d+ ms +${receiver.url}$`));
+
+    const resent = await deliveriesCli(sandbox.port, '--resend', created?.id ?? '');
+    expect(resent.code).toBe(0);
+    expect(resent.stdout).toMatch(new RegExp(`^Resent ${created?.id}: attempt 2 answered 200 in \\d+ ms; the delivery is delivered\\.\\n$`));
+
+    const cancelled = await deliveriesCli(sandbox.port, '--cancel', deleted?.id ?? '');
+    expect(cancelled).toEqual({ code: 0, stdout: `Cancelled ${deleted?.id}: no more attempts will be made (it had 1 attempt).\n`, stderr: '' });
+    expect(sandbox.deliveries()[1]).toMatchObject({ status: 'cancelled', reason: 'cancelled by hand' });
+
+    const again = await deliveriesCli(sandbox.port, '--cancel', deleted?.id ?? '');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toBe(
+      `Error: The sandbox refused POST /sandbox/deliveries/${deleted?.id}/cancel: Delivery ${deleted?.id} is cancelled: only a pending delivery can be cancelled. [WORKBENCH_SANDBOX_ACTION_REFUSED]\n` +
+        `Next: List the deliveries and their states with \`npm run sandbox -- deliveries\`, or open the delivery log at ${sandbox.url}/sandbox/.\n`,
+    );
+  });
+
+  it('says when there are no deliveries yet', async () => {
+    const sandbox = await testSandbox();
+    expect(await deliveriesCli(sandbox.port)).toEqual({
+      code: 0,
+      stdout: `No deliveries yet at ${sandbox.url}. They appear when a subscribed event fires (npm run step:4 creates a user).\n`,
+      stderr: '',
+    });
+  });
+
+  it('with no sandbox running: exit 1, what is wrong and what to do', async () => {
+    const port = await closedPort();
+    expect(await deliveriesCli(port)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `Error: No sandbox answers at http://127.0.0.1:${port} (ECONNREFUSED). [WORKBENCH_SANDBOX_NOT_RUNNING]\n` +
+        'Next: Start it with `npm run sandbox` in another terminal (SANDBOX_PORT sets its port, default 4010), or pass the port it runs on: `npm run sandbox -- deliveries --port <port>`.\n',
+    });
+  });
+
+  it.each([
+    [['--resend', 'x'], 'Error: --resend and --cancel belong to the deliveries command: npm run sandbox -- deliveries --resend <id>.'],
+    [['deliveries', '--resend', 'x', '--cancel', 'y'], 'Error: Give --resend or --cancel, not both.'],
+    [['delivery'], 'Error: Unknown command "delivery".'],
+    [['deliveries', '--resend'], "Error: Option '--resend <value>' argument missing"],
+  ])('npm run sandbox -- %j is a usage error: exit 2, the reason and the usage', async (args, first) => {
+    const result = await runScript('scripts/sandbox.ts', { args });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(first);
+    expect(result.stderr).toContain(
+      'Usage: npm run sandbox [-- --port <port>]\n       npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]',
+    );
+  });
+});

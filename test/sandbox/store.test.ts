@@ -1,0 +1,64 @@
+/**
+ * The sandbox store's writes (store.ts): a caller hears about the write that carries its change, and
+ * `transact` takes a change back when its write fails, leaving other changes alone (issue 14, fault 2).
+ * The failing write here is a store file whose folder is a file; the real full disk is in full-disk.test.ts.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STATE_WRITE_FAILED } from '../../steps/lib/core/errors.ts';
+import { openStore, type StoredUser } from '../../scripts/sandbox/store.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const user = (userkey: number): StoredUser => ({
+  userkey,
+  username: `User-${userkey}`,
+  firstname: null,
+  lastname: null,
+  email: null,
+  domainkey: 15435,
+  created: '2026-01-05T09:00:00.000Z',
+  modified: '2026-01-05T09:00:00.000Z',
+});
+
+describe('openStore(file)', () => {
+  it('every save() resolves once its own change is on disk, even while another write runs', async () => {
+    const file = join(await tempDir('store'), 'sandbox', 'store-1.json');
+    const store = await openStore(file);
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 5; i++) {
+      store.data.users.push(user(1001 + i));
+      const count = store.data.users.length;
+      saves.push(
+        store.save().then(async () => {
+          const onDisk = JSON.parse(await readFile(file, 'utf8')) as { users: StoredUser[] };
+          expect(onDisk.users.length).toBeGreaterThanOrEqual(count);
+        }),
+      );
+    }
+    await Promise.all(saves);
+  });
+
+  it('transact() undoes only its own change when the write fails, throws STATE_WRITE_FAILED, and leaves no temp file', async () => {
+    const dir = await tempDir('store');
+    const store = await openStore(join(dir, 'sandbox', 'store-1.json'));
+    await writeFile(join(dir, 'sandbox'), 'a file where the folder should be');
+    store.data.users.push(user(1)); // someone else's change, not in this transaction
+
+    const mine = user(2);
+    const error = await store
+      .transact(() => {
+        store.data.users.push(mine);
+        return { result: 'created', undo: () => store.data.users.splice(store.data.users.indexOf(mine), 1) };
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'StateError', code: STATE_WRITE_FAILED });
+    expect(store.data.users.map((u) => u.userkey)).toEqual([1]);
+    expect(await readdir(dir)).toEqual(['sandbox']);
+
+    // Once the folder can be written, the same change goes through.
+    await rm(join(dir, 'sandbox'));
+    await mkdir(join(dir, 'sandbox'));
+    expect(await store.transact(() => ({ result: 'created', undo: () => undefined }))).toBe('created');
+  });
+});
