@@ -44,6 +44,7 @@ export { generatePassword, generateSecret, generateUsername } from './generate.t
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
+export { hidePassword, redactDatabaseUrl } from './database-url.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';
