@@ -16,6 +16,7 @@ export {
   API_UNREACHABLE,
   ApiError,
   CONFIG_INVALID,
+  CONFIG_MISSING,
   ConfigError,
   INSPECTOR_FAILED,
   InspectorError,
@@ -27,7 +28,12 @@ export {
   STATE_WRITE_FAILED,
   STEP_PRECONDITION,
   STEP_VERIFY_FAILED,
+  STORE_AUTH_FAILED,
+  STORE_DATABASE_MISSING,
+  STORE_FAILED,
+  STORE_UNREACHABLE,
   StateError,
+  StoreError,
   StepError,
   TOKEN_INVALID_CLIENT,
   TOKEN_REJECTED,
@@ -39,7 +45,7 @@ export {
   WorkbenchError,
   invalidArgument,
 } from './errors.ts';
-export type { ApiErrorCode } from './errors.ts';
+export type { ApiErrorCode, StoreErrorCode } from './errors.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';

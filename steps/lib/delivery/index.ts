@@ -3,7 +3,7 @@
  */
 export { createDeliveryFeed } from './feed.ts';
 export type { WritableFeed } from './feed.ts';
-export { retryDelayMs, runHandler } from './handler.ts';
+export { deliveryFor, retryDelayMs, runHandler } from './handler.ts';
 export type { DeliveryHandler, RetryPolicy, RunOutcome, WebhookDelivery } from './handler.ts';
 export { HANDLER_STATES, VERDICTS } from './record.ts';
 export type { DeliveryFeed, DeliveryRecord, DeliveryView, HandlerState, Verdict } from './record.ts';
