@@ -32,7 +32,6 @@ import {
 } from './lib/core/index.ts';
 import type { DeliveryView } from './lib/delivery/index.ts';
 import { diagnose } from './lib/diagnose/index.ts';
-import { journalDir, readJournal } from './lib/journal/index.ts';
 import { webhookSecrets } from './lib/listener/index.ts';
 import {
   checkReserialization,
@@ -46,12 +45,14 @@ import {
   type ReserializationCheck,
 } from './lib/report/index.ts';
 import { bracken, listenScheme, type VerifyInput } from './lib/signature/index.ts';
+import { readDeliveries } from './lib/store/index.ts';
 
 export interface VerifyDeliveryDeps {
   config?: Config;
   state?: State;
   log?: (line: string) => void;
-  readJournal?: typeof readJournal;
+  /** Default: the journal, or Postgres when DATABASE_URL is set. */
+  readDeliveries?: typeof readDeliveries;
 }
 
 export interface VerifiedDelivery {
@@ -70,12 +71,11 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   const scheme = listenScheme(config.listen.scheme);
 
   // The tutorial opens ngrok's inspector to see the delivery; here, the newest one the listener journaled.
-  const dir = journalDir(config.stateDir);
-  const { deliveries, warnings } = await (deps.readJournal ?? readJournal)(dir);
+  const { deliveries, warnings, location } = await (deps.readDeliveries ?? readDeliveries)(config);
   for (const warning of warnings) log(`Journal: ${warning}`);
   const delivery = latestWebhookDelivery(deliveries);
   if (delivery === undefined) {
-    throw new StepError(STEP_VERIFY_FAILED, `No delivery has been captured yet (journal: ${dir}).`, {
+    throw new StepError(STEP_VERIFY_FAILED, `No delivery has been captured yet (${location}).`, {
       hint: 'Run `npm run step:3` and leave it running, then `npm run step:4` to create a test user, which fires User_Create.',
     });
   }

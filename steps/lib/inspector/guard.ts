@@ -8,7 +8,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { INSPECTOR_CSP } from './assets/page.ts';
 
-/** The header the page sends with a replay; its value must be `replay`. */
+/** The header the page sends with a replay or a Retry now; its value must name the action (`replay`, `retry`). */
 const REPLAY_HEADER = 'x-workbench-inspector';
 
 /** Headers on every answer: the page's CSP, no sniffing, no framing, no caching, no referrer. */
@@ -45,21 +45,22 @@ export function checkHost(req: IncomingMessage, allowed: ReadonlySet<string>): R
   };
 }
 
-/** Refuses a replay that did not come from the inspector's own page. */
-export function checkSameOrigin(req: IncomingMessage, allowed: ReadonlySet<string>): Refusal | undefined {
+/** Refuses a replay (or a Retry now) that did not come from the inspector's own page. */
+export function checkSameOrigin(req: IncomingMessage, allowed: ReadonlySet<string>, action: 'replay' | 'retry' = 'replay'): Refusal | undefined {
+  const what = action === 'replay' ? 'Replay' : 'Retry now';
   const origin = req.headers.origin;
   if (origin !== undefined && !Array.from(allowed).some((host) => origin.toLowerCase() === `http://${host}`)) {
-    return { status: 403, code: 'cross_site', error: `Replay refused: requests from ${origin} are not allowed.` };
+    return { status: 403, code: 'cross_site', error: `${what} refused: requests from ${origin} are not allowed.` };
   }
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') {
-    return { status: 403, code: 'cross_site', error: `Replay refused: the request came from a ${site} page.` };
+    return { status: 403, code: 'cross_site', error: `${what} refused: the request came from a ${site} page.` };
   }
-  if (req.headers[REPLAY_HEADER] !== 'replay') {
+  if (req.headers[REPLAY_HEADER] !== action) {
     return {
       status: 403,
       code: 'missing_inspector_header',
-      error: `Replay refused: send the ${REPLAY_HEADER}: replay header (the inspector page does).`,
+      error: `${what} refused: send the ${REPLAY_HEADER}: ${action} header (the inspector page does).`,
     };
   }
   return undefined;

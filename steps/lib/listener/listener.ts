@@ -93,6 +93,13 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
             if (view !== undefined) feed.upsert({ ...view, handler: state, handlerError });
           },
         });
+  // Retry now in the inspector (file engine): this worker runs the delivery again.
+  if (worker !== undefined) {
+    store.runRetriesWith?.((view) => {
+      feed.upsert({ ...view, handler: 'pending' });
+      worker.enqueue(view, { recovered: true });
+    });
+  }
   const ctx: ReceiveContext = {
     scheme: options.scheme.name,
     signatureHeader: options.scheme.signatureHeader?.name,

@@ -44,6 +44,11 @@ export interface DeliveryStore extends DeliverySource {
   append(record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView>;
   /** Records what a handler run did (the listener's in-process worker). */
   recordOutcome(id: string, outcome: 'done' | 'failed' | 'dead', error?: string): Promise<void>;
+  /**
+   * File engine: the listener's in-process worker, which Retry now hands a delivery to (with
+   * Postgres, Retry now queues a new job for the workers instead).
+   */
+  runRetriesWith?(run: (view: DeliveryView) => void): void;
   /** How many deliveries are in each handler state. */
   counts(): Promise<HandlerCounts>;
   close(): Promise<void>;

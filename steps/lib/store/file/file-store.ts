@@ -19,6 +19,7 @@ const VIEW_LIMIT = 10_000;
 /** The store over an open journal. Closing the store closes the journal. */
 export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDelivery' | 'appendOutcome' | 'close'>): DeliveryStore {
   const claims = claimsFromJournal(journal.recovered);
+  let runRetry: ((view: DeliveryView) => void) | undefined;
   const views = createDeliveryFeed({ initial: journal.recovered, limit: VIEW_LIMIT });
   const source = feedSource(views);
 
@@ -60,6 +61,22 @@ export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDe
         const view = views.get(id);
         if (view !== undefined) views.upsert({ ...view, handler: outcome, handlerError: error });
       }
+    },
+    runRetriesWith(run) {
+      runRetry = run;
+    },
+    async retryNow(id) {
+      const view = views.get(id);
+      if (view === undefined) return { ok: false, reason: 'unknown_delivery', message: `No delivery with id ${id}.` };
+      if (view.handler !== 'failed' && view.handler !== 'dead') {
+        return { ok: false, reason: 'not_retryable', message: `Delivery ${id} is ${view.handler}: only a failed or dead delivery can be retried now.` };
+      }
+      if (runRetry === undefined) return { ok: false, reason: 'not_retryable', message: 'No handler runs in this listener, so nothing can run it again.' };
+      // Not journaled: until its run records an outcome, the journal still says failed/dead, which a restart also re-runs.
+      const queued: DeliveryView = { ...view, handler: 'pending', handlerError: undefined };
+      views.upsert(queued);
+      runRetry(queued);
+      return { ok: true, delivery: queued };
     },
     list: source.list,
     get: source.get,
