@@ -57,6 +57,33 @@ export async function connectPool(options: PoolOptions): Promise<pg.Pool> {
   return pool;
 }
 
+/**
+ * Runs `body` in one transaction on one pooled connection. A connection that fails is not given
+ * back to the pool; one that drops between two statements (Postgres stopped) fails the
+ * transaction instead of crashing the process with an unhandled 'error' event.
+ */
+export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken ??= error as Error;
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
 /** What a failed connection means for the person who set DATABASE_URL. */
 export function storeErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   const shown = redactDatabaseUrl(url);

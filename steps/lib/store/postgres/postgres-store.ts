@@ -19,7 +19,7 @@ import type pg from 'pg';
 import { redactDatabaseUrl } from '../../core/index.ts';
 import type { DeliveryHandler, DeliveryRecord, DeliveryView, RetryPolicy } from '../../delivery/index.ts';
 import { type DeliveryStore, duplicateReason, noCounts } from '../store.ts';
-import { connectPool } from './connect.ts';
+import { connectPool, transaction as inTransaction } from './connect.ts';
 import { migrate } from './migrations.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn, startQueue } from './queue.ts';
@@ -77,23 +77,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const notifier = createNotifier(pool, log);
   const workers = new Set<RunningWorker>();
 
-  /** Runs `body` in one transaction on one connection; a failed connection is not given back to the pool. */
-  const transaction = async <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      broken = error as Error;
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  };
+  const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => inTransaction(pool, body);
 
   const read = async (where: string, values: unknown[], tail = ''): Promise<DeliveryView[]> => {
     const { rows } = await pool.query<DeliveryRow>(`SELECT ${VIEW_COLUMNS} FROM ${DELIVERY_TABLE} WHERE ${where} ${tail}`, values);

@@ -19,6 +19,7 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { type DeliveryHandler, deliveryFor, type RetryPolicy, type RunOutcome, runHandler } from '../../delivery/index.ts';
+import { transaction } from './connect.ts';
 import { type Notifications, NOTIFY_MANY } from './notifications.ts';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
 import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
@@ -140,10 +141,7 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
 
 /** One transaction for a batch: complete the successes, fail the failures (pg-boss schedules their retry), and say so on the rows. */
 async function recordOutcomes(pool: pg.Pool, boss: PgBoss, ran: Ran[], stale: Job[]): Promise<void> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  await transaction(pool, async (client) => {
     const db = sqlOn(client);
     const done = ran.filter((r) => r.outcome.ok);
     const completed = [...done.map((r) => r.job.id), ...stale.map((job) => job.id)];
@@ -160,14 +158,7 @@ async function recordOutcomes(pool: pg.Pool, boss: PgBoss, ran: Ran[], stale: Jo
     for (const state of new Set(states)) {
       await client.query(NOTIFY_MANY, [ran.filter((_, i) => states[i] === state).map((r) => r.job.data.deliveryId), state]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    broken = error as Error;
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /**
