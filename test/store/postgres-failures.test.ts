@@ -121,11 +121,28 @@ describe('a wrong DATABASE_URL', () => {
       return copy.toString();
     };
     const cases = [
-      { url: at((u) => (u.port = '1')), code: 'WORKBENCH_STORE_UNREACHABLE', says: 'connection refused', next: 'Start Postgres' },
-      { url: at((u) => (u.hostname = 'no-such-host.invalid')), code: 'WORKBENCH_STORE_UNREACHABLE', says: 'does not resolve', next: 'host name' },
+      {
+        url: at((u) => {
+          u.port = '1';
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'connection refused',
+        next: 'Start Postgres',
+      },
+      {
+        url: at((u) => {
+          u.hostname = 'no-such-host.invalid';
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'does not resolve',
+        next: 'host name',
+      },
       { url: at(() => {}), code: 'WORKBENCH_STORE_AUTH_FAILED', says: 'refused the login', next: 'user and password' },
       {
-        url: at((u) => ((u.username = 'postgres'), (u.pathname = '/no_such_database'))),
+        url: at((u) => {
+          u.username = 'postgres';
+          u.pathname = '/no_such_database';
+        }),
         code: 'WORKBENCH_STORE_DATABASE_MISSING',
         says: 'does not exist',
         next: 'createdb',

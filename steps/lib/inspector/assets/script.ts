@@ -147,7 +147,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   }
 
   async function load() {
-    const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + '&handler=' + encodeURIComponent(handler));
+    const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
     for (const d of list.deliveries) known.set(d.id, d);
     renderList();
   }
