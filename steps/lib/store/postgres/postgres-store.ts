@@ -18,12 +18,13 @@ import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { redactDatabaseUrl } from '../../core/index.ts';
 import type { DeliveryHandler, DeliveryRecord, DeliveryView, RetryPolicy } from '../../delivery/index.ts';
-import { type DeliveryStore, duplicateReason, noCounts } from '../store.ts';
+import { type DeliveryStore, noCounts } from '../store.ts';
+import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
 import { migrate } from './migrations.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn, startQueue } from './queue.ts';
-import { DELIVERY_TABLE, type DeliveryRow, INSERT_COLUMNS, insertValues, placeholders, VIEW_COLUMNS, viewOf } from './rows.ts';
+import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
 /** Who opens the store: a listener appends; a worker runs handlers; a reader (step 5, `npm run inspector`) reads and retries. */
@@ -46,11 +47,6 @@ export interface PostgresStore extends DeliveryStore {
   /** Runs handlers for queued deliveries in this process until closed (a worker's store only). */
   work(handler: DeliveryHandler, options: { concurrency: number }): Promise<RunningWorker>;
 }
-
-const INSERT = `INSERT INTO ${DELIVERY_TABLE} (${INSERT_COLUMNS}) VALUES (${placeholders(21)})`;
-/** A new first copy; nothing when the key is already claimed (the retry is then stored as a duplicate). */
-const INSERT_FIRST_COPY = `${INSERT} ON CONFLICT (dedupe_key) WHERE duplicate_of IS NULL AND dedupe_key IS NOT NULL DO NOTHING`;
-const FIRST_COPY_OF = `SELECT id FROM ${DELIVERY_TABLE} WHERE dedupe_key = $1 AND duplicate_of IS NULL`;
 
 /** Connects, migrates, starts the queue; rejects with a StoreError that says what to fix. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -85,34 +81,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
   const get = async (id: string) => (await read('id = $1', [id]))[0];
 
+  // Group commit: concurrent appends share a transaction (appender.ts).
+  const appender = createAppender({ pool, boss, receivedBy });
   const append = async (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> => {
-    const stored = await insert(record, handler);
+    const stored = await appender.append(record, handler);
     notifier.notify(record.id, stored.handler); // after the commit: see notifications.ts
     return stored;
   };
-  const insert = (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> =>
-    transaction(async (client) => {
-      const view: DeliveryView = { ...record, handler, handlerError: undefined, attempts: 0, receivedBy };
-      let stored = view;
-      if (handler === 'pending' && record.dedupeKey !== undefined) {
-        const jobId = randomUUID();
-        const inserted = await client.query(INSERT_FIRST_COPY, insertValues(record, { receivedBy, handler, jobId }));
-        if (inserted.rowCount === 1) {
-          const data: JobData = { deliveryId: record.id, jobId };
-          await boss.send(DELIVERY_QUEUE, data, { id: jobId, db: sqlOn(client) });
-        } else {
-          const first = await client.query<{ id: string }>(FIRST_COPY_OF, [record.dedupeKey]);
-          const firstId = first.rows[0]?.id;
-          if (firstId === undefined) throw new Error(`dedupe key ${record.dedupeKey} is claimed, but by no stored delivery`);
-          const reason = duplicateReason(record.reason, firstId, record.dedupeKey);
-          await client.query(INSERT, insertValues(record, { receivedBy, handler: 'duplicate', duplicateOf: firstId, reason }));
-          stored = { ...view, handler: 'duplicate', reason };
-        }
-      } else {
-        await client.query(INSERT, insertValues(record, { receivedBy, handler }));
-      }
-      return stored;
-    });
 
   return {
     engine: 'postgres',
@@ -167,23 +142,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           [id],
         );
         const row = locked.rows[0];
-        if (row === undefined || (row.handler !== 'failed' && row.handler !== 'dead')) return false;
+        if (row === undefined || (row.handler !== 'failed' && row.handler !== 'dead')) return undefined;
         // A failed job still waiting for its retry would run as well: cancel it, so this one replaces it.
         if (row.job_id !== null) await boss.cancel(DELIVERY_QUEUE, row.job_id, { db: sqlOn(client) });
         const jobId = randomUUID();
         const data: JobData = { deliveryId: id, jobId };
         await boss.send(DELIVERY_QUEUE, data, { id: jobId, db: sqlOn(client) });
-        await client.query(`UPDATE ${DELIVERY_TABLE} SET handler = 'pending', handler_error = NULL, job_id = $2, handler_updated_at = now() WHERE id = $1`, [
-          id,
-          jobId,
-        ]);
+        // The row as queued, read in this transaction: a worker may claim it the moment it commits.
+        const queued = await client.query<DeliveryRow>(
+          `UPDATE ${DELIVERY_TABLE} SET handler = 'pending', handler_error = NULL, job_id = $2, handler_updated_at = now() WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
+          [id, jobId],
+        );
         await client.query(NOTIFY_ONE, [id, 'pending']);
-        return true;
+        return queued.rows[0];
       });
+      if (retried !== undefined) return { ok: true, delivery: viewOf(retried) };
       const now = await get(id);
-      return retried && now !== undefined
-        ? { ok: true, delivery: now }
-        : { ok: false, reason: 'not_retryable', message: `Delivery ${id} changed meanwhile; it is ${now?.handler ?? 'gone'}.` };
+      return { ok: false, reason: 'not_retryable', message: `Delivery ${id} changed meanwhile; it is ${now?.handler ?? 'gone'}.` };
     },
     async counts() {
       const counts = noCounts();
@@ -199,6 +174,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async close() {
       for (const worker of workers) await worker.close();
+      await appender.idle();
       await notifier.flush();
       await boss.stop({ graceful: false, close: false }).catch(() => {});
       await notifications.close();

@@ -86,9 +86,35 @@ export function viewOf(row: DeliveryRow): DeliveryView {
   };
 }
 
-/** The INSERT of one delivery; `$1..$21` in the order of `insertValues`. */
-export const INSERT_COLUMNS =
-  'id, received_at, received_by, method, url, remote_address, headers, body, body_bytes, status, verdict, code, reason, scheme, secret_index, event, ack_ms, dedupe_key, duplicate_of, handler, job_id';
+/** The columns a delivery is inserted with and their types, in the order of `insertValues`. */
+const INSERTED: readonly (readonly [column: string, type: string])[] = [
+  ['id', 'text'],
+  ['received_at', 'timestamptz'],
+  ['received_by', 'text'],
+  ['method', 'text'],
+  ['url', 'text'],
+  ['remote_address', 'text'],
+  ['headers', 'json'],
+  ['body', 'bytea'],
+  ['body_bytes', 'integer'],
+  ['status', 'smallint'],
+  ['verdict', 'text'],
+  ['code', 'text'],
+  ['reason', 'text'],
+  ['scheme', 'text'],
+  ['secret_index', 'integer'],
+  ['event', 'text'],
+  ['ack_ms', 'real'],
+  ['dedupe_key', 'text'],
+  ['duplicate_of', 'text'],
+  ['handler', 'text'],
+  ['job_id', 'uuid'],
+];
+
+/** `id, received_at, ...`: the column list of an INSERT. */
+export const INSERT_COLUMNS = INSERTED.map(([column]) => column).join(', ');
+/** The columns' types, for a batch inserted from one array per column (`unnest($1::text[], ...)`). */
+export const INSERT_TYPES: readonly string[] = INSERTED.map(([, type]) => type);
 
 /** Parameters for INSERT_COLUMNS. */
 export function insertValues(
@@ -118,11 +144,6 @@ export function insertValues(
     extra.handler,
     extra.jobId ?? null,
   ];
-}
-
-/** `$1, $2, ... $n` for n parameters. */
-export function placeholders(n: number): string {
-  return Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
 }
 
 /** Postgres text cannot hold U+0000. */
