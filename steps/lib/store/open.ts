@@ -12,7 +12,7 @@ import type { DeliveryView } from '../delivery/index.ts';
 import { journalDir, openJournal, readJournal } from '../journal/index.ts';
 import { fileStore } from './file/file-store.ts';
 import { connectPool } from './postgres/connect.ts';
-import { migrate } from './postgres/migrations.ts';
+import { migrate, settingUp } from './postgres/migrations.ts';
 import { openPostgresStore, type PostgresStore, type StoreRole } from './postgres/postgres-store.ts';
 import { startQueue } from './postgres/queue.ts';
 import type { DeliveryStore } from './store.ts';
@@ -73,9 +73,12 @@ export async function migrateDatabase(config: Config, log: (line: string) => voi
   const url = requireDatabaseUrl(config, '`npm run db:migrate`');
   const pool = await connectPool({ url, timeoutMs: config.httpTimeoutMs, log, applicationName: 'bracken-webhook-workbench migrate' });
   try {
-    const applied = await migrate(pool);
-    const boss = await startQueue({ pool, retry: config.handlers, supervise: false, log });
-    await boss.stop({ graceful: false, close: false });
+    const applied = await settingUp(pool, async () => {
+      const versions = await migrate(pool);
+      const boss = await startQueue({ pool, retry: config.handlers, supervise: false, log });
+      await boss.stop({ graceful: false, close: false });
+      return versions;
+    });
     return { applied, location: redactDatabaseUrl(url) };
   } finally {
     await pool.end();

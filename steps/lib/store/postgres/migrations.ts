@@ -15,6 +15,8 @@ export const SCHEMA = 'workbench';
 
 /** Names the advisory lock that lets one migrator at a time into this database. */
 const MIGRATION_LOCK = 'bracken-webhook-workbench:migrations';
+/** Names the lock a starting process holds while it sets the database up (ours, then pg-boss's). */
+const SETUP_LOCK = 'bracken-webhook-workbench:setup';
 
 interface Migration {
   readonly version: number;
@@ -95,6 +97,28 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs `setUp` (our migrations, then pg-boss's start and queues) while this process holds a
+ * session advisory lock on a connection of its own: processes that start at the same moment set
+ * the database up one after the other, and the later ones find everything there. pg-boss alone
+ * is not safe against that: its creation waits on its own lock inside a transaction, then runs
+ * `CREATE SCHEMA IF NOT EXISTS` with a catalog view from before the wait, and fails with a
+ * duplicate key on pg_namespace (three of four listeners and workers started together did).
+ */
+export async function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [SETUP_LOCK]);
+    try {
+      return await setUp();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
+    }
   } finally {
     client.release();
   }

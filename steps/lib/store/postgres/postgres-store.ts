@@ -21,7 +21,7 @@ import type { DeliveryHandler, DeliveryRecord, DeliveryView, RetryPolicy } from 
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
-import { migrate } from './migrations.ts';
+import { migrate, settingUp } from './migrations.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn, startQueue } from './queue.ts';
 import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
@@ -63,8 +63,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   let boss: PgBoss;
   try {
-    await migrate(pool);
-    boss = await startQueue({ pool, retry, supervise: role === 'worker', log });
+    boss = await settingUp(pool, async () => {
+      await migrate(pool);
+      return startQueue({ pool, retry, supervise: role === 'worker', log });
+    });
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
