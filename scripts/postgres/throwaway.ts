@@ -12,8 +12,8 @@
  * await server.start();   // the same data, the same port
  * await server.stop();    // stops it and removes its folder
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -52,6 +52,8 @@ export interface ThrowawayPostgres {
   start(): Promise<void>;
   /** Stops the server (if running) and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
+  /** `stop()` for an 'exit' handler (Ctrl-C): synchronous, never throws. */
+  stopSync(): void;
 }
 
 /** The folder holding initdb and pg_ctl: PostgreSQL 15 if installed, else the newest there is. */
@@ -88,6 +90,10 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
   let removed = false;
   let port = 0;
   const pgCtl = (args: string[]) => command('pg_ctl', ['-D', data, ...args]);
+  const pgCtlSync = (args: string[]) => {
+    const argv = [join(bin, 'pg_ctl'), '-D', data, ...args];
+    execFileSync(asRoot ? 'runuser' : (argv[0] as string), asRoot ? ['-u', 'postgres', '--', ...argv] : argv.slice(1), { stdio: 'ignore' });
+  };
   const start = async (): Promise<void> => {
     const settings = [
       `-p ${port}`,
@@ -123,27 +129,14 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
   }
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const admin = async <T>(body: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await body(client);
-    } finally {
-      await client.end();
-    }
-  };
 
   return {
     url,
     port,
     dir,
-    async createDatabase(name) {
-      await admin((client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
-      return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(name)}`;
-    },
+    createDatabase: (name) => createDatabase(url, name),
     async dropDatabase(name) {
-      if (!running) return;
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+      if (running) await dropDatabase(url, name);
     },
     async crash() {
       if (!running) return;
@@ -160,7 +153,42 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
       }
       await rm(dir, { recursive: true, force: true });
     },
+    stopSync() {
+      if (removed) return;
+      removed = true;
+      try {
+        if (running) pgCtlSync(['-m', 'immediate', 'stop']);
+      } catch {
+        // Exiting anyway: at worst the server outlives us, in a folder under the temp dir.
+      }
+      running = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+/** Runs `body` with a new client on `url`, then closes it: the one way the tests and the bench open a connection of their own. */
+export async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await body(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates database `name` on the server `serverUrl` points at; returns the new database's URL. */
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.toString();
+}
+
+/** Drops database `name` on the server `serverUrl` points at, closing whatever is still connected to it. */
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
 }
 
 /** "name" with embedded quotes doubled: safe to splice into SQL as an identifier. */

@@ -4,10 +4,11 @@
  * file) is done. `privatePostgres()` starts a server of its own, for a test that stops Postgres.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
-import { quoteIdentifier, startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/postgres/throwaway.ts';
+import { createDatabase, dropDatabase, startThrowawayPostgres, type ThrowawayPostgres, withClient } from '../../scripts/postgres/throwaway.ts';
 import { onCleanup } from './cleanup.ts';
+import { startScript, type StartedScript } from './process.ts';
 import { Pool as HttpPool } from 'undici';
 import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
 import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
@@ -20,11 +21,9 @@ import { SECRET } from './listener.ts';
 export async function testDatabase(label: string): Promise<string> {
   const serverUrl = inject('postgresUrl');
   const name = `test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
-  onCleanup(() => admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const url = await createDatabase(serverUrl, name);
+  onCleanup(() => dropDatabase(serverUrl, name));
+  return url;
 }
 
 /** A server of this test's own (it may be crashed and restarted); stopped and removed afterwards. */
@@ -34,20 +33,11 @@ export async function privatePostgres(label: string): Promise<ThrowawayPostgres>
   return server;
 }
 
-/** Runs `body` with a client on `url`, then closes it. */
-export async function admin<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient };
 
 /** Rows of `sql` on `url`. */
 export async function rows<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  return admin(url, async (client) => (await client.query<T>(sql, values)).rows);
+  return withClient(url, async (client) => (await client.query<T>(sql, values)).rows);
 }
 
 /** The workbench's config for `url` (DATABASE_URL) plus `env`. */
@@ -119,4 +109,16 @@ export async function burst(
   await Promise.all(Array.from({ length: options.concurrency }, sender));
   await Promise.all(pools.map((pool) => pool.destroy()));
   return sent;
+}
+
+/** The table the worker fixture's handler writes its effect to: one row per delivery, `runs` counting the runs. */
+export async function effectTable(url: string): Promise<void> {
+  await withClient(url, (client) =>
+    client.query('CREATE TABLE IF NOT EXISTS effect (delivery_id text PRIMARY KEY, payload jsonb NOT NULL, runs integer NOT NULL)'),
+  );
+}
+
+/** `npm run worker` with a counting handler (test/fixtures/pg-worker-child.ts), WORKER_CONCURRENCY=20 unless `env` says otherwise. */
+export function startWorkerProcess(url: string, env: Record<string, string> = {}, args: string[] = []): StartedScript {
+  return startScript('test/fixtures/pg-worker-child.ts', { args, env: { DATABASE_URL: url, WORKER_CONCURRENCY: '20', ...env } });
 }
