@@ -8,29 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../steps/lib/delivery/index.ts';
 import { openStore } from '../../steps/lib/store/open.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
+import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import { pgConfig, rows, testDatabase } from '../helpers/postgres.ts';
 
 function record(n: number, key: string, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
-    id: `appender-${String(n).padStart(3, '0')}`,
-    receivedAt: new Date().toISOString(),
-    method: 'POST',
-    url: '/webhooks',
-    remoteAddress: '127.0.0.1',
-    headers: [['Content-Type', 'application/json']],
-    bodyBase64: Buffer.from(`{"n":${n}}`).toString('base64'),
-    bodyBytes: `{"n":${n}}`.length,
-    status: 200,
-    verdict: 'valid',
-    code: 'ok',
-    reason: 'Signature verified with the current secret.',
-    scheme: 'bracken',
-    secretIndex: 0,
-    event: 'User_Create',
-    ackMs: 1,
-    dedupeKey: key,
-    ...overrides,
-  };
+  const id = `appender-${String(n).padStart(3, '0')}`;
+  return validDeliveryRecord({ id, receivedAt: new Date().toISOString(), body: Buffer.from(`{"n":${n}}`) }, { dedupeKey: key, ...overrides });
 }
 
 async function openListenerStore(label: string) {
