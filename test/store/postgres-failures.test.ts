@@ -4,6 +4,7 @@
  * (retried HANDLER_RETRY_LIMIT times with growing delays, then dead; Retry now in the inspector
  * runs it again); a wrong DATABASE_URL (the variable named, what to do, no password, no stack).
  */
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startInspector } from '../../steps/lib/inspector/inspector.ts';
 import { openDatabase } from '../../steps/lib/store/open.ts';
@@ -113,6 +114,8 @@ describe('a wrong DATABASE_URL', () => {
   it('fails at start naming DATABASE_URL and what to do, within HTTP_TIMEOUT_MS, without the password or a stack trace', async () => {
     const url = new URL(await testDatabase('bad_url'));
     const password = 'hunter2-do-not-print';
+    // Not Postgres: a server that accepts a connection and closes it at once.
+    const closer = await closingServer();
     const at = (change: (u: URL) => void) => {
       const copy = new URL(url);
       copy.username = 'workbench';
@@ -136,6 +139,14 @@ describe('a wrong DATABASE_URL', () => {
         code: 'WORKBENCH_STORE_UNREACHABLE',
         says: 'does not resolve',
         next: 'host name',
+      },
+      {
+        url: at((u) => {
+          u.port = String(closer.port);
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'closed it without answering',
+        next: 'host and port',
       },
       { url: at(() => {}), code: 'WORKBENCH_STORE_AUTH_FAILED', says: 'refused the login', next: 'user and password' },
       {
@@ -172,3 +183,13 @@ describe('a wrong DATABASE_URL', () => {
     expect(refused.stdout + refused.stderr).not.toContain(password);
   });
 });
+
+/** A TCP server on a free loopback port that closes every connection it accepts; closed when the test ends. */
+async function closingServer(): Promise<{ port: number }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port };
+}
