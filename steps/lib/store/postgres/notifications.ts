@@ -47,6 +47,8 @@ export function createNotifications(options: { url: string; log: (line: string) 
   let connecting: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  // Said once per outage, not once per attempt (Postgres may be down for a while).
+  let paused = false;
 
   const deliver = (message: pg.Notification) => {
     if (message.channel !== CHANNEL || message.payload === undefined) return;
@@ -68,7 +70,8 @@ export function createNotifications(options: { url: string; log: (line: string) 
       if (client === next) client = undefined;
       void next.end().catch(() => {});
       if (closed || subscribers.size === 0) return;
-      log(`postgres: live updates paused (${hidePassword(error.message, url)}); listening again in ${RECONNECT_MS} ms.`);
+      if (!paused) log(`postgres: live updates paused (${hidePassword(error.message, url)}); trying again every ${RECONNECT_MS} ms.`);
+      paused = true;
       clearTimeout(retryTimer);
       retryTimer = setTimeout(listen, RECONNECT_MS);
     };
@@ -80,6 +83,8 @@ export function createNotifications(options: { url: string; log: (line: string) 
       .then(
         () => {
           client = next;
+          if (paused) log('postgres: live updates resumed.');
+          paused = false;
           if (closed || subscribers.size === 0) void stopListening();
         },
         (error: Error) => retry(error),

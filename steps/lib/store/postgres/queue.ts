@@ -57,7 +57,10 @@ export async function startQueue(options: QueueOptions): Promise<PgBoss> {
     migrate: true,
     maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
-  boss.on('error', (error) => log(`queue: ${error.message}`));
+  boss.on(
+    'error',
+    quietRepeats((message) => log(`queue: ${message}`)),
+  );
   await boss.start();
   const policy = queuePolicy(retry);
   await boss.createQueue(DEAD_LETTER_QUEUE);
@@ -75,5 +78,21 @@ export function queuePolicy(retry: RetryPolicy): Required<Pick<PgBoss.Queue, 're
     retryBackoff: true,
     expireInSeconds: Math.ceil(retry.timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS,
     deadLetter: DEAD_LETTER_QUEUE,
+  };
+}
+
+/** How long the same queue error is not repeated: pg-boss reports a lost Postgres at every poll. */
+const REPEAT_QUIET_MS = 30_000;
+
+/** An error handler that says each message once per REPEAT_QUIET_MS, not once a second while Postgres is down. */
+function quietRepeats(say: (message: string) => void): (error: Error) => void {
+  let last: string | undefined;
+  let lastAt = 0;
+  return (error) => {
+    const now = Date.now();
+    if (error.message === last && now - lastAt < REPEAT_QUIET_MS) return;
+    last = error.message;
+    lastAt = now;
+    say(error.message);
   };
 }
