@@ -26,6 +26,11 @@ export const NOTIFY_ONE = `SELECT pg_notify('${CHANNEL}', $1 || ' ' || $2)`;
 /** The same for many: `$1` ids, `$2` the state they all now have. */
 export const NOTIFY_MANY = `SELECT pg_notify('${CHANNEL}', id || ' ' || $2) FROM unnest($1::text[]) AS id`;
 
+/** The call that announces a change, for a statement's select list: `id` and `state` are SQL expressions. */
+export function notifySql(id: string, state: string): string {
+  return `pg_notify('${CHANNEL}', ${id} || ' ' || ${state})`;
+}
+
 export interface Change {
   readonly id: string;
   readonly state: string;

@@ -14,20 +14,43 @@
  *
  * Every write here can be redone (at worst a handler runs again), so the worker's connections
  * commit asynchronously (no WAL flush per batch). Every update is guarded by the job id the row
- * holds, so a job replaced by Retry now cannot overwrite the new job's state.
+ * holds, so a job replaced by Retry now cannot overwrite the new job's state. A batch costs four
+ * statements whatever its size: pg-boss's fetch, the claim, the outcomes, pg-boss's completion
+ * (plus one per failed run); each row change is announced in the statement that makes it.
  */
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { type DeliveryHandler, deliveryFor, type RetryPolicy, type RunOutcome, runHandler } from '../../delivery/index.ts';
-import { transaction } from './connect.ts';
-import { type Notifications, NOTIFY_MANY } from './notifications.ts';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
+import { type Notifications, NOTIFY_MANY, notifySql } from './notifications.ts';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type JobData } from './queue.ts';
 import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
 
 /** How often an idle worker looks for due retries (pg-boss's minimum); new deliveries wake it at once. */
 const POLL_SECONDS = 0.5;
 /** Dead-letter jobs are few: one poll a second. */
 const DEAD_LETTER_POLL_SECONDS = 1;
+
+/**
+ * Claims a batch's rows (`running`, one more attempt) and announces it, in one statement. A row
+ * whose job was replaced (Retry now) or that is already finished does not come back; its job is
+ * simply completed.
+ */
+const CLAIM = `WITH claimed AS (
+    UPDATE ${DELIVERY_TABLE} AS d SET handler = 'running', attempts = d.attempts + 1, handler_updated_at = now()
+    FROM unnest($1::text[], $2::uuid[]) AS j(id, job_id)
+    WHERE d.id = j.id AND d.job_id = j.job_id AND d.handler IN ('pending', 'running', 'failed')
+    RETURNING ${VIEW_COLUMNS.split(', ')
+      .map((column) => `d.${column}`)
+      .join(', ')}, d.job_id)
+  SELECT claimed.*, ${notifySql('claimed.id', "'running'")} AS announced FROM claimed`;
+
+/** Each run's outcome on its row (guarded by the job id: a replaced job cannot overwrite its successor), announced in the same statement. */
+const RECORD = `WITH recorded AS (
+    UPDATE ${DELIVERY_TABLE} AS d SET handler = o.state, handler_error = o.error, handler_updated_at = now()
+    FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS o(id, job_id, state, error)
+    WHERE d.id = o.id AND d.job_id = o.job_id
+    RETURNING d.id, d.handler)
+  SELECT ${notifySql('recorded.id', 'recorded.handler')} FROM recorded`;
 
 export interface RunningWorker {
   /** Handlers running now. */
@@ -64,16 +87,7 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
   const runBatch = async (jobs: Job[]): Promise<void> => {
     // Claim the rows: `running`, one more attempt; a row whose job was replaced (Retry now) or that
     // is already finished comes back empty and its job is simply completed.
-    const { rows } = await pool.query<DeliveryRow & { job_id: string }>(
-      `UPDATE ${DELIVERY_TABLE} AS d SET handler = 'running', attempts = d.attempts + 1, handler_updated_at = now()
-       FROM unnest($1::text[], $2::uuid[]) AS j(id, job_id)
-       WHERE d.id = j.id AND d.job_id = j.job_id AND d.handler IN ('pending', 'running', 'failed')
-       RETURNING ${VIEW_COLUMNS.split(', ')
-         .map((column) => `d.${column}`)
-         .join(', ')}, d.job_id`,
-      [jobs.map((job) => job.data.deliveryId), jobs.map((job) => job.data.jobId)],
-    );
-    if (rows.length > 0) await pool.query(NOTIFY_MANY, [rows.map((row) => row.id), 'running']);
+    const { rows } = await pool.query<DeliveryRow & { job_id: string }>(CLAIM, [jobs.map((job) => job.data.deliveryId), jobs.map((job) => job.data.jobId)]);
     const byJob = new Map(rows.map((row) => [row.job_id, row]));
     running += rows.length;
     const ran = await Promise.all(
@@ -94,23 +108,30 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
       pool,
       boss,
       ran.filter((r) => r !== undefined),
-      jobs.filter((job) => !byJob.has(job.data.jobId)),
     );
   };
 
   const workerId = await boss.work<JobData>(
     DELIVERY_QUEUE,
     { batchSize: concurrency, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true },
+    // When this resolves, pg-boss completes every job of the batch that is still active: the
+    // successes, and the stale ones (their row was finished or replaced). Failed ones were failed
+    // in recordOutcomes and are no longer active. When it throws, pg-boss fails them all, so each
+    // runs again after its retry delay (at least once); if even that cannot reach Postgres, they
+    // stay active until they expire (HANDLER_TIMEOUT_MS) and run again then.
     async (jobs) => {
-      const batch = runBatch(jobs).catch((error: unknown) => {
-        // The jobs stay active; pg-boss's maintenance takes them back when they expire (at least once).
-        log(`worker: could not record a batch of ${jobs.length} (${(error as Error).message}); it runs again after HANDLER_TIMEOUT_MS.`);
-      });
+      const batch = runBatch(jobs);
       batches.add(batch);
-      await batch;
-      batches.delete(batch);
-      // A full batch means more may be waiting: fetch again now rather than after the poll interval.
-      if (jobs.length === concurrency && !stopping) boss.notifyWorker(workerId);
+      try {
+        await batch;
+      } catch (error) {
+        log(`worker: could not record a batch of ${jobs.length} (${(error as Error).message}); its deliveries run again.`);
+        throw error;
+      } finally {
+        batches.delete(batch);
+        // A full batch means more may be waiting: fetch again now rather than after the poll interval.
+        if (jobs.length === concurrency && !stopping) boss.notifyWorker(workerId);
+      }
     },
   );
   const deadLetterId = await boss.work<JobData>(
@@ -139,26 +160,19 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
   };
 }
 
-/** One transaction for a batch: complete the successes, fail the failures (pg-boss schedules their retry), and say so on the rows. */
-async function recordOutcomes(pool: pg.Pool, boss: PgBoss, ran: Ran[], stale: Job[]): Promise<void> {
-  await transaction(pool, async (client) => {
-    const db = sqlOn(client);
-    const done = ran.filter((r) => r.outcome.ok);
-    const completed = [...done.map((r) => r.job.id), ...stale.map((job) => job.id)];
-    if (completed.length > 0) await boss.complete(DELIVERY_QUEUE, completed, { db });
-    for (const { job, outcome } of ran) if (!outcome.ok) await boss.fail(DELIVERY_QUEUE, job.id, { message: outcome.error }, { db });
-    const states = ran.map((r) => (r.outcome.ok ? 'done' : r.last ? 'dead' : 'failed'));
-    const errors = ran.map((r) => (r.outcome.ok ? null : r.outcome.error));
-    await client.query(
-      `UPDATE ${DELIVERY_TABLE} AS d SET handler = o.state, handler_error = o.error, handler_updated_at = now()
-       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS o(id, job_id, state, error)
-       WHERE d.id = o.id AND d.job_id = o.job_id`,
-      [ran.map((r) => r.job.data.deliveryId), ran.map((r) => r.job.data.jobId), states, errors],
-    );
-    for (const state of new Set(states)) {
-      await client.query(NOTIFY_MANY, [ran.filter((_, i) => states[i] === state).map((r) => r.job.data.deliveryId), state]);
-    }
-  });
+/**
+ * The rows of a batch say what their runs did, announced in the same statement; failed jobs are
+ * failed (pg-boss schedules their retry, or moves the last try to the dead-letter queue). The
+ * successes are completed by pg-boss when the batch's callback returns. A crash in between
+ * leaves a job active with its row already `done`: it expires, comes back, finds the row
+ * finished, and is completed without running again.
+ */
+async function recordOutcomes(pool: pg.Pool, boss: PgBoss, ran: Ran[]): Promise<void> {
+  if (ran.length === 0) return;
+  const states = ran.map((r) => (r.outcome.ok ? 'done' : r.last ? 'dead' : 'failed'));
+  const errors = ran.map((r) => (r.outcome.ok ? null : r.outcome.error));
+  await pool.query(RECORD, [ran.map((r) => r.job.data.deliveryId), ran.map((r) => r.job.data.jobId), states, errors]);
+  for (const { job, outcome } of ran) if (!outcome.ok) await boss.fail(DELIVERY_QUEUE, job.id, { message: outcome.error });
 }
 
 /**
