@@ -1,5 +1,5 @@
 /**
- * `npm run bench` options. The defaults are the full run (about 3 minutes on 2 cores); `--quick`
+ * `npm run bench` options. The defaults are the full run (about 2.5 minutes on 2 cores); `--quick`
  * is a smoke run of about a second per cell, for CI and the smoke test: its figures are not
  * meant to be compared with anything.
  *

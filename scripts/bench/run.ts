@@ -10,7 +10,7 @@
  * undici from another), scale (listeners and workers on a throwaway Postgres, issue 10: see
  * scale/scale-bench.ts). Prints a table and writes JSON under the state folder.
  *
- * Run: npm run bench            (about 3 minutes on 2 cores; the scale section is 75 s of it)
+ * Run: npm run bench            (about 2.5 minutes on 2 cores; the scale section is ~55 s of it)
  *      npm run bench -- --quick (a smoke run; see --help)
  */
 import { performance } from 'node:perf_hooks';
