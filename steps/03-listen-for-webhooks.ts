@@ -4,8 +4,10 @@
  * The tutorial's index.js is `app.post('/webhooks', (req, res) => res.send('OK'))` on port 5000,
  * then `./ngrok http 5000` in a second terminal and ngrok's inspector at http://127.0.0.1:4040.
  * This step does all three in one process: the listener verifies each delivery's signature over
- * the raw bytes before answering, journals it, and runs a handler after the answer; the tunnel
- * opens when NGROK_AUTHTOKEN is set; the inspector page shows what arrived.
+ * the raw bytes before answering, stores it (the file journal, or Postgres with DATABASE_URL), and
+ * runs a handler after the answer (with Postgres, `npm run worker` does, unless
+ * LISTEN_RUN_HANDLERS=true); the tunnel opens when NGROK_AUTHTOKEN is set; the inspector page
+ * shows what arrived.
  *
  * Run: npm run step:3 (leave it running; Ctrl-C stops it)
  */
@@ -23,8 +25,8 @@ import {
   weakSecretWarning,
 } from './lib/core/index.ts';
 import { startInspector, type Inspector, type InspectorOptions } from './lib/inspector/index.ts';
-import { journalDir, openJournal, type Journal } from './lib/journal/index.ts';
 import { startListener, type RunningListener, webhookSecrets, sampleHandler, type DeliveryHandler } from './lib/listener/index.ts';
+import { openDatabase, openStore, type DeliveryStore, type OpenOptions } from './lib/store/index.ts';
 import { createMismatchExplainer } from './lib/diagnose/index.ts';
 import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
 import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
@@ -42,17 +44,19 @@ export interface ListenDeps {
   startInspector?: (options: InspectorOptions) => Promise<Inspector>;
   /** Prints what to run next in another terminal; default a `Next:` line, npm start passes a no-op. */
   next?: (what: string) => void;
+  /** Default: the file journal, or Postgres when DATABASE_URL is set. */
+  openStore?: (config: Config, options: OpenOptions) => Promise<DeliveryStore>;
 }
 
 export interface Listening {
   readonly listener: RunningListener;
   readonly inspector: Inspector;
   readonly tunnel: Tunnel | null;
-  readonly journal: Journal;
+  readonly store: DeliveryStore;
   /** e.g. https://abcd.ngrok-free.app/webhooks, when the tunnel is open. */
   readonly publicUrl: string | undefined;
   readonly readyLine: string;
-  /** Closes the tunnel, inspector, listener and journal, and removes listener.json. */
+  /** Closes the tunnel, inspector, listener, worker and store, and removes listener.json. */
   close(): Promise<void>;
 }
 
@@ -81,9 +85,23 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     const weak = config.webhook.secret === undefined ? undefined : weakSecretWarning(config.webhook.secret, 'WEBHOOK_SECRET');
     if (weak !== undefined) log(weak);
 
-    // Every answered request goes to the journal first, so nothing acknowledged is lost on a crash.
-    const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal, log });
-    cleanup.push(() => journal.close());
+    // Every answered request is stored first (journal or Postgres), so nothing acknowledged is lost on a crash.
+    const store = await (deps.openStore ?? openStore)(config, { role: 'listener', log });
+    cleanup.push(() => store.close());
+    const handler = deps.handler ?? sampleHandler(log);
+    if (store.queuesHandlers) {
+      log(`Deliveries go to Postgres (${store.location}).`);
+      if (config.handlers.runInListener) {
+        // One machine, one command: this process also runs a worker (its own pool: it commits asynchronously).
+        const workerStore = await openDatabase(config, { role: 'worker', log });
+        cleanup.push(() => workerStore.close());
+        const worker = await workerStore.work(handler, { concurrency: config.handlers.workerConcurrency });
+        cleanup.push(() => worker.close());
+        log('LISTEN_RUN_HANDLERS=true: this process also runs the handlers.');
+      } else {
+        log('Handlers run in `npm run worker` (set LISTEN_RUN_HANDLERS=true to run them here too).');
+      }
+    }
 
     // "app.listen(5000, ...)"
     const listener = await startListener({
@@ -93,8 +111,9 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       secrets,
       bodyLimitBytes: config.listen.bodyLimitBytes,
       requestTimeoutMs: config.listen.requestTimeoutMs,
-      journal,
-      handler: deps.handler ?? sampleHandler(log),
+      store,
+      // With Postgres the queue hands deliveries to workers; with the journal this process runs them.
+      ...(store.queuesHandlers ? {} : { handler, retry: config.handlers }),
       // A failed signature is logged with the likely mistake (re-serialized body, whitespace in the secret...).
       explainMismatch: deps.explainMismatch ?? createMismatchExplainer(scheme),
       log,
@@ -102,7 +121,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     cleanup.push(() => listener.close());
 
     // "Copy this address ... http://127.0.0.1:4040": our own inspector, on loopback only.
-    const inspector = await (deps.startInspector ?? startInspector)({ port: config.inspect.port, feed: listener.feed, replayUrl: listener.url, log });
+    const inspector = await (deps.startInspector ?? startInspector)({ port: config.inspect.port, store, replayUrl: listener.url, log });
     cleanup.push(() => inspector.close());
 
     // "./ngrok http 5000": forwards the listener's port and nothing else.
@@ -134,7 +153,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     const readyLine = `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}`;
     log(readyLine);
     let closing: Promise<void> | undefined;
-    return { listener, inspector, tunnel, journal, publicUrl, readyLine, close: () => (closing ??= closeAll()) };
+    return { listener, inspector, tunnel, store, publicUrl, readyLine, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll();
     throw error;

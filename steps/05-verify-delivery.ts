@@ -45,7 +45,6 @@ import {
 } from './lib/core/index.ts';
 import type { DeliveryView } from './lib/delivery/index.ts';
 import { diagnose } from './lib/diagnose/index.ts';
-import { journalDir, readJournal } from './lib/journal/index.ts';
 import { webhookSecrets } from './lib/listener/index.ts';
 import {
   checkReserialization,
@@ -61,12 +60,14 @@ import {
   type ReserializationCheck,
 } from './lib/report/index.ts';
 import { bracken, listenScheme, type VerifyInput } from './lib/signature/index.ts';
+import { readDeliveries } from './lib/store/index.ts';
 
 export interface VerifyDeliveryDeps {
   config?: Config;
   state?: State;
   log?: (line: string) => void;
-  readJournal?: typeof readJournal;
+  /** Default: the journal, or Postgres when DATABASE_URL is set. */
+  readDeliveries?: typeof readDeliveries;
   /** The event to verify, any letter case; default User_Create (the tutorial's). */
   event?: string;
   /** Verify the newest delivery whatever it is (the behaviour before this walkthrough's delivery was looked for). */
@@ -92,17 +93,16 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   const scheme = listenScheme(config.listen.scheme);
   const event = eventOption(deps.event);
 
-  // The tutorial opens ngrok's inspector to see the delivery; here, the one the listener journaled.
-  const dir = journalDir(config.stateDir);
-  const { deliveries, warnings } = await (deps.readJournal ?? readJournal)(dir);
+  // The tutorial opens ngrok's inspector to see the delivery; here, the ones the listener stored.
+  const { deliveries, warnings, location } = await (deps.readDeliveries ?? readDeliveries)(config);
   for (const warning of warnings) log(`Journal: ${warning}`);
   if (latestWebhookDelivery(deliveries) === undefined) {
-    throw new StepError(STEP_VERIFY_FAILED, `No delivery has been captured yet (journal: ${dir}).`, {
+    throw new StepError(STEP_VERIFY_FAILED, `No delivery has been captured yet (${location}).`, {
       hint: 'Run `npm run step:3` and leave it running, then `npm run step:4` to create a test user, which fires User_Create.',
     });
   }
   // This walkthrough's delivery: the one naming the user step 4 recorded (or, with --latest, the newest).
-  const delivery = chooseDelivery(deliveries, { event, user: await state.read('user'), config, dir, latest: deps.latest === true }, log);
+  const delivery = chooseDelivery(deliveries, { event, user: await state.read('user'), config, location, latest: deps.latest === true }, log);
   log(`Delivery: ${delivery.id}, ${delivery.method} ${delivery.url} at ${delivery.receivedAt} (the listener answered ${delivery.status}, ${delivery.verdict})`);
 
   // The "same secret you declared when creating the webhook" (step 2), plus older ones during a rotation.

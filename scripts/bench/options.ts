@@ -1,5 +1,5 @@
 /**
- * `npm run bench` options. The defaults are the full run (about 1.5 to 2 minutes on 2 cores); `--quick`
+ * `npm run bench` options. The defaults are the full run (about 2.5 minutes on 2 cores); `--quick`
  * is a smoke run of about a second per cell, for CI and the smoke test: its figures are not
  * meant to be compared with anything.
  *
@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { BENCH_BAD_OPTION, BenchError } from './errors.ts';
 import { isReceiverName, RECEIVER_NAMES, type ReceiverName } from './receivers/types.ts';
 import type { ThroughputTiming } from './throughput.ts';
+import type { ScaleTiming } from './scale/scale-bench.ts';
 
-const SECTION_NAMES = ['startup', 'delivery', 'throughput'] as const;
+const SECTION_NAMES = ['startup', 'delivery', 'throughput', 'scale'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** The body sizes the issue asks for: a typical small event and a large one. */
@@ -34,6 +35,8 @@ export interface BenchOptions {
   readonly startupRuns: number;
   readonly delivery: DeliveryPlan;
   readonly timing: ThroughputTiming;
+  /** The scale section (issue 10): listeners and workers on Postgres. */
+  readonly scale: ScaleTiming;
   /** Write a V8 CPU profile of every receiver process into the results folder. */
   readonly cpuProf: boolean;
   readonly help: boolean;
@@ -69,6 +72,9 @@ const QUICK_TIMING: ThroughputTiming = {
   drainMs: 5_000,
   settleTimeoutMs: 2_000,
 };
+
+const FULL_SCALE: ScaleTiming = { warmupMs: 1_000, saturationMs: 4_000, burstMs: 10_000, connections: 50, drainTimeoutMs: 30_000 };
+const QUICK_SCALE: ScaleTiming = { warmupMs: 150, saturationMs: 400, burstMs: 1_000, connections: 50, drainTimeoutMs: 10_000 };
 
 function readArgs(argv: readonly string[]) {
   try {
@@ -106,6 +112,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     startupRuns,
     delivery: quick ? { sequential: 10, concurrent: 50, concurrency: 50 } : { sequential: 100, concurrent: 500, concurrency: 50 },
     timing: quick ? QUICK_TIMING : FULL_TIMING,
+    scale: quick ? QUICK_SCALE : FULL_SCALE,
     cpuProf: values['cpu-prof'],
     help: values.help,
   };

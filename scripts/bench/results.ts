@@ -9,6 +9,7 @@ import type { MachineInfo } from './machine.ts';
 import type { BenchOptions } from './options.ts';
 import type { TargetResult } from './targets.ts';
 import type { ThroughputReport } from './throughput.ts';
+import type { ScaleReport } from './scale/scale-bench.ts';
 import type { TimedRuns, WalkthroughReport } from './walkthrough-bench.ts';
 
 export const RESULTS_SCHEMA = 'bracken-webhook-workbench/bench@1';
@@ -36,6 +37,8 @@ export interface BenchResults {
   readonly startup: Outcome<StartupReport>;
   readonly delivery: Outcome<DeliveryReport>;
   readonly throughput: Outcome<ThroughputReport>;
+  /** Listeners and workers on Postgres (issue 10). */
+  readonly scale: Outcome<ScaleReport>;
   readonly targets: readonly TargetResult[];
 }
 

@@ -7,9 +7,10 @@
  *
  * Sections: start-up (npm start, step 1 cold, the tsx floor), delivery latency (sandbox → our
  * listener), receiver throughput (three baselines and ours, each in its own process, loaded by
- * undici from another). Prints a table and writes JSON under the state folder.
+ * undici from another), scale (listeners and workers on a throwaway Postgres, issue 10: see
+ * scale/scale-bench.ts). Prints a table and writes JSON under the state folder.
  *
- * Run: npm run bench            (about 1.5 to 2 minutes on 2 cores)
+ * Run: npm run bench            (about 2.5 minutes on 2 cores; the scale section is ~55 s of it)
  *      npm run bench -- --quick (a smoke run; see --help)
  */
 import { performance } from 'node:perf_hooks';
@@ -25,6 +26,8 @@ import { evaluateTargets } from './targets.ts';
 import { removeTempDirsSync, withTempDir } from './temp.ts';
 import type { ThroughputReport } from './throughput.ts';
 import type { DeliveryReport } from './delivery-bench.ts';
+import type { ScaleReport } from './scale/scale-bench.ts';
+import { evaluateScaleTargets } from './scale/targets.ts';
 
 export interface RunBenchDeps {
   readonly config: Config;
@@ -63,6 +66,9 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
       )
     : notSelected;
 
+  if (wanted('scale')) log('Measuring listeners and workers on Postgres (scale)…');
+  const scale: Outcome<ScaleReport> = wanted('scale') ? await measureScale(options, log) : notSelected;
+
   const { help: _help, ...recorded } = options;
   const results: BenchResults = {
     schema: RESULTS_SCHEMA,
@@ -75,12 +81,21 @@ export async function runBench(options: BenchOptions, deps: RunBenchDeps): Promi
     startup,
     delivery,
     throughput,
-    targets: evaluateTargets(throughput, startup),
+    scale,
+    targets: [...evaluateTargets(throughput, startup), ...evaluateScaleTargets(scale)],
   };
   const signal = interruption();
   if (signal !== undefined) throw new BenchError(BENCH_INTERRUPTED, `Interrupted (${signal}): no results written.`);
   const file = await writeResults(config.stateDir, results);
   return { results, file };
+}
+
+/** The scale section, skipped (not failed) where PostgreSQL is not installed. */
+async function measureScale(options: BenchOptions, log: (line: string) => void): Promise<Outcome<ScaleReport>> {
+  const bench = await import('./scale/scale-bench.ts');
+  const missing = await bench.scaleMissing();
+  if (missing !== undefined) return skipped(missing);
+  return attempt(() => bench.runScale({ timing: options.scale, secret: generateSecret(), log }));
 }
 
 function profilesDir(config: Config): string {
@@ -121,7 +136,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log('Summarize one with: node --import tsx scripts/bench/profile-summary.ts <file.cpuprofile>');
   }
   // A target MISS is a finding, not a failure; a section that could not run is.
-  return [results.startup, results.delivery, results.throughput].some((s) => s.status === 'failed') ? 1 : 0;
+  return [results.startup, results.delivery, results.throughput, results.scale].some((s) => s.status === 'failed') ? 1 : 0;
 }
 
 if (isMain(import.meta.url)) {

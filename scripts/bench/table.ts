@@ -6,6 +6,7 @@ import { styleText } from 'node:util';
 import { describeMachine } from './machine.ts';
 import type { BenchResults, Outcome } from './results.ts';
 import type { Verdict } from './targets.ts';
+import { formatScale } from './scale/report.ts';
 
 type Row = readonly string[];
 
@@ -118,6 +119,10 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       } else if (w.stepsNote !== undefined) out.push(`  per-step breakdown: ${w.stepsNote}`);
     }
   }
+
+  heading('Scale: listeners and workers on Postgres');
+  notRun(results.scale);
+  if (results.scale.status === 'ok') out.push(...formatScale(results.scale.value, formatTable));
 
   heading('Targets');
   const mark: Record<Verdict, string> = { PASS: paint('green', 'PASS'), MISS: paint('red', 'MISS'), SKIP: paint('yellow', 'SKIP') };

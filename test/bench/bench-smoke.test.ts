@@ -13,6 +13,8 @@ import type { LoadResult } from '../../scripts/bench/load/types.ts';
 import { parseBenchOptions } from '../../scripts/bench/options.ts';
 import type { BenchResults, StartupReport } from '../../scripts/bench/results.ts';
 import { median, percentile, summarize } from '../../scripts/bench/stats.ts';
+import type { ScaleCell, ScaleReport } from '../../scripts/bench/scale/scale-bench.ts';
+import { evaluateScaleTargets } from '../../scripts/bench/scale/targets.ts';
 import { evaluateTargets } from '../../scripts/bench/targets.ts';
 import type { ThroughputCell, ThroughputReport } from '../../scripts/bench/throughput.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
@@ -47,7 +49,8 @@ function expectRealLoad(result: LoadResult, kind: LoadResult['kind']): void {
 }
 
 describe('npm run bench -- --quick', () => {
-  it('runs every receiver and the delivery path, prints the table and writes bench-<time>.json and latest.json', async () => {
+  // Eleven processes one after another: about 20 s on a quiet 2-core box, more when other suites share it.
+  it('runs every receiver and the delivery path, prints the table and writes bench-<time>.json and latest.json', { timeout: 120_000 }, async () => {
     const stateDir = await tempDir('bench-state');
     const tmp = await tempDir('bench-tmp');
     const { code, stdout, stderr } = await runScript(
@@ -173,6 +176,8 @@ describe('bench building blocks', () => {
     const quick = parseBenchOptions(['--quick', '--receivers', 'ours,bare', '--bodies', '300']);
     expect([quick.quick, quick.receivers, quick.bodySizes, quick.startupRuns]).toEqual([true, ['bare', 'ours'], [300], 1]);
     expect(parseBenchOptions([]).bodySizes).toEqual([300, 65536]);
+    expect(parseBenchOptions([]).sections).toEqual(['startup', 'delivery', 'throughput', 'scale']);
+    expect(parseBenchOptions(['--only', 'scale']).sections).toEqual(['scale']);
     expect(() => parseBenchOptions(['--receivers', 'nginx'])).toThrow(
       expect.objectContaining({
         code: BENCH_BAD_OPTION,
@@ -223,5 +228,60 @@ describe('bench building blocks', () => {
     });
     expect(refused.map((t) => t.verdict)).toEqual(['MISS', 'SKIP', 'MISS', 'SKIP']);
     expect(refused[0]?.measured).toBe('2.00× (2000 / 1000), with errors');
+  });
+
+  it("evaluateScaleTargets() compares the run's own figures: Postgres against plain INSERT, two listeners against one, handled against acknowledged, the drain", () => {
+    const load = (rps: number, non2xx: Record<string, number> = {}): LoadResult => ({
+      kind: 'saturation',
+      sent: 10,
+      ok: 10,
+      non2xx,
+      errors: 0,
+      unanswered: 0,
+      firstError: undefined,
+      elapsedMs: 1,
+      rps,
+      latency: { count: 10, p50: 1, p99: 2, max: 2, mean: 1 },
+      sendLag: undefined,
+    });
+    const cell = (name: ScaleCell['name'], rps: number, failed = 0): ScaleCell => ({
+      name,
+      label: name,
+      perListener: [load(rps)],
+      rps,
+      p50: 1,
+      p99: 2,
+      failed,
+      duplicates: 0,
+    });
+    const report = (cells: ScaleCell[], workers: Partial<ScaleReport['workers']>) =>
+      ({
+        status: 'ok',
+        value: {
+          baseline: load(2000),
+          cells,
+          workers: { handledPerSec: 900, ackedPerSec: 1000, failed: 0, drained: true, drainMs: 1200, backlogAtEnd: 300, burstMs: 10_000, ...workers },
+        } as unknown as ScaleReport,
+      }) as const;
+
+    const passing = evaluateScaleTargets(report([cell('postgres-1', 1500), cell('postgres-2', 2400)], {}));
+    expect(passing.map((t) => [t.verdict, t.measured])).toEqual([
+      ['PASS', '0.75× (1500 / 2000)'],
+      ['PASS', '1.60× (2400 / 1500)'],
+      ['PASS', '0.90× (900 / 1000)'],
+      ['PASS', '1200 ms (300 owed at the end of a 10.0 s burst)'],
+    ]);
+    const missing = evaluateScaleTargets(
+      report([cell('postgres-1', 1300, 2), cell('postgres-2', 2400)], { handledPerSec: 700, drained: false, drainMs: 30_000 }),
+    );
+    expect(missing.map((t) => [t.verdict, t.measured])).toEqual([
+      ['MISS', '0.65× (1300 / 2000), with errors'],
+      ['MISS', '1.85× (2400 / 1300), with errors'],
+      ['MISS', '0.70× (700 / 1000)'],
+      ['MISS', 'not gone after 30000 ms'],
+    ]);
+    const skipped = evaluateScaleTargets({ status: 'skipped', reason: 'PostgreSQL server binaries (initdb, pg_ctl) are not installed: ...' });
+    expect(skipped.map((t) => t.verdict)).toEqual(['SKIP', 'SKIP', 'SKIP', 'SKIP']);
+    expect(skipped[0]?.measured).toBe('PostgreSQL server binaries (initdb, pg_ctl) are not installed: ...');
   });
 });

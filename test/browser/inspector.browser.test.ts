@@ -1,7 +1,8 @@
 /**
  * The inspector driven as a person would, in headless Chromium, against the real listener and
  * journal: a signed delivery appears live, opens with its signature shortened and its body
- * pretty-printed, replays as a duplicate, and the verdict filter narrows the list.
+ * pretty-printed, replays as a duplicate, the verdict filter narrows the list, and a delivery
+ * whose handler died is found with the handler filter and run again with Retry now.
  * Skipped (with a printed reason) when /usr/bin/chromium is not installed.
  */
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.ts';
+import { fileStore } from '../../steps/lib/store/file/file-store.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 warnIfNoChromium('the inspector browser test');
@@ -39,6 +41,7 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const handled: string[] = [];
+  let failNext = false;
   const signature = bracken.sign({ body: Buffer.from(BODY), secret: SECRET }).authorization ?? '';
 
   const rows = () => page.locator('#deliveries tbody tr');
@@ -48,6 +51,7 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
   beforeAll(async () => {
     const dir = await tempDir('browser');
     journal = await openJournal({ dir: join(dir, 'journal'), maxBytes: 1024 * 1024, keepFiles: 2 });
+    const store = fileStore(journal);
     listener = await startListener({
       host: '127.0.0.1',
       port: 0,
@@ -55,10 +59,16 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
       secrets: () => [SECRET],
       bodyLimitBytes: 1024 * 1024,
       requestTimeoutMs: 10_000,
-      journal,
-      handler: (delivery) => void handled.push(delivery.id),
+      // As step 3 does: the inspector reads the store the listener writes (which has Retry now).
+      store,
+      handler: (delivery) => {
+        if (failNext) throw new Error('the handler is broken');
+        handled.push(delivery.id);
+      },
+      // No retries: the first failure makes the delivery dead at once.
+      retry: { retryLimit: 0, retryDelayMs: 0, timeoutMs: 5000 },
     });
-    inspector = await startInspector({ port: 0, feed: listener.feed, replayUrl: listener.url });
+    inspector = await startInspector({ port: 0, store, replayUrl: listener.url });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
@@ -150,5 +160,28 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
     await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ — rejected .+ 404 [\d.]+ ms not run$/)]);
     await page.getByLabel('All').check();
     await expect.poll(() => rows().count(), WAIT).toBe(4);
+  });
+
+  it('finds a dead delivery with the handler filter and runs it again with Retry now', async () => {
+    await page.getByLabel('All').check();
+    failNext = true;
+    const body = BODY.replace('"userkey":7', '"userkey":8');
+    const dying = await post(
+      { 'content-type': 'application/json', authorization: bracken.sign({ body: Buffer.from(body), secret: SECRET }).authorization ?? '' },
+      body,
+    );
+    expect(dying.status).toBe(200);
+    const { id } = (await dying.json()) as { id: string };
+    await listener.idle();
+    await page.locator('#handler-filter').selectOption('dead');
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/ valid .+ dead: the handler is broken$/)]);
+    await rows().first().click();
+    failNext = false;
+    await page.getByRole('button', { name: 'Retry now' }).click();
+    await page.locator('#replay-result').getByText('Queued: the handler runs again now').waitFor(WAIT);
+    await expect.poll(() => handled.includes(id), WAIT).toBe(true);
+    await page.locator('#handler-filter').selectOption('done');
+    await expect.poll(() => rowTexts().then((texts) => texts.length), WAIT).toBe(2);
+    expect(await rowTexts()).toEqual([expect.stringMatching(/ valid .+ ran$/), expect.stringMatching(/ valid .+ ran$/)]);
   });
 });

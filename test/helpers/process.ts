@@ -9,7 +9,8 @@ import { PROJECT_ROOT, type Env } from '../../steps/lib/core/config.ts';
 import { onCleanup } from './cleanup.ts';
 
 /** The variables the workbench reads (config.ts): a developer's shell must not steer a script under test. */
-const WORKBENCH_VARIABLE = /^(BRACKEN_|SANDBOX_|WORKBENCH_|LISTEN_|INSPECT_|JOURNAL_|WEBHOOK_|NGROK_|HTTP_TIMEOUT_MS$|TEST_USERNAME$)/;
+const WORKBENCH_VARIABLE =
+  /^(BRACKEN_|SANDBOX_|WORKBENCH_|LISTEN_|INSPECT_|JOURNAL_|WEBHOOK_|NGROK_|HANDLER_|WORKER_|HTTP_TIMEOUT_MS$|TEST_USERNAME$|DATABASE_URL$)/;
 
 /**
  * This process's environment without the workbench's variables, plain-text output, and `vars` on

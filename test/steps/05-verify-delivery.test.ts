@@ -219,7 +219,7 @@ describe('step 5: verify the captured delivery', () => {
     await openState(dir).write('user', { ...user, userkey: 43, username: 'Test-User-2' });
     const other = await step();
     expect(other.code).toBe(1);
-    expect(other.err).toContain('No User_Create delivery about Test-User-2 (userkey 43) is in the journal');
+    expect(other.err).toContain('No User_Create delivery about Test-User-2 (userkey 43) was stored (journal: ');
     const latest = await step('--latest');
     expect(latest.code).toBe(0);
     expect(latest.out).toContain('Match: yes, with the current secret.');

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { isLoopbackUrl, urlHost } from './net.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
+import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
 import { canonicalEventName, EVENT_NAMES } from './event-names.ts';
 
@@ -71,6 +72,24 @@ export interface Config {
   };
   readonly inspect: { readonly port: number };
   readonly journal: { readonly maxBytes: number; readonly keepFiles: number };
+  /**
+   * DATABASE_URL: with it, deliveries go to Postgres (and handlers to worker processes); without
+   * it, to the file journal above.
+   */
+  readonly database: { readonly url: string | undefined };
+  /** How a delivery's handler runs, in worker processes (`npm run worker`) or in the listener. */
+  readonly handlers: {
+    /** HANDLER_RETRY_LIMIT: tries after the first failed one, before the delivery is `dead`. */
+    readonly retryLimit: number;
+    /** HANDLER_RETRY_DELAY_MS: the first retry's delay; each next one doubles (with jitter). */
+    readonly retryDelayMs: number;
+    /** HANDLER_TIMEOUT_MS: a run still going after this counts as failed (and a killed worker's job comes back). */
+    readonly timeoutMs: number;
+    /** WORKER_CONCURRENCY: handlers one worker process runs at once (and jobs it fetches per batch). */
+    readonly workerConcurrency: number;
+    /** LISTEN_RUN_HANDLERS: with DATABASE_URL, step 3 also runs a worker itself. */
+    readonly runInListener: boolean;
+  };
   readonly ngrok: {
     readonly authtoken: string | undefined;
     readonly domain: string | undefined;
@@ -124,6 +143,11 @@ export const SETTING_RANGES = {
   LISTEN_BODY_LIMIT: { min: 1, max: 64 * MIB },
   JOURNAL_MAX_BYTES: { min: 64 * KIB, max: 1024 * MIB },
   JOURNAL_KEEP_FILES: { min: 1, max: 1000 },
+  HANDLER_RETRY_LIMIT: { min: 0, max: 100 },
+  HANDLER_RETRY_DELAY_MS: { min: 0, max: 3_600_000 },
+  // pg-boss expires a job after at most 24 hours; a handler bound of an hour stays well inside it.
+  HANDLER_TIMEOUT_MS: { min: 1, max: 3_600_000 },
+  WORKER_CONCURRENCY: { min: 1, max: 1000 },
 } as const satisfies Record<string, { min: number; max: number }>;
 
 type RangedSetting = keyof typeof SETTING_RANGES;
@@ -192,6 +216,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     journal: Object.freeze({
       maxBytes: read.bytes('JOURNAL_MAX_BYTES', 16 * 1024 * 1024),
       keepFiles: read.integer('JOURNAL_KEEP_FILES', 4),
+    }),
+    database: Object.freeze({ url: read.databaseUrl('DATABASE_URL') }),
+    handlers: Object.freeze({
+      retryLimit: read.integer('HANDLER_RETRY_LIMIT', 5),
+      retryDelayMs: read.integer('HANDLER_RETRY_DELAY_MS', 1000, 'milliseconds'),
+      timeoutMs: read.integer('HANDLER_TIMEOUT_MS', 30_000, 'milliseconds'),
+      workerConcurrency: read.integer('WORKER_CONCURRENCY', 10),
+      runInListener: read.boolean('LISTEN_RUN_HANDLERS', false),
     }),
     ngrok: Object.freeze({
       authtoken: read.optional('NGROK_AUTHTOKEN'),
@@ -288,6 +320,19 @@ function reader(env: Env) {
       return items.map((item) => integerFrom(name, item, SETTING_RANGES[name].min, SETTING_RANGES[name].max, unit));
     },
     url,
+    boolean(name: string, fallback: boolean): boolean {
+      const raw = optional(name);
+      if (raw === undefined) return fallback;
+      if (/^(true|1|yes)$/i.test(raw)) return true;
+      if (/^(false|0|no)$/i.test(raw)) return false;
+      return invalid(name, raw, 'true or false');
+    },
+    databaseUrl(name: string): string | undefined {
+      const raw = optional(name);
+      if (raw === undefined || isDatabaseUrl(raw)) return raw;
+      // Never echo a password: the message shows the value with it hidden.
+      return invalid(name, redactDatabaseUrl(raw), 'a postgres:// URL, such as postgres://user:password@127.0.0.1:5432/webhooks');
+    },
     optionalUrl: (name: string): string | undefined => (optional(name) === undefined ? undefined : url(name, '')),
     route(name: string, fallback: string): UserDeleteRoute {
       const raw = optional(name) ?? fallback;

@@ -142,6 +142,18 @@ export type InspectorErrorCode = typeof INSPECTOR_FAILED;
 /** The local inspector page (steps/lib/inspector/) could not start. */
 export class InspectorError extends WorkbenchError<InspectorErrorCode> {}
 
+/** StoreError: DATABASE_URL's server cannot be reached (refused, unknown host, no answer in time). */
+export const STORE_UNREACHABLE = 'WORKBENCH_STORE_UNREACHABLE';
+/** StoreError: Postgres refused the user or password in DATABASE_URL. */
+export const STORE_AUTH_FAILED = 'WORKBENCH_STORE_AUTH_FAILED';
+/** StoreError: the database named in DATABASE_URL does not exist. */
+export const STORE_DATABASE_MISSING = 'WORKBENCH_STORE_DATABASE_MISSING';
+/** StoreError: anything else Postgres refused at start (permissions, a failed migration, TLS...). */
+export const STORE_FAILED = 'WORKBENCH_STORE_FAILED';
+export type StoreErrorCode = typeof STORE_UNREACHABLE | typeof STORE_AUTH_FAILED | typeof STORE_DATABASE_MISSING | typeof STORE_FAILED;
+/** The delivery store (steps/lib/store/, Postgres through DATABASE_URL) could not be opened. */
+export class StoreError extends WorkbenchError<StoreErrorCode> {}
+
 /** Node's own code for an argument with a bad value (as on the TypeErrors Node's APIs throw). */
 const ERR_INVALID_ARG_VALUE = 'ERR_INVALID_ARG_VALUE';
 

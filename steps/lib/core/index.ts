@@ -17,6 +17,7 @@ export {
   API_UNREACHABLE,
   ApiError,
   CONFIG_INVALID,
+  CONFIG_MISSING,
   ConfigError,
   INSPECTOR_FAILED,
   InspectorError,
@@ -28,7 +29,12 @@ export {
   STATE_WRITE_FAILED,
   STEP_PRECONDITION,
   STEP_VERIFY_FAILED,
+  STORE_AUTH_FAILED,
+  STORE_DATABASE_MISSING,
+  STORE_FAILED,
+  STORE_UNREACHABLE,
   StateError,
+  StoreError,
   StepError,
   TOKEN_INVALID_CLIENT,
   TOKEN_REJECTED,
@@ -40,7 +46,7 @@ export {
   WorkbenchError,
   invalidArgument,
 } from './errors.ts';
-export type { ApiErrorCode } from './errors.ts';
+export type { ApiErrorCode, StoreErrorCode } from './errors.ts';
 export { EVENT_NAMES, canonicalEventName } from './event-names.ts';
 export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
@@ -52,6 +58,7 @@ export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbac
 export type { Refusal, SameOriginRule } from './local-guard.ts';
 export { EVENT_STREAM_MAX_BUFFERED_BYTES, createEventStreams } from './event-stream.ts';
 export type { EventStreams, EventStreamOptions } from './event-stream.ts';
+export { hidePassword, redactDatabaseUrl } from './database-url.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';

@@ -6,8 +6,19 @@
 /** `valid`: signature verified; `invalid`: signature checked and failed; `rejected`: refused before any check (404, 405, 413, 408...). */
 export type Verdict = 'valid' | 'invalid' | 'rejected';
 
-/** Where the user's handler stands for a delivery. */
-export type HandlerState = 'pending' | 'done' | 'failed' | 'duplicate' | 'not-run';
+/**
+ * Where the user's handler stands for a delivery: `pending` (queued), `running`, `done`, `failed`
+ * (its last run failed; another try is scheduled), `dead` (it failed its last try, HANDLER_RETRY_LIMIT
+ * retries after the first), `duplicate` (a retry of a stored delivery: never run again), `not-run`
+ * (a refused request, or no handler configured).
+ */
+export type HandlerState = 'pending' | 'running' | 'done' | 'failed' | 'dead' | 'duplicate' | 'not-run';
+
+/** Every handler state, in the order a delivery goes through them. */
+export const HANDLER_STATES: readonly HandlerState[] = ['pending', 'running', 'done', 'failed', 'dead', 'duplicate', 'not-run'];
+
+/** Every verdict. */
+export const VERDICTS: readonly Verdict[] = ['valid', 'invalid', 'rejected'];
 
 export interface DeliveryRecord {
   /** Unique, sortable by arrival: `<ms since epoch, base36>-<random>`. */
@@ -46,6 +57,10 @@ export interface DeliveryView extends DeliveryRecord {
   readonly handler: HandlerState;
   /** The handler's error message when it failed. */
   readonly handlerError: string | undefined;
+  /** How many times the handler has started for it, when the store counts (Postgres). */
+  readonly attempts?: number;
+  /** Which listener stored it (`host pid`), when the store is shared by several (Postgres). */
+  readonly receivedBy?: string;
 }
 
 /** Live deliveries of a running listener, for the inspector. */

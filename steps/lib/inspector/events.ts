@@ -5,7 +5,7 @@
  * connections from being dropped by anything in between.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeliveryFeed } from '../delivery/index.ts';
+import type { DeliverySource } from '../delivery/index.ts';
 import { SECURITY_HEADERS } from './guard.ts';
 import { summarize } from './view.ts';
 
@@ -18,8 +18,8 @@ export interface EventStreams {
   closeAll(): void;
 }
 
-/** Event streams fed by `feed`. */
-export function followFeed(feed: DeliveryFeed): EventStreams {
+/** Event streams fed by `source` (a listener's feed, or a store's changes from every listener). */
+export function followSource(source: Pick<DeliverySource, 'subscribe'>): EventStreams {
   const open = new Set<() => void>();
   return {
     open(req, res) {
@@ -29,7 +29,7 @@ export function followFeed(feed: DeliveryFeed): EventStreams {
         'x-accel-buffering': 'no',
       });
       res.write(': connected\n\n');
-      const unsubscribe = feed.subscribe((view) => {
+      const unsubscribe = source.subscribe((view) => {
         res.write(`event: delivery\ndata: ${JSON.stringify(summarize(view))}\n\n`);
       });
       const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);

@@ -1,21 +1,18 @@
 /**
  * What keeps the inspector local: core's local-page guard (steps/lib/core/local-guard.ts, shared with
  * the sandbox's delivery log), named for the inspector. It listens on loopback only; every request
- * must name it in its `Host` header, and a replay must come from the inspector's own page with the
- * `X-Workbench-Inspector: replay` header.
+ * must name it in its `Host` header, and a replay or a Retry now must come from the inspector's own
+ * page, with the `X-Workbench-Inspector` header naming the action (`replay`, `retry`).
  */
 import type { IncomingMessage } from 'node:http';
 import { checkHost as checkLocalHost, checkSameOrigin as checkLocalOrigin, type Refusal, type SameOriginRule } from '../core/index.ts';
 
 export { allowedHosts, SECURITY_HEADERS, type Refusal } from '../core/index.ts';
 
-/** The page sends `X-Workbench-Inspector: replay` with a replay. */
-const REPLAY_RULE: SameOriginRule = {
-  action: 'Replay',
-  header: 'x-workbench-inspector',
-  value: 'replay',
-  page: 'the inspector page',
-  missingHeaderCode: 'missing_inspector_header',
+/** What the page sends with each action: `X-Workbench-Inspector: replay` or `: retry`. */
+const RULES: Readonly<Record<'replay' | 'retry', SameOriginRule>> = {
+  replay: { action: 'Replay', header: 'x-workbench-inspector', value: 'replay', page: 'the inspector page', missingHeaderCode: 'missing_inspector_header' },
+  retry: { action: 'Retry now', header: 'x-workbench-inspector', value: 'retry', page: 'the inspector page', missingHeaderCode: 'missing_inspector_header' },
 };
 
 /** Refuses requests whose `Host` is not this inspector: the DNS-rebinding check. */
@@ -23,7 +20,7 @@ export function checkHost(req: IncomingMessage, allowed: ReadonlySet<string>): R
   return checkLocalHost(req, allowed, 'this inspector');
 }
 
-/** Refuses a replay that did not come from the inspector's own page. */
-export function checkSameOrigin(req: IncomingMessage, allowed: ReadonlySet<string>): Refusal | undefined {
-  return checkLocalOrigin(req, allowed, REPLAY_RULE);
+/** Refuses a replay (or a Retry now) that did not come from the inspector's own page. */
+export function checkSameOrigin(req: IncomingMessage, allowed: ReadonlySet<string>, action: 'replay' | 'retry' = 'replay'): Refusal | undefined {
+  return checkLocalOrigin(req, allowed, RULES[action]);
 }

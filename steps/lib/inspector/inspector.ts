@@ -4,8 +4,13 @@
  * server on loopback, never the listener's port, so the tunnel (which forwards only the listener
  * port) cannot reach it.
  *
- * Routes: `GET /` (the page), `GET /api/info`, `GET /api/deliveries?verdict=all|valid|invalid|rejected`,
- * `GET /api/deliveries/:id`, `POST /api/deliveries/:id/replay`, `GET /api/events` (Server-Sent Events).
+ * Routes: `GET /` (the page), `GET /api/info`, `GET /api/deliveries?verdict=all|valid|invalid|rejected`
+ * `&handler=all|pending|running|done|failed|dead|duplicate|not-run`, `GET /api/deliveries/:id`,
+ * `POST /api/deliveries/:id/replay`, `POST /api/deliveries/:id/retry` (Retry now),
+ * `GET /api/events` (Server-Sent Events).
+ *
+ * It reads a listener's own feed, or a store: with Postgres that is every listener's deliveries,
+ * live, and `npm run inspector` runs it on its own for an operator.
  *
  * @example
  * const inspector = await startInspector({ port: config.inspect.port, feed: listener.feed, replayUrl: listener.url });
@@ -13,8 +18,8 @@
  */
 import { createServer } from 'node:http';
 import { bindServer, isLoopbackHost, urlHost, INSPECTOR_FAILED, InspectorError } from '../core/index.ts';
-import type { DeliveryFeed } from '../delivery/index.ts';
-import { followFeed } from './events.ts';
+import { type DeliveryFeed, type DeliverySource, feedSource } from '../delivery/index.ts';
+import { followSource } from './events.ts';
 import { allowedHosts } from './guard.ts';
 import { createInspectorHandler, sendJson } from './routes.ts';
 
@@ -23,8 +28,10 @@ export interface InspectorOptions {
   host?: string;
   /** `config.inspect.port` (INSPECT_PORT, default 4040); 0 picks a free port. */
   port: number;
-  /** The running listener's deliveries. */
-  feed: DeliveryFeed;
+  /** The running listener's deliveries (give this or `store`). */
+  feed?: DeliveryFeed;
+  /** A store's deliveries: with Postgres, every listener's (give this or `feed`). */
+  store?: DeliverySource & { readonly engine?: string; readonly location?: string };
   /** The listener's local webhook URL: where replays go. */
   replayUrl: string;
   log?: (line: string) => void;
@@ -40,7 +47,8 @@ export interface Inspector {
 /** Starts the inspector; rejects with InspectorError (INSPECTOR_FAILED) when it cannot listen. */
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
   const host = options.host ?? '127.0.0.1';
-  const { feed, replayUrl, log = () => {} } = options;
+  const { replayUrl, log = () => {} } = options;
+  const source = sourceOf(options);
   if (!isLoopbackHost(host)) {
     throw new InspectorError(INSPECTOR_FAILED, `The inspector binds to loopback only, not ${JSON.stringify(host)}.`, {
       hint: 'Leave host at 127.0.0.1: the inspector shows signatures and can replay, so it must stay on this machine.',
@@ -53,8 +61,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   let allowed: ReadonlySet<string> = new Set(); // filled in once the port is known
-  const streams = followFeed(feed);
-  const handle = createInspectorHandler({ feed, replayUrl, streams, allowedHosts: () => allowed, log });
+  const streams = followSource(source);
+  const sourceInfo = options.store === undefined ? {} : { engine: options.store.engine, location: options.store.location };
+  const handle = createInspectorHandler({ source, sourceInfo, replayUrl, streams, allowedHosts: () => allowed, log });
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`Inspector error on ${req.method} ${req.url}: ${(error as Error).message}`);
@@ -85,6 +94,15 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       });
     },
   };
+}
+
+function sourceOf(options: InspectorOptions): DeliverySource {
+  if ((options.feed === undefined) === (options.store === undefined)) {
+    throw new InspectorError(INSPECTOR_FAILED, 'The inspector needs exactly one of feed and store to show deliveries from.', {
+      hint: "Pass the listener's feed, or the store it writes to.",
+    });
+  }
+  return options.store ?? feedSource(options.feed as DeliveryFeed);
 }
 
 function safeProtocol(url: string): string {

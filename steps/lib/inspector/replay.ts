@@ -10,7 +10,7 @@
  * result.status // 200
  */
 import { request } from 'undici';
-import { type DeliveryFeed, type DeliveryRecord, watchFeed } from '../delivery/index.ts';
+import type { DeliveryRecord, DeliverySource, DeliveryView } from '../delivery/index.ts';
 import { summarize, type DeliverySummary } from './view.ts';
 
 /** Headers that belong to one connection (RFC 9110 §7.6.1) or that the HTTP client must compute. */
@@ -35,8 +35,8 @@ export interface ReplayOptions {
   readonly record: DeliveryRecord;
   /** The listener's webhook URL: its origin receives the replay, at the recorded path and query. */
   readonly listenerUrl: string;
-  /** Watched so the result can name the delivery the replay became. */
-  readonly feed: DeliveryFeed;
+  /** Watched so the result can name the delivery the replay became (any listener's, with Postgres). */
+  readonly source: Pick<DeliverySource, 'subscribe' | 'get'>;
   readonly timeoutMs?: number;
   /** How long to wait, after the answer, for the listener to publish the replayed delivery. */
   readonly recordWaitMs?: number;
@@ -73,10 +73,10 @@ export function replayTarget(listenerUrl: string, recordedUrl: string): string {
 
 /** Sends `record` again and reports the answer; rejects when the listener cannot be reached. */
 export async function replayDelivery(options: ReplayOptions): Promise<ReplayResult> {
-  const { record, feed } = options;
+  const { record, source } = options;
   const url = replayTarget(options.listenerUrl, record.url);
-  const known = new Set(feed.list().map((view) => view.id));
-  const seen = watchFeed(feed, (view) => !known.has(view.id) && view.bodyBase64 === record.bodyBase64);
+  // Watch from before sending, so a quick record cannot be missed: new deliveries with the same bytes.
+  const seen = watchReplayed(source, record);
   try {
     const body = Buffer.from(record.bodyBase64, 'base64');
     const response = await request(url, {
@@ -89,7 +89,7 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
     });
     const { text, truncated } = await readLimited(response.body, REPLAY_BODY_LIMIT);
     const contentType = response.headers['content-type'];
-    const view = await seen.within(options.recordWaitMs ?? 2_000);
+    const view = await seen.within(answeredId(text), options.recordWaitMs ?? 2_000);
     return {
       url,
       status: response.statusCode,
@@ -100,6 +100,55 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
     };
   } finally {
     seen.stop();
+  }
+}
+
+interface ReplayWatch {
+  /** The delivery the replay became: the one the listener's answer names, else the first new one with the same bytes. */
+  within(id: string | undefined, ms: number): Promise<DeliveryView | undefined>;
+  stop(): void;
+}
+
+function watchReplayed(source: Pick<DeliverySource, 'subscribe' | 'get'>, record: DeliveryRecord): ReplayWatch {
+  const candidates: DeliveryView[] = [];
+  let wake: () => void = () => {};
+  const stop = source.subscribe((view) => {
+    if (view.id !== record.id && view.bodyBase64 === record.bodyBase64) {
+      candidates.push(view);
+      wake();
+    }
+  });
+  return {
+    async within(id, ms) {
+      const deadline = Date.now() + ms;
+      const pick = () => (id === undefined ? candidates[0] : candidates.findLast((view) => view.id === id));
+      // An acknowledged delivery is stored before its answer: it can be read at once.
+      if (id !== undefined && pick() === undefined) {
+        const stored = await source.get(id);
+        if (stored !== undefined) return stored;
+      }
+      while (pick() === undefined && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deadline - Date.now());
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      return pick();
+    },
+    stop,
+  };
+}
+
+/** The delivery id in the listener's `{"received":true,"id":"…"}`, if that is what it answered. */
+function answeredId(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { id?: unknown };
+    return typeof parsed.id === 'string' ? parsed.id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

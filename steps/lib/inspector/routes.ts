@@ -4,7 +4,7 @@
  * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeliveryFeed, Verdict } from '../delivery/index.ts';
+import { type DeliverySource, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
 import type { EventStreams } from './events.ts';
 import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
@@ -13,7 +13,9 @@ import { INSPECTOR_SCRIPT } from './assets/script.ts';
 import { describe, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
-const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', 'valid', 'invalid', 'rejected'];
+const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
+/** The `handler` filter values the list accepts. */
+const HANDLER_FILTERS: readonly ('all' | HandlerState)[] = ['all', ...HANDLER_STATES];
 /** The list sends at most this many deliveries, newest first (`total` says how many matched). */
 const LIST_LIMIT = 1000;
 
@@ -23,10 +25,19 @@ const STATIC: Readonly<Record<string, readonly [string, string]>> = {
   '/inspector.css': ['text/css; charset=utf-8', INSPECTOR_CSS],
 };
 const API_PATHS = ['/api/info', '/api/deliveries', '/api/events'];
-const DELIVERY_PATH = /^\/api\/deliveries\/([A-Za-z0-9_-]{1,128})(\/replay)?$/;
+const DELIVERY_PATH = /^\/api\/deliveries\/([A-Za-z0-9_-]{1,128})(\/replay|\/retry)?$/;
+
+/** What /api/info says about where the deliveries come from. */
+export interface SourceInfo {
+  /** `file` or `postgres`, when the inspector reads a store; absent for a listener's own feed. */
+  readonly engine?: string | undefined;
+  /** The journal folder, or DATABASE_URL with the password hidden. */
+  readonly location?: string | undefined;
+}
 
 export interface RouteContext {
-  readonly feed: DeliveryFeed;
+  readonly source: DeliverySource;
+  readonly sourceInfo: SourceInfo;
   readonly replayUrl: string;
   readonly streams: EventStreams;
   /** The `Host` values that name this server (known once it listens). */
@@ -36,7 +47,7 @@ export interface RouteContext {
 
 /** Answers one request; rejects only on a bug (the caller answers 500). */
 export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { feed, replayUrl, log } = ctx;
+  const { source, replayUrl, log } = ctx;
   const refuse = (req: IncomingMessage, res: ServerResponse, refusal: Refusal): void => {
     log(`Inspector refused ${req.method} ${req.url} (${refusal.code}): ${refusal.error}`);
     req.resume();
@@ -50,7 +61,8 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     if (pathname === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     const page = STATIC[pathname];
     const match = DELIVERY_PATH.exec(pathname);
-    const isReplay = match?.[2] !== undefined;
+    const action = match?.[2] === '/replay' ? 'replay' : match?.[2] === '/retry' ? 'retry' : undefined;
+    const isReplay = action !== undefined;
     if (page === undefined && match === null && !API_PATHS.includes(pathname)) {
       return sendJson(res, 404, { error: `No such page: ${pathname}`, code: 'not_found' });
     }
@@ -62,27 +74,37 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     }
 
     if (page !== undefined) return void res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': page[0] }).end(page[1]);
-    if (pathname === '/api/info') return sendJson(res, 200, { listenerUrl: replayUrl });
+    if (pathname === '/api/info') return sendJson(res, 200, { listenerUrl: replayUrl, ...ctx.sourceInfo, retryNow: source.retryNow !== undefined });
     if (pathname === '/api/events') return ctx.streams.open(req, res);
     if (pathname === '/api/deliveries') {
       const verdict = searchParams.get('verdict') ?? 'all';
       if (!VERDICT_FILTERS.some((v) => v === verdict)) {
         return sendJson(res, 400, { error: `verdict must be one of ${VERDICT_FILTERS.join(', ')}.`, code: 'bad_verdict' });
       }
-      const matching = feed.list().filter((view) => verdict === 'all' || view.verdict === verdict);
-      return sendJson(res, 200, { verdict, total: matching.length, deliveries: matching.slice(0, LIST_LIMIT).map(summarize) });
+      const handler = searchParams.get('handler') ?? undefined;
+      if (handler !== undefined && !HANDLER_FILTERS.some((h) => h === handler)) {
+        return sendJson(res, 400, { error: `handler must be one of ${HANDLER_FILTERS.join(', ')}.`, code: 'bad_handler' });
+      }
+      const query = {
+        verdict: verdict === 'all' ? undefined : (verdict as Verdict),
+        handler: handler === undefined || handler === 'all' ? undefined : (handler as HandlerState),
+        limit: LIST_LIMIT,
+      };
+      const { total, deliveries } = await source.list(query);
+      return sendJson(res, 200, { verdict, ...(handler === undefined ? {} : { handler }), total, deliveries: deliveries.map(summarize) });
     }
 
     const id = match?.[1] ?? '';
-    const view = feed.list().find((candidate) => candidate.id === id);
+    const view = await source.get(id);
     if (view === undefined) return sendJson(res, 404, { error: `No delivery with id ${id}.`, code: 'unknown_delivery' });
-    if (!isReplay) return sendJson(res, 200, describe(view));
+    if (action === undefined) return sendJson(res, 200, describe(view));
 
-    const crossSite = checkSameOrigin(req, ctx.allowedHosts());
+    const crossSite = checkSameOrigin(req, ctx.allowedHosts(), action);
     if (crossSite !== undefined) return refuse(req, res, crossSite);
-    req.resume(); // the replay request's own body means nothing; drain it
+    req.resume(); // the request's own body means nothing; drain it
+    if (action === 'retry') return retryNow(source, id, res, log);
     try {
-      const result = await replayDelivery({ record: view, listenerUrl: replayUrl, feed });
+      const result = await replayDelivery({ record: view, listenerUrl: replayUrl, source });
       log(`Replayed delivery ${id} to ${result.url}: ${result.status}`);
       return sendJson(res, 200, result);
     } catch (error) {
@@ -91,6 +113,17 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
       return sendJson(res, 502, { error: `${message}. Is the listener still running?`, code: 'replay_failed' });
     }
   };
+}
+
+/** Queues the handler of a failed or dead delivery again; 409 when it is neither, 501 when nothing here can. */
+async function retryNow(source: DeliverySource, id: string, res: ServerResponse, log: (line: string) => void): Promise<void> {
+  if (source.retryNow === undefined) {
+    return sendJson(res, 501, { error: 'Retry now needs a listener that runs handlers, or Postgres (DATABASE_URL).', code: 'retry_unavailable' });
+  }
+  const result = await source.retryNow(id);
+  if (!result.ok) return sendJson(res, result.reason === 'unknown_delivery' ? 404 : 409, { error: result.message, code: result.reason });
+  log(`Retry now: delivery ${id} is queued for its handler again.`);
+  return sendJson(res, 200, { delivery: summarize(result.delivery) });
 }
 
 /** Sends `body` as JSON with the security headers. */

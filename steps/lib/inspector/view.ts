@@ -31,6 +31,10 @@ export interface DeliverySummary {
   readonly bodyBytes: number;
   readonly handler: HandlerState;
   readonly handlerError: string | undefined;
+  /** Handler runs so far, when the store counts them (Postgres). */
+  readonly attempts?: number | undefined;
+  /** Which listener stored it, when several share the store (Postgres). */
+  readonly receivedBy?: string | undefined;
 }
 
 /**
@@ -81,6 +85,8 @@ export function summarize(view: DeliveryView): DeliverySummary {
     bodyBytes: view.bodyBytes,
     handler: view.handler,
     handlerError: view.handlerError,
+    ...(view.attempts === undefined ? {} : { attempts: view.attempts }),
+    ...(view.receivedBy === undefined ? {} : { receivedBy: view.receivedBy }),
   };
 }
 

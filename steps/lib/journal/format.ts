@@ -4,12 +4,12 @@
  *
  * - `{"type":"delivery","handler":"pending","record":{...DeliveryRecord}}`: a request the listener
  *   answered, written before the answer. `handler` is its state at that moment.
- * - `{"type":"handler","id":"...","handler":"done"|"failed","error":"...","at":"..."}`: what the
- *   user's handler did with a delivery, written after it ran.
+ * - `{"type":"handler","id":"...","handler":"done"|"failed"|"dead","error":"...","at":"..."}`: what
+ *   the user's handler did with a delivery, written after each run (`dead`: its last try failed).
  *
  * Folding the entries in order gives each delivery's current state (`DeliveryView`).
  */
-import type { DeliveryRecord, DeliveryView, HandlerState, Verdict } from '../delivery/index.ts';
+import { type DeliveryRecord, type DeliveryView, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
 
 /** The journal folder inside the state folder. */
 export const JOURNAL_DIR_NAME = 'journal';
@@ -21,10 +21,13 @@ export interface DeliveryEntry {
   readonly record: DeliveryRecord;
 }
 
+/** What a handler run leaves in the journal. */
+export type HandlerOutcome = 'done' | 'failed' | 'dead';
+
 export interface HandlerEntry {
   readonly type: 'handler';
   readonly id: string;
-  readonly handler: 'done' | 'failed';
+  readonly handler: HandlerOutcome;
   readonly error?: string;
   /** ISO 8601 time the handler finished. */
   readonly at: string;
@@ -58,8 +61,7 @@ export function encodeEntry(entry: JournalEntry): string {
   return `${head.slice(0, -2)},"bodyBase64":"${bodyBase64}"}}\n`;
 }
 
-const VERDICTS: readonly Verdict[] = ['valid', 'invalid', 'rejected'];
-const HANDLER_STATES: readonly HandlerState[] = ['pending', 'done', 'failed', 'duplicate', 'not-run'];
+const OUTCOMES: readonly string[] = ['done', 'failed', 'dead'] satisfies HandlerOutcome[];
 
 /** The entry on `line`, or undefined when the line is not a well-formed entry. */
 export function parseEntry(line: string): JournalEntry | undefined {
@@ -73,7 +75,7 @@ export function parseEntry(line: string): JournalEntry | undefined {
   if (value.type === 'delivery' && HANDLER_STATES.includes(value.handler as HandlerState) && isRecord(value.record)) {
     return value as unknown as DeliveryEntry;
   }
-  if (value.type === 'handler' && typeof value.id === 'string' && (value.handler === 'done' || value.handler === 'failed') && typeof value.at === 'string') {
+  if (value.type === 'handler' && typeof value.id === 'string' && OUTCOMES.includes(value.handler as string) && typeof value.at === 'string') {
     return value as unknown as HandlerEntry;
   }
   return undefined;

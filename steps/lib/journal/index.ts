@@ -3,3 +3,4 @@
  */
 export { journalDir, openJournal, readJournal } from './journal.ts';
 export type { Journal } from './journal.ts';
+export type { HandlerOutcome } from './format.ts';

@@ -21,7 +21,7 @@ import { WorkbenchError, writeFailed } from '../core/index.ts';
 import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
-import { encodeEntry, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
+import { encodeEntry, type HandlerOutcome, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
 import { JournalWriter, trackOwed, type Owed } from './writer.ts';
 
 /** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
@@ -48,7 +48,7 @@ export interface Journal {
   /** Appends a delivery; resolves once it is on disk. */
   appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
   /** Appends what the handler did with delivery `id`; resolves once it is on disk (with the next delivery, or within 50 ms). */
-  appendOutcome(id: string, handler: 'done' | 'failed', error?: string): Promise<void>;
+  appendOutcome(id: string, handler: HandlerOutcome, error?: string): Promise<void>;
   /** Waits for queued appends, closes the file and releases the lock. */
   close(): Promise<void>;
 }

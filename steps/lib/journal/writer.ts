@@ -22,10 +22,10 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-/** Deliveries whose handler still has to run (pending or failed), with the lines that say so. */
+/** Deliveries whose handler still has to run (pending, failed or dead: a restart runs them), with the lines that say so. */
 export function trackOwed(owed: Owed, entry: JournalEntry, line: string, seq: number): void {
   if (entry.type === 'delivery') {
-    if (entry.handler === 'pending' || entry.handler === 'failed') {
+    if (entry.handler === 'pending' || entry.handler === 'failed' || entry.handler === 'dead') {
       if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, lines: [line] });
     }
   } else if (entry.handler === 'done') {

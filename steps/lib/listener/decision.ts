@@ -14,7 +14,7 @@ import { REPLIES, SIGNATURE_FAILED_STATUS, type OK_CODE, type RejectionCode, typ
 
 export type Decision = Accepted | Refused;
 
-/** A verified delivery with a JSON body: journaled, then answered 200 `{"received":true,"id"}`. */
+/** A verified delivery with a JSON body: stored, then answered 200 `{"received":true,"id"}`. */
 export interface Accepted {
   readonly kind: 'accepted';
   readonly status: 200;
@@ -31,8 +31,8 @@ export interface Accepted {
   readonly event: string | undefined;
   /** What a sender's retry of this delivery shares with it (see dedupe.ts). */
   readonly dedupeKey: string;
-  /** `pending`: new, runs after the answer; `duplicate`: a retry of a stored one; `not-run`: no handler configured. */
-  readonly handler: 'pending' | 'duplicate' | 'not-run';
+  /** `pending`: its handler is to run (the store may find it a duplicate); `not-run`: no handler configured. */
+  readonly handler: 'pending' | 'not-run';
 }
 
 /** A refused request, answered with its status and `{"error", "code"}`. Its handler never runs. */

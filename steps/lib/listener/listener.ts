@@ -1,27 +1,29 @@
 /**
  * The webhook listener: the tutorial's `app.post('/webhooks', ...)`, made strict. It verifies the
- * signature over the raw bytes before any JSON parsing, journals every request it answers before
- * answering, acknowledges verified deliveries fast and runs the handler afterwards in a worker.
+ * signature over the raw bytes before any JSON parsing, stores every request it answers before
+ * answering (the file journal, or Postgres), acknowledges verified deliveries fast and runs the
+ * handler afterwards: in its own worker with the file journal, in `npm run worker` with Postgres.
  *
  * Statuses and codes (the JSON body is `{error, code}` for every refusal): 200 verified delivery;
  * 401 with the scheme's reason (`missing_signature`, `signature_mismatch`...); 400 `invalid_json` /
  * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
  * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
- * 431 `headers_too_large`; 500 `secret_unavailable`; 503 `journal_unavailable`.
+ * 431 `headers_too_large`; 500 `secret_unavailable`; 503 `journal_unavailable` (file) or
+ * `store_unavailable` (Postgres).
  *
  * @example
  * const listener = await startListener({ host: '127.0.0.1', port: 0, scheme: bracken, secrets: () => [secret],
- *   bodyLimitBytes: 1 << 20, requestTimeoutMs: 10_000, journal, handler: sampleHandler(console.log) });
+ *   bodyLimitBytes: 1 << 20, requestTimeoutMs: 10_000, store, handler: sampleHandler(console.log) });
  * console.log(listener.url); // http://127.0.0.1:<port>/webhooks
  */
 import { createServer } from 'node:http';
-import { bindServer, urlHost, WEBHOOK_PATH, LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError } from '../core/index.ts';
-import { type DeliveryFeed, createDeliveryFeed, type WritableFeed } from '../delivery/index.ts';
+import { bindServer, urlHost, WEBHOOK_PATH, LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError, invalidArgument } from '../core/index.ts';
+import { type DeliveryFeed, createDeliveryFeed, type RetryPolicy, type WritableFeed } from '../delivery/index.ts';
 import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
+import { type DeliveryStore, fileStore } from '../store/index.ts';
 import { createListenerApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
-import { dedupeFromJournal } from './dedupe.ts';
 import type { ReceiveContext } from './receive.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
 
@@ -35,9 +37,17 @@ export interface ListenerOptions {
   secrets: () => readonly string[] | Promise<readonly string[]>;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
-  journal: Journal;
-  /** Runs after the 2xx for each verified, new delivery. */
+  /** Where every answered request is stored (the file journal, or Postgres). */
+  store?: DeliveryStore;
+  /** Shorthand for `store: fileStore(journal)`. */
+  journal?: Journal;
+  /**
+   * Runs after the 2xx for each verified, new delivery, in this process. Only with a store whose
+   * handlers do not run from a queue (the file journal); with Postgres, workers run them.
+   */
   handler?: DeliveryHandler;
+  /** Retries and a time limit for the handler runs here (config.handlers); without it a failure waits for the next start. */
+  retry?: RetryPolicy;
   /** When verification fails, extra text for the log line and the record's reason. */
   explainMismatch?: (input: VerifyInput) => string | undefined;
   log?: (line: string) => void;
@@ -56,28 +66,40 @@ export interface RunningListener {
   readonly feed: DeliveryFeed;
   /** Resolves when the worker has nothing queued or running. */
   idle(): Promise<void>;
-  /** Stops accepting, lets in-flight requests finish, waits briefly for running handlers. Does not close the journal. */
+  /** Stops accepting, lets in-flight requests finish, waits briefly for running handlers. Does not close the store. */
   close(): Promise<void>;
 }
 
 /** Starts the listener, first re-queueing handlers the journal says are still owed. */
 export async function startListener(options: ListenerOptions): Promise<RunningListener> {
-  const { journal, handler, log = () => {} } = options;
-  const recovered = journal.recovered;
+  const { handler, log = () => {} } = options;
+  const store = storeOf(options);
+  if (store.queuesHandlers && handler !== undefined) {
+    throw invalidArgument(`A ${store.engine} store queues handlers for workers: pass the handler to the worker, not to startListener.`);
+  }
+  const recovered = store.recovered;
   const feed: WritableFeed = createDeliveryFeed({ initial: recovered, ...(options.feedLimit === undefined ? {} : { limit: options.feedLimit }) });
   const worker: Worker | undefined =
     handler === undefined
       ? undefined
       : createWorker({
           handler,
-          journal,
+          journal: { appendOutcome: (id, outcome, error) => store.recordOutcome(id, outcome, error) },
           log,
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.retry === undefined ? {} : { retry: options.retry }),
           onChange: (id, state, handlerError) => {
             const view = feed.get(id);
             if (view !== undefined) feed.upsert({ ...view, handler: state, handlerError });
           },
         });
+  // Retry now in the inspector (file engine): this worker runs the delivery again.
+  if (worker !== undefined) {
+    store.runRetriesWith?.((view) => {
+      feed.upsert({ ...view, handler: 'pending' });
+      worker.enqueue(view, { recovered: true });
+    });
+  }
   const ctx: ReceiveContext = {
     scheme: options.scheme.name,
     signatureHeader: options.scheme.signatureHeader?.name,
@@ -86,9 +108,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     bodyLimitBytes: options.bodyLimitBytes,
     requestTimeoutMs: options.requestTimeoutMs,
     explainMismatch: options.explainMismatch,
-    hasHandler: worker !== undefined,
-    dedupe: dedupeFromJournal(recovered),
-    journal,
+    // With a queue, every new delivery gets a job (workers run it): dedupe applies as with a handler here.
+    hasHandler: worker !== undefined || store.queuesHandlers,
+    store,
     log,
     onRecorded: (view) => feed.upsert(view),
     onAcknowledged: (view, received) => worker?.enqueue(view, { received }),
@@ -122,7 +144,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   );
   const origin = `http://${urlHost(options.host)}:${port}`;
 
-  const owed = recovered.filter((view) => view.code === 'ok' && (view.handler === 'pending' || view.handler === 'failed'));
+  const owed = recovered.filter((view) => view.code === 'ok' && (view.handler === 'pending' || view.handler === 'failed' || view.handler === 'dead'));
   if (recovered.length > 0) log(`Recovered ${recovered.length} deliveries from the journal; ${worker === undefined ? 0 : owed.length} handler run(s) owed.`);
   if (worker !== undefined) {
     for (const view of owed) {
@@ -154,4 +176,11 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       return closing;
     },
   };
+}
+
+function storeOf(options: ListenerOptions): DeliveryStore {
+  if (options.store !== undefined && options.journal !== undefined) throw invalidArgument('Pass startListener a store or a journal, not both.');
+  if (options.store !== undefined) return options.store;
+  if (options.journal !== undefined) return fileStore(options.journal);
+  throw invalidArgument('startListener needs a store (or a journal) to keep what it receives.');
 }

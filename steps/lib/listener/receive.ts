@@ -1,7 +1,8 @@
 /**
  * `POST /webhooks`, in the order that keeps it safe: read the exact bytes (size limit, deadline),
  * verify the signature over them, and only then decode and parse JSON. A verified delivery is
- * journaled as `pending` before the 2xx, and handed to the worker after it.
+ * stored as `pending` before the 2xx (the store claims its dedupe key), and handed to the
+ * in-process worker after it (with Postgres, its job was queued in the same transaction instead).
  *
  * An empty body is verified like any other (verification always comes first): unsigned it gets
  * 401 `missing_signature`; correctly signed it gets 400 `empty_body`.
@@ -12,7 +13,7 @@ import { headerValue, type Scheme, type VerifyInput } from '../signature/index.t
 import type { Arrival } from './arrival.ts';
 import { readRawBody } from './body.ts';
 import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision } from './decision.ts';
-import { type Dedupe, dedupeKeyOf, type FirstCopy } from './dedupe.ts';
+import { dedupeKeyOf } from './dedupe.ts';
 import { eventNameOf, isJsonMediaType, parseJsonBody } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
@@ -25,7 +26,6 @@ export interface ReceiveContext extends AnswerContext {
   readonly explainMismatch: ((input: VerifyInput) => string | undefined) | undefined;
   /** False when no handler is configured: verified deliveries are then `not-run`, and not deduplicated. */
   readonly hasHandler: boolean;
-  readonly dedupe: Dedupe;
   /** Called once the answer to a `pending` delivery has gone out (or the client left). */
   readonly onAcknowledged: (view: DeliveryView, received: { body: Buffer; payload: unknown }) => void;
 }
@@ -48,15 +48,9 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     await recordAndAnswer(ctx, arrival, refusal('body_too_large', { bodyBytes: read.bytes, reason, headers }), send);
     return;
   }
-  const { decision, settleStored } = await decide(ctx, arrival, read.body);
-  let view: DeliveryView | undefined;
-  try {
-    view = await recordAndAnswer(ctx, arrival, decision, send);
-  } finally {
-    // Duplicates of this delivery waited for this: stored, they are duplicates; not, the next is new.
-    settleStored?.(view !== undefined);
-  }
-  if (decision.kind === 'accepted' && decision.handler === 'pending' && view !== undefined) {
+  const decision = await decide(ctx, arrival, read.body);
+  const view: DeliveryView | undefined = await recordAndAnswer(ctx, arrival, decision, send);
+  if (decision.kind === 'accepted' && view?.handler === 'pending') {
     let handed = false;
     const handOver = () => {
       if (!handed) ctx.onAcknowledged(view, { body: read.body, payload: decision.payload });
@@ -69,65 +63,53 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   }
 }
 
-interface Decided {
-  readonly decision: Decision;
-  /** For a new delivery (handler `pending`): tell the duplicates waiting on it whether it was stored. */
-  readonly settleStored?: (stored: boolean) => void;
-}
-
-async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decided> {
+async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
   let secrets: readonly string[];
   try {
     secrets = await ctx.secrets();
   } catch (error) {
-    return { decision: refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` }) };
+    return refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` });
   }
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
   if (!verified.ok) {
     const explanation = explain(ctx, input);
-    return { decision: signatureRefusal(verified, explanation === undefined ? verified.message : `${verified.message} ${explanation}`, body) };
+    return signatureRefusal(verified, explanation === undefined ? verified.message : `${verified.message} ${explanation}`, body);
   }
   const secretIndex = verified.secretIndex;
-  if (bodyBytes === 0) return { decision: signedRefusal('empty_body', secretIndex, { bodyBytes, body }) };
+  if (bodyBytes === 0) return signedRefusal('empty_body', secretIndex, { bodyBytes, body });
   const contentType = headerValue(arrival.headers, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;
-    return { decision: signedRefusal('unsupported_media_type', secretIndex, { bodyBytes, body, reason }) };
+    return signedRefusal('unsupported_media_type', secretIndex, { bodyBytes, body, reason });
   }
   let payload: unknown;
   try {
     payload = parseJsonBody(body);
   } catch (error) {
     const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
-    return { decision: signedRefusal('invalid_json', secretIndex, { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` }) };
+    return signedRefusal('invalid_json', secretIndex, { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` });
   }
   const event = eventNameOf(payload);
   const dedupeKey = dedupeKeyOf(arrival.headers, body, ctx.verifier.name);
-  const copy: FirstCopy | undefined = ctx.hasHandler ? await ctx.dedupe.firstCopyOrClaim(dedupeKey, arrival.id) : undefined;
-  const first = copy?.duplicateOf;
   const which = secretIndex === 0 ? 'the current secret' : `previous secret #${secretIndex}`;
-  const reason =
-    first === undefined
-      ? `Signature verified with ${which}.`
-      : `Signature verified with ${which}; a duplicate of ${first} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
-  const handler: Accepted['handler'] = copy === undefined ? 'not-run' : first !== undefined ? 'duplicate' : 'pending';
   const decision: Accepted = {
     kind: 'accepted',
     status: 200,
     verdict: 'valid',
     code: OK_CODE,
-    reason,
+    reason: `Signature verified with ${which}.`,
     body,
     bodyBytes,
     payload,
     secretIndex,
     event,
     dedupeKey,
-    handler,
+    // The store claims the dedupe key when it stores the record: it may find a duplicate.
+    handler: ctx.hasHandler ? 'pending' : 'not-run',
   };
-  return copy === undefined || copy.duplicateOf !== undefined ? { decision } : { decision, settleStored: copy.settleStored };
+  return decision;
 }
 
 function explain(ctx: ReceiveContext, input: VerifyInput): string | undefined {

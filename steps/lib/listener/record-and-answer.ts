@@ -1,10 +1,10 @@
 /**
- * The last thing the listener does with every request: write its record to the journal (on disk),
- * THEN send the answer, then print one log line and update the live feed. Keeping this order in
- * one place is what makes "every answered request is in the journal" true.
+ * The last thing the listener does with every request: store its record (journal on disk, or a
+ * committed Postgres row), THEN send the answer, then print one log line and update the live feed.
+ * Keeping this order in one place is what makes "every answered request is stored" true.
  */
 import type { DeliveryRecord, DeliveryView } from '../delivery/index.ts';
-import type { Journal } from '../journal/index.ts';
+import type { DeliveryStore } from '../store/index.ts';
 import type { Arrival } from './arrival.ts';
 import type { Decision } from './decision.ts';
 import { formatLogLine, signatureHeaderOf } from './log-line.ts';
@@ -14,15 +14,16 @@ export interface AnswerContext {
   readonly scheme: string;
   /** The header the scheme signs in (for the log line's shortened signature), when it says. */
   readonly signatureHeader: string | undefined;
-  readonly journal: Pick<Journal, 'appendDelivery'>;
+  readonly store: Pick<DeliveryStore, 'append' | 'unavailableCode'>;
   readonly log: (line: string) => void;
   readonly onRecorded: (view: DeliveryView) => void;
 }
 
 /**
- * Journals the decision, then answers. Resolves to the stored view, or undefined when the journal
- * failed: then an acknowledgement is turned into 503 `journal_unavailable` (never ack what is not
- * stored, so the sender retries) and a refusal is still sent.
+ * Stores the decision, then answers. Resolves to the stored view (for a new verified delivery the
+ * store may have found it a duplicate), or undefined when storing failed: then an acknowledgement
+ * is turned into 503 `journal_unavailable` / `store_unavailable` (never ack what is not stored, so
+ * the sender retries) and a refusal is still sent.
  */
 export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, decision: Decision, send: Send): Promise<DeliveryView | undefined> {
   const accepted = decision.kind === 'accepted';
@@ -50,20 +51,21 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
   const handler = accepted ? decision.handler : 'not-run';
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
   const headers = { 'content-type': 'application/json; charset=utf-8', ...(accepted ? undefined : decision.headers) };
-  const answer = accepted ? receivedBody(arrival.id, decision.handler === 'duplicate') : errorBody(decision.code, decision.error);
+  let stored: DeliveryView;
   try {
-    await ctx.journal.appendDelivery(record, handler);
+    stored = await ctx.store.append(record, handler);
   } catch (error) {
-    const { status, error: message } = REPLIES.journal_unavailable;
-    send(accepted ? status : decision.status, headers, accepted ? errorBody('journal_unavailable', message) : answer);
-    const shown = accepted ? { ...record, status, code: 'journal_unavailable', reason: message } : record;
-    ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT journaled: ${(error as Error).message})`);
+    const code = ctx.store.unavailableCode;
+    const { status, error: message } = REPLIES[code];
+    send(accepted ? status : decision.status, headers, accepted ? errorBody(code, message) : errorBody(decision.code, decision.error));
+    const shown = accepted ? { ...record, status, code, reason: message } : record;
+    ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT stored: ${(error as Error).message})`);
     return undefined;
   }
-  send(decision.status, headers, answer);
+  send(decision.status, headers, accepted ? receivedBody(arrival.id, stored.handler === 'duplicate') : errorBody(decision.code, decision.error));
   const ackMs = round(performance.now() - arrival.t);
-  ctx.log(formatLogLine(record, ackMs, signature));
-  const view: DeliveryView = { ...record, ackMs, handler, handlerError: undefined };
+  ctx.log(formatLogLine(stored, ackMs, signature));
+  const view: DeliveryView = { ...stored, ackMs };
   ctx.onRecorded(view);
   return view;
 }

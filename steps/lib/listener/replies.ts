@@ -53,6 +53,8 @@ export const REPLIES = {
   internal_error: { status: 500, error: 'The listener failed on this request.' },
   /** The journal could not store the delivery, so it is not acknowledged: the sender should retry. */
   journal_unavailable: { status: 503, error: 'The delivery could not be stored; try again.' },
+  /** Postgres (DATABASE_URL) is down or the commit failed, so it is not acknowledged: the sender should retry. */
+  store_unavailable: { status: 503, error: 'The delivery could not be stored; try again.' },
 } as const satisfies Record<string, Reply>;
 
 type ReplyCode = keyof typeof REPLIES;

@@ -1,46 +1,39 @@
 /**
- * The in-process worker: runs the user's handler for each verified delivery AFTER the listener
- * has answered, so a slow handler never delays the acknowledgement Bracken waits for.
+ * The in-process worker of the file store: runs the user's handler for each verified delivery
+ * AFTER the listener has answered, so a slow handler never delays the acknowledgement Bracken
+ * waits for. (With Postgres, `npm run worker` runs handlers instead: steps/lib/store/postgres/.)
  *
  * At least once: the delivery is in the journal (state `pending`) before the 2xx goes out, and
- * its outcome (`done` / `failed`) is journaled after the handler returns, without holding up the
- * next handler (it joins the journal's next group commit). A delivery with no
- * outcome (the process died) or a `failed` one is run again when the listener next starts. There
- * is deliberately no in-process retry: a failure shows in the inspector and the log, you fix the
- * handler and restart, and it runs again. Handlers must therefore be idempotent by delivery id.
+ * each run's outcome (`done` / `failed` / `dead`) is journaled after the handler returns, without
+ * holding up the next handler (it joins the journal's next group commit). With a retry policy
+ * (step 3 passes HANDLER_RETRY_LIMIT, HANDLER_RETRY_DELAY_MS, HANDLER_TIMEOUT_MS) a failed run is
+ * tried again after a doubling delay, and after the last try the delivery is `dead`. Without one,
+ * a failure stays `failed`. Either way a delivery with no outcome (the process died), or a `failed`
+ * or `dead` one, runs again when the listener next starts. Handlers must be idempotent by delivery id.
  *
  * @example
- * const worker = createWorker({ handler: async (d) => save(d.payload), journal, onChange });
+ * const worker = createWorker({ handler: async (d) => save(d.payload), journal, onChange, retry: config.handlers });
  * worker.enqueue(view); await worker.idle();
  */
-import type { DeliveryView, HandlerState } from '../delivery/index.ts';
-import type { Journal } from '../journal/index.ts';
+import { type DeliveryHandler, type DeliveryView, type HandlerState, type RetryPolicy, retryDelayMs, runHandler } from '../delivery/index.ts';
+import type { HandlerOutcome } from '../journal/index.ts';
 import { parseJsonBody } from './payload.ts';
 
-/** What a handler receives: the parsed event plus the exact bytes and headers. */
-export interface WebhookDelivery {
-  readonly id: string;
-  /** Event name from the payload (`eventname`, `event` or `type`), when there is one. */
-  readonly event: string | undefined;
-  /** The parsed JSON body. */
-  readonly payload: unknown;
-  readonly body: Buffer;
-  readonly receivedAt: string;
-  /** True when this delivery was recovered from the journal at start (a re-run after a crash or failure). */
-  readonly recovered: boolean;
-  readonly record: DeliveryView;
-}
-
-export type DeliveryHandler = (delivery: WebhookDelivery) => Promise<void> | void;
+// The handler's types live with the delivery record (both engines' workers use them); they are
+// still exported from here, where a handler author looks for them.
+export type { DeliveryHandler, WebhookDelivery } from '../delivery/index.ts';
 
 export interface WorkerOptions {
   handler: DeliveryHandler;
-  journal: Pick<Journal, 'appendOutcome'>;
+  /** Where each run's outcome goes (the journal, through the file store). */
+  journal: { appendOutcome(id: string, outcome: HandlerOutcome, error?: string): Promise<void> };
   /** Called when a delivery's handler state changes (the feed). */
   onChange: (id: string, handler: HandlerState, error: string | undefined) => void;
   log?: (line: string) => void;
   /** Handlers run at once; default 1, so events are handled in arrival order. */
   concurrency?: number;
+  /** Retries after a failed run, and a time limit per run. Without it a failure waits for the next start. */
+  retry?: RetryPolicy;
 }
 
 export interface Worker {
@@ -65,10 +58,12 @@ interface Queued {
   readonly view: DeliveryView;
   readonly recovered: boolean;
   readonly received: Received | undefined;
+  /** Retries already made (0 for the first run). */
+  readonly retries: number;
 }
 
 export function createWorker(options: WorkerOptions): Worker {
-  const { handler, journal, onChange, log = () => {}, concurrency = 1 } = options;
+  const { handler, journal, onChange, log = () => {}, concurrency = 1, retry } = options;
   const queue: Queued[] = [];
   let running = 0;
   let closed = false;
@@ -77,7 +72,9 @@ export function createWorker(options: WorkerOptions): Worker {
   // journal's next group commit, so the worker runs at handler speed, not one handler per fsync.
   // A crash before one is on disk only means that handler runs again (at least once).
   const recording = new Set<Promise<void>>();
-  const busy = () => queue.length + running + recording.size;
+  // Failed runs waiting for their retry's delay; they count as work, so idle() waits for them.
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const busy = () => queue.length + running + recording.size + retryTimers.size;
 
   const settle = () => {
     if (busy() > 0) return;
@@ -86,19 +83,35 @@ export function createWorker(options: WorkerOptions): Worker {
     for (const resolve of done) resolve();
   };
 
-  const run = async ({ view, recovered, received }: Queued): Promise<void> => {
+  const run = async (item: Queued): Promise<void> => {
+    const { view, recovered, received, retries } = item;
     let error: string | undefined;
     try {
       // Received in this process: the listener's bytes and parse. Recovered from the journal: decode them.
       const body = received?.body ?? Buffer.from(view.bodyBase64, 'base64');
       const payload = received === undefined ? parseJsonBody(body) : received.payload;
-      await handler({ id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered, record: view });
+      const delivery = { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered: recovered || retries > 0, record: view };
+      if (retry === undefined) await handler(delivery);
+      else {
+        const outcome = await runHandler(handler, delivery, retry);
+        if (!outcome.ok) error = outcome.error;
+      }
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
-    const state = error === undefined ? 'done' : 'failed';
+    const retryAfter = error !== undefined && retry !== undefined && retries < retry.retryLimit ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
+    const state: HandlerOutcome = error === undefined ? 'done' : retry === undefined || retryAfter !== undefined ? 'failed' : 'dead';
     if (error !== undefined)
-      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; it runs again when the listener restarts.`);
+      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; ${whatNext(retries, retry, retryAfter)}`);
+    if (retryAfter !== undefined) {
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        if (closed) return settle();
+        queue.push({ ...item, retries: retries + 1 });
+        pump();
+      }, retryAfter);
+      retryTimers.add(timer);
+    }
     const record = journal.appendOutcome(view.id, state, error).then(
       () => onChange(view.id, state, error),
       (caught: unknown) => {
@@ -130,7 +143,7 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     enqueue(view, { recovered = false, received } = {}) {
       if (closed) return;
-      queue.push({ view, recovered, received });
+      queue.push({ view, recovered, received, retries: 0 });
       // On a later tick, so the handler never runs before the answer has been handed to the socket.
       setImmediate(pump);
     },
@@ -141,6 +154,9 @@ export function createWorker(options: WorkerOptions): Worker {
     async close({ timeoutMs = 5000 } = {}) {
       closed = true;
       queue.length = 0;
+      // Waiting retries stay `failed` in the journal: the next start runs them.
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
       if (running === 0) {
         await Promise.allSettled(recording);
         return settle();
@@ -157,4 +173,11 @@ export function createWorker(options: WorkerOptions): Worker {
       await Promise.allSettled(recording);
     },
   };
+}
+
+/** The end of the log line for a failed run: when it runs again. */
+function whatNext(retries: number, retry: RetryPolicy | undefined, retryAfter: number | undefined): string {
+  if (retry === undefined) return 'it runs again when the listener restarts.';
+  if (retryAfter !== undefined) return `try ${retries + 2} of ${retry.retryLimit + 1} in ${(retryAfter / 1000).toFixed(1)} s.`;
+  return `that was its last try (HANDLER_RETRY_LIMIT=${retry.retryLimit}), so it is dead; it runs again when the listener restarts.`;
 }

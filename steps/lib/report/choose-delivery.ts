@@ -5,7 +5,7 @@
  * verified some other delivery would reassure falsely.
  *
  * @example
- * const delivery = chooseDelivery(deliveries, { event: 'User_Create', user, config, dir, latest: false }, log);
+ * const delivery = chooseDelivery(deliveries, { event: 'User_Create', user, config, location: 'journal: .workbench/journal', latest: false }, log);
  */
 import { type Config, type EventName, STEP_PRECONDITION, STEP_VERIFY_FAILED, StepError, type UserState, belongsToConfigured } from '../core/index.ts';
 import type { DeliveryView } from '../delivery/index.ts';
@@ -18,7 +18,8 @@ export interface DeliveryChoice {
   readonly user: UserState | undefined;
   readonly config: Config;
   /** Where the deliveries were read from, for the error message. */
-  readonly dir: string;
+  /** Where the deliveries were read, for the message: `journal: <folder>` or `store: <DATABASE_URL, password hidden>`. */
+  readonly location: string;
   /** Take the newest delivery, whatever it is. */
   readonly latest: boolean;
 }
@@ -34,7 +35,7 @@ export function chooseDelivery(deliveries: readonly DeliveryView[], choice: Deli
 }
 
 function thisWalkthroughs(deliveries: readonly DeliveryView[], choice: DeliveryChoice, log: (line: string) => void): DeliveryView {
-  const { event, user, config, dir } = choice;
+  const { event, user, config, location } = choice;
   if (user === undefined) {
     throw new StepError(STEP_PRECONDITION, "No test user is recorded (user.json), so step 5 cannot tell which delivery is this walkthrough's.", {
       hint: `Run \`npm run step:4\` (it records the user it creates, and its User_Create is the delivery to verify), ${LATEST}.`,
@@ -61,7 +62,7 @@ function thisWalkthroughs(deliveries: readonly DeliveryView[], choice: DeliveryC
     event === 'User_Create'
       ? 'delete and create the user again (npm run step:6, then npm run step:4)'
       : `fire it again (npm run trigger -- ${event.toLowerCase()})`;
-  throw new StepError(STEP_VERIFY_FAILED, `No ${event} delivery about ${describeUser(user)} is in the journal (${dir}).`, {
+  throw new StepError(STEP_VERIFY_FAILED, `No ${event} delivery about ${describeUser(user)} was stored (${location}).`, {
     hint: `Check that step 3 is running and that ${event.toLowerCase()} has an active subscription (npm run step:2; step 4 said what it found), then ${again}; ${LATEST}.`,
   });
 }

@@ -21,7 +21,7 @@ export const INSPECTOR_HTML = `<!doctype html>
 <body>
 <header>
   <h1>Webhook inspector</h1>
-  <p class="target">Deliveries received by <code id="listener-url">the listener</code></p>
+  <p class="target">Deliveries received by <code id="listener-url">the listener</code> <span id="store" class="muted"></span></p>
   <p id="connection" class="connection" role="status">connecting…</p>
 </header>
 <main>
@@ -35,6 +35,16 @@ export const INSPECTOR_HTML = `<!doctype html>
         <label><input type="radio" name="verdict" value="invalid"> Invalid</label>
         <label><input type="radio" name="verdict" value="rejected"> Rejected</label>
       </fieldset>
+      <label class="filter">Handler
+        <select id="handler-filter" name="handler">
+          <option value="all" selected>any</option>
+          <option value="pending">pending</option>
+          <option value="running">running</option>
+          <option value="done">done</option>
+          <option value="failed">failed</option>
+          <option value="dead">dead</option>
+        </select>
+      </label>
     </div>
     <table id="deliveries">
       <thead><tr><th>Time</th><th>Event</th><th>Verdict</th><th>Status</th><th>Answered in</th><th>Handler</th></tr></thead>
@@ -46,6 +56,7 @@ export const INSPECTOR_HTML = `<!doctype html>
     <div class="toolbar">
       <h2 id="detail-title">Delivery</h2>
       <button id="replay" type="button">Replay</button>
+      <button id="retry" type="button" hidden>Retry now</button>
     </div>
     <dl id="facts"></dl>
     <section id="replay-result" class="replay-result" aria-live="polite" hidden></section>
@@ -87,8 +98,8 @@ th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--
 .verdict { font-weight: 600; }
 .verdict-valid { color: var(--ok); }
 .verdict-invalid, .verdict-rejected { color: var(--bad); }
-.handler-failed { color: var(--bad); }
-.handler-duplicate, .handler-pending { color: var(--warn); }
+.handler-failed, .handler-dead { color: var(--bad); }
+.handler-duplicate, .handler-pending, .handler-running { color: var(--warn); }
 .empty, .muted { color: GrayText; }
 .empty { padding: 0 1rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }

@@ -4,16 +4,19 @@
  * every value reaches the page through `textContent`, never `innerHTML`.
  *
  * It loads `/api/deliveries`, then follows `/api/events` (Server-Sent Events) to keep the list
- * live, opens a delivery with `/api/deliveries/:id`, and replays with a same-origin POST that
- * carries the `X-Workbench-Inspector` header the server requires.
+ * live, opens a delivery with `/api/deliveries/:id`, and replays (or, for a failed or dead
+ * delivery, retries its handler now) with a same-origin POST that carries the
+ * `X-Workbench-Inspector` header the server requires.
  */
 export const INSPECTOR_SCRIPT = String.raw`'use strict';
 (function () {
   const known = new Map();
   let verdict = 'all';
+  let handler = 'all';
   let selected = null;
+  let canRetry = false;
   const $ = (id) => document.getElementById(id);
-  const HANDLER_TEXT = { pending: 'running…', done: 'ran', failed: 'failed', duplicate: 'skipped: duplicate', 'not-run': 'not run' };
+  const HANDLER_TEXT = { pending: 'queued', running: 'running…', done: 'ran', failed: 'failed, will retry', dead: 'dead', duplicate: 'skipped: duplicate', 'not-run': 'not run' };
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -39,11 +42,12 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   }
 
   function renderList() {
-    const rows = Array.from(known.values()).filter((d) => verdict === 'all' || d.verdict === verdict).sort(newestFirst);
+    const rows = Array.from(known.values()).filter((d) => (verdict === 'all' || d.verdict === verdict) && (handler === 'all' || d.handler === handler)).sort(newestFirst);
     const tbody = $('deliveries').tBodies[0];
     tbody.replaceChildren(...rows.map(row));
     $('empty').hidden = rows.length > 0;
-    $('empty').textContent = known.size === 0 ? 'No deliveries yet. They appear here live as the listener receives them.' : 'No ' + verdict + ' deliveries.';
+    const which = [verdict === 'all' ? '' : verdict, handler === 'all' ? '' : 'handler ' + handler].filter(Boolean).join(', ');
+    $('empty').textContent = known.size === 0 ? 'No deliveries yet. They appear here live as the listener receives them.' : 'No ' + (which || 'matching') + ' deliveries.';
   }
   function row(d) {
     const tr = el('tr');
@@ -79,7 +83,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       ['Payload shape', d.payloadProblem || (d.eventFields ? 'fits the provisional ' + d.event + ' shape' : '—')],
       ['Verdict', d.verdict + ' (' + d.code + '): ' + d.reason], ['Status answered', d.status], ['Answered in', d.ackMs + ' ms'],
       ['Handler', handlerText(d)], ['From', d.remoteAddress || '—'], ['Scheme', d.scheme], ['Dedupe key', d.dedupeKey || '—']];
+    if (d.attempts !== undefined) facts.push(['Handler runs', d.attempts]);
+    if (d.receivedBy) facts.push(['Received by', d.receivedBy]);
     $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', '', k), el('dd', '', v)]));
+    $('retry').hidden = !(canRetry && (d.handler === 'failed' || d.handler === 'dead'));
     $('headers').tBodies[0].replaceChildren(...d.headers.map(([name, value]) => {
       const tr = el('tr');
       tr.append(el('td', '', name), el('td', '', value));
@@ -128,8 +135,23 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     box.replaceChildren(...parts);
   }
 
+  async function retryNow() {
+    if (!selected) return;
+    const box = $('replay-result');
+    box.hidden = false;
+    box.replaceChildren(el('p', '', 'Queueing the handler again…'));
+    let r;
+    try {
+      r = await getJson('/api/deliveries/' + encodeURIComponent(selected) + '/retry', { method: 'POST', headers: { 'X-Workbench-Inspector': 'retry' } });
+    } catch (error) { return showError(error); }
+    known.set(r.delivery.id, r.delivery);
+    box.replaceChildren(el('p', '', 'Queued: the handler runs again now (handler: ' + handlerText(r.delivery) + ').'));
+    renderList();
+    open(r.delivery.id);
+  }
+
   async function load() {
-    const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict));
+    const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
     for (const d of list.deliveries) known.set(d.id, d);
     renderList();
   }
@@ -147,11 +169,17 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   }
 
   document.addEventListener('DOMContentLoaded', () => {
-    getJson('/api/info').then((info) => { $('listener-url').textContent = info.listenerUrl; }).catch(showError);
+    getJson('/api/info').then((info) => {
+      $('listener-url').textContent = info.listenerUrl;
+      if (info.engine) $('store').textContent = '(store: ' + info.engine + ', ' + info.location + ')';
+      canRetry = info.retryNow === true;
+    }).catch(showError);
     for (const input of document.querySelectorAll('input[name="verdict"]')) {
       input.addEventListener('change', () => { verdict = input.value; renderList(); load().catch(showError); });
     }
+    $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showError); });
     $('replay').addEventListener('click', replay);
+    $('retry').addEventListener('click', retryNow);
     follow();
   });
 })();

@@ -1,0 +1,42 @@
+/**
+ * `npm run inspector`: the inspector on its own, for an operator, over the Postgres store
+ * (DATABASE_URL): every listener's deliveries, live, filtered by verdict or handler state, with
+ * Retry now for a failed or dead one. Replay sends to the listener at LISTEN_HOST:LISTEN_PORT.
+ * It listens on INSPECT_PORT (127.0.0.1 only); with step 3 running on this machine, give it
+ * another one: `INSPECT_PORT=4041 npm run inspector`.
+ */
+import { isMain, loadConfig, runService, urlHost, WEBHOOK_PATH, type Config } from '../steps/lib/core/index.ts';
+import { startInspector } from '../steps/lib/inspector/index.ts';
+import { openDatabase } from '../steps/lib/store/index.ts';
+
+export interface RunningInspector {
+  readonly url: string;
+  readonly readyLine: string;
+  close(): Promise<void>;
+}
+
+export async function startStandaloneInspector(deps: { config?: Config; log?: (line: string) => void } = {}): Promise<RunningInspector> {
+  const { config = loadConfig(), log = console.log } = deps;
+  const store = await openDatabase(config, { role: 'reader', log });
+  try {
+    const replayUrl = `http://${urlHost(config.listen.host)}:${config.listen.port}${WEBHOOK_PATH}`;
+    const inspector = await startInspector({ port: config.inspect.port, store, replayUrl, log });
+    const readyLine = `Inspector at ${inspector.url}: deliveries from every listener in ${store.location} (replays go to ${replayUrl}).`;
+    log(readyLine);
+    return {
+      url: inspector.url,
+      readyLine,
+      async close() {
+        await inspector.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+if (isMain(import.meta.url)) {
+  await runService({ title: 'Inspector (Postgres store)', start: () => startStandaloneInspector(), ready: () => 'Ctrl-C stops it.' });
+}

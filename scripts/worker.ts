@@ -1,0 +1,61 @@
+/**
+ * `npm run worker`: runs your handler for the deliveries the listeners stored in Postgres
+ * (DATABASE_URL), as step 3's in-process worker does with the file journal. Start as many as you
+ * like, on any machine that reaches the database; each takes jobs from pg-boss,
+ * WORKER_CONCURRENCY at a time, retries a failed handler HANDLER_RETRY_LIMIT times with a doubling
+ * delay (HANDLER_RETRY_DELAY_MS), bounds each run by HANDLER_TIMEOUT_MS, and after the last try
+ * leaves the delivery `dead` (Retry now in the inspector runs it again). Ctrl-C lets the running
+ * handlers finish, then exits.
+ *
+ *   DATABASE_URL=postgres://user:password@127.0.0.1:5432/webhooks npm run worker
+ */
+import { type Config, isMain, loadConfig, runService } from '../steps/lib/core/index.ts';
+import { type DeliveryHandler, sampleHandler } from '../steps/lib/listener/index.ts';
+import { openDatabase } from '../steps/lib/store/index.ts';
+
+export interface WorkerDeps {
+  readonly config?: Config;
+  readonly log?: (line: string) => void;
+  /** Default: the sample handler step 3 runs. */
+  readonly handler?: DeliveryHandler;
+}
+
+export interface RunningWorkerProcess {
+  readonly readyLine: string;
+  /** Stops taking jobs, waits for the running handlers, closes the connections. */
+  close(): Promise<void>;
+}
+
+/** Connects (a wrong DATABASE_URL stops here with what to fix), migrates, and starts taking jobs. */
+export async function startWorker(deps: WorkerDeps = {}): Promise<RunningWorkerProcess> {
+  const { config = loadConfig(), log = console.log } = deps;
+  const store = await openDatabase(config, { role: 'worker', log });
+  try {
+    const { workerConcurrency, retryLimit, retryDelayMs, timeoutMs } = config.handlers;
+    const worker = await store.work(deps.handler ?? sampleHandler(log), { concurrency: workerConcurrency });
+    const readyLine =
+      `Worker ready: running handlers for the deliveries in ${store.location} ` +
+      `(WORKER_CONCURRENCY=${workerConcurrency}, HANDLER_RETRY_LIMIT=${retryLimit}, HANDLER_RETRY_DELAY_MS=${retryDelayMs}, HANDLER_TIMEOUT_MS=${timeoutMs}).`;
+    log(readyLine);
+    return {
+      readyLine,
+      async close() {
+        if (worker.running > 0) log(`Waiting for ${worker.running} running handler(s) to finish...`);
+        await worker.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+if (isMain(import.meta.url)) {
+  await runService({
+    title: 'Worker: run webhook handlers from Postgres',
+    start: () => startWorker(),
+    ready: () => 'Leave this running; start more (here or on other machines) to handle more. Ctrl-C finishes the running handlers, then exits.',
+    stopped: () => 'Worker stopped.',
+  });
+}

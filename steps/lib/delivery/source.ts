@@ -1,0 +1,59 @@
+/**
+ * Where the inspector (and step 5) read deliveries from: a listener's in-memory feed, or a store
+ * (the file journal, or Postgres shared by every listener). Listing takes the same filters in
+ * both: verdict and handler state, newest first, with the total that matched.
+ *
+ * @example
+ * const source = feedSource(listener.feed);
+ * const { total, deliveries } = await source.list({ handler: 'dead', limit: 50 });
+ * const stop = source.subscribe((view) => console.log(view.id, view.handler));
+ */
+import type { DeliveryFeed, DeliveryView, HandlerState, Verdict } from './record.ts';
+
+/** Which deliveries to list; undefined filters match everything. */
+export interface DeliveryQuery {
+  readonly verdict?: Verdict | undefined;
+  readonly handler?: HandlerState | undefined;
+  /** At most this many, newest first. */
+  readonly limit: number;
+}
+
+export interface DeliveryList {
+  /** How many matched (the list itself stops at the limit). */
+  readonly total: number;
+  /** Newest first. */
+  readonly deliveries: readonly DeliveryView[];
+}
+
+/** What "Retry now" did: queued the delivery's handler again, or why not. */
+export type RetryResult =
+  | { readonly ok: true; readonly delivery: DeliveryView }
+  | { readonly ok: false; readonly reason: 'unknown_delivery' | 'not_retryable'; readonly message: string };
+
+export interface DeliverySource {
+  list(query: DeliveryQuery): Promise<DeliveryList>;
+  get(id: string): Promise<DeliveryView | undefined>;
+  /** Calls `onChange` with each new or updated delivery; returns the unsubscribe function. */
+  subscribe(onChange: (view: DeliveryView) => void): () => void;
+  /** Queues the handler of a `failed` or `dead` delivery again, now. Absent where nothing can re-run it. */
+  retryNow?(id: string): Promise<RetryResult>;
+}
+
+/** True when `view` passes the query's filters. */
+export function matchesQuery(view: DeliveryView, query: Omit<DeliveryQuery, 'limit'>): boolean {
+  return (query.verdict === undefined || view.verdict === query.verdict) && (query.handler === undefined || view.handler === query.handler);
+}
+
+/** A source over an in-memory feed (the deliveries it still holds). */
+export function feedSource(feed: DeliveryFeed): DeliverySource {
+  return {
+    async list(query) {
+      const matching = feed.list().filter((view) => matchesQuery(view, query));
+      return { total: matching.length, deliveries: matching.slice(0, query.limit) };
+    },
+    async get(id) {
+      return feed.list().find((view) => view.id === id);
+    },
+    subscribe: (onChange) => feed.subscribe(onChange),
+  };
+}

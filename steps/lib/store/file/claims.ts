@@ -1,0 +1,67 @@
+/**
+ * Dedupe for the file journal: each dedupe key's first verified delivery claims it, and later
+ * copies are duplicates of it. The claims live in memory, seeded from the journal when it opens,
+ * so a restarted listener still knows the deliveries it stored. (Postgres has a UNIQUE key instead.)
+ *
+ * @example
+ * const claims = claimsFromJournal(journal.recovered);
+ * const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
+ * if (copy.duplicateOf === undefined) copy.settleStored(await journaled()); // tells the copies waiting on it
+ */
+import type { DeliveryView } from '../../delivery/index.ts';
+
+/** Either a duplicate of the stored delivery `duplicateOf`, or the new first copy, which must report whether it was stored. */
+export type FirstCopy = { readonly duplicateOf: string } | { readonly duplicateOf: undefined; readonly settleStored: (stored: boolean) => void };
+
+export interface DedupeClaims {
+  /**
+   * Either the id of the stored delivery this one repeats, or, when it is new, a claim on its dedupe
+   * key (made in the same synchronous step as the lookup, so two copies can never both claim it).
+   * A first copy still being journaled is waited for: if storing it fails, its sender gets a 503 and
+   * this copy takes its place (answering it "duplicate" would acknowledge a delivery nobody stored).
+   */
+  firstCopyOrClaim(key: string, id: string): Promise<FirstCopy>;
+}
+
+/** Dedupe keys remembered in memory; the oldest are forgotten past this (a restart rebuilds them from the journal). */
+const SEEN_LIMIT = 100_000;
+
+interface SeenDelivery {
+  readonly id: string;
+  /** Resolves true once the delivery is in the journal, false if storing it failed. */
+  readonly stored: Promise<boolean>;
+}
+
+/** Claims over the deliveries the journal already holds: each key's first verified, non-duplicate delivery. */
+export function claimsFromJournal(recovered: readonly DeliveryView[]): DedupeClaims {
+  const seen = new Map<string, SeenDelivery>();
+  const inJournal = Promise.resolve(true);
+  for (const view of recovered) {
+    if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) {
+      seen.set(view.dedupeKey, { id: view.id, stored: inJournal });
+    }
+  }
+
+  /** Remembers `id` as the first copy of `key`; returns how to report whether it was stored. */
+  const claim = (key: string, id: string): ((stored: boolean) => void) => {
+    let settle: (stored: boolean) => void = () => {};
+    const entry: SeenDelivery = { id, stored: new Promise<boolean>((resolve) => (settle = resolve)) };
+    seen.set(key, entry);
+    if (seen.size > SEEN_LIMIT) seen.delete(seen.keys().next().value as string);
+    return (stored) => {
+      settle(stored);
+      if (!stored && seen.get(key) === entry) seen.delete(key);
+    };
+  };
+
+  return {
+    async firstCopyOrClaim(key, id) {
+      for (;;) {
+        const entry = seen.get(key);
+        if (entry === undefined) return { duplicateOf: undefined, settleStored: claim(key, id) };
+        if (await entry.stored) return { duplicateOf: entry.id };
+        if (seen.get(key) === entry) seen.delete(key);
+      }
+    },
+  };
+}

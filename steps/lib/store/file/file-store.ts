@@ -1,0 +1,91 @@
+/**
+ * The file engine: the journal in `<stateDir>/journal/` (steps/lib/journal/), the embedded
+ * default. One listener writes it; its in-process worker runs the handlers. Dedupe claims live in
+ * memory (claims.ts), seeded from the journal; the deliveries it holds are kept in an in-memory
+ * feed for listing and following.
+ *
+ * @example
+ * const store = fileStore(await openJournal({ dir: journalDir(stateDir), ...config.journal }));
+ * await store.append(record, 'pending'); // on disk (fdatasync) when it resolves
+ */
+import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource } from '../../delivery/index.ts';
+import type { Journal } from '../../journal/index.ts';
+import { type DeliveryStore, duplicateReason, noCounts } from '../store.ts';
+import { claimsFromJournal } from './claims.ts';
+
+/** Deliveries listed and followed; the journal on disk keeps them all. */
+const VIEW_LIMIT = 10_000;
+
+/** The store over an open journal. Closing the store closes the journal. */
+export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDelivery' | 'appendOutcome' | 'close'>): DeliveryStore {
+  const claims = claimsFromJournal(journal.recovered);
+  let runRetry: ((view: DeliveryView) => void) | undefined;
+  const views = createDeliveryFeed({ initial: journal.recovered, limit: VIEW_LIMIT });
+  const source = feedSource(views);
+
+  const store = async (record: DeliveryRecord, view: DeliveryView): Promise<DeliveryView> => {
+    await journal.appendDelivery(record, view.handler);
+    views.upsert(view);
+    return view;
+  };
+
+  return {
+    engine: 'file',
+    location: journal.dir,
+    unavailableCode: 'journal_unavailable',
+    queuesHandlers: false,
+    recovered: journal.recovered,
+    async append(record, handler) {
+      const view: DeliveryView = { ...record, handler, handlerError: undefined };
+      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view);
+      const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
+      if (copy.duplicateOf !== undefined) {
+        const reason = duplicateReason(record.reason, copy.duplicateOf, record.dedupeKey);
+        return store({ ...record, reason }, { ...view, reason, handler: 'duplicate' });
+      }
+      let stored = false;
+      try {
+        const result = await store(record, view);
+        stored = true;
+        return result;
+      } finally {
+        // Duplicates of this delivery waited for this: stored, they are duplicates; not, the next is new.
+        copy.settleStored(stored);
+      }
+    },
+    async recordOutcome(id, outcome, error) {
+      try {
+        await journal.appendOutcome(id, outcome, error);
+      } finally {
+        // Shown even when the journal could not take it: the run happened (a restart runs it again).
+        const view = views.get(id);
+        if (view !== undefined) views.upsert({ ...view, handler: outcome, handlerError: error });
+      }
+    },
+    runRetriesWith(run) {
+      runRetry = run;
+    },
+    async retryNow(id) {
+      const view = views.get(id);
+      if (view === undefined) return { ok: false, reason: 'unknown_delivery', message: `No delivery with id ${id}.` };
+      if (view.handler !== 'failed' && view.handler !== 'dead') {
+        return { ok: false, reason: 'not_retryable', message: `Delivery ${id} is ${view.handler}: only a failed or dead delivery can be retried now.` };
+      }
+      if (runRetry === undefined) return { ok: false, reason: 'not_retryable', message: 'No handler runs in this listener, so nothing can run it again.' };
+      // Not journaled: until its run records an outcome, the journal still says failed/dead, which a restart also re-runs.
+      const queued: DeliveryView = { ...view, handler: 'pending', handlerError: undefined };
+      views.upsert(queued);
+      runRetry(queued);
+      return { ok: true, delivery: queued };
+    },
+    list: source.list,
+    get: source.get,
+    subscribe: source.subscribe,
+    async counts() {
+      const counts = noCounts();
+      for (const view of views.list()) counts[view.handler] += 1;
+      return counts;
+    },
+    close: () => journal.close(),
+  };
+}

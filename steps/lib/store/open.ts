@@ -1,0 +1,93 @@
+/**
+ * Which engine a command gets: Postgres when DATABASE_URL is set, otherwise the file journal in
+ * the state folder. One place decides, so step 3, step 5, `npm run worker`, `npm run inspector`
+ * and `npm run db:migrate` always agree.
+ *
+ * @example
+ * const store = await openStore(config, { role: 'listener', log }); // file or Postgres
+ * const { deliveries } = await readDeliveries(config);             // step 5: no listener needed
+ */
+import { type Config, CONFIG_MISSING, ConfigError, redactDatabaseUrl } from '../core/index.ts';
+import type { DeliveryView } from '../delivery/index.ts';
+import { journalDir, openJournal, readJournal } from '../journal/index.ts';
+import { fileStore } from './file/file-store.ts';
+import { connectPool } from './postgres/connect.ts';
+import { migrate, settingUp } from './postgres/migrations.ts';
+import { openPostgresStore, type PostgresStore, type StoreRole } from './postgres/postgres-store.ts';
+import { startQueue } from './postgres/queue.ts';
+import type { DeliveryStore } from './store.ts';
+
+export interface OpenOptions {
+  readonly role: StoreRole;
+  readonly log?: (line: string) => void;
+}
+
+/** The configured store: Postgres with DATABASE_URL, else the journal (which a listener locks). */
+export async function openStore(config: Config, options: OpenOptions): Promise<DeliveryStore> {
+  if (config.database.url !== undefined) return openDatabase(config, options);
+  const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal, ...(options.log === undefined ? {} : { log: options.log }) });
+  return fileStore(journal);
+}
+
+/** The Postgres store; a ConfigError when DATABASE_URL is not set (the worker and the standalone inspector need it). */
+export async function openDatabase(config: Config, options: OpenOptions): Promise<PostgresStore> {
+  const url = requireDatabaseUrl(config, options.role === 'worker' ? '`npm run worker`' : 'this command');
+  return openPostgresStore({
+    url,
+    timeoutMs: config.httpTimeoutMs,
+    retry: config.handlers,
+    role: options.role,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+}
+
+export interface StoredDeliveries {
+  /** Oldest first. */
+  readonly deliveries: readonly DeliveryView[];
+  readonly warnings: readonly string[];
+  /** Where they were read: `journal: <folder>` or `store: <DATABASE_URL, password hidden>`. */
+  readonly location: string;
+}
+
+/** The newest deliveries read from Postgres for step 5. */
+const RECENT_LIMIT = 200;
+
+/** What step 5 reads: the whole journal (safe while a listener writes it), or Postgres's most recent deliveries. */
+export async function readDeliveries(config: Config): Promise<StoredDeliveries> {
+  if (config.database.url === undefined) {
+    const dir = journalDir(config.stateDir);
+    const { deliveries, warnings } = await readJournal(dir);
+    return { deliveries, warnings, location: `journal: ${dir}` };
+  }
+  const store = await openDatabase(config, { role: 'reader' });
+  try {
+    const { deliveries } = await store.list({ limit: RECENT_LIMIT });
+    return { deliveries: [...deliveries].reverse(), warnings: [], location: `store: ${store.location}` };
+  } finally {
+    await store.close();
+  }
+}
+
+/** `npm run db:migrate`: the workbench's migrations and pg-boss's schema, nothing else. Returns the versions applied now. */
+export async function migrateDatabase(config: Config, log: (line: string) => void): Promise<{ applied: number[]; location: string }> {
+  const url = requireDatabaseUrl(config, '`npm run db:migrate`');
+  const pool = await connectPool({ url, timeoutMs: config.httpTimeoutMs, log, applicationName: 'bracken-webhook-workbench migrate' });
+  try {
+    const applied = await settingUp(pool, async () => {
+      const versions = await migrate(pool);
+      const boss = await startQueue({ pool, retry: config.handlers, supervise: false, log });
+      await boss.stop({ graceful: false, close: false });
+      return versions;
+    });
+    return { applied, location: redactDatabaseUrl(url) };
+  } finally {
+    await pool.end();
+  }
+}
+
+function requireDatabaseUrl(config: Config, what: string): string {
+  if (config.database.url !== undefined) return config.database.url;
+  throw new ConfigError(CONFIG_MISSING, `DATABASE_URL is not set; ${what} needs Postgres.`, {
+    hint: 'Set DATABASE_URL=postgres://user:password@host:5432/database in .env (see .env.example), or leave it out and use step 3 alone.',
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * The connection to Postgres: one `pg` Pool per process, checked once at start. A wrong
+ * DATABASE_URL (unknown host, nothing listening, a refused password, a missing database) becomes a
+ * StoreError naming the variable and what to do, within the connect timeout (HTTP_TIMEOUT_MS), and
+ * never shows the password. After start the pool reconnects by itself: a query during an outage
+ * fails (the listener answers 503), and the next one after Postgres is back succeeds.
+ *
+ * @example
+ * const pool = await connectPool({ url: config.database.url, timeoutMs: config.httpTimeoutMs, log });
+ */
+import pg from 'pg';
+import {
+  hidePassword,
+  redactDatabaseUrl,
+  STORE_AUTH_FAILED,
+  STORE_DATABASE_MISSING,
+  STORE_FAILED,
+  STORE_UNREACHABLE,
+  StoreError,
+  type StoreErrorCode,
+} from '../../core/index.ts';
+
+export interface PoolOptions {
+  /** DATABASE_URL. */
+  readonly url: string;
+  /** How long connecting may take (HTTP_TIMEOUT_MS): also the bound on a failing start. */
+  readonly timeoutMs: number;
+  /** Connections at most; default 10. */
+  readonly max?: number;
+  /** Shown in pg_stat_activity, e.g. `workbench listener`. */
+  readonly applicationName?: string;
+  /** Commit without waiting for the WAL flush (`synchronous_commit=off`): only for writes that can be redone. */
+  readonly asynchronousCommit?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** Opens a pool and checks it with one query; rejects with a StoreError (and closes the pool) when it cannot. */
+export async function connectPool(options: PoolOptions): Promise<pg.Pool> {
+  const { url, timeoutMs, log = () => {} } = options;
+  const pool = new pg.Pool({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'bracken-webhook-workbench',
+    // A statement stuck behind a lock must not hold a webhook's answer for ever.
+    query_timeout: Math.max(timeoutMs, 5000),
+    ...(options.asynchronousCommit === true ? { options: '-c synchronous_commit=off' } : {}),
+  });
+  // An idle connection that dies (Postgres restarted) is dropped from the pool; the next query opens a new one.
+  pool.on('error', (error) => log(`postgres: a pooled connection failed (${hidePassword(error.message, url)}); it will be replaced.`));
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw storeErrorOf(error, url, timeoutMs);
+  }
+  return pool;
+}
+
+/**
+ * Runs `body` in one transaction on one pooled connection. A connection that fails is not given
+ * back to the pool; one that drops between two statements (Postgres stopped) fails the
+ * transaction instead of crashing the process with an unhandled 'error' event.
+ */
+export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken ??= error as Error;
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+/** What a failed connection means for the person who set DATABASE_URL. */
+export function storeErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
+  const shown = redactDatabaseUrl(url);
+  const target = describeTarget(url);
+  const { code, message = String(error) } = error as { code?: string; message?: string };
+  const said = hidePassword(message, url);
+  const make = (errorCode: StoreErrorCode, text: string, hint: string) => new StoreError(errorCode, text, { hint, cause: error });
+  switch (code) {
+    case 'ECONNREFUSED':
+      return make(STORE_UNREACHABLE, `Nothing accepts connections at ${target} (DATABASE_URL=${shown}): connection refused.`, startHint);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return make(STORE_UNREACHABLE, `The host in DATABASE_URL=${shown} does not resolve (${code}).`, 'Check the host name in DATABASE_URL.');
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+      return make(STORE_UNREACHABLE, `${target} cannot be reached (DATABASE_URL=${shown}): ${code}.`, startHint);
+    case '28P01':
+    case '28000':
+      return make(
+        STORE_AUTH_FAILED,
+        `Postgres at ${target} refused the login in DATABASE_URL=${shown}: ${said}.`,
+        'Check the user and password in DATABASE_URL (e.g. `ALTER ROLE <user> PASSWORD ...` in psql), and that pg_hba.conf allows this host.',
+      );
+    case '3D000':
+      return make(
+        STORE_DATABASE_MISSING,
+        `The database in DATABASE_URL=${shown} does not exist: ${said}.`,
+        `Create it (e.g. \`createdb -O <user> ${databaseName(url)}\`), or fix its name at the end of DATABASE_URL.`,
+      );
+    default:
+      if (code === 'ECONNRESET' || code === 'EPIPE' || /Connection terminated/i.test(message)) {
+        return make(
+          STORE_UNREACHABLE,
+          `Something at ${target} accepted the connection but closed it without answering as Postgres does (DATABASE_URL=${shown}).`,
+          "Check that the host and port in DATABASE_URL are Postgres's (usually port 5432), and that no proxy or firewall in between drops the connection.",
+        );
+      }
+      if (/timeout|timed out/i.test(message)) {
+        return make(STORE_UNREACHABLE, `Postgres at ${target} did not answer within ${timeoutMs} ms (DATABASE_URL=${shown}, HTTP_TIMEOUT_MS).`, startHint);
+      }
+      return make(
+        STORE_FAILED,
+        `Postgres at ${target} (DATABASE_URL=${shown}) failed: ${said}${code === undefined ? '' : ` [${code}]`}.`,
+        'Check DATABASE_URL, and that its user may create tables in that database.',
+      );
+  }
+}
+
+const startHint = 'Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL.';
+
+/** `host:port` of the URL, for messages. */
+function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'the local socket'}:${parsed.port || '5432'}`;
+  } catch {
+    return 'the server';
+  }
+}
+
+function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || '<database>';
+  } catch {
+    return '<database>';
+  }
+}

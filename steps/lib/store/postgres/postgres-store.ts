@@ -1,0 +1,195 @@
+/**
+ * The Postgres engine (DATABASE_URL): every answered request is one row of `workbench.delivery`,
+ * committed before the listener answers. A new verified delivery's row and its pg-boss job are
+ * inserted in one transaction; its dedupe key is UNIQUE among first copies, so a sender's retry,
+ * whichever listener it reaches, finds it and is stored as a duplicate (and never queued). Any
+ * number of listeners, workers and inspectors share one database.
+ *
+ * A listener's pool commits synchronously (the commit returns once the WAL is flushed: "stored
+ * before the 2xx" means on disk, as with the file journal). A worker's pool does not (see worker.ts).
+ *
+ * @example
+ * const store = await openPostgresStore({ url, timeoutMs: 10_000, retry: config.handlers, role: 'listener', log });
+ * const view = await store.append(record, 'pending'); // committed, with its job
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { redactDatabaseUrl } from '../../core/index.ts';
+import type { DeliveryHandler, DeliveryRecord, DeliveryView, RetryPolicy } from '../../delivery/index.ts';
+import { type DeliveryStore, noCounts } from '../store.ts';
+import { createAppender } from './appender.ts';
+import { connectPool, transaction as inTransaction } from './connect.ts';
+import { migrate, settingUp } from './migrations.ts';
+import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
+import { DELIVERY_QUEUE, type JobData, sqlOn, startQueue } from './queue.ts';
+import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
+import { type RunningWorker, startJobWorker } from './worker.ts';
+
+/** Who opens the store: a listener appends; a worker runs handlers; a reader (step 5, `npm run inspector`) reads and retries. */
+export type StoreRole = 'listener' | 'worker' | 'reader';
+
+export interface PostgresStoreOptions {
+  /** DATABASE_URL. */
+  readonly url: string;
+  /** Connect timeout (HTTP_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** The queue's policy (config.handlers). */
+  readonly retry: RetryPolicy;
+  readonly role: StoreRole;
+  readonly log?: (line: string) => void;
+  /** Pool size; default 10. */
+  readonly connections?: number;
+}
+
+export interface PostgresStore extends DeliveryStore {
+  /** Runs handlers for queued deliveries in this process until closed (a worker's store only). */
+  work(handler: DeliveryHandler, options: { concurrency: number }): Promise<RunningWorker>;
+}
+
+/** Connects, migrates, starts the queue; rejects with a StoreError that says what to fix. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const { url, retry, role, log = () => {} } = options;
+  const receivedBy = `${hostname()} pid ${process.pid}`;
+  const pool = await connectPool({
+    url,
+    timeoutMs: options.timeoutMs,
+    log,
+    applicationName: `bracken-webhook-workbench ${role}`,
+    ...(options.connections === undefined ? {} : { max: options.connections }),
+    // A worker's writes can all be redone (a lost one only runs a handler again): no need to wait for the flush.
+    ...(role === 'worker' ? { asynchronousCommit: true } : {}),
+  });
+  let boss: PgBoss;
+  try {
+    boss = await settingUp(pool, async () => {
+      await migrate(pool);
+      return startQueue({ pool, retry, supervise: role === 'worker', log });
+    });
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  const notifications = createNotifications({ url, log });
+  const notifier = createNotifier(pool, log);
+  const workers = new Set<RunningWorker>();
+
+  const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => inTransaction(pool, body);
+
+  const read = async (where: string, values: unknown[], tail = ''): Promise<DeliveryView[]> => {
+    const { rows } = await pool.query<DeliveryRow>(`SELECT ${VIEW_COLUMNS} FROM ${DELIVERY_TABLE} WHERE ${where} ${tail}`, values);
+    return rows.map(viewOf);
+  };
+  const get = async (id: string) => (await read('id = $1', [id]))[0];
+
+  // Group commit: concurrent appends share a transaction (appender.ts).
+  const appender = createAppender({ pool, boss, receivedBy });
+  const append = async (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> => {
+    const stored = await appender.append(record, handler);
+    notifier.notify(record.id, stored.handler); // after the commit: see notifications.ts
+    return stored;
+  };
+
+  return {
+    engine: 'postgres',
+    location: redactDatabaseUrl(url),
+    unavailableCode: 'store_unavailable',
+    queuesHandlers: true,
+    recovered: [],
+    append,
+    async recordOutcome() {
+      // Workers record outcomes with their jobs (worker.ts); no listener runs handlers on a shared store.
+      throw new Error('With Postgres, handler outcomes are recorded by the worker that ran them.');
+    },
+    async list(query) {
+      const filters: string[] = [];
+      const values: unknown[] = [];
+      if (query.verdict !== undefined) filters.push(`verdict = $${values.push(query.verdict)}`);
+      if (query.handler !== undefined) filters.push(`handler = $${values.push(query.handler)}`);
+      const where = filters.length === 0 ? 'TRUE' : filters.join(' AND ');
+      const counted = await pool.query<{ total: string }>(`SELECT count(*) AS total FROM ${DELIVERY_TABLE} WHERE ${where}`, values);
+      const deliveries = await read(where, values, `ORDER BY seq DESC LIMIT ${Math.max(0, Math.trunc(query.limit))}`);
+      return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
+    },
+    get,
+    subscribe(onChange) {
+      // Changes arrive as ids; the rows are read in one query per batch of changes.
+      let waiting = new Set<string>();
+      let scheduled = false;
+      const flush = async () => {
+        scheduled = false;
+        const ids = [...waiting];
+        waiting = new Set();
+        const views = await read('id = ANY($1)', [ids]).catch(() => []);
+        for (const view of views) onChange(view);
+      };
+      return notifications.subscribe(({ id }: Change) => {
+        waiting.add(id);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => void flush());
+        }
+      });
+    },
+    async retryNow(id) {
+      const view = await get(id);
+      if (view === undefined) return { ok: false, reason: 'unknown_delivery', message: `No delivery with id ${id}.` };
+      if (view.handler !== 'failed' && view.handler !== 'dead') {
+        return { ok: false, reason: 'not_retryable', message: `Delivery ${id} is ${view.handler}: only a failed or dead delivery can be retried now.` };
+      }
+      const retried = await transaction(async (client) => {
+        const locked = await client.query<{ job_id: string | null; handler: string }>(
+          `SELECT job_id, handler FROM ${DELIVERY_TABLE} WHERE id = $1 FOR UPDATE`,
+          [id],
+        );
+        const row = locked.rows[0];
+        if (row === undefined || (row.handler !== 'failed' && row.handler !== 'dead')) return undefined;
+        // A failed job still waiting for its retry would run as well: cancel it, so this one replaces it.
+        if (row.job_id !== null) await boss.cancel(DELIVERY_QUEUE, row.job_id, { db: sqlOn(client) });
+        const jobId = randomUUID();
+        const data: JobData = { deliveryId: id, jobId };
+        await boss.send(DELIVERY_QUEUE, data, { id: jobId, db: sqlOn(client) });
+        // The row as queued, read in this transaction: a worker may claim it the moment it commits.
+        const queued = await client.query<DeliveryRow>(
+          `UPDATE ${DELIVERY_TABLE} SET handler = 'pending', handler_error = NULL, job_id = $2, handler_updated_at = now() WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
+          [id, jobId],
+        );
+        await client.query(NOTIFY_ONE, [id, 'pending']);
+        return queued.rows[0];
+      });
+      if (retried !== undefined) return { ok: true, delivery: viewOf(retried) };
+      const now = await get(id);
+      return { ok: false, reason: 'not_retryable', message: `Delivery ${id} changed meanwhile; it is ${now?.handler ?? 'gone'}.` };
+    },
+    async counts() {
+      const counts = noCounts();
+      const { rows } = await pool.query<{ handler: keyof typeof counts; n: string }>(`SELECT handler, count(*) AS n FROM ${DELIVERY_TABLE} GROUP BY handler`);
+      for (const row of rows) counts[row.handler] = Number(row.n);
+      return counts;
+    },
+    async work(handler, { concurrency }) {
+      if (role !== 'worker') throw new Error('Open the store with role "worker" to run handlers (its connections commit asynchronously).');
+      const worker = await startJobWorker({ pool, boss, notifications, handler, retry, concurrency, log });
+      workers.add(worker);
+      return worker;
+    },
+    async close() {
+      for (const worker of workers) await worker.close();
+      await appender.idle();
+      await notifier.flush();
+      await boss.stop({ graceful: false, close: false }).catch(() => {});
+      await notifications.close();
+      await whenPoolIdle(pool);
+      await pool.end();
+    },
+  };
+}
+
+/** Waits (briefly) for queries still out on the pool: pg-boss completes a worker's jobs after its callback returns. */
+async function whenPoolIdle(pool: pg.Pool, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((pool.idleCount < pool.totalCount || pool.waitingCount > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * `npm run worker`'s engine: takes jobs from pg-boss and runs the handler with the delivery, as
+ * the listener's in-process worker does with the file journal. It fetches up to WORKER_CONCURRENCY
+ * jobs at once and runs them together; it wakes as soon as a listener commits a new delivery
+ * (NOTIFY), and fetches again at once while batches come back full, so it keeps up with the
+ * listeners instead of pg-boss's default of one poll every two seconds.
+ *
+ * Each run: the row says `running` (and counts the attempt); a success completes the job and the
+ * row says `done`; a failure (a throw, or HANDLER_TIMEOUT_MS passed) fails the job, which pg-boss
+ * retries after a doubling delay, and the row says `failed`, or `dead` after the last try, when
+ * pg-boss moves the job to the dead-letter queue. A worker killed mid-run leaves its job active;
+ * pg-boss's maintenance takes it back once it expires (HANDLER_TIMEOUT_MS + 2 s) and it runs
+ * again. If that was the last try, the dead-letter queue's consumer here marks the row `dead`.
+ *
+ * Every write here can be redone (at worst a handler runs again), so the worker's connections
+ * commit asynchronously (no WAL flush per batch). Every update is guarded by the job id the row
+ * holds, so a job replaced by Retry now cannot overwrite the new job's state. A batch costs four
+ * statements whatever its size: pg-boss's fetch, the claim, the outcomes, pg-boss's completion
+ * (plus one per failed run); each row change is announced in the statement that makes it.
+ */
+import type PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { type DeliveryHandler, deliveryFor, type RetryPolicy, type RunOutcome, runHandler } from '../../delivery/index.ts';
+import { type Notifications, NOTIFY_MANY, notifySql } from './notifications.ts';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type JobData } from './queue.ts';
+import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
+
+/** How often an idle worker looks for due retries (pg-boss's minimum); new deliveries wake it at once. */
+const POLL_SECONDS = 0.5;
+/** Dead-letter jobs are few: one poll a second. */
+const DEAD_LETTER_POLL_SECONDS = 1;
+
+/**
+ * Claims a batch's rows (`running`, one more attempt) and announces it, in one statement. A row
+ * whose job was replaced (Retry now) or that is already finished does not come back; its job is
+ * simply completed.
+ */
+const CLAIM = `WITH claimed AS (
+    UPDATE ${DELIVERY_TABLE} AS d SET handler = 'running', attempts = d.attempts + 1, handler_updated_at = now()
+    FROM unnest($1::text[], $2::uuid[]) AS j(id, job_id)
+    WHERE d.id = j.id AND d.job_id = j.job_id AND d.handler IN ('pending', 'running', 'failed')
+    RETURNING ${VIEW_COLUMNS.split(', ')
+      .map((column) => `d.${column}`)
+      .join(', ')}, d.job_id)
+  SELECT claimed.*, ${notifySql('claimed.id', "'running'")} AS announced FROM claimed`;
+
+/** Each run's outcome on its row (guarded by the job id: a replaced job cannot overwrite its successor), announced in the same statement. */
+const RECORD = `WITH recorded AS (
+    UPDATE ${DELIVERY_TABLE} AS d SET handler = o.state, handler_error = o.error, handler_updated_at = now()
+    FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS o(id, job_id, state, error)
+    WHERE d.id = o.id AND d.job_id = o.job_id
+    RETURNING d.id, d.handler)
+  SELECT ${notifySql('recorded.id', 'recorded.handler')} FROM recorded`;
+
+export interface RunningWorker {
+  /** Handlers running now. */
+  readonly running: number;
+  /** Stops fetching, lets the running handlers finish (each bounded by HANDLER_TIMEOUT_MS), then resolves. */
+  close(): Promise<void>;
+}
+
+export interface JobWorkerOptions {
+  readonly pool: pg.Pool;
+  readonly boss: PgBoss;
+  readonly notifications: Notifications;
+  readonly handler: DeliveryHandler;
+  readonly retry: RetryPolicy;
+  readonly concurrency: number;
+  readonly log: (line: string) => void;
+}
+
+type Job = PgBoss.JobWithMetadata<JobData>;
+
+interface Ran {
+  readonly job: Job;
+  readonly outcome: RunOutcome;
+  /** True when this was the job's last try. */
+  readonly last: boolean;
+}
+
+export async function startJobWorker(options: JobWorkerOptions): Promise<RunningWorker> {
+  const { pool, boss, notifications, handler, retry, concurrency, log } = options;
+  let running = 0;
+  let stopping = false;
+  const batches = new Set<Promise<void>>();
+
+  const runBatch = async (jobs: Job[]): Promise<void> => {
+    // Claim the rows: `running`, one more attempt; a row whose job was replaced (Retry now) or that
+    // is already finished comes back empty and its job is simply completed.
+    const { rows } = await pool.query<DeliveryRow & { job_id: string }>(CLAIM, [jobs.map((job) => job.data.deliveryId), jobs.map((job) => job.data.jobId)]);
+    const byJob = new Map(rows.map((row) => [row.job_id, row]));
+    running += rows.length;
+    const ran = await Promise.all(
+      jobs.map(async (job): Promise<Ran | undefined> => {
+        const row = byJob.get(job.data.jobId);
+        if (row === undefined) return undefined;
+        try {
+          const view = viewOf(row);
+          const outcome = await runHandler(handler, deliveryFor(view, row.attempts > 1), retry);
+          if (!outcome.ok) log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${outcome.error}; ${whatNext(job)}`);
+          return { job, outcome, last: job.retryCount >= job.retryLimit };
+        } finally {
+          running -= 1;
+        }
+      }),
+    );
+    await recordOutcomes(
+      pool,
+      boss,
+      ran.filter((r) => r !== undefined),
+    );
+  };
+
+  const workerId = await boss.work<JobData>(
+    DELIVERY_QUEUE,
+    { batchSize: concurrency, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true },
+    // When this resolves, pg-boss completes every job of the batch that is still active: the
+    // successes, and the stale ones (their row was finished or replaced). Failed ones were failed
+    // in recordOutcomes and are no longer active. When it throws, pg-boss fails them all, so each
+    // runs again after its retry delay (at least once); if even that cannot reach Postgres, they
+    // stay active until they expire (HANDLER_TIMEOUT_MS) and run again then.
+    async (jobs) => {
+      const batch = runBatch(jobs);
+      batches.add(batch);
+      try {
+        await batch;
+      } catch (error) {
+        log(`worker: could not record a batch of ${jobs.length} (${(error as Error).message}); its deliveries run again.`);
+        throw error;
+      } finally {
+        batches.delete(batch);
+        // A full batch means more may be waiting: fetch again now rather than after the poll interval.
+        if (jobs.length === concurrency && !stopping) boss.notifyWorker(workerId);
+      }
+    },
+  );
+  const deadLetterId = await boss.work<JobData>(
+    DEAD_LETTER_QUEUE,
+    { batchSize: 50, pollingIntervalSeconds: DEAD_LETTER_POLL_SECONDS, includeMetadata: true },
+    (jobs) => markDead(pool, jobs),
+  );
+  // A listener committed a new delivery: fetch now.
+  const unsubscribe = notifications.subscribe(({ state }) => {
+    if (state === 'pending' && !stopping) boss.notifyWorker(workerId);
+  });
+
+  return {
+    get running() {
+      return running;
+    },
+    async close() {
+      if (stopping) return;
+      stopping = true;
+      unsubscribe();
+      await boss.offWork({ id: workerId });
+      await boss.offWork({ id: deadLetterId });
+      // Running handlers finish (each is bounded by HANDLER_TIMEOUT_MS) and their outcomes are recorded.
+      await Promise.allSettled([...batches]);
+    },
+  };
+}
+
+/**
+ * The rows of a batch say what their runs did, announced in the same statement; failed jobs are
+ * failed (pg-boss schedules their retry, or moves the last try to the dead-letter queue). The
+ * successes are completed by pg-boss when the batch's callback returns. A crash in between
+ * leaves a job active with its row already `done`: it expires, comes back, finds the row
+ * finished, and is completed without running again.
+ */
+async function recordOutcomes(pool: pg.Pool, boss: PgBoss, ran: Ran[]): Promise<void> {
+  if (ran.length === 0) return;
+  const states = ran.map((r) => (r.outcome.ok ? 'done' : r.last ? 'dead' : 'failed'));
+  const errors = ran.map((r) => (r.outcome.ok ? null : r.outcome.error));
+  await pool.query(RECORD, [ran.map((r) => r.job.data.deliveryId), ran.map((r) => r.job.data.jobId), states, errors]);
+  for (const { job, outcome } of ran) if (!outcome.ok) await boss.fail(DELIVERY_QUEUE, job.id, { message: outcome.error });
+}
+
+/**
+ * Jobs pg-boss moved to the dead-letter queue: their rows say `dead`. The worker that ran the last
+ * try already did; this catches a last try that never reported (its worker was killed, and the job
+ * expired).
+ */
+async function markDead(pool: pg.Pool, jobs: Job[]): Promise<void> {
+  const { rows } = await pool.query<{ id: string }>(
+    `UPDATE ${DELIVERY_TABLE} AS d SET handler = 'dead', handler_updated_at = now(),
+       handler_error = COALESCE(d.handler_error, 'its last try did not finish (the worker stopped, or HANDLER_TIMEOUT_MS passed)')
+     FROM unnest($1::text[], $2::uuid[]) AS j(id, job_id)
+     WHERE d.id = j.id AND d.job_id = j.job_id AND d.handler NOT IN ('done', 'dead')
+     RETURNING d.id`,
+    [jobs.map((job) => job.data.deliveryId), jobs.map((job) => job.data.jobId)],
+  );
+  if (rows.length > 0) await pool.query(NOTIFY_MANY, [rows.map((row) => row.id), 'dead']);
+}
+
+/** The end of the log line for a failed run. */
+function whatNext(job: Job): string {
+  if (job.retryCount >= job.retryLimit)
+    return `that was its last try (HANDLER_RETRY_LIMIT=${job.retryLimit}), so it is dead: Retry now in the inspector runs it again.`;
+  return `try ${job.retryCount + 2} of ${job.retryLimit + 1} follows after a delay.`;
+}

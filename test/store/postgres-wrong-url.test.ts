@@ -1,0 +1,95 @@
+/**
+ * Issue 10, start-up with a wrong DATABASE_URL: `npm run worker` (as listeners and step 5 do) fails
+ * at once naming DATABASE_URL and what to do, within HTTP_TIMEOUT_MS, with the password hidden and
+ * no stack trace: nothing listening, an unknown host, something that is not Postgres, a refused
+ * login, a missing database, and a URL that is not postgres:// at all.
+ */
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from '../helpers/cleanup.ts';
+import { testDatabase } from '../helpers/postgres.ts';
+import { runScript } from '../helpers/process.ts';
+
+describe('a wrong DATABASE_URL', () => {
+  it('fails at start naming DATABASE_URL and what to do, within HTTP_TIMEOUT_MS, without the password or a stack trace', async () => {
+    const url = new URL(await testDatabase('bad_url'));
+    const password = 'hunter2-do-not-print';
+    // Not Postgres: a server that accepts a connection and closes it at once.
+    const closer = await closingServer();
+    const at = (change: (u: URL) => void) => {
+      const copy = new URL(url);
+      copy.username = 'workbench';
+      copy.password = password;
+      change(copy);
+      return copy.toString();
+    };
+    const cases = [
+      {
+        url: at((u) => {
+          u.port = '1';
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'connection refused',
+        next: 'Start Postgres',
+      },
+      {
+        url: at((u) => {
+          u.hostname = 'no-such-host.invalid';
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'does not resolve',
+        next: 'host name',
+      },
+      {
+        url: at((u) => {
+          u.port = String(closer.port);
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'closed it without answering',
+        next: 'host and port',
+      },
+      { url: at(() => {}), code: 'WORKBENCH_STORE_AUTH_FAILED', says: 'refused the login', next: 'user and password' },
+      {
+        url: at((u) => {
+          u.username = 'postgres';
+          u.pathname = '/no_such_database';
+        }),
+        code: 'WORKBENCH_STORE_DATABASE_MISSING',
+        says: 'does not exist',
+        next: 'createdb',
+      },
+    ];
+    // Not a postgres:// URL at all: refused as config, before any connection.
+    const notPostgres = `mysql://app:${password}@db/x`;
+    const started = Date.now();
+    const [results, refused] = await Promise.all([
+      Promise.all(cases.map((c) => runScript('scripts/worker.ts', { env: { DATABASE_URL: c.url, HTTP_TIMEOUT_MS: '5000' } }))),
+      runScript('scripts/worker.ts', { env: { DATABASE_URL: notPostgres } }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    results.forEach((result, i) => {
+      const c = cases[i] as (typeof cases)[number];
+      const output = result.stdout + result.stderr;
+      expect(result.code, output).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^Error: .*DATABASE_URL=postgres://\\w+:\\*\\*\\*\\*@.* \\[${c.code}\\]$`, 'm'));
+      expect(result.stderr).toContain(c.says);
+      expect(result.stderr).toMatch(new RegExp(`^Next: .*${c.next}`, 'm'));
+      expect(output).not.toContain(password);
+      expect(output).not.toMatch(/^\s+at /m);
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('DATABASE_URL="mysql://app:****@db/x" is not valid: expected a postgres:// URL');
+    expect(refused.stderr).toContain('[WORKBENCH_CONFIG_INVALID]');
+    expect(refused.stdout + refused.stderr).not.toContain(password);
+  });
+});
+
+/** A TCP server on a free loopback port that closes every connection it accepts; closed when the test ends. */
+async function closingServer(): Promise<{ port: number }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port };
+}
