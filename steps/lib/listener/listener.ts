@@ -19,7 +19,6 @@ import { bindServer, urlHost, WEBHOOK_PATH, LISTEN_FAILED, LISTEN_PORT_IN_USE, L
 import { type DeliveryFeed, createDeliveryFeed, type WritableFeed } from '../delivery/index.ts';
 import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
-import { createListenerApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
 import { dedupeFromJournal } from './dedupe.ts';
 import type { ReceiveContext } from './receive.ts';
@@ -102,7 +101,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
     },
-    createListenerApp(ctx),
+    // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
+    (await import('./app.ts')).createListenerApp(ctx),
   );
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
