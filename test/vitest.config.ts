@@ -12,5 +12,14 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One worker per core. Vitest's default is one fewer (a single worker on 2 cores), but most files
+    // spend their time waiting on sockets, disks and child processes, so two side by side take about
+    // half the time of one (measured: 165 s → 89 s on this 2-core machine under the same load).
+    maxWorkers: '100%',
+    // Files share their worker's modules instead of importing vitest, nock and the library again for
+    // each of the ~50 files (a third of the suite's CPU). It is safe because no test mocks a module,
+    // stubs a global or the environment, or fakes timers, and test/setup.ts (nock's rules, the file
+    // clean-ups) still runs before every file.
+    isolate: false,
   },
 });

@@ -37,8 +37,19 @@ export interface DeliveryFactoryOptions {
 const COUNTER_DIGITS = 10;
 const COUNTER_BASE = 1_000_000_000;
 
-/** A function returning a new distinct, signed body of exactly `bytes` bytes on every call. */
-export function deliveryFactory(options: DeliveryFactoryOptions): () => SignedBody {
+/**
+ * The fixed parts of every body: a body is `head + N + middle + N + tail`, N a 10-digit counter.
+ * The wrk script (load/wrk-signed.lua) builds its bodies from these same parts.
+ */
+export interface DeliveryTemplate {
+  readonly head: Buffer;
+  readonly middle: Buffer;
+  readonly tail: Buffer;
+  readonly bytes: number;
+}
+
+/** The template for bodies of exactly `bytes` bytes; throws RangeError when that is too small. */
+export function deliveryTemplate(options: Omit<DeliveryFactoryOptions, 'secret' | 'first'>): DeliveryTemplate {
   const timestamp = options.timestamp ?? new Date().toISOString();
   const head = Buffer.from('{"eventname":"User_Create","domainkey":15435,"userkey":');
   const middle = Buffer.from(',"username":"Bench-User-');
@@ -46,11 +57,21 @@ export function deliveryFactory(options: DeliveryFactoryOptions): () => SignedBo
   const fixed = head.length + middle.length + tailStart.length + 2 + 2 * COUNTER_DIGITS;
   const padding = options.bytes - fixed;
   if (padding < 0) throw new RangeError(`[bench] a body needs at least ${fixed} bytes, asked for ${options.bytes}`);
-  const tail = Buffer.from(`${tailStart}${'x'.repeat(padding)}"}`);
+  return { head, middle, tail: Buffer.from(`${tailStart}${'x'.repeat(padding)}"}`), bytes: options.bytes };
+}
+
+/** The 10 digits of counter value `n` (n from 0 to 8,999,999,999). */
+export function counterDigits(n: number): string {
+  return String(COUNTER_BASE + n);
+}
+
+/** A function returning a new distinct, signed body of exactly `bytes` bytes on every call. */
+export function deliveryFactory(options: DeliveryFactoryOptions): () => SignedBody {
+  const { head, middle, tail, bytes } = deliveryTemplate(options);
   let counter = options.first ?? 0;
   return () => {
-    const digits = Buffer.from(String(COUNTER_BASE + counter++));
-    const body = Buffer.concat([head, digits, middle, digits, tail], options.bytes);
+    const digits = Buffer.from(counterDigits(counter++));
+    const body = Buffer.concat([head, digits, middle, digits, tail], bytes);
     return { body, headers: { 'content-type': 'application/json', ...bracken.sign({ body, secret: options.secret }) } };
   };
 }

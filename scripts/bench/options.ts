@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { BENCH_BAD_OPTION, BenchError } from './errors.ts';
 import { isReceiverName, RECEIVER_NAMES, type ReceiverName } from './receivers/types.ts';
-import type { ThroughputTiming } from './throughput.ts';
+import type { GeneratorChoice, ThroughputTiming } from './throughput.ts';
 import type { ScaleTiming } from './scale/scale-bench.ts';
 
 const SECTION_NAMES = ['startup', 'delivery', 'throughput', 'scale'] as const;
@@ -37,6 +37,10 @@ export interface BenchOptions {
   readonly timing: ThroughputTiming;
   /** The scale section (issue 10): listeners and workers on Postgres. */
   readonly scale: ScaleTiming;
+  /** The saturation load generator: wrk when installed (auto), or the one named. */
+  readonly generator: GeneratorChoice;
+  /** Pin the receiver and the load generator to separate CPUs (taskset); --no-pin turns it off. */
+  readonly pin: boolean;
   /** Write a V8 CPU profile of every receiver process into the results folder. */
   readonly cpuProf: boolean;
   readonly help: boolean;
@@ -49,6 +53,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --receivers <list>   receivers to load: ${RECEIVER_NAMES.join(',')} (default: all)
   --bodies <list>      body sizes in bytes (default: ${DEFAULT_BODY_SIZES.join(',')})
   --runs <n>           runs of npm start and of step 1 (default 5; --quick 1)
+  --generator <name>   saturation load: auto (wrk if installed, else node), wrk, node (default auto)
+  --no-pin             do not pin the receiver and the load generator to separate CPUs (taskset)
   --cpu-prof           write a CPU profile of each receiver process next to the results
   -h, --help           this help
 
@@ -87,6 +93,8 @@ function readArgs(argv: readonly string[]) {
         receivers: { type: 'string' },
         bodies: { type: 'string' },
         runs: { type: 'string' },
+        generator: { type: 'string' },
+        'no-pin': { type: 'boolean', default: false },
         'cpu-prof': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -113,9 +121,20 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     delivery: quick ? { sequential: 10, concurrent: 50, concurrency: 50 } : { sequential: 100, concurrent: 500, concurrency: 50 },
     timing: quick ? QUICK_TIMING : FULL_TIMING,
     scale: quick ? QUICK_SCALE : FULL_SCALE,
+    generator: generatorChoice(values.generator),
+    pin: !values['no-pin'],
     cpuProf: values['cpu-prof'],
     help: values.help,
   };
+}
+
+const GENERATOR_CHOICES: readonly GeneratorChoice[] = ['auto', 'wrk', 'node'];
+
+function generatorChoice(raw: string | undefined): GeneratorChoice {
+  if (raw === undefined) return 'auto';
+  const choice = GENERATOR_CHOICES.find((name) => name === raw);
+  if (choice === undefined) throw bad(`--generator ${JSON.stringify(raw)}: expected one of ${GENERATOR_CHOICES.join(', ')}`);
+  return choice;
 }
 
 function list<T extends string>(raw: string | undefined, all: readonly T[], accept: (s: string) => s is T, flag: string): readonly T[] {

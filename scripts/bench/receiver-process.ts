@@ -19,9 +19,17 @@ export interface ReceiverProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns the receiver and resolves once it listens; throws BenchError with its reason when it cannot start. */
-export async function startReceiverProcess(receiver: ReceiverName, options: ReceiverOptions, extraNodeFlags: readonly string[] = []): Promise<ReceiverProcess> {
-  const child = spawnNode(RECEIVER_CHILD, { ipc: true, extraNodeFlags });
+/**
+ * Spawns the receiver and resolves once it listens; throws BenchError with its reason when it cannot start.
+ * `cpus`: run it on these CPUs only (taskset, see pinning.ts).
+ */
+export async function startReceiverProcess(
+  receiver: ReceiverName,
+  options: ReceiverOptions,
+  extraNodeFlags: readonly string[] = [],
+  cpus?: string,
+): Promise<ReceiverProcess> {
+  const child = spawnNode(RECEIVER_CHILD, { ipc: true, extraNodeFlags, cpus });
   try {
     child.send({ type: 'start', receiver, options });
     const answer = await child.message((m): m is ReadyMessage | FailedMessage => 'type' in m && (m.type === 'ready' || m.type === 'failed'), START_TIMEOUT_MS);

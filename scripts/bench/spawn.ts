@@ -30,6 +30,11 @@ export interface SpawnOptions {
   readonly extraNodeFlags?: readonly string[];
   /** Open an IPC channel (for children that talk in messages). */
   readonly ipc?: boolean;
+  /**
+   * Run on these CPUs only (`taskset -c <list> node …`, see pinning.ts). taskset execs node, so the
+   * pid, the IPC channel and every thread node starts later stay the same process, on those CPUs.
+   */
+  readonly cpus?: string | undefined;
 }
 
 export interface NodeChild {
@@ -58,13 +63,30 @@ const STDOUT_CAP = 1024 * 1024;
 /** Starts `node --import tsx <file> …args` in the project root. */
 export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
   const argv = [...NODE_FLAGS, ...(options.extraNodeFlags ?? []), file, ...(options.args ?? [])];
-  const child = spawn(process.execPath, argv, {
+  return spawnTracked(process.execPath, argv, options, ['node', ...argv].join(' ').replace(PROJECT_ROOT, ''));
+}
+
+/**
+ * Starts any program the bench needs besides node (wrk), registered and stopped like a node child.
+ * `command` is the line shown in the report.
+ */
+export function spawnProgram(program: string, args: readonly string[], options: Omit<SpawnOptions, 'args' | 'extraNodeFlags' | 'ipc'> = {}): NodeChild {
+  return spawnTracked(program, args, options, [program, ...args].join(' '));
+}
+
+function spawnTracked(program: string, argv: readonly string[], options: SpawnOptions, command: string): NodeChild {
+  const [file, args] = options.cpus === undefined ? [program, argv] : ['taskset', ['-c', options.cpus, program, ...argv]];
+  const child = spawn(file, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc === true ? (['ipc'] as const) : [])],
   });
-  if (child.pid === undefined) throw new BenchError(BENCH_CHILD_FAILED, `Could not start node for ${file}.`);
   let stderr = '';
+  // A failed spawn or IPC write is also an 'error' event: without a listener it would crash the bench.
+  child.on('error', (error) => {
+    stderr = `${stderr}\n${error.message}`.slice(-TAIL_BYTES);
+  });
+  if (child.pid === undefined) throw new BenchError(BENCH_CHILD_FAILED, `Could not start ${command}.`);
   let stdout = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-TAIL_BYTES);
@@ -79,12 +101,6 @@ export function spawnNode(file: string, options: SpawnOptions = {}): NodeChild {
     });
   });
   live.set(child, exited);
-  // A failed spawn or IPC write is also an 'error' event: without a listener it would crash the bench.
-  child.on('error', (error) => {
-    stderr = `${stderr}\n${error.message}`.slice(-TAIL_BYTES);
-  });
-  const command = ['node', ...argv].join(' ').replace(PROJECT_ROOT, '');
-
   return {
     pid: child.pid,
     command,

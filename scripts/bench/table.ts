@@ -34,9 +34,14 @@ export function formatReport(results: BenchResults, file: string | undefined, co
   notRun(tp);
   if (tp.status === 'ok') {
     const t = tp.value.timing;
+    const g = tp.value.generators;
+    const saturationSeconds = g.saturation === 'wrk' ? Math.max(1, Math.round(t.saturationMs / 1000)) : t.saturationMs / 1000;
+    out.push(`Load generator: ${paint('bold', g.saturation === 'wrk' ? 'wrk' : 'Node')} for saturation (${g.why}), Node for the fixed rate.`);
+    out.push(`  ${tp.value.loadGenerator}`);
     out.push(
-      `Load: ${tp.value.loadGenerator || 'undici Pool in its own process'}; saturation = ${t.connections} connections, closed loop, ${t.saturationMs / 1000} s after ${t.warmupMs / 1000} s warm-up; fixed rate = ${t.ratePerSec}/s open loop for ${t.rateMs / 1000} s, latency from the scheduled send.`,
+      `  saturation = ${t.connections} connections, closed loop, ${saturationSeconds} s after a ${t.warmupMs / 1000} s warm-up; fixed rate = ${t.ratePerSec}/s open loop for ${t.rateMs / 1000} s, latency from the scheduled send.`,
     );
+    out.push(`CPUs: ${tp.value.pinning.note}.`);
     out.push(`Servers: each in its own process, started alike: ${tp.value.receivers[0]?.command ?? '-'}`);
     const rows = tp.value.cells.map((c) => [
       c.label,
@@ -90,6 +95,7 @@ export function formatReport(results: BenchResults, file: string | undefined, co
   }
 
   heading('Start-up (wall time of a new process; npm itself adds ~300 ms on top and is not measured)');
+  out.push('npm start and the empty process run alternately, after one untimed run of each (warm caches).');
   const st = results.startup;
   notRun(st);
   if (st.status === 'ok') {

@@ -1,12 +1,20 @@
 /**
- * Issue item 3: receiver throughput and acknowledgement latency. For each receiver (three
+ * Issue item 3: receiver throughput and acknowledgement latency. For each receiver (four
  * baselines and ours), in its own process: a short warm-up, a closed-loop run to saturation,
  * then an open-loop run at a fixed offered rate, for each body size. The load generator is a
  * separate process too, started fresh for each receiver so none inherits another's warm JIT.
+ *
+ * Issue 14 item 2, measuring fairly: saturation is driven by wrk when it is installed (a C
+ * program: far less CPU per request than the Node generator), else by the Node generator. The
+ * fixed rate always uses the Node open-loop generator: Debian's wrk has no constant-rate mode.
+ * With taskset, the receiver and the generator run on separate CPUs (pinning.ts).
  */
 import { WEBHOOK_PATH } from '../../steps/lib/core/index.ts';
+import { BENCH_BAD_OPTION, BenchError } from './errors.ts';
 import { startLoadGenerator, type LoadGenerator } from './load/client.ts';
-import type { LoadResult, LoadTarget } from './load/types.ts';
+import type { GeneratorName, LoadResult, LoadTarget, SaturationPlan } from './load/types.ts';
+import { findWrk, runWrk } from './load/wrk.ts';
+import { planPinning, type PinningPlan } from './pinning.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
 import { RECEIVER_LABELS, type ReceiverName } from './receivers/types.ts';
 import { round } from './stats.ts';
@@ -25,8 +33,15 @@ export interface ThroughputTiming {
   readonly settleTimeoutMs: number;
 }
 
+/** `--generator`: wrk when installed (auto), or one of them by name. */
+export type GeneratorChoice = 'auto' | GeneratorName;
+
 export interface ThroughputOptions {
   readonly receivers: readonly ReceiverName[];
+  /** The saturation load generator. */
+  readonly generator: GeneratorChoice;
+  /** Pin the receiver and the generator to separate CPUs with taskset, when it is installed. */
+  readonly pin: boolean;
   readonly bodySizes: readonly number[];
   readonly timing: ThroughputTiming;
   readonly secret: string;
@@ -63,9 +78,23 @@ export interface ThroughputRatio {
   readonly oursOverDurable: number | undefined;
 }
 
+/** Which generator measured what, and why. */
+export interface GeneratorsUsed {
+  readonly saturation: GeneratorName;
+  /** Always the Node open-loop generator: Debian's wrk cannot hold a constant rate. */
+  readonly fixedRate: 'node';
+  /** `wrk --version`'s first line, when wrk ran. */
+  readonly wrkVersion: string | undefined;
+  /** Why the saturation generator is the one it is (e.g. "wrk is not installed"). */
+  readonly why: string;
+}
+
 export interface ThroughputReport {
   readonly timing: ThroughputTiming;
+  /** One line for the report: which generators, with which settings. */
   readonly loadGenerator: string;
+  readonly generators: GeneratorsUsed;
+  readonly pinning: PinningPlan;
   readonly receivers: readonly { readonly receiver: ReceiverName; readonly label: string; readonly description: string; readonly command: string }[];
   readonly cells: readonly ThroughputCell[];
   readonly skipped: readonly { readonly receiver: ReceiverName; readonly reason: string }[];
@@ -78,14 +107,17 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
   const cells: ThroughputCell[] = [];
   const skipped: { receiver: ReceiverName; reason: string }[] = [];
   const receivers: ThroughputReport['receivers'][number][] = [];
+  const generators = await chooseGenerators(options.generator);
+  const pinning = await planPinning(options.pin);
+  options.log(`  saturation load: ${generators.saturation} (${generators.why}); CPUs: ${pinning.note}`);
   let loadGenerator = '';
 
   for (const receiver of options.receivers) {
     await withTempDir(`bench-${receiver}-`, async (stateDir) => {
       // Both processes start at once (they are independent); whichever fails, both are stopped.
       const [server, load] = await Promise.allSettled([
-        startReceiverProcess(receiver, { secret: options.secret, stateDir }, options.receiverNodeFlags),
-        startLoadGenerator(),
+        startReceiverProcess(receiver, { secret: options.secret, stateDir }, options.receiverNodeFlags, pinning.receiverCpus),
+        startLoadGenerator(pinning.generatorCpus),
       ]);
       try {
         if (server.status === 'rejected') {
@@ -97,9 +129,12 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
         if (load.status === 'rejected') throw load.reason;
         options.log(`  ${RECEIVER_LABELS[receiver]}: receiver pid ${server.value.child.pid}, load generator pid ${load.value.child.pid}`);
         receivers.push({ receiver, label: RECEIVER_LABELS[receiver], description: server.value.description, command: server.value.child.command });
-        loadGenerator = `undici Pool, own process: ${load.value.child.command}`;
+        loadGenerator = describeGenerators(generators, load.value.child.command, timing.connections);
+        let wrkRuns = 0;
+        const saturate: Saturate = (target, plan) =>
+          generators.saturation === 'wrk' ? runWrk(target, plan, { run: wrkRuns++, cpus: pinning.generatorCpus }) : load.value.run(target, plan);
         for (const bodyBytes of options.bodySizes) {
-          cells.push(await runCell(load.value, server.value, receiver, bodyBytes, options));
+          cells.push(await runCell(load.value, saturate, server.value, receiver, bodyBytes, options));
         }
       } finally {
         if (load.status === 'fulfilled') await load.value.stop();
@@ -107,12 +142,35 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
       }
     });
   }
-  return { timing, loadGenerator, receivers, cells, skipped, ratios: ratios(cells, options.bodySizes) };
+  return { timing, loadGenerator, generators, pinning, receivers, cells, skipped, ratios: ratios(cells, options.bodySizes) };
 }
+
+/** Decides the saturation generator: wrk when asked for or (auto) when installed, else the Node generator. */
+async function chooseGenerators(choice: GeneratorChoice): Promise<GeneratorsUsed> {
+  const node = (why: string): GeneratorsUsed => ({ saturation: 'node', fixedRate: 'node', wrkVersion: undefined, why });
+  if (choice === 'node') return node('--generator node');
+  const wrk = await findWrk();
+  if (wrk !== undefined) return { saturation: 'wrk', fixedRate: 'node', wrkVersion: wrk.version, why: choice === 'wrk' ? '--generator wrk' : 'installed' };
+  if (choice === 'wrk')
+    throw new BenchError(BENCH_BAD_OPTION, '--generator wrk: wrk is not installed.', { hint: 'apt-get install -y wrk, or leave --generator out.' });
+  return node('wrk is not installed; apt-get install -y wrk to use it');
+}
+
+function describeGenerators(generators: GeneratorsUsed, nodeCommand: string, connections: number): string {
+  const fixed = `fixed rate: the Node open-loop generator (undici Pool; ${nodeCommand})`;
+  if (generators.saturation === 'node') return `saturation and ${fixed}. wrk not used: ${generators.why}`;
+  return (
+    `saturation: ${generators.wrkVersion ?? 'wrk'}, 1 thread, ${connections} connections, each request a distinct body signed by scripts/bench/load/wrk-signed.lua; ` +
+    `${fixed}, because Debian's wrk has no constant-rate mode`
+  );
+}
+
+type Saturate = (target: LoadTarget, plan: SaturationPlan) => Promise<LoadResult>;
 
 /** Warm-up, saturation, then the fixed rate, for one receiver and one body size. */
 async function runCell(
   load: LoadGenerator,
+  saturate: Saturate,
   server: ReceiverProcess,
   receiver: ReceiverName,
   bodyBytes: number,
@@ -125,9 +183,10 @@ async function runCell(
     const { ms, done } = await server.settle(timing.settleTimeoutMs);
     return { ms: round(ms, 1), done };
   };
+  // The warm-up only has to warm the receiver's JIT: the Node generator does, for any length (wrk runs whole seconds).
   await load.run(target, { ...saturation, durationMs: timing.warmupMs });
   await settle();
-  const atSaturation = await load.run(target, { ...saturation, durationMs: timing.saturationMs });
+  const atSaturation = await saturate(target, { ...saturation, durationMs: timing.saturationMs });
   const settleAfterSaturation = await settle();
   const fixedRate = await load.run(target, {
     kind: 'rate',

@@ -16,6 +16,7 @@ import { withTempDir } from './temp.ts';
 
 const WALKTHROUGH_FILE = join(PROJECT_ROOT, 'scripts/walkthrough.ts');
 const STEP1_FILE = join(PROJECT_ROOT, 'steps/01-get-token.ts');
+const EMPTY_FILE = join(PROJECT_ROOT, 'scripts/bench/empty.ts');
 const RUN_TIMEOUT_MS = 30_000;
 
 /**
@@ -59,39 +60,61 @@ export function walkthroughMissing(): string | undefined {
   return existsSync(WALKTHROUGH_FILE) ? undefined : 'scripts/walkthrough.ts does not exist yet';
 }
 
-/** Runs the walkthrough `runs` times, each in a fresh state folder, and takes the median. */
-export async function benchWalkthrough(runs: number): Promise<WalkthroughReport> {
+/**
+ * `npm start` and the empty `node --import tsx` process (the target compares the two), measured
+ * alike: alternately, so a change in the machine's load during the runs affects both the same,
+ * after one untimed run of each (tsx's transform cache and the file cache are warm, as they are
+ * for anyone who has run `npm start` before). Each walkthrough run gets a fresh temp state folder.
+ */
+export async function benchWalkthroughAndFloor(runs: number): Promise<{ readonly npmStart: WalkthroughReport; readonly nodeTsxFloor: TimedRuns }> {
+  await runFloorOnce();
+  await runWalkthroughOnce();
   const runsMs: number[] = [];
+  const floorMs: number[] = [];
   const stepTimes = new Map<string, number[]>();
   const insideMs: number[] = [];
-  let command = '';
   let stepsNote: string | undefined;
   for (let i = 0; i < runs; i++) {
-    await withTempDir('bench-walkthrough-', async (dir) => {
-      const timingsFile = join(dir, 'timings.json');
-      const env = { ...SANDBOX_ONLY_ENV, WORKBENCH_STATE_DIR: join(dir, 'state'), SANDBOX_PORT: '0', LISTEN_PORT: '0', INSPECT_PORT: '0' };
-      const result = await runNode(WALKTHROUGH_FILE, { args: ['--timings-json', timingsFile], env, timeoutMs: RUN_TIMEOUT_MS });
-      command = `node --import tsx scripts/walkthrough.ts --timings-json <tmp>`;
-      ensureSucceeded('scripts/walkthrough.ts', result);
-      runsMs.push(round(result.ms, 1));
-      const timings = await readTimings(timingsFile);
-      if (timings === undefined) {
-        stepsNote = 'the walkthrough wrote no --timings-json file (flag not supported yet?)';
-        return;
-      }
-      if (Number.isFinite(timings.totalMs)) insideMs.push(timings.totalMs);
-      for (const step of timings.steps) stepTimes.set(step.name, [...(stepTimes.get(step.name) ?? []), step.ms]);
-    });
+    floorMs.push(round(await runFloorOnce(), 1));
+    const { ms, timings } = await runWalkthroughOnce();
+    runsMs.push(round(ms, 1));
+    if (timings === undefined) {
+      stepsNote = 'the walkthrough wrote no --timings-json file (flag not supported yet?)';
+      continue;
+    }
+    if (Number.isFinite(timings.totalMs)) insideMs.push(timings.totalMs);
+    for (const step of timings.steps) stepTimes.set(step.name, [...(stepTimes.get(step.name) ?? []), step.ms]);
   }
   const steps = [...stepTimes].map(([name, times]) => ({ name, medianMs: round(median(times), 1) }));
   return {
-    command,
-    runsMs,
-    medianMs: round(median(runsMs), 1),
-    steps,
-    insideMedianMs: insideMs.length > 0 ? round(median(insideMs), 1) : undefined,
-    stepsNote: steps.length > 0 ? undefined : stepsNote,
+    npmStart: {
+      command: 'node --import tsx scripts/walkthrough.ts --timings-json <tmp>',
+      runsMs,
+      medianMs: round(median(runsMs), 1),
+      steps,
+      insideMedianMs: insideMs.length > 0 ? round(median(insideMs), 1) : undefined,
+      stepsNote: steps.length > 0 ? undefined : stepsNote,
+    },
+    nodeTsxFloor: { command: 'node --import tsx scripts/bench/empty.ts', runsMs: floorMs, medianMs: round(median(floorMs), 1) },
   };
+}
+
+/** One walkthrough in a fresh state folder, pinned to the sandbox: its wall time and its own per-step timings. */
+function runWalkthroughOnce(): Promise<{ readonly ms: number; readonly timings: WalkthroughTimings | undefined }> {
+  return withTempDir('bench-walkthrough-', async (dir) => {
+    const timingsFile = join(dir, 'timings.json');
+    const env = { ...SANDBOX_ONLY_ENV, WORKBENCH_STATE_DIR: join(dir, 'state'), SANDBOX_PORT: '0', LISTEN_PORT: '0', INSPECT_PORT: '0' };
+    const result = await runNode(WALKTHROUGH_FILE, { args: ['--timings-json', timingsFile], env, timeoutMs: RUN_TIMEOUT_MS });
+    ensureSucceeded('scripts/walkthrough.ts', result);
+    return { ms: result.ms, timings: await readTimings(timingsFile) };
+  });
+}
+
+/** The floor under every step: `node --import tsx` starting and doing nothing. */
+async function runFloorOnce(): Promise<number> {
+  const result = await runNode(EMPTY_FILE, { timeoutMs: RUN_TIMEOUT_MS });
+  ensureSucceeded('scripts/bench/empty.ts', result);
+  return result.ms;
 }
 
 /**
@@ -109,18 +132,6 @@ export async function benchStepColdStart(runs: number, sandboxPort: number): Pro
     });
   }
   return { command: `node --import tsx steps/01-get-token.ts (SANDBOX_PORT=${sandboxPort})`, runsMs, medianMs: round(median(runsMs), 1) };
-}
-
-/** The floor under every step: `node --import tsx` starting and doing nothing. */
-export async function benchNodeTsxFloor(runs: number): Promise<TimedRuns> {
-  const runsMs: number[] = [];
-  const empty = join(PROJECT_ROOT, 'scripts/bench/empty.ts');
-  for (let i = 0; i < runs; i++) {
-    const result = await runNode(empty, { timeoutMs: RUN_TIMEOUT_MS });
-    ensureSucceeded('scripts/bench/empty.ts', result);
-    runsMs.push(round(result.ms, 1));
-  }
-  return { command: 'node --import tsx scripts/bench/empty.ts', runsMs, medianMs: round(median(runsMs), 1) };
 }
 
 async function readTimings(file: string): Promise<WalkthroughTimings | undefined> {

@@ -1,15 +1,21 @@
 /**
- * `npm run bench` (issue 6): the quick run works end to end and writes results of the promised
- * shape under the state folder, its bodies are ones every receiver accepts, Ctrl-C leaves no
+ * `npm run bench` (issues 6 and 14): the quick run works end to end and writes results of the
+ * promised shape under the state folder, its bodies are ones every receiver accepts, wrk (when
+ * installed) sends distinct signed POSTs and a run it did not sign is refused, Ctrl-C leaves no
  * child process or temp folder behind, and the target verdicts follow the figures.
  * No timing assertions: figures only have to be real (positive, counted), not fast.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliveryFactory } from '../../scripts/bench/bodies.ts';
-import { BENCH_BAD_OPTION } from '../../scripts/bench/errors.ts';
+import { BENCH_BAD_OPTION, BENCH_CHILD_FAILED } from '../../scripts/bench/errors.ts';
 import type { LoadResult } from '../../scripts/bench/load/types.ts';
+import { findWrk, runWrk, toLoadResult } from '../../scripts/bench/load/wrk.ts';
+import { parseCpuList } from '../../scripts/bench/pinning.ts';
+import { closeServer, listenOnFreePort } from '../../scripts/bench/receivers/listen.ts';
 import { parseBenchOptions } from '../../scripts/bench/options.ts';
 import type { BenchResults, StartupReport } from '../../scripts/bench/results.ts';
 import { median, percentile, summarize } from '../../scripts/bench/stats.ts';
@@ -34,9 +40,15 @@ async function leftovers(tmp: string): Promise<string[]> {
   return (await readdir(tmp)).filter((name) => !name.startsWith('tsx-'));
 }
 
-function expectRealLoad(result: LoadResult, kind: LoadResult['kind']): void {
+/** Whether wrk is installed here: the bench uses it for saturation when it is. */
+const wrk = await findWrk();
+
+function expectRealLoad(result: LoadResult, kind: LoadResult['kind'], generator: LoadResult['generator']): void {
   expect(result.kind).toBe(kind);
+  expect(result.generator).toBe(generator);
   expect(result.sent).toBeGreaterThan(0);
+  // Every request answered was a signed body the generator built (wrk: its script's own count).
+  expect(result.built).toBeGreaterThanOrEqual(result.sent);
   expect(result.ok).toBe(result.sent); // every valid, signed delivery answered 2xx
   expect(result.non2xx).toEqual({});
   expect(result.errors).toBe(0);
@@ -49,7 +61,7 @@ function expectRealLoad(result: LoadResult, kind: LoadResult['kind']): void {
 }
 
 describe('npm run bench -- --quick', () => {
-  // Eleven processes one after another: about 20 s on a quiet 2-core box, more when other suites share it.
+  // Eleven processes and five load runs: about 20 s on a quiet 2-core box, more when other suites share it.
   it('runs every receiver and the delivery path, prints the table and writes bench-<time>.json and latest.json', { timeout: 120_000 }, async () => {
     const stateDir = await tempDir('bench-state');
     const tmp = await tempDir('bench-tmp');
@@ -74,15 +86,24 @@ describe('npm run bench -- --quick', () => {
     expect(stdout).toContain(`Node ${process.version}`);
     expect(results.startup).toEqual({ status: 'skipped', reason: 'not selected (--only)' });
 
-    // Throughput: the three baselines and ours, each fully answered.
+    // Throughput: the four baselines and ours, each fully answered; saturation by wrk when it is installed.
     expect(results.throughput.status).toBe('ok');
     if (results.throughput.status !== 'ok') return;
     const report = results.throughput.value;
+    const saturationBy = wrk === undefined ? 'node' : 'wrk';
+    expect(report.generators).toEqual({
+      saturation: saturationBy,
+      fixedRate: 'node',
+      wrkVersion: wrk?.version,
+      why: wrk === undefined ? 'wrk is not installed; apt-get install -y wrk to use it' : 'installed',
+    });
+    expect(stdout).toContain(`Load generator: ${saturationBy === 'wrk' ? 'wrk' : 'Node'} for saturation`);
+    expect(stdout).toContain(`CPUs: ${report.pinning.note}.`);
     expect(report.skipped).toEqual([]);
     expect(report.cells.map((c) => `${c.receiver}/${c.bodyBytes}`)).toEqual(['bare/300', 'express/300', 'tutorial/300', 'durable/300', 'ours/300']);
     for (const cell of report.cells) {
-      expectRealLoad(cell.saturation, 'saturation');
-      expectRealLoad(cell.fixedRate, 'rate');
+      expectRealLoad(cell.saturation, 'saturation', saturationBy);
+      expectRealLoad(cell.fixedRate, 'rate', 'node');
       // The open loop sends exactly rate × duration requests, whatever the server does.
       expect(cell.fixedRate.sent).toBe((report.timing.ratePerSec * report.timing.rateMs) / 1000);
       expect(cell.fixedRate.sendLag?.count).toBe(cell.fixedRate.sent);
@@ -188,10 +209,91 @@ describe('bench building blocks', () => {
     expect(() => parseBenchOptions(['--runs', '0'])).toThrow(expect.objectContaining({ code: BENCH_BAD_OPTION }));
   });
 
-  it('evaluateTargets() says PASS, MISS or SKIP from the figures, and MISS when answers were not all 2xx', () => {
+  it('parseBenchOptions() takes --generator and --no-pin, and refuses an unknown generator', () => {
+    expect(parseBenchOptions([])).toMatchObject({ generator: 'auto', pin: true });
+    expect(parseBenchOptions(['--generator', 'node', '--no-pin'])).toMatchObject({ generator: 'node', pin: false });
+    expect(() => parseBenchOptions(['--generator', 'ab'])).toThrow(
+      expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--generator "ab": expected one of auto, wrk, node' }),
+    );
+  });
+
+  it('parseCpuList() reads taskset affinity lists with ranges', () => {
+    expect([parseCpuList('0,1'), parseCpuList(' 0-2,5\n'), parseCpuList('')]).toEqual([[0, 1], [0, 1, 2, 5], []]);
+  });
+
+  it('toLoadResult() counts wrk statuses ≥ 400 as non-2xx, and refuses a run with answers its script did not build (plain GETs)', () => {
+    const summary = (built: number, status: number) => ({
+      requests: 1000,
+      durationUs: 2_000_000,
+      built,
+      errors: { connect: 0, read: 0, write: 0, status, timeout: 0 },
+      latencyUs: { p50: 1500, p99: 9000, max: 20000, mean: 2000.5 },
+    });
+    expect(toLoadResult(summary(1050, 0))).toEqual({
+      kind: 'saturation',
+      generator: 'wrk',
+      sent: 1000,
+      built: 1050,
+      ok: 1000,
+      non2xx: {},
+      errors: 0,
+      unanswered: 0,
+      firstError: undefined,
+      elapsedMs: 2000,
+      rps: 500,
+      latency: { count: 1000, p50: 1.5, p99: 9, max: 20, mean: 2.001 },
+      sendLag: undefined,
+    });
+    expect(toLoadResult(summary(1050, 10))).toMatchObject({ ok: 990, non2xx: { '≥400': 10 }, rps: 495 });
+    expect(() => toLoadResult(summary(0, 1000))).toThrow(
+      expect.objectContaining({
+        code: BENCH_CHILD_FAILED,
+        message: 'wrk got 1000 answers but its script built only 0 signed bodies: the other requests were not signed POSTs.',
+      }),
+    );
+  });
+
+  it.skipIf(wrk === undefined)('wrk sends distinct POSTs of the exact size, each signed with the Bracken scheme, and reports them', async () => {
+    const secret = 'bench-wrk-secret';
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const verdict = bracken.verify({ body, headers: req.headers, secrets: [secret] });
+        const hash = createHash('sha256').update(body).digest('hex');
+        if (req.method !== 'POST' || req.url !== '/webhooks' || body.length !== 300 || !verdict.ok || seen.has(hash)) {
+          problems.push(`${req.method} ${req.url} ${body.length} B ${JSON.stringify(verdict)} ${seen.has(hash) ? 'repeated' : ''}`);
+        }
+        seen.add(hash);
+        res.end('ok');
+      });
+    });
+    const port = await listenOnFreePort(server);
+    try {
+      const target = { origin: `http://127.0.0.1:${port}`, path: '/webhooks', secret, bodyBytes: 300 };
+      const first = await runWrk(target, { kind: 'saturation', connections: 4, durationMs: 1000, maxRequests: 1 }, { run: 0 });
+      // A second run against the same server continues with new bodies (its own counter range).
+      const second = await runWrk(target, { kind: 'saturation', connections: 4, durationMs: 1000, maxRequests: 1 }, { run: 1 });
+      expect(problems.slice(0, 3)).toEqual([]);
+      for (const result of [first, second]) expect(result).toMatchObject({ generator: 'wrk', non2xx: {}, errors: 0 });
+      expect(first.ok + second.ok).toBeGreaterThan(0);
+      // wrk counts what it answered; the server saw those and at most a few more in flight when wrk stopped.
+      expect(seen.size).toBeGreaterThanOrEqual(first.ok + second.ok);
+      expect(seen.size).toBeLessThanOrEqual(first.built + second.built);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('evaluateTargets() judges each target within the run: ratios per body size, the ack p99 only when (d) shows no disk stall, npm start against the empty process', () => {
     const load = (rps: number, p99: number, non2xx: Record<string, number> = {}): LoadResult => ({
       kind: 'saturation',
+      generator: 'node',
       sent: 10,
+      built: 10,
       ok: 10,
       non2xx,
       errors: 0,
@@ -203,37 +305,64 @@ describe('bench building blocks', () => {
       sendLag: undefined,
     });
     const settled = { ms: 0, done: true };
-    const cell = (receiver: ThroughputCell['receiver'], rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell => ({
+    const cell = (receiver: ThroughputCell['receiver'], bodyBytes: number, rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell => ({
       receiver,
       label: receiver,
-      bodyBytes: 300,
+      bodyBytes,
       saturation: load(rps, p99),
       fixedRate: load(1000, p99, non2xx),
       settleAfterSaturation: settled,
       settleAfterFixedRate: settled,
     });
     const throughput = (cells: ThroughputCell[]) => ({ status: 'ok', value: { cells, skipped: [] } as unknown as ThroughputReport }) as const;
-    const startup = { status: 'ok', value: { npmStart: { status: 'ok', value: { medianMs: 1600 } } } as unknown as StartupReport } as const;
+    const timed = (medianMs: number) => ({ status: 'ok', value: { medianMs } }) as const;
+    const startup = (npmStartMs: number, floorMs: number) =>
+      ({ status: 'ok', value: { npmStart: timed(npmStartMs), nodeTsxFloor: timed(floorMs) } as unknown as StartupReport }) as const;
 
-    const verdicts = evaluateTargets(throughput([cell('express', 1000, 1), cell('tutorial', 900, 1), cell('ours', 950, 4)]), startup);
+    const verdicts = evaluateTargets(
+      throughput([
+        cell('express', 300, 1000, 1),
+        cell('tutorial', 300, 900, 1),
+        cell('durable', 300, 5000, 4.5),
+        cell('ours', 300, 950, 4),
+        cell('tutorial', 65536, 500, 30),
+        cell('durable', 65536, 1000, 30),
+        cell('ours', 65536, 700, 30),
+      ]),
+      startup(700, 300),
+    );
     expect(verdicts.map((t) => [t.name, t.verdict, t.measured])).toEqual([
       ['ours ≥ 0.9× (b) in requests/s, 300 B', 'PASS', '0.95× (950 / 1000)'],
       ['ours ≥ 1× (c) in requests/s, 300 B', 'PASS', '1.06× (950 / 900)'],
-      ['ours acknowledgement p99 ≤ 10 ms at 1,000 deliveries/s, 300 B', 'PASS', '4.00 ms'],
-      ['npm start median ≤ 1.5 s', 'MISS', '1600 ms'],
+      ['ours ≥ 0.8× (d) in requests/s, 64 KiB', 'MISS', '0.70× (700 / 1000)'],
+      ['ours ≥ 1× (c) in requests/s, 64 KiB', 'PASS', '1.40× (700 / 500)'],
+      ['ours acknowledgement p99 ≤ 10 ms at 1,000 deliveries/s, 300 B (judged when (d) p99 ≤ 5 ms)', 'PASS', '4.00 ms, (d) 4.50 ms'],
+      ['npm start median ≤ 2× an empty node --import tsx', 'MISS', '2.33× (700 ms / 300 ms)'],
     ]);
-    const refused = evaluateTargets(throughput([cell('express', 1000, 1), cell('ours', 2000, 4, { 503: 1 })]), {
-      status: 'skipped',
-      reason: 'not selected (--only)',
-    });
-    expect(refused.map((t) => t.verdict)).toEqual(['MISS', 'SKIP', 'MISS', 'SKIP']);
-    expect(refused[0]?.measured).toBe('2.00× (2000 / 1000), with errors');
+
+    // A disk stall shows in (d): the ack target is not judged. Errors in ours make a ratio MISS however fast.
+    const stalled = evaluateTargets(
+      throughput([cell('express', 300, 1000, 1), cell('durable', 300, 5000, 40), cell('ours', 300, 2000, 50, { 503: 1 })]),
+      startup(500, 300),
+    );
+    expect(stalled.map((t) => [t.verdict, t.measured])).toEqual([
+      ['MISS', '2.00× (2000 / 1000), with errors'],
+      ['SKIP', '(c) at 300 B not measured'],
+      ['SKIP', 'ours at 64 KiB not measured'],
+      ['SKIP', 'ours at 64 KiB not measured'],
+      ['SKIP', 'disk stall, (d) p99 40.00 ms (ours 50.00 ms)'],
+      ['PASS', '1.67× (500 ms / 300 ms)'],
+    ]);
+    const notRun = evaluateTargets({ status: 'skipped', reason: 'not selected (--only)' }, { status: 'failed', reason: 'boom' });
+    expect(notRun.map((t) => `${t.verdict} ${t.measured}`)).toEqual([...Array(5).fill('SKIP not selected (--only)'), 'SKIP boom']);
   });
 
   it("evaluateScaleTargets() compares the run's own figures: Postgres against plain INSERT, two listeners against one, handled against acknowledged, the drain", () => {
     const load = (rps: number, non2xx: Record<string, number> = {}): LoadResult => ({
       kind: 'saturation',
+      generator: 'node',
       sent: 10,
+      built: 10,
       ok: 10,
       non2xx,
       errors: 0,

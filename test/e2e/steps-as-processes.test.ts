@@ -1,6 +1,7 @@
 /**
  * "Step by step works too": the sandbox, `npm run step:3` in its own process, then steps 1, 2, 4,
- * 5, 6 each as a separate process, in order, exactly as the README's three terminals run them.
+ * 5, 6 each as a separate process, in order, as the README's three terminals run them (terminal 2's
+ * listener starting while terminal 3 runs step 1).
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,17 +13,19 @@ describe('the steps as separate processes against a running sandbox', () => {
   it('step 3 receives the User_Create delivery and step 5 verifies it', async () => {
     const { env, stateDir, sandbox } = await sandboxRun();
 
+    // Terminal 2 starts the listener while terminal 3 gets a token: the two processes start side by side.
+    const listener = startScript('steps/03-listen-for-webhooks.ts', { env });
     const step1 = await runScript('steps/01-get-token.ts', { env });
     expect(step1.code, step1.stdout + step1.stderr).toBe(0);
     expect(step1.stdout).toContain(`Using the local sandbox at ${sandbox.url}`);
 
+    await listener.waitFor(new RegExp(`Listening for webhooks at http://127\\.0\\.0\\.1:${env.LISTEN_PORT}/webhooks`));
+    await access(join(stateDir, 'listener.json'));
+
+    // Step 2 subscribes the running listener; step 3 picks up the secret step 2 records while it runs.
     const step2 = await runScript('steps/02-subscribe-webhook.ts', { env });
     expect(step2.code, step2.stdout + step2.stderr).toBe(0);
     expect(step2.stdout).toContain(`Target: http://127.0.0.1:${env.LISTEN_PORT}/webhooks`);
-
-    const listener = startScript('steps/03-listen-for-webhooks.ts', { env });
-    await listener.waitFor(new RegExp(`Listening for webhooks at http://127\\.0\\.0\\.1:${env.LISTEN_PORT}/webhooks`));
-    await access(join(stateDir, 'listener.json'));
 
     const step4 = await runScript('steps/04-create-test-user.ts', { env });
     expect(step4.code, step4.stdout + step4.stderr).toBe(0);

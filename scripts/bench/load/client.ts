@@ -12,9 +12,9 @@ export interface LoadGenerator {
   stop(): Promise<void>;
 }
 
-/** Starts the load generator process and waits until it is ready. */
-export async function startLoadGenerator(): Promise<LoadGenerator> {
-  const child = spawnNode(LOADGEN_CHILD, { ipc: true });
+/** Starts the load generator process (on `cpus` only, when given: see pinning.ts) and waits until it is ready. */
+export async function startLoadGenerator(cpus?: string): Promise<LoadGenerator> {
+  const child = spawnNode(LOADGEN_CHILD, { ipc: true, cpus });
   try {
     await child.message((m): m is { type: 'ready' } => 'type' in m && m.type === 'ready', 15_000);
   } catch (error) {

@@ -41,7 +41,9 @@ class Tally {
   result(kind: LoadResult['kind'], elapsedMs: number, unanswered = 0): LoadResult {
     return {
       kind,
+      generator: 'node',
       sent: this.sent,
+      built: this.sent,
       ok: this.ok,
       non2xx: this.non2xx,
       errors: this.sent - this.count - unanswered,

@@ -32,13 +32,22 @@ export interface FixedRatePlan {
 
 export type LoadPlan = SaturationPlan | FixedRatePlan;
 
+/** Which program sent the load: the Node generator (load/senders.ts) or wrk (load/wrk.ts). */
+export type GeneratorName = 'node' | 'wrk';
+
 export interface LoadResult {
   readonly kind: LoadPlan['kind'];
-  /** Requests sent. */
+  readonly generator: GeneratorName;
+  /** Requests sent (wrk: answered plus failed; it does not count the few in flight when it stops). */
   readonly sent: number;
+  /**
+   * Signed bodies the generator built. With wrk this is the Lua script's own count, and it must be
+   * at least `sent`: fewer would mean wrk sent requests the script did not build (plain GETs).
+   */
+  readonly built: number;
   /** Requests answered with a 2xx. */
   readonly ok: number;
-  /** Answers that were not 2xx, by status. */
+  /** Answers that were not 2xx, by status (wrk: all statuses ≥ 400 under one key, "≥400"). */
   readonly non2xx: Readonly<Record<string, number>>;
   /** Requests that failed at the transport level (refused, reset, timed out). */
   readonly errors: number;

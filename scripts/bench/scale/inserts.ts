@@ -48,7 +48,9 @@ export async function runInserts(plan: InsertPlan): Promise<LoadResult> {
     const elapsedMs = last - started;
     return {
       kind: 'saturation',
+      generator: 'node',
       sent,
+      built: sent,
       ok: count,
       non2xx: {},
       errors: failed,

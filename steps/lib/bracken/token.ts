@@ -6,10 +6,8 @@
  * const token = await getAccessToken({ config, state });
  * await fetch(url, { headers: { authorization: `Bearer ${token.accessToken}` } });
  */
-import * as client from 'openid-client';
 import { isLoopbackUrl, type Config, StateError, type State, type TokenState } from '../core/index.ts';
 import { TOKEN_PATH } from './routes.ts';
-import { toTokenError } from './token-errors.ts';
 
 /** A cached token counts as expired this long before it really does, so it never dies mid-request. */
 export const EXPIRY_MARGIN_MS = 30_000;
@@ -72,6 +70,8 @@ function isReusable(cached: TokenState, config: Config, now: number): boolean {
 /** Asks the identity server for a token (no cache). Throws TokenError. */
 async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<TokenState> {
   const { config, now = Date.now } = options;
+  // Loaded here, not at the top: a step that finds a cached token never needs openid-client (or jose).
+  const client = await import('openid-client');
   const oauth = new client.Configuration(
     { issuer: config.identityUrl, token_endpoint: tokenEndpoint(config) },
     config.clientId,
@@ -99,6 +99,6 @@ async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<Token
       scope: config.scope,
     };
   } catch (error) {
-    throw toTokenError(error, config, tokenEndpoint(config));
+    throw (await import('./token-errors.ts')).toTokenError(error, config, tokenEndpoint(config));
   }
 }

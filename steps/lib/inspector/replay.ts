@@ -9,7 +9,6 @@
  * const result = await replayDelivery({ record, listenerUrl: 'http://127.0.0.1:5000/webhooks', feed });
  * result.status // 200
  */
-import { request } from 'undici';
 import type { DeliveryRecord, DeliverySource, DeliveryView } from '../delivery/index.ts';
 import { summarize, type DeliverySummary } from './view.ts';
 
@@ -79,6 +78,8 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
   const seen = watchReplayed(source, record);
   try {
     const body = Buffer.from(record.bodyBase64, 'base64');
+    // undici is loaded on the first replay, not with the inspector: most runs never replay anything.
+    const { request } = await import('undici');
     const response = await request(url, {
       method: record.method as 'POST',
       headers: replayHeaders(record.headers).flat(),

@@ -22,7 +22,6 @@ import { type DeliveryFeed, createDeliveryFeed, type RetryPolicy, type WritableF
 import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
 import { type DeliveryStore, fileStore } from '../store/index.ts';
-import { createListenerApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
 import type { ReceiveContext } from './receive.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
@@ -124,7 +123,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
     },
-    createListenerApp(ctx),
+    // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
+    (await import('./app.ts')).createListenerApp(ctx),
   );
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
