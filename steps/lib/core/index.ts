@@ -50,6 +50,7 @@ export type { ApiErrorCode, StoreErrorCode } from './errors.ts';
 export { EVENT_NAMES, canonicalEventName } from './event-names.ts';
 export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
+export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
