@@ -3,7 +3,7 @@
  */
 export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, loadConfig } from './config.ts';
 export type { Config, Env } from './config.ts';
-export { formatDuration } from './config.ts';
+export { formatDuration, forwardTarget, pointsAt } from './config.ts';
 export {
   API_BAD_REQUEST,
   API_BAD_RESPONSE,
