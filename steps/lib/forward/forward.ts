@@ -7,7 +7,6 @@
  * const attempt = await forwardOnce({ url: 'http://127.0.0.1:8000/webhooks', body, headers, timeoutMs: 27_000 });
  * attempt.response?.status // 200
  */
-import { request } from 'undici';
 import { describeNetworkError, headerPairs, readAnswerStart } from '../core/index.ts';
 import type { ForwardAttempt } from '../delivery/index.ts';
 
@@ -31,6 +30,8 @@ export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttem
   const latencyMs = () => Math.round(performance.now() - started);
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
+    // Loaded on the first forward: a listener that does not forward never loads the HTTP client.
+    const { request } = await import('undici');
     const response = await request(url, {
       method: 'POST',
       headers: options.headers.flat(),
