@@ -9,7 +9,7 @@
  * summarize(view)   // { id, receivedAt, event, eventFields: 'userkey 1001, username "x", modulekey 2001', verdict, ... }
  * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
  */
-import type { DeliveryView, ForwardAttempt, HandlerState, Verdict } from '../delivery/index.ts';
+import type { DeliveryView, ForwardAttempt, ForwardResponse, HandlerState, Verdict } from '../delivery/index.ts';
 import { isJson, prettyJson } from './pretty-json.ts';
 import { redact } from '../core/index.ts';
 import { eventSummary, formatFields } from '../bracken/index.ts';
@@ -76,14 +76,12 @@ export interface DeliveryDetail extends DeliverySummary {
   readonly forwards: ForwardsView | undefined;
 }
 
-/** An HTTP answer: status, header pairs (credential-like values shortened) and body text. */
-export interface AnswerView {
-  readonly status: number;
-  readonly headers: readonly (readonly [string, string])[];
-  readonly body: string;
-  /** True when only the start of the body was kept (the app's answers: 4 KiB). */
-  readonly bodyTruncated: boolean;
-}
+/**
+ * An HTTP answer as the page shows it: status, header pairs (credential-like values shortened),
+ * body text, and whether only its start was kept (the app's answers: 4 KiB). The shape of a
+ * forward's stored answer, which the listener's own answer is shown in too.
+ */
+export type AnswerView = ForwardResponse;
 
 /** Every forward to the user's app the store still has, numbered from the first. */
 export interface ForwardsView {
