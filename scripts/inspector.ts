@@ -1,7 +1,8 @@
 /**
  * `npm run inspector`: the inspector on its own, for an operator, over the Postgres store
  * (DATABASE_URL): every listener's deliveries, live, filtered by verdict or handler state, with
- * Retry now for a failed or dead one. Replay sends to the listener at LISTEN_HOST:LISTEN_PORT.
+ * Retry now for a failed or dead one. Replay sends to the listener at LISTEN_HOST:LISTEN_PORT, and
+ * with LISTEN_FORWARD_TO set (the workers forward), the replayed copy is forwarded to your app again.
  * It listens on INSPECT_PORT (127.0.0.1 only); with step 3 running on this machine, give it
  * another one: `INSPECT_PORT=4041 npm run inspector`.
  */
@@ -20,7 +21,8 @@ export async function startStandaloneInspector(deps: { config?: Config; log?: (l
   const store = await openDatabase(config, { role: 'reader', log });
   try {
     const replayUrl = `http://${urlHost(config.listen.host)}:${config.listen.port}${WEBHOOK_PATH}`;
-    const inspector = await startInspector({ port: config.inspect.port, store, replayUrl, log });
+    const forwardTo = config.listen.forwardTo;
+    const inspector = await startInspector({ port: config.inspect.port, store, replayUrl, ...(forwardTo === undefined ? {} : { forwardTo }), log });
     const readyLine = `Inspector at ${inspector.url}: deliveries from every listener in ${store.location} (replays go to ${replayUrl}).`;
     log(readyLine);
     return {

@@ -7,15 +7,17 @@
  * the raw bytes before answering, stores it (the file journal, or Postgres with DATABASE_URL), and
  * runs a handler after the answer (with Postgres, `npm run worker` does, unless
  * LISTEN_RUN_HANDLERS=true); the tunnel opens when NGROK_AUTHTOKEN is set; the inspector page
- * shows what arrived.
+ * shows what arrived. With LISTEN_FORWARD_TO (or `--forward-to URL`) the handler forwards each
+ * verified delivery to your own app, as `stripe listen --forward-to` does.
  *
- * Run: npm run step:3 (leave it running; Ctrl-C stops it)
+ * Run: npm run step:3 [-- --forward-to http://127.0.0.1:8000/webhooks] (leave it running; Ctrl-C stops it)
  */
 import {
   loadConfig,
   WEBHOOK_PATH,
   type Config,
   describeTarget,
+  forwardTarget,
   isMain,
   runService,
   openState,
@@ -31,13 +33,19 @@ import { createMismatchExplainer } from './lib/diagnose/index.ts';
 import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
 import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
 import { subscribedElsewhereNote } from './lib/bracken/index.ts';
+import { configuredForwarding, forwardToOption } from './lib/forward/index.ts';
 
 export interface ListenDeps {
   config?: Config;
   state?: State;
   log?: (line: string) => void;
-  /** Default: the sample handlers, one per event family, which print what a real handler would act on. */
+  /**
+   * Default: forwarding to the user's app when there is a forward target, else the sample handlers,
+   * one per event family, which print what a real handler would act on.
+   */
   handler?: DeliveryHandler;
+  /** `--forward-to URL` from the command line: wins over LISTEN_FORWARD_TO. */
+  forwardTo?: string;
   /** Explains a failed signature in the log line (the diagnosis module). */
   explainMismatch?: (input: VerifyInput) => string | undefined;
   loadNgrok?: NgrokLoader;
@@ -55,6 +63,8 @@ export interface Listening {
   readonly store: DeliveryStore;
   /** e.g. https://abcd.ngrok-free.app/webhooks, when the tunnel is open. */
   readonly publicUrl: string | undefined;
+  /** The user's app each verified delivery is forwarded to (LISTEN_FORWARD_TO, `--forward-to`), if any. */
+  readonly forwardTo: string | undefined;
   readonly readyLine: string;
   /** Closes the tunnel, inspector, listener, worker and store, and removes listener.json. */
   close(): Promise<void>;
@@ -84,11 +94,15 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     }
     const weak = config.webhook.secret === undefined ? undefined : weakSecretWarning(config.webhook.secret, 'WEBHOOK_SECRET');
     if (weak !== undefined) log(weak);
+    // Your own app behind the listener: checked before anything starts (a URL on loopback, not the listener itself).
+    const forwardTo = deps.forwardTo === undefined ? config.listen.forwardTo : forwardTarget('--forward-to', deps.forwardTo, config.listen);
+    const forwarding = forwardTo === undefined ? undefined : configuredForwarding(config, forwardTo, log);
 
     // Every answered request is stored first (journal or Postgres), so nothing acknowledged is lost on a crash.
     const store = await (deps.openStore ?? openStore)(config, { role: 'listener', log });
     cleanup.push(() => store.close());
-    const handler = deps.handler ?? sampleHandler(log);
+    const handler = deps.handler ?? forwarding?.handler ?? sampleHandler(log);
+    if (forwarding !== undefined && (!store.queuesHandlers || config.handlers.runInListener)) log(forwarding.description);
     if (store.queuesHandlers) {
       log(`Deliveries go to Postgres (${store.location}).`);
       if (config.handlers.runInListener) {
@@ -100,6 +114,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
         log('LISTEN_RUN_HANDLERS=true: this process also runs the handlers.');
       } else {
         log('Handlers run in `npm run worker` (set LISTEN_RUN_HANDLERS=true to run them here too).');
+        if (forwardTo !== undefined)
+          log(`The workers forward: start them with LISTEN_FORWARD_TO=${forwardTo} npm run worker (or -- --forward-to ${forwardTo}).`);
       }
     }
 
@@ -119,9 +135,18 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       log,
     });
     cleanup.push(() => listener.close());
+    // On a free port (LISTEN_PORT=0) only now is it known whether the forward target is this listener.
+    if (forwardTo !== undefined)
+      forwardTarget(deps.forwardTo === undefined ? 'LISTEN_FORWARD_TO' : '--forward-to', forwardTo, { host: config.listen.host, port: listener.port });
 
     // "Copy this address ... http://127.0.0.1:4040": our own inspector, on loopback only.
-    const inspector = await (deps.startInspector ?? startInspector)({ port: config.inspect.port, store, replayUrl: listener.url, log });
+    const inspector = await (deps.startInspector ?? startInspector)({
+      port: config.inspect.port,
+      store,
+      replayUrl: listener.url,
+      ...(forwardTo === undefined ? {} : { forwardTo }),
+      log,
+    });
     cleanup.push(() => inspector.close());
 
     // "./ngrok http 5000": forwards the listener's port and nothing else.
@@ -150,10 +175,12 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     const note = subscribedElsewhereNote(await state.read('webhook').catch(() => undefined), record, state.path(STATE_FILES.webhook));
     if (note !== undefined) log(note);
 
-    const readyLine = `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}`;
+    const readyLine =
+      `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}` +
+      (forwardTo === undefined ? '' : ` · forwarding to ${forwardTo}`);
     log(readyLine);
     let closing: Promise<void> | undefined;
-    return { listener, inspector, tunnel, store, publicUrl, readyLine, close: () => (closing ??= closeAll()) };
+    return { listener, inspector, tunnel, store, publicUrl, forwardTo, readyLine, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll();
     throw error;
@@ -169,4 +196,7 @@ export function main(deps: ListenDeps = {}): Promise<void> {
   });
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) {
+  const options = forwardToOption('npm run step:3');
+  if (options !== undefined) await main(options);
+}

@@ -9,12 +9,8 @@
  */
 import type { Agent } from 'undici';
 import { request } from 'undici';
+import { describeNetworkError, headerPairs, readAnswerStart } from '../../steps/lib/core/index.ts';
 import type { DeliveryAttempt, StoredDelivery } from './store.ts';
-
-/** How much of a receiver's answer is kept per attempt. */
-export const ATTEMPT_BODY_BYTES = 4096;
-/** Past this, the rest of an answer is not read at all: the connection is dropped instead. */
-const DRAIN_LIMIT_BYTES = 64 * 1024;
 
 const USER_AGENT = 'bracken-webhook-workbench-sandbox';
 
@@ -62,42 +58,10 @@ export async function sendAttempt(options: AttemptOptions): Promise<DeliveryAtte
       body: delivery.body,
       signal: AbortSignal.any([timeout, options.signal]),
     });
-    const { text, truncated } = await readStart(response.body);
+    const { text, truncated } = await readAnswerStart(response.body);
     return done({ status: response.statusCode, headers: headerPairs(response.headers), body: text, bodyTruncated: truncated }, null);
   } catch (cause) {
     if (options.signal.aborted) return done(null, `aborted: ${String(options.signal.reason)}`);
-    return done(null, timeout.aborted ? `timed out after ${timeoutMs} ms` : describe(cause));
+    return done(null, timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(cause));
   }
-}
-
-/** The first ATTEMPT_BODY_BYTES of `body` as UTF-8, reading (and dropping) at most DRAIN_LIMIT_BYTES. */
-async function readStart(body: AsyncIterable<Uint8Array>): Promise<{ text: string; truncated: boolean }> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (keptBytes < ATTEMPT_BODY_BYTES) {
-      const part = Buffer.from(chunk).subarray(0, ATTEMPT_BODY_BYTES - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
-    }
-    if (total > DRAIN_LIMIT_BYTES) break; // leaving the loop destroys the stream, and with it the connection
-  }
-  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes };
-}
-
-function headerPairs(headers: Record<string, string | string[] | undefined>): [string, string][] {
-  return Object.entries(headers).flatMap(([name, value]) =>
-    value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((one): [string, string] => [name, one]),
-  );
-}
-
-/** One short phrase for a failed attempt: `ECONNREFUSED connect ECONNREFUSED 127.0.0.1:5000`. */
-function describe(cause: unknown): string {
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code !== undefined && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
-  }
-  return String(cause);
 }

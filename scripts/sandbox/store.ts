@@ -56,7 +56,7 @@ export interface AttemptResponse {
   readonly status: number;
   /** Header pairs as received (lower-case names). */
   readonly headers: readonly (readonly [string, string])[];
-  /** The first ATTEMPT_BODY_BYTES bytes, decoded as UTF-8. */
+  /** The first ANSWER_BODY_BYTES (4 KiB), decoded as UTF-8. */
   readonly body: string;
   /** True when the body was longer than what is kept. */
   readonly bodyTruncated: boolean;

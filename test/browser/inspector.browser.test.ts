@@ -44,7 +44,8 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
   let failNext = false;
   const signature = bracken.sign({ body: Buffer.from(BODY), secret: SECRET }).authorization ?? '';
 
-  const rows = () => page.locator('#deliveries tbody tr');
+  // A delivery's row; a refused one has its diagnosis in a row of its own below (tr.diagnosis).
+  const rows = () => page.locator('#deliveries tbody tr.delivery');
   const rowTexts = () => rows().evaluateAll((trs) => trs.map((tr) => (tr as { innerText: string }).innerText.replace(/\s+/g, ' ').trim()));
   const post = (headers: Record<string, string>, body: string) => fetch(listener.url, { method: 'POST', headers, body });
 
@@ -91,13 +92,17 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     expect((await firstList).status()).toBe(200);
     expect(await page.locator('#empty').innerText()).toBe('No deliveries yet. They appear here live as the listener receives them.');
+    // Nothing picked yet: the detail pane says what to do instead of staying blank.
+    expect(await page.locator('#detail-hint').innerText()).toBe(
+      "Select a delivery to see its request, the listener's answer and, when it forwards, your app's.",
+    );
 
     const response = await post({ 'content-type': 'application/json', authorization: signature, 'x-note': HOSTILE_HEADER }, BODY);
     expect(response.status).toBe(200);
     await response.text();
     await listener.idle();
 
-    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} user_create valid .+ 200 [\d.]+ ms ran$/)]);
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} user_create valid 200 [\d.]+ ms ran$/)]);
     expect(listRequests).toEqual([`${inspector.url}/api/deliveries?verdict=all`]);
   });
 
@@ -144,7 +149,11 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
     await expect.poll(() => rows().count(), WAIT).toBe(3);
 
     await page.getByLabel('Invalid').check();
-    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ — invalid .*does not match.* 401 [\d.]+ ms not run$/)]);
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ \S+ — invalid 401 [\d.]+ ms not run$/)]);
+    // The diagnosis wraps in a row of its own under the delivery, as wide as the table.
+    const diagnosis = page.locator('#deliveries tbody tr.diagnosis td');
+    expect(await diagnosis.innerText()).toMatch(/^signature_mismatch: The signature does not match/);
+    expect(await diagnosis.getAttribute('colspan')).toBe('6');
     await rows().first().click();
     await expect.poll(() => page.locator('#facts').innerText(), WAIT).toMatch(/Verdict\ninvalid \(signature_mismatch\): The signature does not match/);
     expect(await page.locator('#replay-result').isHidden()).toBe(true); // the last replay's result belonged to another delivery
@@ -157,7 +166,7 @@ describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
     const lost = await fetch(`${listener.origin}/not-here`, { method: 'POST', body: 'x' });
     expect(lost.status).toBe(404);
     await lost.text();
-    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ — rejected .+ 404 [\d.]+ ms not run$/)]);
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/^\S+ \S+ — rejected 404 [\d.]+ ms not run$/)]);
     await page.getByLabel('All').check();
     await expect.poll(() => rows().count(), WAIT).toBe(4);
   });

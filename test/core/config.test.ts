@@ -131,3 +131,38 @@ describe('WEBHOOK_EVENTS', () => {
     );
   });
 });
+
+describe('LISTEN_FORWARD_TO', () => {
+  test('is unset by default, and read as a URL without its trailing slash', () => {
+    expect(loadConfig({ env: {} }).listen.forwardTo).toBeUndefined();
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/webhooks');
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'https://app.example.com/hooks' } }).listen.forwardTo).toBe('https://app.example.com/hooks');
+  });
+
+  test('plain http off loopback, or no URL at all, is CONFIG_INVALID naming LISTEN_FORWARD_TO', () => {
+    const offLoopback = thrown({ LISTEN_FORWARD_TO: 'http://192.0.2.10:8000/webhooks' });
+    expect(offLoopback.code).toBe(CONFIG_INVALID);
+    expect(offLoopback.message).toBe(
+      'LISTEN_FORWARD_TO="http://192.0.2.10:8000/webhooks" is not valid: expected an https URL (plain http is allowed only on 127.0.0.1 or localhost).',
+    );
+    expect(offLoopback.hint).toBe('Fix LISTEN_FORWARD_TO in .env or in the environment (see .env.example).');
+    expect(thrown({ LISTEN_FORWARD_TO: '8000/webhooks' }).message).toBe('LISTEN_FORWARD_TO="8000/webhooks" is not valid: expected an absolute http(s) URL.');
+  });
+
+  test('the listener itself is refused as a loop, whatever loopback name or path points at it', () => {
+    for (const target of ['http://127.0.0.1:5000/webhooks', 'http://localhost:5000/', 'http://[::1]:5000/other']) {
+      const error = thrown({ LISTEN_FORWARD_TO: target });
+      expect(error.code).toBe(CONFIG_INVALID);
+      expect(error.message).toBe(
+        `LISTEN_FORWARD_TO=${JSON.stringify(target)} is the listener itself (LISTEN_HOST=127.0.0.1, LISTEN_PORT=5000): every delivery would be forwarded back to it, a loop.`,
+      );
+      expect(error.hint).toMatch(/^Point LISTEN_FORWARD_TO at your own app/);
+    }
+    // Another port, or the same port while the listener binds a host the URL does not reach, is not the listener.
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:5001/webhooks' } }).listen.forwardTo).toBe('http://127.0.0.1:5001/webhooks');
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:5000/webhooks', LISTEN_HOST: '192.0.2.1' } }).listen.forwardTo).toBe(
+      'http://127.0.0.1:5000/webhooks',
+    );
+    expect(thrown({ LISTEN_FORWARD_TO: 'http://127.0.0.1:6000/webhooks', LISTEN_HOST: '0.0.0.0', LISTEN_PORT: '6000' }).code).toBe(CONFIG_INVALID);
+  });
+});

@@ -10,6 +10,8 @@ export interface TutorialReceiver {
   readonly url: string;
   readonly port: number;
   readonly process: StartedScript;
+  /** The status of each request it answered so far, in order: `POST /webhooks 200`. */
+  answered(): string[];
   /** SIGTERM, and wait for it to exit. */
   stop(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function startTutorialReceiver(options: { secret: string; port?: nu
     url: `http://127.0.0.1:${port}/webhooks`,
     port: Number(port),
     process: started,
+    answered: () => started.lines().filter((line) => /^[A-Z]+ \S+ \d{3}$/.test(line)),
     async stop() {
       await started.stop();
     },

@@ -85,7 +85,7 @@ group('bodyView(bytes)', () => {
   });
 
   it('pretty-prints an ordinary JSON body without a note', () => {
-    expect(bodyView(Buffer.from('{"a":[1,{}]}'))).toStrictEqual({ kind: 'json', text: '{\n  "a": [\n    1,\n    {}\n  ]\n}' });
+    expect(bodyView(Buffer.from('{"a":[1,{}]}'))).toStrictEqual({ kind: 'json', text: '{\n  "a": [\n    1,\n    {}\n  ]\n}', raw: '{"a":[1,{}]}' });
   });
 
   it('cuts the hex dump of a large binary body but keeps every byte in base64', () => {
@@ -160,7 +160,11 @@ group('describe(view) and summarize(view)', () => {
     expect(signature).toHaveLength(44);
     expect(JSON.stringify(detail)).not.toContain(signature);
     expect(detail.headers).toContainEqual(['Authorization', `HMACSHA256 ${signature.slice(0, 4)}…(44 chars)`]);
-    expect(detail.body).toEqual({ kind: 'json', text: '{\n  "eventname": "user_create",\n  "user": {\n    "userkey": 7\n  }\n}' });
+    expect(detail.body).toEqual({
+      kind: 'json',
+      text: '{\n  "eventname": "user_create",\n  "user": {\n    "userkey": 7\n  }\n}',
+      raw: '{"eventname":"user_create","user":{"userkey":7}}',
+    });
   });
 });
 

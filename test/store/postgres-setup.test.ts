@@ -20,7 +20,7 @@ describe('Postgres store: start-up', () => {
     ]);
     for (const result of opened) if (result.status === 'fulfilled') onCleanup(() => result.value.close());
     expect(opened.map((result) => (result.status === 'fulfilled' ? 'started' : String(result.reason)))).toEqual(['started', 'started', 'started', 'started']);
-    expect(await rows(url, 'SELECT version FROM workbench.schema_migration')).toEqual([{ version: 1 }]);
+    expect(await rows(url, 'SELECT version FROM workbench.schema_migration')).toEqual([{ version: 1 }, { version: 2 }]);
     expect(await rows(url, "SELECT name FROM pgboss.queue WHERE name LIKE 'webhook-delivery%' ORDER BY name")).toEqual([
       { name: 'webhook-delivery' },
       { name: 'webhook-delivery-dead' },

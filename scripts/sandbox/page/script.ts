@@ -7,6 +7,8 @@
  * `/sandbox/events` (Server-Sent Events) to stay live, and resends or cancels with a same-origin
  * POST carrying the `X-Workbench-Sandbox` header the sandbox requires.
  */
+import { PAGE_CLOCK_FUNCTION } from '../../../steps/lib/core/index.ts';
+
 export const PAGE_SCRIPT = String.raw`'use strict';
 (function () {
   const deliveries = new Map();
@@ -20,14 +22,8 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
-  // One time format throughout: local date and time to the millisecond.
-  function when(iso) {
-    if (!iso) return '—';
-    const d = new Date(iso);
-    const two = (n) => String(n).padStart(2, '0');
-    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' + two(d.getMinutes()) + ':' +
-      two(d.getSeconds()) + '.' + String(d.getMilliseconds()).padStart(3, '0');
-  }
+  // One time format throughout, the same on the sandbox's page and the inspector (core/page-clock.ts).
+  ${PAGE_CLOCK_FUNCTION}
   function row(cells) {
     const tr = el('tr');
     for (const cell of cells) tr.append(cell instanceof Node ? cell : el('td', '', cell));

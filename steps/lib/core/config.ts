@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { isLoopbackUrl, urlHost } from './net.ts';
+import { isLoopbackHost, isLoopbackUrl, urlHost } from './net.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
@@ -69,6 +69,11 @@ export interface Config {
     readonly scheme: string;
     /** Time a client has to send its whole request before the listener answers 408. */
     readonly requestTimeoutMs: number;
+    /**
+     * LISTEN_FORWARD_TO: the user's own app, which the handler forwards each verified delivery to
+     * (exact bytes, signature headers); undefined runs the sample handler instead.
+     */
+    readonly forwardTo: string | undefined;
   };
   readonly inspect: { readonly port: number };
   readonly journal: { readonly maxBytes: number; readonly keepFiles: number };
@@ -191,6 +196,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const secret = read.optional('WEBHOOK_SECRET');
   if (secret !== undefined) read.noSurroundingSpace('WEBHOOK_SECRET', secret);
 
+  const listenAt = { host: read.string('LISTEN_HOST', '127.0.0.1'), port: read.port('LISTEN_PORT', 5000) };
   const config: Config = {
     mode,
     ...remote,
@@ -206,11 +212,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       events: Object.freeze(read.events('WEBHOOK_EVENTS', [WEBHOOK_EVENT])),
     }),
     listen: Object.freeze({
-      host: read.string('LISTEN_HOST', '127.0.0.1'),
-      port: read.port('LISTEN_PORT', 5000),
+      ...listenAt,
       bodyLimitBytes: read.bytes('LISTEN_BODY_LIMIT', 1024 * 1024),
       scheme: read.string('LISTEN_SCHEME', 'bracken').toLowerCase(),
       requestTimeoutMs: read.integer('LISTEN_REQUEST_TIMEOUT_MS', 10_000, 'milliseconds'),
+      forwardTo: forwardTarget('LISTEN_FORWARD_TO', read.optional('LISTEN_FORWARD_TO'), listenAt),
     }),
     inspect: Object.freeze({ port: read.port('INSPECT_PORT', 4040) }),
     journal: Object.freeze({
@@ -235,6 +241,55 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return Object.freeze(config);
 }
 
+/** A ConfigError naming `name` (a variable, or a command-line option) and what it should be. */
+function invalidSetting(name: string, value: string, expected: string): never {
+  const where = name.startsWith('--') ? 'on the command line' : 'in .env or in the environment (see .env.example)';
+  throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(value)} is not valid: expected ${expected}.`, { hint: `Fix ${name} ${where}.` });
+}
+
+/** `raw` as an https URL, or http on loopback only, without a trailing slash; a ConfigError naming `name` otherwise. */
+function checkedUrl(name: string, raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return invalidSetting(name, raw, 'an absolute http(s) URL');
+  }
+  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
+  return invalidSetting(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
+}
+
+/**
+ * The user's app to forward deliveries to (LISTEN_FORWARD_TO, or step 3's `--forward-to`, named by
+ * `name`): a URL as the other URLs are (http on loopback only), and never the listener itself at
+ * `listen`, which would forward every delivery back to itself for ever.
+ */
+export function forwardTarget(name: string, raw: string | undefined, listen: { readonly host: string; readonly port: number }): string | undefined {
+  if (raw === undefined) return undefined;
+  const url = checkedUrl(name, raw);
+  if (pointsAt(url, listen.host, listen.port)) {
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `${name}=${JSON.stringify(raw)} is the listener itself (LISTEN_HOST=${listen.host}, LISTEN_PORT=${listen.port}): every delivery would be forwarded back to it, a loop.`,
+      { hint: `Point ${name} at your own app (e.g. http://127.0.0.1:8000/webhooks), or run the listener on another LISTEN_PORT.` },
+    );
+  }
+  return url;
+}
+
+/**
+ * True when `url` reaches a server bound to `host`:`port` on this machine: the same port, and the
+ * same host, or a loopback host where the server binds to loopback or to every address.
+ */
+export function pointsAt(url: string, host: string, port: number): boolean {
+  const target = new URL(url);
+  const targetPort = target.port === '' ? (target.protocol === 'https:' ? 443 : 80) : Number(target.port);
+  if (port === 0 || targetPort !== port) return false;
+  const targetHost = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  const everyAddress = host === '' || host === '0.0.0.0' || host === '::';
+  return targetHost === host || (isLoopbackHost(targetHost) && (everyAddress || isLoopbackHost(host)));
+}
+
 function loadProcessEnv(envFile: string): Env {
   if (existsSync(envFile)) process.loadEnvFile(envFile); // never overrides variables already set
   return process.env;
@@ -245,26 +300,12 @@ function reader(env: Env) {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const invalid = (name: string, value: string, expected: string): never => {
-    throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(value)} is not valid: expected ${expected}.`, {
-      hint: `Fix ${name} in .env or in the environment (see .env.example).`,
-    });
-  };
+  const invalid = invalidSetting;
   const integerFrom = (name: string, raw: string, min: number, max: number, unit = ''): number => {
     const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     return Number.isSafeInteger(n) && n >= min && n <= max ? n : invalid(name, raw, `a whole number from ${min} to ${max}${unit === '' ? '' : ` (${unit})`}`);
   };
-  const url = (name: string, fallback: string): string => {
-    const raw = optional(name) ?? fallback;
-    let parsed: URL;
-    try {
-      parsed = new URL(raw);
-    } catch {
-      return invalid(name, raw, 'an absolute http(s) URL');
-    }
-    if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
-    return invalid(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
-  };
+  const url = (name: string, fallback: string): string => checkedUrl(name, optional(name) ?? fallback);
 
   return {
     optional,

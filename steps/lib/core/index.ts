@@ -3,7 +3,7 @@
  */
 export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, loadConfig } from './config.ts';
 export type { Config, Env } from './config.ts';
-export { formatDuration } from './config.ts';
+export { formatDuration, forwardTarget, pointsAt } from './config.ts';
 export {
   API_BAD_REQUEST,
   API_BAD_RESPONSE,
@@ -50,6 +50,7 @@ export type { ApiErrorCode, StoreErrorCode } from './errors.ts';
 export { EVENT_NAMES, canonicalEventName } from './event-names.ts';
 export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
+export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
@@ -57,6 +58,7 @@ export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretW
 export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbackPeer, checkSameOrigin } from './local-guard.ts';
 export type { Refusal, SameOriginRule } from './local-guard.ts';
 export { EVENT_STREAM_MAX_BUFFERED_BYTES, createEventStreams } from './event-stream.ts';
+export { PAGE_CLOCK_FUNCTION } from './page-clock.ts';
 export type { EventStreams, EventStreamOptions } from './event-stream.ts';
 export { hidePassword, redactDatabaseUrl } from './database-url.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';

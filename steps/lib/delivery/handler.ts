@@ -9,7 +9,7 @@
  * const outcome = await runHandler(handler, delivery, { timeoutMs: 30_000 });
  * if (!outcome.ok) console.log(outcome.error, retryDelayMs(1000, 0)); // 'boom', 1000..2000
  */
-import type { DeliveryView } from './record.ts';
+import type { DeliveryView, ForwardAttempt } from './record.ts';
 
 /** What a handler receives: the parsed event plus the exact bytes and headers. */
 export interface WebhookDelivery {
@@ -25,7 +25,29 @@ export interface WebhookDelivery {
   readonly record: DeliveryView;
 }
 
-export type DeliveryHandler = (delivery: WebhookDelivery) => Promise<void> | void;
+/**
+ * A handler may return (or throw, inside a HandlerFailure) a report of what it did, which is stored
+ * with the delivery's outcome. The forwarding handler (LISTEN_FORWARD_TO) reports each try it made.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: most handlers return nothing (`async (d) => { … }` is Promise<void>), and must stay handlers
+export type DeliveryHandler = (delivery: WebhookDelivery) => Promise<RunReport | void> | RunReport | void;
+
+/** What one run reports beyond success or failure. */
+export interface RunReport {
+  /** The try at forwarding the delivery to the user's app, and the app's answer. */
+  readonly forward?: ForwardAttempt;
+}
+
+/** Thrown by a handler whose run failed but has something to report (e.g. the app's 503 answer). */
+export class HandlerFailure extends Error {
+  readonly report: RunReport;
+
+  constructor(message: string, report: RunReport) {
+    super(message);
+    this.name = new.target.name;
+    this.report = report;
+  }
+}
 
 /** How failed runs are retried (config.handlers). */
 export interface RetryPolicy {
@@ -37,21 +59,32 @@ export interface RetryPolicy {
   readonly timeoutMs: number;
 }
 
-export type RunOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
+export type RunOutcome =
+  | { readonly ok: true; readonly report?: RunReport | undefined }
+  | { readonly ok: false; readonly error: string; readonly report?: RunReport | undefined };
 
-/** Runs `handler` once; a throw or a run past `timeoutMs` is a failure with its message. Never rejects. */
-export async function runHandler(handler: DeliveryHandler, delivery: WebhookDelivery, options: { timeoutMs: number }): Promise<RunOutcome> {
+/**
+ * Runs `handler` once; a throw or a run past `timeoutMs` (when given) is a failure with its
+ * message, and a HandlerFailure's report is kept. Never rejects.
+ */
+export async function runHandler(handler: DeliveryHandler, delivery: WebhookDelivery, options: { timeoutMs?: number | undefined }): Promise<RunOutcome> {
+  const ran = (async (): Promise<RunOutcome> => {
+    // A handler typed to return nothing may still return something (`(d) => list.push(d)`): only an object is a report.
+    const report: unknown = await handler(delivery);
+    return typeof report === 'object' && report !== null ? { ok: true, report: report as RunReport } : { ok: true };
+  })().catch(
+    (caught: unknown): RunOutcome => ({
+      ok: false,
+      error: caught instanceof Error ? caught.message : String(caught),
+      ...(caught instanceof HandlerFailure ? { report: caught.report } : {}),
+    }),
+  );
+  const { timeoutMs } = options;
+  if (timeoutMs === undefined) return ran;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<RunOutcome>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, error: `the handler did not finish within ${options.timeoutMs} ms (HANDLER_TIMEOUT_MS)` }),
-      options.timeoutMs,
-    );
+    timer = setTimeout(() => resolve({ ok: false, error: `the handler did not finish within ${timeoutMs} ms (HANDLER_TIMEOUT_MS)` }), timeoutMs);
   });
-  const ran = (async (): Promise<RunOutcome> => {
-    await handler(delivery);
-    return { ok: true };
-  })().catch((caught: unknown): RunOutcome => ({ ok: false, error: caught instanceof Error ? caught.message : String(caught) }));
   try {
     // A handler past its time keeps running (JavaScript cannot stop it), but its delivery moves on.
     return await Promise.race([ran, timedOut]);

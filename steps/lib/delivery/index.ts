@@ -3,10 +3,22 @@
  */
 export { createDeliveryFeed } from './feed.ts';
 export type { WritableFeed } from './feed.ts';
-export { deliveryFor, retryDelayMs, runHandler } from './handler.ts';
-export type { DeliveryHandler, RetryPolicy, RunOutcome, WebhookDelivery } from './handler.ts';
+export { acknowledgement, duplicateAnswer, listenerAnswer } from './answer.ts';
+export { deliveryFor, HandlerFailure, retryDelayMs, runHandler } from './handler.ts';
+export type { DeliveryHandler, RetryPolicy, RunOutcome, RunReport, WebhookDelivery } from './handler.ts';
+export { FORWARD_LOG_KEEP, withForwardAttempt, withOutcome } from './outcome.ts';
 export { HANDLER_STATES, VERDICTS } from './record.ts';
-export type { DeliveryFeed, DeliveryRecord, DeliveryView, HandlerState, Verdict } from './record.ts';
-export { feedSource, matchesQuery } from './source.ts';
-export type { DeliveryList, DeliveryQuery, DeliverySource, RetryResult } from './source.ts';
+export type {
+  DeliveryFeed,
+  DeliveryRecord,
+  DeliveryView,
+  ForwardAttempt,
+  ForwardLog,
+  ForwardResponse,
+  HandlerState,
+  ListenerAnswer,
+  Verdict,
+} from './record.ts';
+export { feedSource, matchesQuery, checkRetry } from './source.ts';
+export type { DeliveryList, DeliveryQuery, DeliverySource, RetryOptions, RetryResult } from './source.ts';
 export { watchFeed } from './watch.ts';

@@ -51,6 +51,52 @@ export interface DeliveryRecord {
   readonly ackMs: number;
   /** Identifies the same delivery sent again (a sender retry): duplicates share it. */
   readonly dedupeKey: string | undefined;
+  /**
+   * What the listener answered (its status is `status`): stored before it is sent, and sent from
+   * what was stored. Absent in records written before answers were kept.
+   */
+  readonly response?: ListenerAnswer;
+}
+
+/**
+ * The headers the listener set on its answer and the body it sent. Node adds `Date`, `Connection`
+ * and `Keep-Alive` itself as the answer goes out; those are not part of it.
+ */
+export interface ListenerAnswer {
+  /** Name/value pairs in the order they were set, `content-length` included. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
+/** One try at forwarding a verified delivery to the user's app (LISTEN_FORWARD_TO). */
+export interface ForwardAttempt {
+  /** Where it went. */
+  readonly url: string;
+  /** ISO 8601 time it was sent. */
+  readonly at: string;
+  /** Milliseconds from sending to the end of the answer (or the error). */
+  readonly latencyMs: number;
+  /** The app's answer; absent when none came (then `error` says why). */
+  readonly response?: ForwardResponse;
+  /** Why there is no answer: `ECONNREFUSED connect ECONNREFUSED 127.0.0.1:8000`, `timed out after 27000 ms`. */
+  readonly error?: string;
+}
+
+/** What the user's app answered a forward. */
+export interface ForwardResponse {
+  readonly status: number;
+  /** Name/value pairs as received. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The first 4 KiB of the body, as UTF-8. */
+  readonly body: string;
+  /** True when the body was longer than what is kept. */
+  readonly bodyTruncated: boolean;
+}
+
+/** A delivery's forwards: how many tries there were, and the most recent ones (oldest first). */
+export interface ForwardLog {
+  readonly attempts: number;
+  readonly recent: readonly ForwardAttempt[];
 }
 
 export interface DeliveryView extends DeliveryRecord {
@@ -61,6 +107,8 @@ export interface DeliveryView extends DeliveryRecord {
   readonly attempts?: number;
   /** Which listener stored it (`host pid`), when the store is shared by several (Postgres). */
   readonly receivedBy?: string;
+  /** Its forwards to the user's app so far, when the handler forwards (LISTEN_FORWARD_TO). */
+  readonly forward?: ForwardLog;
 }
 
 /** Live deliveries of a running listener, for the inspector. */

@@ -30,13 +30,36 @@ export type RetryResult =
   | { readonly ok: true; readonly delivery: DeliveryView }
   | { readonly ok: false; readonly reason: 'unknown_delivery' | 'not_retryable'; readonly message: string };
 
+export interface RetryOptions {
+  /**
+   * Also a verified `duplicate`: an inspector replay while the handler forwards to the user's app
+   * (LISTEN_FORWARD_TO), so the replayed copy reaches the app again.
+   */
+  readonly duplicate?: boolean;
+}
+
 export interface DeliverySource {
   list(query: DeliveryQuery): Promise<DeliveryList>;
   get(id: string): Promise<DeliveryView | undefined>;
   /** Calls `onChange` with each new or updated delivery; returns the unsubscribe function. */
   subscribe(onChange: (view: DeliveryView) => void): () => void;
   /** Queues the handler of a `failed` or `dead` delivery again, now. Absent where nothing can re-run it. */
-  retryNow?(id: string): Promise<RetryResult>;
+  retryNow?(id: string, options?: RetryOptions): Promise<RetryResult>;
+}
+
+/**
+ * Whether Retry now may queue delivery `id` (`view`, as stored): a failed or dead one, or with
+ * `duplicate` a verified duplicate; not an unknown one, nor one whose handler is queued, running or done.
+ */
+export function checkRetry(
+  id: string,
+  view: DeliveryView | undefined,
+  options: RetryOptions = {},
+): { readonly ok: true; readonly view: DeliveryView } | Extract<RetryResult, { ok: false }> {
+  if (view === undefined) return { ok: false, reason: 'unknown_delivery', message: `No delivery with id ${id}.` };
+  const retryable = view.handler === 'failed' || view.handler === 'dead' || (options.duplicate === true && view.handler === 'duplicate' && view.code === 'ok');
+  if (retryable) return { ok: true, view };
+  return { ok: false, reason: 'not_retryable', message: `Delivery ${id} is ${view.handler}: only a failed or dead delivery can be retried now.` };
 }
 
 /** True when `view` passes the query's filters. */

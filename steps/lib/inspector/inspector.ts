@@ -10,7 +10,8 @@
  * `GET /api/events` (Server-Sent Events).
  *
  * It reads a listener's own feed, or a store: with Postgres that is every listener's deliveries,
- * live, and `npm run inspector` runs it on its own for an operator.
+ * live, and `npm run inspector` runs it on its own for an operator. Each delivery shows the
+ * listener's answer and, when the handler forwards to the user's app, each try and the app's answer.
  *
  * @example
  * const inspector = await startInspector({ port: config.inspect.port, feed: listener.feed, replayUrl: listener.url });
@@ -34,6 +35,11 @@ export interface InspectorOptions {
   store?: DeliverySource & { readonly engine?: string; readonly location?: string };
   /** The listener's local webhook URL: where replays go. */
   replayUrl: string;
+  /**
+   * The user's app the handler forwards to (LISTEN_FORWARD_TO), if any: the page names it, and a
+   * replay is forwarded to it again (a replay is a duplicate, whose handler would not run otherwise).
+   */
+  forwardTo?: string;
   log?: (line: string) => void;
 }
 
@@ -63,7 +69,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   let allowed: ReadonlySet<string> = new Set(); // filled in once the port is known
   const streams = followSource(source);
   const sourceInfo = options.store === undefined ? {} : { engine: options.store.engine, location: options.store.location };
-  const handle = createInspectorHandler({ source, sourceInfo, replayUrl, streams, allowedHosts: () => allowed, log });
+  const handle = createInspectorHandler({ source, sourceInfo, replayUrl, forwardTo: options.forwardTo, streams, allowedHosts: () => allowed, log });
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`Inspector error on ${req.method} ${req.url}: ${(error as Error).message}`);

@@ -8,7 +8,7 @@ import { type DeliverySource, HANDLER_STATES, type HandlerState, VERDICTS, type 
 import type { EventStreams } from './events.ts';
 import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
-import { replayDelivery } from './replay.ts';
+import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
 import { describe, summarize } from './view.ts';
 
@@ -39,6 +39,8 @@ export interface RouteContext {
   readonly source: DeliverySource;
   readonly sourceInfo: SourceInfo;
   readonly replayUrl: string;
+  /** The user's app the handler forwards to, if any: a replay is forwarded to it again. */
+  readonly forwardTo: string | undefined;
   readonly streams: EventStreams;
   /** The `Host` values that name this server (known once it listens). */
   readonly allowedHosts: () => ReadonlySet<string>;
@@ -74,7 +76,9 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     }
 
     if (page !== undefined) return void res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': page[0] }).end(page[1]);
-    if (pathname === '/api/info') return sendJson(res, 200, { listenerUrl: replayUrl, ...ctx.sourceInfo, retryNow: source.retryNow !== undefined });
+    if (pathname === '/api/info') {
+      return sendJson(res, 200, { listenerUrl: replayUrl, ...ctx.sourceInfo, retryNow: source.retryNow !== undefined, forwardTo: ctx.forwardTo ?? null });
+    }
     if (pathname === '/api/events') return ctx.streams.open(req, res);
     if (pathname === '/api/deliveries') {
       const verdict = searchParams.get('verdict') ?? 'all';
@@ -106,13 +110,35 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     try {
       const result = await replayDelivery({ record: view, listenerUrl: replayUrl, source });
       log(`Replayed delivery ${id} to ${result.url}: ${result.status}`);
-      return sendJson(res, 200, result);
+      return sendJson(res, 200, await forwardReplay(source, result, ctx.forwardTo, log));
     } catch (error) {
       const message = `The replay to ${replayUrl} failed: ${(error as Error).message}`;
       log(message);
       return sendJson(res, 502, { error: `${message}. Is the listener still running?`, code: 'replay_failed' });
     }
   };
+}
+
+/** What a replay answers: the listener's answer, and whether the replayed copy goes to the user's app again. */
+export interface ReplayAnswer extends ReplayResult {
+  /** Set when the handler forwards: the app it goes to, or why it does not. */
+  readonly forward?: { readonly to: string; readonly queued: boolean; readonly message?: string };
+}
+
+/**
+ * With forwarding on, the replayed copy is queued for the handler (the forward) although the
+ * listener recorded it as a duplicate: replaying is how a user sends a delivery to their app
+ * again after changing it. A copy the listener took as new is forwarded anyway.
+ */
+async function forwardReplay(source: DeliverySource, result: ReplayResult, forwardTo: string | undefined, log: (line: string) => void): Promise<ReplayAnswer> {
+  const copy = result.delivery;
+  if (forwardTo === undefined || copy === undefined || copy.code !== 'ok') return result;
+  if (copy.handler !== 'duplicate') return { ...result, forward: { to: forwardTo, queued: copy.handler === 'pending' } };
+  if (source.retryNow === undefined) return { ...result, forward: { to: forwardTo, queued: false, message: 'Nothing here runs handlers.' } };
+  const queued = await source.retryNow(copy.id, { duplicate: true });
+  if (!queued.ok) return { ...result, forward: { to: forwardTo, queued: false, message: queued.message } };
+  log(`Replay ${copy.id} is queued to be forwarded to ${forwardTo}.`);
+  return { ...result, delivery: summarize(queued.delivery), forward: { to: forwardTo, queued: true } };
 }
 
 /** Queues the handler of a failed or dead delivery again; 409 when it is neither, 501 when nothing here can. */

@@ -1,13 +1,15 @@
 /**
  * What the inspector's JSON API sends to the page: a short summary per delivery for the list,
- * and a detail view with headers redacted and the body decoded for reading. The full signature
- * and any other credential-like header never leave the server; replay reads them from the record.
+ * and a detail view with headers redacted and the body decoded for reading (re-indented, and as
+ * received), the answer the listener sent, and, when the handler forwards (LISTEN_FORWARD_TO),
+ * each try at the user's app with the app's answer. The full signature and any other
+ * credential-like header never leave the server; replay reads them from the record.
  *
  * @example
  * summarize(view)   // { id, receivedAt, event, eventFields: 'userkey 1001, username "x", modulekey 2001', verdict, ... }
  * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
  */
-import type { DeliveryView, HandlerState, Verdict } from '../delivery/index.ts';
+import type { DeliveryView, ForwardAttempt, ForwardResponse, HandlerState, Verdict } from '../delivery/index.ts';
 import { isJson, prettyJson } from './pretty-json.ts';
 import { redact } from '../core/index.ts';
 import { eventSummary, formatFields } from '../bracken/index.ts';
@@ -35,15 +37,27 @@ export interface DeliverySummary {
   readonly attempts?: number | undefined;
   /** Which listener stored it, when several share the store (Postgres). */
   readonly receivedBy?: string | undefined;
+  /** The last forward to the user's app, when the handler forwards. */
+  readonly forward?: ForwardSummary | undefined;
+}
+
+/** A delivery's forwards, for its list row: how many, and what the last one got. */
+export interface ForwardSummary {
+  readonly attempts: number;
+  /** The app's status on the last try; undefined when it got no answer. */
+  readonly status: number | undefined;
+  /** Why the last try got no answer. */
+  readonly error: string | undefined;
 }
 
 /**
  * The body as the page shows it. `json` is re-indented (tokens unchanged), or when that would cost
- * too much, shown as sent with a `note` saying why; `binary` is not UTF-8.
+ * too much, shown as sent with a `note` saying why, and `raw` is the text exactly as received (the
+ * page's Raw view: whitespace, line ends and all); `binary` is not UTF-8.
  */
 export type BodyView =
   | { readonly kind: 'empty' }
-  | { readonly kind: 'json'; readonly text: string; readonly note?: string }
+  | { readonly kind: 'json'; readonly text: string; readonly raw: string; readonly note?: string }
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean };
 
@@ -56,6 +70,35 @@ export interface DeliveryDetail extends DeliverySummary {
   /** Raw header pairs in arrival order, credential-like values shortened. */
   readonly headers: readonly (readonly [string, string])[];
   readonly body: BodyView;
+  /** What the listener answered, as stored before it was sent; undefined for records from before answers were kept. */
+  readonly response: AnswerView | undefined;
+  /** The forwards to the user's app, when the handler forwards. */
+  readonly forwards: ForwardsView | undefined;
+}
+
+/**
+ * An HTTP answer as the page shows it: status, header pairs (credential-like values shortened),
+ * body text, and whether only its start was kept (the app's answers: 4 KiB). The shape of a
+ * forward's stored answer, which the listener's own answer is shown in too.
+ */
+export type AnswerView = ForwardResponse;
+
+/** Every forward to the user's app the store still has, numbered from the first. */
+export interface ForwardsView {
+  /** Tries in all (older ones than `recent` are only counted). */
+  readonly attempts: number;
+  /** Oldest first. */
+  readonly recent: readonly ForwardAttemptView[];
+}
+
+export interface ForwardAttemptView {
+  /** 1 for the first try. */
+  readonly number: number;
+  readonly url: string;
+  readonly at: string;
+  readonly latencyMs: number;
+  readonly response: AnswerView | undefined;
+  readonly error: string | undefined;
 }
 
 /** Hex dumps longer than this are cut: the base64 next to it still carries every byte. */
@@ -87,7 +130,12 @@ export function summarize(view: DeliveryView): DeliverySummary {
     handlerError: view.handlerError,
     ...(view.attempts === undefined ? {} : { attempts: view.attempts }),
     ...(view.receivedBy === undefined ? {} : { receivedBy: view.receivedBy }),
+    ...(view.forward === undefined ? {} : { forward: forwardSummary(view.forward.attempts, view.forward.recent.at(-1)) }),
   };
+}
+
+function forwardSummary(attempts: number, last: ForwardAttempt | undefined): ForwardSummary {
+  return { attempts, status: last?.response?.status, error: last?.error };
 }
 
 /** The detail pane for `view`: redacted headers and a readable body. */
@@ -98,9 +146,33 @@ export function describe(view: DeliveryView): DeliveryDetail {
     scheme: view.scheme,
     secretIndex: view.secretIndex,
     dedupeKey: view.dedupeKey,
-    headers: view.headers.map(([name, value]) => [name, redactHeader(name, value)] as const),
+    headers: redactHeaders(view.headers),
     body: bodyView(Buffer.from(view.bodyBase64, 'base64')),
+    response:
+      view.response === undefined
+        ? undefined
+        : { status: view.status, headers: redactHeaders(view.response.headers), body: view.response.body, bodyTruncated: false },
+    forwards: view.forward === undefined ? undefined : forwardsView(view.forward.attempts, view.forward.recent),
   };
+}
+
+function forwardsView(attempts: number, recent: readonly ForwardAttempt[]): ForwardsView {
+  const first = attempts - recent.length + 1;
+  return {
+    attempts,
+    recent: recent.map((attempt, i) => ({
+      number: first + i,
+      url: attempt.url,
+      at: attempt.at,
+      latencyMs: attempt.latencyMs,
+      response: attempt.response === undefined ? undefined : { ...attempt.response, headers: redactHeaders(attempt.response.headers) },
+      error: attempt.error,
+    })),
+  };
+}
+
+function redactHeaders(pairs: readonly (readonly [string, string])[]): [string, string][] {
+  return pairs.map(([name, value]) => [name, redactHeader(name, value)]);
 }
 
 /** The key fields of a JSON body, and whether it fits its event's shape; nothing for other bodies. */
@@ -150,7 +222,7 @@ export function bodyView(bytes: Uint8Array): BodyView {
 /** `text` re-indented, or as sent with a note when the layout would be too deep or too large. */
 function jsonView(text: string): BodyView {
   const pretty = prettyJson(text);
-  return pretty.ok ? { kind: 'json', text: pretty.text } : { kind: 'json', text, note: `not pretty-printed: ${pretty.reason}` };
+  return pretty.ok ? { kind: 'json', text: pretty.text, raw: text } : { kind: 'json', text, raw: text, note: `not pretty-printed: ${pretty.reason}` };
 }
 
 function hexDump(bytes: Buffer): string {

@@ -4,12 +4,22 @@
  *
  * - `{"type":"delivery","handler":"pending","record":{...DeliveryRecord}}`: a request the listener
  *   answered, written before the answer. `handler` is its state at that moment.
- * - `{"type":"handler","id":"...","handler":"done"|"failed"|"dead","error":"...","at":"..."}`: what
- *   the user's handler did with a delivery, written after each run (`dead`: its last try failed).
+ * - `{"type":"handler","id":"...","handler":"done"|"failed"|"dead","error":"...","at":"...","forward":{...}}`:
+ *   what the user's handler did with a delivery, written after each run (`dead`: its last try
+ *   failed); `forward` is the run's try at forwarding it to the user's app (LISTEN_FORWARD_TO).
  *
  * Folding the entries in order gives each delivery's current state (`DeliveryView`).
  */
-import { type DeliveryRecord, type DeliveryView, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
+import {
+  type DeliveryRecord,
+  type DeliveryView,
+  type ForwardAttempt,
+  HANDLER_STATES,
+  type HandlerState,
+  VERDICTS,
+  type Verdict,
+  withOutcome,
+} from '../delivery/index.ts';
 
 /** The journal folder inside the state folder. */
 export const JOURNAL_DIR_NAME = 'journal';
@@ -31,6 +41,8 @@ export interface HandlerEntry {
   readonly error?: string;
   /** ISO 8601 time the handler finished. */
   readonly at: string;
+  /** The run's try at forwarding the delivery to the user's app, when it forwards. */
+  readonly forward?: ForwardAttempt;
 }
 
 export type JournalEntry = DeliveryEntry | HandlerEntry;
@@ -94,7 +106,8 @@ export class JournalFold {
       return;
     }
     const view = this.#views.get(entry.id);
-    if (view !== undefined) this.#views.set(entry.id, { ...view, handler: entry.handler, handlerError: entry.error });
+    if (view !== undefined)
+      this.#views.set(entry.id, withOutcome(view, entry.handler, entry.error, entry.forward === undefined ? undefined : { forward: entry.forward }));
   }
 
   /** Oldest first, by arrival time (a carried-forward delivery keeps its place). */

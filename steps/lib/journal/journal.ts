@@ -18,7 +18,7 @@
 import { mkdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError, writeFailed } from '../core/index.ts';
-import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
+import type { DeliveryRecord, DeliveryView, HandlerState, RunReport } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
 import { encodeEntry, type HandlerOutcome, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
@@ -47,8 +47,11 @@ export interface Journal {
   readonly warnings: readonly string[];
   /** Appends a delivery; resolves once it is on disk. */
   appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
-  /** Appends what the handler did with delivery `id`; resolves once it is on disk (with the next delivery, or within 50 ms). */
-  appendOutcome(id: string, handler: HandlerOutcome, error?: string): Promise<void>;
+  /**
+   * Appends what the handler did with delivery `id` (and what the run reported: its forward's try);
+   * resolves once it is on disk (with the next delivery, or within 50 ms).
+   */
+  appendOutcome(id: string, handler: HandlerOutcome, error?: string, report?: RunReport): Promise<void>;
   /** Waits for queued appends, closes the file and releases the lock. */
   close(): Promise<void>;
 }
@@ -87,8 +90,18 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       warnings,
       appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
       // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
-      appendOutcome: (id, handler, error) =>
-        writer.append({ type: 'handler', id, handler, ...(error === undefined ? {} : { error }), at: new Date().toISOString() }, { hurry: false }),
+      appendOutcome: (id, handler, error, report) =>
+        writer.append(
+          {
+            type: 'handler',
+            id,
+            handler,
+            ...(error === undefined ? {} : { error }),
+            at: new Date().toISOString(),
+            ...(report?.forward === undefined ? {} : { forward: report.forward }),
+          },
+          { hurry: false },
+        ),
       close: () =>
         (closing ??= (async () => {
           await writer.close();

@@ -18,7 +18,7 @@
  */
 import { createServer } from 'node:http';
 import { bindServer, urlHost, WEBHOOK_PATH, LISTEN_FAILED, LISTEN_PORT_IN_USE, ListenerError, invalidArgument } from '../core/index.ts';
-import { type DeliveryFeed, createDeliveryFeed, type RetryPolicy, type WritableFeed } from '../delivery/index.ts';
+import { type DeliveryFeed, createDeliveryFeed, type RetryPolicy, type WritableFeed, withOutcome } from '../delivery/index.ts';
 import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
 import { type DeliveryStore, fileStore } from '../store/index.ts';
@@ -83,13 +83,13 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       ? undefined
       : createWorker({
           handler,
-          journal: { appendOutcome: (id, outcome, error) => store.recordOutcome(id, outcome, error) },
+          journal: { appendOutcome: (id, outcome, error, report) => store.recordOutcome(id, outcome, error, report) },
           log,
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
           ...(options.retry === undefined ? {} : { retry: options.retry }),
-          onChange: (id, state, handlerError) => {
+          onChange: (id, state, handlerError, report) => {
             const view = feed.get(id);
-            if (view !== undefined) feed.upsert({ ...view, handler: state, handlerError });
+            if (view !== undefined) feed.upsert(withOutcome(view, state, handlerError, report));
           },
         });
   // Retry now in the inspector (file engine): this worker runs the delivery again.

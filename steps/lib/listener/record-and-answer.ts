@@ -3,12 +3,12 @@
  * committed Postgres row), THEN send the answer, then print one log line and update the live feed.
  * Keeping this order in one place is what makes "every answered request is stored" true.
  */
-import type { DeliveryRecord, DeliveryView } from '../delivery/index.ts';
+import { acknowledgement, type DeliveryRecord, type DeliveryView, listenerAnswer } from '../delivery/index.ts';
 import type { DeliveryStore } from '../store/index.ts';
 import type { Arrival } from './arrival.ts';
 import type { Decision } from './decision.ts';
 import { formatLogLine, signatureHeaderOf } from './log-line.ts';
-import { errorBody, receivedBody, REPLIES, type Send } from './replies.ts';
+import { errorBody, REPLIES, type Send } from './replies.ts';
 
 export interface AnswerContext {
   readonly scheme: string;
@@ -27,6 +27,9 @@ export interface AnswerContext {
  */
 export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, decision: Decision, send: Send): Promise<DeliveryView | undefined> {
   const accepted = decision.kind === 'accepted';
+  const headers = { 'content-type': 'application/json; charset=utf-8', ...(accepted ? undefined : decision.headers) };
+  // The answer is part of the record, stored before it is sent (the store makes a retry's say "duplicate").
+  const answer = listenerAnswer(headers, accepted ? acknowledgement(arrival.id, false) : errorBody(decision.code, decision.error));
   const record: DeliveryRecord = {
     id: arrival.id,
     receivedAt: arrival.receivedAt,
@@ -47,22 +50,22 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
     // Time to decide, before the journal write: the record must be complete before it is written.
     ackMs: round(performance.now() - arrival.t),
     dedupeKey: accepted ? decision.dedupeKey : undefined,
+    response: answer,
   };
   const handler = accepted ? decision.handler : 'not-run';
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
-  const headers = { 'content-type': 'application/json; charset=utf-8', ...(accepted ? undefined : decision.headers) };
   let stored: DeliveryView;
   try {
     stored = await ctx.store.append(record, handler);
   } catch (error) {
     const code = ctx.store.unavailableCode;
     const { status, error: message } = REPLIES[code];
-    send(accepted ? status : decision.status, headers, accepted ? errorBody(code, message) : errorBody(decision.code, decision.error));
+    send(accepted ? status : decision.status, headers, accepted ? errorBody(code, message) : answer.body);
     const shown = accepted ? { ...record, status, code, reason: message } : record;
     ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT stored: ${(error as Error).message})`);
     return undefined;
   }
-  send(decision.status, headers, accepted ? receivedBody(arrival.id, stored.handler === 'duplicate') : errorBody(decision.code, decision.error));
+  send(decision.status, headers, (stored.response ?? answer).body);
   const ackMs = round(performance.now() - arrival.t);
   ctx.log(formatLogLine(stored, ackMs, signature));
   const view: DeliveryView = { ...stored, ackMs };

@@ -70,11 +70,6 @@ export function errorBody(code: string, error: string): string {
   return JSON.stringify({ error, code });
 }
 
-/** The JSON body of an acknowledgement. */
-export function receivedBody(id: string, duplicate: boolean): string {
-  return JSON.stringify({ received: true, id, ...(duplicate ? { duplicate: true } : {}) });
-}
-
 /** Sends status, headers and body; returns once the answer is handed to the socket. */
 export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
 

@@ -15,7 +15,7 @@
  * const worker = createWorker({ handler: async (d) => save(d.payload), journal, onChange, retry: config.handlers });
  * worker.enqueue(view); await worker.idle();
  */
-import { type DeliveryHandler, type DeliveryView, type HandlerState, type RetryPolicy, retryDelayMs, runHandler } from '../delivery/index.ts';
+import { type DeliveryHandler, type DeliveryView, type HandlerState, type RetryPolicy, type RunReport, retryDelayMs, runHandler } from '../delivery/index.ts';
 import type { HandlerOutcome } from '../journal/index.ts';
 import { parseJsonBody } from './payload.ts';
 
@@ -25,10 +25,10 @@ export type { DeliveryHandler, WebhookDelivery } from '../delivery/index.ts';
 
 export interface WorkerOptions {
   handler: DeliveryHandler;
-  /** Where each run's outcome goes (the journal, through the file store). */
-  journal: { appendOutcome(id: string, outcome: HandlerOutcome, error?: string): Promise<void> };
+  /** Where each run's outcome (and what the run reported) goes: the journal, through the file store. */
+  journal: { appendOutcome(id: string, outcome: HandlerOutcome, error?: string, report?: RunReport): Promise<void> };
   /** Called when a delivery's handler state changes (the feed). */
-  onChange: (id: string, handler: HandlerState, error: string | undefined) => void;
+  onChange: (id: string, handler: HandlerState, error: string | undefined, report: RunReport | undefined) => void;
   log?: (line: string) => void;
   /** Handlers run at once; default 1, so events are handled in arrival order. */
   concurrency?: number;
@@ -86,16 +86,16 @@ export function createWorker(options: WorkerOptions): Worker {
   const run = async (item: Queued): Promise<void> => {
     const { view, recovered, received, retries } = item;
     let error: string | undefined;
+    let report: RunReport | undefined;
     try {
       // Received in this process: the listener's bytes and parse. Recovered from the journal: decode them.
       const body = received?.body ?? Buffer.from(view.bodyBase64, 'base64');
       const payload = received === undefined ? parseJsonBody(body) : received.payload;
       const delivery = { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered: recovered || retries > 0, record: view };
-      if (retry === undefined) await handler(delivery);
-      else {
-        const outcome = await runHandler(handler, delivery, retry);
-        if (!outcome.ok) error = outcome.error;
-      }
+      // Without a retry policy there is no time limit either: a failure waits for the next start.
+      const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs });
+      report = outcome.report;
+      if (!outcome.ok) error = outcome.error;
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
@@ -112,12 +112,12 @@ export function createWorker(options: WorkerOptions): Worker {
       }, retryAfter);
       retryTimers.add(timer);
     }
-    const record = journal.appendOutcome(view.id, state, error).then(
-      () => onChange(view.id, state, error),
+    const record = journal.appendOutcome(view.id, state, error, report).then(
+      () => onChange(view.id, state, error, report),
       (caught: unknown) => {
         // Not recorded: the delivery stays pending in the journal and simply runs again next start.
         log(`journal: could not record the handler outcome for ${view.id}: ${(caught as Error).message}`);
-        onChange(view.id, state, error);
+        onChange(view.id, state, error, report);
       },
     );
     recording.add(record);

@@ -31,6 +31,7 @@ export const bracken: HeaderScheme = {
   name: 'bracken',
   description: 'Authorization: HMACSHA256 <base64 HMAC-SHA256 of the body>',
   signatureHeader: { name: 'authorization', prefix: `${BRACKEN_SCHEME_WORD} `, encoding: 'base64' },
+  signedHeaders: ['authorization'],
   secretFormat: 'utf8',
   sign: ({ body, secret }) => ({ authorization: `${BRACKEN_SCHEME_WORD} ${sign(secret, body)}` }),
   verify: (input) => verifyWithKeys(input, utf8Keys(input.secrets)),

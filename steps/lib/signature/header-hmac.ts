@@ -54,6 +54,7 @@ export function headerHmacScheme(options: HeaderHmacOptions): HeaderScheme {
     name: options.name,
     description: options.description,
     signatureHeader: { name: header, prefix, encoding },
+    signedHeaders: [header],
     secretFormat: 'utf8',
     sign: ({ body, secret }) => ({ [header]: `${prefix}${encode(hmacSha256(secret, body))}` }),
     verify: (input) => verifyWithKeys(input, utf8Keys(input.secrets)),

@@ -105,6 +105,7 @@ export const standardWebhooks: HeaderScheme = {
   name: 'standard-webhooks',
   description: 'webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">, whsec_ secret, 5 min window',
   signatureHeader: { name: 'webhook-signature', prefix: `${VERSION},`, encoding: 'base64', list: true },
+  signedHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
   secretFormat: 'whsec',
   sign,
   verify,

@@ -58,6 +58,11 @@ export interface Verifier {
   /** One line for `--help` and the README. */
   readonly description: string;
   verify(input: VerifyInput): VerifyResult;
+  /**
+   * The request headers verify() reads (lower-case), Content-Type aside: what a delivery forwarded
+   * to the user's app must carry for the app to verify it again (LISTEN_FORWARD_TO).
+   */
+  readonly signedHeaders: readonly string[];
   /** Where the signature travels, so diagnose() can try a wrong prefix or encoding. */
   readonly signatureHeader?: SignatureHeaderInfo;
   /** How a secret string becomes HMAC key bytes (default `utf8`: the string as given). */

@@ -15,7 +15,7 @@
  * const view = await store.append(record, 'pending'); // view.handler: 'pending', or 'duplicate' of an earlier copy
  * const { deliveries } = await store.list({ handler: 'dead', limit: 20 });
  */
-import type { DeliveryRecord, DeliverySource, DeliveryView, HandlerState } from '../delivery/index.ts';
+import { type DeliveryRecord, type DeliverySource, type DeliveryView, duplicateAnswer, type HandlerState, type RunReport } from '../delivery/index.ts';
 
 export type StoreEngine = 'file' | 'postgres';
 
@@ -42,8 +42,8 @@ export interface DeliveryStore extends DeliverySource {
    * one, with the reason saying which). `not-run` stores it as it is.
    */
   append(record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView>;
-  /** Records what a handler run did (the listener's in-process worker). */
-  recordOutcome(id: string, outcome: 'done' | 'failed' | 'dead', error?: string): Promise<void>;
+  /** Records what a handler run did, and what it reported (a forward's try), for the listener's in-process worker. */
+  recordOutcome(id: string, outcome: 'done' | 'failed' | 'dead', error?: string, report?: RunReport): Promise<void>;
   /**
    * File engine: the listener's in-process worker, which Retry now hands a delivery to (with
    * Postgres, Retry now queues a new job for the workers instead).
@@ -57,6 +57,17 @@ export interface DeliveryStore extends DeliverySource {
 /** The reason of a delivery stored as a duplicate: its own reason, then which delivery it repeats. */
 export function duplicateReason(reason: string, firstId: string, dedupeKey: string): string {
   return `${reason.replace(/\.$/, '')}; a duplicate of ${firstId} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
+}
+
+/**
+ * The record of a delivery stored as a repeat of `firstId`: its reason says so, and a copy that
+ * would have run the handler (`pending`) is answered `"duplicate": true` (a `not-run` one is
+ * answered as it was going to be).
+ */
+export function asDuplicate(record: DeliveryRecord, firstId: string, handler: 'pending' | 'not-run'): DeliveryRecord {
+  const reason = duplicateReason(record.reason, firstId, record.dedupeKey ?? '');
+  const response = handler === 'pending' && record.response !== undefined ? duplicateAnswer(record.response, record.id) : record.response;
+  return { ...record, reason, ...(response === undefined ? {} : { response }) };
 }
 
 /** Zero for every handler state. */

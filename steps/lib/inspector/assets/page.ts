@@ -21,7 +21,7 @@ export const INSPECTOR_HTML = `<!doctype html>
 <body>
 <header>
   <h1>Webhook inspector</h1>
-  <p class="target">Deliveries received by <code id="listener-url">the listener</code> <span id="store" class="muted"></span></p>
+  <p class="target">Deliveries received by <code id="listener-url">the listener</code><span id="forwarding" hidden>, forwarded to <code id="forward-to"></code></span> <span id="store" class="muted"></span></p>
   <p id="connection" class="connection" role="status">connecting…</p>
 </header>
 <main>
@@ -50,20 +50,41 @@ export const INSPECTOR_HTML = `<!doctype html>
       <thead><tr><th>Time</th><th>Event</th><th>Verdict</th><th>Status</th><th>Answered in</th><th>Handler</th></tr></thead>
       <tbody></tbody>
     </table>
-    <p id="empty" class="empty">No deliveries yet. They appear here live as the listener receives them.</p>
+    <p id="empty" class="empty">Loading deliveries…</p>
   </section>
-  <section id="detail" class="detail" aria-labelledby="detail-title" hidden>
-    <div class="toolbar">
-      <h2 id="detail-title">Delivery</h2>
-      <button id="replay" type="button">Replay</button>
-      <button id="retry" type="button" hidden>Retry now</button>
+  <section id="detail" class="detail" aria-label="Delivery">
+    <p id="detail-hint" class="hint">Select a delivery to see its request, the listener's answer and, when it forwards, your app's.</p>
+    <div id="detail-body" hidden>
+      <div class="toolbar">
+        <h2 id="detail-title">Delivery</h2>
+        <button id="replay" type="button">Replay</button>
+        <button id="retry" type="button" hidden>Retry now</button>
+      </div>
+      <dl id="facts"></dl>
+      <section id="replay-result" class="replay-result" aria-live="polite" hidden></section>
+      <h3>Request headers</h3>
+      <table id="headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
+      <div class="body-head">
+        <h3>Request body <span id="body-kind" class="muted"></span></h3>
+        <div id="body-views" class="views" role="group" aria-label="Body view">
+          <button id="view-pretty" type="button" aria-pressed="true">Pretty</button>
+          <button id="view-raw" type="button" aria-pressed="false">Raw</button>
+        </div>
+      </div>
+      <pre id="body"></pre>
+      <h3>Listener's answer <span id="response-status" class="muted"></span></h3>
+      <div id="response">
+        <table id="response-headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
+        <pre id="response-body"></pre>
+      </div>
+      <section id="forward" hidden>
+        <h3>Your app's answer <span id="forward-summary" class="muted"></span></h3>
+        <table id="forward-attempts"><thead><tr><th>Try</th><th>Sent</th><th>Answer</th><th>Took</th></tr></thead><tbody></tbody></table>
+        <p id="forward-last" class="muted"></p>
+        <table id="forward-headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
+        <pre id="forward-body"></pre>
+      </section>
     </div>
-    <dl id="facts"></dl>
-    <section id="replay-result" class="replay-result" aria-live="polite" hidden></section>
-    <h3>Headers</h3>
-    <table id="headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
-    <h3>Body <span id="body-kind" class="muted"></span></h3>
-    <pre id="body"></pre>
   </section>
 </main>
 </body>
@@ -92,9 +113,13 @@ section.detail { padding: 0 1rem 1rem; overflow: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 #deliveries tbody tr { cursor: pointer; }
+#deliveries td:first-child { white-space: nowrap; }
 #deliveries tbody tr:hover, #deliveries tbody tr:focus { background: var(--pick); outline: none; }
 #deliveries tbody tr[aria-selected="true"] { background: var(--pick); box-shadow: inset 3px 0 #0969da; }
-.reason { display: block; font-size: .8rem; color: GrayText; max-width: 22rem; }
+.reason { display: block; font-size: .8rem; color: GrayText; }
+/* A refusal's diagnosis: a line of its own under the row, as wide as the table, wrapping there. */
+#deliveries tr.has-diagnosis td { border-bottom: 0; }
+#deliveries tr.diagnosis td { padding-top: 0; font-size: .8rem; color: GrayText; overflow-wrap: anywhere; }
 .verdict { font-weight: 600; }
 .verdict-valid { color: var(--ok); }
 .verdict-invalid, .verdict-rejected { color: var(--bad); }
@@ -105,8 +130,15 @@ th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
 dt { color: GrayText; }
 dd { margin: 0; overflow-wrap: anywhere; }
-#headers td:first-child { white-space: nowrap; }
-#headers td { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wrap: anywhere; }
+.hint { color: GrayText; padding: 1rem 0; }
+.detail table td:first-child { white-space: nowrap; }
+#headers td, #response-headers td, #forward-headers td { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wrap: anywhere; }
+.body-head { display: flex; align-items: baseline; gap: 1rem; }
+.views { display: flex; gap: 0; }
+.views button { padding: .1rem .7rem; font-size: .85rem; }
+.views button[aria-pressed="true"] { background: #0969da; color: #fff; border-color: #0969da; }
+#response-body, #forward-body { margin-top: .4rem; }
+.answer-bad { color: var(--bad); }
 pre { margin: 0; padding: .6rem; background: #8881; border: 1px solid var(--line); overflow: auto; max-height: 60vh; font-size: .85rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 button { font: inherit; padding: .25rem .9rem; cursor: pointer; }
 .replay-result { margin-top: .8rem; padding: .6rem; border: 1px solid var(--line); border-left: 4px solid #0969da; }

@@ -4,10 +4,13 @@
  * every value reaches the page through `textContent`, never `innerHTML`.
  *
  * It loads `/api/deliveries`, then follows `/api/events` (Server-Sent Events) to keep the list
- * live, opens a delivery with `/api/deliveries/:id`, and replays (or, for a failed or dead
- * delivery, retries its handler now) with a same-origin POST that carries the
+ * live, opens a delivery with `/api/deliveries/:id` (its request, the listener's answer and, when
+ * the handler forwards, each try at the user's app with the app's answer), and replays (or, for a
+ * failed or dead delivery, retries its handler now) with a same-origin POST that carries the
  * `X-Workbench-Inspector` header the server requires.
  */
+import { PAGE_CLOCK_FUNCTION } from '../../core/index.ts';
+
 export const INSPECTOR_SCRIPT = String.raw`'use strict';
 (function () {
   const known = new Map();
@@ -15,6 +18,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   let handler = 'all';
   let selected = null;
   let canRetry = false;
+  let loaded = false;
+  // The request body as re-indented ('pretty') or exactly as received ('raw'); kept across deliveries.
+  let bodyMode = 'pretty';
+  let shownBody = null;
   const $ = (id) => document.getElementById(id);
   const HANDLER_TEXT = { pending: 'queued', running: 'running…', done: 'ran', failed: 'failed, will retry', dead: 'dead', duplicate: 'skipped: duplicate', 'not-run': 'not run' };
 
@@ -24,15 +31,32 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
-  function clock(iso) {
-    const d = new Date(iso);
-    return d.toLocaleTimeString([], { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
-  }
+  // One time format throughout, the same on the sandbox's page and the inspector (core/page-clock.ts).
+  ${PAGE_CLOCK_FUNCTION}
   function newestFirst(a, b) {
     return a.receivedAt === b.receivedAt ? (a.id < b.id ? 1 : -1) : (a.receivedAt < b.receivedAt ? 1 : -1);
   }
+  // With forwarding, the list says what the user's app answered (the detail has the whole error).
   function handlerText(d) {
+    const f = d.forward;
+    if (f && (d.handler === 'done' || d.handler === 'failed' || d.handler === 'dead')) {
+      const answer = typeof f.status === 'number' ? String(f.status) : 'no answer';
+      const tries = f.attempts === 1 ? '1 try' : f.attempts + ' tries';
+      if (d.handler === 'done') return 'forwarded: ' + answer + (f.attempts === 1 ? '' : ' after ' + tries);
+      return (d.handler === 'dead' ? 'forward dead: ' : 'forward failed, will retry: ') + answer + ' (' + tries + ')';
+    }
+    return handlerState(d);
+  }
+  function handlerState(d) {
     return (HANDLER_TEXT[d.handler] || d.handler) + (d.handlerError ? ': ' + d.handlerError : '');
+  }
+  function ok(status) { return status >= 200 && status < 300; }
+  function headerRows(table, pairs) {
+    table.tBodies[0].replaceChildren(...pairs.map(([name, value]) => {
+      const tr = el('tr');
+      tr.append(el('td', '', name), el('td', '', value));
+      return tr;
+    }));
   }
   async function getJson(url, init) {
     const response = await fetch(url, init);
@@ -44,26 +68,34 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function renderList() {
     const rows = Array.from(known.values()).filter((d) => (verdict === 'all' || d.verdict === verdict) && (handler === 'all' || d.handler === handler)).sort(newestFirst);
     const tbody = $('deliveries').tBodies[0];
-    tbody.replaceChildren(...rows.map(row));
+    tbody.replaceChildren(...rows.flatMap(row));
     $('empty').hidden = rows.length > 0;
     const which = [verdict === 'all' ? '' : verdict, handler === 'all' ? '' : 'handler ' + handler].filter(Boolean).join(', ');
-    $('empty').textContent = known.size === 0 ? 'No deliveries yet. They appear here live as the listener receives them.' : 'No ' + (which || 'matching') + ' deliveries.';
+    // Before the first answer nothing is known: "No deliveries yet" would be a claim.
+    $('empty').textContent = !loaded ? 'Loading deliveries…'
+      : known.size === 0 ? 'No deliveries yet. They appear here live as the listener receives them.' : 'No ' + (which || 'matching') + ' deliveries.';
   }
+  // A delivery's row, and for a refused one its diagnosis on a line of its own below, as wide as the table.
   function row(d) {
-    const tr = el('tr');
+    const tr = el('tr', 'delivery');
     tr.dataset.id = d.id;
     tr.tabIndex = 0;
     tr.setAttribute('aria-selected', String(d.id === selected));
-    const verdictCell = el('td');
-    verdictCell.append(el('span', 'verdict verdict-' + d.verdict, d.verdict), el('span', 'reason', d.reason));
     // The event's name, then its key fields (who, which module or course, passed...) under it.
     const eventCell = el('td', '', d.event || '—');
     if (d.eventFields) eventCell.append(el('span', 'reason', d.eventFields));
-    tr.append(el('td', '', clock(d.receivedAt)), eventCell, verdictCell,
+    tr.append(el('td', '', when(d.receivedAt)), eventCell, el('td', 'verdict verdict-' + d.verdict, d.verdict),
       el('td', '', d.status), el('td', '', d.ackMs + ' ms'), el('td', 'handler-' + d.handler, handlerText(d)));
     tr.addEventListener('click', () => pick(d.id));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') pick(d.id); });
-    return tr;
+    if (d.code === 'ok') return [tr];
+    tr.classList.add('has-diagnosis');
+    const diagnosis = el('tr', 'diagnosis');
+    const cell = el('td', '', d.code + ': ' + d.reason);
+    cell.colSpan = 6;
+    diagnosis.append(cell);
+    diagnosis.addEventListener('click', () => pick(d.id));
+    return [tr, diagnosis];
   }
 
   // A row picked by hand starts fresh: the last replay's result belongs to another delivery.
@@ -77,30 +109,68 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     let d;
     try { d = await getJson('/api/deliveries/' + encodeURIComponent(id)); } catch (error) { return showError(error); }
     if (selected !== id) return;
-    $('detail').hidden = false;
+    $('detail-hint').hidden = true;
+    $('detail-body').hidden = false;
     $('detail-title').textContent = d.method + ' ' + d.url;
-    const facts = [['Received', new Date(d.receivedAt).toLocaleString()], ['Event', d.event || '—'], ['Key fields', d.eventFields || '—'],
+    const facts = [['Received', when(d.receivedAt)], ['Event', d.event || '—'], ['Key fields', d.eventFields || '—'],
       ['Payload shape', d.payloadProblem || (d.eventFields ? 'fits the provisional ' + d.event + ' shape' : '—')],
       ['Verdict', d.verdict + ' (' + d.code + '): ' + d.reason], ['Status answered', d.status], ['Answered in', d.ackMs + ' ms'],
-      ['Handler', handlerText(d)], ['From', d.remoteAddress || '—'], ['Scheme', d.scheme], ['Dedupe key', d.dedupeKey || '—']];
+      ['Handler', handlerState(d)], ['From', d.remoteAddress || '—'], ['Scheme', d.scheme], ['Dedupe key', d.dedupeKey || '—']];
     if (d.attempts !== undefined) facts.push(['Handler runs', d.attempts]);
     if (d.receivedBy) facts.push(['Received by', d.receivedBy]);
     $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', '', k), el('dd', '', v)]));
     $('retry').hidden = !(canRetry && (d.handler === 'failed' || d.handler === 'dead'));
-    $('headers').tBodies[0].replaceChildren(...d.headers.map(([name, value]) => {
-      const tr = el('tr');
-      tr.append(el('td', '', name), el('td', '', value));
-      return tr;
-    }));
-    showBody(d.body, d.bodyBytes);
+    headerRows($('headers'), d.headers);
+    shownBody = { body: d.body, bytes: d.bodyBytes };
+    showBody();
+    showResponse(d.response);
+    showForwards(d.forwards);
   }
-  function showBody(body, bytes) {
+  function showBody() {
+    if (!shownBody) return;
+    const { body, bytes } = shownBody;
     // A JSON body too deep or too large to lay out comes as sent, with a note saying so.
     const note = body.note ? '; ' + body.note : '';
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes)', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
+    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received)', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
     $('body-kind').textContent = kinds[body.kind];
+    // Pretty and Raw differ only for JSON: any other body is shown as received already.
+    $('body-views').hidden = body.kind !== 'json';
+    $('view-pretty').setAttribute('aria-pressed', String(bodyMode === 'pretty'));
+    $('view-raw').setAttribute('aria-pressed', String(bodyMode === 'raw'));
     if (body.kind === 'binary') $('body').textContent = body.hex + (body.hexTruncated ? '\n…' : '') + '\n\nbase64:\n' + body.base64;
+    else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' ? body.raw : body.text;
     else $('body').textContent = body.kind === 'empty' ? '' : body.text;
+  }
+  function setBodyMode(mode) {
+    bodyMode = mode;
+    showBody();
+  }
+  function showResponse(r) {
+    $('response').hidden = !r;
+    $('response-status').textContent = r ? '(' + r.status + ', as stored before it was sent; Node adds Date and Connection)' : '(not recorded: stored by an earlier version)';
+    if (!r) return;
+    headerRows($('response-headers'), r.headers);
+    $('response-body').textContent = r.body;
+  }
+  function showForwards(f) {
+    $('forward').hidden = !f;
+    if (!f) return;
+    $('forward-summary').textContent = '(' + (f.attempts === 1 ? '1 try' : f.attempts + ' tries') + (f.attempts > f.recent.length ? ', the last ' + f.recent.length + ' kept' : '') + ')';
+    $('forward-attempts').tBodies[0].replaceChildren(...f.recent.slice().reverse().map((a) => {
+      const tr = el('tr');
+      const answer = a.response ? String(a.response.status) : a.error;
+      tr.append(el('td', '', a.number), el('td', '', when(a.at)), el('td', a.response && ok(a.response.status) ? '' : 'answer-bad', answer), el('td', '', a.latencyMs + ' ms'));
+      return tr;
+    }));
+    const last = f.recent[f.recent.length - 1];
+    const answered = last && last.response;
+    $('forward-last').textContent = !last ? '' : answered ? 'Try ' + last.number + ' to ' + last.url + ': your app answered ' + last.response.status + ' in ' + last.latencyMs + ' ms.'
+      : 'Try ' + last.number + ' to ' + last.url + ': no answer (' + last.error + ').';
+    $('forward-headers').hidden = !answered;
+    $('forward-body').hidden = !answered;
+    if (!answered) return;
+    headerRows($('forward-headers'), last.response.headers);
+    $('forward-body').textContent = last.response.body + (last.response.bodyTruncated ? '\n… (only the first 4 KiB is kept)' : '');
   }
   function showError(error) {
     const box = $('replay-result');
@@ -121,7 +191,9 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       el('pre', 'replay-body', r.body + (r.bodyTruncated ? '\n…' : ''))];
     if (r.delivery) {
       const p = el('p', '', 'Recorded as a new delivery; handler: ' + handlerText(r.delivery) + '. ');
-      if (r.delivery.handler === 'duplicate') p.append('Same bytes as before, so the listener did not run the handler again. ');
+      if (r.forward && r.forward.queued) p.append('Forwarding it to ' + r.forward.to + ' again: your app\'s answer shows on the delivery. ');
+      else if (r.forward) p.append('Not forwarded again: ' + r.forward.message + ' ');
+      else if (r.delivery.handler === 'duplicate') p.append('Same bytes as before, so the listener did not run the handler again. ');
       const link = el('button', 'link', 'Open it');
       link.type = 'button';
       link.addEventListener('click', () => open(r.delivery.id));
@@ -153,6 +225,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   async function load() {
     const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
     for (const d of list.deliveries) known.set(d.id, d);
+    loaded = true;
     renderList();
   }
   function follow() {
@@ -172,6 +245,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     getJson('/api/info').then((info) => {
       $('listener-url').textContent = info.listenerUrl;
       if (info.engine) $('store').textContent = '(store: ' + info.engine + ', ' + info.location + ')';
+      if (info.forwardTo) {
+        $('forward-to').textContent = info.forwardTo;
+        $('forwarding').hidden = false;
+      }
       canRetry = info.retryNow === true;
     }).catch(showError);
     for (const input of document.querySelectorAll('input[name="verdict"]')) {
@@ -179,6 +256,8 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     }
     $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showError); });
     $('replay').addEventListener('click', replay);
+    $('view-pretty').addEventListener('click', () => setBodyMode('pretty'));
+    $('view-raw').addEventListener('click', () => setBodyMode('raw'));
     $('retry').addEventListener('click', retryNow);
     follow();
   });

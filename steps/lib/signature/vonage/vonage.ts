@@ -103,6 +103,8 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterSche
         ? 'Vonage SMS: sig parameter over the sorted parameters; MD5 hash or MD5/SHA1/SHA-256/SHA-512 HMAC, told apart by length'
         : `Vonage SMS: sig parameter, ${VONAGE_ALGORITHMS[pinned].label} only`,
     secretFormat: 'utf8',
+    // The signature and timestamp are parameters in the body (or the query string), not headers.
+    signedHeaders: [],
     verify: (input) => verifyWithKeys(input, utf8Keys(input.secrets)),
     verifyWithKeys,
     timestampOf(input) {

@@ -8,9 +8,9 @@
  * const store = fileStore(await openJournal({ dir: journalDir(stateDir), ...config.journal }));
  * await store.append(record, 'pending'); // on disk (fdatasync) when it resolves
  */
-import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource } from '../../delivery/index.ts';
+import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource, checkRetry, withOutcome } from '../../delivery/index.ts';
 import type { Journal } from '../../journal/index.ts';
-import { type DeliveryStore, duplicateReason, noCounts } from '../store.ts';
+import { asDuplicate, type DeliveryStore, noCounts } from '../store.ts';
 import { claimsFromJournal } from './claims.ts';
 
 /** Deliveries listed and followed; the journal on disk keeps them all. */
@@ -40,8 +40,8 @@ export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDe
       if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view);
       const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
       if (copy.duplicateOf !== undefined) {
-        const reason = duplicateReason(record.reason, copy.duplicateOf, record.dedupeKey);
-        return store({ ...record, reason }, { ...view, reason, handler: 'duplicate' });
+        const duplicate = asDuplicate(record, copy.duplicateOf, handler);
+        return store(duplicate, { ...duplicate, handler: 'duplicate', handlerError: undefined });
       }
       let stored = false;
       try {
@@ -53,26 +53,24 @@ export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDe
         copy.settleStored(stored);
       }
     },
-    async recordOutcome(id, outcome, error) {
+    async recordOutcome(id, outcome, error, report) {
       try {
-        await journal.appendOutcome(id, outcome, error);
+        await journal.appendOutcome(id, outcome, error, report);
       } finally {
         // Shown even when the journal could not take it: the run happened (a restart runs it again).
         const view = views.get(id);
-        if (view !== undefined) views.upsert({ ...view, handler: outcome, handlerError: error });
+        if (view !== undefined) views.upsert(withOutcome(view, outcome, error, report));
       }
     },
     runRetriesWith(run) {
       runRetry = run;
     },
-    async retryNow(id) {
-      const view = views.get(id);
-      if (view === undefined) return { ok: false, reason: 'unknown_delivery', message: `No delivery with id ${id}.` };
-      if (view.handler !== 'failed' && view.handler !== 'dead') {
-        return { ok: false, reason: 'not_retryable', message: `Delivery ${id} is ${view.handler}: only a failed or dead delivery can be retried now.` };
-      }
+    async retryNow(id, options) {
+      const checked = checkRetry(id, views.get(id), options);
+      if (!checked.ok) return checked;
+      const view = checked.view;
       if (runRetry === undefined) return { ok: false, reason: 'not_retryable', message: 'No handler runs in this listener, so nothing can run it again.' };
-      // Not journaled: until its run records an outcome, the journal still says failed/dead, which a restart also re-runs.
+      // Not journaled: until its run records an outcome, the journal still says failed/dead (which a restart re-runs) or duplicate.
       const queued: DeliveryView = { ...view, handler: 'pending', handlerError: undefined };
       views.upsert(queued);
       runRetry(queued);

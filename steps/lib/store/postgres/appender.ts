@@ -28,7 +28,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { DeliveryRecord, DeliveryView } from '../../delivery/index.ts';
-import { duplicateReason } from '../store.ts';
+import { asDuplicate } from '../store.ts';
 import { transaction } from './connect.ts';
 import { DELIVERY_QUEUE, type JobData } from './queue.ts';
 import { DELIVERY_TABLE, INSERT_COLUMNS, INSERT_TYPES, insertValues } from './rows.ts';
@@ -144,12 +144,12 @@ async function storeBatch(client: pg.PoolClient, boss: PgBoss, receivedBy: strin
       const { record, handler } = batch[i] as Waiting;
       const firstId = record.dedupeKey === undefined ? undefined : firstOf.get(record.dedupeKey);
       if (record.dedupeKey === undefined || firstId === undefined) throw new Error(`dedupe key ${record.dedupeKey} is claimed, but by no stored delivery`);
-      const reason = duplicateReason(record.reason, firstId, record.dedupeKey);
+      const duplicate = asDuplicate(record, firstId, handler);
       // A pending copy becomes a duplicate (its handler never runs again); a not-run one stays not-run.
       const state = handler === 'pending' ? 'duplicate' : 'not-run';
-      views[i] = { ...(views[i] as DeliveryView), handler: state, reason };
+      views[i] = { ...(views[i] as DeliveryView), ...duplicate, handler: state };
       jobIds[i] = undefined;
-      return insertValues(record, { receivedBy, handler: state, duplicateOf: firstId, reason });
+      return insertValues(duplicate, { receivedBy, handler: state, duplicateOf: firstId });
     });
     await client.query(named(INSERT_ROWS, columnsOf(duplicates)));
   }

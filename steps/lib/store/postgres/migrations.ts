@@ -68,6 +68,19 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX delivery_by_handler ON ${SCHEMA}.delivery (handler, seq DESC);
     `,
   },
+  {
+    version: 2,
+    description: "answers: the listener's answer to each request, and each forward to the user's app with its answer",
+    sql: `
+      -- What the listener answered ({"headers": [[name, value], ...], "body": "..."}; the status is the status column).
+      -- NULL for rows stored before this migration.
+      ALTER TABLE ${SCHEMA}.delivery ADD COLUMN response json;
+      -- LISTEN_FORWARD_TO: how many times the handler forwarded it to the user's app, and the most
+      -- recent tries (oldest first), each with the app's answer or the network error.
+      ALTER TABLE ${SCHEMA}.delivery ADD COLUMN forward_attempts integer NOT NULL DEFAULT 0;
+      ALTER TABLE ${SCHEMA}.delivery ADD COLUMN forward_recent jsonb NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /** The newest migration's version: what a fully migrated database reports. */

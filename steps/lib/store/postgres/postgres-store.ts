@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { redactDatabaseUrl } from '../../core/index.ts';
-import type { DeliveryHandler, DeliveryRecord, DeliveryView, RetryPolicy } from '../../delivery/index.ts';
+import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryView, type RetryPolicy } from '../../delivery/index.ts';
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
@@ -132,19 +132,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
       });
     },
-    async retryNow(id) {
-      const view = await get(id);
-      if (view === undefined) return { ok: false, reason: 'unknown_delivery', message: `No delivery with id ${id}.` };
-      if (view.handler !== 'failed' && view.handler !== 'dead') {
-        return { ok: false, reason: 'not_retryable', message: `Delivery ${id} is ${view.handler}: only a failed or dead delivery can be retried now.` };
-      }
+    async retryNow(id, options) {
+      const checked = checkRetry(id, await get(id), options);
+      if (!checked.ok) return checked;
       const retried = await transaction(async (client) => {
-        const locked = await client.query<{ job_id: string | null; handler: string }>(
-          `SELECT job_id, handler FROM ${DELIVERY_TABLE} WHERE id = $1 FOR UPDATE`,
+        const locked = await client.query<DeliveryRow & { job_id: string | null }>(
+          `SELECT ${VIEW_COLUMNS}, job_id FROM ${DELIVERY_TABLE} WHERE id = $1 FOR UPDATE`,
           [id],
         );
         const row = locked.rows[0];
-        if (row === undefined || (row.handler !== 'failed' && row.handler !== 'dead')) return undefined;
+        if (row === undefined || !checkRetry(id, viewOf(row), options).ok) return undefined;
         // A failed job still waiting for its retry would run as well: cancel it, so this one replaces it.
         if (row.job_id !== null) await boss.cancel(DELIVERY_QUEUE, row.job_id, { db: sqlOn(client) });
         const jobId = randomUUID();

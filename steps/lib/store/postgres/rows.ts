@@ -4,7 +4,7 @@
  * character, which an event name or a reason quoting the request could carry: those become U+FFFD
  * in the row (the exact bytes are still in the body).
  */
-import type { DeliveryRecord, DeliveryView, HandlerState, Verdict } from '../../delivery/index.ts';
+import type { DeliveryRecord, DeliveryView, ForwardAttempt, HandlerState, ListenerAnswer, Verdict } from '../../delivery/index.ts';
 import { SCHEMA } from './migrations.ts';
 
 /** The table, schema-qualified. */
@@ -33,6 +33,9 @@ export const VIEW_COLUMNS = [
   'handler',
   'handler_error',
   'attempts',
+  'response',
+  'forward_attempts',
+  'forward_recent',
 ].join(', ');
 
 export interface DeliveryRow {
@@ -57,6 +60,9 @@ export interface DeliveryRow {
   readonly handler: HandlerState;
   readonly handler_error: string | null;
   readonly attempts: number;
+  readonly response: ListenerAnswer | null;
+  readonly forward_attempts: number;
+  readonly forward_recent: ForwardAttempt[];
 }
 
 /** The view the inspector, step 5 and the workers read. */
@@ -83,6 +89,8 @@ export function viewOf(row: DeliveryRow): DeliveryView {
     handlerError: row.handler_error ?? undefined,
     attempts: row.attempts,
     receivedBy: row.received_by,
+    ...(row.response === null ? {} : { response: row.response }),
+    ...(row.forward_attempts === 0 ? {} : { forward: { attempts: row.forward_attempts, recent: row.forward_recent } }),
   };
 }
 
@@ -109,6 +117,7 @@ const INSERTED: readonly (readonly [column: string, type: string])[] = [
   ['duplicate_of', 'text'],
   ['handler', 'text'],
   ['job_id', 'uuid'],
+  ['response', 'json'],
 ];
 
 /** `id, received_at, ...`: the column list of an INSERT. */
@@ -117,10 +126,7 @@ export const INSERT_COLUMNS = INSERTED.map(([column]) => column).join(', ');
 export const INSERT_TYPES: readonly string[] = INSERTED.map(([, type]) => type);
 
 /** Parameters for INSERT_COLUMNS. */
-export function insertValues(
-  record: DeliveryRecord,
-  extra: { receivedBy: string; handler: HandlerState; duplicateOf?: string; jobId?: string; reason?: string },
-): unknown[] {
+export function insertValues(record: DeliveryRecord, extra: { receivedBy: string; handler: HandlerState; duplicateOf?: string; jobId?: string }): unknown[] {
   return [
     record.id,
     record.receivedAt,
@@ -134,7 +140,7 @@ export function insertValues(
     record.status,
     record.verdict,
     textSafe(record.code),
-    textSafe(extra.reason ?? record.reason),
+    textSafe(record.reason),
     textSafe(record.scheme),
     record.secretIndex ?? null,
     record.event === undefined ? null : textSafe(record.event),
@@ -143,7 +149,16 @@ export function insertValues(
     extra.duplicateOf ?? null,
     extra.handler,
     extra.jobId ?? null,
+    record.response === undefined ? null : JSON.stringify(record.response),
   ];
+}
+
+/**
+ * A forward's try as the jsonb of `forward_recent`: jsonb cannot hold U+0000 (which an app's answer
+ * may carry), so text values get U+FFFD in its place.
+ */
+export function forwardJson(attempt: ForwardAttempt): string {
+  return JSON.stringify(attempt, (_key, value: unknown) => (typeof value === 'string' ? textSafe(value) : value));
 }
 
 /** Postgres text cannot hold U+0000. */

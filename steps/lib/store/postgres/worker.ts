@@ -20,10 +20,10 @@
  */
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { type DeliveryHandler, deliveryFor, type RetryPolicy, type RunOutcome, runHandler } from '../../delivery/index.ts';
+import { type DeliveryHandler, deliveryFor, FORWARD_LOG_KEEP, type RetryPolicy, type RunOutcome, runHandler } from '../../delivery/index.ts';
 import { type Notifications, NOTIFY_MANY, notifySql } from './notifications.ts';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type JobData } from './queue.ts';
-import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
+import { DELIVERY_TABLE, type DeliveryRow, forwardJson, textSafe, VIEW_COLUMNS, viewOf } from './rows.ts';
 
 /** How often an idle worker looks for due retries (pg-boss's minimum); new deliveries wake it at once. */
 const POLL_SECONDS = 0.5;
@@ -44,10 +44,18 @@ const CLAIM = `WITH claimed AS (
       .join(', ')}, d.job_id)
   SELECT claimed.*, ${notifySql('claimed.id', "'running'")} AS announced FROM claimed`;
 
-/** Each run's outcome on its row (guarded by the job id: a replaced job cannot overwrite its successor), announced in the same statement. */
+/**
+ * Each run's outcome on its row (guarded by the job id: a replaced job cannot overwrite its
+ * successor), with the run's forward try (LISTEN_FORWARD_TO) counted and added to the row's most
+ * recent FORWARD_LOG_KEEP, announced in the same statement.
+ */
 const RECORD = `WITH recorded AS (
-    UPDATE ${DELIVERY_TABLE} AS d SET handler = o.state, handler_error = o.error, handler_updated_at = now()
-    FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS o(id, job_id, state, error)
+    UPDATE ${DELIVERY_TABLE} AS d SET handler = o.state, handler_error = o.error, handler_updated_at = now(),
+      forward_attempts = d.forward_attempts + (o.forward IS NOT NULL)::integer,
+      forward_recent = CASE WHEN o.forward IS NULL THEN d.forward_recent
+        ELSE (CASE WHEN jsonb_array_length(d.forward_recent) >= ${FORWARD_LOG_KEEP} THEN d.forward_recent - 0 ELSE d.forward_recent END)
+          || jsonb_build_array(o.forward) END
+    FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS o(id, job_id, state, error, forward)
     WHERE d.id = o.id AND d.job_id = o.job_id
     RETURNING d.id, d.handler)
   SELECT ${notifySql('recorded.id', 'recorded.handler')} FROM recorded`;
@@ -170,8 +178,9 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
 async function recordOutcomes(pool: pg.Pool, boss: PgBoss, ran: Ran[]): Promise<void> {
   if (ran.length === 0) return;
   const states = ran.map((r) => (r.outcome.ok ? 'done' : r.last ? 'dead' : 'failed'));
-  const errors = ran.map((r) => (r.outcome.ok ? null : r.outcome.error));
-  await pool.query(RECORD, [ran.map((r) => r.job.data.deliveryId), ran.map((r) => r.job.data.jobId), states, errors]);
+  const errors = ran.map((r) => (r.outcome.ok ? null : textSafe(r.outcome.error)));
+  const forwards = ran.map((r) => (r.outcome.report?.forward === undefined ? null : forwardJson(r.outcome.report.forward)));
+  await pool.query(RECORD, [ran.map((r) => r.job.data.deliveryId), ran.map((r) => r.job.data.jobId), states, errors, forwards]);
   for (const { job, outcome } of ran) if (!outcome.ok) await boss.fail(DELIVERY_QUEUE, job.id, { message: outcome.error });
 }
 

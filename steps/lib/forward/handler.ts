@@ -1,0 +1,60 @@
+/**
+ * LISTEN_FORWARD_TO: the handler that hands each verified delivery to the user's own app, as
+ * `stripe listen --forward-to` does, after the listener has verified, stored and acknowledged it.
+ * The app gets the exact bytes and the sender's signature headers (headers.ts), so it verifies the
+ * delivery itself, as it will in production. A 2xx is done; no answer, or any other status, fails
+ * the run, and the worker retries it with HANDLER_RETRY_LIMIT / HANDLER_RETRY_DELAY_MS like any
+ * handler. Each try, with the app's answer, is reported and stored with the delivery.
+ *
+ * @example
+ * const handler = forwardingHandler({ url: 'http://127.0.0.1:8000/webhooks', signedHeaders: ['authorization'], handlerTimeoutMs: 30_000, log });
+ * // log: 'forwarded User_Create m1x…-ab to http://127.0.0.1:8000/webhooks: 200 in 12 ms "OK the signatures match"'
+ */
+import type { Config } from '../core/index.ts';
+import { type DeliveryHandler, HandlerFailure } from '../delivery/index.ts';
+import { listenScheme } from '../signature/index.ts';
+import { accepted, describeAttempt, forwardOnce } from './forward.ts';
+import { forwardedHeaderNames, forwardedHeaders } from './headers.ts';
+
+export interface ForwardingOptions {
+  /** The user's app (LISTEN_FORWARD_TO or `--forward-to`). */
+  readonly url: string;
+  /** The scheme's `signedHeaders`: forwarded with Content-Type and User-Agent. */
+  readonly signedHeaders: readonly string[];
+  /** HANDLER_TIMEOUT_MS: the app gets most of it to answer (forwardTimeoutMs). */
+  readonly handlerTimeoutMs: number;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The app's time to answer: 90% of HANDLER_TIMEOUT_MS, so the forward's own timeout (a try with
+ * its error, stored) fires before the handler's (a failure with nothing to show).
+ */
+export function forwardTimeoutMs(handlerTimeoutMs: number): number {
+  return Math.max(1, Math.floor(handlerTimeoutMs * 0.9));
+}
+
+export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
+  const { url, signedHeaders, log } = options;
+  const timeoutMs = forwardTimeoutMs(options.handlerTimeoutMs);
+  return async (delivery) => {
+    const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, signedHeaders), timeoutMs });
+    if (!accepted(forward)) {
+      const what = forward.response === undefined ? describeAttempt(forward) : `your app answered ${describeAttempt(forward)}`;
+      throw new HandlerFailure(`forward to ${url}: ${what}`, { forward });
+    }
+    log(`forwarded ${delivery.event ?? 'a delivery'} ${delivery.id} to ${url}: ${describeAttempt(forward)}`);
+    return { forward };
+  };
+}
+
+/** The forwarding handler for `url` as step 3 and `npm run worker` configure it: LISTEN_SCHEME's headers, HANDLER_TIMEOUT_MS. */
+export function configuredForwarding(config: Config, url: string, log: (line: string) => void): { handler: DeliveryHandler; description: string } {
+  const { signedHeaders } = listenScheme(config.listen.scheme);
+  const { retryLimit, retryDelayMs } = config.handlers;
+  const description =
+    `Forwarding each verified delivery to ${url} after the answer, with its exact bytes and the headers ` +
+    `${forwardedHeaderNames(signedHeaders).join(', ')}; an app that is down or answers non-2xx is retried ` +
+    `(HANDLER_RETRY_LIMIT=${retryLimit}, HANDLER_RETRY_DELAY_MS=${retryDelayMs}).`;
+  return { handler: forwardingHandler({ url, signedHeaders, handlerTimeoutMs: config.handlers.timeoutMs, log }), description };
+}

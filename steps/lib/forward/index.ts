@@ -1,0 +1,8 @@
+/**
+ * forward: the public face of this folder. Other folders import from here only.
+ */
+export { describeAttempt } from './forward.ts';
+export { configuredForwarding, forwardingHandler, forwardTimeoutMs } from './handler.ts';
+export type { ForwardingOptions } from './handler.ts';
+export { forwardedHeaderNames, forwardedHeaders } from './headers.ts';
+export { forwardToOption } from './option.ts';

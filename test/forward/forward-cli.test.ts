@@ -1,0 +1,71 @@
+/**
+ * The two ways to turn forwarding on, as a user types them: `npm run step:3 -- --forward-to URL`
+ * and LISTEN_FORWARD_TO, and what a wrong value gets (an error naming the option or the variable,
+ * before anything listens).
+ */
+import { describe, expect, it } from 'vitest';
+import { SECRET, send, signed, userCreate } from '../helpers/listener.ts';
+import { runScript, startScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
+
+const STEP3 = 'steps/03-listen-for-webhooks.ts';
+
+async function step3Env(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return { WORKBENCH_STATE_DIR: await tempDir('forward-cli'), LISTEN_PORT: '0', INSPECT_PORT: '0', WEBHOOK_SECRET: SECRET, ...extra };
+}
+
+describe('npm run step:3 -- --forward-to URL', () => {
+  it('says where it forwards in the ready line, and the tutorial receiver gets each verified delivery; the log line has its answer', async () => {
+    const receiver = await startTutorialReceiver({ secret: SECRET });
+    const step3 = startScript(STEP3, { args: ['--forward-to', receiver.url], env: await step3Env() });
+    const [ready = '', listenerUrl = ''] = await step3.waitFor(/^Listening for webhooks at (\S+) · inspector \S+ · forwarding to (\S+)$/m, 30_000);
+    expect(ready.endsWith(`· forwarding to ${receiver.url}`)).toBe(true);
+    expect(step3.stdout()).toContain(
+      `Forwarding each verified delivery to ${receiver.url} after the answer, with its exact bytes and the headers content-type, user-agent, authorization;`,
+    );
+
+    const answer = await send(listenerUrl, signed(userCreate(21)));
+    expect(answer.status).toBe(200);
+    const { id } = answer.json as { id: string };
+    await step3.waitFor(new RegExp(`^forwarded User_Create ${id} to ${receiver.url}: 200 in \\d+ ms "OK the signatures match"$`, 'm'), 15_000);
+    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+  });
+
+  it('LISTEN_FORWARD_TO does the same', async () => {
+    const receiver = await startTutorialReceiver({ secret: SECRET });
+    const step3 = startScript(STEP3, { env: await step3Env({ LISTEN_FORWARD_TO: receiver.url }) });
+    const [, listenerUrl = ''] = await step3.waitFor(/^Listening for webhooks at (\S+) · inspector \S+ · forwarding to (\S+)$/m, 30_000);
+    const answer = await send(listenerUrl, signed(userCreate(22)));
+    const { id } = answer.json as { id: string };
+    await step3.waitFor(new RegExp(`^forwarded User_Create ${id} to ${receiver.url}: 200 in \\d+ ms "OK the signatures match"$`, 'm'), 15_000);
+  });
+});
+
+describe('a wrong forward target', () => {
+  it('LISTEN_FORWARD_TO that is not a URL, or not http(s), stops step 3 and the worker with exit code 1, naming the variable', async () => {
+    for (const [file, value, expected] of [
+      [STEP3, '127.0.0.1:8000 webhooks', 'an absolute http(s) URL'],
+      [STEP3, 'ftp://127.0.0.1/webhooks', 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)'],
+      ['scripts/worker.ts', 'not a url', 'an absolute http(s) URL'],
+    ] as const) {
+      const result = await runScript(file, { env: await step3Env({ LISTEN_FORWARD_TO: value }) });
+      expect(result.code, `${file} ${value}`).toBe(1);
+      expect(result.stderr).toContain(`Error: LISTEN_FORWARD_TO=${JSON.stringify(value)} is not valid: expected ${expected}. [WORKBENCH_CONFIG_INVALID]`);
+      expect(result.stderr).toContain('Next: Fix LISTEN_FORWARD_TO in .env or in the environment (see .env.example).');
+      expect(result.stdout).not.toMatch(/Listening for webhooks|Worker ready/);
+    }
+  }, 60_000);
+
+  it('--forward-to with a bad URL names the option; an unknown option exits 2 with the usage', async () => {
+    const bad = await runScript(STEP3, { args: ['--forward-to', 'http://192.0.2.10:8000/webhooks'], env: await step3Env() });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Error: --forward-to="http://192.0.2.10:8000/webhooks" is not valid: expected an https URL');
+    expect(bad.stderr).toContain('Next: Fix --forward-to on the command line.');
+
+    const unknown = await runScript(STEP3, { args: ['--forward', 'http://127.0.0.1:8000/webhooks'], env: await step3Env() });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Error: Unknown option '--forward'");
+    expect(unknown.stderr).toContain('Next: npm run step:3 takes one option: npm run step:3 -- --forward-to http://127.0.0.1:8000/webhooks');
+  });
+});
