@@ -12,7 +12,7 @@
  */
 import { parseArgs, styleText } from 'node:util';
 import { loadConfig, formatError, runService, urlHost } from '../steps/lib/core/index.ts';
-import { compareCommand } from './sandbox/compare.ts';
+import { compareCommand } from './sandbox/compare-cli.ts';
 import { deliveriesCommand } from './sandbox/deliveries-cli.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
 

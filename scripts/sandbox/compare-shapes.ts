@@ -1,6 +1,6 @@
 /**
  * How a recorded answer or delivery differs from the sandbox's: its JSON fields (by path, with
- * their JSON types), and its headers. Pure functions for `npm run sandbox -- --compare`.
+ * their JSON types), and its headers. Pure functions for `npm run sandbox -- --compare` (compare.ts).
  *
  * @example
  * shapeDifferences('User_Create delivery', { username: 'a' }, { userName: 'a' })
@@ -44,6 +44,24 @@ export function shapeDifferences(where: string, recorded: unknown, sandbox: unkn
     if (!theirs.has(path) && outermost(path, theirs)) differences.push({ where, what: `field "${path}" (${type}) is in the sandbox's, not in the recording` });
   }
   return differences;
+}
+
+/** What a comparison went through, and what it found. */
+export interface Comparison {
+  /** What was compared, in order (`POST /connect/token`, `User_Create delivery`). */
+  readonly compared: readonly string[];
+  readonly differences: readonly Difference[];
+}
+
+/** A body as compared: JSON parsed when the Content-Type says JSON (and it parses), else the text; undefined when empty. */
+export function parseBody(text: string, contentType: string | null): unknown {
+  if (text === '') return undefined;
+  if (!/json/i.test(contentType ?? '')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 export interface HeaderRules {
