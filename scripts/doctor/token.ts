@@ -48,7 +48,9 @@ export const tokenCheck: Check = {
     if (error === 'invalid_client') {
       return fail(
         `no token: the identity server refused client ${config.clientId} with its secret ${redact(config.clientSecret)} (invalid_client)`,
-        `Check ${idVariable} and ${secretVariable}: copy them again from Bracken's admin portal${live ? '' : ' (or the sandbox ready line)'}.`,
+        live
+          ? `Check ${idVariable} and ${secretVariable}: copy them again from Bracken's admin portal.`
+          : `Check ${idVariable} and ${secretVariable}: they must be the running sandbox's (its ready line shows them).`,
         data,
       );
     }
