@@ -34,8 +34,9 @@ export function compareDeliveries(recording: Recording, received: readonly Recei
     const [ours] = at < 0 ? [] : left.splice(at, 1);
     const where = `${meta.event ?? 'unknown'} delivery`;
     compared.push(where);
+    const recorded = parseBody(body.toString('utf8'), 'application/json');
     // Not fired by the replayed calls (it happens in Bracken's portal): the payload the sandbox would send for it.
-    const sandboxBody = ours?.body ?? (event === undefined ? undefined : Buffer.from(encode(samplePayload(event))));
+    const sandboxBody = ours?.body ?? (event === undefined ? undefined : Buffer.from(encode(samplePayload(event, recorded))));
     if (sandboxBody === undefined) {
       differences.push({ where, what: `the recording has a delivery of ${JSON.stringify(meta.event)}, an event the sandbox does not know` });
       continue;
@@ -45,7 +46,7 @@ export function compareDeliveries(recording: Recording, received: readonly Recei
     differences.push(
       ...headerDifferences(where, recordedHeaders, sandboxHeaders, { values: ['content-type', 'user-agent'], ignore: (name) => TRANSPORT.test(name) }),
       ...authorizationDifference(where, recordedHeaders.authorization, sandboxHeaders.authorization),
-      ...shapeDifferences(where, parseBody(body.toString('utf8'), 'application/json'), parseBody(sandboxBody.toString('utf8'), 'application/json')),
+      ...shapeDifferences(where, recorded, parseBody(sandboxBody.toString('utf8'), 'application/json')),
     );
     const sandboxText = sandboxBody.toString('utf8');
     const sandboxWhitespace = /^\s|[{,:[]\s|\s[}\],:]|\s$/.test(sandboxText.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
@@ -72,10 +73,17 @@ function authorizationDifference(where: string, recorded: string | undefined, sa
     : [{ where, what: `the Authorization header starts with ${word(recorded)} in the recording, ${word(sandbox)} in the sandbox's` }];
 }
 
-/** A payload of `event` with a value of the right type in every field, for the sandbox's encoder. */
-function samplePayload(event: EventName): EventPayload {
+/**
+ * The payload the sandbox would send for `event`: the recorded value of each field the sandbox's
+ * shape has where it fits that shape (a `null` certificate included), a value of the right type
+ * otherwise, so only what really differs is reported.
+ */
+function samplePayload(event: EventName, recorded: unknown): EventPayload {
+  const values: Record<string, unknown> = typeof recorded === 'object' && recorded !== null ? (recorded as Record<string, unknown>) : {};
   const fields = Object.entries<string>(EVENT_SHAPES[event]).map(([field, kind]) => {
-    const type = kind.split('|')[0];
+    const [type, nullable] = kind.split('|');
+    const value = values[field];
+    if ((value === null && nullable === 'null') || typeof value === type) return [field, value];
     return [field, type === 'number' ? 1 : type === 'boolean' ? true : 'x'];
   });
   return { eventname: event, ...Object.fromEntries(fields) } as EventPayload;

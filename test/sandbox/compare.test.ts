@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareWithSandbox } from '../../scripts/sandbox/compare.ts';
+import { compareDeliveries } from '../../scripts/sandbox/compare-deliveries.ts';
 import { headerDifferences, shapeDifferences } from '../../scripts/sandbox/compare-shapes.ts';
 import { encodePayload, type EventPayload } from '../../scripts/sandbox/events.ts';
 import { sandboxOptionsFromConfig } from '../../scripts/sandbox/index.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
-import { readRecording, recordingDir } from '../../steps/lib/record/index.ts';
+import { readRecording, recordingDir, type Recording } from '../../steps/lib/record/index.ts';
 import { runScript } from '../helpers/process.ts';
 
 const defaults = () => sandboxOptionsFromConfig(loadConfig({ env: {} }));
@@ -38,6 +39,41 @@ describe('compareWithSandbox(demo recording, sandbox)', () => {
     expect(comparison.differences).toEqual([
       { where: 'User_Create delivery', what: `field "username" (string) is in the recording, not in the sandbox's` },
       { where: 'User_Create delivery', what: `field "userName" (string) is in the sandbox's, not in the recording` },
+    ]);
+  });
+});
+
+describe('compareDeliveries(recording, received, encode) for an event the replayed calls do not fire', () => {
+  /** The demo recording with its one delivery's body replaced by `payload` (a portal event, as a live run could record). */
+  async function withDelivery(payload: Record<string, unknown>): Promise<Recording> {
+    const demo = await readRecording(recordingDir('demo'));
+    const [first] = demo.deliveries;
+    if (first === undefined) throw new Error('the demo recording has no delivery');
+    const body = Buffer.from(JSON.stringify(payload));
+    return { ...demo, deliveries: [{ meta: { ...first.meta, event: String(payload.eventname), bodyBytes: body.length }, body }] };
+  }
+  const moduleComplete = {
+    eventname: 'Module_Complete',
+    domainkey: 900001,
+    userkey: 1001,
+    username: 'recorded-user-1',
+    modulekey: 7,
+    passed: false,
+    mark: 40,
+    certificate: null,
+    expires: null,
+    timestamp: '2026-11-30T07:44:15.000Z',
+  };
+
+  it("holds it against the payload the sandbox would send: a failed Module_Complete's null certificate fits", async () => {
+    expect(compareDeliveries(await withDelivery(moduleComplete), [], encodePayload).differences).toEqual([]);
+  });
+
+  it('reports a field the sandbox does not send, and one sent with another JSON type', async () => {
+    const recording = await withDelivery({ ...moduleComplete, mark: '40', joincode: 'ABC123' });
+    expect(compareDeliveries(recording, [], encodePayload).differences).toEqual([
+      { where: 'Module_Complete delivery', what: `field "mark" is a string in the recording, a number in the sandbox's` },
+      { where: 'Module_Complete delivery', what: `field "joincode" (string) is in the recording, not in the sandbox's` },
     ]);
   });
 });
