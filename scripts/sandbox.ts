@@ -6,14 +6,19 @@
  *
  * `npm run sandbox -- deliveries [--resend ID] [--cancel ID]` talks to the running sandbox instead:
  * it lists its deliveries, resends one, or cancels a pending one.
+ *
+ * `npm run sandbox -- --compare NAME` holds the recording test/fixtures/recorded/NAME/ against the
+ * sandbox's own choices (sandbox/compare.ts) and lists each difference.
  */
 import { parseArgs, styleText } from 'node:util';
 import { loadConfig, formatError, runService, urlHost } from '../steps/lib/core/index.ts';
+import { compareCommand } from './sandbox/compare-cli.ts';
 import { deliveriesCommand } from './sandbox/deliveries-cli.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
 
 const USAGE = `Usage: npm run sandbox [-- --port <port>]
        npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]
+       npm run sandbox -- --compare <recording>
 
 Starts a local Bracken (identity server, API, webhook deliveries) on 127.0.0.1, with a live
 delivery log at http://127.0.0.1:<port>/sandbox/.
@@ -23,7 +28,10 @@ SANDBOX_RETRY_MAX_AGE, SANDBOX_EXPIRING_DAYS, WORKBENCH_STATE_DIR, BRACKEN_USER_
 --port overrides SANDBOX_PORT (0 = any free port).
 
 deliveries: lists the running sandbox's deliveries (newest first, with the last answer);
---resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.`;
+--resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.
+
+--compare: holds test/fixtures/recorded/<recording>/ against a sandbox of its own with these
+settings and lists each difference; exit 0 none, 1 differences, 2 no such recording, 3 could not compare.`;
 
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parseArguments>;
@@ -44,8 +52,14 @@ async function main(): Promise<void> {
   if (command === undefined && acting.length > 0)
     return usageError('--resend and --cancel belong to the deliveries command: npm run sandbox -- deliveries --resend <id>.');
   if (acting.length > 1) return usageError('Give --resend or --cancel, not both.');
+  if (values.compare !== undefined && (command !== undefined || values.port !== undefined))
+    return usageError('--compare takes a recording name and nothing else.');
 
   const config = loadConfig();
+  if (values.compare !== undefined) {
+    process.exitCode = await compareCommand(values.compare, config, console.log, console.error);
+    return;
+  }
   const options = sandboxOptionsFromConfig(config);
   const port = values.port === undefined ? options.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port ${JSON.stringify(values.port)} is not a port number (0-65535).`);
@@ -88,7 +102,13 @@ async function main(): Promise<void> {
 function parseArguments() {
   return parseArgs({
     allowPositionals: true,
-    options: { port: { type: 'string' }, resend: { type: 'string' }, cancel: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      port: { type: 'string' },
+      resend: { type: 'string' },
+      cancel: { type: 'string' },
+      compare: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
 }
 

@@ -8,6 +8,7 @@
  *   npm start                  # sandbox, offline
  *   npm start -- --yes         # real Bracken, no question before creating the test user
  *   npm start -- --timings-json t.json   # also write per-step timings (used by npm run bench)
+ *   npm start -- --record demo  # also record the calls and deliveries into test/fixtures/recorded/demo/
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ import {
 import { freePort } from './walkthrough/free-port.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
+import { recordedIfAsked, withRecordName } from './walkthrough/record.ts';
 
 export interface WalkthroughOptions {
   /** Variables to read instead of .env + process.env (tests). */
@@ -55,6 +57,8 @@ export interface WalkthroughResult {
   readonly runDir: string;
   readonly steps: readonly { readonly name: string; readonly ms: number }[];
   readonly totalMs: number;
+  /** The configuration the steps ran with (npm start pins its own sandbox and listener); undefined when it could not be made. */
+  readonly config: Config | undefined;
 }
 
 const KEEP_RUNS = 5;
@@ -80,8 +84,10 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   const indent = (line: string) => log(`   ${line}`);
 
   let ok = false;
+  let used: Config | undefined;
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
+    used = config;
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
     const deps = { config, log: indent, next: () => {} };
@@ -160,7 +166,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
           `The walkthrough did not complete. Its state (${base.mode === 'sandbox' ? 'journal, tokens, sandbox store' : 'journal, tokens'}) is in ${runDir}.`,
         ),
   );
-  return { ok, runDir, steps, totalMs };
+  return { ok, runDir, steps, totalMs, config: used };
 }
 
 /** The configuration the steps see: against the sandbox, one started here on free ports. */
@@ -248,14 +254,15 @@ async function newRunDir(config: Config): Promise<string> {
 if (isMain(import.meta.url)) {
   const args = (() => {
     try {
-      return parseArgs({ options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' } } }).values;
+      const options = { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' }, record: { type: 'string' } } as const;
+      return parseArgs({ args: withRecordName(process.argv.slice(2)), options }).values;
     } catch (error) {
-      console.error(`${(error as Error).message}\nUsage: npm start [-- --yes] [-- --timings-json <file>]`);
+      console.error(`${(error as Error).message}\nUsage: npm start [-- --yes] [-- --timings-json <file>] [-- --record [NAME]]`);
       process.exit(2);
     }
   })();
   console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
-  const result = await runWalkthrough({ yes: args.yes });
+  const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes }));
   if (args['timings-json'] !== undefined) {
     await writeFile(args['timings-json'], `${JSON.stringify({ steps: result.steps, totalMs: result.totalMs }, null, 2)}\n`);
   }

@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, redact, STATE_FILES, CONFIG_INVALID, ConfigError } from './lib/core/index.ts';
 import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/bracken/index.ts';
+import { recordingStep } from './lib/record/index.ts';
 
 export interface GetTokenDeps extends StepDeps {
   /** Ask the identity server even when the cached token is still fresh. */
@@ -56,6 +57,6 @@ if (isMain(import.meta.url)) {
     } catch (error) {
       throw new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 1 takes one option: npm run step:1 -- --refresh' });
     }
-    await getToken({ refresh });
+    await recordingStep('step:1', () => getToken({ refresh }));
   });
 }

@@ -35,6 +35,7 @@ import {
   weakSecretWarning,
 } from './lib/core/index.ts';
 import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget, type ResolvedTarget } from './lib/bracken/index.ts';
+import { recordingStep } from './lib/record/index.ts';
 
 export interface SubscribeWebhookDeps extends StepDeps {
   /** Whether a listener's pid is alive (tests replace it). */
@@ -145,5 +146,7 @@ if (isMain(import.meta.url)) {
   }
   if (options?.['print-secret'] === true) await printSecret();
   else if (options !== undefined)
-    await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () => subscribeWebhook());
+    await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () =>
+      recordingStep('step:2', () => subscribeWebhook()),
+    );
 }

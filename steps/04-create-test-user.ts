@@ -24,6 +24,7 @@ import {
   type UserState,
 } from './lib/core/index.ts';
 import { createBrackenApi, subscriptionStatus, userCreatePath, userkeyFrom, type SubscriptionStatus } from './lib/bracken/index.ts';
+import { recordingStep } from './lib/record/index.ts';
 
 export interface CreateTestUserDeps extends StepDeps {
   /** Whether a listener's pid is alive (tests replace it). */
@@ -119,5 +120,5 @@ function subscriptionLine(status: SubscriptionStatus): string {
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 4: create a test user (fires User_Create)', () => createTestUser());
+  await runStep('Step 4: create a test user (fires User_Create)', () => recordingStep('step:4', () => createTestUser()));
 }

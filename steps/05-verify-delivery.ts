@@ -61,6 +61,7 @@ import {
 } from './lib/report/index.ts';
 import { bracken, listenScheme, type VerifyInput } from './lib/signature/index.ts';
 import { readDeliveries } from './lib/store/index.ts';
+import { recordingStep } from './lib/record/index.ts';
 
 export interface VerifyDeliveryDeps {
   config?: Config;
@@ -185,6 +186,7 @@ if (isMain(import.meta.url)) {
     } catch (error) {
       throw new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 5 takes npm run step:5 [-- --event <name>] [-- --latest].' });
     }
-    await verifyLatestDelivery({ latest: values.latest, ...(values.event === undefined ? {} : { event: values.event }) });
+    const options = { latest: values.latest, ...(values.event === undefined ? {} : { event: values.event }) };
+    await recordingStep('step:5', () => verifyLatestDelivery(options), { deliveries: 'this-user' });
   });
 }

@@ -23,6 +23,7 @@ import {
   StepError,
 } from './lib/core/index.ts';
 import { createBrackenApi, doneOrGone, userDeletePath, webhookMergePath } from './lib/bracken/index.ts';
+import { recordingStep } from './lib/record/index.ts';
 
 export type DeleteTestUserDeps = StepDeps;
 
@@ -110,5 +111,5 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 6: delete the test user and deactivate the webhooks', () => deleteTestUser());
+  await runStep('Step 6: delete the test user and deactivate the webhooks', () => recordingStep('step:6', () => deleteTestUser()));
 }

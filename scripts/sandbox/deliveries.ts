@@ -46,6 +46,8 @@ export interface DeliveryEngineOptions {
   readonly now?: () => number;
   /** Told after every change to a delivery (queued, attempt started or done, cancelled, failed), and whether an attempt is on its way. */
   readonly onChange?: (delivery: StoredDelivery, inFlight: boolean) => void;
+  /** The body bytes for an event; default encodePayload (events.ts), the sandbox's provisional shapes. */
+  readonly encodePayload?: (payload: EventPayload) => string;
 }
 
 export interface DeliveryEngine {
@@ -187,7 +189,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   }
 
   function enqueue(payload: EventPayload): StoredDelivery[] {
-    const body = encodePayload(payload);
+    const body = (options.encodePayload ?? encodePayload)(payload);
     const created: StoredDelivery[] = [];
     for (const sub of store.data.subscriptions) {
       if (!sub.active || sub.domainkey !== payload.domainkey || sub.eventname !== payload.eventname) continue;

@@ -18,6 +18,7 @@ import { createLiveFeed } from './live.ts';
 import { compileRoute } from './route-template.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
 import { createTokenService } from './tokens.ts';
+import type { EventPayload } from './events.ts';
 
 /** The sandbox's default client secret: printed in full, since the README publishes it. */
 const DEMO_CLIENT_SECRET = 'demo-secret';
@@ -35,6 +36,11 @@ export interface SandboxOptions extends Omit<Config['sandbox'], 'host'> {
   readonly deliveryTimeoutMs?: number;
   /** The deliveries' clock (timestamps, the retry policy's age limit); default Date.now. Tests move it on by days. */
   readonly now?: () => number;
+  /**
+   * The body bytes of each event's deliveries; default the sandbox's provisional shapes (events.ts).
+   * `npm run sandbox -- --compare` is tested against a sandbox whose payload differs.
+   */
+  readonly encodePayload?: (payload: EventPayload) => string;
 }
 
 export interface RunningSandbox {
@@ -132,6 +138,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     timeoutMs: options.deliveryTimeoutMs ?? 5_000,
     log,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.encodePayload === undefined ? {} : { encodePayload: options.encodePayload }),
     onChange: live.delivery,
   });
   const app = createApp({

@@ -21,6 +21,8 @@ import { canonicalEventName, EVENT_NAMES } from './event-names.ts';
 /** The project root: three folders up from `steps/lib/core/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEFAULT_ENV_FILE = join(PROJECT_ROOT, '.env');
+/** The `.env` file loadConfig() reads when it is given no `env` (`npm run doctor` checks it). */
+export const ENV_FILE = DEFAULT_ENV_FILE;
 
 export const BRACKEN_IDENTITY_URL = 'https://identity.brackenlearning.com';
 export const BRACKEN_API_URL = 'https://api.brackenlearning.com';
@@ -35,6 +37,20 @@ export const WEBHOOK_EVENT = 'user_create';
 export const WEBHOOK_PATH = '/webhooks';
 
 export type Mode = 'sandbox' | 'bracken';
+
+/**
+ * A recording's name (RECORD, `npm start -- --record NAME`): it becomes a folder under
+ * test/fixtures/recorded/, so letters, digits, `.`, `_` and `-` only, starting with a letter or digit.
+ */
+const RECORDING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** True when `name` can name a recording (a folder under test/fixtures/recorded/). */
+export function isRecordingName(name: string): boolean {
+  return RECORDING_NAME.test(name);
+}
+
+/** What a recording's name must look like, for error messages. */
+export const RECORDING_NAME_RULE = 'letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit, e.g. demo or live-2026-11-30';
 
 export interface Config {
   /** `sandbox` when no BRACKEN_CLIENT_ID is set. */
@@ -114,6 +130,11 @@ export interface Config {
     /** Age after which a delivery not yet delivered is `failed` for good (SANDBOX_RETRY_MAX_AGE, default 3 days). */
     readonly retryMaxAgeMs: number;
   };
+  /**
+   * RECORD: a single step run with it records its calls to Bracken (and step 5 the deliveries it
+   * read) into test/fixtures/recorded/<RECORD>/; undefined records nothing.
+   */
+  readonly record: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -237,6 +258,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       timeoutMs: read.integer('NGROK_TIMEOUT_MS', 10_000, 'milliseconds'),
     }),
     sandbox,
+    record: read.recordingName('RECORD'),
   };
   return Object.freeze(config);
 }
@@ -244,7 +266,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 /** A ConfigError naming `name` (a variable, or a command-line option) and what it should be. */
 function invalidSetting(name: string, value: string, expected: string): never {
   const where = name.startsWith('--') ? 'on the command line' : 'in .env or in the environment (see .env.example)';
-  throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(value)} is not valid: expected ${expected}.`, { hint: `Fix ${name} ${where}.` });
+  throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(value)} is not valid: expected ${expected}.`, {
+    hint: `Fix ${name} ${where}.`,
+    variable: name,
+  });
 }
 
 /** `raw` as an https URL, or http on loopback only, without a trailing slash; a ConfigError naming `name` otherwise. */
@@ -271,7 +296,7 @@ export function forwardTarget(name: string, raw: string | undefined, listen: { r
     throw new ConfigError(
       CONFIG_INVALID,
       `${name}=${JSON.stringify(raw)} is the listener itself (LISTEN_HOST=${listen.host}, LISTEN_PORT=${listen.port}): every delivery would be forwarded back to it, a loop.`,
-      { hint: `Point ${name} at your own app (e.g. http://127.0.0.1:8000/webhooks), or run the listener on another LISTEN_PORT.` },
+      { hint: `Point ${name} at your own app (e.g. http://127.0.0.1:8000/webhooks), or run the listener on another LISTEN_PORT.`, variable: name },
     );
   }
   return url;
@@ -288,6 +313,14 @@ export function pointsAt(url: string, host: string, port: number): boolean {
   const targetHost = target.hostname.replace(/^\[(.*)\]$/, '$1');
   const everyAddress = host === '' || host === '0.0.0.0' || host === '::';
   return targetHost === host || (isLoopbackHost(targetHost) && (everyAddress || isLoopbackHost(host)));
+}
+
+/**
+ * The process's own environment, without loading `.env` into it: `npm run doctor` reads `.env`
+ * itself, to say whether it can be read, and passes both to loadConfig().
+ */
+export function processEnvironment(): Env {
+  return process.env;
 }
 
 function loadProcessEnv(envFile: string): Env {
@@ -312,7 +345,7 @@ function reader(env: Env) {
     required(name: string): string {
       const value = optional(name);
       if (value === undefined) {
-        throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT });
+        throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT, variable: name });
       }
       return value;
     },
@@ -321,7 +354,7 @@ function reader(env: Env) {
       const raw = optional(name);
       if (raw !== undefined) return integerFrom(name, raw, SETTING_RANGES[name].min, SETTING_RANGES[name].max, unit);
       if (fallback !== undefined) return fallback;
-      throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT });
+      throw new ConfigError(CONFIG_MISSING, `${name} is not set; it is required when BRACKEN_CLIENT_ID is set.`, { hint: HINT, variable: name });
     },
     port: (name: string, fallback: number): number => {
       const raw = optional(name);
@@ -397,6 +430,10 @@ function reader(env: Env) {
         return invalid(name, raw, `a comma-separated list of Bracken events (${known}), any letter case; ${JSON.stringify(unknown)} is not one`);
       }
       return [...new Set(items.map((item) => item.toLowerCase()))];
+    },
+    recordingName(name: string): string | undefined {
+      const raw = optional(name);
+      return raw === undefined || isRecordingName(raw) ? raw : invalid(name, raw, `a recording name: ${RECORDING_NAME_RULE}`);
     },
     noSurroundingSpace(name: string, value: string): void {
       // optional() trims, so compare against the raw variable to catch "secret " typed into .env

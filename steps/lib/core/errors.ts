@@ -33,8 +33,20 @@ export const CONFIG_MISSING = 'WORKBENCH_CONFIG_MISSING';
 /** ConfigError: a variable is set but malformed. */
 export const CONFIG_INVALID = 'WORKBENCH_CONFIG_INVALID';
 export type ConfigErrorCode = typeof CONFIG_MISSING | typeof CONFIG_INVALID;
+export interface ConfigErrorOptions extends WorkbenchErrorOptions {
+  /** The variable at fault (`LISTEN_PORT`), when the error is about one: `npm run doctor` lists every such variable. */
+  variable?: string;
+}
+
 /** A variable in .env or the environment is missing or malformed; the message names it. */
-export class ConfigError extends WorkbenchError<ConfigErrorCode> {}
+export class ConfigError extends WorkbenchError<ConfigErrorCode> {
+  readonly variable: string | undefined;
+
+  constructor(code: ConfigErrorCode, message: string, options: ConfigErrorOptions = {}) {
+    super(code, message, options);
+    this.variable = options.variable;
+  }
+}
 
 /** TokenError: the identity server rejected the client id or secret (RFC 6749 `invalid_client`). */
 export const TOKEN_INVALID_CLIENT = 'WORKBENCH_TOKEN_INVALID_CLIENT';
@@ -153,6 +165,16 @@ export const STORE_FAILED = 'WORKBENCH_STORE_FAILED';
 export type StoreErrorCode = typeof STORE_UNREACHABLE | typeof STORE_AUTH_FAILED | typeof STORE_DATABASE_MISSING | typeof STORE_FAILED;
 /** The delivery store (steps/lib/store/, Postgres through DATABASE_URL) could not be opened. */
 export class StoreError extends WorkbenchError<StoreErrorCode> {}
+
+/** RecordingError: nock (a devDependency) is not installed, so nothing can be recorded. */
+export const RECORD_UNAVAILABLE = 'WORKBENCH_RECORD_UNAVAILABLE';
+/** RecordingError: no recording of that name under test/fixtures/recorded/. */
+export const RECORDING_NOT_FOUND = 'WORKBENCH_RECORDING_NOT_FOUND';
+/** RecordingError: a recording's files are not what the recorder writes. */
+export const RECORDING_CORRUPT = 'WORKBENCH_RECORDING_CORRUPT';
+export type RecordingErrorCode = typeof RECORD_UNAVAILABLE | typeof RECORDING_NOT_FOUND | typeof RECORDING_CORRUPT;
+/** A run could not be recorded, or a recording (test/fixtures/recorded/<name>/) cannot be read. */
+export class RecordingError extends WorkbenchError<RecordingErrorCode> {}
 
 /** Node's own code for an argument with a bad value (as on the TypeErrors Node's APIs throw). */
 const ERR_INVALID_ARG_VALUE = 'ERR_INVALID_ARG_VALUE';

@@ -4,6 +4,7 @@
 export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, loadConfig } from './config.ts';
 export type { Config, Env } from './config.ts';
 export { formatDuration, forwardTarget, pointsAt } from './config.ts';
+export { ENV_FILE, RECORDING_NAME_RULE, isRecordingName, processEnvironment } from './config.ts';
 export {
   API_BAD_REQUEST,
   API_BAD_RESPONSE,
@@ -33,6 +34,10 @@ export {
   STORE_DATABASE_MISSING,
   STORE_FAILED,
   STORE_UNREACHABLE,
+  RECORD_UNAVAILABLE,
+  RECORDING_CORRUPT,
+  RECORDING_NOT_FOUND,
+  RecordingError,
   StateError,
   StoreError,
   StepError,
@@ -46,7 +51,7 @@ export {
   WorkbenchError,
   invalidArgument,
 } from './errors.ts';
-export type { ApiErrorCode, StoreErrorCode } from './errors.ts';
+export type { ApiErrorCode, ConfigErrorOptions, StoreErrorCode } from './errors.ts';
 export { EVENT_NAMES, canonicalEventName } from './event-names.ts';
 export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';

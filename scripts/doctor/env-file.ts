@@ -1,0 +1,78 @@
+/**
+ * `.env` readable and every value valid: the file is read here (not loaded into process.env) so a
+ * read error is its own finding, then the variables go to loadConfig() as the steps would see them
+ * (the environment wins over `.env`). loadConfig() stops at the first bad value; the doctor drops
+ * that variable and asks again, so one run lists every bad value, each naming its variable and
+ * where it came from. A secret's value is shown shortened (redact), never in full.
+ *
+ * @example
+ * const { outcome, config } = await readConfiguration('.env', process.env);
+ */
+import { readFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
+import { type Config, ConfigError, type Env, loadConfig, redact } from '../../steps/lib/core/index.ts';
+import { type CheckOutcome, fail, ok } from './check.ts';
+
+/** Variables whose value is a secret: shortened in a message. */
+const SECRET_VARIABLE = /SECRET|TOKEN|PASSWORD|DATABASE_URL/;
+
+export interface Configuration {
+  readonly outcome: CheckOutcome;
+  /** Undefined when a value is invalid or missing: the checks that need it do not run. */
+  readonly config: Config | undefined;
+  readonly env: Env;
+}
+
+export async function readConfiguration(envFile: string, processEnv: Env): Promise<Configuration> {
+  let fileEnv: Record<string, string> = {};
+  let fromFile = `${envFile} not present: every setting not in the environment has its default`;
+  try {
+    fileEnv = parseEnv(await readFile(envFile, 'utf8')) as Record<string, string>;
+    fromFile = `${envFile} read (${Object.keys(fileEnv).length} variables)`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') {
+      const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+      return {
+        outcome: fail(`${envFile} cannot be read: ${reason}`, `Make ${envFile} a readable file (chmod 600 ${envFile}), or remove it to use the defaults.`),
+        config: undefined,
+        env: processEnv,
+      };
+    }
+  }
+  // process.loadEnvFile never overrides a variable already set: the same order here.
+  const env: Env = { ...fileEnv, ...processEnv };
+  const problems: { variable: string; source: string; message: string; hint: string | undefined }[] = [];
+  const remaining: Record<string, string | undefined> = { ...env };
+  for (;;) {
+    try {
+      const config = loadConfig({ env: remaining });
+      if (problems.length === 0) return { outcome: ok(`configuration valid: ${fromFile}`), config, env };
+      break;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const variable = error.variable;
+      const source = variable === undefined ? '' : variable in processEnv ? 'the environment' : variable in fileEnv ? envFile : '';
+      problems.push({ variable: variable ?? '', source, message: hideSecret(error.message, variable, env), hint: error.hint });
+      // A missing required value cannot be dropped to find the next one: stop there.
+      if (variable === undefined || remaining[variable] === undefined) break;
+      delete remaining[variable];
+    }
+  }
+  const lines = problems.map((problem) => `${problem.message}${problem.source === '' ? '' : ` (from ${problem.source})`}`);
+  return {
+    outcome: fail(
+      `${problems.length === 1 ? 'a setting is' : `${problems.length} settings are`} not valid: ${lines.join(' ')}`,
+      problems[0]?.hint ?? 'Fix it in .env or in the environment (see .env.example).',
+      { invalid: problems.map(({ variable, source }) => ({ variable, source })) },
+    ),
+    config: undefined,
+    env,
+  };
+}
+
+function hideSecret(message: string, variable: string | undefined, env: Env): string {
+  const value = variable === undefined ? undefined : env[variable];
+  if (variable === undefined || value === undefined || !SECRET_VARIABLE.test(variable)) return message;
+  return message.replaceAll(JSON.stringify(value), JSON.stringify(redact(value)));
+}

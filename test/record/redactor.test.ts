@@ -1,0 +1,147 @@
+/**
+ * The redactor and its placeholders (steps/lib/record/): what is replaced, by field and by text,
+ * in every encoding, and that the same value always gets the same placeholder, also across the
+ * processes of a recording made by single steps.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fieldKind } from '../../steps/lib/record/fields.ts';
+import { placeholderBook } from '../../steps/lib/record/placeholders.ts';
+import { createRedactor, type Redactor } from '../../steps/lib/record/redactor.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+async function redactor(): Promise<Redactor> {
+  return createRedactor(await placeholderBook({ file: undefined }));
+}
+
+describe('fieldKind(name)', () => {
+  it.each([
+    ['client_secret', 'client-secret'],
+    ['clientSecret', 'client-secret'],
+    ['client_id', 'client-id'],
+    ['access_token', 'access-token'],
+    ['refresh_token', 'access-token'],
+    ['password', 'password'],
+    ['NewPassword', 'password'],
+    ['secret', 'webhook-secret'],
+    ['signing_secret', 'secret'],
+    ['UserName', 'username'],
+    ['email', 'email'],
+    ['firstname', 'name'],
+    ['mobile', 'personal'],
+    ['DomainKey', 'domainkey'],
+    ['target', 'target'],
+  ])('%s holds a %s', (name, kind) => {
+    expect(fieldKind(name)).toBe(kind);
+  });
+
+  it.each(['token_type', 'expires_in', 'passed', 'mark', 'userkey', 'eventname', 'certificate', 'timestamp'])('%s is kept', (name) => {
+    expect(fieldKind(name)).toBeUndefined();
+  });
+});
+
+describe('createRedactor(book)', () => {
+  it('replaces a field named for a secret, learned or not, and the same value the same way everywhere', async () => {
+    const r = await redactor();
+    expect(r.json({ access_token: 'tok-aaaaaaaa', token_type: 'Bearer', expires_in: 3600 })).toEqual({
+      access_token: 'recorded-access-token-1',
+      token_type: 'Bearer',
+      expires_in: 3600,
+    });
+    expect(r.json({ access_token: 'tok-bbbbbbbb' })).toEqual({ access_token: 'recorded-access-token-2' });
+    expect(r.header('Authorization', 'Bearer tok-aaaaaaaa')).toBe('Bearer recorded-access-token-1');
+    expect(r.json({ user: { username: 'Ann-Example', email: 'ann@example.com', passed: true } })).toEqual({
+      user: { username: 'recorded-user-1', email: 'recorded-email-1@example.invalid', passed: true },
+    });
+  });
+
+  it('replaces a learned value wherever else it appears: raw, JSON-escaped, URL- and form-encoded, base64, base64url', async () => {
+    const r = await redactor();
+    const secret = 'se cr/et+"é';
+    r.learn('webhook-secret', secret);
+    const forms = [
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+      new URLSearchParams({ v: secret }).toString().slice(2),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+    ];
+    const placeholder = 'recorded-webhook-secret-1';
+    const placeholderForms = [placeholder, Buffer.from(placeholder).toString('base64'), Buffer.from(placeholder).toString('base64url')];
+    for (const form of forms) {
+      const out = r.text(`<${form}>`);
+      expect(out, form).not.toContain(form);
+      expect(
+        placeholderForms.map((p) => `<${p}>`),
+        form,
+      ).toContain(out);
+    }
+  });
+
+  it('replaces a value shorter than 6 characters only where a field names it, not inside other words', async () => {
+    const r = await redactor();
+    expect(r.form('grant_type=client_credentials&client_id=demo&client_secret=demo-secret')).toBe(
+      'grant_type=client_credentials&client_id=recorded-client-id-1&client_secret=recorded-client-secret-1',
+    );
+    expect(r.text('a demonstration of demo-secret')).toBe('a demonstration of recorded-client-secret-1');
+  });
+
+  it('rewrites HTTP Basic credentials (form-encoded, then base64) and cookie values', async () => {
+    const r = await redactor();
+    const basic = `Basic ${Buffer.from(`${encodeURIComponent('acme id')}:${encodeURIComponent('s3cr3t:value')}`).toString('base64')}`;
+    expect(r.header('authorization', basic)).toBe(`Basic ${Buffer.from('recorded-client-id-1:recorded-client-secret-1').toString('base64')}`);
+    expect(r.header('set-cookie', 'ARRAffinity=abc123def; Path=/; HttpOnly')).toBe('ARRAffinity=recorded-cookie-1; Path=/; HttpOnly');
+    expect(r.header('cookie', 'a=one1234; b=two5678')).toBe('a=recorded-cookie-2; b=recorded-cookie-3');
+  });
+
+  it('keeps an echo shortened as the sender shortened it, but from the placeholder', async () => {
+    const r = await redactor();
+    r.learn('webhook-secret', 'VfF0j5qLhioF-fwdZafrKrLMlNQ9BDSAtz1VgKzyrkk');
+    expect(r.json({ secret: 'VfF0…(43 chars)' })).toEqual({ secret: 'reco…(25 chars)' });
+    expect(r.json({ secret: '****' })).toEqual({ secret: '****' });
+  });
+
+  it('replaces the domainkey as a number in fields, and as a whole number in text and paths', async () => {
+    const r = await redactor();
+    r.learn('domainkey', 15435);
+    expect(r.json({ domainkey: 15435, userkey: 15435, detail: 'This token is for domain 15435.', other: 'id 154350' })).toEqual({
+      domainkey: 900001,
+      userkey: 15435,
+      detail: 'This token is for domain 900001.',
+      other: 'id 154350',
+    });
+    expect(r.text('/api/webhook/merge/domain/15435/event/user_create')).toBe('/api/webhook/merge/domain/900001/event/user_create');
+  });
+
+  it("replaces a webhook target's origin, and its host wherever it appears (a Host header)", async () => {
+    const r = await redactor();
+    expect(r.json({ target: 'https://ab12-34.ngrok-free.app/webhooks' })).toEqual({ target: 'https://tunnel-1.recorded.invalid/webhooks' });
+    expect(r.header('host', 'ab12-34.ngrok-free.app')).toBe('tunnel-1.recorded.invalid');
+    expect(r.text('see https://ab12-34.ngrok-free.app/webhooks')).toBe('see https://tunnel-1.recorded.invalid/webhooks');
+  });
+});
+
+describe('placeholderBook({ file })', () => {
+  it('numbers each kind on its own, and a second book on the same file (another step) continues it, keeping hashes only', async () => {
+    const file = join(await tempDir('book'), 'recordings', 'demo.json');
+    const first = await placeholderBook({ file });
+    expect([first.for('access-token', 'token-one'), first.for('username', 'Ann-Example'), first.for('access-token', 'token-one')]).toEqual([
+      'recorded-access-token-1',
+      'recorded-user-1',
+      'recorded-access-token-1',
+    ]);
+    await first.save();
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('token-one');
+    expect(text).not.toContain('Ann-Example');
+
+    const second = await placeholderBook({ file });
+    expect([second.for('access-token', 'token-two'), second.for('access-token', 'token-one'), second.for('domainkey', '15435')]).toEqual([
+      'recorded-access-token-2',
+      'recorded-access-token-1',
+      '900001',
+    ]);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * `npm run sandbox -- --compare NAME` (scripts/sandbox/compare.ts): the demo recording, made against
+ * the sandbox, agrees with a default sandbox; a sandbox whose payload renames a field, or whose
+ * delete route differs, is told apart field by field, and the exit code says which.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareWithSandbox } from '../../scripts/sandbox/compare.ts';
+import { compareDeliveries } from '../../scripts/sandbox/compare-deliveries.ts';
+import { headerDifferences, shapeDifferences } from '../../scripts/sandbox/compare-shapes.ts';
+import { encodePayload, type EventPayload } from '../../scripts/sandbox/events.ts';
+import { sandboxOptionsFromConfig } from '../../scripts/sandbox/index.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { readRecording, recordingDir, type Recording } from '../../steps/lib/record/index.ts';
+import { runScript } from '../helpers/process.ts';
+
+const defaults = () => sandboxOptionsFromConfig(loadConfig({ env: {} }));
+
+describe('compareWithSandbox(demo recording, sandbox)', () => {
+  it('finds no difference with the default sandbox, and says what it compared', async () => {
+    const recording = await readRecording(recordingDir('demo'));
+    const comparison = await compareWithSandbox({ recording, sandbox: defaults() });
+    expect(comparison.differences).toEqual([]);
+    expect(comparison.compared).toEqual([
+      'POST /connect/token',
+      'PUT /api/webhook/merge/domain/{domainkey}/event/user_create',
+      'POST /api/user/create/domain/{domainkey}',
+      'DELETE /api/user/delete/domain/{domainkey}/user/{userkey}',
+      // step 6 switches the subscription off again
+      'PUT /api/webhook/merge/domain/{domainkey}/event/user_create',
+      'User_Create delivery',
+    ]);
+  });
+
+  it('reports a payload field the sandbox renamed (username → userName), both ways', async () => {
+    const recording = await readRecording(recordingDir('demo'));
+    // The seam: the same events, written with one field renamed, as a Bracken that differs would.
+    const renamed = (payload: EventPayload) => encodePayload(payload).replace('"username":', '"userName":');
+    const comparison = await compareWithSandbox({ recording, sandbox: { ...defaults(), encodePayload: renamed } });
+    expect(comparison.differences).toEqual([
+      { where: 'User_Create delivery', what: `field "username" (string) is in the recording, not in the sandbox's` },
+      { where: 'User_Create delivery', what: `field "userName" (string) is in the sandbox's, not in the recording` },
+    ]);
+  });
+});
+
+describe('compareDeliveries(recording, received, encode) for an event the replayed calls do not fire', () => {
+  /** The demo recording with its one delivery's body replaced by `payload` (a portal event, as a live run could record). */
+  async function withDelivery(payload: Record<string, unknown>): Promise<Recording> {
+    const demo = await readRecording(recordingDir('demo'));
+    const [first] = demo.deliveries;
+    if (first === undefined) throw new Error('the demo recording has no delivery');
+    const body = Buffer.from(JSON.stringify(payload));
+    return { ...demo, deliveries: [{ meta: { ...first.meta, event: String(payload.eventname), bodyBytes: body.length }, body }] };
+  }
+  const moduleComplete = {
+    eventname: 'Module_Complete',
+    domainkey: 900001,
+    userkey: 1001,
+    username: 'recorded-user-1',
+    modulekey: 7,
+    passed: false,
+    mark: 40,
+    certificate: null,
+    expires: null,
+    timestamp: '2026-11-30T07:44:15.000Z',
+  };
+
+  it("holds it against the payload the sandbox would send: a failed Module_Complete's null certificate fits", async () => {
+    expect(compareDeliveries(await withDelivery(moduleComplete), [], encodePayload).differences).toEqual([]);
+  });
+
+  it('reports a field the sandbox does not send, and one sent with another JSON type', async () => {
+    const recording = await withDelivery({ ...moduleComplete, mark: '40', joincode: 'ABC123' });
+    expect(compareDeliveries(recording, [], encodePayload).differences).toEqual([
+      { where: 'Module_Complete delivery', what: `field "mark" is a string in the recording, a number in the sandbox's` },
+      { where: 'Module_Complete delivery', what: `field "joincode" (string) is in the recording, not in the sandbox's` },
+    ]);
+  });
+});
+
+describe('npm run sandbox -- --compare NAME', () => {
+  it('exits 0 and ticks each call and delivery when the sandbox agrees', async () => {
+    const result = await runScript('scripts/sandbox.ts', { args: ['--compare', 'demo'] });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('✔ DELETE /api/user/delete/domain/{domainkey}/user/{userkey}\n✔ User_Create delivery\n');
+    expect(result.stdout).toContain("No differences: the sandbox's choices agree with what the recording saw.");
+  });
+
+  it('exits 1 and names the delete route when BRACKEN_USER_DELETE_ROUTE gives the sandbox another one', async () => {
+    const result = await runScript('scripts/sandbox.ts', {
+      args: ['--compare', 'demo'],
+      env: { BRACKEN_USER_DELETE_ROUTE: 'POST /api/user/remove/domain/{domainkey}/user/{userkey}' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      '✘ the delete-user route: the recording deleted the user with DELETE /api/user/delete/domain/{domainkey}/user/{userkey} (its BRACKEN_USER_DELETE_ROUTE), the sandbox serves POST /api/user/remove/domain/{domainkey}/user/{userkey}',
+    );
+    // The recorded route is not served by this sandbox: the call's answer differs too.
+    expect(result.stdout).toMatch(/✘ DELETE \/api\/user\/delete\/domain\/\{domainkey\}\/user\/\{userkey\}: status 200 in the recording, 404 in the sandbox's/);
+    expect(result.stdout).toMatch(/\n\d+ differences\. This recording was made against the sandbox/);
+  });
+
+  it('exits 2 and names the folder when there is no such recording', async () => {
+    const result = await runScript('scripts/sandbox.ts', { args: ['--compare', 'no-such-recording'] });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('no-such-recording');
+  });
+});
+
+describe('shapeDifferences and headerDifferences', () => {
+  it('shapeDifferences reports a field whose JSON type differs, and a body of another kind', () => {
+    expect(shapeDifferences('A', { userkey: 1001 }, { userkey: '1001' })).toEqual([
+      { where: 'A', what: `field "userkey" is a number in the recording, a string in the sandbox's` },
+    ]);
+    expect(shapeDifferences('B', 'OK', { ok: true })).toEqual([{ where: 'B', what: `the body is a string in the recording, an object in the sandbox's` }]);
+  });
+
+  it('headerDifferences compares Content-Type by value (case and spaces aside) and ignores what the rules leave out', () => {
+    const rules = { values: ['content-type'], ignore: (name: string) => name === 'date' };
+    expect(
+      headerDifferences('C', { 'Content-Type': 'application/json; charset=utf-8', date: 'x' }, { 'content-type': 'application/json;charset=UTF-8' }, rules),
+    ).toEqual([]);
+    expect(headerDifferences('C', { 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, rules)).toEqual([
+      { where: 'C', what: `header content-type is "application/json" in the recording, "text/plain" in the sandbox's` },
+    ]);
+  });
+});
