@@ -15,6 +15,17 @@ function thrown(env: Env): ConfigError {
 }
 
 describe('loadConfig', () => {
+  test('a WEBHOOK_SECRET with a space around it is refused naming the variable, and the secret is not printed in full', () => {
+    const secret = 'k7Qm2vXw9Lp4Rt8Yz3Bn6Hc1';
+    const error = thrown({ WEBHOOK_SECRET: `${secret} ` });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe(
+      'WEBHOOK_SECRET="k7Qm…(24 chars) " is not valid: expected no spaces or newlines around the secret (the sender signs with the exact string).',
+    );
+    expect(error.message).not.toContain(secret);
+    expect(JSON.stringify(error)).not.toContain(secret);
+  });
+
   test('with no BRACKEN_CLIENT_ID it targets the local sandbox with the demo credentials', () => {
     const config = loadConfig({ env: {} });
     expect(config).toMatchObject({

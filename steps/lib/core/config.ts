@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, isLoopbackUrl, urlHost } from './net.ts';
+import { redact } from './redact.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
@@ -439,7 +440,9 @@ function reader(env: Env) {
       // optional() trims, so compare against the raw variable to catch "secret " typed into .env
       const rawValue = env[name] ?? '';
       if (rawValue !== value && rawValue.trim() === value) {
-        invalid(name, rawValue, 'no spaces or newlines around the secret (the sender signs with the exact string)');
+        // The value is a secret: shown shortened, with the spaces made visible by the quotes around it.
+        const shown = `${/^\s/.test(rawValue) ? ' ' : ''}${redact(value)}${/\s$/.test(rawValue) ? ' ' : ''}`;
+        invalid(name, shown, 'no spaces or newlines around the secret (the sender signs with the exact string)');
       }
     },
   };
