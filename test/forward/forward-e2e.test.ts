@@ -28,9 +28,15 @@ describe('step 3 forwarding a sandbox delivery to the tutorial receiver', () => 
     await step3.waitFor(/^forwarded User_Create \S+ to \S+: 200 in \d+ ms "OK the signatures match"$/m, 20_000);
     expect(receiver.answered()).toEqual(['POST /webhooks 200']);
 
-    const list = (await (await fetch(`${inspectorUrl}/api/deliveries`)).json()) as { deliveries: DeliverySummary[] };
-    const [delivery] = list.deliveries;
-    expect(list.deliveries).toHaveLength(1);
+    // The log line is printed when the app answers; the run's outcome reaches the store just after it.
+    const listed = async () => ((await (await fetch(`${inspectorUrl}/api/deliveries`)).json()) as { deliveries: DeliverySummary[] }).deliveries;
+    let deliveries = await listed();
+    for (let tries = 0; deliveries[0]?.handler === 'pending' && tries < 100; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      deliveries = await listed();
+    }
+    const [delivery] = deliveries;
+    expect(deliveries).toHaveLength(1);
     expect(delivery).toMatchObject({ event: 'User_Create', status: 200, handler: 'done', forward: { attempts: 1, status: 200 } });
     const detail = (await (await fetch(`${inspectorUrl}/api/deliveries/${delivery?.id}`)).json()) as DeliveryDetail;
     expect(JSON.parse(detail.response?.body ?? '')).toEqual({ received: true, id: delivery?.id });
