@@ -53,7 +53,7 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
   const headers = { 'content-type': 'application/json; charset=utf-8', ...(accepted ? undefined : decision.headers) };
   let stored: DeliveryView;
   try {
-    stored = await ctx.store.append(record, handler);
+    stored = await ctx.store.append(record, handler, decision.body);
   } catch (error) {
     const code = ctx.store.unavailableCode;
     const { status, error: message } = REPLIES[code];

@@ -6,7 +6,7 @@
  *
  * @example
  * const store = fileStore(await openJournal({ dir: journalDir(stateDir), ...config.journal }));
- * await store.append(record, 'pending'); // on disk (fdatasync) when it resolves
+ * await store.append(record, 'pending', body); // on disk (fdatasync) when it resolves
  */
 import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource } from '../../delivery/index.ts';
 import type { Journal } from '../../journal/index.ts';
@@ -23,8 +23,8 @@ export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDe
   const views = createDeliveryFeed({ initial: journal.recovered, limit: VIEW_LIMIT });
   const source = feedSource(views);
 
-  const store = async (record: DeliveryRecord, view: DeliveryView): Promise<DeliveryView> => {
-    await journal.appendDelivery(record, view.handler);
+  const store = async (record: DeliveryRecord, view: DeliveryView, body: Uint8Array | undefined): Promise<DeliveryView> => {
+    await journal.appendDelivery(record, view.handler, body);
     views.upsert(view);
     return view;
   };
@@ -35,17 +35,17 @@ export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDe
     unavailableCode: 'journal_unavailable',
     queuesHandlers: false,
     recovered: journal.recovered,
-    async append(record, handler) {
+    async append(record, handler, body) {
       const view: DeliveryView = { ...record, handler, handlerError: undefined };
-      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view);
+      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view, body);
       const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
       if (copy.duplicateOf !== undefined) {
         const reason = duplicateReason(record.reason, copy.duplicateOf, record.dedupeKey);
-        return store({ ...record, reason }, { ...view, reason, handler: 'duplicate' });
+        return store({ ...record, reason }, { ...view, reason, handler: 'duplicate' }, body);
       }
       let stored = false;
       try {
-        const result = await store(record, view);
+        const result = await store(record, view, body);
         stored = true;
         return result;
       } finally {
