@@ -13,7 +13,7 @@ import type { Journal } from '../../journal/index.ts';
 import { type DeliveryStore, duplicateReason, noCounts } from '../store.ts';
 import { claimsFromJournal } from './claims.ts';
 
-/** Deliveries listed and followed; the journal on disk keeps them all. */
+/** Deliveries listed and followed (and at most FEED_BODY_LIMIT_BYTES of their bodies); the journal on disk keeps them all. */
 const VIEW_LIMIT = 10_000;
 
 /** The store over an open journal. Closing the store closes the journal. */
