@@ -117,9 +117,10 @@ export class JournalWriter {
       const batch = this.#queue;
       this.#queue = [];
       try {
-        const data = batch.length === 1 ? (batch[0] as Pending).frame : Buffer.concat(batch.map((p) => p.frame));
-        if (this.#damaged || (this.size > 0 && this.size + data.length > this.options.maxBytes)) await this.#rotate();
-        await this.#write(data);
+        const frames = batch.map((p) => p.frame);
+        const bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+        if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
+        await this.#write(frames);
         const seq = this.#currentSeq();
         for (const p of batch) trackOwed(this.options.owed, p.entry, () => p.frame, seq);
         for (const p of batch) p.resolve();
@@ -130,16 +131,22 @@ export class JournalWriter {
   }
 
   /**
-   * Writes all of `data` and flushes it; on failure cuts the file back so no half record remains.
+   * Writes all of `frames` (one writev: the bodies are not copied into one buffer first) and
+   * flushes them; on failure cuts the file back so no half record remains.
    * If even that fails, the next write goes to a new file: appending after a half record would
    * bury every later one behind it (a reader stops at the first damaged frame).
    */
-  async #write(data: Buffer): Promise<void> {
+  async #write(frames: Buffer[]): Promise<void> {
     try {
-      let offset = 0;
-      while (offset < data.length) offset += (await this.handle.write(data, offset)).bytesWritten;
+      const { bytesWritten } = await this.handle.writev(frames);
+      let written = bytesWritten;
+      const bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+      if (written < bytes) {
+        const rest = Buffer.concat(frames); // a short write (rare): finish it from where it stopped
+        while (written < bytes) written += (await this.handle.write(rest, written)).bytesWritten;
+      }
       await this.handle.datasync();
-      this.size += data.length;
+      this.size += bytes;
     } catch (error) {
       await this.handle.truncate(this.size).catch(() => {
         this.#damaged = true;
@@ -167,7 +174,7 @@ export class JournalWriter {
       // Copy forward what the worker still owes before the file holding it goes.
       const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
       if (carried.length > 0) {
-        await this.#write(Buffer.concat(carried.flatMap((item) => item.frames)));
+        await this.#write(carried.flatMap((item) => item.frames));
         for (const item of carried) item.seq = seq;
       }
       await rm(oldest.path, { force: true });
