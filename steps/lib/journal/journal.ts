@@ -24,7 +24,8 @@ import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/ind
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
 import { type HandlerOutcome, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
-import { JournalWriter, trackOwed, type Owed } from './writer.ts';
+import { JournalWriter, trackKey, trackOwed, type Owed } from './writer.ts';
+import { type DedupeKey, DEFAULT_DEDUPE_RETENTION_MS, readDedupeKeys } from './dedupe-keys.ts';
 
 /** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
 export function journalDir(stateDir: string): string {
@@ -38,6 +39,8 @@ export interface JournalOptions {
   maxBytes: number;
   /** How many files to keep, the current one included (config.journal.keepFiles). */
   keepFiles: number;
+  /** How long a delivery's dedupe key is remembered, whatever rotation does (config.journal.dedupeRetentionMs); default 7 days. */
+  dedupeRetentionMs?: number;
   log?: (line: string) => void;
 }
 
@@ -47,6 +50,13 @@ export interface Journal {
   readonly recovered: readonly DeliveryView[];
   /** What was skipped while opening (a torn last record, an unreadable line). */
   readonly warnings: readonly string[];
+  /**
+   * Dedupe keys of deliveries no longer in the journal (rotation removed their files), within the
+   * retention, oldest first: with `recovered`, every key a sender's retry may still repeat.
+   */
+  readonly rememberedKeys: readonly DedupeKey[];
+  /** How long dedupe keys are kept. */
+  readonly dedupeRetentionMs: number;
   /**
    * Appends a delivery; resolves once it is on disk. `body` is the exact bytes `record.bodyBase64`
    * holds, when the caller has them (the listener does): they are written as they are, with no
@@ -61,7 +71,7 @@ export interface Journal {
 
 /** Opens (or creates) the journal in `dir`, repairing a torn last record left by a crash. */
 export async function openJournal(options: JournalOptions): Promise<Journal> {
-  const { dir, maxBytes, keepFiles, log = () => {} } = options;
+  const { dir, maxBytes, keepFiles, dedupeRetentionMs = DEFAULT_DEDUPE_RETENTION_MS, log = () => {} } = options;
   // A full disk or a read-only folder is a coded error with what to do, not a stack trace.
   const unlock = await mkdir(dir, { recursive: true, mode: 0o700 })
     .then(() => lockJournal(dir))
@@ -73,12 +83,16 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const fold = new JournalFold();
     const warnings: string[] = [];
     const owed: Owed = new Map();
+    const fileKeys = new Map<number, DedupeKey[]>();
+    const remembered = await readDedupeKeys(dir, { retentionMs: dedupeRetentionMs, now: Date.now() });
+    warnings.push(...remembered.warnings);
     for (const file of files) {
       const result = await readJournalFile(file);
       warnings.push(...result.warnings);
       for (const { entry, frame } of result.entries) {
         fold.add(entry);
         trackOwed(owed, entry, frame, file.seq);
+        trackKey(fileKeys, entry, file.seq);
       }
       // Cut the torn tail off so the next append starts on a clean record.
       if (result.tornBytes > 0 && file === files.at(-1)) await truncate(file.path, result.completeBytes);
@@ -86,12 +100,14 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     // Frames read are views into whole files: keep copies of the few still owed, not the files.
     for (const item of owed.values()) item.frames = item.frames.map((frame) => Buffer.from(frame));
     for (const warning of warnings) log(`journal: ${warning}`);
-    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed });
+    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, remembered: remembered.keys, dedupeRetentionMs });
     let closing: Promise<void> | undefined;
     return {
       dir,
       recovered: fold.views(),
       warnings,
+      rememberedKeys: remembered.keys,
+      dedupeRetentionMs,
       appendDelivery: (record, handler, body) => writer.append({ type: 'delivery', handler, record }, { body }),
       // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
       appendOutcome: (id, handler, error) =>

@@ -7,6 +7,8 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { syncDir } from '../core/index.ts';
+import { type DedupeKey, dedupeKeyOfEntry, mergeDedupeKeys, writeDedupeKeys } from './dedupe-keys.ts';
 import type { JournalFile } from './files.ts';
 import { journalFileName, type JournalEntry } from './format.ts';
 import { encodeFrame } from './frame.ts';
@@ -46,6 +48,11 @@ export interface WriterOptions {
   log: (line: string) => void;
   files: JournalFile[];
   owed: Owed;
+  /** The dedupe keys each file's deliveries claim, by seq: what goes to the key file when rotation removes it. */
+  fileKeys: Map<number, DedupeKey[]>;
+  /** The key file's content (keys of deliveries in removed files), and how long keys are kept. */
+  remembered: DedupeKey[];
+  dedupeRetentionMs: number;
 }
 
 /** The append side: one open file, a queue, and the group-commit loop. */
@@ -122,7 +129,10 @@ export class JournalWriter {
         if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
         await this.#write(frames);
         const seq = this.#currentSeq();
-        for (const p of batch) trackOwed(this.options.owed, p.entry, () => p.frame, seq);
+        for (const p of batch) {
+          trackOwed(this.options.owed, p.entry, () => p.frame, seq);
+          trackKey(this.options.fileKeys, p.entry, seq);
+        }
         for (const p of batch) p.resolve();
       } catch (error) {
         for (const p of batch) p.reject(error);
@@ -170,7 +180,9 @@ export class JournalWriter {
     files.push({ seq, path, format: 'frames' });
     await syncDir(dir);
     while (files.length > keepFiles) {
-      const oldest = files.shift() as JournalFile;
+      const oldest = files[0] as JournalFile;
+      if (!(await this.#rememberKeysOf(oldest))) break; // kept for now: its keys must not be lost with it
+      files.shift();
       // Copy forward what the worker still owes before the file holding it goes.
       const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
       if (carried.length > 0) {
@@ -182,17 +194,35 @@ export class JournalWriter {
     }
     await syncDir(dir);
   }
+
+  /**
+   * Adds the dedupe keys of `file`'s deliveries to the key file (dropping expired ones) before the
+   * file goes. False when the key file cannot be written: the journal file is then kept, and the
+   * next rotation tries again.
+   */
+  async #rememberKeysOf(file: JournalFile): Promise<boolean> {
+    const { dir, fileKeys, remembered, dedupeRetentionMs, log } = this.options;
+    const added = fileKeys.get(file.seq) ?? [];
+    const merged = mergeDedupeKeys(remembered, added, { retentionMs: dedupeRetentionMs, now: Date.now() });
+    if (added.length > 0 || merged.length !== remembered.length) {
+      try {
+        await writeDedupeKeys(dir, merged);
+      } catch (error) {
+        log(`journal: kept ${basename(file.path)} past JOURNAL_KEEP_FILES, since its dedupe keys could not be saved: ${(error as Error).message}`);
+        return false;
+      }
+    }
+    this.options.remembered = merged;
+    fileKeys.delete(file.seq);
+    return true;
+  }
 }
 
-/** fsync on the folder, so a created or removed file name survives a power cut (Linux, macOS). */
-async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Windows cannot open a folder: the file data is still synced, only the name is not.
-  } finally {
-    await handle?.close();
-  }
+/** Notes the dedupe key `entry` claims under the file (seq) it is in. */
+export function trackKey(fileKeys: Map<number, DedupeKey[]>, entry: JournalEntry, seq: number): void {
+  const key = dedupeKeyOfEntry(entry);
+  if (key === undefined) return;
+  const keys = fileKeys.get(seq);
+  if (keys === undefined) fileKeys.set(seq, [key]);
+  else keys.push(key);
 }

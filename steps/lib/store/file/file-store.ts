@@ -1,7 +1,8 @@
 /**
  * The file engine: the journal in `<stateDir>/journal/` (steps/lib/journal/), the embedded
  * default. One listener writes it; its in-process worker runs the handlers. Dedupe claims live in
- * memory (claims.ts), seeded from the journal; the deliveries it holds are kept in an in-memory
+ * memory (claims.ts), seeded from the journal and the keys it remembers past rotation
+ * (DEDUPE_RETENTION); the deliveries it holds are kept in an in-memory
  * feed for listing and following.
  *
  * @example
@@ -17,8 +18,10 @@ import { claimsFromJournal } from './claims.ts';
 const VIEW_LIMIT = 10_000;
 
 /** The store over an open journal. Closing the store closes the journal. */
-export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDelivery' | 'appendOutcome' | 'close'>): DeliveryStore {
-  const claims = claimsFromJournal(journal.recovered);
+export function fileStore(
+  journal: Pick<Journal, 'dir' | 'recovered' | 'rememberedKeys' | 'dedupeRetentionMs' | 'appendDelivery' | 'appendOutcome' | 'close'>,
+): DeliveryStore {
+  const claims = claimsFromJournal(journal.recovered, { remembered: journal.rememberedKeys, retentionMs: journal.dedupeRetentionMs });
   let runRetry: ((view: DeliveryView) => void) | undefined;
   const views = createDeliveryFeed({ initial: journal.recovered, limit: VIEW_LIMIT });
   const source = feedSource(views);
