@@ -2,7 +2,7 @@
  * DEDUPE_RETENTION with the file engine (issue 14, fault 5a): a sender's retry is a duplicate for
  * the retention whatever journal rotation removed, across a restart; an expired key is forgotten.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEDUPE_KEYS_FILE, openJournal } from '../../steps/lib/journal/index.ts';
@@ -48,7 +48,7 @@ describe('file store: dedupe keys outlive journal rotation', () => {
     expect(retry?.reason).toContain(`a duplicate of ${firstId}`);
   });
 
-  it('forgets keys older than the retention: they are dropped from the key file, and those bytes run the handler again', async () => {
+  it('forgets keys older than the retention: those bytes run the handler again, and the file is rewritten without them once they are most of it', async () => {
     const dir = await tempDir('dedupe-retention');
     const delivery = signed(userCreate(1));
     const handled: string[] = [];
@@ -66,7 +66,10 @@ describe('file store: dedupe keys outlive journal rotation', () => {
         const key = JSON.parse(line) as { key: string; id: string; at: string };
         return `${JSON.stringify({ ...key, at: new Date(Date.parse(key.at) - 8 * DAY).toISOString() })}\n`;
       });
-    await writeFile(file, aged.join(''));
+    // And 3,000 more expired keys, as a long run leaves them: most of the file is dead lines.
+    const old = new Date(Date.now() - 30 * DAY).toISOString();
+    const dead = Array.from({ length: 3000 }, (_, i) => `${JSON.stringify({ key: `sha256:old-${i}`, id: `old-${i}`, at: old })}\n`);
+    await writeFile(file, [...aged, ...dead].join(''));
 
     const second = await tinyJournalListener(dir, handled);
     expect(second.journal.rememberedKeys).toEqual([]);
@@ -74,12 +77,36 @@ describe('file store: dedupe keys outlive journal rotation', () => {
     await second.listener.idle();
     expect(again.json).not.toHaveProperty('duplicate');
     expect(handled).toHaveLength(9);
-    // The next rotation rewrites the key file without the expired keys.
+    // The next rotation appends its keys, then rewrites the file without the expired ones (closing waits for that).
     for (let n = 10; n <= 14; n++) await send(second.listener.url, signed(userCreate(n)));
     await second.listener.idle();
+    await second.close();
     const kept = (await readFile(file, 'utf8')).trim().split('\n');
     expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(20);
     for (const line of kept) expect(Date.now() - Date.parse((JSON.parse(line) as { at: string }).at)).toBeLessThan(DAY);
+  });
+
+  it('when the keys cannot be saved, rotation keeps the journal file instead, and the retry is still a duplicate', async () => {
+    const dir = await tempDir('dedupe-retention');
+    await mkdir(join(dir, DEDUPE_KEYS_FILE)); // a folder in its place: every append fails
+    const logs: string[] = [];
+    const handled: string[] = [];
+    const delivery = signed(userCreate(1));
+    const journal = await openJournal({ dir, maxBytes: 4096, keepFiles: 1, log: (line) => logs.push(line) });
+    const first = await startTestListener({ dir, journal, handler: (d) => void handled.push(d.id) });
+    onCleanup(() => first.close());
+    const firstId = ((await send(first.listener.url, delivery)).json as { id: string }).id;
+    for (let n = 2; n <= 8; n++) await send(first.listener.url, signed(userCreate(n)));
+    await first.listener.idle();
+    await first.close();
+    expect((await journalRecords(dir)).map((r) => r.id)).toContain(firstId);
+    expect(logs.some((line) => /^journal: kept journal-000001\.bin past JOURNAL_KEEP_FILES, since its dedupe keys could not be saved: /.test(line))).toBe(true);
+
+    const second = await tinyJournalListener(dir, handled);
+    expect((await send(second.listener.url, delivery)).json).toMatchObject({ duplicate: true });
+    await second.listener.idle();
+    expect(handled).toHaveLength(8);
   });
 
   it('a shorter DEDUPE_RETENTION is honoured too', async () => {

@@ -25,7 +25,7 @@ import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
 import { type HandlerOutcome, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
 import { JournalWriter, trackKey, trackOwed, type Owed } from './writer.ts';
-import { type DedupeKey, DEFAULT_DEDUPE_RETENTION_MS, readDedupeKeys } from './dedupe-keys.ts';
+import { type DedupeKey, DedupeKeyFile, DEFAULT_DEDUPE_RETENTION_MS } from './dedupe-keys.ts';
 
 /** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
 export function journalDir(stateDir: string): string {
@@ -84,7 +84,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const warnings: string[] = [];
     const owed: Owed = new Map();
     const fileKeys = new Map<number, DedupeKey[]>();
-    const remembered = await readDedupeKeys(dir, { retentionMs: dedupeRetentionMs, now: Date.now() });
+    const remembered = await DedupeKeyFile.open({ dir, retentionMs: dedupeRetentionMs, log });
     warnings.push(...remembered.warnings);
     for (const file of files) {
       const result = await readJournalFile(file);
@@ -100,7 +100,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     // Frames read are views into whole files: keep copies of the few still owed, not the files.
     for (const item of owed.values()) item.frames = item.frames.map((frame) => Buffer.from(frame));
     for (const warning of warnings) log(`journal: ${warning}`);
-    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, remembered: remembered.keys, dedupeRetentionMs });
+    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, keyFile: remembered.file });
     let closing: Promise<void> | undefined;
     return {
       dir,

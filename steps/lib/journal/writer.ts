@@ -8,7 +8,7 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { syncDir } from '../core/index.ts';
-import { type DedupeKey, dedupeKeyOfEntry, mergeDedupeKeys, writeDedupeKeys } from './dedupe-keys.ts';
+import { type DedupeKey, type DedupeKeyFile, dedupeKeyOfEntry } from './dedupe-keys.ts';
 import type { JournalFile } from './files.ts';
 import { journalFileName, type JournalEntry } from './format.ts';
 import { encodeFrame } from './frame.ts';
@@ -50,9 +50,8 @@ export interface WriterOptions {
   owed: Owed;
   /** The dedupe keys each file's deliveries claim, by seq: what goes to the key file when rotation removes it. */
   fileKeys: Map<number, DedupeKey[]>;
-  /** The key file's content (keys of deliveries in removed files), and how long keys are kept. */
-  remembered: DedupeKey[];
-  dedupeRetentionMs: number;
+  /** Where those keys go (keys of deliveries in removed files). */
+  keyFile: DedupeKeyFile;
 }
 
 /** The append side: one open file, a queue, and the group-commit loop. */
@@ -117,6 +116,7 @@ export class JournalWriter {
     if (this.#queue.length > 0) this.#kick(); // unhurried entries still waiting go out now
     while (this.#flushing !== undefined) await this.#flushing;
     await this.handle.close();
+    await this.options.keyFile.close();
   }
 
   async #flushLoop(): Promise<void> {
@@ -196,23 +196,17 @@ export class JournalWriter {
   }
 
   /**
-   * Adds the dedupe keys of `file`'s deliveries to the key file (dropping expired ones) before the
-   * file goes. False when the key file cannot be written: the journal file is then kept, and the
-   * next rotation tries again.
+   * Appends the dedupe keys of `file`'s deliveries to the key file before the file goes. False
+   * when they cannot be written: the journal file is then kept, and the next rotation tries again.
    */
   async #rememberKeysOf(file: JournalFile): Promise<boolean> {
-    const { dir, fileKeys, remembered, dedupeRetentionMs, log } = this.options;
-    const added = fileKeys.get(file.seq) ?? [];
-    const merged = mergeDedupeKeys(remembered, added, { retentionMs: dedupeRetentionMs, now: Date.now() });
-    if (added.length > 0 || merged.length !== remembered.length) {
-      try {
-        await writeDedupeKeys(dir, merged);
-      } catch (error) {
-        log(`journal: kept ${basename(file.path)} past JOURNAL_KEEP_FILES, since its dedupe keys could not be saved: ${(error as Error).message}`);
-        return false;
-      }
+    const { fileKeys, keyFile, log } = this.options;
+    try {
+      await keyFile.append(fileKeys.get(file.seq) ?? []);
+    } catch (error) {
+      log(`journal: kept ${basename(file.path)} past JOURNAL_KEEP_FILES, since its dedupe keys could not be saved: ${(error as Error).message}`);
+      return false;
     }
-    this.options.remembered = merged;
     fileKeys.delete(file.seq);
     return true;
   }
