@@ -12,7 +12,7 @@ import type { DeliveryRecord, DeliveryView } from '../../steps/lib/delivery/reco
 import { STATE_LOCKED, StateError } from '../../steps/lib/core/errors.ts';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { journalFileName, type JournalEntry } from '../../steps/lib/journal/format.ts';
-import { decodeFrames, encodeFrame } from '../../steps/lib/journal/frame.ts';
+import { decodeFrames, encodeFrame, encodeFrameParts } from '../../steps/lib/journal/frame.ts';
 import { send, signed, startTestListener, userCreate } from '../helpers/listener.ts';
 import { exitedPid } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -352,6 +352,20 @@ describe('the record frame (format 2)', () => {
     const body = Buffer.from('{"eventname":"User_Create"}');
     const entry: JournalEntry = { type: 'delivery', handler: 'done', record: record(8, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
     expect(encodeFrame(entry).equals(encodeFrame(entry, body))).toBe(true);
+  });
+
+  it('the writer gets the frame as a head and the body itself, not a copy; an empty body (on an empty ArrayBuffer) still checks', () => {
+    const body = Buffer.alloc(64 * 1024, 0x61);
+    const entry: JournalEntry = { type: 'delivery', handler: 'pending', record: record(9, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
+    const parts = encodeFrameParts(entry, body);
+    expect(parts).toHaveLength(2);
+    expect(parts[1]?.buffer).toBe(body.buffer); // the same memory
+    expect(Buffer.concat(parts).equals(encodeFrame(entry, body))).toBe(true);
+    // Buffer.concat([]) has a zero-length ArrayBuffer, for which Node 20's crc32 ignores its starting value.
+    const empty = Buffer.concat([]);
+    const emptyEntry: JournalEntry = { type: 'delivery', handler: 'not-run', record: record(10, { bodyBase64: '', bodyBytes: 0 }) };
+    const decoded = decodeFrames(Buffer.concat(encodeFrameParts(emptyEntry, empty)));
+    expect([decoded.tail, decoded.frames.map((f) => f.entry)]).toEqual(['none', [emptyEntry]]);
   });
 });
 

@@ -91,14 +91,17 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       warnings.push(...result.warnings);
       for (const { entry, frame } of result.entries) {
         fold.add(entry);
-        trackOwed(owed, entry, frame, file.seq);
+        trackOwed(owed, entry, () => [frame()], file.seq);
         trackKey(fileKeys, entry, file.seq);
       }
       // Cut the torn tail off so the next append starts on a clean record.
       if (result.tornBytes > 0 && file === files.at(-1)) await truncate(file.path, result.completeBytes);
     }
     // Frames read are views into whole files: keep copies of the few still owed, not the files.
-    for (const item of owed.values()) item.frames = item.frames.map((frame) => Buffer.from(frame));
+    for (const item of owed.values()) {
+      item.delivery = item.delivery.map((part) => Buffer.from(part));
+      item.outcome = item.outcome.map((part) => Buffer.from(part));
+    }
     for (const warning of warnings) log(`journal: ${warning}`);
     const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, keyFile: remembered.file });
     let closing: Promise<void> | undefined;

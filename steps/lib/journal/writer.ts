@@ -11,33 +11,37 @@ import { syncDir } from '../core/index.ts';
 import { type DedupeKey, type DedupeKeyFile, dedupeKeyOfEntry } from './dedupe-keys.ts';
 import type { JournalFile } from './files.ts';
 import { journalFileName, type JournalEntry } from './format.ts';
-import { encodeFrame } from './frame.ts';
+import { encodeFrameParts } from './frame.ts';
 
 /** How long an unhurried entry waits for a delivery's flush to ride along with. */
 const UNHURRIED_DELAY_MS = 50;
 
-/** Per delivery still owed a handler run: the file (seq) holding its delivery entry, and its frames (delivery, last outcome). */
-export type Owed = Map<string, { seq: number; frames: Buffer[] }>;
+/**
+ * Per delivery still owed a handler run: the file (seq) holding its delivery entry, and the bytes
+ * that say so, its delivery frame and its last outcome's (each as parts, written back to back).
+ */
+export type Owed = Map<string, { seq: number; delivery: Buffer[]; outcome: Buffer[] }>;
 
 interface Pending {
   readonly entry: JournalEntry;
-  readonly frame: Buffer;
+  /** The entry's frame, in parts (the body not copied into it). */
+  readonly frame: Buffer[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
 /** Deliveries whose handler still has to run (pending, failed or dead: a restart runs them), with the frames that say so. */
-export function trackOwed(owed: Owed, entry: JournalEntry, frame: () => Buffer, seq: number): void {
+export function trackOwed(owed: Owed, entry: JournalEntry, frame: () => Buffer[], seq: number): void {
   if (entry.type === 'delivery') {
     if (entry.handler === 'pending' || entry.handler === 'failed' || entry.handler === 'dead') {
-      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, frames: [frame()] });
+      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, delivery: frame(), outcome: [] });
     }
   } else if (entry.handler === 'done') {
     owed.delete(entry.id);
   } else {
-    const item = owed.get(entry.id);
     // Keep the seq of the file holding the delivery entry: that file's deletion is what matters.
-    if (item !== undefined) owed.set(entry.id, { seq: item.seq, frames: [item.frames[0] ?? Buffer.alloc(0), frame()] });
+    const item = owed.get(entry.id);
+    if (item !== undefined) item.outcome = frame();
   }
 }
 
@@ -94,7 +98,7 @@ export class JournalWriter {
   append(entry: JournalEntry, { hurry = true, body }: { hurry?: boolean; body?: Uint8Array | undefined } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('The journal is closed.'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ entry, frame: encodeFrame(entry, body), resolve, reject });
+      this.#queue.push({ entry, frame: encodeFrameParts(entry, body), resolve, reject });
       if (hurry) this.#kick();
       else this.#unhurried ??= setTimeout(() => this.#kick(), UNHURRIED_DELAY_MS);
     });
@@ -124,7 +128,7 @@ export class JournalWriter {
       const batch = this.#queue;
       this.#queue = [];
       try {
-        const frames = batch.map((p) => p.frame);
+        const frames = batch.flatMap((p) => p.frame);
         const bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
         if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
         await this.#write(frames);
@@ -186,7 +190,7 @@ export class JournalWriter {
       // Copy forward what the worker still owes before the file holding it goes.
       const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
       if (carried.length > 0) {
-        await this.#write(carried.flatMap((item) => item.frames));
+        await this.#write(carried.flatMap((item) => [...item.delivery, ...item.outcome]));
         for (const item of carried) item.seq = seq;
       }
       await rm(oldest.path, { force: true });
