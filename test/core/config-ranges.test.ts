@@ -116,3 +116,19 @@ describe('SANDBOX_RETRY_MAX_AGE: a duration with a unit', () => {
     );
   });
 });
+
+describe('DEDUPE_RETENTION: how long the file engine remembers dedupe keys', () => {
+  test('defaults to 7 days and reads a duration with a unit', () => {
+    expect(loadConfig({ env: {} }).journal.dedupeRetentionMs).toBe(7 * 24 * 3600 * 1000);
+    expect(loadConfig({ env: { DEDUPE_RETENTION: '90d' } }).journal.dedupeRetentionMs).toBe(90 * 24 * 3600 * 1000);
+    expect(loadConfig({ env: { DEDUPE_RETENTION: '1s' } }).journal.dedupeRetentionMs).toBe(1000);
+  });
+
+  test.each(['0', '999ms', '366d', '7 days'])('%s is refused naming the variable, the range and the format', (value) => {
+    const error = refusal({ DEDUPE_RETENTION: value });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe(
+      `DEDUPE_RETENTION=${JSON.stringify(value)} is not valid: expected a duration from 1s to 365d, such as 3d, 12h, 30m, 45s or 500ms.`,
+    );
+  });
+});

@@ -4,12 +4,10 @@
  * scheme's own `sign`, raw-socket requests for what HTTP clients refuse to send, and the journal
  * files read back.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
-import { join } from 'node:path';
 import { request } from 'undici';
-import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
+import { openJournal, readJournalEntries, type Journal } from '../../steps/lib/journal/journal.ts';
 import { startListener, type ListenerOptions, type RunningListener } from '../../steps/lib/listener/listener.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { tempDir } from './temp-dir.ts';
@@ -118,15 +116,10 @@ export function parseRaw(raw: string): { status: number; head: string; body: unk
   return { status, head, body: body === '' ? undefined : JSON.parse(body) };
 }
 
-/** Every line of every journal file in `dir`, parsed, in file order. */
+/** Every entry of every journal file in `dir`, in file order, as plain objects (read through the journal's own reader). */
 export async function journalLines(dir: string): Promise<Record<string, unknown>[]> {
-  const files = (await readdir(dir)).filter((name) => name.endsWith('.ndjson')).sort();
-  const lines: Record<string, unknown>[] = [];
-  for (const file of files) {
-    const text = await readFile(join(dir, file), 'utf8');
-    for (const line of text.split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-  }
-  return lines;
+  const { entries } = await readJournalEntries(dir);
+  return entries.map((entry) => ({ ...entry }) as Record<string, unknown>);
 }
 
 /** The delivery records in the journal, in file order. */

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INSPECTOR_FAILED, InspectorError } from '../../steps/lib/core/errors.ts';
 import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
@@ -7,9 +8,11 @@ import { INSPECTOR_SCRIPT } from '../../steps/lib/inspector/assets/script.ts';
 import { describe as detailOf, summarize } from '../../steps/lib/inspector/view.ts';
 import { deliveryView, fakeFeed, type FakeFeed } from './fake-feed.ts';
 import { send, sendJson } from './http.ts';
+import { until } from '../helpers/until.ts';
 
 const REPLAY_URL = 'http://127.0.0.1:9/webhooks'; // never contacted in this file
 const opened: Inspector[] = [];
+const sockets: Socket[] = [];
 
 async function start(feed: FakeFeed): Promise<Inspector> {
   const inspector = await startInspector({ port: 0, feed, replayUrl: REPLAY_URL });
@@ -18,6 +21,7 @@ async function start(feed: FakeFeed): Promise<Inspector> {
 }
 
 afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(opened.splice(0).map((inspector) => inspector.close()));
 });
 
@@ -170,4 +174,57 @@ describe('GET /api/events', () => {
     );
     expect(feed.subscribers).toBe(1); // only the test's own: the stream unsubscribed
   });
+
+  it('drops each of 50 streams that never read once its unsent bytes pass the bound; a stream that reads keeps flowing (issue 14)', async () => {
+    const feed = fakeFeed();
+    const logs: string[] = [];
+    const inspector = await startInspector({ port: 0, feed, replayUrl: REPLAY_URL, log: (line) => logs.push(line) });
+    opened.push(inspector);
+    const { port } = new URL(inspector.url);
+    const streamRequest = `GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+    let lastId = '(not published yet)';
+    const open = (read: boolean) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      sockets.push(socket);
+      // Only the stream's tail is kept: a dropped stream still holds a few MB in socket buffers.
+      const client = { socket, tail: '', sawLast: false, closed: false };
+      socket.on('data', (chunk: Buffer) => {
+        client.tail = (client.tail + chunk.toString('latin1')).slice(-1024);
+        if (client.tail.includes(lastId)) client.sawLast = true;
+      });
+      socket.on('close', () => (client.closed = true));
+      socket.on('error', () => {});
+      if (!read) socket.pause();
+      socket.write(streamRequest);
+      return client;
+    };
+    const stalled = Array.from({ length: 50 }, () => open(false));
+    const reader = open(true);
+    await until(() => reader.tail.includes(': connected'), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the stalled ones, opened first, are open too
+
+    // Each event summarizes to ~16 KiB. Without the bound, every stalled stream queues every event
+    // for as long as it lasts (50 streams grew the listener by 52 MB in 12 s).
+    const reason = 'x'.repeat(16 * 1024);
+    let published = 0;
+    const dropped = () => logs.filter((line) => line.includes('dropped an event stream that stopped reading')).length;
+    while (dropped() < 50 && published < 1000) {
+      feed.publish(deliveryView({ reason }));
+      published += 1;
+      if (published % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(dropped()).toBe(50);
+    // Socket buffers take a few MB (about 300 events here) before a stream's own buffer grows past the bound (1 MiB).
+    expect(published).toBeLessThan(1000);
+
+    // The reader still gets what comes next; a dropped stream, reading again, gets the rest of its bytes, then the end.
+    const last = deliveryView({ reason: 'after the drops' });
+    lastId = last.id;
+    feed.publish(last);
+    await until(() => reader.sawLast, 10_000);
+    const resumed = stalled.slice(0, 3); // reading all 50 would only repeat this, MBs at a time
+    for (const client of resumed) client.socket.resume();
+    await until(() => resumed.every((client) => client.closed), 20_000);
+    expect(resumed.filter((client) => client.sawLast)).toHaveLength(0);
+  }, 60_000);
 });

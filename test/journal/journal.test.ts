@@ -3,14 +3,16 @@
  * work carried forward, reading without a listener, the lock, and "on disk before the answer".
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validDeliveryRecord } from '../helpers/delivery-record.ts';
-import type { DeliveryRecord } from '../../steps/lib/delivery/record.ts';
+import type { DeliveryRecord, DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { STATE_LOCKED, StateError } from '../../steps/lib/core/errors.ts';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
-import { encodeEntry, journalFileName } from '../../steps/lib/journal/format.ts';
+import { journalFileName, type JournalEntry } from '../../steps/lib/journal/format.ts';
+import { decodeFrames, encodeFrame, encodeFrameParts } from '../../steps/lib/journal/frame.ts';
 import { send, signed, startTestListener, userCreate } from '../helpers/listener.ts';
 import { exitedPid } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -67,8 +69,8 @@ describe('openJournal / readJournal', () => {
 
   it('skips a torn last record with a warning, cuts it off, and the next append is clean', async () => {
     const file = join(dir, journalFileName(1));
-    const torn = encodeEntry({ type: 'delivery', handler: 'pending', record: record(2) }).slice(0, 57);
-    await writeFile(file, encodeEntry({ type: 'delivery', handler: 'pending', record: record(1) }) + torn);
+    const torn = frame(record(2)).subarray(0, 57);
+    await writeFile(file, Buffer.concat([frame(record(1)), torn]));
     const logs: string[] = [];
     const journal = await openIn({ log: (line) => logs.push(line) });
     const warning = `${journalFileName(1)}: skipped an incomplete last record (57 bytes) left by an interrupted write.`;
@@ -77,52 +79,62 @@ describe('openJournal / readJournal', () => {
     expect(journal.recovered.map((d) => d.id)).toEqual(['id-0001']);
 
     await journal.appendDelivery(record(3), 'pending');
-    const text = await readFile(file, 'utf8');
-    expect(text.endsWith('\n')).toBe(true);
-    expect(
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => (JSON.parse(line) as { record: { id: string } }).record.id),
-    ).toEqual(['id-0001', 'id-0003']);
+    const decoded = decodeFrames(await readFile(file));
+    expect(decoded.tail).toBe('none');
+    expect(decoded.frames.map((f) => (f.entry.type === 'delivery' ? f.entry.record.id : ''))).toEqual(['id-0001', 'id-0003']);
     expect(await readJournal(dir)).toMatchObject({ warnings: [] });
   });
 
-  it('skips an unreadable line in the middle with a warning naming the file and line', async () => {
-    await writeFile(
-      join(dir, journalFileName(1)),
-      `${encodeEntry({ type: 'delivery', handler: 'done', record: record(1) })}{"type":"delivery","oops"\n${encodeEntry({ type: 'delivery', handler: 'done', record: record(2) })}`,
-    );
+  it('a last record a crash left as zeros (the file grew, its data never landed) fails its CRC: skipped and cut off', async () => {
+    const file = join(dir, journalFileName(1));
+    const whole = frame(record(2));
+    await writeFile(file, Buffer.concat([frame(record(1)), whole.subarray(0, 16), Buffer.alloc(whole.length - 16)]));
+    const journal = await openIn();
+    expect(journal.warnings).toEqual([
+      `${journalFileName(1)}: skipped a damaged last record (${whole.length} bytes from byte ${frame(record(1)).length}) left by an interrupted write.`,
+    ]);
+    expect(journal.recovered.map((d) => d.id)).toEqual(['id-0001']);
+    await journal.appendDelivery(record(3), 'pending');
+    expect((await readJournal(dir)).deliveries.map((d) => d.id)).toEqual(['id-0001', 'id-0003']);
+  });
+
+  it('skips an intact record that is not an entry with a warning naming the file and byte, and reads on', async () => {
+    const first = frame(record(1), 'done');
+    // An intact frame (its CRC matches) whose metadata is an entry type this version does not know.
+    const odd = frame(record(1), 'done');
+    odd.write(odd.toString('utf8', 16, 16 + odd.readUInt32LE(8)).replace('"type":"delivery"', '"type":"deliverz"'), 16, 'utf8');
+    odd.writeUInt32LE(crc32(odd.subarray(8)), 4);
+    await writeFile(join(dir, journalFileName(1)), Buffer.concat([first, odd, frame(record(2), 'done')]));
     const { deliveries, warnings } = await readJournal(dir);
     expect(deliveries.map((d) => d.id)).toEqual(['id-0001', 'id-0002']);
-    expect(warnings).toEqual([`${journalFileName(1)}: skipped unreadable record on line 2.`]);
+    expect(warnings).toEqual([`${journalFileName(1)}: skipped an unreadable record at byte ${first.length}.`]);
   });
 
   it('rotates at maxBytes, keeps keepFiles files, and readJournal reads across them', async () => {
-    // Records 10..29 all encode to lines of the same length.
-    const lineBytes = Buffer.byteLength(encodeEntry({ type: 'delivery', handler: 'done', record: record(10) }));
-    const journal = await openIn({ maxBytes: lineBytes * 3, keepFiles: 3 });
+    // Records 10..29 all encode to frames of the same length.
+    const frameBytes = frame(record(10), 'done').length;
+    const journal = await openIn({ maxBytes: frameBytes * 3, keepFiles: 3 });
     for (let n = 10; n < 30; n += 1) await journal.appendDelivery(record(n), 'done');
-    const files = (await readdir(dir)).filter((name) => name.endsWith('.ndjson')).sort();
+    const files = (await readdir(dir)).filter((name) => name.endsWith('.bin')).sort();
     // 20 records, 3 per file: files 1..7, of which the newest 3 are kept.
     expect(files).toEqual([journalFileName(5), journalFileName(6), journalFileName(7)]);
     const { deliveries } = await readJournal(dir);
     expect(deliveries.map((d) => d.id)).toEqual(Array.from({ length: 8 }, (_, i) => `id-${String(22 + i).padStart(4, '0')}`));
-    for (const file of files) expect((await readFile(join(dir, file))).length).toBeLessThanOrEqual(lineBytes * 3);
+    for (const file of files) expect((await readFile(join(dir, file))).length).toBeLessThanOrEqual(frameBytes * 3);
   });
 
   it('carries an unfinished delivery forward when its file is rotated away, so it is still owed after a restart', async () => {
-    const lineBytes = Buffer.byteLength(encodeEntry({ type: 'delivery', handler: 'done', record: record(1) }));
-    const journal = await openIn({ maxBytes: lineBytes * 2, keepFiles: 2 });
+    const frameBytes = frame(record(1), 'done').length;
+    const journal = await openIn({ maxBytes: frameBytes * 2, keepFiles: 2 });
     await journal.appendDelivery(record(1), 'pending'); // never finishes
     await journal.appendDelivery(record(2), 'pending');
     await journal.appendOutcome('id-0002', 'failed', 'boom');
     for (let n = 3; n <= 12; n += 1) await journal.appendDelivery(record(n), 'done');
     await journal.close();
     opened.length = 0;
-    expect((await readdir(dir)).filter((name) => name.endsWith('.ndjson'))).toHaveLength(2);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.bin'))).toHaveLength(2);
 
-    const reopened = await openIn({ maxBytes: lineBytes * 2, keepFiles: 2 });
+    const reopened = await openIn({ maxBytes: frameBytes * 2, keepFiles: 2 });
     const owed = reopened.recovered.filter((d) => d.handler === 'pending' || d.handler === 'failed');
     expect(owed.map((d) => [d.id, d.handler, d.handlerError])).toEqual([
       ['id-0001', 'pending', undefined],
@@ -231,19 +243,133 @@ describe('durability before the answer', () => {
   });
 });
 
-describe('encodeEntry()', () => {
-  it('writes a large body spliced in, and the line reads back as exactly the same entry', async () => {
-    const { encodeEntry, parseEntry } = await import('../../steps/lib/journal/format.ts');
-    const body = Buffer.alloc(64 * 1024, 0xfb); // base64 of 0xfb bytes is full of '+' and '/'
-    const entry = {
-      type: 'delivery' as const,
-      handler: 'pending' as const,
-      record: record(7, { bodyBase64: body.toString('base64'), bodyBytes: body.length }),
-    };
-    const line = encodeEntry(entry);
-    expect(line.endsWith('}\n')).toBe(true);
-    expect(line.indexOf('\n')).toBe(line.length - 1);
-    expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(entry)));
-    expect(parseEntry(line.trimEnd())).toEqual(entry);
+describe('journals written before format 2 (NDJSON, read as they are)', () => {
+  // Written by the listener as of commit dd5eb2b (format 1), signed with FIXTURE_SECRET: user 1
+  // done, user 2 dead ("database is down"), user 1 again (a duplicate), user 3 done (a body with a
+  // newline and non-ASCII text), an unsigned 401, a GET 405, and user 4 still pending (its handler
+  // never finished).
+  const FIXTURE = join(import.meta.dirname, '../fixtures/journal-format-1/journal-000001.ndjson');
+  const FIXTURE_SECRET = 'fixture-secret';
+  const OLD = journalFileName(1, 'ndjson');
+  const expected = [
+    ['200 ok', 'done', 1001],
+    ['200 ok', 'dead', 1002],
+    ['200 ok', 'duplicate', 1001],
+    ['200 ok', 'done', 1003],
+    ['401 missing_signature', 'not-run', 1005],
+    ['405 method_not_allowed', 'not-run', undefined],
+    ['200 ok', 'pending', 1004],
+  ];
+  const summary = (views: readonly DeliveryView[]) =>
+    views.map((v) => [
+      `${v.status} ${v.code}`,
+      v.handler,
+      v.bodyBytes === 0 ? undefined : (JSON.parse(Buffer.from(v.bodyBase64, 'base64').toString('utf8')) as { userkey: number }).userkey,
+    ]);
+
+  it('readJournal and openJournal read a format-1 folder; new entries go to a format-2 file after it', async () => {
+    await copyFile(FIXTURE, join(dir, OLD));
+    const before = await readFile(join(dir, OLD));
+    const { deliveries, warnings } = await readJournal(dir);
+    expect(warnings).toEqual([]);
+    expect(summary(deliveries)).toEqual(expected);
+    expect(deliveries[1]?.handlerError).toBe('database is down');
+    expect(JSON.parse(Buffer.from(deliveries[3]?.bodyBase64 ?? '', 'base64').toString('utf8'))).toMatchObject({ note: 'line\nbreak, caf\u00e9 \u2603' });
+
+    const journal = await openIn();
+    expect(summary(journal.recovered)).toEqual(expected);
+    await journal.appendDelivery(record(8), 'pending');
+    expect((await readdir(dir)).filter((name) => name.startsWith('journal-')).sort()).toEqual([OLD, journalFileName(2)]);
+    expect((await readFile(join(dir, OLD))).equals(before)).toBe(true); // never written again
+    const after = (await readJournal(dir)).deliveries;
+    expect(after).toHaveLength(8);
+    expect(after.find((v) => v.id === 'id-0008')).toMatchObject(record(8));
+  });
+
+  it('an upgraded listener runs the handlers the old journal still owes, and knows its deliveries for dedupe', async () => {
+    await copyFile(FIXTURE, join(dir, OLD));
+    const handled: number[] = [];
+    const t = await startTestListener({ dir, secrets: () => [FIXTURE_SECRET], handler: (d) => void handled.push((d.payload as { userkey: number }).userkey) });
+    try {
+      await t.listener.idle();
+      expect(handled.sort()).toEqual([1002, 1004]); // the dead one and the pending one
+      const first = (await readJournal(dir)).deliveries[0];
+      const retry = await send(t.listener.url, signed(Buffer.from(first?.bodyBase64 ?? '', 'base64').toString('utf8'), FIXTURE_SECRET));
+      expect(retry.json).toMatchObject({ received: true, duplicate: true });
+      await t.listener.idle();
+      expect(handled).toHaveLength(2);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rotation removes a format-1 file like any other, carrying its unfinished deliveries forward as frames', async () => {
+    await copyFile(FIXTURE, join(dir, OLD));
+    const original = (await readJournal(dir)).deliveries;
+    const frameBytes = frame(record(10), 'done').length;
+    const journal = await openIn({ maxBytes: frameBytes * 2, keepFiles: 2 });
+    for (let n = 10; n < 16; n += 1) await journal.appendDelivery(record(n), 'done');
+    await journal.close();
+    opened.length = 0;
+    const files = (await readdir(dir)).filter((name) => name.startsWith('journal-'));
+    expect(files.every((name) => name.endsWith('.bin'))).toBe(true);
+
+    const reopened = await openIn({ maxBytes: frameBytes * 2, keepFiles: 2 });
+    const owed = reopened.recovered.filter((v) => v.code === 'ok' && (v.handler === 'pending' || v.handler === 'dead'));
+    expect(owed).toEqual([original[1], original[6]]); // every field, the exact bytes included
+  });
+
+  it('skips and cuts a torn last line of a format-1 file, as format 1 did', async () => {
+    const text = await readFile(FIXTURE);
+    await writeFile(join(dir, OLD), text);
+    await appendFile(join(dir, OLD), '{"type":"delivery","handler":"pend');
+    const journal = await openIn();
+    expect(journal.warnings).toEqual([`${OLD}: skipped an incomplete last record (34 bytes) left by an interrupted write.`]);
+    expect((await readFile(join(dir, OLD))).equals(text)).toBe(true);
+    expect(summary(journal.recovered)).toEqual(expected);
   });
 });
+
+describe('the record frame (format 2)', () => {
+  it('stores the body as its raw bytes and every other record field as it is, and reads back the same entry', () => {
+    // Bytes a text format would have to escape: newlines, NULs, invalid UTF-8, and the frame's own magic.
+    const body = Buffer.concat([Buffer.from('WBJ2\n\r\u0000'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.alloc(64 * 1024, 0xfb)]);
+    const entry: JournalEntry = {
+      type: 'delivery',
+      handler: 'pending',
+      record: { ...record(7, { bodyBase64: body.toString('base64'), bodyBytes: body.length }), ...{ addedLater: { status: 202 } } },
+    };
+    const bytes = encodeFrame(entry, body);
+    const meta = JSON.stringify({ type: 'delivery', handler: 'pending', record: { ...entry.record, bodyBase64: undefined } });
+    expect(bytes.length).toBe(16 + Buffer.byteLength(meta) + body.length); // no base64: the body costs its own size
+    expect(bytes.subarray(bytes.length - body.length).equals(body)).toBe(true);
+    const decoded = decodeFrames(Buffer.concat([bytes, encodeFrame({ type: 'handler', id: 'id-0007', handler: 'done', at: '2024-01-01T00:00:01.000Z' })]));
+    expect(decoded.tail).toBe('none');
+    expect(decoded.frames.map((f) => f.entry)).toEqual([entry, { type: 'handler', id: 'id-0007', handler: 'done', at: '2024-01-01T00:00:01.000Z' }]);
+  });
+
+  it("without the bytes at hand, decodes the record's base64: the same frame", () => {
+    const body = Buffer.from('{"eventname":"User_Create"}');
+    const entry: JournalEntry = { type: 'delivery', handler: 'done', record: record(8, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
+    expect(encodeFrame(entry).equals(encodeFrame(entry, body))).toBe(true);
+  });
+
+  it('the writer gets the frame as a head and the body itself, not a copy; an empty body (on an empty ArrayBuffer) still checks', () => {
+    const body = Buffer.alloc(64 * 1024, 0x61);
+    const entry: JournalEntry = { type: 'delivery', handler: 'pending', record: record(9, { bodyBase64: body.toString('base64'), bodyBytes: body.length }) };
+    const parts = encodeFrameParts(entry, body);
+    expect(parts).toHaveLength(2);
+    expect(parts[1]?.buffer).toBe(body.buffer); // the same memory
+    expect(Buffer.concat(parts).equals(encodeFrame(entry, body))).toBe(true);
+    // Buffer.concat([]) has a zero-length ArrayBuffer, for which Node 20's crc32 ignores its starting value.
+    const empty = Buffer.concat([]);
+    const emptyEntry: JournalEntry = { type: 'delivery', handler: 'not-run', record: record(10, { bodyBase64: '', bodyBytes: 0 }) };
+    const decoded = decodeFrames(Buffer.concat(encodeFrameParts(emptyEntry, empty)));
+    expect([decoded.tail, decoded.frames.map((f) => f.entry)]).toEqual(['none', [emptyEntry]]);
+  });
+});
+
+/** A format-2 frame for `entry`'s delivery, as the journal writes it. */
+function frame(entry: DeliveryRecord, handler: 'pending' | 'done' = 'pending'): Buffer {
+  return encodeFrame({ type: 'delivery', handler, record: entry });
+}

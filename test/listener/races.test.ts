@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
-import { send, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+import { parseRaw, send, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /** A real journal whose delivery appends are delayed (a slow fdatasync) and, optionally, the first one fails. */
@@ -104,5 +104,37 @@ describe('listener races with the journal', () => {
     // Stored in whichever order the writes finished; the answers on the wire were in order.
     expect(views.map((v) => `${v.status} ${v.code}/${v.handler}`).sort()).toEqual(['200 ok/done', '400 bad_request/not-run']);
     expect(new Set(views.map((v) => v.id)).size).toBe(2);
+  });
+
+  it('one connection streaming an oversized header while its 431 is being stored is journaled once (issue 14)', async () => {
+    // Node's parser reports the overflow again for every chunk that follows: before the fix each
+    // one became a record (70 in a second, all but the first with method and URL "-").
+    const { journal, dir } = await slowJournal({ delayMs: 150 });
+    const t = await listenerWith(journal, dir, []);
+    const chunk = `X-Filler-${'a'.repeat(4090)}: b\r\n`;
+    const raw = await new Promise<string>((resolve) => {
+      let got = '';
+      let open = true;
+      const socket = connect(t.listener.port, '127.0.0.1', () => {
+        // The first packet alone is over Node's 16 KiB header limit, so the refusal knows its request line.
+        socket.write(`POST /webhooks HTTP/1.1\r\nHost: x\r\n${chunk.repeat(5)}`);
+        // Then keep streaming header lines for as long as the listener lets the socket live.
+        const stream = () => {
+          if (!open) return;
+          socket.write(chunk);
+          setTimeout(stream, 2);
+        };
+        stream();
+      });
+      socket.on('data', (data) => (got += data.toString('latin1')));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        open = false;
+        resolve(got);
+      });
+    });
+    expect(parseRaw(raw)).toMatchObject({ status: 431, body: { code: 'headers_too_large' } });
+    const views = (await readJournal(dir)).deliveries;
+    expect(views.map((v) => [v.method, v.url, v.status, v.code])).toEqual([['POST', '/webhooks', 431, 'headers_too_large']]);
   });
 });

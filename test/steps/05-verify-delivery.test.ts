@@ -3,6 +3,8 @@
  * fresh state folder: a verifying delivery, a tampered one with its diagnosis, none at all, and a
  * body whose re-serialization differs. One run goes through `npm run step:5` for the exit codes.
  */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
 import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
@@ -225,5 +227,20 @@ describe('step 5: verify the captured delivery', () => {
     expect(latest.out).toContain('Match: yes, with the current secret.');
     const wrong = await step('--event', 'nope');
     expect([wrong.code, wrong.err.includes('[WORKBENCH_CONFIG_INVALID]')]).toEqual([1, true]);
+  });
+
+  it('reads a journal written before format 2 (NDJSON, body in base64) and verifies its delivery', async () => {
+    // The format-1 fixture of test/journal (written by the listener as of dd5eb2b): user 4's User_Create is its newest delivery.
+    await mkdir(journalDir(dir), { recursive: true });
+    await copyFile(join(import.meta.dirname, '../fixtures/journal-format-1/journal-000001.ndjson'), join(journalDir(dir), 'journal-000001.ndjson'));
+    const fixtureConfig = loadConfig({ env: { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: 'fixture-secret' } });
+    await openState(dir).write('user', { ...user, userkey: 1004, username: 'Test-User-4' });
+    const { lines, result, error } = await run(fixtureConfig);
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ scheme: 'bracken', secretIndex: 0 });
+    expect(lines).toContain('Raw body (85 bytes, exactly as received):');
+    expect(lines).toContain('  {"eventname":"User_Create","domainkey":15435,"userkey":1004,"username":"Test-User-4"}');
+    expect(lines).toContain('Received: authorization: HMACSHA256 fcc1XYY5u+eJ4Zt8tXTeore27qFBhKg7jmFJ6vEKzKU=');
+    expect(lines).toContain('Match: yes, with the current secret.');
   });
 });

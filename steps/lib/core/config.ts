@@ -93,7 +93,12 @@ export interface Config {
     readonly forwardTo: string | undefined;
   };
   readonly inspect: { readonly port: number };
-  readonly journal: { readonly maxBytes: number; readonly keepFiles: number };
+  readonly journal: {
+    readonly maxBytes: number;
+    readonly keepFiles: number;
+    /** DEDUPE_RETENTION: how long the file engine remembers a delivery's dedupe key, whatever rotation removes (default 7 days). */
+    readonly dedupeRetentionMs: number;
+  };
   /**
    * DATABASE_URL: with it, deliveries go to Postgres (and handlers to worker processes); without
    * it, to the file journal above.
@@ -170,6 +175,8 @@ export const SETTING_RANGES = {
   LISTEN_BODY_LIMIT: { min: 1, max: 64 * MIB },
   JOURNAL_MAX_BYTES: { min: 64 * KIB, max: 1024 * MIB },
   JOURNAL_KEEP_FILES: { min: 1, max: 1000 },
+  // Not a timer (compared with arrival times), so it may pass 2^31 ms.
+  DEDUPE_RETENTION: { min: SECOND, max: 365 * DAY },
   HANDLER_RETRY_LIMIT: { min: 0, max: 100 },
   HANDLER_RETRY_DELAY_MS: { min: 0, max: 3_600_000 },
   // pg-boss expires a job after at most 24 hours; a handler bound of an hour stays well inside it.
@@ -244,6 +251,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     journal: Object.freeze({
       maxBytes: read.bytes('JOURNAL_MAX_BYTES', 16 * 1024 * 1024),
       keepFiles: read.integer('JOURNAL_KEEP_FILES', 4),
+      dedupeRetentionMs: read.duration('DEDUPE_RETENTION', 7 * DAY),
     }),
     database: Object.freeze({ url: read.databaseUrl('DATABASE_URL') }),
     handlers: Object.freeze({

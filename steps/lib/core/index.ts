@@ -71,5 +71,5 @@ export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';
 export { resolveStepDeps } from './step-deps.ts';
 export type { StepDeps } from './step-deps.ts';
-export { STATE_FILES, belongsToConfigured, openState, writeFailed, writeFileAtomic } from './state.ts';
+export { STATE_FILES, belongsToConfigured, openState, syncDir, writeFailed, writeFileAtomic } from './state.ts';
 export type { LegacyWebhookState, ListenerState, State, TokenState, UserState, WebhookState, WebhookSubscription } from './state.ts';

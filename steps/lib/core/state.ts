@@ -11,7 +11,7 @@
  * await state.write('user', { apiUrl, domainkey, userkey: 1, username: 'Test-User-ab12', createdAt });
  * const user = await state.read('user'); // UserState | undefined
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { STATE_CORRUPT, STATE_WRITE_FAILED, StateError } from './errors.ts';
@@ -176,15 +176,27 @@ export function openState(dir: string): State {
 /**
  * Writes `data` to `file` through a temp file and a rename, so a reader never sees half a file. When
  * the write fails (a full disk, a read-only folder) the temp file is removed, `file` keeps its old
- * content, and the error is a StateError STATE_WRITE_FAILED saying what to do.
+ * content, and the error is a StateError STATE_WRITE_FAILED saying what to do. With `sync`, the data
+ * and the rename are also flushed to disk before it resolves, so they survive a power cut.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
   const dir = join(file, '..');
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(temp, data, { mode: 0o600 });
+    if (options.sync === true) {
+      const handle = await open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    } else {
+      await writeFile(temp, data, { mode: 0o600 });
+    }
     await rename(temp, file);
+    if (options.sync === true) await syncDir(dir);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw writeFailed(file, error);
@@ -204,4 +216,17 @@ export function writeFailed(file: string, error: unknown): StateError {
     cause: error,
     hint: `Free some space or fix the permissions of ${join(file, '..')}, or point WORKBENCH_STATE_DIR at another folder, then run this again.`,
   });
+}
+
+/** fsync on a folder, so a file created, renamed or removed in it survives a power cut (Linux, macOS). */
+export async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open a folder: the file data is still synced, only the name is not.
+  } finally {
+    await handle?.close();
+  }
 }

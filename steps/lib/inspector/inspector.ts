@@ -67,7 +67,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   let allowed: ReadonlySet<string> = new Set(); // filled in once the port is known
-  const streams = followSource(source);
+  const streams = followSource(source, { log });
   const sourceInfo = options.store === undefined ? {} : { engine: options.store.engine, location: options.store.location };
   const handle = createInspectorHandler({ source, sourceInfo, replayUrl, forwardTo: options.forwardTo, streams, allowedHosts: () => allowed, log });
   const server = createServer((req, res) => {

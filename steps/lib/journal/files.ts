@@ -1,14 +1,17 @@
 /**
- * Reading journal files back.
+ * Reading journal files back, in either format (format 2 frames, or format 1 NDJSON from before).
  * Shared by `openJournal` (which also repairs a torn tail) and `readJournal` (which only reads).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { journalFileSeq, parseEntry, type JournalEntry } from './format.ts';
+import { journalFileOf, type JournalEntry, type JournalFormat } from './format.ts';
+import { decodeFrames, encodeFrame } from './frame.ts';
+import { decodeLines } from './legacy-ndjson.ts';
 
 export interface JournalFile {
   readonly seq: number;
   readonly path: string;
+  readonly format: JournalFormat;
 }
 
 /** The journal files in `dir`, oldest first; none when the folder does not exist. */
@@ -22,46 +25,57 @@ export async function listJournalFiles(dir: string): Promise<JournalFile[]> {
   }
   const files: JournalFile[] = [];
   for (const name of names) {
-    const seq = journalFileSeq(name);
-    if (seq !== undefined) files.push({ seq, path: join(dir, name) });
+    const file = journalFileOf(name);
+    if (file !== undefined) files.push({ ...file, path: join(dir, name) });
   }
-  return files.sort((a, b) => a.seq - b.seq);
+  // Format 1 files come first at equal numbers: format 2 ones are only ever written after them.
+  return files.sort((a, b) => a.seq - b.seq || (a.format === b.format ? 0 : a.format === 'ndjson' ? -1 : 1));
+}
+
+export interface ReadEntry {
+  readonly entry: JournalEntry;
+  /** The entry as a format-2 frame (for carrying it forward): its bytes as read, or encoded now. */
+  frame(): Buffer;
 }
 
 export interface ReadFileResult {
-  readonly entries: JournalEntry[];
+  readonly entries: ReadEntry[];
   readonly warnings: string[];
-  /** Length of the file up to and including its last newline: everything after it is a torn record. */
+  /** Length of the file up to the end of its last intact record: everything after it is a torn record. */
   readonly completeBytes: number;
-  /** Bytes after the last newline (a write cut short by a crash). */
+  /** Bytes after `completeBytes` (a write cut short by a crash). */
   readonly tornBytes: number;
 }
 
-/** Every complete, well-formed entry of one file; the rest is reported in `warnings`. */
-export async function readJournalFile(path: string): Promise<ReadFileResult> {
+/** Every intact, well-formed entry of one file; the rest is reported in `warnings`. */
+export async function readJournalFile(file: JournalFile): Promise<ReadFileResult> {
   let data: Buffer;
   try {
-    data = await readFile(path);
+    data = await readFile(file.path);
   } catch (error) {
     // Rotation may delete an old file between listing and reading it.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], warnings: [], completeBytes: 0, tornBytes: 0 };
     throw error;
   }
-  const name = basename(path);
-  const completeBytes = data.lastIndexOf(0x0a) + 1;
+  const name = basename(file.path);
+  return file.format === 'frames' ? readFrames(name, data) : readLines(name, data);
+}
+
+function readFrames(name: string, data: Buffer): ReadFileResult {
+  const { frames, unreadableAt, completeBytes, tail } = decodeFrames(data);
   const tornBytes = data.length - completeBytes;
-  const entries: JournalEntry[] = [];
-  const warnings: string[] = [];
-  const lines = data.subarray(0, completeBytes).toString('utf8').split('\n');
-  lines.pop(); // the empty string after the last newline
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    const entry = parseEntry(line);
-    if (entry === undefined) warnings.push(`${name}: skipped unreadable record on line ${index + 1}.`);
-    else entries.push(entry);
-  });
-  if (tornBytes > 0) {
-    warnings.push(`${name}: skipped an incomplete last record (${tornBytes} bytes) left by an interrupted write.`);
+  const warnings = unreadableAt.map((offset) => `${name}: skipped an unreadable record at byte ${offset}.`);
+  if (tail === 'short') warnings.push(`${name}: skipped an incomplete last record (${tornBytes} bytes) left by an interrupted write.`);
+  if (tail === 'damaged') {
+    warnings.push(`${name}: skipped a damaged last record (${tornBytes} bytes from byte ${completeBytes}) left by an interrupted write.`);
   }
-  return { entries, warnings, completeBytes, tornBytes };
+  return { entries: frames.map(({ entry, bytes }) => ({ entry, frame: () => bytes })), warnings, completeBytes, tornBytes };
+}
+
+function readLines(name: string, data: Buffer): ReadFileResult {
+  const { entries, unreadableLines, completeBytes } = decodeLines(data);
+  const tornBytes = data.length - completeBytes;
+  const warnings = unreadableLines.map((line) => `${name}: skipped unreadable record on line ${line}.`);
+  if (tornBytes > 0) warnings.push(`${name}: skipped an incomplete last record (${tornBytes} bytes) left by an interrupted write.`);
+  return { entries: entries.map((entry) => ({ entry, frame: () => encodeFrame(entry) })), warnings, completeBytes, tornBytes };
 }

@@ -1,12 +1,15 @@
 /**
- * The journal's on-disk format: NDJSON files `journal-000001.ndjson`, `journal-000002.ndjson`...
- * under `<stateDir>/journal/`, one entry per line. Two kinds of entry:
+ * What the journal holds, whatever the bytes: files `journal-000001.bin`, `journal-000002.bin`...
+ * under `<stateDir>/journal/` (frame.ts has the bytes), each a run of entries. Two kinds of entry:
  *
- * - `{"type":"delivery","handler":"pending","record":{...DeliveryRecord}}`: a request the listener
- *   answered, written before the answer. `handler` is its state at that moment.
- * - `{"type":"handler","id":"...","handler":"done"|"failed"|"dead","error":"...","at":"...","forward":{...}}`:
- *   what the user's handler did with a delivery, written after each run (`dead`: its last try
- *   failed); `forward` is the run's try at forwarding it to the user's app (LISTEN_FORWARD_TO).
+ * - `delivery`: a request the listener answered, written before the answer, with its handler
+ *   state at that moment (`pending`, `not-run`, `duplicate`...) and its DeliveryRecord.
+ * - `handler`: what the user's handler did with a delivery (`done`, `failed`, `dead`: its last
+ *   try failed), written after each run, with `forward`: the run's try at forwarding it to the
+ *   user's app (LISTEN_FORWARD_TO), when there was one.
+ *
+ * Journals written before format 2 are NDJSON files `journal-000001.ndjson`, one entry per line;
+ * they are still read (legacy-ndjson.ts), never written.
  *
  * Folding the entries in order gives each delivery's current state (`DeliveryView`).
  */
@@ -23,7 +26,11 @@ import {
 
 /** The journal folder inside the state folder. */
 export const JOURNAL_DIR_NAME = 'journal';
-const FILE_PATTERN = /^journal-(\d{6,})\.ndjson$/;
+
+/** `frames`: format 2 (binary frames, the body as raw bytes); `ndjson`: format 1 (read only). */
+export type JournalFormat = 'frames' | 'ndjson';
+
+const FILE_PATTERN = /^journal-(\d{6,})\.(bin|ndjson)$/;
 
 export interface DeliveryEntry {
   readonly type: 'delivery';
@@ -47,42 +54,22 @@ export interface HandlerEntry {
 
 export type JournalEntry = DeliveryEntry | HandlerEntry;
 
-/** `journal-000042.ndjson` for 42: zero-padded so names sort in order. */
-export function journalFileName(seq: number): string {
-  return `journal-${String(seq).padStart(6, '0')}.ndjson`;
+/** `journal-000042.bin` for 42: zero-padded so names sort in order. */
+export function journalFileName(seq: number, format: JournalFormat = 'frames'): string {
+  return `journal-${String(seq).padStart(6, '0')}.${format === 'frames' ? 'bin' : 'ndjson'}`;
 }
 
-/** The sequence number in a journal file name, or undefined for any other file. */
-export function journalFileSeq(name: string): number | undefined {
+/** The sequence number and format of a journal file name, or undefined for any other file. */
+export function journalFileOf(name: string): { seq: number; format: JournalFormat } | undefined {
   const match = FILE_PATTERN.exec(name);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-/** Bodies from this size up are spliced into the line rather than passed through JSON.stringify. */
-const SPLICE_FROM_CHARS = 4096;
-
-/**
- * One line, newline included. JSON.stringify escapes newlines inside strings, so a line is a record.
- * A large body is spliced in after the rest is stringified: base64 never needs escaping in JSON, and
- * letting JSON.stringify scan 88 KB of it for escapes made encoding 2.7x slower (bench, 64 KiB bodies).
- */
-export function encodeEntry(entry: JournalEntry): string {
-  if (entry.type !== 'delivery' || entry.record.bodyBase64.length < SPLICE_FROM_CHARS) return `${JSON.stringify(entry)}\n`;
-  const { bodyBase64, ...rest } = entry.record;
-  const head = JSON.stringify({ ...entry, record: rest }); // ends with the record's and the entry's "}}"
-  return `${head.slice(0, -2)},"bodyBase64":"${bodyBase64}"}}\n`;
+  if (match?.[1] === undefined) return undefined;
+  return { seq: Number(match[1]), format: match[2] === 'bin' ? 'frames' : 'ndjson' };
 }
 
 const OUTCOMES: readonly string[] = ['done', 'failed', 'dead'] satisfies HandlerOutcome[];
 
-/** The entry on `line`, or undefined when the line is not a well-formed entry. */
-export function parseEntry(line: string): JournalEntry | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
+/** `value` as an entry, or undefined when it is not a well-formed one. */
+export function asEntry(value: unknown): JournalEntry | undefined {
   if (!isObject(value)) return undefined;
   if (value.type === 'delivery' && HANDLER_STATES.includes(value.handler as HandlerState) && isRecord(value.record)) {
     return value as unknown as DeliveryEntry;
@@ -99,7 +86,7 @@ export class JournalFold {
 
   add(entry: JournalEntry): void {
     if (entry.type === 'delivery') {
-      // A delivery carried forward by rotation repeats its line: the first one stands.
+      // A delivery carried forward by rotation repeats its entry: the first one stands.
       if (!this.#views.has(entry.record.id)) {
         this.#views.set(entry.record.id, { ...entry.record, handler: entry.handler, handlerError: undefined });
       }
@@ -116,7 +103,7 @@ export class JournalFold {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,7 +1,9 @@
 /**
  * The durable journal: every request the listener answers, and every handler outcome, appended
- * to NDJSON files under `<stateDir>/journal/` and flushed to disk (fdatasync) before the append
- * resolves. The listener awaits it before answering, so an acknowledged delivery survives a crash.
+ * to files under `<stateDir>/journal/` (binary frames, the body as its raw bytes: frame.ts) and
+ * flushed to disk (fdatasync) before the append resolves. The listener awaits it before
+ * answering, so an acknowledged delivery survives a crash. Journals written in the NDJSON format
+ * of earlier versions are read too (legacy-ndjson.ts).
  *
  * Concurrent appends are group-committed: while one write + fdatasync is in flight, new entries
  * queue up and go out together in the next one, so throughput does not fall to one fsync per request.
@@ -12,7 +14,7 @@
  *
  * @example
  * const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal });
- * await journal.appendDelivery(record, 'pending'); // on disk now
+ * await journal.appendDelivery(record, 'pending', body); // on disk now
  * const { deliveries } = await readJournal(journalDir(config.stateDir)); // step 5, no listener needed
  */
 import { mkdir, truncate } from 'node:fs/promises';
@@ -21,8 +23,9 @@ import { WorkbenchError, writeFailed } from '../core/index.ts';
 import type { DeliveryRecord, DeliveryView, HandlerState, RunReport } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
-import { encodeEntry, type HandlerOutcome, JOURNAL_DIR_NAME, journalFileName, JournalFold } from './format.ts';
-import { JournalWriter, trackOwed, type Owed } from './writer.ts';
+import { type HandlerOutcome, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
+import { JournalWriter, trackKey, trackOwed, type Owed } from './writer.ts';
+import { type DedupeKey, DedupeKeyFile, DEFAULT_DEDUPE_RETENTION_MS } from './dedupe-keys.ts';
 
 /** `<stateDir>/journal`: where step 3 writes the journal and step 5 reads it. */
 export function journalDir(stateDir: string): string {
@@ -36,6 +39,8 @@ export interface JournalOptions {
   maxBytes: number;
   /** How many files to keep, the current one included (config.journal.keepFiles). */
   keepFiles: number;
+  /** How long a delivery's dedupe key is remembered, whatever rotation does (config.journal.dedupeRetentionMs); default 7 days. */
+  dedupeRetentionMs?: number;
   log?: (line: string) => void;
 }
 
@@ -45,8 +50,19 @@ export interface Journal {
   readonly recovered: readonly DeliveryView[];
   /** What was skipped while opening (a torn last record, an unreadable line). */
   readonly warnings: readonly string[];
-  /** Appends a delivery; resolves once it is on disk. */
-  appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
+  /**
+   * Dedupe keys of deliveries no longer in the journal (rotation removed their files), within the
+   * retention, oldest first: with `recovered`, every key a sender's retry may still repeat.
+   */
+  readonly rememberedKeys: readonly DedupeKey[];
+  /** How long dedupe keys are kept. */
+  readonly dedupeRetentionMs: number;
+  /**
+   * Appends a delivery; resolves once it is on disk. `body` is the exact bytes `record.bodyBase64`
+   * holds, when the caller has them (the listener does): they are written as they are, with no
+   * base64 to decode.
+   */
+  appendDelivery(record: DeliveryRecord, handler: HandlerState, body?: Uint8Array): Promise<void>;
   /**
    * Appends what the handler did with delivery `id` (and what the run reported: its forward's try);
    * resolves once it is on disk (with the next delivery, or within 50 ms).
@@ -58,7 +74,7 @@ export interface Journal {
 
 /** Opens (or creates) the journal in `dir`, repairing a torn last record left by a crash. */
 export async function openJournal(options: JournalOptions): Promise<Journal> {
-  const { dir, maxBytes, keepFiles, log = () => {} } = options;
+  const { dir, maxBytes, keepFiles, dedupeRetentionMs = DEFAULT_DEDUPE_RETENTION_MS, log = () => {} } = options;
   // A full disk or a read-only folder is a coded error with what to do, not a stack trace.
   const unlock = await mkdir(dir, { recursive: true, mode: 0o700 })
     .then(() => lockJournal(dir))
@@ -70,25 +86,35 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const fold = new JournalFold();
     const warnings: string[] = [];
     const owed: Owed = new Map();
+    const fileKeys = new Map<number, DedupeKey[]>();
+    const remembered = await DedupeKeyFile.open({ dir, retentionMs: dedupeRetentionMs, log });
+    warnings.push(...remembered.warnings);
     for (const file of files) {
-      const result = await readJournalFile(file.path);
+      const result = await readJournalFile(file);
       warnings.push(...result.warnings);
-      for (const entry of result.entries) {
+      for (const { entry, frame } of result.entries) {
         fold.add(entry);
-        trackOwed(owed, entry, encodeEntry(entry), file.seq);
+        trackOwed(owed, entry, () => [frame()], file.seq);
+        trackKey(fileKeys, entry, file.seq);
       }
-      // Cut the torn tail off so the next append starts on a clean line.
+      // Cut the torn tail off so the next append starts on a clean record.
       if (result.tornBytes > 0 && file === files.at(-1)) await truncate(file.path, result.completeBytes);
     }
+    // Frames read are views into whole files: keep copies of the few still owed, not the files.
+    for (const item of owed.values()) {
+      item.delivery = item.delivery.map((part) => Buffer.from(part));
+      item.outcome = item.outcome.map((part) => Buffer.from(part));
+    }
     for (const warning of warnings) log(`journal: ${warning}`);
-    const last = files.at(-1) ?? { seq: 1, path: join(dir, journalFileName(1)) };
-    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files: files.length > 0 ? files : [last], owed });
+    const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, keyFile: remembered.file });
     let closing: Promise<void> | undefined;
     return {
       dir,
       recovered: fold.views(),
       warnings,
-      appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
+      rememberedKeys: remembered.keys,
+      dedupeRetentionMs,
+      appendDelivery: (record, handler, body) => writer.append({ type: 'delivery', handler, record }, { body }),
       // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
       appendOutcome: (id, handler, error, report) =>
         writer.append(
@@ -117,11 +143,19 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
 /** Every delivery in the journal at `dir`, oldest first; safe while a listener is writing it. */
 export async function readJournal(dir: string): Promise<{ deliveries: DeliveryView[]; warnings: string[] }> {
   const fold = new JournalFold();
+  const { entries, warnings } = await readJournalEntries(dir);
+  for (const entry of entries) fold.add(entry);
+  return { deliveries: fold.views(), warnings };
+}
+
+/** Every entry in the journal at `dir`, in the order written (a delivery's bytes in its record's `bodyBase64`). */
+export async function readJournalEntries(dir: string): Promise<{ entries: JournalEntry[]; warnings: string[] }> {
+  const entries: JournalEntry[] = [];
   const warnings: string[] = [];
   for (const file of await listJournalFiles(dir)) {
-    const result = await readJournalFile(file.path);
+    const result = await readJournalFile(file);
     warnings.push(...result.warnings);
-    for (const entry of result.entries) fold.add(entry);
+    for (const { entry } of result.entries) entries.push(entry);
   }
-  return { deliveries: fold.views(), warnings };
+  return { entries, warnings };
 }

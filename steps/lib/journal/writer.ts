@@ -3,37 +3,45 @@
  * write + fdatasync is in flight, new entries queue up and go out together in the next one.
  * Rotation closes the file at `maxBytes`, deletes the oldest beyond `keepFiles`, and first copies
  * forward any delivery whose handler is still owed, so rotation never drops pending work.
+ * It always appends format-2 frames, to a new file when the newest one is format 1.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { syncDir } from '../core/index.ts';
+import { type DedupeKey, type DedupeKeyFile, dedupeKeyOfEntry } from './dedupe-keys.ts';
 import type { JournalFile } from './files.ts';
-import { encodeEntry, journalFileName, type JournalEntry } from './format.ts';
+import { journalFileName, type JournalEntry } from './format.ts';
+import { encodeFrameParts } from './frame.ts';
 
 /** How long an unhurried entry waits for a delivery's flush to ride along with. */
 const UNHURRIED_DELAY_MS = 50;
 
-/** Per delivery still owed a handler run: the file (seq) holding its delivery line, and its lines. */
-export type Owed = Map<string, { seq: number; lines: string[] }>;
+/**
+ * Per delivery still owed a handler run: the file (seq) holding its delivery entry, and the bytes
+ * that say so, its delivery frame and its last outcome's (each as parts, written back to back).
+ */
+export type Owed = Map<string, { seq: number; delivery: Buffer[]; outcome: Buffer[] }>;
 
 interface Pending {
   readonly entry: JournalEntry;
-  readonly line: string;
+  /** The entry's frame, in parts (the body not copied into it). */
+  readonly frame: Buffer[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
-/** Deliveries whose handler still has to run (pending, failed or dead: a restart runs them), with the lines that say so. */
-export function trackOwed(owed: Owed, entry: JournalEntry, line: string, seq: number): void {
+/** Deliveries whose handler still has to run (pending, failed or dead: a restart runs them), with the frames that say so. */
+export function trackOwed(owed: Owed, entry: JournalEntry, frame: () => Buffer[], seq: number): void {
   if (entry.type === 'delivery') {
     if (entry.handler === 'pending' || entry.handler === 'failed' || entry.handler === 'dead') {
-      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, lines: [line] });
+      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, delivery: frame(), outcome: [] });
     }
   } else if (entry.handler === 'done') {
     owed.delete(entry.id);
   } else {
+    // Keep the seq of the file holding the delivery entry: that file's deletion is what matters.
     const item = owed.get(entry.id);
-    // Keep the seq of the file holding the delivery line: that file's deletion is what matters.
-    if (item !== undefined) owed.set(entry.id, { seq: item.seq, lines: [item.lines[0] ?? '', line] });
+    if (item !== undefined) item.outcome = frame();
   }
 }
 
@@ -44,6 +52,10 @@ export interface WriterOptions {
   log: (line: string) => void;
   files: JournalFile[];
   owed: Owed;
+  /** The dedupe keys each file's deliveries claim, by seq: what goes to the key file when rotation removes it. */
+  fileKeys: Map<number, DedupeKey[]>;
+  /** Where those keys go (keys of deliveries in removed files). */
+  keyFile: DedupeKeyFile;
 }
 
 /** The append side: one open file, a queue, and the group-commit loop. */
@@ -55,6 +67,8 @@ export class JournalWriter {
   #flushing: Promise<void> | undefined;
   #unhurried: NodeJS.Timeout | undefined;
   #closed = false;
+  /** A failed write could not be cut back off the file: the next write starts a new file. */
+  #damaged = false;
 
   private constructor(options: WriterOptions, handle: FileHandle, size: number) {
     this.options = options;
@@ -63,6 +77,11 @@ export class JournalWriter {
   }
 
   static async open(options: WriterOptions): Promise<JournalWriter> {
+    const newest = options.files.at(-1);
+    if (newest?.format !== 'frames') {
+      const seq = (newest?.seq ?? 0) + 1;
+      options.files.push({ seq, path: join(options.dir, journalFileName(seq)), format: 'frames' });
+    }
     const current = options.files.at(-1) as JournalFile;
     const handle = await open(current.path, 'a', 0o600);
     const { size } = await handle.stat();
@@ -71,14 +90,15 @@ export class JournalWriter {
   }
 
   /**
-   * Queues `entry`; resolves once it is written and flushed. An unhurried entry (a handler outcome:
-   * losing one only re-runs the handler) does not start a flush of its own: it rides along with
-   * the next delivery's, or goes out after UNHURRIED_DELAY_MS, so it costs no extra fdatasync.
+   * Queues `entry` (with `body`, a delivery's exact bytes, when the caller has them); resolves once
+   * it is written and flushed. An unhurried entry (a handler outcome: losing one only re-runs the
+   * handler) does not start a flush of its own: it rides along with the next delivery's, or goes
+   * out after UNHURRIED_DELAY_MS, so it costs no extra fdatasync.
    */
-  append(entry: JournalEntry, { hurry = true }: { hurry?: boolean } = {}): Promise<void> {
+  append(entry: JournalEntry, { hurry = true, body }: { hurry?: boolean; body?: Uint8Array | undefined } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('The journal is closed.'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ entry, line: encodeEntry(entry), resolve, reject });
+      this.#queue.push({ entry, frame: encodeFrameParts(entry, body), resolve, reject });
       if (hurry) this.#kick();
       else this.#unhurried ??= setTimeout(() => this.#kick(), UNHURRIED_DELAY_MS);
     });
@@ -100,6 +120,7 @@ export class JournalWriter {
     if (this.#queue.length > 0) this.#kick(); // unhurried entries still waiting go out now
     while (this.#flushing !== undefined) await this.#flushing;
     await this.handle.close();
+    await this.options.keyFile.close();
   }
 
   async #flushLoop(): Promise<void> {
@@ -107,11 +128,15 @@ export class JournalWriter {
       const batch = this.#queue;
       this.#queue = [];
       try {
-        const data = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
-        if (this.size > 0 && this.size + data.length > this.options.maxBytes) await this.#rotate();
-        await this.#write(data);
+        const frames = batch.flatMap((p) => p.frame);
+        const bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+        if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
+        await this.#write(frames);
         const seq = this.#currentSeq();
-        for (const p of batch) trackOwed(this.options.owed, p.entry, p.line, seq);
+        for (const p of batch) {
+          trackOwed(this.options.owed, p.entry, () => p.frame, seq);
+          trackKey(this.options.fileKeys, p.entry, seq);
+        }
         for (const p of batch) p.resolve();
       } catch (error) {
         for (const p of batch) p.reject(error);
@@ -119,15 +144,27 @@ export class JournalWriter {
     }
   }
 
-  /** Writes all of `data` and flushes it; on failure cuts the file back so no half line remains. */
-  async #write(data: Buffer): Promise<void> {
+  /**
+   * Writes all of `frames` (one writev: the bodies are not copied into one buffer first) and
+   * flushes them; on failure cuts the file back so no half record remains.
+   * If even that fails, the next write goes to a new file: appending after a half record would
+   * bury every later one behind it (a reader stops at the first damaged frame).
+   */
+  async #write(frames: Buffer[]): Promise<void> {
     try {
-      let offset = 0;
-      while (offset < data.length) offset += (await this.handle.write(data, offset)).bytesWritten;
+      const { bytesWritten } = await this.handle.writev(frames);
+      let written = bytesWritten;
+      const bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+      if (written < bytes) {
+        const rest = Buffer.concat(frames); // a short write (rare): finish it from where it stopped
+        while (written < bytes) written += (await this.handle.write(rest, written)).bytesWritten;
+      }
       await this.handle.datasync();
-      this.size += data.length;
+      this.size += bytes;
     } catch (error) {
-      await this.handle.truncate(this.size).catch(() => {});
+      await this.handle.truncate(this.size).catch(() => {
+        this.#damaged = true;
+      });
       throw error;
     }
   }
@@ -143,32 +180,47 @@ export class JournalWriter {
     await this.handle.close();
     this.handle = await open(path, 'a', 0o600);
     this.size = 0;
-    files.push({ seq, path });
+    this.#damaged = false;
+    files.push({ seq, path, format: 'frames' });
     await syncDir(dir);
     while (files.length > keepFiles) {
-      const oldest = files.shift() as JournalFile;
+      const oldest = files[0] as JournalFile;
+      if (!(await this.#rememberKeysOf(oldest))) break; // kept for now: its keys must not be lost with it
+      files.shift();
       // Copy forward what the worker still owes before the file holding it goes.
       const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
       if (carried.length > 0) {
-        await this.#write(Buffer.from(carried.flatMap((item) => item.lines).join(''), 'utf8'));
+        await this.#write(carried.flatMap((item) => [...item.delivery, ...item.outcome]));
         for (const item of carried) item.seq = seq;
       }
       await rm(oldest.path, { force: true });
-      log(`journal: rotated; removed ${journalFileName(oldest.seq)}${carried.length > 0 ? ` (carried ${carried.length} unfinished deliveries forward)` : ''}.`);
+      log(`journal: rotated; removed ${basename(oldest.path)}${carried.length > 0 ? ` (carried ${carried.length} unfinished deliveries forward)` : ''}.`);
     }
     await syncDir(dir);
   }
+
+  /**
+   * Appends the dedupe keys of `file`'s deliveries to the key file before the file goes. False
+   * when they cannot be written: the journal file is then kept, and the next rotation tries again.
+   */
+  async #rememberKeysOf(file: JournalFile): Promise<boolean> {
+    const { fileKeys, keyFile, log } = this.options;
+    try {
+      await keyFile.append(fileKeys.get(file.seq) ?? []);
+    } catch (error) {
+      log(`journal: kept ${basename(file.path)} past JOURNAL_KEEP_FILES, since its dedupe keys could not be saved: ${(error as Error).message}`);
+      return false;
+    }
+    fileKeys.delete(file.seq);
+    return true;
+  }
 }
 
-/** fsync on the folder, so a created or removed file name survives a power cut (Linux, macOS). */
-async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Windows cannot open a folder: the file data is still synced, only the name is not.
-  } finally {
-    await handle?.close();
-  }
+/** Notes the dedupe key `entry` claims under the file (seq) it is in. */
+export function trackKey(fileKeys: Map<number, DedupeKey[]>, entry: JournalEntry, seq: number): void {
+  const key = dedupeKeyOfEntry(entry);
+  if (key === undefined) return;
+  const keys = fileKeys.get(seq);
+  if (keys === undefined) fileKeys.set(seq, [key]);
+  else keys.push(key);
 }

@@ -16,8 +16,16 @@ const CODES: Readonly<Record<string, RejectionCode>> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
 };
 
+/**
+ * Sockets whose refusal is already being stored and answered. Once its parser has failed, Node
+ * reports the error again for every chunk that socket sends after it, and the answer waits for the
+ * journal: one connection streaming an oversized header made 70 records a second (issue 14).
+ */
+const refusing = new WeakSet<Duplex>();
+
 /** The server's `clientError` listener. Never throws; always ends with the socket closed. */
 export function answerClientError(ctx: AnswerContext, error: Error, socket: Duplex): void {
+  if (refusing.has(socket)) return; // the same broken request again: it gets one record, one answer
   const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
   const current = inFlightOn(socket);
   // The refused bytes belong to the in-flight request only while its body is still arriving (a
@@ -29,6 +37,7 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
     socket.destroy();
     return;
   }
+  refusing.add(socket);
   socket.on('error', () => {}); // the peer may reset while we answer
   const replyCode = CODES[code] ?? 'bad_request';
   const arrival = refusedIsCurrent ? current.arrival : arrivalFromPacket(socket, (error as { rawPacket?: Buffer }).rawPacket);

@@ -56,7 +56,7 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
   let stored: DeliveryView;
   try {
-    stored = await ctx.store.append(record, handler);
+    stored = await ctx.store.append(record, handler, decision.body);
   } catch (error) {
     const code = ctx.store.unavailableCode;
     const { status, error: message } = REPLIES[code];

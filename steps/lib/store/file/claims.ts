@@ -1,14 +1,18 @@
 /**
  * Dedupe for the file journal: each dedupe key's first verified delivery claims it, and later
- * copies are duplicates of it. The claims live in memory, seeded from the journal when it opens,
- * so a restarted listener still knows the deliveries it stored. (Postgres has a UNIQUE key instead.)
+ * copies are duplicates of it, for DEDUPE_RETENTION after the first copy arrived; after that the
+ * key is forgotten and the same bytes count as new. The claims live in memory, seeded when the
+ * journal opens from its deliveries and from the keys of deliveries rotation removed
+ * (journal/dedupe-keys.ts), so a restarted listener still knows them. (Postgres has a UNIQUE key
+ * instead, kept as long as the rows.)
  *
  * @example
- * const claims = claimsFromJournal(journal.recovered);
+ * const claims = claimsFromJournal(journal.recovered, { remembered: journal.rememberedKeys, retentionMs: journal.dedupeRetentionMs });
  * const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
  * if (copy.duplicateOf === undefined) copy.settleStored(await journaled()); // tells the copies waiting on it
  */
 import type { DeliveryView } from '../../delivery/index.ts';
+import type { DedupeKey } from '../../journal/index.ts';
 
 /** Either a duplicate of the stored delivery `duplicateOf`, or the new first copy, which must report whether it was stored. */
 export type FirstCopy = { readonly duplicateOf: string } | { readonly duplicateOf: undefined; readonly settleStored: (stored: boolean) => void };
@@ -28,24 +32,38 @@ const SEEN_LIMIT = 100_000;
 
 interface SeenDelivery {
   readonly id: string;
+  /** When the first copy arrived (ms since the epoch): the key is forgotten `retentionMs` after. */
+  readonly at: number;
   /** Resolves true once the delivery is in the journal, false if storing it failed. */
   readonly stored: Promise<boolean>;
 }
 
-/** Claims over the deliveries the journal already holds: each key's first verified, non-duplicate delivery. */
-export function claimsFromJournal(recovered: readonly DeliveryView[]): DedupeClaims {
+export interface ClaimOptions {
+  /** Keys of stored deliveries no longer in the journal (rotation removed them), oldest first. */
+  readonly remembered?: readonly DedupeKey[];
+  /** How long after its first copy a key is kept (DEDUPE_RETENTION). */
+  readonly retentionMs: number;
+  /** The clock (tests move it). */
+  readonly now?: () => number;
+}
+
+/** Claims over the deliveries the journal already holds (each key's first verified, non-duplicate delivery) and the keys it remembers. */
+export function claimsFromJournal(recovered: readonly DeliveryView[], options: ClaimOptions): DedupeClaims {
+  const { remembered = [], retentionMs, now = Date.now } = options;
   const seen = new Map<string, SeenDelivery>();
   const inJournal = Promise.resolve(true);
+  for (const { key, id, at } of remembered) if (!seen.has(key)) seen.set(key, { id, at, stored: inJournal });
   for (const view of recovered) {
     if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) {
-      seen.set(view.dedupeKey, { id: view.id, stored: inJournal });
+      seen.set(view.dedupeKey, { id: view.id, at: Date.parse(view.receivedAt), stored: inJournal });
     }
   }
 
   /** Remembers `id` as the first copy of `key`; returns how to report whether it was stored. */
   const claim = (key: string, id: string): ((stored: boolean) => void) => {
     let settle: (stored: boolean) => void = () => {};
-    const entry: SeenDelivery = { id, stored: new Promise<boolean>((resolve) => (settle = resolve)) };
+    const entry: SeenDelivery = { id, at: now(), stored: new Promise<boolean>((resolve) => (settle = resolve)) };
+    seen.delete(key); // an expired claim being replaced: the new one goes to the end, with the newest
     seen.set(key, entry);
     if (seen.size > SEEN_LIMIT) seen.delete(seen.keys().next().value as string);
     return (stored) => {
@@ -58,7 +76,7 @@ export function claimsFromJournal(recovered: readonly DeliveryView[]): DedupeCla
     async firstCopyOrClaim(key, id) {
       for (;;) {
         const entry = seen.get(key);
-        if (entry === undefined) return { duplicateOf: undefined, settleStored: claim(key, id) };
+        if (entry === undefined || now() - entry.at > retentionMs) return { duplicateOf: undefined, settleStored: claim(key, id) };
         if (await entry.stored) return { duplicateOf: entry.id };
         if (seen.get(key) === entry) seen.delete(key);
       }

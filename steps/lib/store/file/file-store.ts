@@ -1,30 +1,33 @@
 /**
  * The file engine: the journal in `<stateDir>/journal/` (steps/lib/journal/), the embedded
  * default. One listener writes it; its in-process worker runs the handlers. Dedupe claims live in
- * memory (claims.ts), seeded from the journal; the deliveries it holds are kept in an in-memory
+ * memory (claims.ts), seeded from the journal and the keys it remembers past rotation
+ * (DEDUPE_RETENTION); the deliveries it holds are kept in an in-memory
  * feed for listing and following.
  *
  * @example
  * const store = fileStore(await openJournal({ dir: journalDir(stateDir), ...config.journal }));
- * await store.append(record, 'pending'); // on disk (fdatasync) when it resolves
+ * await store.append(record, 'pending', body); // on disk (fdatasync) when it resolves
  */
 import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource, checkRetry, withOutcome } from '../../delivery/index.ts';
 import type { Journal } from '../../journal/index.ts';
 import { asDuplicate, type DeliveryStore, noCounts } from '../store.ts';
 import { claimsFromJournal } from './claims.ts';
 
-/** Deliveries listed and followed; the journal on disk keeps them all. */
+/** Deliveries listed and followed (and at most FEED_BODY_LIMIT_BYTES of their bodies); the journal on disk keeps them all. */
 const VIEW_LIMIT = 10_000;
 
 /** The store over an open journal. Closing the store closes the journal. */
-export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDelivery' | 'appendOutcome' | 'close'>): DeliveryStore {
-  const claims = claimsFromJournal(journal.recovered);
+export function fileStore(
+  journal: Pick<Journal, 'dir' | 'recovered' | 'rememberedKeys' | 'dedupeRetentionMs' | 'appendDelivery' | 'appendOutcome' | 'close'>,
+): DeliveryStore {
+  const claims = claimsFromJournal(journal.recovered, { remembered: journal.rememberedKeys, retentionMs: journal.dedupeRetentionMs });
   let runRetry: ((view: DeliveryView) => void) | undefined;
   const views = createDeliveryFeed({ initial: journal.recovered, limit: VIEW_LIMIT });
   const source = feedSource(views);
 
-  const store = async (record: DeliveryRecord, view: DeliveryView): Promise<DeliveryView> => {
-    await journal.appendDelivery(record, view.handler);
+  const store = async (record: DeliveryRecord, view: DeliveryView, body: Uint8Array | undefined): Promise<DeliveryView> => {
+    await journal.appendDelivery(record, view.handler, body);
     views.upsert(view);
     return view;
   };
@@ -35,17 +38,17 @@ export function fileStore(journal: Pick<Journal, 'dir' | 'recovered' | 'appendDe
     unavailableCode: 'journal_unavailable',
     queuesHandlers: false,
     recovered: journal.recovered,
-    async append(record, handler) {
+    async append(record, handler, body) {
       const view: DeliveryView = { ...record, handler, handlerError: undefined };
-      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view);
+      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view, body);
       const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
       if (copy.duplicateOf !== undefined) {
         const duplicate = asDuplicate(record, copy.duplicateOf, handler);
-        return store(duplicate, { ...duplicate, handler: 'duplicate', handlerError: undefined });
+        return store(duplicate, { ...duplicate, handler: 'duplicate', handlerError: undefined }, body);
       }
       let stored = false;
       try {
-        const result = await store(record, view);
+        const result = await store(record, view, body);
         stored = true;
         return result;
       } finally {
