@@ -11,10 +11,7 @@ import { type Config, CONFIG_MISSING, ConfigError, redactDatabaseUrl } from '../
 import type { DeliveryView } from '../delivery/index.ts';
 import { journalDir, openJournal, readJournal } from '../journal/index.ts';
 import { fileStore } from './file/file-store.ts';
-import { connectPool } from './postgres/connect.ts';
-import { migrate, settingUp } from './postgres/migrations.ts';
-import { openPostgresStore, type PostgresStore, type StoreRole } from './postgres/postgres-store.ts';
-import { startQueue } from './postgres/queue.ts';
+import type { PostgresStore, StoreRole } from './postgres/postgres-store.ts';
 import type { DeliveryStore } from './store.ts';
 
 export interface OpenOptions {
@@ -32,6 +29,8 @@ export async function openStore(config: Config, options: OpenOptions): Promise<D
 /** The Postgres store; a ConfigError when DATABASE_URL is not set (the worker and the standalone inspector need it). */
 export async function openDatabase(config: Config, options: OpenOptions): Promise<PostgresStore> {
   const url = requireDatabaseUrl(config, options.role === 'worker' ? '`npm run worker`' : 'this command');
+  // pg and pg-boss are loaded here, not with this module: a run on the file journal never needs them.
+  const { openPostgresStore } = await import('./postgres/postgres-store.ts');
   return openPostgresStore({
     url,
     timeoutMs: config.httpTimeoutMs,
@@ -71,6 +70,11 @@ export async function readDeliveries(config: Config): Promise<StoredDeliveries> 
 /** `npm run db:migrate`: the workbench's migrations and pg-boss's schema, nothing else. Returns the versions applied now. */
 export async function migrateDatabase(config: Config, log: (line: string) => void): Promise<{ applied: number[]; location: string }> {
   const url = requireDatabaseUrl(config, '`npm run db:migrate`');
+  const [{ connectPool }, { migrate, settingUp }, { startQueue }] = await Promise.all([
+    import('./postgres/connect.ts'),
+    import('./postgres/migrations.ts'),
+    import('./postgres/queue.ts'),
+  ]);
   const pool = await connectPool({ url, timeoutMs: config.httpTimeoutMs, log, applicationName: 'bracken-webhook-workbench migrate' });
   try {
     const applied = await settingUp(pool, async () => {
