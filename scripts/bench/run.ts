@@ -12,7 +12,7 @@
  * Postgres, issue 10: see scale/scale-bench.ts). Prints a table, with PASS/MISS/SKIP per target
  * of issue 14 (each judged within this run), and writes JSON under the state folder.
  *
- * Run: npm run bench            (about 2.5 minutes on 2 cores; the scale section is ~55 s of it)
+ * Run: npm run bench            (about 2.7 minutes on 2 cores; the scale section is ~55 s of it)
  *      npm run bench -- --quick (a smoke run; see --help)
  */
 import { performance } from 'node:perf_hooks';
