@@ -415,3 +415,65 @@ describe('JSON bodies', () => {
     }
   });
 });
+
+describe('POST /webhooks, served before express, answers as the express routes do', () => {
+  // `/webhooks` exactly goes straight to the webhook route; `/webhooks/` and `/webhooks?…` still reach it through
+  // express. A user must not be able to tell them apart: the same status, headers and body shape, and the same records.
+  const headOf = (raw: string) =>
+    parseRaw(raw)
+      .head.replace(/^date: .*$/im, 'date: <date>')
+      .replace(/"id":"[^"]+"/, '"id":"<id>"')
+      .replace(/^content-length: \d+$/im, 'content-length: <n>');
+
+  it('gives the same answer, head and body, on /webhooks, /webhooks/ and /webhooks?source=test', async () => {
+    const port = Number(new URL(t.listener.url).port);
+    const answers: { head: string; body: unknown }[] = [];
+    for (const [i, path] of ['/webhooks', '/webhooks/', '/webhooks?source=test'].entries()) {
+      const { body, headers } = signed(userCreate(9000 + i));
+      const head = [
+        `POST ${path} HTTP/1.1`,
+        'host: 127.0.0.1',
+        'connection: close',
+        `content-length: ${body.length}`,
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
+      const raw = await rawExchange(port, [`${head.join('\r\n')}\r\n\r\n`, body]);
+      const { status, body: json } = parseRaw(raw);
+      expect(status, raw).toBe(200);
+      expect(json).toEqual({ received: true, id: expect.any(String) });
+      answers.push({ head: headOf(raw), body: { ...(json as object), id: '<id>' } });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    const records = await journalRecords(t.dir);
+    expect(records.map((r) => [r.url, r.status, r.verdict])).toEqual([
+      ['/webhooks', 200, 'valid'],
+      ['/webhooks/', 200, 'valid'],
+      ['/webhooks?source=test', 200, 'valid'],
+    ]);
+  });
+
+  it('an error the pipeline does not expect still gets the recorded last-resort 500, and the listener keeps serving', async () => {
+    const exploding = {
+      ...bracken,
+      verify: () => {
+        throw new Error('verifier exploded');
+      },
+    };
+    const broken = await startTestListener({ scheme: exploding });
+    try {
+      for (const n of [9100, 9101]) {
+        const { body, headers } = signed(userCreate(n));
+        const answer = await send(broken.listener.url, { method: 'POST', body, headers });
+        expect(answer.status).toBe(500);
+      }
+      expect(broken.logs.filter((line) => line.includes('listener: unexpected error on POST /webhooks: Error: verifier exploded'))).toHaveLength(2);
+      expect((await journalRecords(broken.dir)).map((r) => [r.status, r.code])).toEqual([
+        [500, 'internal_error'],
+        [500, 'internal_error'],
+      ]);
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -124,7 +124,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
     },
     // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
-    (await import('./app.ts')).createListenerApp(ctx),
+    (await import('./app.ts')).createListenerHandler(ctx),
   );
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
