@@ -7,7 +7,7 @@
  * `/sandbox/events` (Server-Sent Events) to stay live, and resends or cancels with a same-origin
  * POST carrying the `X-Workbench-Sandbox` header the sandbox requires.
  */
-import { PAGE_CLOCK_FUNCTION } from '../../../steps/lib/core/index.ts';
+import { PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from '../../../steps/lib/core/index.ts';
 
 export const PAGE_SCRIPT = String.raw`'use strict';
 (function () {
@@ -16,13 +16,8 @@ export const PAGE_SCRIPT = String.raw`'use strict';
   let loaded = false;
   const $ = (id) => document.getElementById(id);
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-  // One time format throughout, the same on the sandbox's page and the inspector (core/page-clock.ts).
+  // Shared with the other local page (core/page-snippets.ts): el() and the one time format, when().
+  ${PAGE_ELEMENT_FUNCTION}
   ${PAGE_CLOCK_FUNCTION}
   function row(cells) {
     const tr = el('tr');

@@ -9,7 +9,7 @@
  * failed or dead delivery, retries its handler now) with a same-origin POST that carries the
  * `X-Workbench-Inspector` header the server requires.
  */
-import { PAGE_CLOCK_FUNCTION } from '../../core/index.ts';
+import { PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from '../../core/index.ts';
 
 export const INSPECTOR_SCRIPT = String.raw`'use strict';
 (function () {
@@ -25,13 +25,8 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   const $ = (id) => document.getElementById(id);
   const HANDLER_TEXT = { pending: 'queued', running: 'running…', done: 'ran', failed: 'failed, will retry', dead: 'dead', duplicate: 'skipped: duplicate', 'not-run': 'not run' };
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-  // One time format throughout, the same on the sandbox's page and the inspector (core/page-clock.ts).
+  // Shared with the other local page (core/page-snippets.ts): el() and the one time format, when().
+  ${PAGE_ELEMENT_FUNCTION}
   ${PAGE_CLOCK_FUNCTION}
   function newestFirst(a, b) {
     return a.receivedAt === b.receivedAt ? (a.id < b.id ? 1 : -1) : (a.receivedAt < b.receivedAt ? 1 : -1);
