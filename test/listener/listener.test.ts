@@ -247,6 +247,17 @@ describe('POST /webhooks bodies', () => {
     expect([answer.status, answer.json]).toEqual([400, { error: 'The body is empty: a webhook delivery carries a JSON event.', code: 'empty_body' }]);
     expect(await lastRecord()).toMatchObject({ status: 400, verdict: 'valid', code: 'empty_body', bodyBytes: 0 });
   });
+
+  it('the live feed keeps small bodies in about their own size of memory, not a shared 8 KiB pool slab each', async () => {
+    for (let n = 0; n < 8; n += 1) await Promise.all(Array.from({ length: 50 }, (_, i) => send(t.listener.url, signed(userCreate(n * 50 + i)))));
+    const views = t.listener.feed.list();
+    const bodyBytes = views.reduce((sum, view) => sum + view.body.length, 0);
+    const held = [...new Set(views.map((view) => view.body.buffer))].reduce((sum, memory) => sum + memory.byteLength, 0);
+    expect(views).toHaveLength(400);
+    // Buffer.concat's bodies held ~10× their bytes (the pool slabs they shared with each request's other
+    // buffers); bodies of their own slabs hold at most two 64 KiB slabs more than their bytes.
+    expect(held).toBeLessThanOrEqual(bodyBytes + 2 * 64 * 1024);
+  });
 });
 
 describe('other methods and paths', () => {
