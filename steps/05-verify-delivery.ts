@@ -114,7 +114,7 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
       hint: 'Run `npm run step:2` (it stores the secret in webhook.json), or set WEBHOOK_SECRET in .env.',
     });
   }
-  const body = Buffer.from(delivery.bodyBase64, 'base64');
+  const { body } = delivery;
   for (const line of describeBody(delivery, body, secrets)) log(line);
   for (const line of describeEvent(body, delivery.event)) log(line);
   log(

@@ -132,7 +132,7 @@ function watchDeliveries(listener: RunningListener): { expect(username: string):
 
 function usernameOf(view: DeliveryView): string | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8')) as { username?: unknown };
+    const payload = JSON.parse(view.body.toString('utf8')) as { username?: unknown };
     return typeof payload.username === 'string' ? payload.username : undefined;
   } catch {
     return undefined;

@@ -7,9 +7,9 @@ import { createDeliveryFeed } from '../../steps/lib/delivery/feed.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { validDeliveryView } from '../helpers/delivery-record.ts';
 
-/** A view whose body is `bytes` bytes of base64 text. */
+/** A view whose body is `bytes` bytes. */
 function sized(id: string, bytes: number, overrides: Partial<DeliveryView> = {}): DeliveryView {
-  return validDeliveryView(id, { bodyBase64: 'A'.repeat(bytes), ...overrides });
+  return validDeliveryView(id, { body: Buffer.alloc(bytes, 'A'), bodyBytes: bytes, ...overrides });
 }
 
 describe('createDeliveryFeed()', () => {
@@ -37,7 +37,7 @@ describe('createDeliveryFeed()', () => {
     const feed = createDeliveryFeed({ maxBodyBytes: 100, initial: [sized('a', 50)] });
     feed.upsert(sized('big', 5000));
     expect(feed.list().map((v) => v.id)).toEqual(['big']);
-    expect(feed.get('big')?.bodyBase64).toHaveLength(5000);
+    expect(feed.get('big')?.body).toHaveLength(5000);
   });
 
   it('applies both bounds to the initial deliveries', () => {

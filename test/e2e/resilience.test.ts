@@ -41,7 +41,7 @@ describe('resilience over loopback', () => {
         inspectorUrl: '',
         sender: () => '',
       });
-      const payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8')) as { userkey: number };
+      const payload = JSON.parse(view.body.toString('utf8')) as { userkey: number };
       expect(payload.userkey).toBe(user.userkey);
       await sandbox.whenIdle(5_000);
       expect(sandbox.deliveries().map((d) => d.status)).toEqual(['delivered']);

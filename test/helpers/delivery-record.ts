@@ -1,6 +1,6 @@
 /**
- * A DeliveryRecord as the listener journals a valid Bracken delivery (raw header pairs, body
- * bytes in base64), for tests that write journals or feeds by hand. Override any field.
+ * A DeliveryRecord as the listener journals a valid Bracken delivery (raw header pairs, the body's
+ * bytes), for tests that write journals or feeds by hand. Override any field.
  */
 import type { DeliveryRecord, DeliveryView } from '../../steps/lib/delivery/record.ts';
 
@@ -15,7 +15,7 @@ export function validDeliveryRecord(
     url: '/webhooks',
     remoteAddress: '127.0.0.1',
     headers: fields.headers ?? [['content-type', 'application/json']],
-    bodyBase64: fields.body.toString('base64'),
+    body: fields.body,
     bodyBytes: fields.body.length,
     status: 200,
     verdict: 'valid',

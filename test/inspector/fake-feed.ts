@@ -37,7 +37,7 @@ export function fakeFeed(initial: readonly DeliveryView[] = []): FakeFeed {
 let counter = 0;
 
 /** A valid, signed `user_create` delivery; `overrides` changes any field. */
-export function deliveryView(overrides: Partial<DeliveryView> & { body?: string | Buffer } = {}): DeliveryView {
+export function deliveryView(overrides: Partial<Omit<DeliveryView, 'body'>> & { body?: string | Buffer } = {}): DeliveryView {
   const { body: bodyOverride, ...rest } = overrides;
   counter += 1;
   const body = Buffer.from(bodyOverride ?? `{"eventname":"user_create","domainkey":15435,"user":{"userkey":${counter},"username":"Test-User-${counter}"}}`);
@@ -55,7 +55,7 @@ export function deliveryView(overrides: Partial<DeliveryView> & { body?: string 
       ['Content-Length', String(body.length)],
       ['Connection', 'keep-alive'],
     ],
-    bodyBase64: body.toString('base64'),
+    body,
     bodyBytes: body.length,
     status: 200,
     verdict: 'valid',

@@ -25,7 +25,7 @@ describe('inspector over a format-1 + format-2 journal', () => {
     // A body that is not UTF-8: format 2 stores the bytes as they are.
     const binary = Buffer.from([0xff, 0x00, 0x7b, 0x0a, 0xfe]);
     const newer = validDeliveryRecord({ id: 'format-2-delivery', receivedAt: new Date().toISOString(), body: binary });
-    await upgraded.appendDelivery(newer, 'not-run', binary);
+    await upgraded.appendDelivery(newer, 'not-run');
     await upgraded.close();
     // What step 3 does on its next start: both files recovered.
     const journal = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 3 });

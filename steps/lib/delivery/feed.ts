@@ -1,8 +1,7 @@
 /**
  * The running listener's deliveries in memory, for the inspector: the most recent `limit` views,
  * updated live as requests are answered and handlers finish. Bodies bound it too: it keeps no more
- * than `maxBodyBytes` of them, so 10,000 deliveries of 64 KiB do not hold 880 MB of base64 (and
- * the garbage collector does not spend a quarter of the listener's time copying it).
+ * than `maxBodyBytes` of body bytes, so 10,000 deliveries of 64 KiB do not hold 640 MB.
  *
  * @example
  * const feed = createDeliveryFeed({ initial: journal.recovered });
@@ -13,7 +12,7 @@ import type { DeliveryFeed, DeliveryView } from './record.ts';
 
 /** How many deliveries the feed keeps by default (the journal keeps them all). */
 const FEED_LIMIT = 1000;
-/** How much body (base64 text, one byte a character) the feed keeps by default: about 380 deliveries of 64 KiB. */
+/** How many body bytes the feed keeps by default: 512 deliveries of 64 KiB. */
 export const FEED_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export interface WritableFeed extends DeliveryFeed {
@@ -31,7 +30,7 @@ export function createDeliveryFeed(options: { initial?: readonly DeliveryView[];
   let bodyBytes = 0;
   const listeners = new Set<(view: DeliveryView) => void>();
   const set = (view: DeliveryView) => {
-    bodyBytes += view.bodyBase64.length - (views.get(view.id)?.bodyBase64.length ?? 0);
+    bodyBytes += view.body.length - (views.get(view.id)?.body.length ?? 0);
     views.set(view.id, view); // an update keeps the delivery's place
   };
   // Oldest out first; the newest delivery always stays, whatever its size.
@@ -39,7 +38,7 @@ export function createDeliveryFeed(options: { initial?: readonly DeliveryView[];
     for (const [id, view] of views) {
       if (views.size <= 1 || (views.size <= limit && bodyBytes <= maxBodyBytes)) break;
       views.delete(id);
-      bodyBytes -= view.bodyBase64.length;
+      bodyBytes -= view.body.length;
     }
   };
   for (const view of options.initial ?? []) set(view);

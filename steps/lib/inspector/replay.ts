@@ -77,7 +77,7 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
   // Watch from before sending, so a quick record cannot be missed: new deliveries with the same bytes.
   const seen = watchReplayed(source, record);
   try {
-    const body = Buffer.from(record.bodyBase64, 'base64');
+    const { body } = record;
     // undici is loaded on the first replay, not with the inspector: most runs never replay anything.
     const { request } = await import('undici');
     const response = await request(url, {
@@ -114,7 +114,7 @@ function watchReplayed(source: Pick<DeliverySource, 'subscribe' | 'get'>, record
   const candidates: DeliveryView[] = [];
   let wake: () => void = () => {};
   const stop = source.subscribe((view) => {
-    if (view.id !== record.id && view.bodyBase64 === record.bodyBase64) {
+    if (view.id !== record.id && view.body.equals(record.body)) {
       candidates.push(view);
       wake();
     }

@@ -147,7 +147,7 @@ export function describe(view: DeliveryView): DeliveryDetail {
     secretIndex: view.secretIndex,
     dedupeKey: view.dedupeKey,
     headers: redactHeaders(view.headers),
-    body: bodyView(Buffer.from(view.bodyBase64, 'base64')),
+    body: bodyView(view.body),
     response:
       view.response === undefined
         ? undefined
@@ -181,7 +181,7 @@ function eventFieldsOf(view: DeliveryView): Pick<DeliverySummary, 'eventFields' 
   if (view.bodyBytes === 0 || view.bodyBytes > EVENT_FIELDS_MAX_BYTES) return none;
   let payload: unknown;
   try {
-    payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8'));
+    payload = JSON.parse(view.body.toString('utf8'));
   } catch {
     return none;
   }

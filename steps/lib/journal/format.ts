@@ -115,7 +115,7 @@ function isRecord(value: unknown): value is DeliveryRecord {
     typeof value.method === 'string' &&
     typeof value.url === 'string' &&
     Array.isArray(value.headers) &&
-    typeof value.bodyBase64 === 'string' &&
+    Buffer.isBuffer(value.body) &&
     typeof value.status === 'number' &&
     VERDICTS.includes(value.verdict as Verdict) &&
     typeof value.code === 'string'

@@ -8,7 +8,7 @@
  *        4     4  CRC-32 of every byte after this field (the two lengths, the metadata, the body)
  *        8     4  metadata length in bytes (uint32, little-endian)
  *       12     4  body length in bytes (uint32, little-endian)
- *       16     …  metadata: the entry as UTF-8 JSON, a delivery's record without `bodyBase64`
+ *       16     …  metadata: the entry as UTF-8 JSON, a delivery's record without its `body`
  *        …     …  body: the bytes received (a delivery), or nothing (a handler outcome)
  *
  * The record's other fields go through JSON as they are, so a field added to DeliveryRecord is
@@ -17,7 +17,7 @@
  * tail. Frames are never searched for past it, since a body could hold bytes that look like one.
  *
  * @example
- * const frame = encodeFrame({ type: 'delivery', handler: 'pending', record }, body);
+ * const frame = encodeFrame({ type: 'delivery', handler: 'pending', record });
  * const { frames, tail } = decodeFrames(await readFile(path));
  */
 import { crc32 } from 'node:zlib';
@@ -27,12 +27,9 @@ import { asEntry, isObject, type JournalEntry } from './format.ts';
 const MAGIC = Buffer.from('WBJ2', 'latin1');
 const HEADER_BYTES = 16;
 
-/**
- * The frame for `entry`. `body` is the delivery's exact bytes when the caller has them (the
- * listener does); without it they are decoded from the record's `bodyBase64`.
- */
-export function encodeFrame(entry: JournalEntry, body?: Uint8Array): Buffer {
-  return Buffer.concat(encodeFrameParts(entry, body));
+/** The frame for `entry`: a delivery's body is its record's bytes, as they are. */
+export function encodeFrame(entry: JournalEntry): Buffer {
+  return Buffer.concat(encodeFrameParts(entry));
 }
 
 /**
@@ -40,12 +37,12 @@ export function encodeFrame(entry: JournalEntry, body?: Uint8Array): Buffer {
  * copied): the writer hands both to one writev, so a 64 KiB body is neither copied nor
  * allocated again on its way to the disk. The CRC runs over both, the body's after the head's.
  */
-export function encodeFrameParts(entry: JournalEntry, body?: Uint8Array): Buffer[] {
+export function encodeFrameParts(entry: JournalEntry): Buffer[] {
   let meta: string;
   let bytes: Buffer;
   if (entry.type === 'delivery') {
     meta = JSON.stringify({ type: entry.type, handler: entry.handler, record: withoutBody(entry.record) });
-    bytes = body === undefined ? Buffer.from(entry.record.bodyBase64, 'base64') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    bytes = entry.record.body;
   } else {
     meta = JSON.stringify(entry);
     bytes = Buffer.alloc(0);
@@ -110,13 +107,14 @@ function entryOf(meta: string, body: Buffer): JournalEntry | undefined {
     return undefined;
   }
   if (isObject(value) && value.type === 'delivery' && isObject(value.record)) {
-    return asEntry({ ...value, record: { ...value.record, bodyBase64: body.toString('base64') } });
+    // A copy: `body` is a view into the whole file read, which a recovered delivery must not keep alive.
+    return asEntry({ ...value, record: { ...value.record, body: Buffer.from(body) } });
   }
   return body.length === 0 ? asEntry(value) : undefined;
 }
 
 /** Every field of the record but the body, which the frame carries as bytes. */
-function withoutBody(record: DeliveryRecord): Omit<DeliveryRecord, 'bodyBase64'> {
-  const { bodyBase64: _body, ...rest } = record;
+function withoutBody(record: DeliveryRecord): Omit<DeliveryRecord, 'body'> {
+  const { body: _body, ...rest } = record;
   return rest;
 }

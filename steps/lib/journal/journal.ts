@@ -14,7 +14,7 @@
  *
  * @example
  * const journal = await openJournal({ dir: journalDir(config.stateDir), ...config.journal });
- * await journal.appendDelivery(record, 'pending', body); // on disk now
+ * await journal.appendDelivery(record, 'pending'); // on disk now
  * const { deliveries } = await readJournal(journalDir(config.stateDir)); // step 5, no listener needed
  */
 import { mkdir, truncate } from 'node:fs/promises';
@@ -57,12 +57,8 @@ export interface Journal {
   readonly rememberedKeys: readonly DedupeKey[];
   /** How long dedupe keys are kept. */
   readonly dedupeRetentionMs: number;
-  /**
-   * Appends a delivery; resolves once it is on disk. `body` is the exact bytes `record.bodyBase64`
-   * holds, when the caller has them (the listener does): they are written as they are, with no
-   * base64 to decode.
-   */
-  appendDelivery(record: DeliveryRecord, handler: HandlerState, body?: Uint8Array): Promise<void>;
+  /** Appends a delivery, its body's bytes as they are; resolves once it is on disk. */
+  appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
   /**
    * Appends what the handler did with delivery `id` (and what the run reported: its forward's try);
    * resolves once it is on disk (with the next delivery, or within 50 ms).
@@ -114,7 +110,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       warnings,
       rememberedKeys: remembered.keys,
       dedupeRetentionMs,
-      appendDelivery: (record, handler, body) => writer.append({ type: 'delivery', handler, record }, { body }),
+      appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
       // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
       appendOutcome: (id, handler, error, report) =>
         writer.append(
@@ -148,7 +144,7 @@ export async function readJournal(dir: string): Promise<{ deliveries: DeliveryVi
   return { deliveries: fold.views(), warnings };
 }
 
-/** Every entry in the journal at `dir`, in the order written (a delivery's bytes in its record's `bodyBase64`). */
+/** Every entry in the journal at `dir`, in the order written (a delivery's bytes in its record's `body`). */
 export async function readJournalEntries(dir: string): Promise<{ entries: JournalEntry[]; warnings: string[] }> {
   const entries: JournalEntry[] = [];
   const warnings: string[] = [];

@@ -4,7 +4,7 @@
  * and writes new entries to format-2 files after them; rotation removes the old files in turn,
  * carrying their unfinished deliveries forward in the new format. Nothing writes this format.
  */
-import { asEntry, type JournalEntry } from './format.ts';
+import { asEntry, isObject, type JournalEntry } from './format.ts';
 
 export interface DecodedLines {
   readonly entries: JournalEntry[];
@@ -23,7 +23,7 @@ export function decodeLines(data: Buffer): DecodedLines {
   lines.pop(); // the empty string after the last newline
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
-    const entry = asEntry(parseJson(line));
+    const entry = asEntry(withBodyBytes(parseJson(line)));
     if (entry === undefined) unreadableLines.push(index + 1);
     else entries.push(entry);
   });
@@ -36,4 +36,11 @@ function parseJson(line: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A delivery entry's record with its base64 `bodyBase64` decoded, once, into the `body` bytes records carry. */
+function withBodyBytes(value: unknown): unknown {
+  if (!isObject(value) || value.type !== 'delivery' || !isObject(value.record) || typeof value.record.bodyBase64 !== 'string') return value;
+  const { bodyBase64, ...record } = value.record;
+  return { ...value, record: { ...record, body: Buffer.from(bodyBase64, 'base64') } };
 }

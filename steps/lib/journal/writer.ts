@@ -90,15 +90,15 @@ export class JournalWriter {
   }
 
   /**
-   * Queues `entry` (with `body`, a delivery's exact bytes, when the caller has them); resolves once
-   * it is written and flushed. An unhurried entry (a handler outcome: losing one only re-runs the
-   * handler) does not start a flush of its own: it rides along with the next delivery's, or goes
-   * out after UNHURRIED_DELAY_MS, so it costs no extra fdatasync.
+   * Queues `entry`; resolves once it is written and flushed. An unhurried entry (a handler
+   * outcome: losing one only re-runs the handler) does not start a flush of its own: it rides
+   * along with the next delivery's, or goes out after UNHURRIED_DELAY_MS, so it costs no extra
+   * fdatasync.
    */
-  append(entry: JournalEntry, { hurry = true, body }: { hurry?: boolean; body?: Uint8Array | undefined } = {}): Promise<void> {
+  append(entry: JournalEntry, { hurry = true }: { hurry?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('The journal is closed.'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ entry, frame: encodeFrameParts(entry, body), resolve, reject });
+      this.#queue.push({ entry, frame: encodeFrameParts(entry), resolve, reject });
       if (hurry) this.#kick();
       else this.#unhurried ??= setTimeout(() => this.#kick(), UNHURRIED_DELAY_MS);
     });

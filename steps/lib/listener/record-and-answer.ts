@@ -37,7 +37,7 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
     url: arrival.url,
     remoteAddress: arrival.remoteAddress,
     headers: pairs(arrival.rawHeaders),
-    bodyBase64: decision.body?.toString('base64') ?? '',
+    body: decision.body ?? Buffer.alloc(0),
     bodyBytes: decision.bodyBytes,
     status: decision.status,
     verdict: decision.verdict,
@@ -56,7 +56,7 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
   let stored: DeliveryView;
   try {
-    stored = await ctx.store.append(record, handler, decision.body);
+    stored = await ctx.store.append(record, handler);
   } catch (error) {
     const code = ctx.store.unavailableCode;
     const { status, error: message } = REPLIES[code];

@@ -88,8 +88,8 @@ export function createWorker(options: WorkerOptions): Worker {
     let error: string | undefined;
     let report: RunReport | undefined;
     try {
-      // Received in this process: the listener's bytes and parse. Recovered from the journal: decode them.
-      const body = received?.body ?? Buffer.from(view.bodyBase64, 'base64');
+      // Received in this process: the listener's parse. Recovered from the journal: parse the bytes again.
+      const body = received?.body ?? view.body;
       const payload = received === undefined ? parseJsonBody(body) : received.payload;
       const delivery = { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered: recovered || retries > 0, record: view };
       // Without a retry policy there is no time limit either: a failure waits for the next start.

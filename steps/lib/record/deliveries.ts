@@ -28,7 +28,7 @@ import type { Redactor } from './redactor.ts';
 
 /** Walks a delivery once so the redactor learns the values its payload holds. */
 export function learnDelivery(redactor: Redactor, view: DeliveryView): void {
-  editJsonValues(bodyOf(view).toString('utf8'), (key, value) => (key === undefined ? value : redactor.field(key, value)));
+  editJsonValues(view.body.toString('utf8'), (key, value) => (key === undefined ? value : redactor.field(key, value)));
 }
 
 export interface DeliveryPlace {
@@ -42,7 +42,7 @@ export interface DeliveryPlace {
 
 /** The delivery's meta and stored bytes. */
 export function recordedDelivery(redactor: Redactor, view: DeliveryView, place: DeliveryPlace): { meta: RecordedDelivery; body: Buffer } {
-  const original = bodyOf(view);
+  const original = view.body;
   const text = original.toString('utf8');
   const edit = editJsonValues(text, (key, value) =>
     key === undefined ? (typeof value === 'string' ? redactor.text(value) : value) : redactor.field(key, value),
@@ -87,8 +87,4 @@ export function recordedDelivery(redactor: Redactor, view: DeliveryView, place: 
     },
   };
   return { meta, body };
-}
-
-function bodyOf(view: DeliveryView): Buffer {
-  return Buffer.from(view.bodyBase64, 'base64');
 }

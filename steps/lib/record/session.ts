@@ -170,7 +170,7 @@ async function deliveriesToRecord(
 /** Whether the delivery's payload is about `username` (its `username` field, in any letter case). */
 function namesUser(view: DeliveryView, username: string): boolean {
   try {
-    const payload = JSON.parse(Buffer.from(view.bodyBase64, 'base64').toString('utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(view.body.toString('utf8')) as Record<string, unknown>;
     return Object.entries(payload).some(([key, value]) => key.toLowerCase() === 'username' && value === username);
   } catch {
     return false;

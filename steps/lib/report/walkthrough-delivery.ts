@@ -107,7 +107,7 @@ function eventOf(delivery: DeliveryView): string | undefined {
 
 function parsePayload(delivery: DeliveryView): unknown {
   try {
-    return JSON.parse(Buffer.from(delivery.bodyBase64, 'base64').toString('utf8'));
+    return JSON.parse(delivery.body.toString('utf8'));
   } catch {
     return undefined;
   }

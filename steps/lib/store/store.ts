@@ -39,11 +39,9 @@ export interface DeliveryStore extends DeliverySource {
    * Stores the record of an answered request; resolves once it is durable. `pending` claims the
    * record's dedupe key: the result is then `pending` (the first copy; its handler will run, and
    * with Postgres its job is queued in the same transaction) or `duplicate` (a repeat of a stored
-   * one, with the reason saying which). `not-run` stores it as it is. `body`, when given, is the
-   * exact bytes `record.bodyBase64` holds (the listener has them): an engine may store them as
-   * they are instead of decoding the base64.
+   * one, with the reason saying which). `not-run` stores it as it is.
    */
-  append(record: DeliveryRecord, handler: 'pending' | 'not-run', body?: Uint8Array): Promise<DeliveryView>;
+  append(record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView>;
   /** Records what a handler run did, and what it reported (a forward's try), for the listener's in-process worker. */
   recordOutcome(id: string, outcome: 'done' | 'failed' | 'dead', error?: string, report?: RunReport): Promise<void>;
   /**

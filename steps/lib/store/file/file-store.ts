@@ -7,7 +7,7 @@
  *
  * @example
  * const store = fileStore(await openJournal({ dir: journalDir(stateDir), ...config.journal }));
- * await store.append(record, 'pending', body); // on disk (fdatasync) when it resolves
+ * await store.append(record, 'pending'); // on disk (fdatasync) when it resolves
  */
 import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource, checkRetry, withOutcome } from '../../delivery/index.ts';
 import type { Journal } from '../../journal/index.ts';
@@ -26,8 +26,8 @@ export function fileStore(
   const views = createDeliveryFeed({ initial: journal.recovered, limit: VIEW_LIMIT });
   const source = feedSource(views);
 
-  const store = async (record: DeliveryRecord, view: DeliveryView, body: Uint8Array | undefined): Promise<DeliveryView> => {
-    await journal.appendDelivery(record, view.handler, body);
+  const store = async (record: DeliveryRecord, view: DeliveryView): Promise<DeliveryView> => {
+    await journal.appendDelivery(record, view.handler);
     views.upsert(view);
     return view;
   };
@@ -38,17 +38,17 @@ export function fileStore(
     unavailableCode: 'journal_unavailable',
     queuesHandlers: false,
     recovered: journal.recovered,
-    async append(record, handler, body) {
+    async append(record, handler) {
       const view: DeliveryView = { ...record, handler, handlerError: undefined };
-      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view, body);
+      if (handler === 'not-run' || record.dedupeKey === undefined) return store(record, view);
       const copy = await claims.firstCopyOrClaim(record.dedupeKey, record.id);
       if (copy.duplicateOf !== undefined) {
         const duplicate = asDuplicate(record, copy.duplicateOf, handler);
-        return store(duplicate, { ...duplicate, handler: 'duplicate', handlerError: undefined }, body);
+        return store(duplicate, { ...duplicate, handler: 'duplicate', handlerError: undefined });
       }
       let stored = false;
       try {
-        const result = await store(record, view, body);
+        const result = await store(record, view);
         stored = true;
         return result;
       } finally {
