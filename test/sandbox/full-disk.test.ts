@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
 import { startCommand, type StartedCommand } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { startReceiver } from './helpers.ts';
 
 const PAGE = 4096;
@@ -17,7 +18,7 @@ const TMPFS_PAGES = 64;
 /** The sandbox on a fresh tmpfs; `fill` / `free` / `stop` on stdin change the disk or end the run, which then lists the folder. */
 const SCRIPT = `
   set -u
-  state=$(mktemp -d)
+  state="$STATE"
   mount -t tmpfs -o size=${TMPFS_PAGES * PAGE} tmpfs "$state" || { echo "cannot mount a tmpfs: run as root or allow user namespaces" >&2; exit 90; }
   WORKBENCH_STATE_DIR="$state" SANDBOX_PORT=0 SANDBOX_RETRY_SCHEDULE=100 "$NODE" --import tsx "$SANDBOX" </dev/null &
   pid=$!
@@ -37,8 +38,10 @@ const SCRIPT = `
 
 /** `npm run sandbox` on its own tmpfs, and its URL. */
 async function sandboxOnTmpfs(): Promise<{ url: string; run: StartedCommand }> {
+  // The mount point is the test's own temp folder (removed after the test); the tmpfs lives only in the shell's namespace.
+  const state = await tempDir('full-disk');
   const run = startCommand(['unshare', '-rm', 'sh', '-c', SCRIPT], {
-    env: { NODE: process.execPath, SANDBOX: join(PROJECT_ROOT, 'scripts/sandbox.ts') },
+    env: { NODE: process.execPath, SANDBOX: join(PROJECT_ROOT, 'scripts/sandbox.ts'), STATE: state },
     input: true,
     // A failed test kills the shell and the sandbox it started, together.
     processGroup: true,

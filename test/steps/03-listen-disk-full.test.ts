@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const PAGE = 4096;
 const TMPFS_PAGES = 16;
@@ -21,10 +22,12 @@ interface FullDiskRun {
 }
 
 /** Step 3 with its state folder on a tmpfs that has `freePages` pages left; the folder is listed after it exits. */
-function stepThreeOnFullDisk(freePages: number): Promise<FullDiskRun> {
+async function stepThreeOnFullDisk(freePages: number): Promise<FullDiskRun> {
+  // The mount point is the test's own temp folder (removed after the test); the tmpfs lives only in the shell's namespace.
+  const state = await tempDir('disk-full');
   const script = `
     set -u
-    state=$(mktemp -d)
+    state="$STATE"
     mount -t tmpfs -o size=${TMPFS_PAGES * PAGE} tmpfs "$state" || { echo "cannot mount a tmpfs: run as root or allow user namespaces" >&2; exit 90; }
     dd if=/dev/zero of="$state/fill" bs=${PAGE} count=${TMPFS_PAGES - freePages} 2>/dev/null
     WORKBENCH_STATE_DIR="$state" LISTEN_PORT=0 INSPECT_PORT=0 "$NODE" --import tsx "$STEP3" </dev/null
@@ -35,7 +38,14 @@ function stepThreeOnFullDisk(freePages: number): Promise<FullDiskRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', ['-rm', 'sh', '-c', script], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE: process.execPath, STEP3: join(PROJECT_ROOT, 'steps/03-listen-for-webhooks.ts'), NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        NODE: process.execPath,
+        STEP3: join(PROJECT_ROOT, 'steps/03-listen-for-webhooks.ts'),
+        STATE: state,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
