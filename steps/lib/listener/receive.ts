@@ -27,7 +27,7 @@ export interface ReceiveContext extends AnswerContext {
   /** False when no handler is configured: verified deliveries are then `not-run`, and not deduplicated. */
   readonly hasHandler: boolean;
   /** Called once the answer to a `pending` delivery has gone out (or the client left). */
-  readonly onAcknowledged: (view: DeliveryView, received: { body: Buffer; payload: unknown }) => void;
+  readonly onAcknowledged: (view: DeliveryView, received: { payload: unknown }) => void;
 }
 
 export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -53,7 +53,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   if (decision.kind === 'accepted' && view?.handler === 'pending') {
     let handed = false;
     const handOver = () => {
-      if (!handed) ctx.onAcknowledged(view, { body: read.body, payload: decision.payload });
+      if (!handed) ctx.onAcknowledged(view, { payload: decision.payload });
       handed = true;
     };
     // After the answer is flushed. A client that left while the journal was being written has

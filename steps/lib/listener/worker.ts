@@ -48,9 +48,8 @@ export interface Worker {
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-/** The bytes and parsed JSON the listener already has for a delivery it just received. */
+/** The parsed JSON the listener already has for a delivery it just received (its bytes are the view's `body`). */
 export interface Received {
-  readonly body: Buffer;
   readonly payload: unknown;
 }
 
@@ -89,7 +88,7 @@ export function createWorker(options: WorkerOptions): Worker {
     let report: RunReport | undefined;
     try {
       // Received in this process: the listener's parse. Recovered from the journal: parse the bytes again.
-      const body = received?.body ?? view.body;
+      const body = view.body;
       const payload = received === undefined ? parseJsonBody(body) : received.payload;
       const delivery = { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered: recovered || retries > 0, record: view };
       // Without a retry policy there is no time limit either: a failure waits for the next start.
