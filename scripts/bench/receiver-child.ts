@@ -5,6 +5,7 @@
  * `{type:'stop'}`, SIGTERM or the parent going away closes the server and exits.
  */
 import { performance } from 'node:perf_hooks';
+import { exitWhenStopped } from './child-exit.ts';
 import type {
   FailedMessage,
   ReadyMessage,
@@ -25,18 +26,7 @@ const LOADERS: Readonly<Record<ReceiverName, () => Promise<StartReceiver>>> = {
 };
 
 let running: RunningReceiver | undefined;
-let stopping = false;
-
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  try {
-    await running?.close();
-  } finally {
-    // exit() rather than waiting for the loop to drain: a listener may keep timers alive.
-    process.exit(code);
-  }
-}
+const stop = exitWhenStopped(() => running);
 
 function reply(message: ReadyMessage | FailedMessage | SettledMessage): void {
   process.send?.(message);
@@ -74,5 +64,3 @@ process.on('message', (message: StartMessage | SettleMessage | { type: 'stop' })
     }
   })();
 });
-process.on('disconnect', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));

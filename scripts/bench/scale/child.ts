@@ -15,6 +15,7 @@ import { bracken } from '../../../steps/lib/signature/index.ts';
 import { openStore } from '../../../steps/lib/store/index.ts';
 import { startOurs } from '../receivers/ours.ts';
 import { BENCH_HOST } from '../receivers/listen.ts';
+import { exitWhenStopped } from '../child-exit.ts';
 import { runInserts } from './inserts.ts';
 import type { ChildReply, ChildStart } from './messages.ts';
 
@@ -24,17 +25,7 @@ interface Running {
 
 const quiet = () => {};
 let running: Running | undefined;
-let stopping = false;
-
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  try {
-    await running?.close();
-  } finally {
-    process.exit(code);
-  }
-}
+const stop = exitWhenStopped(() => running);
 
 function reply(message: ChildReply): void {
   process.send?.(message);
@@ -105,5 +96,3 @@ process.on('message', (message: ChildStart | { type: 'stop' }) => {
     await stop(1);
   });
 });
-process.on('disconnect', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
