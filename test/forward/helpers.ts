@@ -15,7 +15,7 @@ import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { fileStore } from '../../steps/lib/store/file/file-store.ts';
 import type { DeliveryStore } from '../../steps/lib/store/store.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
-import { SECRET } from '../helpers/listener.ts';
+import { TEST_LISTENER } from '../helpers/listener.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 export interface ForwardingListener {
@@ -34,12 +34,7 @@ export async function startForwardingListener(url: string, retry: RetryPolicy): 
   const journalDir = join(await tempDir('forward'), 'journal');
   const store = fileStore(await openJournal({ dir: journalDir, maxBytes: 1024 * 1024, keepFiles: 2, log }));
   const listener = await startListener({
-    host: '127.0.0.1',
-    port: 0,
-    scheme: bracken,
-    secrets: () => [SECRET],
-    bodyLimitBytes: 64 * 1024,
-    requestTimeoutMs: 5000,
+    ...TEST_LISTENER,
     store,
     handler: forwardingHandler({ url, signedHeaders: bracken.signedHeaders, handlerTimeoutMs: retry.timeoutMs, log }),
     retry,

@@ -23,6 +23,16 @@ export interface TestListener {
   close(): Promise<void>;
 }
 
+/** What every test listener starts with, whatever its store: loopback, a free port, the Bracken scheme and SECRET. */
+export const TEST_LISTENER = {
+  host: '127.0.0.1',
+  port: 0,
+  scheme: bracken,
+  secrets: () => [SECRET],
+  bodyLimitBytes: 64 * 1024,
+  requestTimeoutMs: 5000,
+} satisfies Partial<ListenerOptions>;
+
 /** A listener on 127.0.0.1:0 over a journal in `dir` (a new temp folder unless given). */
 export async function startTestListener(overrides: Partial<ListenerOptions> & { dir?: string; maxBytes?: number } = {}): Promise<TestListener> {
   const { dir: given, maxBytes = 8 * 1024 * 1024, ...rest } = overrides;
@@ -30,12 +40,9 @@ export async function startTestListener(overrides: Partial<ListenerOptions> & { 
   const logs: string[] = [];
   const journal = rest.journal ?? (await openJournal({ dir, maxBytes, keepFiles: 3, log: (line) => logs.push(line) }));
   const listener = await startListener({
-    host: '127.0.0.1',
-    port: 0,
-    scheme: bracken,
-    secrets: () => [SECRET],
+    ...TEST_LISTENER,
+    // Small, so the 413 tests need small bodies only.
     bodyLimitBytes: 4096,
-    requestTimeoutMs: 5000,
     log: (line) => logs.push(line),
     ...rest,
     journal,

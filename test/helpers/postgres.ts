@@ -12,10 +12,9 @@ import { startScript, type StartedScript } from './process.ts';
 import { Pool as HttpPool } from 'undici';
 import { loadConfig, type Config } from '../../steps/lib/core/config.ts';
 import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
-import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { openStore } from '../../steps/lib/store/open.ts';
 import type { DeliveryStore } from '../../steps/lib/store/store.ts';
-import { SECRET } from './listener.ts';
+import { TEST_LISTENER } from './listener.ts';
 
 /** A new database on the shared server; returns its URL. */
 export async function testDatabase(label: string): Promise<string> {
@@ -56,12 +55,7 @@ export async function startPgListener(url: string, env: Record<string, string> =
   const logs: string[] = [];
   const store = await openStore(pgConfig(url, env), { role: 'listener', log: (line) => logs.push(line) });
   const listener = await startListener({
-    host: '127.0.0.1',
-    port: 0,
-    scheme: bracken,
-    secrets: () => [SECRET],
-    bodyLimitBytes: 64 * 1024,
-    requestTimeoutMs: 5000,
+    ...TEST_LISTENER,
     store,
     log: (line) => logs.push(line),
   });
