@@ -159,6 +159,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** A saturation run's result with only what the target checks read: req/s, p99 and non-2xx answers. */
+function loadResult(rps: number, p99: number, non2xx: Record<string, number> = {}): LoadResult {
+  return {
+    kind: 'saturation',
+    generator: 'node',
+    sent: 10,
+    built: 10,
+    ok: 10,
+    non2xx,
+    errors: 0,
+    unanswered: 0,
+    firstError: undefined,
+    elapsedMs: 1,
+    rps,
+    latency: { count: 10, p50: 1, p99, max: p99, mean: 1 },
+    sendLag: undefined,
+  };
+}
+
 describe('bench building blocks', () => {
   it('deliveryFactory() returns distinct bodies of the exact size that verify under the Bracken scheme and survive JSON.stringify', () => {
     const secret = 'bench-test-secret';
@@ -289,28 +308,13 @@ describe('bench building blocks', () => {
   });
 
   it('evaluateTargets() judges each target within the run: ratios per body size, the ack p99 only when (d) shows no disk stall, npm start against the empty process', () => {
-    const load = (rps: number, p99: number, non2xx: Record<string, number> = {}): LoadResult => ({
-      kind: 'saturation',
-      generator: 'node',
-      sent: 10,
-      built: 10,
-      ok: 10,
-      non2xx,
-      errors: 0,
-      unanswered: 0,
-      firstError: undefined,
-      elapsedMs: 1,
-      rps,
-      latency: { count: 10, p50: 1, p99, max: p99, mean: 1 },
-      sendLag: undefined,
-    });
     const settled = { ms: 0, done: true };
     const cell = (receiver: ThroughputCell['receiver'], bodyBytes: number, rps: number, p99: number, non2xx?: Record<string, number>): ThroughputCell => ({
       receiver,
       label: receiver,
       bodyBytes,
-      saturation: load(rps, p99),
-      fixedRate: load(1000, p99, non2xx),
+      saturation: loadResult(rps, p99),
+      fixedRate: loadResult(1000, p99, non2xx),
       settleAfterSaturation: settled,
       settleAfterFixedRate: settled,
     });
@@ -358,25 +362,10 @@ describe('bench building blocks', () => {
   });
 
   it("evaluateScaleTargets() compares the run's own figures: Postgres against plain INSERT, two listeners against one, handled against acknowledged, the drain", () => {
-    const load = (rps: number, non2xx: Record<string, number> = {}): LoadResult => ({
-      kind: 'saturation',
-      generator: 'node',
-      sent: 10,
-      built: 10,
-      ok: 10,
-      non2xx,
-      errors: 0,
-      unanswered: 0,
-      firstError: undefined,
-      elapsedMs: 1,
-      rps,
-      latency: { count: 10, p50: 1, p99: 2, max: 2, mean: 1 },
-      sendLag: undefined,
-    });
     const cell = (name: ScaleCell['name'], rps: number, failed = 0): ScaleCell => ({
       name,
       label: name,
-      perListener: [load(rps)],
+      perListener: [loadResult(rps, 2)],
       rps,
       p50: 1,
       p99: 2,
@@ -387,7 +376,7 @@ describe('bench building blocks', () => {
       ({
         status: 'ok',
         value: {
-          baseline: load(2000),
+          baseline: loadResult(2000, 2),
           cells,
           workers: { handledPerSec: 900, ackedPerSec: 1000, failed: 0, drained: true, drainMs: 1200, backlogAtEnd: 300, burstMs: 10_000, ...workers },
         } as unknown as ScaleReport,
