@@ -3,6 +3,7 @@
  * into markup on the server; the script fills the page with `textContent`). Served under core's
  * local-page Content-Security-Policy, which allows only the sandbox's own script, style and API.
  */
+import { PAGE_BASE_CSS } from '../../../steps/lib/core/index.ts';
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -64,12 +65,7 @@ export const PAGE_HTML = `<!doctype html>
 `;
 
 export const PAGE_CSS = `
-:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --line: #8884; --pick: #0969da22; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, sans-serif; }
-header { display: flex; gap: 1.5rem; align-items: baseline; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
-h1 { font-size: 1.15rem; margin: 0; }
-h2 { font-size: 1rem; margin: .6rem 0 .3rem; }
+${PAGE_BASE_CSS}h2 { font-size: 1rem; margin: .6rem 0 .3rem; }
 h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
 .origin { margin: 0; flex: 1; color: GrayText; }
 .connection { margin: 0; font-size: .85rem; }

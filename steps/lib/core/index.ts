@@ -63,7 +63,7 @@ export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretW
 export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbackPeer, checkSameOrigin } from './local-guard.ts';
 export type { Refusal, SameOriginRule } from './local-guard.ts';
 export { EVENT_STREAM_MAX_BUFFERED_BYTES, createEventStreams } from './event-stream.ts';
-export { PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from './page-snippets.ts';
+export { PAGE_BASE_CSS, PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from './page-snippets.ts';
 export type { EventStreams, EventStreamOptions } from './event-stream.ts';
 export { hidePassword, redactDatabaseUrl } from './database-url.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';

@@ -22,3 +22,11 @@ export const PAGE_ELEMENT_FUNCTION = `function el(tag, className, text) {
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }`;
+
+/** The pages' common ground: colours (light and dark), the font, the header and its title. */
+export const PAGE_BASE_CSS = `:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --line: #8884; --pick: #0969da22; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; }
+header { display: flex; gap: 1.5rem; align-items: baseline; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
+h1 { font-size: 1.15rem; margin: 0; }
+`;

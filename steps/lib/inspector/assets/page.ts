@@ -3,7 +3,7 @@
  * into markup on the server; the script fills the page with `textContent`). Served with the
  * Content-Security-Policy below, which allows only this server's own script, style and API.
  */
-import { LOCAL_PAGE_CSP } from '../../core/index.ts';
+import { LOCAL_PAGE_CSP, PAGE_BASE_CSS } from '../../core/index.ts';
 
 /** Allows the page's own `/inspector.js`, `/inspector.css` and API; no inline code, frames, forms or other hosts (core's local-page policy). */
 export const INSPECTOR_CSP = LOCAL_PAGE_CSP;
@@ -92,12 +92,7 @@ export const INSPECTOR_HTML = `<!doctype html>
 `;
 
 export const INSPECTOR_CSS = `
-:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --line: #8884; --pick: #0969da22; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, sans-serif; }
-header { display: flex; gap: 1.5rem; align-items: baseline; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
-h1 { font-size: 1.15rem; margin: 0; }
-h2 { font-size: 1rem; margin: 0; }
+${PAGE_BASE_CSS}h2 { font-size: 1rem; margin: 0; }
 h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
 .target { margin: 0; flex: 1; }
 .connection { margin: 0; font-size: .85rem; }
