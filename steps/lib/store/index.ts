@@ -6,5 +6,4 @@ export { migrateDatabase, openDatabase, openStore, readDeliveries } from './open
 export type { OpenOptions, StoredDeliveries } from './open.ts';
 export type { PostgresStore, StoreRole } from './postgres/postgres-store.ts';
 export type { RunningWorker } from './postgres/worker.ts';
-export { duplicateReason } from './store.ts';
 export type { DeliveryStore, HandlerCounts, StoreEngine } from './store.ts';

@@ -55,7 +55,7 @@ export interface DeliveryStore extends DeliverySource {
 }
 
 /** The reason of a delivery stored as a duplicate: its own reason, then which delivery it repeats. */
-export function duplicateReason(reason: string, firstId: string, dedupeKey: string): string {
+function duplicateReason(reason: string, firstId: string, dedupeKey: string): string {
   return `${reason.replace(/\.$/, '')}; a duplicate of ${firstId} (same ${dedupeKey.split(':')[0]}), so the handler does not run again.`;
 }
 
