@@ -14,6 +14,7 @@ import { deliveryFactory } from '../../scripts/bench/bodies.ts';
 import { BENCH_BAD_OPTION, BENCH_CHILD_FAILED } from '../../scripts/bench/errors.ts';
 import type { LoadResult } from '../../scripts/bench/load/types.ts';
 import { findWrk, runWrk, toLoadResult } from '../../scripts/bench/load/wrk.ts';
+import { skipWithout } from '../helpers/ci.ts';
 import { parseCpuList } from '../../scripts/bench/pinning.ts';
 import { closeServer, listenOnFreePort } from '../../scripts/bench/receivers/listen.ts';
 import { parseBenchOptions } from '../../scripts/bench/options.ts';
@@ -272,7 +273,8 @@ describe('bench building blocks', () => {
     );
   });
 
-  it.skipIf(wrk === undefined)('wrk sends distinct POSTs of the exact size, each signed with the Bracken scheme, and reports them', async () => {
+  it.skipIf(skipWithout(wrk !== undefined))('wrk sends distinct POSTs of the exact size, each signed with the Bracken scheme, and reports them', async () => {
+    expect(wrk, 'wrk is not installed: .ci/run installs it (apt-get install -y wrk)').toBeDefined();
     const secret = 'bench-wrk-secret';
     const seen = new Set<string>();
     const problems: string[] = [];

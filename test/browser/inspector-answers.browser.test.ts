@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
 import { startForwardingListener, type ForwardingListener } from '../forward/helpers.ts';
-import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
 import { type Answer, SECRET, send, signed } from '../helpers/listener.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startTutorialReceiver, type TutorialReceiver } from '../helpers/tutorial-receiver.ts';
@@ -36,7 +36,7 @@ const PRETTY_BODY = [
   '}',
 ].join('\n');
 
-describe.skipIf(!hasChromium)('the inspector shows the answers, in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the inspector shows the answers, in Chromium', () => {
   let receiver: TutorialReceiver;
   let forwarding: ForwardingListener;
   let browser: Browser;

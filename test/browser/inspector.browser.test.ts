@@ -12,7 +12,7 @@ import { startInspector, type Inspector } from '../../steps/lib/inspector/inspec
 import { openJournal, type Journal } from '../../steps/lib/journal/journal.ts';
 import { startListener, type RunningListener } from '../../steps/lib/listener/listener.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
-import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
 import { fileStore } from '../../steps/lib/store/file/file-store.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -34,7 +34,7 @@ const PRETTY_BODY = [
   '}',
 ].join('\n');
 
-describe.skipIf(!hasChromium)('inspector page in Chromium', () => {
+describe.skipIf(skipBrowserTests)('inspector page in Chromium', () => {
   let journal: Journal;
   let listener: RunningListener;
   let inspector: Inspector;

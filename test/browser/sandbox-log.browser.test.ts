@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../scripts/sandbox/index.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
-import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
 import { startTutorialReceiver, type TutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { accessToken, createUser, subscribe, testSandbox } from '../sandbox/helpers.ts';
 
@@ -20,7 +20,7 @@ warnIfNoChromium('the delivery log browser test');
 const SECRET = 'browser-test-secret-0123456789abcdef';
 const WAIT = { timeout: 10_000, interval: 50 };
 
-describe.skipIf(!hasChromium)('the sandbox delivery log page in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', () => {
   let receiver: TutorialReceiver;
   let sandbox: RunningSandbox;
   let token: string;
