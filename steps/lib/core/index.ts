@@ -69,6 +69,7 @@ export { hidePassword, redactDatabaseUrl } from './database-url.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';
+export { Fifo } from './fifo.ts';
 export { resolveStepDeps } from './step-deps.ts';
 export type { StepDeps } from './step-deps.ts';
 export { STATE_FILES, belongsToConfigured, openState, syncDir, writeFailed, writeFileAtomic } from './state.ts';

@@ -17,6 +17,7 @@
  */
 import { type DeliveryHandler, type DeliveryView, type HandlerState, type RetryPolicy, type RunReport, retryDelayMs, runHandler } from '../delivery/index.ts';
 import type { HandlerOutcome } from '../journal/index.ts';
+import { Fifo } from '../core/index.ts';
 import { parseJsonBody } from './payload.ts';
 
 // The handler's types live with the delivery record (both engines' workers use them); they are
@@ -63,7 +64,7 @@ interface Queued {
 
 export function createWorker(options: WorkerOptions): Worker {
   const { handler, journal, onChange, log = () => {}, concurrency = 1, retry } = options;
-  const queue: Queued[] = [];
+  const queue = new Fifo<Queued>();
   let running = 0;
   let closed = false;
   let waiters: (() => void)[] = [];
@@ -128,7 +129,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const pump = () => {
     while (!closed && running < concurrency && queue.length > 0) {
-      const next = queue.shift() as Queued;
+      const next = queue.take() as Queued;
       running += 1;
       void run(next).finally(() => {
         running -= 1;
@@ -152,7 +153,7 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     async close({ timeoutMs = 5000 } = {}) {
       closed = true;
-      queue.length = 0;
+      queue.clear();
       // Waiting retries stay `failed` in the journal: the next start runs them.
       for (const timer of retryTimers) clearTimeout(timer);
       retryTimers.clear();
