@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BENCH_BAD_OPTION, BenchError } from './errors.ts';
-import { isReceiverName, RECEIVER_NAMES, type ReceiverName } from './receivers/types.ts';
+import { DEFAULT_RECEIVERS, isReceiverName, RECEIVER_NAMES, type ReceiverName } from './receivers/types.ts';
 import type { GeneratorChoice, ThroughputTiming } from './throughput.ts';
 import type { ScaleTiming } from './scale/scale-bench.ts';
 
@@ -50,7 +50,7 @@ export const USAGE = `Usage: npm run bench -- [options]
 
   --quick              a smoke run (about a second per cell); figures are not comparable
   --only <list>        sections to run: ${SECTION_NAMES.join(',')} (default: all)
-  --receivers <list>   receivers to load: ${RECEIVER_NAMES.join(',')} (default: all)
+  --receivers <list>   receivers to load: ${RECEIVER_NAMES.join(',')} (default: ${DEFAULT_RECEIVERS.join(',')})
   --bodies <list>      body sizes in bytes (default: ${DEFAULT_BODY_SIZES.join(',')})
   --runs <n>           runs of npm start and of step 1 (default 5; --quick 1)
   --generator <name>   saturation load: auto (wrk if installed, else node), wrk, node (default auto)
@@ -109,7 +109,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const values = readArgs(argv);
   const quick = values.quick;
   const sections = list(values.only, SECTION_NAMES, (s): s is SectionName => (SECTION_NAMES as readonly string[]).includes(s), '--only');
-  const receivers = list(values.receivers, RECEIVER_NAMES, isReceiverName, '--receivers');
+  const receivers = list(values.receivers, RECEIVER_NAMES, isReceiverName, '--receivers', DEFAULT_RECEIVERS);
   const bodySizes = values.bodies === undefined ? DEFAULT_BODY_SIZES : values.bodies.split(',').map((b) => whole(b.trim(), '--bodies', 200, 1024 * 1024));
   const startupRuns = values.runs === undefined ? (quick ? 1 : 5) : whole(values.runs, '--runs', 1, 50);
   return {
@@ -137,8 +137,8 @@ function generatorChoice(raw: string | undefined): GeneratorChoice {
   return choice;
 }
 
-function list<T extends string>(raw: string | undefined, all: readonly T[], accept: (s: string) => s is T, flag: string): readonly T[] {
-  if (raw === undefined) return all;
+function list<T extends string>(raw: string | undefined, all: readonly T[], accept: (s: string) => s is T, flag: string, byDefault = all): readonly T[] {
+  if (raw === undefined) return byDefault;
   const items = raw
     .split(',')
     .map((s) => s.trim())

@@ -23,6 +23,7 @@ const LOADERS: Readonly<Record<ReceiverName, () => Promise<StartReceiver>>> = {
   tutorial: async () => (await import('./receivers/tutorial.ts')).startTutorial,
   durable: async () => (await import('./receivers/durable-node.ts')).startDurableNode,
   ours: async () => (await import('./receivers/ours.ts')).startOurs,
+  'ours-ack': async () => (await import('./receivers/ours.ts')).startOursWithoutHandler,
 };
 
 let running: RunningReceiver | undefined;

@@ -219,10 +219,13 @@ describe('bench building blocks', () => {
     expect(parseBenchOptions([]).bodySizes).toEqual([300, 65536]);
     expect(parseBenchOptions([]).sections).toEqual(['startup', 'delivery', 'throughput', 'scale']);
     expect(parseBenchOptions(['--only', 'scale']).sections).toEqual(['scale']);
+    // ours without a handler runs only when asked for: the targets compare the five others.
+    expect(parseBenchOptions([]).receivers).toEqual(['bare', 'express', 'tutorial', 'durable', 'ours']);
+    expect(parseBenchOptions(['--receivers', 'ours-ack,ours']).receivers).toEqual(['ours', 'ours-ack']);
     expect(() => parseBenchOptions(['--receivers', 'nginx'])).toThrow(
       expect.objectContaining({
         code: BENCH_BAD_OPTION,
-        message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, durable, ours',
+        message: '--receivers "nginx": expected a comma-separated list of bare, express, tutorial, durable, ours, ours-ack',
         hint: 'See npm run bench -- --help.',
       }),
     );

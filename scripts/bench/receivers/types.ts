@@ -3,9 +3,16 @@
  * `receiver-child.ts`, listening on 127.0.0.1 on a free port, answering POST /webhooks.
  */
 
-/** (a) bare node:http + HMAC, (b) express raw body, (c) the tutorial's receiver, (d) (a) + fdatasync, and ours. */
-export const RECEIVER_NAMES = ['bare', 'express', 'tutorial', 'durable', 'ours'] as const;
+/**
+ * (a) bare node:http + HMAC, (b) express raw body, (c) the tutorial's receiver, (d) (a) + fdatasync,
+ * ours, and ours without a handler (only on request: it tells the acknowledgement path's cost from
+ * the handler's, which runs after the answer on the same CPU).
+ */
+export const RECEIVER_NAMES = ['bare', 'express', 'tutorial', 'durable', 'ours', 'ours-ack'] as const;
 export type ReceiverName = (typeof RECEIVER_NAMES)[number];
+
+/** What a run loads without --receivers: the baselines and ours, which the targets compare. */
+export const DEFAULT_RECEIVERS: readonly ReceiverName[] = ['bare', 'express', 'tutorial', 'durable', 'ours'];
 
 /** One line per receiver for the table and the JSON. */
 export const RECEIVER_LABELS: Readonly<Record<ReceiverName, string>> = Object.freeze({
@@ -14,6 +21,7 @@ export const RECEIVER_LABELS: Readonly<Record<ReceiverName, string>> = Object.fr
   tutorial: '(c) tutorial receiver',
   durable: '(d) (a) + fdatasync',
   ours: 'ours (listener + journal)',
+  'ours-ack': 'ours, no handler',
 });
 
 export interface ReceiverOptions {
