@@ -103,6 +103,24 @@ export const EVENT_SHAPES: { readonly [N in EventName]: Shape<EventOf<N>> } = {
   Course_Expired: { ...USER, coursekey: 'number', ...CERTIFICATE },
 };
 
+/** One field of a shape: its name, its JSON type, and `null` when null is allowed too. */
+interface FieldCheck {
+  readonly field: string;
+  readonly type: string | undefined;
+  readonly nullable: string | undefined;
+}
+
+/** EVENT_SHAPES as lists of checks, split once here rather than on every delivery a handler checks. */
+const FIELD_CHECKS = new Map(
+  EVENT_NAMES.map((name) => [
+    name,
+    Object.entries<string>(EVENT_SHAPES[name]).map(([field, kind]): FieldCheck => {
+      const [type, nullable] = kind.split('|');
+      return { field, type, nullable };
+    }),
+  ]),
+);
+
 export type EventCheck =
   | { readonly ok: true; readonly event: BrackenEvent }
   | {
@@ -124,9 +142,12 @@ export function checkBrackenEvent(payload: unknown): EventCheck {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return misfit(undefined, '$', `the payload is ${jsonType(payload)}, not a JSON object`);
   }
-  const entries = Object.entries(payload);
-  const lookup = (field: string): unknown =>
-    field in payload ? (payload as Record<string, unknown>)[field] : entries.find(([key]) => key.toLowerCase() === field)?.[1];
+  let entries: [string, unknown][] | undefined; // listed only for a key in another letter case (rare)
+  const lookup = (field: string): unknown => {
+    if (field in payload) return (payload as Record<string, unknown>)[field];
+    entries ??= Object.entries(payload);
+    return entries.find(([key]) => key.toLowerCase() === field)?.[1];
+  };
   const name = lookup('eventname');
   if (typeof name !== 'string') return misfit(undefined, 'eventname', `"eventname" is ${name === undefined ? 'missing' : `${jsonType(name)}, not a string`}`);
   const eventname = canonicalEventName(name);
@@ -134,9 +155,8 @@ export function checkBrackenEvent(payload: unknown): EventCheck {
     return misfit(undefined, 'eventname', `"eventname" is ${JSON.stringify(name)}, not one of Bracken's events (${EVENT_NAMES.join(', ')})`);
 
   const event: Record<string, unknown> = { ...payload, eventname };
-  for (const [field, kind] of Object.entries<string>(EVENT_SHAPES[eventname])) {
+  for (const { field, type, nullable } of FIELD_CHECKS.get(eventname) ?? []) {
     const value = lookup(field);
-    const [type, nullable] = kind.split('|');
     const fits = (value === null && nullable === 'null') || (typeof value === type && (type !== 'number' || Number.isFinite(value)));
     if (!fits) {
       const expected = type === 'number' ? 'a finite number' : `a ${type}`;
