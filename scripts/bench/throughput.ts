@@ -134,7 +134,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
         const saturate: Saturate = (target, plan) =>
           generators.saturation === 'wrk' ? runWrk(target, plan, { run: wrkRuns++, cpus: pinning.generatorCpus }) : load.value.run(target, plan);
         for (const bodyBytes of options.bodySizes) {
-          cells.push(await runCell(load.value, saturate, server.value, receiver, bodyBytes, options));
+          cells.push(await runCell(load.value, saturate, server.value, receiver, bodyBytes, options, pinning.generatorCpus !== undefined));
         }
       } finally {
         if (load.status === 'fulfilled') await load.value.stop();
@@ -175,6 +175,7 @@ async function runCell(
   receiver: ReceiverName,
   bodyBytes: number,
   options: ThroughputOptions,
+  generatorHasOwnCpu: boolean,
 ): Promise<ThroughputCell> {
   const { timing } = options;
   const target: LoadTarget = { origin: server.origin, path: WEBHOOK_PATH, secret: options.secret, bodyBytes };
@@ -194,6 +195,7 @@ async function runCell(
     durationMs: timing.rateMs,
     maxConnections: timing.connections,
     drainMs: timing.drainMs,
+    pollClock: generatorHasOwnCpu,
   });
   const settleAfterFixedRate = await settle();
   options.log(

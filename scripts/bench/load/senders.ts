@@ -102,9 +102,15 @@ export async function runSaturation(origin: string, path: string, nextBody: () =
 }
 
 /**
- * Open loop: request i is due at `start + i * 1000 / rate`. A 1 ms timer sends every request that
- * is due; latency runs from the due time, so time the server (or a late timer) made a request
- * wait is counted, not hidden. `sendLag` reports the generator's own lateness separately.
+ * Open loop: request i is due at `start + i * 1000 / rate`, and is sent at once when it is due;
+ * latency runs from the due time, so time the server (or a late generator) made a request wait is
+ * counted, not hidden. `sendLag` reports the generator's own lateness separately.
+ *
+ * With `plan.pollClock` (the generator pinned to a CPU of its own, pinning.ts) the loop checks the
+ * clock on every turn of the event loop (setImmediate), between the answers' I/O: a 1 ms timer
+ * fires 1-2 ms apart, so requests went out up to 2 ms late (lag p50 0.6-0.9 ms, p99 2.6-4.7 ms at
+ * 1,000/s), and that lateness went into every receiver's p99 alike. Polling keeps the generator's
+ * CPU busy, so without a CPU of its own it waits on the timer as before.
  */
 export async function runFixedRate(origin: string, path: string, nextBody: () => SignedBody, plan: FixedRatePlan): Promise<LoadResult> {
   const total = Math.max(1, Math.round((plan.ratePerSec * plan.durationMs) / 1000));
@@ -132,12 +138,15 @@ export async function runFixedRate(origin: string, path: string, nextBody: () =>
 
   await new Promise<void>((resolve) => {
     const tick = () => {
-      const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+      const now = performance.now();
+      const due = now < start ? 0 : Math.min(total, Math.floor((now - start) / interval) + 1);
       while (tally.sent < due) fire(tally.sent);
-      if (tally.sent < total) setTimeout(tick, 1);
-      else resolve();
+      if (tally.sent >= total) return resolve();
+      const wait = start + tally.sent * interval - performance.now();
+      if (plan.pollClock && wait <= 2) setImmediate(tick);
+      else setTimeout(tick, plan.pollClock ? wait - 1 : 1);
     };
-    setTimeout(tick, 1);
+    setImmediate(tick);
   });
   const drained = Promise.all(inFlight);
   let timer: NodeJS.Timeout | undefined;

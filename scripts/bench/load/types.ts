@@ -28,6 +28,11 @@ export interface FixedRatePlan {
   readonly maxConnections: number;
   /** How long to wait for the last answers after the last send. */
   readonly drainMs: number;
+  /**
+   * Check the clock on every event-loop turn instead of a 1 ms timer, so requests go out when due:
+   * only when the generator has a CPU of its own (pinned), since it keeps that CPU busy.
+   */
+  readonly pollClock: boolean;
 }
 
 export type LoadPlan = SaturationPlan | FixedRatePlan;
