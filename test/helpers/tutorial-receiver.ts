@@ -1,9 +1,12 @@
 /**
  * The tutorial's own receiver (test/fixtures/tutorial-receiver.cjs: Bracken's index.js with
  * `app.use(express.json())` added) as a user's app, started as its own process on a free port, as
- * `node index.js` would be. It is stopped when the test ends (startScript's cleanup).
+ * `node index.js` would be: plain node, no tsx loader (it is JavaScript), which also spares each
+ * start tsx's half second. It is stopped when the test ends (startCommand's cleanup).
  */
-import { startScript, type StartedScript } from './process.ts';
+import { startCommand, type StartedScript } from './process.ts';
+
+const RECEIVER_FILE = 'test/fixtures/tutorial-receiver.cjs';
 
 export interface TutorialReceiver {
   /** e.g. http://127.0.0.1:40123/webhooks */
@@ -21,7 +24,8 @@ export interface TutorialReceiver {
  * `express.json()`, as the tutorial prints it: then every delivery gets a 500.
  */
 export async function startTutorialReceiver(options: { secret: string; port?: number; asPrinted?: boolean }): Promise<TutorialReceiver> {
-  const started = startScript('test/fixtures/tutorial-receiver.cjs', {
+  const started = startCommand([process.execPath, RECEIVER_FILE], {
+    label: RECEIVER_FILE,
     env: { WEBHOOK_SECRET: options.secret, PORT: String(options.port ?? 0), ...(options.asPrinted === true ? { TUTORIAL_AS_PRINTED: '1' } : {}) },
   });
   const [, port = ''] = await started.waitFor(/^Listening for webhooks on port (\d+)$/m);
