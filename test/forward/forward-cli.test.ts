@@ -33,7 +33,7 @@ describe('npm run step:3 -- --forward-to URL', () => {
     expect(answer.status).toBe(200);
     const { id } = answer.json as { id: string };
     await step3.waitFor(new RegExp(`^forwarded User_Create ${id} to ${receiver.url}: 200 in \\d+ ms "OK the signatures match"$`, 'm'), 15_000);
-    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+    expect(await receiver.answered(1)).toEqual(['POST /webhooks 200']);
   });
 
   it('LISTEN_FORWARD_TO does the same', async () => {

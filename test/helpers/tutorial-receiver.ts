@@ -7,14 +7,20 @@
 import { startCommand, type StartedScript } from './process.ts';
 
 const RECEIVER_FILE = 'test/fixtures/tutorial-receiver.cjs';
+/** The line the app prints per answered request: method, path, status. */
+const ANSWER_LINE = /^[A-Z]+ \S+ \d{3}$/;
 
 export interface TutorialReceiver {
   /** e.g. http://127.0.0.1:40123/webhooks */
   readonly url: string;
   readonly port: number;
   readonly process: StartedScript;
-  /** The status of each request it answered so far, in order: `POST /webhooks 200`. */
-  answered(): string[];
+  /**
+   * The status of each request it answered, in order (`POST /webhooks 200`), once at least `atLeast`
+   * lines have reached this process: the app prints each line after its answer is sent, so a line can
+   * arrive after the sender already has the answer.
+   */
+  answered(atLeast: number): Promise<string[]>;
   /** SIGTERM, and wait for it to exit. */
   stop(): Promise<void>;
 }
@@ -33,7 +39,10 @@ export async function startTutorialReceiver(options: { secret: string; port?: nu
     url: `http://127.0.0.1:${port}/webhooks`,
     port: Number(port),
     process: started,
-    answered: () => started.lines().filter((line) => /^[A-Z]+ \S+ \d{3}$/.test(line)),
+    async answered(atLeast) {
+      await started.waitFor(new RegExp(`(?:^[A-Z]+ \\S+ \\d{3}\\n[\\s\\S]*?){${atLeast}}`, 'm'));
+      return started.lines().filter((line) => ANSWER_LINE.test(line));
+    },
     async stop() {
       await started.stop();
     },
