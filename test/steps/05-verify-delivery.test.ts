@@ -204,7 +204,7 @@ describe('step 5: verify the captured delivery', () => {
     expect(error).toMatchObject({ code: CONFIG_INVALID, message: '--event "module_completed" is not a Bracken event.' });
   });
 
-  it('npm run step:5 exits 0 for a verifying delivery and 1 with the hint when there is none, or none of this walkthrough', async () => {
+  it('npm run step:5 exits 0 for a verifying delivery, with --latest too, and 1 with the hint for an unknown --event; none, or none of this walkthrough, is refused with the hint', async () => {
     // Through the script: exit 0, --latest and --event (exit 1 with the code and the hint). The two
     // other refusals call verifyLatestDelivery in this process (what the script runs), with the same message.
     const env = { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET, LISTEN_SCHEME: 'bracken' };
