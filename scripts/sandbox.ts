@@ -18,27 +18,27 @@ import { deliveriesCommand } from './sandbox/deliveries-cli.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
 
 async function main(): Promise<void> {
-  const line = parseSandboxCommandLine(process.argv.slice(2));
-  if (line.command === 'usage-error') return usageError(line.message);
-  if (line.command === 'help') {
+  const asked = parseSandboxCommandLine(process.argv.slice(2));
+  if (asked.command === 'usage-error') return usageError(asked.message);
+  if (asked.command === 'help') {
     console.log(SANDBOX_USAGE);
     return;
   }
 
   const config = loadConfig();
-  if (line.command === 'compare') {
-    process.exitCode = await compareCommand(line.recording, config, console.log, console.error);
+  if (asked.command === 'compare') {
+    process.exitCode = await compareCommand(asked.recording, config, console.log, console.error);
     return;
   }
   const options = sandboxOptionsFromConfig(config);
-  const port = line.port === undefined ? options.port : Number(line.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port ${JSON.stringify(line.port)} is not a port number (0-65535).`);
+  const port = asked.port === undefined ? options.port : Number(asked.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port ${JSON.stringify(asked.port)} is not a port number (0-65535).`);
 
-  if (line.command === 'deliveries') {
+  if (asked.command === 'deliveries') {
     await deliveriesCommand({
       sandboxUrl: `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`,
-      resend: line.resend,
-      cancel: line.cancel,
+      resend: asked.resend,
+      cancel: asked.cancel,
       // A resend waits for the receiver's answer (up to 5 s): give it the API timeout.
       timeoutMs: config.httpTimeoutMs,
       print: console.log,
