@@ -1,6 +1,5 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
-import SlowestFirstSequencer from './sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -22,7 +21,5 @@ export default defineConfig({
     // stubs a global or the environment, or fakes timers, and test/setup.ts (nock's rules, the file
     // clean-ups) still runs before every file.
     isolate: false,
-    // Without vitest's record of the last run (a clean clone, CI), the slowest files start first.
-    sequence: { sequencer: SlowestFirstSequencer },
   },
 });
