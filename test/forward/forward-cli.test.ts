@@ -1,9 +1,13 @@
 /**
  * The two ways to turn forwarding on, as a user types them: `npm run step:3 -- --forward-to URL`
  * and LISTEN_FORWARD_TO, and what a wrong value gets (an error naming the option or the variable,
- * before anything listens).
+ * before anything listens). Each refusal's exit code is proven through the scripts; two more wrong
+ * values call what step 3 calls (loadConfig, listen) in this process, sparing two process starts.
  */
 import { describe, expect, it } from 'vitest';
+import { listen } from '../../steps/03-listen-for-webhooks.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { CONFIG_INVALID } from '../../steps/lib/core/errors.ts';
 import { SECRET, send, signed, userCreate } from '../helpers/listener.ts';
 import { runScript, startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -29,7 +33,7 @@ describe('npm run step:3 -- --forward-to URL', () => {
     expect(answer.status).toBe(200);
     const { id } = answer.json as { id: string };
     await step3.waitFor(new RegExp(`^forwarded User_Create ${id} to ${receiver.url}: 200 in \\d+ ms "OK the signatures match"$`, 'm'), 15_000);
-    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+    expect(await receiver.answered(1)).toEqual(['POST /webhooks 200']);
   });
 
   it('LISTEN_FORWARD_TO does the same', async () => {
@@ -44,9 +48,16 @@ describe('npm run step:3 -- --forward-to URL', () => {
 
 describe('a wrong forward target', () => {
   it('LISTEN_FORWARD_TO that is not a URL, or not http(s), stops step 3 and the worker with exit code 1, naming the variable', async () => {
+    // In this process: the config step 3 and the worker read (loadConfig) refuses the value step 3 would.
+    expect(() => loadConfig({ env: { LISTEN_FORWARD_TO: 'ftp://127.0.0.1/webhooks' } })).toThrow(
+      expect.objectContaining({
+        code: CONFIG_INVALID,
+        message: 'LISTEN_FORWARD_TO="ftp://127.0.0.1/webhooks" is not valid: expected an https URL (plain http is allowed only on 127.0.0.1 or localhost).',
+        hint: 'Fix LISTEN_FORWARD_TO in .env or in the environment (see .env.example).',
+      }),
+    );
     for (const [file, value, expected] of [
       [STEP3, '127.0.0.1:8000 webhooks', 'an absolute http(s) URL'],
-      [STEP3, 'ftp://127.0.0.1/webhooks', 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)'],
       ['scripts/worker.ts', 'not a url', 'an absolute http(s) URL'],
     ] as const) {
       const result = await runScript(file, { env: await step3Env({ LISTEN_FORWARD_TO: value }) });
@@ -58,10 +69,15 @@ describe('a wrong forward target', () => {
   }, 60_000);
 
   it('--forward-to with a bad URL names the option; an unknown option exits 2 with the usage', async () => {
-    const bad = await runScript(STEP3, { args: ['--forward-to', 'http://192.0.2.10:8000/webhooks'], env: await step3Env() });
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('Error: --forward-to="http://192.0.2.10:8000/webhooks" is not valid: expected an https URL');
-    expect(bad.stderr).toContain('Next: Fix --forward-to on the command line.');
+    // In this process: what step 3 runs with --forward-to (listen's forwardTo) refuses it before anything listens.
+    const lines: string[] = [];
+    const config = loadConfig({ env: await step3Env() });
+    await expect(listen({ config, forwardTo: 'http://192.0.2.10:8000/webhooks', log: (line) => lines.push(line) })).rejects.toMatchObject({
+      code: CONFIG_INVALID,
+      message: expect.stringContaining('--forward-to="http://192.0.2.10:8000/webhooks" is not valid: expected an https URL'),
+      hint: 'Fix --forward-to on the command line.',
+    });
+    expect(lines.join('\n')).not.toMatch(/Listening for webhooks/);
 
     const unknown = await runScript(STEP3, { args: ['--forward', 'http://127.0.0.1:8000/webhooks'], env: await step3Env() });
     expect(unknown.code).toBe(2);

@@ -26,7 +26,7 @@ describe('step 3 forwarding a sandbox delivery to the tutorial receiver', () => 
     const step4 = await runScript('steps/04-create-test-user.ts', { env });
     expect(step4.code, step4.stdout + step4.stderr).toBe(0);
     await step3.waitFor(/^forwarded User_Create \S+ to \S+: 200 in \d+ ms "OK the signatures match"$/m, 20_000);
-    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+    expect(await receiver.answered(1)).toEqual(['POST /webhooks 200']);
 
     // The log line is printed when the app answers; the run's outcome reaches the store just after it.
     const listed = async () => ((await (await fetch(`${inspectorUrl}/api/deliveries`)).json()) as { deliveries: DeliverySummary[] }).deliveries;

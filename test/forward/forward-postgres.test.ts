@@ -58,7 +58,7 @@ describe('forwarding from `npm run worker -- --forward-to URL` (Postgres)', () =
     // Up: the next retry reaches it, once.
     const receiver = await startTutorialReceiver({ secret: SECRET, port: appPort });
     await eventually(async () => (await detailOf(id)).handler === 'done', 30_000);
-    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+    expect(await receiver.answered(1)).toEqual(['POST /webhooks 200']);
     const detail = await detailOf(id);
     expect(detail.response).toMatchObject({ status: 200, body: answer.text });
     const tries = detail.forwards?.recent ?? [];
@@ -74,6 +74,6 @@ describe('forwarding from `npm run worker -- --forward-to URL` (Postgres)', () =
     const result = replay.body as { delivery: { id: string }; forward: unknown };
     expect(result.forward).toEqual({ to: appUrl, queued: true });
     await eventually(async () => (await detailOf(result.delivery.id)).handler === 'done', 20_000);
-    expect(receiver.answered()).toEqual(['POST /webhooks 200', 'POST /webhooks 200']);
+    expect(await receiver.answered(2)).toEqual(['POST /webhooks 200', 'POST /webhooks 200']);
   }, 90_000);
 });

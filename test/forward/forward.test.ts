@@ -102,7 +102,7 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
     const { id } = answer.json as { id: string };
     await listener.idle();
 
-    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+    expect(await receiver.answered(1)).toEqual(['POST /webhooks 200']);
     const view = viewOf(listener.feed, id);
     expect(view?.handler).toBe('done');
     expect(view?.forward?.attempts).toBe(1);
@@ -143,7 +143,7 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
     for (const failed of tries.slice(0, -1)) expect(failed.error).toMatch(/ECONNREFUSED/);
     expect(tries.at(-1)?.response).toMatchObject({ status: 200, body: 'OK the signatures match' });
     // Once: the refused tries never reached the app, and nothing is sent after the 200.
-    expect(receiver.answered()).toEqual(['POST /webhooks 200']);
+    expect(await receiver.answered(1)).toEqual(['POST /webhooks 200']);
     expect(logs).toContainEqual(
       expect.stringMatching(
         new RegExp(
@@ -162,7 +162,7 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
     await listener.idle();
 
     const view = viewOf(listener.feed, id);
-    expect(receiver.answered()).toEqual(['POST /webhooks 403', 'POST /webhooks 403', 'POST /webhooks 403']);
+    expect(await receiver.answered(3)).toEqual(['POST /webhooks 403', 'POST /webhooks 403', 'POST /webhooks 403']);
     expect(view?.forward?.attempts).toBe(3);
     expect(view?.forward?.recent.map((attempt) => attempt.response?.status)).toEqual([403, 403, 403]);
     expect(view?.handlerError).toMatch(new RegExp(`^forward to ${receiver.url}: your app answered 403 in \\d+ ms "Do not trust, not from a Bracken webhook"$`));
@@ -235,7 +235,7 @@ describe('the inspector with forwarding: both answers, and replay forwards again
 
     await until(() => viewOf(listener.feed, result.delivery.id)?.handler === 'done', 10_000);
     await listener.idle();
-    expect(receiver.answered()).toEqual(['POST /webhooks 200', 'POST /webhooks 200']);
+    expect(await receiver.answered(2)).toEqual(['POST /webhooks 200', 'POST /webhooks 200']);
     expect(viewOf(listener.feed, result.delivery.id)?.forward?.recent[0]?.response?.body).toBe('OK the signatures match');
     expect(viewOf(listener.feed, id)?.forward?.attempts).toBe(1);
   });

@@ -1,9 +1,17 @@
 /**
- * `npm run sandbox -- deliveries [--resend ID] [--cancel ID]` as a user runs it, against a running
- * sandbox: the listing, a resend, a cancel, a refusal, no sandbox running, and bad arguments.
+ * `npm run sandbox -- deliveries [--resend ID] [--cancel ID]` against a running sandbox: the
+ * listing, a resend, a cancel, a refusal, no sandbox running, and bad arguments. Each exit code
+ * (0, 1, 2) and each flag is proven through the script as a user runs it; the other cases call
+ * what the script calls (deliveriesCommand, parseSandboxCommandLine) in this process, and check
+ * the same lines, because a process start costs a second or more on a busy 2-core machine.
  */
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseSandboxCommandLine, usageErrorText } from '../../scripts/sandbox/command-line.ts';
+import { deliveriesCommand } from '../../scripts/sandbox/deliveries-cli.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { formatError } from '../../steps/lib/core/run-step.ts';
 import { runScript } from '../helpers/process.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { until } from '../helpers/until.ts';
@@ -11,6 +19,25 @@ import { accessToken, createUser, subscribe, testSandbox } from './helpers.ts';
 
 const SECRET = 'cli-test-secret-0123456789abcdef';
 const deliveriesCli = (port: number, ...args: string[]) => runScript('scripts/sandbox.ts', { args: ['deliveries', '--port', String(port), ...args] });
+
+/**
+ * What `npm run sandbox -- deliveries --port <port> [flags]` does, run in this process as the script
+ * runs it: its stdout lines, and on an error the stderr text the script prints (formatError, no colour).
+ */
+async function deliveriesInProcess(port: number, flags: { resend?: string; cancel?: string } = {}): Promise<{ stdout: string; stderr: string }> {
+  const lines: string[] = [];
+  try {
+    await deliveriesCommand({
+      sandboxUrl: `http://127.0.0.1:${port}`,
+      ...flags,
+      timeoutMs: loadConfig({ env: {} }).httpTimeoutMs,
+      print: (line) => lines.push(line),
+    });
+    return { stdout: lines.map((line) => `${line}\n`).join(''), stderr: '' };
+  } catch (error) {
+    return { stdout: lines.map((line) => `${line}\n`).join(''), stderr: `${stripVTControlCharacters(formatError(error))}\n` };
+  }
+}
 
 describe('npm run sandbox -- deliveries', () => {
   it('lists the deliveries newest first with their last answer, resends one, cancels a pending one, and refuses to cancel it twice', async () => {
@@ -41,8 +68,9 @@ describe('npm run sandbox -- deliveries', () => {
     expect(resent.code).toBe(0);
     expect(resent.stdout).toMatch(new RegExp(`^Resent ${created?.id}: attempt 2 answered 200 in \\d+ ms; the delivery is delivered\\.\\n$`));
 
-    const cancelled = await deliveriesCli(sandbox.port, '--cancel', deleted?.id ?? '');
-    expect(cancelled).toEqual({ code: 0, stdout: `Cancelled ${deleted?.id}: no more attempts will be made (it had 1 attempt).\n`, stderr: '' });
+    // In this process: the refusal below runs --cancel through the script.
+    const cancelled = await deliveriesInProcess(sandbox.port, { cancel: deleted?.id ?? '' });
+    expect(cancelled).toEqual({ stdout: `Cancelled ${deleted?.id}: no more attempts will be made (it had 1 attempt).\n`, stderr: '' });
     expect(sandbox.deliveries()[1]).toMatchObject({ status: 'cancelled', reason: 'cancelled by hand' });
 
     const again = await deliveriesCli(sandbox.port, '--cancel', deleted?.id ?? '');
@@ -56,17 +84,15 @@ describe('npm run sandbox -- deliveries', () => {
 
   it('says when there are no deliveries yet', async () => {
     const sandbox = await testSandbox();
-    expect(await deliveriesCli(sandbox.port)).toEqual({
-      code: 0,
+    expect(await deliveriesInProcess(sandbox.port)).toEqual({
       stdout: `No deliveries yet at ${sandbox.url}. They appear when a subscribed event fires (npm run step:4 creates a user).\n`,
       stderr: '',
     });
   });
 
-  it('with no sandbox running: exit 1, what is wrong and what to do', async () => {
+  it('with no sandbox running: what is wrong and what to do (exit 1: the refusal above)', async () => {
     const port = await closedPort();
-    expect(await deliveriesCli(port)).toEqual({
-      code: 1,
+    expect(await deliveriesInProcess(port)).toEqual({
       stdout: '',
       stderr:
         `Error: No sandbox answers at http://127.0.0.1:${port} (ECONNREFUSED). [WORKBENCH_SANDBOX_NOT_RUNNING]\n` +
@@ -74,18 +100,27 @@ describe('npm run sandbox -- deliveries', () => {
     });
   });
 
+  const USAGE_LINES = 'Usage: npm run sandbox [-- --port <port>]\n       npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]';
+
+  it('npm run sandbox -- delivery is a usage error: exit 2, the reason and the usage', async () => {
+    const result = await runScript('scripts/sandbox.ts', { args: ['delivery'] });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`${usageErrorText('Unknown command "delivery".')}\n`);
+    expect(result.stderr.split('\n')[0]).toBe('Error: Unknown command "delivery".');
+    expect(result.stderr).toContain(USAGE_LINES);
+  });
+
   it.each([
     [['--resend', 'x'], 'Error: --resend and --cancel belong to the deliveries command: npm run sandbox -- deliveries --resend <id>.'],
     [['deliveries', '--resend', 'x', '--cancel', 'y'], 'Error: Give --resend or --cancel, not both.'],
     [['delivery'], 'Error: Unknown command "delivery".'],
     [['deliveries', '--resend'], "Error: Option '--resend <value>' argument missing"],
-  ])('npm run sandbox -- %j is a usage error: exit 2, the reason and the usage', async (args, first) => {
-    const result = await runScript('scripts/sandbox.ts', { args });
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr.split('\n')[0]).toBe(first);
-    expect(result.stderr).toContain(
-      'Usage: npm run sandbox [-- --port <port>]\n       npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]',
-    );
+  ])('npm run sandbox -- %j is a usage error (parsed in this process): the reason and the usage', (args, first) => {
+    const line = parseSandboxCommandLine(args);
+    if (line.command !== 'usage-error') throw new Error(`expected a usage error, got ${JSON.stringify(line)}`);
+    const stderr = usageErrorText(line.message);
+    expect(stderr.split('\n')[0]).toBe(first);
+    expect(stderr).toContain(USAGE_LINES);
   });
 });

@@ -204,29 +204,35 @@ describe('step 5: verify the captured delivery', () => {
     expect(error).toMatchObject({ code: CONFIG_INVALID, message: '--event "module_completed" is not a Bracken event.' });
   });
 
-  it('npm run step:5 exits 0 for a verifying delivery and 1 with the hint when there is none, or none of this walkthrough', async () => {
+  it('npm run step:5 exits 0 for a verifying delivery, with --latest too, and 1 with the hint for an unknown --event; none, or none of this walkthrough, is refused with the hint', async () => {
+    // Through the script: exit 0, --latest and --event (exit 1 with the code and the hint). The two
+    // other refusals call verifyLatestDelivery in this process (what the script runs), with the same message.
     const env = { WORKBENCH_STATE_DIR: dir, WEBHOOK_SECRET: SECRET, LISTEN_SCHEME: 'bracken' };
     const step = (...args: string[]) =>
       runScript('steps/05-verify-delivery.ts', { env, args }).then(({ code, stdout, stderr }) => ({ code, out: stdout, err: stderr }));
-    const none = await step();
-    expect(none.code).toBe(1);
-    expect(none.err).toContain('[WORKBENCH_STEP_VERIFY_FAILED]');
-    expect(none.err).toContain('Next: Run `npm run step:3` and leave it running, then `npm run step:4`');
+    const none = await run(loadConfig({ env }));
+    expect(none.error).toMatchObject({
+      code: STEP_VERIFY_FAILED,
+      hint: expect.stringContaining('Run `npm run step:3` and leave it running, then `npm run step:4`'),
+    });
     await journal(record(COMPACT, [authorization(COMPACT)]));
     const ok = await step();
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('Match: yes, with the current secret.');
 
-    // The same delivery, with another user recorded: not this walkthrough's (exit 1), unless --latest.
+    // The same delivery, with another user recorded: not this walkthrough's (an error, exit 1), unless --latest.
     await openState(dir).write('user', { ...user, userkey: 43, username: 'Test-User-2' });
-    const other = await step();
-    expect(other.code).toBe(1);
-    expect(other.err).toContain('No User_Create delivery about Test-User-2 (userkey 43) was stored (journal: ');
+    const other = await run(loadConfig({ env }));
+    expect(other.error).toMatchObject({
+      code: STEP_VERIFY_FAILED,
+      message: expect.stringContaining('No User_Create delivery about Test-User-2 (userkey 43) was stored (journal: '),
+    });
     const latest = await step('--latest');
     expect(latest.code).toBe(0);
     expect(latest.out).toContain('Match: yes, with the current secret.');
     const wrong = await step('--event', 'nope');
     expect([wrong.code, wrong.err.includes('[WORKBENCH_CONFIG_INVALID]')]).toEqual([1, true]);
+    expect(wrong.err).toContain('Next: Use one of User_Create, ');
   });
 
   it('reads a journal written before format 2 (NDJSON, body in base64) and verifies its delivery', async () => {

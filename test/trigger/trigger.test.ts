@@ -1,7 +1,8 @@
 /**
  * `npm run trigger`: what it says and makes, and how it refuses, before it changes anything, when
  * no sandbox runs or nothing subscribes to the event. The exit codes through the script itself:
- * 0 fired, 1 could not (with a Next: line), 2 a wrong command line.
+ * 0 fired, 1 could not (with a Next: line), 2 a wrong command line; the other refusals call
+ * triggerEvent (what the script runs) in this process.
  */
 import { describe, expect, it } from 'vitest';
 import { triggerEvent } from '../../scripts/trigger/trigger.ts';
@@ -40,13 +41,13 @@ describe('npm run trigger (the script)', () => {
     expect(unknown.stderr).toContain('Next: Use one of user_create, user_delete, module_start,');
   });
 
-  it('no sandbox running: exit 1, saying how to start one', async () => {
+  it('no sandbox running: saying how to start one (in this process; exit 1 through the script: no active subscription, below)', async () => {
     const stateDir = await tempDir('trigger');
-    const env = sandboxEnv(stateDir, { SANDBOX_PORT: String(await freePort()) });
-    const { code, stderr } = await runScript('scripts/trigger.ts', { env, args: ['module_complete'] });
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/^Error: No sandbox is running at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. \[WORKBENCH_TRIGGER_NO_SANDBOX\]$/m);
-    expect(stderr).toContain('Next: Start it in another terminal with `npm run sandbox`');
+    const config = loadConfig({ env: sandboxEnv(stateDir, { SANDBOX_PORT: String(await freePort()) }) });
+    const error = await rejection(triggerEvent({ event: 'module_complete', config, log: () => {} }));
+    expect(error.code).toBe(TRIGGER_NO_SANDBOX);
+    expect(error.message).toMatch(/^No sandbox is running at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.$/);
+    expect(error.hint).toMatch(/^Start it in another terminal with `npm run sandbox`/);
   });
 
   it('no active subscription to the event: exit 1, saying how to subscribe, and nothing is made', async () => {
