@@ -17,9 +17,10 @@ export default defineConfig({
     // half the time of one (measured: 165 s → 89 s on this 2-core machine under the same load).
     maxWorkers: '100%',
     // Files share their worker's modules instead of importing vitest, nock and the library again for
-    // each of the ~50 files (a third of the suite's CPU). It is safe because no test mocks a module,
-    // stubs a global or the environment, or fakes timers, and test/setup.ts (nock's rules, the file
-    // clean-ups) still runs before every file.
+    // each of the ~50 files (a third of the suite's CPU). It is safe because no test stubs a global or
+    // the environment or fakes timers, the one module mock (record.test.ts plants step 4's password)
+    // is made for a fresh import of the walkthrough and taken out after it, and test/setup.ts (nock's rules, the file clean-ups)
+    // still runs before every file.
     isolate: false,
   },
 });

@@ -9,8 +9,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nock from 'nock';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { runWalkthrough, type WalkthroughResult } from '../../scripts/walkthrough.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { WalkthroughResult } from '../../scripts/walkthrough.ts';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
 import { type Env, loadConfig, PROJECT_ROOT } from '../../steps/lib/core/config.ts';
@@ -33,7 +33,23 @@ const PLANTED = {
 } as const;
 
 // Step 4 generates the password and never prints or stores it: the test plants it to look for it.
-vi.mock(import('../../steps/lib/core/generate.ts'), async (original) => ({ ...(await original()), generatePassword: () => PLANTED.password }));
+// Test files share their worker's modules (isolate: false), so a hoisted vi.mock would miss when
+// step 4's module is already loaded, and would stay for the files after this one. Instead the
+// walkthrough is imported afresh with the plant in place, and the plant is taken out after.
+const GENERATE = '../../steps/lib/core/generate.ts';
+let runWalkthrough: typeof import('../../scripts/walkthrough.ts').runWalkthrough;
+beforeAll(async () => {
+  vi.resetModules();
+  vi.doMock(GENERATE, async (importOriginal) => ({
+    ...(await importOriginal<typeof import('../../steps/lib/core/generate.ts')>()),
+    generatePassword: () => PLANTED.password,
+  }));
+  ({ runWalkthrough } = await import('../../scripts/walkthrough.ts'));
+});
+afterAll(() => {
+  vi.doUnmock(GENERATE);
+  vi.resetModules();
+});
 
 interface Recorded {
   readonly result: WalkthroughResult;
@@ -119,6 +135,8 @@ describe("npm start -- --record against its own sandbox (the demo recording's wa
     });
     recorded = await recordWalkthrough('sandbox-test', env);
     expect(recorded.result.ok, recorded.log).toBe(true);
+    // The planted password is the one step 4 sent (its length is all step 4 prints of it): the search below means something.
+    expect(recorded.log).toContain(`with a random ${PLANTED.password.length}-character password (not printed, not stored)`);
     const sandboxDir = join(stateDir, 'run', 'sandbox');
     const [storeFile = ''] = (await readdir(sandboxDir)).filter((file) => file.startsWith('store-'));
     sandboxStore = JSON.parse(await readFile(join(sandboxDir, storeFile), 'utf8')) as typeof sandboxStore;
