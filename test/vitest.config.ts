@@ -19,8 +19,8 @@ export default defineConfig({
     // Files share their worker's modules instead of importing vitest, nock and the library again for
     // each of the ~50 files (a third of the suite's CPU). It is safe because no test stubs a global or
     // the environment or fakes timers, the one module mock (record.test.ts plants step 4's password)
-    // is made for a fresh import of the walkthrough and taken out after it, and test/setup.ts (nock's rules, the file clean-ups)
-    // still runs before every file.
+    // is made for a fresh import of the walkthrough and taken out after it, and test/setup.ts (nock's
+    // rules, the file clean-ups) still runs before every file.
     isolate: false,
   },
 });
