@@ -29,7 +29,7 @@ export class Fifo<T> {
     this.#items[this.#head] = undefined; // let it go now, not at the next compaction
     this.#head += 1;
     if (this.#head === this.#items.length) this.clear();
-    // Drop the taken slots once they are most of the array: amortised O(1) per item.
+    // Drop the taken slots once they are at least half the array: amortised O(1) per item.
     else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
