@@ -102,10 +102,13 @@ export function retryDelayMs(baseMs: number, retriesSoFar: number, random: () =>
   return Math.round(baseMs * 2 ** Math.min(16, retriesSoFar) * (1 + random()));
 }
 
-/** The delivery a handler gets for a stored, verified delivery: its bytes parsed again. */
-export function deliveryFor(view: DeliveryView, recovered: boolean): WebhookDelivery {
+/**
+ * The delivery a handler gets for a stored, verified delivery: `parsed.payload` when the caller
+ * already parsed its bytes (the listener that just received it), else its bytes parsed again.
+ */
+export function deliveryFor(view: DeliveryView, recovered: boolean, parsed?: { readonly payload: unknown }): WebhookDelivery {
   const body = view.body;
   // Only verified JSON bodies are stored with a handler to run, so this parses; fatal keeps a bad byte an error.
-  const payload: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  const payload: unknown = parsed === undefined ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) : parsed.payload;
   return { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered, record: view };
 }

@@ -15,10 +15,18 @@
  * const worker = createWorker({ handler: async (d) => save(d.payload), journal, onChange, retry: config.handlers });
  * worker.enqueue(view); await worker.idle();
  */
-import { type DeliveryHandler, type DeliveryView, type HandlerState, type RetryPolicy, type RunReport, retryDelayMs, runHandler } from '../delivery/index.ts';
+import {
+  type DeliveryHandler,
+  type DeliveryView,
+  deliveryFor,
+  type HandlerState,
+  type RetryPolicy,
+  type RunReport,
+  retryDelayMs,
+  runHandler,
+} from '../delivery/index.ts';
 import type { HandlerOutcome } from '../journal/index.ts';
 import { Fifo } from '../core/index.ts';
-import { parseJsonBody } from './payload.ts';
 
 // The handler's types live with the delivery record (both engines' workers use them); they are
 // still exported from here, where a handler author looks for them.
@@ -89,9 +97,7 @@ export function createWorker(options: WorkerOptions): Worker {
     let report: RunReport | undefined;
     try {
       // Received in this process: the listener's parse. Recovered from the journal: parse the bytes again.
-      const body = view.body;
-      const payload = received === undefined ? parseJsonBody(body) : received.payload;
-      const delivery = { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered: recovered || retries > 0, record: view };
+      const delivery = deliveryFor(view, recovered || retries > 0, received);
       // Without a retry policy there is no time limit either: a failure waits for the next start.
       const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs });
       report = outcome.report;
