@@ -10,7 +10,7 @@
  *
  *   DATABASE_URL=postgres://user:password@127.0.0.1:5432/webhooks npm run worker [-- --forward-to URL]
  */
-import { type Config, forwardTarget, isMain, loadConfig, runService } from '../steps/lib/core/index.ts';
+import { type Config, isMain, loadConfig, runService } from '../steps/lib/core/index.ts';
 import { configuredForwarding, forwardToOption } from '../steps/lib/forward/index.ts';
 import { type DeliveryHandler, sampleHandler } from '../steps/lib/listener/index.ts';
 import { openDatabase } from '../steps/lib/store/index.ts';
@@ -33,8 +33,7 @@ export interface RunningWorkerProcess {
 /** Connects (a wrong DATABASE_URL stops here with what to fix), migrates, and starts taking jobs. */
 export async function startWorker(deps: WorkerDeps = {}): Promise<RunningWorkerProcess> {
   const { config = loadConfig(), log = console.log } = deps;
-  const forwardTo = deps.forwardTo === undefined ? config.listen.forwardTo : forwardTarget('--forward-to', deps.forwardTo, config.listen);
-  const forwarding = forwardTo === undefined ? undefined : configuredForwarding(config, forwardTo, log);
+  const forwarding = configuredForwarding(config, deps.forwardTo, log);
   const store = await openDatabase(config, { role: 'worker', log });
   try {
     const { workerConcurrency, retryLimit, retryDelayMs, timeoutMs } = config.handlers;

@@ -95,8 +95,8 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     const weak = config.webhook.secret === undefined ? undefined : weakSecretWarning(config.webhook.secret, 'WEBHOOK_SECRET');
     if (weak !== undefined) log(weak);
     // Your own app behind the listener: checked before anything starts (a URL on loopback, not the listener itself).
-    const forwardTo = deps.forwardTo === undefined ? config.listen.forwardTo : forwardTarget('--forward-to', deps.forwardTo, config.listen);
-    const forwarding = forwardTo === undefined ? undefined : configuredForwarding(config, forwardTo, log);
+    const forwarding = configuredForwarding(config, deps.forwardTo, log);
+    const forwardTo = forwarding?.url;
 
     // Every answered request is stored first (journal or Postgres), so nothing acknowledged is lost on a crash.
     const store = await (deps.openStore ?? openStore)(config, { role: 'listener', log });

@@ -10,7 +10,7 @@
  * const handler = forwardingHandler({ url: 'http://127.0.0.1:8000/webhooks', signedHeaders: ['authorization'], handlerTimeoutMs: 30_000, log });
  * // log: 'forwarded User_Create m1x…-ab to http://127.0.0.1:8000/webhooks: 200 in 12 ms "OK the signatures match"'
  */
-import type { Config } from '../core/index.ts';
+import { type Config, forwardTarget } from '../core/index.ts';
 import { type DeliveryHandler, HandlerFailure } from '../delivery/index.ts';
 import { listenScheme } from '../signature/index.ts';
 import { accepted, describeAttempt, forwardOnce } from './forward.ts';
@@ -48,13 +48,23 @@ export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
   };
 }
 
-/** The forwarding handler for `url` as step 3 and `npm run worker` configure it: LISTEN_SCHEME's headers, HANDLER_TIMEOUT_MS. */
-export function configuredForwarding(config: Config, url: string, log: (line: string) => void): { handler: DeliveryHandler; description: string } {
+/**
+ * The forwarding step 3 and `npm run worker` run: to `--forward-to` (`option`, checked and named as
+ * such) when given, else to LISTEN_FORWARD_TO, with LISTEN_SCHEME's headers and HANDLER_TIMEOUT_MS;
+ * undefined when neither is set.
+ */
+export function configuredForwarding(
+  config: Config,
+  option: string | undefined,
+  log: (line: string) => void,
+): { url: string; handler: DeliveryHandler; description: string } | undefined {
+  const url = option === undefined ? config.listen.forwardTo : forwardTarget('--forward-to', option, config.listen);
+  if (url === undefined) return undefined;
   const { signedHeaders } = listenScheme(config.listen.scheme);
   const { retryLimit, retryDelayMs } = config.handlers;
   const description =
     `Forwarding each verified delivery to ${url} after the answer, with its exact bytes and the headers ` +
     `${forwardedHeaderNames(signedHeaders).join(', ')}; an app that is down or answers non-2xx is retried ` +
     `(HANDLER_RETRY_LIMIT=${retryLimit}, HANDLER_RETRY_DELAY_MS=${retryDelayMs}).`;
-  return { handler: forwardingHandler({ url, signedHeaders, handlerTimeoutMs: config.handlers.timeoutMs, log }), description };
+  return { url, handler: forwardingHandler({ url, signedHeaders, handlerTimeoutMs: config.handlers.timeoutMs, log }), description };
 }
