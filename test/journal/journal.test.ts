@@ -11,8 +11,8 @@ import { validDeliveryRecord } from '../helpers/delivery-record.ts';
 import type { DeliveryRecord, DeliveryView } from '../../steps/lib/delivery/record.ts';
 import { STATE_LOCKED, StateError } from '../../steps/lib/core/errors.ts';
 import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/journal.ts';
-import { journalFileName, type JournalEntry } from '../../steps/lib/journal/format.ts';
-import { decodeFrames, encodeFrame, encodeFrameParts } from '../../steps/lib/journal/frame.ts';
+import { type HandlerEntry, journalFileName, type JournalEntry } from '../../steps/lib/journal/format.ts';
+import { decodeFrames, encodeBodilessFrames, encodeFrame, encodeFrameParts } from '../../steps/lib/journal/frame.ts';
 import { send, signed, startTestListener, userCreate } from '../helpers/listener.ts';
 import { exitedPid } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -177,6 +177,27 @@ describe('handler outcomes are unhurried (a lost one only re-runs the handler)',
     expect(views).toEqual([
       ['id-0001', 'done'],
       ['id-0002', 'pending'],
+    ]);
+  });
+
+  it("a worker's batch of outcomes rides along too: one write, one fdatasync, each delivery its own outcome", async () => {
+    const journal = await openIn();
+    for (const n of [1, 2, 3]) await journal.appendDelivery(record(n), 'pending');
+    const datasync = await spyDatasync();
+    const outcomes = journal.appendOutcomes([
+      { id: 'id-0001', handler: 'done' },
+      { id: 'id-0002', handler: 'failed', error: 'the database said “no”' },
+      { id: 'id-0003', handler: 'dead', error: 'boom' },
+    ]);
+    await journal.appendDelivery(record(4), 'pending');
+    await outcomes;
+    expect(datasync).toHaveBeenCalledTimes(1);
+    const views = (await readJournal(dir)).deliveries.map((d) => [d.id, d.handler, d.handlerError]);
+    expect(views).toEqual([
+      ['id-0001', 'done', undefined],
+      ['id-0002', 'failed', 'the database said “no”'],
+      ['id-0003', 'dead', 'boom'],
+      ['id-0004', 'pending', undefined],
     ]);
   });
 
@@ -346,6 +367,24 @@ describe('the record frame (format 2)', () => {
     const decoded = decodeFrames(Buffer.concat([bytes, encodeFrame({ type: 'handler', id: 'id-0007', handler: 'done', at: '2024-01-01T00:00:01.000Z' })]));
     expect(decoded.tail).toBe('none');
     expect(decoded.frames.map((f) => f.entry)).toEqual([entry, { type: 'handler', id: 'id-0007', handler: 'done', at: '2024-01-01T00:00:01.000Z' }]);
+  });
+
+  it('a batch of outcomes is one buffer of whole frames, one per outcome, each decoding to its entry', () => {
+    const at = '2024-01-01T00:00:01.000Z';
+    const entries: HandlerEntry[] = [
+      { type: 'handler', id: 'id-0001', handler: 'done', at },
+      { type: 'handler', id: 'id-0002', handler: 'failed', error: 'an answer with “quotes” and ü', at },
+      { type: 'handler', id: 'id-0003', handler: 'dead', error: 'boom', at },
+    ];
+    const { bytes, frames } = encodeBodilessFrames(entries);
+    expect(frames.map((f) => f.buffer)).toEqual([bytes.buffer, bytes.buffer, bytes.buffer]); // views, not copies
+    expect(Buffer.concat(frames).equals(bytes)).toBe(true);
+    const decoded = decodeFrames(bytes);
+    expect([decoded.tail, decoded.unreadableAt]).toEqual(['none', []]);
+    expect(decoded.frames.map((f) => f.entry)).toEqual(entries);
+    expect(decoded.frames.map((f, i) => f.bytes.equals(frames[i] as Buffer))).toEqual([true, true, true]);
+    // Each frame stands alone: rotation carries one delivery's outcome forward without the rest of its batch.
+    expect(decodeFrames(frames[1] as Buffer).frames.map((f) => f.entry)).toEqual([entries[1]]);
   });
 
   it('the writer gets the frame as a head and the body itself, not a copy; an empty body (on an empty ArrayBuffer) still checks', () => {

@@ -157,10 +157,10 @@ describe('createWorker()', () => {
       handler: (delivery) => void ran.push(delivery.id),
       // A disk that holds every outcome until released.
       journal: {
-        appendOutcome: (id) =>
+        appendOutcomes: (runs) =>
           new Promise<void>((resolve) =>
             releases.push(() => {
-              recorded.push(id);
+              recorded.push(...runs.map((run) => run.id));
               resolve();
             }),
           ),
@@ -176,6 +176,44 @@ describe('createWorker()', () => {
     for (const release of releases) release();
     await worker.idle();
     expect(recorded).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('createWorker(): outcomes in batches', () => {
+  it('the outcomes of runs that finish in the same tick reach the journal in one append, in order, each told to onChange', async () => {
+    const appends: string[][] = [];
+    const changes: string[] = [];
+    const worker = createWorker({
+      handler: (delivery) => {
+        if (delivery.id === 'b') throw new Error('boom');
+      },
+      journal: {
+        appendOutcomes: async (runs) => void appends.push(runs.map((run) => `${run.id} ${run.handler}${run.error === undefined ? '' : ` ${run.error}`}`)),
+      },
+      onChange: (id, state) => void changes.push(`${id} ${state}`),
+    });
+    for (const id of ['a', 'b', 'c']) worker.enqueue(view(id));
+    await worker.idle();
+    expect(appends).toEqual([['a done', 'b failed boom', 'c done']]);
+    expect(changes).toEqual(['a done', 'b failed', 'c done']);
+  });
+
+  it('a batch the journal refuses is logged per delivery (they run again on the next start) and still shown', async () => {
+    const logs: string[] = [];
+    const changes: string[] = [];
+    const worker = createWorker({
+      handler: () => {},
+      journal: { appendOutcomes: () => Promise.reject(new Error('ENOSPC: no space left on device')) },
+      onChange: (id, state) => void changes.push(`${id} ${state}`),
+      log: (line) => logs.push(line),
+    });
+    for (const id of ['a', 'b']) worker.enqueue(view(id));
+    await worker.idle();
+    expect(logs).toEqual([
+      'journal: could not record the handler outcome for a: ENOSPC: no space left on device',
+      'journal: could not record the handler outcome for b: ENOSPC: no space left on device',
+    ]);
+    expect(changes).toEqual(['a done', 'b done']);
   });
 });
 

@@ -19,6 +19,7 @@ import {
   type ForwardAttempt,
   HANDLER_STATES,
   type HandlerState,
+  type RunReport,
   VERDICTS,
   type Verdict,
   withOutcome,
@@ -41,12 +42,20 @@ export interface DeliveryEntry {
 /** What a handler run leaves in the journal. */
 export type HandlerOutcome = 'done' | 'failed' | 'dead';
 
+/** One handler run as the worker reports it: the delivery, what became of it, and what the run reported. */
+export interface HandlerRun {
+  readonly id: string;
+  readonly handler: HandlerOutcome;
+  readonly error?: string | undefined;
+  readonly report?: RunReport | undefined;
+}
+
 export interface HandlerEntry {
   readonly type: 'handler';
   readonly id: string;
   readonly handler: HandlerOutcome;
   readonly error?: string;
-  /** ISO 8601 time the handler finished. */
+  /** ISO 8601 time the outcome was recorded: the tick its handler finished, or the next (a worker records a tick's runs together). */
   readonly at: string;
   /** The run's try at forwarding the delivery to the user's app, when it forwards. */
   readonly forward?: ForwardAttempt;

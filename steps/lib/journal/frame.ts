@@ -22,7 +22,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { DeliveryRecord } from '../delivery/index.ts';
-import { asEntry, isObject, type JournalEntry } from './format.ts';
+import { asEntry, type HandlerEntry, isObject, type JournalEntry } from './format.ts';
 
 const MAGIC = Buffer.from('WBJ2', 'latin1');
 const HEADER_BYTES = 16;
@@ -38,15 +38,9 @@ export function encodeFrame(entry: JournalEntry): Buffer {
  * allocated again on its way to the disk. The CRC runs over both, the body's after the head's.
  */
 export function encodeFrameParts(entry: JournalEntry): Buffer[] {
-  let meta: string;
-  let bytes: Buffer;
-  if (entry.type === 'delivery') {
-    meta = JSON.stringify({ type: entry.type, handler: entry.handler, record: withoutBody(entry.record) });
-    bytes = entry.record.body;
-  } else {
-    meta = JSON.stringify(entry);
-    bytes = Buffer.alloc(0);
-  }
+  if (entry.type !== 'delivery') return [encodeBodilessFrames([entry]).bytes];
+  const meta = JSON.stringify({ type: entry.type, handler: entry.handler, record: withoutBody(entry.record) });
+  const bytes = entry.record.body;
   const metaBytes = Buffer.byteLength(meta);
   const head = Buffer.allocUnsafe(HEADER_BYTES + metaBytes);
   MAGIC.copy(head, 0);
@@ -57,6 +51,31 @@ export function encodeFrameParts(entry: JournalEntry): Buffer[] {
   // Only chained over a body that has bytes: Node 20's crc32 returns 0, not the starting value, for an empty Buffer on an empty ArrayBuffer.
   head.writeUInt32LE(bytes.length === 0 ? headCrc : crc32(bytes, headCrc), 4);
   return bytes.length === 0 ? [head] : [head, bytes];
+}
+
+/**
+ * The frames of entries that carry no body (handler outcomes), back to back in one buffer: a
+ * worker records its outcomes in batches, and a batch is then one allocation and one piece of
+ * the writev rather than one of each per outcome. `frames` are each entry's frame, views into `bytes`.
+ */
+export function encodeBodilessFrames(entries: readonly HandlerEntry[]): { bytes: Buffer; frames: Buffer[] } {
+  const metas = entries.map((entry) => JSON.stringify(entry));
+  let total = 0;
+  for (const meta of metas) total += HEADER_BYTES + Buffer.byteLength(meta);
+  const bytes = Buffer.allocUnsafe(total);
+  const frames: Buffer[] = [];
+  let offset = 0;
+  for (const meta of metas) {
+    const metaBytes = bytes.write(meta, offset + HEADER_BYTES, 'utf8');
+    const end = offset + HEADER_BYTES + metaBytes;
+    MAGIC.copy(bytes, offset);
+    bytes.writeUInt32LE(metaBytes, offset + 8);
+    bytes.writeUInt32LE(0, offset + 12);
+    bytes.writeUInt32LE(crc32(bytes.subarray(offset + 8, end)), offset + 4);
+    frames.push(bytes.subarray(offset, end));
+    offset = end;
+  }
+  return { bytes, frames };
 }
 
 export interface DecodedFrame {

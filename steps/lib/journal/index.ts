@@ -3,6 +3,6 @@
  */
 export { journalDir, openJournal, readJournal, readJournalEntries } from './journal.ts';
 export type { Journal } from './journal.ts';
-export type { HandlerOutcome, JournalEntry } from './format.ts';
+export type { HandlerOutcome, HandlerRun, JournalEntry } from './format.ts';
 export { DEDUPE_KEYS_FILE, DEFAULT_DEDUPE_RETENTION_MS } from './dedupe-keys.ts';
 export type { DedupeKey } from './dedupe-keys.ts';

@@ -23,7 +23,7 @@ import { WorkbenchError, writeFailed } from '../core/index.ts';
 import type { DeliveryRecord, DeliveryView, HandlerState, RunReport } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
-import { type HandlerOutcome, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
+import { type HandlerEntry, type HandlerOutcome, type HandlerRun, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
 import { JournalWriter, trackKey, trackOwed, type Owed } from './writer.ts';
 import { type DedupeKey, DedupeKeyFile, DEFAULT_DEDUPE_RETENTION_MS } from './dedupe-keys.ts';
 
@@ -64,6 +64,8 @@ export interface Journal {
    * resolves once it is on disk (with the next delivery, or within 50 ms).
    */
   appendOutcome(id: string, handler: HandlerOutcome, error?: string, report?: RunReport): Promise<void>;
+  /** The same for a batch of runs (the worker's, one tick's worth): one buffer, one promise, one timestamp. */
+  appendOutcomes(runs: readonly HandlerRun[]): Promise<void>;
   /** Waits for queued appends, closes the file and releases the lock. */
   close(): Promise<void>;
 }
@@ -104,6 +106,10 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     for (const warning of warnings) log(`journal: ${warning}`);
     const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, keyFile: remembered.file });
     let closing: Promise<void> | undefined;
+    const appendOutcomes = (runs: readonly HandlerRun[]) => {
+      const at = new Date().toISOString();
+      return writer.appendOutcomes(runs.map((run) => handlerEntry(run, at)));
+    };
     return {
       dir,
       recovered: fold.views(),
@@ -112,18 +118,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       dedupeRetentionMs,
       appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
       // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
-      appendOutcome: (id, handler, error, report) =>
-        writer.append(
-          {
-            type: 'handler',
-            id,
-            handler,
-            ...(error === undefined ? {} : { error }),
-            at: new Date().toISOString(),
-            ...(report?.forward === undefined ? {} : { forward: report.forward }),
-          },
-          { hurry: false },
-        ),
+      appendOutcome: (id, handler, error, report) => appendOutcomes([{ id, handler, error, report }]),
+      appendOutcomes,
       close: () =>
         (closing ??= (async () => {
           await writer.close();
@@ -134,6 +130,18 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     await unlock();
     throw error instanceof WorkbenchError ? error : writeFailed(dir, error);
   }
+}
+
+/** A run's entry; `at` is when it was recorded, the tick its handler finished or the next. */
+function handlerEntry({ id, handler, error, report }: HandlerRun, at: string): HandlerEntry {
+  return {
+    type: 'handler',
+    id,
+    handler,
+    ...(error === undefined ? {} : { error }),
+    at,
+    ...(report?.forward === undefined ? {} : { forward: report.forward }),
+  };
 }
 
 /** Every delivery in the journal at `dir`, oldest first; safe while a listener is writing it. */

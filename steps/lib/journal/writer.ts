@@ -10,8 +10,8 @@ import { basename, join } from 'node:path';
 import { syncDir } from '../core/index.ts';
 import { type DedupeKey, type DedupeKeyFile, dedupeKeyOfEntry } from './dedupe-keys.ts';
 import type { JournalFile } from './files.ts';
-import { journalFileName, type JournalEntry } from './format.ts';
-import { encodeFrameParts } from './frame.ts';
+import { type DeliveryEntry, type HandlerEntry, journalFileName, type JournalEntry } from './format.ts';
+import { encodeBodilessFrames, encodeFrameParts } from './frame.ts';
 
 /** How long an unhurried entry waits for a delivery's flush to ride along with. */
 const UNHURRIED_DELAY_MS = 50;
@@ -22,10 +22,13 @@ const UNHURRIED_DELAY_MS = 50;
  */
 export type Owed = Map<string, { seq: number; delivery: Buffer[]; outcome: Buffer[] }>;
 
+/** Entries appended together (one delivery, or a batch of outcomes), waiting for the next write. */
 interface Pending {
-  readonly entry: JournalEntry;
-  /** The entry's frame, in parts (the body not copied into it). */
-  readonly frame: Buffer[];
+  readonly entries: readonly JournalEntry[];
+  /** Each entry's frame, in parts (a body not copied into it). */
+  readonly frames: readonly Buffer[][];
+  /** What goes to the file: the frames' parts, in order (a batch of outcomes is one buffer). */
+  readonly bytes: readonly Buffer[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -89,16 +92,27 @@ export class JournalWriter {
     return new JournalWriter(options, handle, size);
   }
 
+  /** Queues a delivery; resolves once it is written and flushed (it starts a flush of its own). */
+  append(entry: DeliveryEntry): Promise<void> {
+    const frame = encodeFrameParts(entry);
+    return this.#enqueue({ entries: [entry], frames: [frame], bytes: frame }, true);
+  }
+
   /**
-   * Queues `entry`; resolves once it is written and flushed. An unhurried entry (a handler
-   * outcome: losing one only re-runs the handler) does not start a flush of its own: it rides
-   * along with the next delivery's, or goes out after UNHURRIED_DELAY_MS, so it costs no extra
-   * fdatasync.
+   * Queues handler outcomes (a worker's batch, encoded as one buffer); resolves once they are
+   * written and flushed. Outcomes are unhurried (losing one only re-runs its handler): they do
+   * not start a flush of their own, but ride along with the next delivery's, or go out after
+   * UNHURRIED_DELAY_MS, so they cost no extra fdatasync.
    */
-  append(entry: JournalEntry, { hurry = true }: { hurry?: boolean } = {}): Promise<void> {
+  appendOutcomes(entries: readonly HandlerEntry[]): Promise<void> {
+    const { bytes, frames } = encodeBodilessFrames(entries);
+    return this.#enqueue({ entries, frames: frames.map((frame) => [frame]), bytes: [bytes] }, false);
+  }
+
+  #enqueue(item: Omit<Pending, 'resolve' | 'reject'>, hurry: boolean): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('The journal is closed.'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ entry, frame: encodeFrameParts(entry), resolve, reject });
+      this.#queue.push({ ...item, resolve, reject });
       if (hurry) this.#kick();
       else this.#unhurried ??= setTimeout(() => this.#kick(), UNHURRIED_DELAY_MS);
     });
@@ -128,14 +142,16 @@ export class JournalWriter {
       const batch = this.#queue;
       this.#queue = [];
       try {
-        const frames = batch.flatMap((p) => p.frame);
-        const bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+        const parts = batch.flatMap((p) => p.bytes);
+        const bytes = parts.reduce((sum, part) => sum + part.length, 0);
         if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
-        await this.#write(frames);
+        await this.#write(parts);
         const seq = this.#currentSeq();
         for (const p of batch) {
-          trackOwed(this.options.owed, p.entry, () => p.frame, seq);
-          trackKey(this.options.fileKeys, p.entry, seq);
+          p.entries.forEach((entry, i) => {
+            trackOwed(this.options.owed, entry, () => p.frames[i] as Buffer[], seq);
+            trackKey(this.options.fileKeys, entry, seq);
+          });
         }
         for (const p of batch) p.resolve();
       } catch (error) {

@@ -83,7 +83,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       ? undefined
       : createWorker({
           handler,
-          journal: { appendOutcome: (id, outcome, error, report) => store.recordOutcome(id, outcome, error, report) },
+          journal: { appendOutcomes: (runs) => store.recordOutcomes(runs) },
           log,
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
           ...(options.retry === undefined ? {} : { retry: options.retry }),

@@ -5,7 +5,8 @@
  *
  * At least once: the delivery is in the journal (state `pending`) before the 2xx goes out, and
  * each run's outcome (`done` / `failed` / `dead`) is journaled after the handler returns, without
- * holding up the next handler (it joins the journal's next group commit). With a retry policy
+ * holding up the next handler: the outcomes of one tick's runs go to the journal together, and
+ * join its next group commit. With a retry policy
  * (step 3 passes HANDLER_RETRY_LIMIT, HANDLER_RETRY_DELAY_MS, HANDLER_TIMEOUT_MS) a failed run is
  * tried again after a doubling delay, and after the last try the delivery is `dead`. Without one,
  * a failure stays `failed`. Either way a delivery with no outcome (the process died), or a `failed`
@@ -25,7 +26,7 @@ import {
   retryDelayMs,
   runHandler,
 } from '../delivery/index.ts';
-import type { HandlerOutcome } from '../journal/index.ts';
+import type { HandlerOutcome, HandlerRun } from '../journal/index.ts';
 import { Fifo } from '../core/index.ts';
 
 // The handler's types live with the delivery record (both engines' workers use them); they are
@@ -34,8 +35,8 @@ export type { DeliveryHandler, WebhookDelivery } from '../delivery/index.ts';
 
 export interface WorkerOptions {
   handler: DeliveryHandler;
-  /** Where each run's outcome (and what the run reported) goes: the journal, through the file store. */
-  journal: { appendOutcome(id: string, outcome: HandlerOutcome, error?: string, report?: RunReport): Promise<void> };
+  /** Where the runs' outcomes (and what each run reported) go, a tick's worth at a time: the journal, through the file store. */
+  journal: { appendOutcomes(runs: readonly HandlerRun[]): Promise<void> };
   /** Called when a delivery's handler state changes (the feed). */
   onChange: (id: string, handler: HandlerState, error: string | undefined, report: RunReport | undefined) => void;
   log?: (line: string) => void;
@@ -76,13 +77,16 @@ export function createWorker(options: WorkerOptions): Worker {
   let running = 0;
   let closed = false;
   let waiters: (() => void)[] = [];
+  // Outcomes of runs that finished this tick, recorded together on the next (one journal append
+  // for many runs, not a frame, a promise and a timestamp each).
+  let finished: HandlerRun[] = [];
   // Outcome records on their way to disk. The next handler does not wait for them: they join the
   // journal's next group commit, so the worker runs at handler speed, not one handler per fsync.
   // A crash before one is on disk only means that handler runs again (at least once).
   const recording = new Set<Promise<void>>();
   // Failed runs waiting for their retry's delay; they count as work, so idle() waits for them.
   const retryTimers = new Set<NodeJS.Timeout>();
-  const busy = () => queue.length + running + recording.size + retryTimers.size;
+  const busy = () => queue.length + running + finished.length + recording.size + retryTimers.size;
 
   const settle = () => {
     if (busy() > 0) return;
@@ -118,12 +122,24 @@ export function createWorker(options: WorkerOptions): Worker {
       }, retryAfter);
       retryTimers.add(timer);
     }
-    const record = journal.appendOutcome(view.id, state, error, report).then(
-      () => onChange(view.id, state, error, report),
+    if (finished.length === 0) setImmediate(recordFinished);
+    finished.push({ id: view.id, handler: state, error, report });
+  };
+
+  const tell = (runs: readonly HandlerRun[]) => {
+    for (const { id, handler: state, error, report } of runs) onChange(id, state, error, report);
+  };
+
+  const recordFinished = () => {
+    if (finished.length === 0) return;
+    const runs = finished;
+    finished = [];
+    const record = journal.appendOutcomes(runs).then(
+      () => tell(runs),
       (caught: unknown) => {
-        // Not recorded: the delivery stays pending in the journal and simply runs again next start.
-        log(`journal: could not record the handler outcome for ${view.id}: ${(caught as Error).message}`);
-        onChange(view.id, state, error, report);
+        // Not recorded: the deliveries stay pending in the journal and simply run again next start.
+        for (const { id } of runs) log(`journal: could not record the handler outcome for ${id}: ${(caught as Error).message}`);
+        tell(runs);
       },
     );
     recording.add(record);
@@ -164,6 +180,7 @@ export function createWorker(options: WorkerOptions): Worker {
       for (const timer of retryTimers) clearTimeout(timer);
       retryTimers.clear();
       if (running === 0) {
+        recordFinished();
         await Promise.allSettled(recording);
         return settle();
       }
@@ -176,6 +193,7 @@ export function createWorker(options: WorkerOptions): Worker {
       });
       await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), timeout]);
       clearTimeout(timer);
+      recordFinished();
       await Promise.allSettled(recording);
     },
   };

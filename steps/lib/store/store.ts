@@ -15,7 +15,8 @@
  * const view = await store.append(record, 'pending'); // view.handler: 'pending', or 'duplicate' of an earlier copy
  * const { deliveries } = await store.list({ handler: 'dead', limit: 20 });
  */
-import { type DeliveryRecord, type DeliverySource, type DeliveryView, duplicateAnswer, type HandlerState, type RunReport } from '../delivery/index.ts';
+import { type DeliveryRecord, type DeliverySource, type DeliveryView, duplicateAnswer, type HandlerState } from '../delivery/index.ts';
+import type { HandlerRun } from '../journal/index.ts';
 
 export type StoreEngine = 'file' | 'postgres';
 
@@ -42,8 +43,8 @@ export interface DeliveryStore extends DeliverySource {
    * one, with the reason saying which). `not-run` stores it as it is.
    */
   append(record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView>;
-  /** Records what a handler run did, and what it reported (a forward's try), for the listener's in-process worker. */
-  recordOutcome(id: string, outcome: 'done' | 'failed' | 'dead', error?: string, report?: RunReport): Promise<void>;
+  /** Records what handler runs did, and what they reported (a forward's try), for the listener's in-process worker. */
+  recordOutcomes(runs: readonly HandlerRun[]): Promise<void>;
   /**
    * File engine: the listener's in-process worker, which Retry now hands a delivery to (with
    * Postgres, Retry now queues a new job for the workers instead).

@@ -19,7 +19,7 @@ const VIEW_LIMIT = 10_000;
 
 /** The store over an open journal. Closing the store closes the journal. */
 export function fileStore(
-  journal: Pick<Journal, 'dir' | 'recovered' | 'rememberedKeys' | 'dedupeRetentionMs' | 'appendDelivery' | 'appendOutcome' | 'close'>,
+  journal: Pick<Journal, 'dir' | 'recovered' | 'rememberedKeys' | 'dedupeRetentionMs' | 'appendDelivery' | 'appendOutcomes' | 'close'>,
 ): DeliveryStore {
   const claims = claimsFromJournal(journal.recovered, { remembered: journal.rememberedKeys, retentionMs: journal.dedupeRetentionMs });
   let runRetry: ((view: DeliveryView) => void) | undefined;
@@ -56,13 +56,15 @@ export function fileStore(
         copy.settleStored(stored);
       }
     },
-    async recordOutcome(id, outcome, error, report) {
+    async recordOutcomes(runs) {
       try {
-        await journal.appendOutcome(id, outcome, error, report);
+        await journal.appendOutcomes(runs);
       } finally {
-        // Shown even when the journal could not take it: the run happened (a restart runs it again).
-        const view = views.get(id);
-        if (view !== undefined) views.upsert(withOutcome(view, outcome, error, report));
+        // Shown even when the journal could not take them: the runs happened (a restart runs them again).
+        for (const { id, handler, error, report } of runs) {
+          const view = views.get(id);
+          if (view !== undefined) views.upsert(withOutcome(view, handler, error, report));
+        }
       }
     },
     runRetriesWith(run) {

@@ -98,7 +98,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     queuesHandlers: true,
     recovered: [],
     append,
-    async recordOutcome() {
+    async recordOutcomes() {
       // Workers record outcomes with their jobs (worker.ts); no listener runs handlers on a shared store.
       throw new Error('With Postgres, handler outcomes are recorded by the worker that ran them.');
     },
