@@ -137,4 +137,26 @@ describe('claimsFromJournal()', () => {
     if (fresh.duplicateOf === undefined) fresh.settleStored(true);
     expect(await claims.firstCopyOrClaim('sha256:a', 'fourth')).toEqual({ duplicateOf: 'third' });
   });
+
+  it('a copy arriving while the first is being stored waits for it: a duplicate once it is stored, the new first copy when storing failed', async () => {
+    const claims = claimsFromJournal([], { retentionMs: 60_000 });
+    const first = await claims.firstCopyOrClaim('sha256:b', 'first');
+    if (first.duplicateOf !== undefined) throw new Error('the first copy must claim the key');
+    const second = claims.firstCopyOrClaim('sha256:b', 'second');
+    let answered = false;
+    void second.then(() => (answered = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false); // still waiting on the first copy's write
+    first.settleStored(true);
+    expect(await second).toEqual({ duplicateOf: 'first' });
+
+    const failing = await claims.firstCopyOrClaim('sha256:c', 'failing');
+    if (failing.duplicateOf !== undefined) throw new Error('the first copy must claim the key');
+    const retry = claims.firstCopyOrClaim('sha256:c', 'retry');
+    failing.settleStored(false);
+    const taken = await retry;
+    expect(taken.duplicateOf).toBeUndefined(); // the retry is now the first copy
+    if (taken.duplicateOf === undefined) taken.settleStored(true);
+    expect(await claims.firstCopyOrClaim('sha256:c', 'third')).toEqual({ duplicateOf: 'retry' });
+  });
 });

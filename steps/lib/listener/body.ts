@@ -39,41 +39,64 @@ export function readRawBody(req: IncomingMessage, options: ReadBodyOptions): Pro
   }
 
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let settled = false;
-    const finish = (result: BodyResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onClose);
-      if (result.kind !== 'complete') req.on('error', () => {}); // late socket errors must not crash
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received <= limitBytes) chunks.push(chunk);
-      else chunks.length = 0; // over the limit: keep counting, stop keeping
-      if (received > drainCap) {
-        req.pause();
-        finish({ kind: 'too_large', bytes: received, closeConnection: true });
-      }
-    };
-    const onEnd = () =>
-      finish(received > limitBytes ? { kind: 'too_large', bytes: received, closeConnection: false } : { kind: 'complete', body: ownedBytes(chunks, received) });
-    const onAbort = () => finish({ kind: 'aborted', bytes: received });
-    const onClose = () => {
-      if (!req.complete) onAbort();
-    };
-    const timer = setTimeout(
+    const read: BodyRead = { req, limitBytes, drainCap, chunks: [], received: 0, settled: false, timer: undefined, resolve };
+    // Inline arrows calling functions of the module, not named closures: tsx (esbuild's keepNames)
+    // names each named closure as it is made (~0.45 µs), and these are made for every request.
+    // They stay attached after the read settles: a settled read ignores them, and the error
+    // listener keeps a late socket error from crashing the process.
+    req
+      .on('data', (chunk: Buffer) => onChunk(read, chunk))
+      .on('end', () => onEnd(read))
+      .on('error', () => settle(read, { kind: 'aborted', bytes: read.received }))
+      .on('close', () => {
+        if (!req.complete) settle(read, { kind: 'aborted', bytes: read.received });
+      });
+    read.timer = setTimeout(
       () => {
         req.pause();
-        finish({ kind: 'timeout', bytes: received });
+        settle(read, { kind: 'timeout', bytes: read.received });
       },
       Math.max(0, deadline - performance.now()),
     );
-    req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose);
   });
+}
+
+/** One body being read. */
+interface BodyRead {
+  readonly req: IncomingMessage;
+  readonly limitBytes: number;
+  readonly drainCap: number;
+  /** The chunks so far; emptied once the body is over the limit (then only counted). */
+  chunks: Buffer[];
+  received: number;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  readonly resolve: (result: BodyResult) => void;
+}
+
+function onChunk(read: BodyRead, chunk: Buffer): void {
+  if (read.settled) return;
+  read.received += chunk.length;
+  if (read.received <= read.limitBytes) read.chunks.push(chunk);
+  else read.chunks.length = 0; // over the limit: keep counting, stop keeping
+  if (read.received > read.drainCap) {
+    read.req.pause();
+    settle(read, { kind: 'too_large', bytes: read.received, closeConnection: true });
+  }
+}
+
+function onEnd(read: BodyRead): void {
+  const { received, limitBytes } = read;
+  const tooLarge = received > limitBytes;
+  settle(read, tooLarge ? { kind: 'too_large', bytes: received, closeConnection: false } : { kind: 'complete', body: ownedBytes(read.chunks, received) });
+}
+
+function settle(read: BodyRead, result: BodyResult): void {
+  if (read.settled) return;
+  read.settled = true;
+  clearTimeout(read.timer);
+  read.chunks = [];
+  read.resolve(result);
 }
 
 /** Content-Length as a number, or undefined when absent or not a plain number (chunked). */

@@ -46,6 +46,10 @@ export function formatLogLine(record: DeliveryRecord, ackMs: number, signature: 
 function shortSignature(value: string | undefined): string {
   if (value === undefined) return 'sig (none)';
   const [word, rest] = value.includes(' ') ? [value.slice(0, value.indexOf(' ')), value.slice(value.indexOf(' ') + 1)] : ['', value];
-  const printable = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
-  return `sig ${word === '' ? '' : `${printable(word.slice(0, 16))} `}${redact(printable(rest.trim()), 6)}`;
+  return `sig ${word === '' ? '' : `${asciiOnly(word.slice(0, 16))} `}${redact(asciiOnly(rest.trim()), 6)}`;
+}
+
+/** `text` with anything but printable ASCII shown as `?`. */
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
 }

@@ -51,15 +51,12 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   const decision = await decide(ctx, arrival, read.body);
   const view: DeliveryView | undefined = await recordAndAnswer(ctx, arrival, decision, send);
   if (decision.kind === 'accepted' && view?.handler === 'pending') {
-    let handed = false;
-    const handOver = () => {
-      if (!handed) ctx.onAcknowledged(view, { payload: decision.payload });
-      handed = true;
-    };
-    // After the answer is flushed. A client that left while the journal was being written has
-    // already closed the response: hand over now, or the handler would wait for the next restart.
-    if (res.writableFinished || res.destroyed) handOver();
-    else res.once('finish', handOver).once('close', handOver);
+    const received = { payload: decision.payload };
+    // After the answer is flushed: a response emits 'close' once it has finished, and also when
+    // its client left first. A client that left while the journal was being written has already
+    // closed the response: hand over now, or the handler would wait for the next restart.
+    if (res.writableFinished || res.destroyed) ctx.onAcknowledged(view, received);
+    else res.once('close', () => ctx.onAcknowledged(view, received));
   }
 }
 

@@ -34,8 +34,10 @@ interface SeenDelivery {
   readonly id: string;
   /** When the first copy arrived (ms since the epoch): the key is forgotten `retentionMs` after. */
   readonly at: number;
-  /** Resolves true once the delivery is in the journal, false if storing it failed. */
-  readonly stored: Promise<boolean>;
+  /** True once the delivery is in the journal, false if storing it failed; undefined while it is being stored. */
+  stored: boolean | undefined;
+  /** Copies waiting to learn `stored` (made only when a copy arrives while the first is being stored: rare). */
+  waiters: ((stored: boolean) => void)[] | undefined;
 }
 
 export interface ClaimOptions {
@@ -51,24 +53,29 @@ export interface ClaimOptions {
 export function claimsFromJournal(recovered: readonly DeliveryView[], options: ClaimOptions): DedupeClaims {
   const { remembered = [], retentionMs, now = Date.now } = options;
   const seen = new Map<string, SeenDelivery>();
-  const inJournal = Promise.resolve(true);
-  for (const { key, id, at } of remembered) if (!seen.has(key)) seen.set(key, { id, at, stored: inJournal });
+  const inJournal = (id: string, at: number): SeenDelivery => ({ id, at, stored: true, waiters: undefined });
+  for (const { key, id, at } of remembered) if (!seen.has(key)) seen.set(key, inJournal(id, at));
   for (const view of recovered) {
     if (view.code === 'ok' && view.handler !== 'duplicate' && view.dedupeKey !== undefined && !seen.has(view.dedupeKey)) {
-      seen.set(view.dedupeKey, { id: view.id, at: Date.parse(view.receivedAt), stored: inJournal });
+      seen.set(view.dedupeKey, inJournal(view.id, Date.parse(view.receivedAt)));
     }
   }
 
-  /** Remembers `id` as the first copy of `key`; returns how to report whether it was stored. */
-  const claim = (key: string, id: string): ((stored: boolean) => void) => {
-    let settle: (stored: boolean) => void = () => {};
-    const entry: SeenDelivery = { id, at: now(), stored: new Promise<boolean>((resolve) => (settle = resolve)) };
+  // No promise and no named closure per claim (this runs for every delivery): the entry holds the
+  // outcome, and a promise is made only for a copy that has to wait for it.
+  const claim = (key: string, id: string): FirstCopy => {
+    const entry: SeenDelivery = { id, at: now(), stored: undefined, waiters: undefined };
     seen.delete(key); // an expired claim being replaced: the new one goes to the end, with the newest
     seen.set(key, entry);
     if (seen.size > SEEN_LIMIT) seen.delete(seen.keys().next().value as string);
-    return (stored) => {
-      settle(stored);
-      if (!stored && seen.get(key) === entry) seen.delete(key);
+    return {
+      duplicateOf: undefined,
+      settleStored(stored) {
+        entry.stored = stored;
+        for (const wake of entry.waiters ?? []) wake(stored);
+        entry.waiters = undefined;
+        if (!stored && seen.get(key) === entry) seen.delete(key);
+      },
     };
   };
 
@@ -76,10 +83,19 @@ export function claimsFromJournal(recovered: readonly DeliveryView[], options: C
     async firstCopyOrClaim(key, id) {
       for (;;) {
         const entry = seen.get(key);
-        if (entry === undefined || now() - entry.at > retentionMs) return { duplicateOf: undefined, settleStored: claim(key, id) };
-        if (await entry.stored) return { duplicateOf: entry.id };
+        if (entry === undefined || now() - entry.at > retentionMs) return claim(key, id);
+        const stored = entry.stored ?? (await storedOf(entry));
+        if (stored) return { duplicateOf: entry.id };
         if (seen.get(key) === entry) seen.delete(key);
       }
     },
   };
+}
+
+/** Resolves with whether `entry`'s delivery got stored, once its first copy's write settles. */
+function storedOf(entry: SeenDelivery): Promise<boolean> {
+  return new Promise((resolve) => {
+    entry.waiters ??= [];
+    entry.waiters.push(resolve);
+  });
 }
