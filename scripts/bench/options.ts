@@ -53,6 +53,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --receivers <list>   receivers to load: ${RECEIVER_NAMES.join(',')} (default: ${DEFAULT_RECEIVERS.join(',')})
   --bodies <list>      body sizes in bytes (default: ${DEFAULT_BODY_SIZES.join(',')})
   --runs <n>           runs of npm start and of step 1 (default 5; --quick 1)
+  --rounds <n>         saturation rounds per receiver and body size, interleaved; the median counts (default 3; --quick 1)
   --generator <name>   saturation load: auto (wrk if installed, else node), wrk, node (default auto)
   --no-pin             do not pin the receiver and the load generator to separate CPUs (taskset)
   --cpu-prof           write a CPU profile of each receiver process next to the results
@@ -62,7 +63,8 @@ Results: a table on stdout, and JSON in <state folder>/bench/bench-<time>.json a
 
 const FULL_TIMING: ThroughputTiming = {
   warmupMs: 1_000,
-  saturationMs: 4_000,
+  saturationMs: 2_000,
+  saturationRounds: 3,
   rateMs: 3_000,
   connections: 50,
   ratePerSec: 1_000,
@@ -72,6 +74,7 @@ const FULL_TIMING: ThroughputTiming = {
 const QUICK_TIMING: ThroughputTiming = {
   warmupMs: 150,
   saturationMs: 400,
+  saturationRounds: 1,
   rateMs: 300,
   connections: 50,
   ratePerSec: 1_000,
@@ -93,6 +96,7 @@ function readArgs(argv: readonly string[]) {
         receivers: { type: 'string' },
         bodies: { type: 'string' },
         runs: { type: 'string' },
+        rounds: { type: 'string' },
         generator: { type: 'string' },
         'no-pin': { type: 'boolean', default: false },
         'cpu-prof': { type: 'boolean', default: false },
@@ -112,6 +116,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const receivers = list(values.receivers, RECEIVER_NAMES, isReceiverName, '--receivers', DEFAULT_RECEIVERS);
   const bodySizes = values.bodies === undefined ? DEFAULT_BODY_SIZES : values.bodies.split(',').map((b) => whole(b.trim(), '--bodies', 200, 1024 * 1024));
   const startupRuns = values.runs === undefined ? (quick ? 1 : 5) : whole(values.runs, '--runs', 1, 50);
+  const defaultTiming = quick ? QUICK_TIMING : FULL_TIMING;
+  const timing = values.rounds === undefined ? defaultTiming : { ...defaultTiming, saturationRounds: whole(values.rounds, '--rounds', 1, 20) };
   return {
     quick,
     sections,
@@ -119,7 +125,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     bodySizes,
     startupRuns,
     delivery: quick ? { sequential: 10, concurrent: 50, concurrency: 50 } : { sequential: 100, concurrent: 500, concurrency: 50 },
-    timing: quick ? QUICK_TIMING : FULL_TIMING,
+    timing,
     scale: quick ? QUICK_SCALE : FULL_SCALE,
     generator: generatorChoice(values.generator),
     pin: !values['no-pin'],

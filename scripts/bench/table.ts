@@ -36,10 +36,14 @@ export function formatReport(results: BenchResults, file: string | undefined, co
     const t = tp.value.timing;
     const g = tp.value.generators;
     const saturationSeconds = g.saturation === 'wrk' ? Math.max(1, Math.round(t.saturationMs / 1000)) : t.saturationMs / 1000;
+    const saturationRuns =
+      t.saturationRounds > 1
+        ? `${t.saturationRounds} rounds of ${saturationSeconds} s, the receivers interleaved round by round (req/s and sat p50/p99: the median round)`
+        : `${saturationSeconds} s`;
     out.push(`Load generator: ${paint('bold', g.saturation === 'wrk' ? 'wrk' : 'Node')} for saturation (${g.why}), Node for the fixed rate.`);
     out.push(`  ${tp.value.loadGenerator}`);
     out.push(
-      `  saturation = ${t.connections} connections, closed loop, ${saturationSeconds} s after a ${t.warmupMs / 1000} s warm-up; fixed rate = ${t.ratePerSec}/s open loop for ${t.rateMs / 1000} s, latency from the scheduled send.`,
+      `  saturation = ${t.connections} connections, closed loop, ${saturationRuns}, after a ${t.warmupMs / 1000} s warm-up; fixed rate = ${t.ratePerSec}/s open loop for ${t.rateMs / 1000} s, latency from the scheduled send.`,
     );
     out.push(`CPUs: ${tp.value.pinning.note}.`);
     out.push(`Servers: each in its own process, started alike: ${tp.value.receivers[0]?.command ?? '-'}`);
@@ -52,7 +56,7 @@ export function formatReport(results: BenchResults, file: string | undefined, co
       ms(c.fixedRate.latency.p50),
       ms(c.fixedRate.latency.p99),
       ms(c.fixedRate.sendLag?.p99 ?? Number.NaN),
-      String(c.saturation.errors + c.fixedRate.errors + c.fixedRate.unanswered + countOf(c.saturation.non2xx) + countOf(c.fixedRate.non2xx)),
+      String([...c.saturationRounds, c.fixedRate].reduce((sum, r) => sum + r.errors + r.unanswered + countOf(r.non2xx), 0)),
     ]);
     out.push(
       formatTable(['receiver', 'body', 'req/s', 'sat p50', 'sat p99', `@${t.ratePerSec}/s p50`, `@${t.ratePerSec}/s p99`, 'gen lag p99', 'failed'], rows),

@@ -125,7 +125,7 @@ function whyMissing(throughput: Outcome<ThroughputReport>, receiver: ReceiverNam
 /** Every request answered with a 2xx: a receiver that drops or refuses requests cannot pass. */
 function answeredCleanly(cell: ThroughputCell): boolean {
   const clean = (r: ThroughputCell['saturation']) => r.errors === 0 && r.unanswered === 0 && Object.keys(r.non2xx).length === 0;
-  return clean(cell.saturation) && clean(cell.fixedRate);
+  return cell.saturationRounds.every(clean) && clean(cell.fixedRate);
 }
 
 /** "(b)" for a baseline, "ours" for ours. */

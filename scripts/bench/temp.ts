@@ -11,14 +11,24 @@ const live = new Set<string>();
 
 /** Creates `<os tmpdir>/<prefix>XXXXXX`, runs `body` with it, and removes it afterwards. */
 export async function withTempDir<T>(prefix: string, body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  live.add(dir);
+  const dir = await makeTempDir(prefix);
   try {
     return await body(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    live.delete(dir);
+    await removeTempDir(dir);
   }
+}
+
+/** Creates `<os tmpdir>/<prefix>XXXXXX`, removed on exit if removeTempDir has not removed it by then. */
+export async function makeTempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  live.add(dir);
+  return dir;
+}
+
+export async function removeTempDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  live.delete(dir);
 }
 
 /** Removes every temp folder still in use; for the exit path (Ctrl-C), hence synchronous. */

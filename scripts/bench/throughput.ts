@@ -1,8 +1,11 @@
 /**
- * Issue item 3: receiver throughput and acknowledgement latency. For each receiver (four
- * baselines and ours), in its own process: a short warm-up, a closed-loop run to saturation,
- * then an open-loop run at a fixed offered rate, for each body size. The load generator is a
- * separate process too, started fresh for each receiver so none inherits another's warm JIT.
+ * Issue item 3: receiver throughput and acknowledgement latency. Each receiver (four baselines
+ * and ours) runs in its own process, with a load generator process of its own (so none inherits
+ * another's warm JIT). For each body size: a short warm-up of each, then closed-loop runs to
+ * saturation in rounds, interleaved (every receiver once per round, in an order that rotates), and
+ * last an open-loop run of each at a fixed offered rate. A receiver's saturation figure is its
+ * median round: on a shared VM the machine's speed drifts from second to second, and interleaving
+ * spreads a slow moment over all the receivers instead of leaving it on whichever ran then.
  *
  * Issue 14 item 2, measuring fairly: saturation is driven by wrk when it is installed (a C
  * program: far less CPU per request than the Node generator), else by the Node generator. The
@@ -18,11 +21,14 @@ import { planPinning, type PinningPlan } from './pinning.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
 import { RECEIVER_LABELS, type ReceiverName } from './receivers/types.ts';
 import { round } from './stats.ts';
-import { withTempDir } from './temp.ts';
+import { makeTempDir, removeTempDir } from './temp.ts';
 
 export interface ThroughputTiming {
   readonly warmupMs: number;
+  /** Length of one saturation round (wrk runs whole seconds). */
   readonly saturationMs: number;
+  /** Saturation rounds per receiver and body size, interleaved across receivers; the median counts. */
+  readonly saturationRounds: number;
   readonly rateMs: number;
   /** Concurrent connections at saturation. */
   readonly connections: number;
@@ -61,8 +67,11 @@ export interface ThroughputCell {
   readonly receiver: ReceiverName;
   readonly label: string;
   readonly bodyBytes: number;
+  /** The saturation round with the median requests/s. */
   readonly saturation: LoadResult;
-  /** After the saturation run, before the fixed-rate run (which therefore starts from quiet). */
+  /** Every saturation round, in the order run. */
+  readonly saturationRounds: readonly LoadResult[];
+  /** After the last saturation round, before the fixed-rate run (which therefore starts from quiet). */
   readonly settleAfterSaturation: Settle;
   readonly fixedRate: LoadResult;
   readonly settleAfterFixedRate: Settle;
@@ -101,7 +110,15 @@ export interface ThroughputReport {
   readonly ratios: readonly ThroughputRatio[];
 }
 
-/** Runs every cell, receiver by receiver; a receiver that cannot start is skipped with its reason. */
+/** A receiver that started, with its load generator and how to saturate it. */
+interface Running {
+  readonly receiver: ReceiverName;
+  readonly server: ReceiverProcess;
+  readonly load: LoadGenerator;
+  readonly saturate: Saturate;
+}
+
+/** Runs every cell, the saturation rounds interleaved; a receiver that cannot start is skipped with its reason. */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputReport> {
   const { timing } = options;
   const cells: ThroughputCell[] = [];
@@ -111,36 +128,40 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
   const pinning = await planPinning(options.pin);
   options.log(`  saturation load: ${generators.saturation} (${generators.why}); CPUs: ${pinning.note}`);
   let loadGenerator = '';
-
-  for (const receiver of options.receivers) {
-    await withTempDir(`bench-${receiver}-`, async (stateDir) => {
+  const running: Running[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    for (const receiver of options.receivers) {
+      const stateDir = await makeTempDir(`bench-${receiver}-`);
+      stops.push(() => removeTempDir(stateDir));
       // Both processes start at once (they are independent); whichever fails, both are stopped.
       const [server, load] = await Promise.allSettled([
         startReceiverProcess(receiver, { secret: options.secret, stateDir }, options.receiverNodeFlags, pinning.receiverCpus),
         startLoadGenerator(pinning.generatorCpus),
       ]);
-      try {
-        if (server.status === 'rejected') {
-          const reason = server.reason instanceof Error ? server.reason.message : String(server.reason);
-          skipped.push({ receiver, reason });
-          options.log(`  skipped ${RECEIVER_LABELS[receiver]}: ${reason}`);
-          return;
-        }
-        if (load.status === 'rejected') throw load.reason;
-        options.log(`  ${RECEIVER_LABELS[receiver]}: receiver pid ${server.value.child.pid}, load generator pid ${load.value.child.pid}`);
-        receivers.push({ receiver, label: RECEIVER_LABELS[receiver], description: server.value.description, command: server.value.child.command });
-        loadGenerator = describeGenerators(generators, load.value.child.command, timing.connections);
-        let wrkRuns = 0;
-        const saturate: Saturate = (target, plan) =>
-          generators.saturation === 'wrk' ? runWrk(target, plan, { run: wrkRuns++, cpus: pinning.generatorCpus }) : load.value.run(target, plan);
-        for (const bodyBytes of options.bodySizes) {
-          cells.push(await runCell(load.value, saturate, server.value, receiver, bodyBytes, options, pinning.generatorCpus !== undefined));
-        }
-      } finally {
-        if (load.status === 'fulfilled') await load.value.stop();
-        if (server.status === 'fulfilled') await server.value.stop();
+      if (load.status === 'fulfilled') stops.push(() => load.value.stop());
+      if (server.status === 'fulfilled') stops.push(() => server.value.stop());
+      if (server.status === 'rejected') {
+        const reason = server.reason instanceof Error ? server.reason.message : String(server.reason);
+        skipped.push({ receiver, reason });
+        options.log(`  skipped ${RECEIVER_LABELS[receiver]}: ${reason}`);
+        continue;
       }
-    });
+      if (load.status === 'rejected') throw load.reason;
+      options.log(`  ${RECEIVER_LABELS[receiver]}: receiver pid ${server.value.child.pid}, load generator pid ${load.value.child.pid}`);
+      receivers.push({ receiver, label: RECEIVER_LABELS[receiver], description: server.value.description, command: server.value.child.command });
+      loadGenerator = describeGenerators(generators, load.value.child.command, timing.connections);
+      let wrkRuns = 0;
+      const saturate: Saturate = (target, plan) =>
+        generators.saturation === 'wrk' ? runWrk(target, plan, { run: wrkRuns++, cpus: pinning.generatorCpus }) : load.value.run(target, plan);
+      running.push({ receiver, server: server.value, load: load.value, saturate });
+    }
+    for (const bodyBytes of options.bodySizes) {
+      cells.push(...(await runBodySize(running, bodyBytes, options, pinning.generatorCpus !== undefined)));
+    }
+  } finally {
+    // Processes first (last started, first stopped), then their folders.
+    for (const stop of stops.reverse()) await stop();
   }
   return { timing, loadGenerator, generators, pinning, receivers, cells, skipped, ratios: ratios(cells, options.bodySizes) };
 }
@@ -167,42 +188,76 @@ function describeGenerators(generators: GeneratorsUsed, nodeCommand: string, con
 
 type Saturate = (target: LoadTarget, plan: SaturationPlan) => Promise<LoadResult>;
 
-/** Warm-up, saturation, then the fixed rate, for one receiver and one body size. */
-async function runCell(
-  load: LoadGenerator,
-  saturate: Saturate,
-  server: ReceiverProcess,
-  receiver: ReceiverName,
-  bodyBytes: number,
-  options: ThroughputOptions,
-  generatorHasOwnCpu: boolean,
-): Promise<ThroughputCell> {
+/**
+ * One body size for every receiver: a warm-up of each, the saturation rounds (each round runs
+ * every receiver once, starting one further along each time, so none always follows the same
+ * one), then the fixed rate of each.
+ */
+async function runBodySize(running: readonly Running[], bodyBytes: number, options: ThroughputOptions, generatorHasOwnCpu: boolean): Promise<ThroughputCell[]> {
   const { timing } = options;
-  const target: LoadTarget = { origin: server.origin, path: WEBHOOK_PATH, secret: options.secret, bodyBytes };
+  const targetOf = (r: Running): LoadTarget => ({ origin: r.server.origin, path: WEBHOOK_PATH, secret: options.secret, bodyBytes });
   const saturation = { kind: 'saturation', connections: timing.connections, maxRequests: 400_000 } as const;
-  const settle = async (): Promise<Settle> => {
-    const { ms, done } = await server.settle(timing.settleTimeoutMs);
+  const settle = async (r: Running): Promise<Settle> => {
+    const { ms, done } = await r.server.settle(timing.settleTimeoutMs);
     return { ms: round(ms, 1), done };
   };
   // The warm-up only has to warm the receiver's JIT: the Node generator does, for any length (wrk runs whole seconds).
-  await load.run(target, { ...saturation, durationMs: timing.warmupMs });
-  await settle();
-  const atSaturation = await saturate(target, { ...saturation, durationMs: timing.saturationMs });
-  const settleAfterSaturation = await settle();
-  const fixedRate = await load.run(target, {
-    kind: 'rate',
-    ratePerSec: timing.ratePerSec,
-    durationMs: timing.rateMs,
-    maxConnections: timing.connections,
-    drainMs: timing.drainMs,
-    pollClock: generatorHasOwnCpu,
-  });
-  const settleAfterFixedRate = await settle();
-  options.log(
-    `  ${RECEIVER_LABELS[receiver].padEnd(26)} ${String(bodyBytes).padStart(6)} B  ${Math.round(atSaturation.rps)} req/s, ` +
-      `p99 ${fixedRate.latency.p99} ms at ${timing.ratePerSec}/s`,
-  );
-  return { receiver, label: RECEIVER_LABELS[receiver], bodyBytes, saturation: atSaturation, settleAfterSaturation, fixedRate, settleAfterFixedRate };
+  for (const r of running) {
+    await r.load.run(targetOf(r), { ...saturation, durationMs: timing.warmupMs });
+    await settle(r);
+  }
+  const rounds = new Map<ReceiverName, { readonly results: LoadResult[]; settle: Settle }>();
+  for (let n = 0; n < timing.saturationRounds; n++) {
+    for (let i = 0; i < running.length; i++) {
+      const r = running[(n + i) % running.length] as Running;
+      const result = await r.saturate(targetOf(r), { ...saturation, durationMs: timing.saturationMs });
+      const settled = await settle(r);
+      const kept = rounds.get(r.receiver);
+      if (kept === undefined) rounds.set(r.receiver, { results: [result], settle: settled });
+      else {
+        kept.results.push(result);
+        kept.settle = settled;
+      }
+    }
+  }
+  const cells: ThroughputCell[] = [];
+  for (const r of running) {
+    const fixedRate = await r.load.run(targetOf(r), {
+      kind: 'rate',
+      ratePerSec: timing.ratePerSec,
+      durationMs: timing.rateMs,
+      maxConnections: timing.connections,
+      drainMs: timing.drainMs,
+      pollClock: generatorHasOwnCpu,
+    });
+    const settleAfterFixedRate = await settle(r);
+    const { results, settle: settleAfterSaturation } = rounds.get(r.receiver) as { readonly results: LoadResult[]; settle: Settle };
+    const median = medianRound(results);
+    const all = results.map((x) => Math.round(x.rps)).join(', ');
+    options.log(
+      `  ${RECEIVER_LABELS[r.receiver].padEnd(26)} ${String(bodyBytes).padStart(6)} B  ${Math.round(median.rps)} req/s` +
+        `${results.length > 1 ? ` (rounds: ${all})` : ''}, p99 ${fixedRate.latency.p99} ms at ${timing.ratePerSec}/s`,
+    );
+    cells.push({
+      receiver: r.receiver,
+      label: RECEIVER_LABELS[r.receiver],
+      bodyBytes,
+      saturation: median,
+      saturationRounds: results,
+      settleAfterSaturation,
+      fixedRate,
+      settleAfterFixedRate,
+    });
+  }
+  return cells;
+}
+
+/** The round with the median requests/s (of an even count, the lower of the middle two). */
+export function medianRound(results: readonly LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.rps - b.rps);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (median === undefined) throw new Error('medianRound: no rounds');
+  return median;
 }
 
 function ratios(cells: readonly ThroughputCell[], bodySizes: readonly number[]): ThroughputRatio[] {

@@ -24,7 +24,7 @@ import { median, percentile, summarize } from '../../scripts/bench/stats.ts';
 import type { ScaleCell, ScaleReport } from '../../scripts/bench/scale/scale-bench.ts';
 import { evaluateScaleTargets } from '../../scripts/bench/scale/targets.ts';
 import { evaluateTargets } from '../../scripts/bench/targets.ts';
-import type { ThroughputCell, ThroughputReport } from '../../scripts/bench/throughput.ts';
+import { medianRound, type ThroughputCell, type ThroughputReport } from '../../scripts/bench/throughput.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { runScript, startScript, type ScriptOptions } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -83,7 +83,7 @@ describe('npm run bench -- --quick', () => {
     const tmp = await benchTmp();
     const { code, stdout, stderr } = await runScript(
       'scripts/bench/run.ts',
-      benchOptions(['--quick', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp),
+      benchOptions(['--quick', '--rounds', '2', '--only', 'throughput,delivery', '--bodies', '300'], stateDir, tmp),
     );
     expect(code, `${stdout}\n${stderr}`).toBe(0);
 
@@ -117,8 +117,14 @@ describe('npm run bench -- --quick', () => {
     expect(stdout).toContain(`CPUs: ${report.pinning.note}.`);
     expect(report.skipped).toEqual([]);
     expect(report.cells.map((c) => `${c.receiver}/${c.bodyBytes}`)).toEqual(['bare/300', 'express/300', 'tutorial/300', 'durable/300', 'ours/300']);
+    // Two saturation rounds each (--rounds 2), interleaved; a cell's figure is its median round (of two, the lower).
+    expect(report.timing.saturationRounds).toBe(2);
+    expect(stdout).toContain('2 rounds of');
     for (const cell of report.cells) {
-      expectRealLoad(cell.saturation, 'saturation', saturationBy);
+      expect(cell.saturationRounds).toHaveLength(2);
+      for (const round of cell.saturationRounds) expectRealLoad(round, 'saturation', saturationBy);
+      expect(cell.saturation.rps).toBe(Math.min(...cell.saturationRounds.map((r) => r.rps)));
+      expect(stdout).toContain(`(rounds: ${cell.saturationRounds.map((r) => Math.round(r.rps)).join(', ')})`);
       expectRealLoad(cell.fixedRate, 'rate', 'node');
       // The open loop sends exactly rate × duration requests, whatever the server does.
       expect(cell.fixedRate.sent).toBe((report.timing.ratePerSec * report.timing.rateMs) / 1000);
@@ -245,6 +251,12 @@ describe('bench building blocks', () => {
       }),
     );
     expect(() => parseBenchOptions(['--runs', '0'])).toThrow(expect.objectContaining({ code: BENCH_BAD_OPTION }));
+    expect([parseBenchOptions([]), parseBenchOptions(['--quick']), parseBenchOptions(['--rounds', '5'])].map((o) => o.timing.saturationRounds)).toEqual([
+      3, 1, 5,
+    ]);
+    expect(() => parseBenchOptions(['--rounds', '0'])).toThrow(
+      expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--rounds "0": expected a whole number from 1 to 20' }),
+    );
   });
 
   it('parseBenchOptions() takes --generator and --no-pin, and refuses an unknown generator', () => {
@@ -253,6 +265,13 @@ describe('bench building blocks', () => {
     expect(() => parseBenchOptions(['--generator', 'ab'])).toThrow(
       expect.objectContaining({ code: BENCH_BAD_OPTION, message: '--generator "ab": expected one of auto, wrk, node' }),
     );
+  });
+
+  it('medianRound() picks the round with the median requests/s, the lower middle one of an even count', () => {
+    const rounds = [3000, 1000, 2000].map((rps) => loadResult(rps, 1));
+    expect(medianRound(rounds)).toBe(rounds[2]);
+    expect(medianRound([4, 1, 3, 2].map((rps) => loadResult(rps, 1))).rps).toBe(2);
+    expect(() => medianRound([])).toThrow('no rounds');
   });
 
   it('parseCpuList() reads taskset affinity lists with ranges', () => {
@@ -334,6 +353,7 @@ describe('bench building blocks', () => {
       label: receiver,
       bodyBytes,
       saturation: loadResult(rps, p99),
+      saturationRounds: [loadResult(rps, p99)],
       fixedRate: loadResult(1000, p99, non2xx),
       settleAfterSaturation: settled,
       settleAfterFixedRate: settled,
@@ -377,6 +397,10 @@ describe('bench building blocks', () => {
       ['SKIP', 'disk stall, (d) p99 40.00 ms (ours 50.00 ms)'],
       ['PASS', '1.67× (500 ms / 300 ms)'],
     ]);
+    // A failed answer in any saturation round counts, not only in the median one.
+    const oneBadRound = { ...cell('ours', 300, 2000, 4), saturationRounds: [loadResult(2000, 4), loadResult(1900, 4, { 502: 1 })] };
+    const [againstExpress] = evaluateTargets(throughput([cell('express', 300, 1000, 1), oneBadRound]), startup(500, 300));
+    expect([againstExpress?.verdict, againstExpress?.measured]).toEqual(['MISS', '2.00× (2000 / 1000), with errors']);
     const notRun = evaluateTargets({ status: 'skipped', reason: 'not selected (--only)' }, { status: 'failed', reason: 'boom' });
     expect(notRun.map((t) => `${t.verdict} ${t.measured}`)).toEqual([...Array(5).fill('SKIP not selected (--only)'), 'SKIP boom']);
   });

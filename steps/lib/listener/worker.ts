@@ -6,11 +6,11 @@
  * At least once: the delivery is in the journal (state `pending`) before the 2xx goes out, and
  * each run's outcome (`done` / `failed` / `dead`) is journaled after the handler returns, without
  * holding up the next handler: the outcomes of one tick's runs go to the journal together, and
- * join its next group commit. With a retry policy
- * (step 3 passes HANDLER_RETRY_LIMIT, HANDLER_RETRY_DELAY_MS, HANDLER_TIMEOUT_MS) a failed run is
- * tried again after a doubling delay, and after the last try the delivery is `dead`. Without one,
- * a failure stays `failed`. Either way a delivery with no outcome (the process died), or a `failed`
- * or `dead` one, runs again when the listener next starts. Handlers must be idempotent by delivery id.
+ * join its next group commit. With a retry policy (step 3 passes HANDLER_RETRY_LIMIT,
+ * HANDLER_RETRY_DELAY_MS, HANDLER_TIMEOUT_MS) a failed run is tried again after a doubling delay,
+ * and after the last try the delivery is `dead`. Without one, a failure stays `failed`. Either way
+ * a delivery with no outcome (the process died), or a `failed` or `dead` one, runs again when the
+ * listener next starts. Handlers must be idempotent by delivery id.
  *
  * @example
  * const worker = createWorker({ handler: async (d) => save(d.payload), journal, onChange, retry: config.handlers });
