@@ -53,7 +53,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --receivers <list>   receivers to load: ${RECEIVER_NAMES.join(',')} (default: ${DEFAULT_RECEIVERS.join(',')})
   --bodies <list>      body sizes in bytes (default: ${DEFAULT_BODY_SIZES.join(',')})
   --runs <n>           runs of npm start and of step 1 (default 5; --quick 1)
-  --rounds <n>         saturation rounds per receiver and body size, interleaved; the median counts (default 3; --quick 1)
+  --rounds <n>         saturation rounds per receiver and body size, interleaved; the median counts (default 5; --quick 1)
   --generator <name>   saturation load: auto (wrk if installed, else node), wrk, node (default auto)
   --no-pin             do not pin the receiver and the load generator to separate CPUs (taskset)
   --cpu-prof           write a CPU profile of each receiver process next to the results
@@ -63,8 +63,8 @@ Results: a table on stdout, and JSON in <state folder>/bench/bench-<time>.json a
 
 const FULL_TIMING: ThroughputTiming = {
   warmupMs: 1_000,
-  saturationMs: 2_000,
-  saturationRounds: 3,
+  saturationMs: 1_000,
+  saturationRounds: 5,
   rateMs: 3_000,
   connections: 50,
   ratePerSec: 1_000,
