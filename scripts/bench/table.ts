@@ -36,10 +36,8 @@ export function formatReport(results: BenchResults, file: string | undefined, co
     const t = tp.value.timing;
     const g = tp.value.generators;
     const saturationSeconds = g.saturation === 'wrk' ? Math.max(1, Math.round(t.saturationMs / 1000)) : t.saturationMs / 1000;
-    const saturationRuns =
-      t.saturationRounds > 1
-        ? `${t.saturationRounds} rounds of ${saturationSeconds} s, the receivers interleaved round by round (req/s and sat p50/p99: the median round)`
-        : `${saturationSeconds} s`;
+    const counted = t.saturationRounds > 1 ? `${t.saturationRounds} rounds of ${saturationSeconds} s` : `one round of ${saturationSeconds} s`;
+    const saturationRuns = `${counted} after a first one not counted, the receivers interleaved round by round (req/s and sat p50/p99: the median round)`;
     out.push(`Load generator: ${paint('bold', g.saturation === 'wrk' ? 'wrk' : 'Node')} for saturation (${g.why}), Node for the fixed rate.`);
     out.push(`  ${tp.value.loadGenerator}`);
     out.push(

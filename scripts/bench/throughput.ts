@@ -2,8 +2,8 @@
  * Issue item 3: receiver throughput and acknowledgement latency. Each receiver (four baselines
  * and ours) runs in its own process, with a load generator process of its own (so none inherits
  * another's warm JIT). For each body size: a short warm-up of each, then closed-loop runs to
- * saturation in rounds, interleaved (every receiver once per round, in an order that rotates), and
- * last an open-loop run of each at a fixed offered rate. A receiver's saturation figure is its
+ * saturation in rounds, interleaved (every receiver once per round, in an order that rotates; a
+ * first round not counted), and last an open-loop run of each at a fixed offered rate. A receiver's saturation figure is its
  * median round: on a shared VM the machine's speed drifts from second to second, and interleaving
  * spreads a slow moment over all the receivers instead of leaving it on whichever ran then.
  *
@@ -207,11 +207,14 @@ async function runBodySize(running: readonly Running[], bodyBytes: number, optio
     await settle(r);
   }
   const rounds = new Map<ReceiverName, { readonly results: LoadResult[]; settle: Settle }>();
-  for (let n = 0; n < timing.saturationRounds; n++) {
+  // Round 0 is not counted: a receiver's first run at full load was its slowest in every full run
+  // measured (JIT, caches, the machine still busy from starting every process).
+  for (let n = 0; n <= timing.saturationRounds; n++) {
     for (let i = 0; i < running.length; i++) {
       const r = running[(n + i) % running.length] as Running;
       const result = await r.saturate(targetOf(r), { ...saturation, durationMs: timing.saturationMs });
       const settled = await settle(r);
+      if (n === 0) continue;
       const kept = rounds.get(r.receiver);
       if (kept === undefined) rounds.set(r.receiver, { results: [result], settle: settled });
       else {
