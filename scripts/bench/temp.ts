@@ -26,6 +26,7 @@ export async function makeTempDir(prefix: string): Promise<string> {
   return dir;
 }
 
+/** Removes a folder made by makeTempDir, and forgets it. */
 export async function removeTempDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   live.delete(dir);

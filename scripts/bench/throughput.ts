@@ -3,9 +3,10 @@
  * and ours) runs in its own process, with a load generator process of its own (so none inherits
  * another's warm JIT). For each body size: a short warm-up of each, then closed-loop runs to
  * saturation in rounds, interleaved (every receiver once per round, in an order that rotates; a
- * first round not counted), and last an open-loop run of each at a fixed offered rate. A receiver's saturation figure is its
- * median round: on a shared VM the machine's speed drifts from second to second, and interleaving
- * spreads a slow moment over all the receivers instead of leaving it on whichever ran then.
+ * first round not counted), and last an open-loop run of each at a fixed offered rate. A
+ * receiver's saturation figure is its median round: on a shared VM the machine's speed drifts
+ * from second to second, and interleaving spreads a slow moment over all the receivers instead
+ * of leaving it on whichever ran then.
  *
  * Issue 14 item 2, measuring fairly: saturation is driven by wrk when it is installed (a C
  * program: far less CPU per request than the Node generator), else by the Node generator. The
@@ -201,7 +202,8 @@ async function runBodySize(running: readonly Running[], bodyBytes: number, optio
     const { ms, done } = await r.server.settle(timing.settleTimeoutMs);
     return { ms: round(ms, 1), done };
   };
-  // The warm-up only has to warm the receiver's JIT: the Node generator does, for any length (wrk runs whole seconds).
+  // The warm-up with the Node generator starts the JIT of both processes (any length; wrk runs whole seconds); the
+  // uncounted first round below is what brings each receiver to full load before its figures count.
   for (const r of running) {
     await r.load.run(targetOf(r), { ...saturation, durationMs: timing.warmupMs });
     await settle(r);
