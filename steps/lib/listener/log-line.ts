@@ -28,7 +28,7 @@ export function formatLogLine(record: DeliveryRecord, ackMs: number, signature: 
   const parts = [
     record.receivedAt,
     record.method || '-',
-    url.replace(/[^\x20-\x7e]/g, '?') || '-',
+    asciiOnly(url) || '-',
     String(record.status),
     record.verdict,
     record.code,
