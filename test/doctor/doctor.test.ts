@@ -235,9 +235,9 @@ describe('the store line with the file journal', () => {
     for (const id of ['d1', 'd2', 'd3', 'd4']) {
       await journal.appendDelivery(validDeliveryRecord({ id, receivedAt: '2026-01-01T00:00:00.000Z', body: Buffer.from(`{"id":"${id}"}`) }), 'pending');
     }
-    await journal.appendOutcome('d2', 'done');
-    await journal.appendOutcome('d3', 'failed', 'boom');
-    await journal.appendOutcome('d4', 'dead', 'boom');
+    await journal.appendOutcomes([{ id: 'd2', handler: 'done' }]);
+    await journal.appendOutcomes([{ id: 'd3', handler: 'failed', error: 'boom' }]);
+    await journal.appendOutcomes([{ id: 'd4', handler: 'dead', error: 'boom' }]);
     await journal.close();
     const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir } });
     expect(lineOf(report, 'store')).toBe(

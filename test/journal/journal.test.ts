@@ -51,8 +51,8 @@ describe('openJournal / readJournal', () => {
     await journal.appendDelivery(record(1), 'pending');
     await journal.appendDelivery(record(2), 'pending');
     await journal.appendDelivery(record(3, { status: 401, verdict: 'invalid', code: 'signature_mismatch' }), 'not-run');
-    await journal.appendOutcome('id-0001', 'done');
-    await journal.appendOutcome('id-0002', 'failed', 'database down');
+    await journal.appendOutcomes([{ id: 'id-0001', handler: 'done' }]);
+    await journal.appendOutcomes([{ id: 'id-0002', handler: 'failed', error: 'database down' }]);
     const { deliveries, warnings } = await readJournal(dir);
     expect(warnings).toEqual([]);
     expect(deliveries.map((d) => [d.id, d.handler, d.handlerError, d.code])).toEqual([
@@ -128,7 +128,7 @@ describe('openJournal / readJournal', () => {
     const journal = await openIn({ maxBytes: frameBytes * 2, keepFiles: 2 });
     await journal.appendDelivery(record(1), 'pending'); // never finishes
     await journal.appendDelivery(record(2), 'pending');
-    await journal.appendOutcome('id-0002', 'failed', 'boom');
+    await journal.appendOutcomes([{ id: 'id-0002', handler: 'failed', error: 'boom' }]);
     for (let n = 3; n <= 12; n += 1) await journal.appendDelivery(record(n), 'done');
     await journal.close();
     opened.length = 0;
@@ -169,7 +169,7 @@ describe('handler outcomes are unhurried (a lost one only re-runs the handler)',
     const journal = await openIn();
     await journal.appendDelivery(record(1), 'pending');
     const datasync = await spyDatasync();
-    const outcome = journal.appendOutcome('id-0001', 'done');
+    const outcome = journal.appendOutcomes([{ id: 'id-0001', handler: 'done' }]);
     await journal.appendDelivery(record(2), 'pending');
     await outcome;
     expect(datasync).toHaveBeenCalledTimes(1);
@@ -204,11 +204,11 @@ describe('handler outcomes are unhurried (a lost one only re-runs the handler)',
   it('an outcome on its own still reaches the disk, shortly after, and before close() returns', async () => {
     const journal = await openIn();
     await journal.appendDelivery(record(1), 'pending');
-    await journal.appendOutcome('id-0001', 'done');
+    await journal.appendOutcomes([{ id: 'id-0001', handler: 'done' }]);
     expect((await readJournal(dir)).deliveries.map((d) => d.handler)).toEqual(['done']);
 
     await journal.appendDelivery(record(2), 'pending');
-    void journal.appendOutcome('id-0002', 'failed', 'boom');
+    void journal.appendOutcomes([{ id: 'id-0002', handler: 'failed', error: 'boom' }]);
     await journal.close();
     expect((await readJournal(dir)).deliveries.map((d) => [d.handler, d.handlerError])).toEqual([
       ['done', undefined],

@@ -28,7 +28,6 @@ async function slowJournal(options: { delayMs: number; failFirst?: boolean; only
       if (options.failFirst === true && appends === 1) throw new Error('ENOSPC: no space left on device');
       return real.appendDelivery(record, handler);
     },
-    appendOutcome: (...args) => real.appendOutcome(...args),
     close: async () => {},
   };
   return { journal, dir };

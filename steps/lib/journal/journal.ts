@@ -20,10 +20,10 @@
 import { mkdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError, writeFailed } from '../core/index.ts';
-import type { DeliveryRecord, DeliveryView, HandlerState, RunReport } from '../delivery/index.ts';
+import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
-import { type HandlerEntry, type HandlerOutcome, type HandlerRun, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
+import { type HandlerEntry, type HandlerRun, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
 import { JournalWriter, trackKey, trackOwed, type Owed } from './writer.ts';
 import { type DedupeKey, DedupeKeyFile, DEFAULT_DEDUPE_RETENTION_MS } from './dedupe-keys.ts';
 
@@ -60,11 +60,10 @@ export interface Journal {
   /** Appends a delivery, its body's bytes as they are; resolves once it is on disk. */
   appendDelivery(record: DeliveryRecord, handler: HandlerState): Promise<void>;
   /**
-   * Appends what the handler did with delivery `id` (and what the run reported: its forward's try);
-   * resolves once it is on disk (with the next delivery, or within 50 ms).
+   * Appends what handler runs did with their deliveries (and what each run reported: its forward's
+   * try), a worker's tick's worth at once: one buffer, one promise, one timestamp. Resolves once
+   * they are on disk (with the next delivery, or within 50 ms).
    */
-  appendOutcome(id: string, handler: HandlerOutcome, error?: string, report?: RunReport): Promise<void>;
-  /** The same for a batch of runs (the worker's, one tick's worth): one buffer, one promise, one timestamp. */
   appendOutcomes(runs: readonly HandlerRun[]): Promise<void>;
   /** Waits for queued appends, closes the file and releases the lock. */
   close(): Promise<void>;
@@ -106,10 +105,6 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     for (const warning of warnings) log(`journal: ${warning}`);
     const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, keyFile: remembered.file });
     let closing: Promise<void> | undefined;
-    const appendOutcomes = (runs: readonly HandlerRun[]) => {
-      const at = new Date().toISOString();
-      return writer.appendOutcomes(runs.map((run) => handlerEntry(run, at)));
-    };
     return {
       dir,
       recovered: fold.views(),
@@ -118,8 +113,10 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       dedupeRetentionMs,
       appendDelivery: (record, handler) => writer.append({ type: 'delivery', handler, record }),
       // Outcomes are unhurried: a lost one only means the handler runs again (at least once).
-      appendOutcome: (id, handler, error, report) => appendOutcomes([{ id, handler, error, report }]),
-      appendOutcomes,
+      appendOutcomes: (runs) => {
+        const at = new Date().toISOString();
+        return writer.appendOutcomes(runs.map((run) => handlerEntry(run, at)));
+      },
       close: () =>
         (closing ??= (async () => {
           await writer.close();
