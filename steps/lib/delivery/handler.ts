@@ -9,6 +9,7 @@
  * const outcome = await runHandler(handler, delivery, { timeoutMs: 30_000 });
  * if (!outcome.ok) console.log(outcome.error, retryDelayMs(1000, 0)); // 'boom', 1000..2000
  */
+import { parseJsonBody } from './json-body.ts';
 import type { DeliveryView, ForwardAttempt } from './record.ts';
 
 /** What a handler receives: the parsed event plus the exact bytes and headers. */
@@ -108,7 +109,7 @@ export function retryDelayMs(baseMs: number, retriesSoFar: number, random: () =>
  */
 export function deliveryFor(view: DeliveryView, recovered: boolean, parsed?: { readonly payload: unknown }): WebhookDelivery {
   const body = view.body;
-  // Only verified JSON bodies are stored with a handler to run, so this parses; fatal keeps a bad byte an error.
-  const payload: unknown = parsed === undefined ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) : parsed.payload;
+  // Only verified JSON bodies are stored with a handler to run, so this parses, as the listener did.
+  const payload: unknown = parsed === undefined ? parseJsonBody(body) : parsed.payload;
   return { id: view.id, event: view.event, payload, body, receivedAt: view.receivedAt, recovered, record: view };
 }

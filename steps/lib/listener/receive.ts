@@ -8,13 +8,13 @@
  * 401 `missing_signature`; correctly signed it gets 400 `empty_body`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeliveryView } from '../delivery/index.ts';
+import { type DeliveryView, parseJsonBody } from '../delivery/index.ts';
 import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
 import type { Arrival } from './arrival.ts';
 import { readRawBody } from './body.ts';
 import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
-import { eventNameOf, isJsonMediaType, parseJsonBody } from './payload.ts';
+import { eventNameOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
