@@ -6,7 +6,7 @@
  * It listens on INSPECT_PORT (127.0.0.1 only); with step 3 running on this machine, give it
  * another one: `INSPECT_PORT=4041 npm run inspector`.
  */
-import { isMain, loadConfig, runService, urlHost, WEBHOOK_PATH, type Config } from '../steps/lib/core/index.ts';
+import { isMain, loadConfig, readCommandLine, runService, urlHost, WEBHOOK_PATH, type Config } from '../steps/lib/core/index.ts';
 import { startInspector } from '../steps/lib/inspector/index.ts';
 import { openDatabase } from '../steps/lib/store/index.ts';
 
@@ -40,5 +40,16 @@ export async function startStandaloneInspector(deps: { config?: Config; log?: (l
 }
 
 if (isMain(import.meta.url)) {
-  await runService({ title: 'Inspector (Postgres store)', start: () => startStandaloneInspector(), ready: () => 'Ctrl-C stops it.' });
+  const options = readCommandLine({
+    options: {},
+    usage: [
+      'Usage: npm run inspector',
+      "The inspector on its own, over the Postgres store (DATABASE_URL): every listener's deliveries, on INSPECT_PORT (127.0.0.1 only), until Ctrl-C.",
+      '  -h, --help   this help',
+    ].join('\n'),
+    hint: 'npm run inspector takes no options; set INSPECT_PORT to choose its port: INSPECT_PORT=4041 npm run inspector',
+  });
+  if (options !== undefined) {
+    await runService({ title: 'Inspector (Postgres store)', start: () => startStandaloneInspector(), ready: () => 'Ctrl-C stops it.' });
+  }
 }

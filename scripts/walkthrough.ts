@@ -12,7 +12,7 @@
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs, styleText } from 'node:util';
+import { styleText } from 'node:util';
 import { startSandbox, sandboxOptionsFromConfig, type RunningSandbox } from './sandbox/index.ts';
 import { getToken } from '../steps/01-get-token.ts';
 import { subscribeWebhook } from '../steps/02-subscribe-webhook.ts';
@@ -32,6 +32,7 @@ import {
   WEBHOOK_PATH,
   formatError,
   isMain,
+  readCommandLine,
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
 import { confirm } from './walkthrough/confirm.ts';
@@ -252,20 +253,26 @@ async function newRunDir(config: Config): Promise<string> {
 }
 
 if (isMain(import.meta.url)) {
-  const args = (() => {
-    try {
-      const options = { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' }, record: { type: 'string' } } as const;
-      return parseArgs({ args: withRecordName(process.argv.slice(2)), options }).values;
-    } catch (error) {
-      console.error(`${(error as Error).message}\nUsage: npm start [-- --yes] [-- --timings-json <file>] [-- --record [NAME]]`);
-      process.exit(2);
+  const args = readCommandLine({
+    args: withRecordName(process.argv.slice(2)),
+    options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' }, record: { type: 'string' } },
+    usage: [
+      'Usage: npm start [-- --yes] [-- --timings-json <file>] [-- --record [NAME]]',
+      "Runs Bracken's webhook tutorial end to end in one process: the sandbox (or the real Bracken, with credentials in .env), steps 1 to 6, and cleans up.",
+      '  -y, --yes               on the real Bracken, create the test user without asking first',
+      "  --timings-json <file>   write each step's time to <file> (JSON)",
+      '  --record [NAME]         record the run as test/fixtures/recorded/NAME/ (named for you without NAME)',
+      '  -h, --help              this help',
+    ].join('\n'),
+    hint: 'npm start takes --yes, --timings-json <file> and --record [NAME]; npm start -- --help says what each does.',
+  });
+  if (args !== undefined) {
+    console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
+    const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes }));
+    if (args['timings-json'] !== undefined) {
+      await writeFile(args['timings-json'], `${JSON.stringify({ steps: result.steps, totalMs: result.totalMs }, null, 2)}\n`);
     }
-  })();
-  console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
-  const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes }));
-  if (args['timings-json'] !== undefined) {
-    await writeFile(args['timings-json'], `${JSON.stringify({ steps: result.steps, totalMs: result.totalMs }, null, 2)}\n`);
+    // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive.
+    process.exit(result.ok ? 0 : 1);
   }
-  // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive.
-  process.exit(result.ok ? 0 : 1);
 }

@@ -58,7 +58,7 @@ export async function startWorker(deps: WorkerDeps = {}): Promise<RunningWorkerP
 }
 
 if (isMain(import.meta.url)) {
-  const options = forwardToOption('npm run worker');
+  const options = forwardToOption('npm run worker', 'Runs the webhook handlers of deliveries stored in Postgres (DATABASE_URL), until Ctrl-C.');
   if (options !== undefined) {
     await runService({
       title: 'Worker: run webhook handlers from Postgres',

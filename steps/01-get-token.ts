@@ -9,8 +9,7 @@
  * Run: npm run step:1            (reuses a cached token that is still fresh)
  *      npm run step:1 -- --refresh  (always asks the identity server)
  */
-import { parseArgs } from 'node:util';
-import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, redact, STATE_FILES, CONFIG_INVALID, ConfigError } from './lib/core/index.ts';
+import { resolveStepDeps, type StepDeps, describeTarget, isMain, runStep, readCommandLine, redact, STATE_FILES } from './lib/core/index.ts';
 import { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint, type AccessToken } from './lib/bracken/index.ts';
 import { recordingStep } from './lib/record/index.ts';
 
@@ -50,13 +49,15 @@ export async function getToken(deps: GetTokenDeps = {}): Promise<AccessToken> {
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 1: get an access token', async () => {
-    let refresh: boolean;
-    try {
-      refresh = parseArgs({ options: { refresh: { type: 'boolean', default: false } } }).values.refresh;
-    } catch (error) {
-      throw new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 1 takes one option: npm run step:1 -- --refresh' });
-    }
-    await recordingStep('step:1', () => getToken({ refresh }));
+  const options = readCommandLine({
+    options: { refresh: { type: 'boolean', default: false } },
+    usage: [
+      'Usage: npm run step:1 [-- --refresh]',
+      'Step 1: gets an access token (OAuth2 client credentials) and caches it in the state folder.',
+      '  --refresh    ask the identity server even when the cached token is still fresh',
+      '  -h, --help   this help',
+    ].join('\n'),
+    hint: 'Step 1 takes one option: npm run step:1 -- --refresh',
   });
+  if (options !== undefined) await runStep('Step 1: get an access token', () => recordingStep('step:1', () => getToken({ refresh: options.refresh })));
 }

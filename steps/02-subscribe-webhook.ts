@@ -13,13 +13,13 @@
  * `npm run step:2 -- --print-secret` subscribes nothing: it prints the secret step 2 subscribed with,
  * in full and nothing else, for your own receiver's `.env` (like `stripe listen --print-secret`).
  */
-import { parseArgs } from 'node:util';
 import {
   resolveStepDeps,
   type StepDeps,
   describeTarget,
   isMain,
   runStep,
+  readCommandLine,
   printable,
   redact,
   belongsToConfigured,
@@ -27,8 +27,6 @@ import {
   WEBHOOK_EVENT,
   type WebhookState,
   type WebhookSubscription,
-  CONFIG_INVALID,
-  ConfigError,
   formatError,
   STEP_PRECONDITION,
   StepError,
@@ -135,15 +133,16 @@ async function printSecret(): Promise<void> {
 }
 
 if (isMain(import.meta.url)) {
-  let options: { 'print-secret': boolean } | undefined;
-  try {
-    options = parseArgs({ options: { 'print-secret': { type: 'boolean', default: false } } }).values;
-  } catch (error) {
-    console.error(
-      formatError(new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 2 takes one option: npm run step:2 -- --print-secret' })),
-    );
-    process.exitCode = 2;
-  }
+  const options = readCommandLine({
+    options: { 'print-secret': { type: 'boolean', default: false } },
+    usage: [
+      'Usage: npm run step:2 [-- --print-secret]',
+      'Step 2: subscribes the listener to the webhooks (User_Create, unless WEBHOOK_EVENTS says more) and saves webhook.json.',
+      "  --print-secret   print the subscription's secret and a newline, nothing else (WEBHOOK_SECRET=$(npm run -s step:2 -- --print-secret))",
+      '  -h, --help       this help',
+    ].join('\n'),
+    hint: 'Step 2 takes one option: npm run step:2 -- --print-secret',
+  });
   if (options?.['print-secret'] === true) await printSecret();
   else if (options !== undefined)
     await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () =>

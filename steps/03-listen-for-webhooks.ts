@@ -197,6 +197,9 @@ export function main(deps: ListenDeps = {}): Promise<void> {
 }
 
 if (isMain(import.meta.url)) {
-  const options = forwardToOption('npm run step:3');
+  const options = forwardToOption(
+    'npm run step:3',
+    'Step 3: runs the listener (express, on LISTEN_PORT), the ngrok tunnel to it and the inspector, until Ctrl-C.',
+  );
   if (options !== undefined) await main(options);
 }

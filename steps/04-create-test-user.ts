@@ -13,6 +13,7 @@ import {
   describeTarget,
   isMain,
   runStep,
+  readCommandLine,
   generatePassword,
   generateUsername,
   printable,
@@ -120,5 +121,14 @@ function subscriptionLine(status: SubscriptionStatus): string {
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 4: create a test user (fires User_Create)', () => recordingStep('step:4', () => createTestUser()));
+  const options = readCommandLine({
+    options: {},
+    usage: [
+      'Usage: npm run step:4',
+      'Step 4: creates a test user through the API, which fires User_Create to the subscribed listener, and records it in user.json.',
+      '  -h, --help   this help',
+    ].join('\n'),
+    hint: 'Step 4 takes no options: npm run step:4',
+  });
+  if (options !== undefined) await runStep('Step 4: create a test user (fires User_Create)', () => recordingStep('step:4', () => createTestUser()));
 }

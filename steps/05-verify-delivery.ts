@@ -24,7 +24,6 @@
  *      npm run step:5 -- --latest
  */
 import { createHmac } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import {
   loadConfig,
   type Config,
@@ -40,6 +39,7 @@ import {
   describeTarget,
   isMain,
   runStep,
+  readCommandLine,
   openState,
   type State,
 } from './lib/core/index.ts';
@@ -179,14 +179,21 @@ function yourSignature(secret: string, bytes: Uint8Array | string): string {
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 5: verify the captured delivery (Authenticate Webhook)', async () => {
-    let values: { event?: string | undefined; latest: boolean };
-    try {
-      values = parseArgs({ options: { event: { type: 'string' }, latest: { type: 'boolean', default: false } } }).values;
-    } catch (error) {
-      throw new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: 'Step 5 takes npm run step:5 [-- --event <name>] [-- --latest].' });
-    }
-    const options = { latest: values.latest, ...(values.event === undefined ? {} : { event: values.event }) };
-    await recordingStep('step:5', () => verifyLatestDelivery(options), { deliveries: 'this-user' });
+  const values = readCommandLine({
+    options: { event: { type: 'string' }, latest: { type: 'boolean', default: false } },
+    usage: [
+      'Usage: npm run step:5 [-- --event <name>] [-- --latest]',
+      "Step 5: verifies the delivery step 4's user caused, as the tutorial's Authenticate Webhook does, and explains it.",
+      "  --event <name>   that event's delivery instead of User_Create (any letter case)",
+      '  --latest         the newest delivery, whatever it is',
+      '  -h, --help       this help',
+    ].join('\n'),
+    hint: 'Step 5 takes npm run step:5 [-- --event <name>] [-- --latest].',
   });
+  if (values !== undefined) {
+    const options = { latest: values.latest, ...(values.event === undefined ? {} : { event: values.event }) };
+    await runStep('Step 5: verify the captured delivery (Authenticate Webhook)', () =>
+      recordingStep('step:5', () => verifyLatestDelivery(options), { deliveries: 'this-user' }),
+    );
+  }
 }

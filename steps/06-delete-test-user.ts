@@ -15,6 +15,7 @@ import {
   describeTarget,
   isMain,
   runStep,
+  readCommandLine,
   printable,
   STATE_FILES,
   belongsToConfigured,
@@ -111,5 +112,14 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
 }
 
 if (isMain(import.meta.url)) {
-  await runStep('Step 6: delete the test user and deactivate the webhooks', () => recordingStep('step:6', () => deleteTestUser()));
+  const options = readCommandLine({
+    options: {},
+    usage: [
+      'Usage: npm run step:6',
+      'Step 6: deletes the test user step 4 created and deactivates the webhook subscriptions step 2 made.',
+      '  -h, --help   this help',
+    ].join('\n'),
+    hint: 'Step 6 takes no options: npm run step:6',
+  });
+  if (options !== undefined) await runStep('Step 6: delete the test user and deactivate the webhooks', () => recordingStep('step:6', () => deleteTestUser()));
 }

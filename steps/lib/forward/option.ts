@@ -4,21 +4,23 @@
  * starts (core's forwardTarget, naming `--forward-to`); here only the command line.
  *
  * @example
- * const options = forwardToOption('npm run step:3'); // undefined: printed why, exit code 2
- * if (options !== undefined) await main(options);     // {} or { forwardTo: 'http://127.0.0.1:8000/webhooks' }
+ * const options = forwardToOption('npm run step:3', 'Step 3: runs the listener.'); // undefined: --help printed, or the error (exit code 2)
+ * if (options !== undefined) await main(options);                                    // {} or { forwardTo: 'http://127.0.0.1:8000/webhooks' }
  */
-import { parseArgs } from 'node:util';
-import { CONFIG_INVALID, ConfigError, formatError } from '../core/index.ts';
+import { readCommandLine } from '../core/index.ts';
 
-/** The option from `process.argv`, or undefined (after printing the error, exit code 2) when the command line is wrong. */
-export function forwardToOption(command: string): { forwardTo?: string } | undefined {
-  try {
-    const forwardTo = parseArgs({ options: { 'forward-to': { type: 'string' } } }).values['forward-to'];
-    return forwardTo === undefined ? {} : { forwardTo };
-  } catch (error) {
-    const hint = `${command} takes one option: ${command} -- --forward-to http://127.0.0.1:8000/webhooks (your app, which then gets each verified delivery).`;
-    console.error(formatError(new ConfigError(CONFIG_INVALID, (error as Error).message, { hint })));
-    process.exitCode = 2;
-    return undefined;
-  }
+/** The option from `process.argv`, or undefined when the command must not run (`--help`, or a wrong command line: exit code 2). */
+export function forwardToOption(command: string, what: string): { forwardTo?: string } | undefined {
+  const values = readCommandLine({
+    options: { 'forward-to': { type: 'string' } },
+    usage: [
+      `Usage: ${command} [-- --forward-to <url>]`,
+      what,
+      '  --forward-to <url>   hand each verified delivery to your app at <url> (LISTEN_FORWARD_TO in .env does the same)',
+      '  -h, --help           this help',
+    ].join('\n'),
+    hint: `${command} takes one option: ${command} -- --forward-to http://127.0.0.1:8000/webhooks (your app, which then gets each verified delivery).`,
+  });
+  if (values === undefined) return undefined;
+  return values['forward-to'] === undefined ? {} : { forwardTo: values['forward-to'] };
 }

@@ -1,0 +1,55 @@
+/**
+ * The command line of a step or script, read before it does anything: `--help` (or `-h`) prints
+ * the usage and runs nothing (exit code 0), and anything the command does not take is refused
+ * (exit code 2) naming it. Without this, `npm run step:6 -- --help` deleted the test user: the
+ * steps without options never looked at their arguments.
+ *
+ * @example
+ * const options = readCommandLine({ usage: 'Usage: npm run step:1 [-- --refresh]', hint: 'Step 1 takes one option: npm run step:1 -- --refresh', options: { refresh: { type: 'boolean', default: false } } });
+ * if (options !== undefined) await getToken({ refresh: options.refresh });
+ */
+import { parseArgs } from 'node:util';
+import { CONFIG_INVALID, ConfigError } from './errors.ts';
+import { formatError } from './run-step.ts';
+
+type OptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+/** What parseArgs gives for these options. */
+export type CommandLineValues<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'];
+
+export interface CommandLineSpec<O extends OptionsConfig> {
+  /** The options the command takes, in parseArgs's form; `--help` and `-h` come on top. */
+  readonly options: O;
+  /** What `--help` prints: how to call the command, and what each option does. */
+  readonly usage: string;
+  /** The `Next:` line after a refusal: what the command takes. */
+  readonly hint: string;
+  /** Default: the process's own arguments. */
+  readonly args?: readonly string[];
+}
+
+/**
+ * The parsed options, or undefined when the command must not run: `--help` was asked for (the
+ * usage is printed) or the command line is wrong (the error is printed and the exit code is 2).
+ */
+export function readCommandLine<O extends OptionsConfig>(spec: CommandLineSpec<O>): CommandLineValues<O> | undefined {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: [...(spec.args ?? process.argv.slice(2))],
+      options: { ...spec.options, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(formatError(new ConfigError(CONFIG_INVALID, (error as Error).message, { hint: spec.hint })));
+    process.exitCode = 2;
+    return undefined;
+  }
+  if (values.help === true) {
+    console.log(spec.usage);
+    return undefined;
+  }
+  delete values.help;
+  return values as CommandLineValues<O>;
+}
