@@ -303,6 +303,41 @@ describe('malformed HTTP never crashes the listener', () => {
     expect(await lastRecord()).toMatchObject({ method: 'POST', url: '/webhooks', status: 400, verdict: 'rejected', code: 'bad_request' });
   });
 
+  it('an Expect other than 100-continue → 417 expectation_failed as JSON, journaled once with its headers, the connection closed', async () => {
+    const { body, headers } = signed(userCreate(1));
+    const head = [`POST /webhooks HTTP/1.1`, 'Host: x', 'Expect: 200-ok', `Authorization: ${headers.authorization}`, `Content-Length: ${body.length}`];
+    // The client sends the body anyway: it is not read, and the answer still closes the connection.
+    const raw = await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\n`, body]);
+    const { status, head: answerHead, body: answer } = parseRaw(raw);
+    expect(status).toBe(417);
+    expect(answerHead.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({
+      error: 'The Expect header asks for something other than 100-continue, which the listener does not do.',
+      code: 'expectation_failed',
+    });
+    const records = (await journalRecords(t.dir)).filter((r) => r.code === 'expectation_failed');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ method: 'POST', url: '/webhooks', status: 417, verdict: 'rejected', bodyBytes: 0 });
+    expect(records[0]?.headers).toContainEqual(['Expect', '200-ok']);
+  });
+
+  it('Expect: 100-continue is met: 100, then the delivery is verified and stored as usual', async () => {
+    const { body, headers } = signed(userCreate(2));
+    const head = [
+      `POST /webhooks HTTP/1.1`,
+      'Host: x',
+      'Connection: close',
+      'Expect: 100-continue',
+      `Authorization: ${headers.authorization}`,
+      `Content-Length: ${body.length}`,
+    ];
+    const raw = await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\n`, body]);
+    expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
+    const { status, body: answer } = parseRaw(raw.slice('HTTP/1.1 100 Continue\r\n\r\n'.length));
+    expect([status, (answer as { received: boolean }).received]).toEqual([200, true]);
+    expect(await lastRecord()).toMatchObject({ status: 200, code: 'ok', bodyBytes: body.length });
+  });
+
   it('a client that never finishes its body → 408 request_timeout after requestTimeoutMs, journaled', async () => {
     await t.close();
     t = await startTestListener({ requestTimeoutMs: 300 });

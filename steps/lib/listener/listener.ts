@@ -8,8 +8,8 @@
  * 401 with the scheme's reason (`missing_signature`, `signature_mismatch`...); 400 `invalid_json` /
  * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
  * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
- * 431 `headers_too_large`; 500 `secret_unavailable`; 503 `journal_unavailable` (file) or
- * `store_unavailable` (Postgres).
+ * 417 `expectation_failed` (an `Expect` other than 100-continue); 431 `headers_too_large`;
+ * 500 `secret_unavailable`; 503 `journal_unavailable` (file) or `store_unavailable` (Postgres).
  *
  * @example
  * const listener = await startListener({ host: '127.0.0.1', port: 0, scheme: bracken, secrets: () => [secret],
@@ -23,6 +23,7 @@ import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
 import { type DeliveryStore, fileStore } from '../store/index.ts';
 import { answerClientError } from './client-error.ts';
+import { answerExpectationFailed } from './expectation.ts';
 import type { ReceiveContext } from './receive.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
 
@@ -127,6 +128,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     (await import('./app.ts')).createListenerHandler(ctx),
   );
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
+  server.on('checkExpectation', (req, res) => answerExpectationFailed(ctx, req, res));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
     inUse
       ? new ListenerError(

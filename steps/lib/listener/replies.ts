@@ -45,6 +45,8 @@ export const REPLIES = {
   request_timeout: { status: 408, error: 'The request was not received in time.' },
   /** The body (announced or received) is over the listener's limit. */
   body_too_large: { status: 413, error: 'The body is larger than the listener accepts (LISTEN_BODY_LIMIT).' },
+  /** An `Expect` header other than 100-continue: the body is not read. */
+  expectation_failed: { status: 417, error: 'The Expect header asks for something other than 100-continue, which the listener does not do.' },
   /** The request headers are larger than Node accepts. */
   headers_too_large: { status: 431, error: 'The request headers are too large.' },
   /** The secrets could not be loaded (e.g. webhook.json is corrupt): nothing can be verified. */
