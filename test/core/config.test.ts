@@ -118,6 +118,21 @@ describe('the sandbox URL', () => {
     expect(loadConfig({ env: { SANDBOX_HOST: '0.0.0.0', SANDBOX_PORT: '4011' } }).apiUrl).toBe('http://127.0.0.1:4011');
     expect(loadConfig({ env: { SANDBOX_HOST: '::1', SANDBOX_PORT: '4011' } }).identityUrl).toBe('http://[::1]:4011');
   });
+
+  test.each(['sandbox.example', '192.168.1.5', '1 mb'])(
+    'SANDBOX_HOST=%j (not this machine) is refused naming SANDBOX_HOST, not the URL made from it',
+    (host) => {
+      const error = thrown({ SANDBOX_HOST: host });
+      expect(error).toMatchObject({
+        code: CONFIG_INVALID,
+        variable: 'SANDBOX_HOST',
+        hint: 'Fix SANDBOX_HOST in .env or in the environment (see .env.example).',
+      });
+      expect(error.message).toBe(
+        `SANDBOX_HOST=${JSON.stringify(host)} is not valid: expected a loopback address (127.0.0.1, localhost, ::1), or 0.0.0.0 or :: for every interface: the steps reach the sandbox over plain http, which only this machine may carry.`,
+      );
+    },
+  );
 });
 
 describe('WEBHOOK_EVENTS', () => {

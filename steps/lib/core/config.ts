@@ -192,7 +192,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const read = reader(env);
 
   const sandbox = Object.freeze({
-    host: read.string('SANDBOX_HOST', '127.0.0.1'),
+    host: read.sandboxHost('SANDBOX_HOST', '127.0.0.1'),
     port: read.port('SANDBOX_PORT', 4010),
     clientId: read.string('SANDBOX_CLIENT_ID', 'demo'),
     clientSecret: read.string('SANDBOX_CLIENT_SECRET', 'demo-secret'),
@@ -415,6 +415,20 @@ function reader(env: Env) {
       if (raw === undefined || isDatabaseUrl(raw)) return raw;
       // Never echo a password: the message shows the value with it hidden.
       return invalid(name, redactDatabaseUrl(raw), 'a postgres:// URL, such as postgres://user:password@127.0.0.1:5432/webhooks');
+    },
+    /**
+     * Where the sandbox listens, which is also where the steps reach it over plain http: so this
+     * machine only, or every interface (0.0.0.0, ::), which the steps reach at loopback. Checked here
+     * so the error names SANDBOX_HOST, not the BRACKEN_IDENTITY_URL made from it.
+     */
+    sandboxHost(name: string, fallback: string): string {
+      const host = optional(name) ?? fallback;
+      if (isLoopbackHost(host) || host === '0.0.0.0' || host === '::') return host;
+      return invalid(
+        name,
+        host,
+        'a loopback address (127.0.0.1, localhost, ::1), or 0.0.0.0 or :: for every interface: the steps reach the sandbox over plain http, which only this machine may carry',
+      );
     },
     optionalUrl: (name: string): string | undefined => (optional(name) === undefined ? undefined : url(name, '')),
     route(name: string, fallback: string): UserDeleteRoute {
