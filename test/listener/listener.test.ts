@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createServer, type Server } from 'node:net';
 import { openJournal } from '../../steps/lib/journal/journal.ts';
@@ -257,6 +258,22 @@ describe('POST /webhooks bodies', () => {
     // Buffer.concat's bodies held ~10× their bytes (the pool slabs they shared with each request's other
     // buffers); bodies of their own slabs hold at most two 64 KiB slabs more than their bytes.
     expect(held).toBeLessThanOrEqual(bodyBytes + 2 * 64 * 1024);
+  });
+});
+
+describe('the journal deleted while the listener runs', () => {
+  it('a delivery is not acknowledged once the journal file is gone (503 journal_unavailable), and the log line says to restart', async () => {
+    const first = await send(t.listener.url, signed(userCreate(1)));
+    expect(first.status).toBe(200);
+    // What `rm -rf .workbench` does to a running step 3: the open file lives on, unlinked, until the process exits.
+    await rm(t.dir, { recursive: true, force: true });
+    const second = await send(t.listener.url, signed(userCreate(2)));
+    expect([second.status, second.json]).toEqual([503, { error: 'The delivery could not be stored; try again.', code: 'journal_unavailable' }]);
+    expect(t.logs.at(-1)).toMatch(
+      /^\S+ POST \/webhooks 503 valid journal_unavailable User_Create .* \(NOT stored: The journal file \S+journal-000001\.bin was deleted while the listener ran; restart the listener to start a new journal\.\)$/,
+    );
+    await t.listener.idle();
+    expect(handled).toEqual([(first.json as { id: string }).id]);
   });
 });
 

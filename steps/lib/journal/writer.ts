@@ -5,9 +5,10 @@
  * forward any delivery whose handler is still owed, so rotation never drops pending work.
  * It always appends format-2 frames, to a new file when the newest one is format 1.
  */
+import { fstatSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { syncDir } from '../core/index.ts';
+import { STATE_WRITE_FAILED, StateError, syncDir } from '../core/index.ts';
 import { type DedupeKey, type DedupeKeyFile, dedupeKeyOfEntry } from './dedupe-keys.ts';
 import type { JournalFile } from './files.ts';
 import { type DeliveryEntry, type HandlerEntry, journalFileName, type JournalEntry } from './format.ts';
@@ -146,6 +147,7 @@ export class JournalWriter {
         const bytes = parts.reduce((sum, part) => sum + part.length, 0);
         if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
         await this.#write(parts);
+        this.#checkStillLinked();
         const seq = this.#currentSeq();
         for (const p of batch) {
           p.entries.forEach((entry, i) => {
@@ -183,6 +185,19 @@ export class JournalWriter {
       });
       throw error;
     }
+  }
+
+  /**
+   * Throws when the file being written has been deleted (the journal folder or the state folder
+   * removed while the listener runs): what goes into it now is gone when the process stops, so it
+   * must not be acknowledged. One fstat of the open file, after the fdatasync, per write.
+   */
+  #checkStillLinked(): void {
+    if (fstatSync(this.handle.fd).nlink > 0) return;
+    const path = (this.options.files.at(-1) as JournalFile).path;
+    throw new StateError(STATE_WRITE_FAILED, `The journal file ${path} was deleted while the listener ran; restart the listener to start a new journal.`, {
+      hint: 'Restart the listener (Ctrl-C, then npm run step:3): it starts a new journal. Until then it answers 503 and the sender retries.',
+    });
   }
 
   #currentSeq(): number {
