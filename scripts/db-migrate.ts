@@ -6,25 +6,24 @@
 import { isMain, loadConfig, readCommandLine, runStep } from '../steps/lib/core/index.ts';
 import { migrateDatabase } from '../steps/lib/store/index.ts';
 
-const options = isMain(import.meta.url)
-  ? readCommandLine({
-      options: {},
-      usage: [
-        'Usage: npm run db:migrate',
-        "Creates or updates the workbench's tables in DATABASE_URL (and pg-boss's schema), then exits.",
-        '  -h, --help   this help',
-      ].join('\n'),
-      hint: 'npm run db:migrate takes no options; it migrates the database DATABASE_URL names.',
-    })
-  : undefined;
-
-if (options !== undefined) {
-  await runStep('Migrate the Postgres store (DATABASE_URL)', async () => {
-    const { applied, location } = await migrateDatabase(loadConfig(), console.log);
-    console.log(
-      applied.length === 0
-        ? `${location} is up to date: nothing to apply.`
-        : `${location}: applied migration(s) ${applied.join(', ')}; pg-boss's schema is ready too.`,
-    );
+if (isMain(import.meta.url)) {
+  const options = readCommandLine({
+    options: {},
+    usage: [
+      'Usage: npm run db:migrate',
+      "Creates or updates the workbench's tables in DATABASE_URL (and pg-boss's schema), then exits.",
+      '  -h, --help   this help',
+    ].join('\n'),
+    hint: 'npm run db:migrate takes no options; it migrates the database DATABASE_URL names.',
   });
+  if (options !== undefined) {
+    await runStep('Migrate the Postgres store (DATABASE_URL)', async () => {
+      const { applied, location } = await migrateDatabase(loadConfig(), console.log);
+      console.log(
+        applied.length === 0
+          ? `${location} is up to date: nothing to apply.`
+          : `${location}: applied migration(s) ${applied.join(', ')}; pg-boss's schema is ready too.`,
+      );
+    });
+  }
 }
