@@ -10,7 +10,7 @@
  *   npm start -- --timings-json t.json   # also write per-step timings (used by npm run bench)
  *   npm start -- --record demo  # also record the calls and deliveries into test/fixtures/recorded/demo/
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { styleText } from 'node:util';
 import { startSandbox, sandboxOptionsFromConfig, type RunningSandbox } from './sandbox/index.ts';
@@ -38,6 +38,7 @@ import { freePort } from './walkthrough/free-port.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, withRecordName } from './walkthrough/record.ts';
+import { timingsFileProblem, writeTimings } from './walkthrough/timings-file.ts';
 
 export interface WalkthroughOptions {
   /** Variables to read instead of .env + process.env (tests). */
@@ -266,13 +267,24 @@ if (isMain(import.meta.url)) {
     ].join('\n'),
     hint: 'npm start takes --yes, --timings-json <file> and --record [NAME]; npm start -- --help says what each does.',
   });
-  if (args !== undefined) {
+  const timingsFile = args?.['timings-json'];
+  const timingsProblem = timingsFile === undefined ? undefined : await timingsFileProblem(timingsFile);
+  if (timingsProblem !== undefined) {
+    console.error(formatError(timingsProblem));
+    process.exitCode = 2;
+  } else if (args !== undefined) {
     console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
     const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes }));
-    if (args['timings-json'] !== undefined) {
-      await writeFile(args['timings-json'], `${JSON.stringify({ steps: result.steps, totalMs: result.totalMs }, null, 2)}\n`);
+    let written = true;
+    if (timingsFile !== undefined) {
+      try {
+        await writeTimings(timingsFile, result);
+      } catch (error) {
+        console.error(formatError(error));
+        written = false;
+      }
     }
     // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive.
-    process.exit(result.ok ? 0 : 1);
+    process.exit(result.ok && written ? 0 : 1);
   }
 }
