@@ -113,6 +113,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('WEBHOOK_TARGET', () => {
+  test('a target with a password is refused naming WEBHOOK_TARGET, and the message does not print the password', () => {
+    const error = thrown({ WEBHOOK_TARGET: 'https://hooks:s3cret-pass@app.example/webhooks' });
+    expect(error).toMatchObject({ code: CONFIG_INVALID, variable: 'WEBHOOK_TARGET' });
+    expect(error.message).toBe(
+      'WEBHOOK_TARGET="https://hooks:****@app.example/webhooks" is not valid: expected a URL without a user name or password: every step prints the target and Bracken keeps it; the webhook secret is what authenticates a delivery.',
+    );
+    expect(`${error.message} ${error.hint}`).not.toContain('s3cret-pass');
+  });
+
+  test('a user name alone is refused too; a plain URL is taken without its trailing slash', () => {
+    expect(thrown({ WEBHOOK_TARGET: 'https://hooks@app.example/webhooks' }).variable).toBe('WEBHOOK_TARGET');
+    expect(loadConfig({ env: { WEBHOOK_TARGET: 'https://app.example/webhooks/' } }).webhook.target).toBe('https://app.example/webhooks');
+  });
+});
+
 describe('the sandbox URL', () => {
   test('a wildcard SANDBOX_HOST is reached through loopback, IPv6 goes in brackets', () => {
     expect(loadConfig({ env: { SANDBOX_HOST: '0.0.0.0', SANDBOX_PORT: '4011' } }).apiUrl).toBe('http://127.0.0.1:4011');

@@ -235,7 +235,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     httpTimeoutMs: read.integer('HTTP_TIMEOUT_MS', 10_000, 'milliseconds'),
     stateDir: resolve(PROJECT_ROOT, read.string('WORKBENCH_STATE_DIR', '.workbench')),
     webhook: Object.freeze({
-      target: read.optionalUrl('WEBHOOK_TARGET'),
+      target: read.webhookTarget('WEBHOOK_TARGET'),
       secret,
       previousSecrets: Object.freeze(read.list('WEBHOOK_PREVIOUS_SECRETS')),
       events: Object.freeze(read.events('WEBHOOK_EVENTS', [WEBHOOK_EVENT])),
@@ -428,6 +428,23 @@ function reader(env: Env) {
         name,
         host,
         'a loopback address (127.0.0.1, localhost, ::1), or 0.0.0.0 or :: for every interface: the steps reach the sandbox over plain http, which only this machine may carry',
+      );
+    },
+    /**
+     * The URL step 2 subscribes, without a user name or password in it: every step prints the
+     * target and Bracken keeps it, and what authenticates a delivery is the webhook secret.
+     */
+    webhookTarget(name: string): string | undefined {
+      const raw = optional(name);
+      if (raw === undefined) return undefined;
+      const url = checkedUrl(name, raw);
+      const parsed = new URL(url);
+      if (parsed.username === '' && parsed.password === '') return url;
+      if (parsed.password !== '') parsed.password = '****';
+      return invalid(
+        name,
+        parsed.href,
+        'a URL without a user name or password: every step prints the target and Bracken keeps it; the webhook secret is what authenticates a delivery',
       );
     },
     optionalUrl: (name: string): string | undefined => (optional(name) === undefined ? undefined : url(name, '')),
