@@ -113,18 +113,22 @@ describe('loadConfig', () => {
   });
 });
 
-describe('WEBHOOK_TARGET', () => {
-  test('a target with a password is refused naming WEBHOOK_TARGET, and the message does not print the password', () => {
-    const error = thrown({ WEBHOOK_TARGET: 'https://hooks:s3cret-pass@app.example/webhooks' });
-    expect(error).toMatchObject({ code: CONFIG_INVALID, variable: 'WEBHOOK_TARGET' });
+describe('URL settings with a user name or password', () => {
+  test.each([
+    ['WEBHOOK_TARGET', 'https://hooks:s3cret-pass@app.example/webhooks', 'https://hooks:****@app.example/webhooks'],
+    ['LISTEN_FORWARD_TO', 'http://hooks:s3cret-pass@127.0.0.1:8000/webhooks', 'http://hooks:****@127.0.0.1:8000/webhooks'],
+    ['BRACKEN_API_URL', 'http://hooks:s3cret-pass@api.example/', 'http://hooks:****@api.example/'],
+    ['WEBHOOK_TARGET', 'https://hooks@app.example/webhooks', 'https://hooks@app.example/webhooks'],
+  ])('%s=%j is refused naming it, the password shown as ****', (name, value, shown) => {
+    const error = thrown({ [name]: value });
+    expect(error).toMatchObject({ code: CONFIG_INVALID, variable: name });
     expect(error.message).toBe(
-      'WEBHOOK_TARGET="https://hooks:****@app.example/webhooks" is not valid: expected a URL without a user name or password: every step prints the target and Bracken keeps it; the webhook secret is what authenticates a delivery.',
+      `${name}=${JSON.stringify(shown)} is not valid: expected a URL without a user name or password: the workbench prints it, and sends no credentials from it.`,
     );
     expect(`${error.message} ${error.hint}`).not.toContain('s3cret-pass');
   });
 
-  test('a user name alone is refused too; a plain URL is taken without its trailing slash', () => {
-    expect(thrown({ WEBHOOK_TARGET: 'https://hooks@app.example/webhooks' }).variable).toBe('WEBHOOK_TARGET');
+  test('a URL without them is taken as before, without its trailing slash', () => {
     expect(loadConfig({ env: { WEBHOOK_TARGET: 'https://app.example/webhooks/' } }).webhook.target).toBe('https://app.example/webhooks');
   });
 });

@@ -235,7 +235,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     httpTimeoutMs: read.integer('HTTP_TIMEOUT_MS', 10_000, 'milliseconds'),
     stateDir: resolve(PROJECT_ROOT, read.string('WORKBENCH_STATE_DIR', '.workbench')),
     webhook: Object.freeze({
-      target: read.webhookTarget('WEBHOOK_TARGET'),
+      target: read.optionalUrl('WEBHOOK_TARGET'),
       secret,
       previousSecrets: Object.freeze(read.list('WEBHOOK_PREVIOUS_SECRETS')),
       events: Object.freeze(read.events('WEBHOOK_EVENTS', [WEBHOOK_EVENT])),
@@ -281,7 +281,11 @@ function invalidSetting(name: string, value: string, expected: string): never {
   });
 }
 
-/** `raw` as an https URL, or http on loopback only, without a trailing slash; a ConfigError naming `name` otherwise. */
+/**
+ * `raw` as an https URL, or http on loopback only, without a trailing slash; a ConfigError naming
+ * `name` otherwise. Never with a user name or password in it: the workbench prints its URLs (and a
+ * password with them), and sends no credentials from a URL (fetch refuses them, undici drops them).
+ */
 function checkedUrl(name: string, raw: string): string {
   let parsed: URL;
   try {
@@ -289,8 +293,19 @@ function checkedUrl(name: string, raw: string): string {
   } catch {
     return invalidSetting(name, raw, 'an absolute http(s) URL');
   }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return invalidSetting(name, passwordHidden(parsed), 'a URL without a user name or password: the workbench prints it, and sends no credentials from it');
+  }
   if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
-  return invalidSetting(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
+  return invalidSetting(name, passwordHidden(parsed), 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
+}
+
+/** The URL as text with its password, if it has one, as ****: what an error message may show. */
+function passwordHidden(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '****';
+  return copy.href;
 }
 
 /**
@@ -428,23 +443,6 @@ function reader(env: Env) {
         name,
         host,
         'a loopback address (127.0.0.1, localhost, ::1), or 0.0.0.0 or :: for every interface: the steps reach the sandbox over plain http, which only this machine may carry',
-      );
-    },
-    /**
-     * The URL step 2 subscribes, without a user name or password in it: every step prints the
-     * target and Bracken keeps it, and what authenticates a delivery is the webhook secret.
-     */
-    webhookTarget(name: string): string | undefined {
-      const raw = optional(name);
-      if (raw === undefined) return undefined;
-      const url = checkedUrl(name, raw);
-      const parsed = new URL(url);
-      if (parsed.username === '' && parsed.password === '') return url;
-      if (parsed.password !== '') parsed.password = '****';
-      return invalid(
-        name,
-        parsed.href,
-        'a URL without a user name or password: every step prints the target and Bracken keeps it; the webhook secret is what authenticates a delivery',
       );
     },
     optionalUrl: (name: string): string | undefined => (optional(name) === undefined ? undefined : url(name, '')),
