@@ -294,15 +294,19 @@ function checkedUrl(name: string, raw: string): string {
     return invalidSetting(name, raw, 'an absolute http(s) URL');
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    return invalidSetting(name, passwordHidden(parsed), 'a URL without a user name or password: the workbench prints it, and sends no credentials from it');
+    return invalidSetting(
+      name,
+      passwordHidden(raw, parsed),
+      'a URL without a user name or password: the workbench prints it, and sends no credentials from it',
+    );
   }
   if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
-  return invalidSetting(name, passwordHidden(parsed), 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
+  return invalidSetting(name, passwordHidden(raw, parsed), 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
 }
 
-/** The URL as text with its password, if it has one, as ****: what an error message may show. */
-function passwordHidden(url: URL): string {
-  if (url.password === '') return url.href;
+/** What an error message may show of `raw`: as written, or (with a password in it) as parsed, the password as ****. */
+function passwordHidden(raw: string, url: URL): string {
+  if (url.password === '') return raw;
   const copy = new URL(url.href);
   copy.password = '****';
   return copy.href;
