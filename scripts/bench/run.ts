@@ -21,7 +21,7 @@ import { loadConfig, type Config, generateSecret, formatError, isMain } from '..
 import { machineInfo } from './machine.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
 import { attempt, RESULTS_SCHEMA, skipped, writeResults, type BenchResults, type Outcome, type StartupReport } from './results.ts';
-import { BENCH_INTERRUPTED, BenchError } from './errors.ts';
+import { BENCH_BAD_OPTION, BENCH_INTERRUPTED, BenchError } from './errors.ts';
 import { interruption, killChildrenOnExit } from './spawn.ts';
 import { formatReport } from './table.ts';
 import { evaluateTargets } from './targets.ts';
@@ -150,7 +150,8 @@ if (isMain(import.meta.url)) {
     process.exitCode = await main(process.argv.slice(2));
   } catch (error) {
     console.error(formatError(error));
-    process.exitCode = 1;
+    // A wrong command line is a usage error (2), as for every other command; anything else failed (1).
+    process.exitCode = error instanceof BenchError && error.code === BENCH_BAD_OPTION ? 2 : 1;
   } finally {
     release();
   }

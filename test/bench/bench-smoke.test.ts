@@ -154,6 +154,15 @@ describe('npm run bench -- --quick', () => {
     expect(await leftovers(tmp)).toEqual([]);
   });
 
+  it('a wrong command line is a usage error: exit 2 naming the option, before anything runs', async () => {
+    const result = await runScript('scripts/bench/run.ts', { args: ['--rounds', '0'] });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'Error: --rounds "0": expected a whole number from 1 to 20 [WORKBENCH_BENCH_BAD_OPTION]\nNext: See npm run bench -- --help.\n',
+    });
+  });
+
   it.skipIf(process.platform === 'win32')('on Ctrl-C kills the receiver and load generator processes and removes its temp folders', async () => {
     const stateDir = await tempDir('bench-state');
     const tmp = await benchTmp();
