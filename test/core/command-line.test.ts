@@ -1,3 +1,8 @@
+/**
+ * Every command reads its command line before it acts: --help prints the usage and runs nothing,
+ * anything it does not take is refused with exit code 2. Found when `npm run step:6 -- --help`
+ * deleted the test user.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
