@@ -4,10 +4,11 @@
  * no stack trace: nothing listening, an unknown host, something that is not Postgres, a refused
  * login, a missing database, and a URL that is not postgres:// at all.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { onCleanup } from '../helpers/cleanup.ts';
-import { testDatabase } from '../helpers/postgres.ts';
+import { testDatabase, withClient } from '../helpers/postgres.ts';
 import { runScript } from '../helpers/process.ts';
 
 describe('a wrong DATABASE_URL', () => {
@@ -81,6 +82,35 @@ describe('a wrong DATABASE_URL', () => {
     expect(refused.stderr).toContain('DATABASE_URL="mysql://app:****@db/x" is not valid: expected a postgres:// URL');
     expect(refused.stderr).toContain('[WORKBENCH_CONFIG_INVALID]');
     expect(refused.stdout + refused.stderr).not.toContain(password);
+  });
+});
+
+describe('a DATABASE_URL user who may not create the tables', () => {
+  it('db:migrate and a worker fail with a coded error naming the GRANT that fixes it, without the password or a stack trace', async () => {
+    const url = new URL(await testDatabase('no_create'));
+    const role = `limited_${randomBytes(4).toString('hex')}`;
+    const password = 'limited-pass-do-not-print';
+    // A role that may connect (PUBLIC may) but not create schemas: a managed database's app user.
+    await withClient(url.toString(), (client) => client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`));
+    onCleanup(() => withClient(url.toString(), (client) => client.query(`DROP ROLE IF EXISTS ${role}`)));
+    const limited = new URL(url);
+    limited.username = role;
+    limited.password = password;
+    const database = url.pathname.slice(1);
+
+    const results = await Promise.all(
+      ['scripts/db-migrate.ts', 'scripts/worker.ts'].map((file) => runScript(file, { env: { DATABASE_URL: limited.toString(), HTTP_TIMEOUT_MS: '5000' } })),
+    );
+    for (const result of results) {
+      const output = result.stdout + result.stderr;
+      expect(result.code, output).toBe(1);
+      expect(result.stderr).toContain(
+        `Error: The user in DATABASE_URL=postgres://${role}:****@${url.host}/${database} may not set up the workbench's tables in that database: permission denied for database ${database}. [WORKBENCH_STORE_FAILED]\n` +
+          `Next: Let it, as the database's owner in psql: GRANT CREATE ON DATABASE ${database} TO ${role}; or point DATABASE_URL at a database it owns.\n`,
+      );
+      expect(output).not.toContain(password);
+      expect(output).not.toMatch(/^\s+at /m);
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  * const store = await openStore(config, { role: 'listener', log }); // file or Postgres
  * const { deliveries } = await readDeliveries(config);             // step 5: no listener needed
  */
-import { type Config, CONFIG_MISSING, ConfigError, redactDatabaseUrl } from '../core/index.ts';
+import { type Config, CONFIG_MISSING, ConfigError, redactDatabaseUrl, WorkbenchError } from '../core/index.ts';
 import type { DeliveryView } from '../delivery/index.ts';
 import { journalDir, openJournal, readJournal } from '../journal/index.ts';
 import { fileStore } from './file/file-store.ts';
@@ -70,7 +70,7 @@ export async function readDeliveries(config: Config): Promise<StoredDeliveries> 
 /** `npm run db:migrate`: the workbench's migrations and pg-boss's schema, nothing else. Returns the versions applied now. */
 export async function migrateDatabase(config: Config, log: (line: string) => void): Promise<{ applied: number[]; location: string }> {
   const url = requireDatabaseUrl(config, '`npm run db:migrate`');
-  const [{ connectPool }, { migrate, settingUp }, { startQueue }] = await Promise.all([
+  const [{ connectPool, storeErrorOf }, { migrate, settingUp }, { startQueue }] = await Promise.all([
     import('./postgres/connect.ts'),
     import('./postgres/migrations.ts'),
     import('./postgres/queue.ts'),
@@ -82,6 +82,8 @@ export async function migrateDatabase(config: Config, log: (line: string) => voi
       const boss = await startQueue({ pool, retry: config.handlers, supervise: false, log });
       await boss.stop({ graceful: false, close: false });
       return versions;
+    }).catch((error: unknown) => {
+      throw error instanceof WorkbenchError ? error : storeErrorOf(error, url, config.httpTimeoutMs);
     });
     return { applied, location: redactDatabaseUrl(url) };
   } finally {

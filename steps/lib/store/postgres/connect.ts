@@ -84,7 +84,7 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
   }
 }
 
-/** What a failed connection means for the person who set DATABASE_URL. */
+/** What a failed connection, or a set-up Postgres refused (the migrations, pg-boss's schema), means for the person who set DATABASE_URL. */
 export function storeErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   const shown = redactDatabaseUrl(url);
   const target = describeTarget(url);
@@ -107,6 +107,13 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         STORE_AUTH_FAILED,
         `Postgres at ${target} refused the login in DATABASE_URL=${shown}: ${said}.`,
         'Check the user and password in DATABASE_URL (e.g. `ALTER ROLE <user> PASSWORD ...` in psql), and that pg_hba.conf allows this host.',
+      );
+    case '42501':
+      // insufficient_privilege: a user that may connect but not create the workbench's schemas (a managed database's app user).
+      return make(
+        STORE_FAILED,
+        `The user in DATABASE_URL=${shown} may not set up the workbench's tables in that database: ${said}.`,
+        `Let it, as the database's owner in psql: GRANT CREATE ON DATABASE ${databaseName(url)} TO ${userName(url)}; or point DATABASE_URL at a database it owns.`,
       );
     case '3D000':
       return make(
@@ -150,5 +157,14 @@ function databaseName(url: string): string {
     return decodeURIComponent(new URL(url).pathname.slice(1)) || '<database>';
   } catch {
     return '<database>';
+  }
+}
+
+/** The user name in the URL, for a hint ('<user>' when it has none: libpq then uses the OS user's name). */
+function userName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username) || '<user>';
+  } catch {
+    return '<user>';
   }
 }

@@ -16,11 +16,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { redactDatabaseUrl } from '../../core/index.ts';
+import { redactDatabaseUrl, WorkbenchError } from '../../core/index.ts';
 import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryView, type RetryPolicy } from '../../delivery/index.ts';
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
-import { connectPool, transaction as inTransaction } from './connect.ts';
+import { connectPool, storeErrorOf, transaction as inTransaction } from './connect.ts';
 import { migrate, settingUp } from './migrations.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn, startQueue } from './queue.ts';
@@ -69,7 +69,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
   } catch (error) {
     await pool.end().catch(() => {});
-    throw error;
+    // A user that may not create the tables, a migration Postgres refuses: coded, with what to do.
+    throw error instanceof WorkbenchError ? error : storeErrorOf(error, url, options.timeoutMs);
   }
   const notifications = createNotifications({ url, log });
   const notifier = createNotifier(pool, log);
