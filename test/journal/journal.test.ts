@@ -225,6 +225,17 @@ describe('the journal lock', () => {
     expect(error).toMatchObject({ code: STATE_LOCKED, message: `Another listener (pid ${process.pid}) is writing the journal in ${dir}.` });
   });
 
+  it('a lock naming a live process that is not a listener (a pid reused after a restart) is refused with how to clear it', async () => {
+    const path = join(dir, 'journal.lock');
+    await writeFile(path, String(process.ppid)); // alive, and not holding this journal
+    const error = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 2 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: STATE_LOCKED,
+      message: `Another listener (pid ${process.ppid}) is writing the journal in ${dir}.`,
+      hint: `Stop that listener (Ctrl-C in its terminal) first, or give this one its own WORKBENCH_STATE_DIR. If pid ${process.ppid} is not a listener (a number reused after a restart), delete ${path}.`,
+    });
+  });
+
   it('takes over a lock left by a process that is gone (a listener killed with SIGKILL)', async () => {
     await writeFile(join(dir, 'journal.lock'), String(exitedPid()));
     const journal = await openIn();

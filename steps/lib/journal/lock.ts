@@ -45,7 +45,7 @@ export async function lockJournal(dir: string): Promise<() => Promise<void>> {
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processIsRunning(owner)) {
       throw new StateError(STATE_LOCKED, `Another listener (pid ${owner}) is writing the journal in ${dir}.`, {
-        hint: 'Stop that listener (Ctrl-C in its terminal) first, or give this one its own WORKBENCH_STATE_DIR.',
+        hint: `Stop that listener (Ctrl-C in its terminal) first, or give this one its own WORKBENCH_STATE_DIR. If pid ${owner} is not a listener (a number reused after a restart), delete ${path}.`,
       });
     }
     await rm(path, { force: true }); // stale: its owner is gone
