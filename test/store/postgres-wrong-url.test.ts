@@ -2,7 +2,8 @@
  * Issue 10, start-up with a wrong DATABASE_URL: `npm run worker` (as listeners and step 5 do) fails
  * at once naming DATABASE_URL and what to do, within HTTP_TIMEOUT_MS, with the password hidden and
  * no stack trace: nothing listening, an unknown host, something that is not Postgres, a refused
- * login, a missing database, and a URL that is not postgres:// at all.
+ * login, a missing database, and a URL that is not postgres:// at all. Then a user who may connect
+ * but not create the workbench's tables (a managed database's app user).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
