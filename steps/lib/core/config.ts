@@ -294,22 +294,12 @@ function checkedUrl(name: string, raw: string): string {
     return invalidSetting(name, raw, 'an absolute http(s) URL');
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    return invalidSetting(
-      name,
-      passwordHidden(raw, parsed),
-      'a URL without a user name or password: the workbench prints it, and sends no credentials from it',
-    );
+    // Shown as written, unless it holds a password: then as redactDatabaseUrl shows any URL, the password as ****.
+    const shown = parsed.password === '' ? raw : redactDatabaseUrl(raw);
+    return invalidSetting(name, shown, 'a URL without a user name or password: the workbench prints it, and sends no credentials from it');
   }
   if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
-  return invalidSetting(name, passwordHidden(raw, parsed), 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
-}
-
-/** What an error message may show of `raw`: as written, or (with a password in it) as parsed, the password as ****. */
-function passwordHidden(raw: string, url: URL): string {
-  if (url.password === '') return raw;
-  const copy = new URL(url.href);
-  copy.password = '****';
-  return copy.href;
+  return invalidSetting(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
 }
 
 /**
