@@ -7,7 +7,7 @@
  * const store = await openStore(config, { role: 'listener', log }); // file or Postgres
  * const { deliveries } = await readDeliveries(config);             // step 5: no listener needed
  */
-import { type Config, CONFIG_MISSING, ConfigError, redactDatabaseUrl, WorkbenchError } from '../core/index.ts';
+import { type Config, CONFIG_MISSING, ConfigError, redactDatabaseUrl } from '../core/index.ts';
 import type { DeliveryView } from '../delivery/index.ts';
 import { journalDir, openJournal, readJournal } from '../journal/index.ts';
 import { fileStore } from './file/file-store.ts';
@@ -70,21 +70,12 @@ export async function readDeliveries(config: Config): Promise<StoredDeliveries> 
 /** `npm run db:migrate`: the workbench's migrations and pg-boss's schema, nothing else. Returns the versions applied now. */
 export async function migrateDatabase(config: Config, log: (line: string) => void): Promise<{ applied: number[]; location: string }> {
   const url = requireDatabaseUrl(config, '`npm run db:migrate`');
-  const [{ connectPool, storeErrorOf }, { migrate, settingUp }, { startQueue }] = await Promise.all([
-    import('./postgres/connect.ts'),
-    import('./postgres/migrations.ts'),
-    import('./postgres/queue.ts'),
-  ]);
+  const [{ connectPool }, { setUpDatabase }] = await Promise.all([import('./postgres/connect.ts'), import('./postgres/set-up.ts')]);
   const pool = await connectPool({ url, timeoutMs: config.httpTimeoutMs, log, applicationName: 'bracken-webhook-workbench migrate' });
   try {
-    const applied = await settingUp(pool, async () => {
-      const versions = await migrate(pool);
-      const boss = await startQueue({ pool, retry: config.handlers, supervise: false, log });
-      await boss.stop({ graceful: false, close: false });
-      return versions;
-    }).catch((error: unknown) => {
-      throw error instanceof WorkbenchError ? error : storeErrorOf(error, url, config.httpTimeoutMs);
-    });
+    const { applied, boss } = await setUpDatabase(pool, { url, timeoutMs: config.httpTimeoutMs, retry: config.handlers, supervise: false, log });
+    // Started only to create pg-boss's schema and queues: stop it before the pool goes.
+    await boss.stop({ graceful: false, close: false });
     return { applied, location: redactDatabaseUrl(url) };
   } finally {
     await pool.end();

@@ -16,15 +16,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { redactDatabaseUrl, WorkbenchError } from '../../core/index.ts';
+import { redactDatabaseUrl } from '../../core/index.ts';
 import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryView, type RetryPolicy } from '../../delivery/index.ts';
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
-import { connectPool, storeErrorOf, transaction as inTransaction } from './connect.ts';
-import { migrate, settingUp } from './migrations.ts';
+import { connectPool, transaction as inTransaction } from './connect.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
-import { DELIVERY_QUEUE, type JobData, sqlOn, startQueue } from './queue.ts';
+import { DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
 import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
+import { setUpDatabase } from './set-up.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
 /** Who opens the store: a listener appends; a worker runs handlers; a reader (step 5, `npm run inspector`) reads and retries. */
@@ -63,14 +63,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   let boss: PgBoss;
   try {
-    boss = await settingUp(pool, async () => {
-      await migrate(pool);
-      return startQueue({ pool, retry, supervise: role === 'worker', log });
-    });
+    ({ boss } = await setUpDatabase(pool, { url, timeoutMs: options.timeoutMs, retry, supervise: role === 'worker', log }));
   } catch (error) {
     await pool.end().catch(() => {});
-    // A user that may not create the tables, a migration Postgres refuses: coded, with what to do.
-    throw error instanceof WorkbenchError ? error : storeErrorOf(error, url, options.timeoutMs);
+    throw error;
   }
   const notifications = createNotifications({ url, log });
   const notifier = createNotifier(pool, log);

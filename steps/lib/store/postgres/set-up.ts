@@ -1,0 +1,34 @@
+/**
+ * Setting a database up for the store: our migrations, then pg-boss's schema and queues, one
+ * process at a time (settingUp). Listeners, workers and `npm run db:migrate` all start with it,
+ * and whatever Postgres refuses here (a user that may not create the tables, a migration that
+ * fails) is a StoreError that says what to fix, as a failed connection is.
+ *
+ * @example
+ * const { applied, boss } = await setUpDatabase(pool, { url, timeoutMs: 10_000, retry, supervise: false, log });
+ */
+import type PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { WorkbenchError } from '../../core/index.ts';
+import { storeErrorOf } from './connect.ts';
+import { migrate, settingUp } from './migrations.ts';
+import { type QueueOptions, startQueue } from './queue.ts';
+
+export interface SetUpOptions extends Omit<QueueOptions, 'pool'> {
+  /** DATABASE_URL and HTTP_TIMEOUT_MS, for the error's message. */
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+/** The migrations applied now, and the started queue; rejects with a StoreError. */
+export async function setUpDatabase(pool: pg.Pool, options: SetUpOptions): Promise<{ applied: number[]; boss: PgBoss }> {
+  const { url, timeoutMs, ...queue } = options;
+  try {
+    return await settingUp(pool, async () => {
+      const applied = await migrate(pool);
+      return { applied, boss: await startQueue({ pool, ...queue }) };
+    });
+  } catch (error) {
+    throw error instanceof WorkbenchError ? error : storeErrorOf(error, url, timeoutMs);
+  }
+}
