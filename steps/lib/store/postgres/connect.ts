@@ -153,18 +153,19 @@ function describeTarget(url: string): string {
 }
 
 function databaseName(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).pathname.slice(1)) || '<database>';
-  } catch {
-    return '<database>';
-  }
+  return urlPart(url, (u) => u.pathname.slice(1)) || '<database>';
 }
 
 /** The user name in the URL, for a hint ('<user>' when it has none: libpq then uses the OS user's name). */
 function userName(url: string): string {
+  return urlPart(url, (u) => u.username) || '<user>';
+}
+
+/** One part of the URL, decoded; '' when the URL does not parse. */
+function urlPart(url: string, pick: (parsed: URL) => string): string {
   try {
-    return decodeURIComponent(new URL(url).username) || '<user>';
+    return decodeURIComponent(pick(new URL(url)));
   } catch {
-    return '<user>';
+    return '';
   }
 }
