@@ -39,6 +39,11 @@ async function openIn(options: { maxBytes?: number; keepFiles?: number; log?: (l
   return journal;
 }
 
+/** Names of the damaged-tail copies in the journal folder, oldest first. */
+async function cutCopies(): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.includes('.cut-')).sort();
+}
+
 function record(n: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   const body = Buffer.from(JSON.stringify(userCreate(n)));
   const receivedAt = new Date(Date.UTC(2024, 0, 1, 0, 0, 0, n)).toISOString();
@@ -73,10 +78,15 @@ describe('openJournal / readJournal', () => {
     await writeFile(file, Buffer.concat([frame(record(1)), torn]));
     const logs: string[] = [];
     const journal = await openIn({ log: (line) => logs.push(line) });
-    const warning = `${journalFileName(1)}: skipped an incomplete last record (57 bytes) left by an interrupted write.`;
-    expect(journal.warnings).toEqual([warning]);
-    expect(logs).toEqual([`journal: ${warning}`]);
+    const [copy] = await cutCopies();
+    const warnings = [
+      `${journalFileName(1)}: skipped an incomplete last record (57 bytes) left by an interrupted write.`,
+      `${journalFileName(1)}: cut those 57 bytes off and kept them in ${copy}; after a crash they are a last write never acknowledged, and the copy can be deleted.`,
+    ];
+    expect(journal.warnings).toEqual(warnings);
+    expect(logs).toEqual(warnings.map((warning) => `journal: ${warning}`));
     expect(journal.recovered.map((d) => d.id)).toEqual(['id-0001']);
+    expect(await readFile(join(dir, copy ?? ''))).toEqual(torn);
 
     await journal.appendDelivery(record(3), 'pending');
     const decoded = decodeFrames(await readFile(file));
@@ -90,12 +100,66 @@ describe('openJournal / readJournal', () => {
     const whole = frame(record(2));
     await writeFile(file, Buffer.concat([frame(record(1)), whole.subarray(0, 16), Buffer.alloc(whole.length - 16)]));
     const journal = await openIn();
-    expect(journal.warnings).toEqual([
+    expect(journal.warnings[0]).toBe(
       `${journalFileName(1)}: skipped a damaged last record (${whole.length} bytes from byte ${frame(record(1)).length}) left by an interrupted write.`,
-    ]);
+    );
+    expect(journal.warnings).toHaveLength(2);
     expect(journal.recovered.map((d) => d.id)).toEqual(['id-0001']);
     await journal.appendDelivery(record(3), 'pending');
     expect((await readJournal(dir)).deliveries.map((d) => d.id)).toEqual(['id-0001', 'id-0003']);
+  });
+
+  it('damage in the middle of the newest file: the frames behind it, acknowledged ones too, are kept byte for byte beside the journal', async () => {
+    const file = join(dir, journalFileName(1));
+    // A bad sector in the second frame: the reader stops there, and the third (acknowledged) frame is behind it.
+    const damaged = frame(record(2));
+    damaged.fill(0, 40, 60);
+    const behind = Buffer.concat([damaged, frame(record(3))]);
+    await writeFile(file, Buffer.concat([frame(record(1)), behind]));
+    const journal = await openIn();
+    const copies = await cutCopies();
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatch(/^journal-000001\.bin\.cut-\d{8}T\d{9}Z$/);
+    expect(journal.warnings[1]).toBe(
+      `${journalFileName(1)}: cut those ${behind.length} bytes off and kept them in ${copies[0]}; after a crash they are a last write never acknowledged, and the copy can be deleted.`,
+    );
+    expect(await readFile(join(dir, copies[0] ?? ''))).toEqual(behind);
+    expect(decodeFrames(behind.subarray(damaged.length)).frames.map((f) => (f.entry.type === 'delivery' ? f.entry.record.id : ''))).toEqual(['id-0003']);
+    // The journal itself reads clean and takes appends; no reader mistakes the copy for a journal file.
+    await journal.appendDelivery(record(4), 'pending');
+    await journal.close();
+    expect(await readJournal(dir)).toMatchObject({ warnings: [] });
+    expect((await readJournal(dir)).deliveries.map((d) => d.id)).toEqual(['id-0001', 'id-0004']);
+    // A second crash at the same spot keeps a second copy; the first is never overwritten.
+    await appendFile(file, behind);
+    const reopened = await openIn();
+    expect(reopened.warnings).toHaveLength(2);
+    const again = await cutCopies();
+    expect(again).toHaveLength(2);
+    expect(again).toContain(copies[0]);
+  });
+
+  it('a damaged end that cannot be copied aside is left in place: the journal does not open, with a coded error, and nothing is cut', async () => {
+    const file = join(dir, journalFileName(1));
+    const written = Buffer.concat([frame(record(1)), frame(record(2)).subarray(0, 57)]);
+    await writeFile(file, written);
+    // The copy's name is taken (as root, permissions cannot refuse it; a full disk would refuse it the same way).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-30T15:20:01.123Z'));
+    try {
+      await writeFile(`${file}.cut-20261130T152001123Z`, 'an earlier copy');
+      const error = await openIn().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StateError);
+      expect(error).toMatchObject({ code: 'WORKBENCH_STATE_WRITE_FAILED' });
+      expect((error as StateError).message).toMatch(/ \(EEXIST\)\.$/);
+      expect((error as StateError).message.startsWith(`Cannot write ${dir}: `)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await readFile(file)).toEqual(written);
+    expect(await readFile(`${file}.cut-20261130T152001123Z`, 'utf8')).toBe('an earlier copy');
+    // Once the copy can be made, the journal opens and cuts as usual.
+    expect((await openIn()).recovered.map((d) => d.id)).toEqual(['id-0001']);
   });
 
   it('skips an intact record that is not an entry with a warning naming the file and byte, and reads on', async () => {
@@ -356,8 +420,13 @@ describe('journals written before format 2 (NDJSON, read as they are)', () => {
     await writeFile(join(dir, OLD), text);
     await appendFile(join(dir, OLD), '{"type":"delivery","handler":"pend');
     const journal = await openIn();
-    expect(journal.warnings).toEqual([`${OLD}: skipped an incomplete last record (34 bytes) left by an interrupted write.`]);
+    const [copy] = await cutCopies();
+    expect(journal.warnings).toEqual([
+      `${OLD}: skipped an incomplete last record (34 bytes) left by an interrupted write.`,
+      `${OLD}: cut those 34 bytes off and kept them in ${copy}; after a crash they are a last write never acknowledged, and the copy can be deleted.`,
+    ]);
     expect((await readFile(join(dir, OLD))).equals(text)).toBe(true);
+    expect(await readFile(join(dir, copy ?? ''), 'utf8')).toBe('{"type":"delivery","handler":"pend');
     expect(summary(journal.recovered)).toEqual(expected);
   });
 });

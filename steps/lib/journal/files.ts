@@ -45,6 +45,8 @@ export interface ReadFileResult {
   readonly completeBytes: number;
   /** Bytes after `completeBytes` (a write cut short by a crash). */
   readonly tornBytes: number;
+  /** Those bytes: a view into the file as read. */
+  readonly tail: Buffer;
 }
 
 /** Every intact, well-formed entry of one file; the rest is reported in `warnings`. */
@@ -54,7 +56,7 @@ export async function readJournalFile(file: JournalFile): Promise<ReadFileResult
     data = await readFile(file.path);
   } catch (error) {
     // Rotation may delete an old file between listing and reading it.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], warnings: [], completeBytes: 0, tornBytes: 0 };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], warnings: [], completeBytes: 0, tornBytes: 0, tail: Buffer.alloc(0) };
     throw error;
   }
   const name = basename(file.path);
@@ -69,7 +71,8 @@ function readFrames(name: string, data: Buffer): ReadFileResult {
   if (tail === 'damaged') {
     warnings.push(`${name}: skipped a damaged last record (${tornBytes} bytes from byte ${completeBytes}) left by an interrupted write.`);
   }
-  return { entries: frames.map(({ entry, bytes }) => ({ entry, frame: () => bytes })), warnings, completeBytes, tornBytes };
+  const entries = frames.map(({ entry, bytes }) => ({ entry, frame: () => bytes }));
+  return { entries, warnings, completeBytes, tornBytes, tail: data.subarray(completeBytes) };
 }
 
 function readLines(name: string, data: Buffer): ReadFileResult {
@@ -77,5 +80,6 @@ function readLines(name: string, data: Buffer): ReadFileResult {
   const tornBytes = data.length - completeBytes;
   const warnings = unreadableLines.map((line) => `${name}: skipped unreadable record on line ${line}.`);
   if (tornBytes > 0) warnings.push(`${name}: skipped an incomplete last record (${tornBytes} bytes) left by an interrupted write.`);
-  return { entries: entries.map((entry) => ({ entry, frame: () => encodeFrame(entry) })), warnings, completeBytes, tornBytes };
+  const read = entries.map((entry) => ({ entry, frame: () => encodeFrame(entry) }));
+  return { entries: read, warnings, completeBytes, tornBytes, tail: data.subarray(completeBytes) };
 }

@@ -17,12 +17,13 @@
  * await journal.appendDelivery(record, 'pending'); // on disk now
  * const { deliveries } = await readJournal(journalDir(config.stateDir)); // step 5, no listener needed
  */
-import { mkdir, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { WorkbenchError, writeFailed } from '../core/index.ts';
 import type { DeliveryRecord, DeliveryView, HandlerState } from '../delivery/index.ts';
 import { listJournalFiles, readJournalFile } from './files.ts';
 import { lockJournal } from './lock.ts';
+import { cutDamagedTail } from './damaged-tail.ts';
 import { type HandlerEntry, type HandlerRun, JOURNAL_DIR_NAME, type JournalEntry, JournalFold } from './format.ts';
 import { JournalWriter, trackKey, trackOwed, type Owed } from './writer.ts';
 import { type DedupeKey, DedupeKeyFile, DEFAULT_DEDUPE_RETENTION_MS } from './dedupe-keys.ts';
@@ -94,8 +95,14 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         trackOwed(owed, entry, () => [frame()], file.seq);
         trackKey(fileKeys, entry, file.seq);
       }
-      // Cut the torn tail off so the next append starts on a clean record.
-      if (result.tornBytes > 0 && file === files.at(-1)) await truncate(file.path, result.completeBytes);
+      // Cut the damaged end off (its bytes kept aside) so the next append starts on a clean record.
+      if (result.tornBytes > 0 && file === files.at(-1)) {
+        const copy = await cutDamagedTail(file, result.completeBytes, result.tail);
+        warnings.push(
+          `${basename(file.path)}: cut those ${result.tornBytes} bytes off and kept them in ${copy}; ` +
+            'after a crash they are a last write never acknowledged, and the copy can be deleted.',
+        );
+      }
     }
     // Frames read are views into whole files: keep copies of the few still owed, not the files.
     for (const item of owed.values()) {
