@@ -150,7 +150,17 @@ describe('getAccessToken: failures', () => {
     expect(error.code).toBe(TOKEN_UNREACHABLE);
     expect(error.message).toBe(`The identity server at http://127.0.0.1:${port}/connect/token could not be reached (ECONNREFUSED).`);
     expect(error.hint).toBe(
-      'Is the local sandbox running? Start it with `npm run sandbox` in another terminal, or run the whole walkthrough with `npm start`.',
+      `Is the local sandbox running on port ${port}? Start it with \`npm run sandbox\` in another terminal (with the same SANDBOX_PORT), or run the whole walkthrough with \`npm start\`.`,
+    );
+  });
+
+  test('in sandbox mode with SANDBOX_PORT=0 (any free port, for a sandbox started alone) the hint says to set the port the sandbox printed', async () => {
+    const config = loadConfig({ env: { SANDBOX_PORT: '0', WORKBENCH_STATE_DIR: box.dir } });
+    const error = await rejection(getAccessToken({ config, state: openState(box.dir) }));
+    expect(error.code).toBe(TOKEN_UNREACHABLE);
+    expect(error.message).toMatch(/^The identity server at http:\/\/127\.0\.0\.1:0\/connect\/token could not be reached \(E[A-Z]+\)\.$/);
+    expect(error.hint).toBe(
+      'SANDBOX_PORT=0 lets `npm run sandbox` pick any free port, which a step cannot know: set SANDBOX_PORT to the port the sandbox printed, or remove it (default 4010).',
     );
   });
 });

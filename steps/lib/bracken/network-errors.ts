@@ -39,11 +39,16 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /**
- * What to do when `url` (from `variable`) did not answer: start the sandbox, or check the
+ * What to do when the server behind `variable` did not answer: start the sandbox, or check the
  * address and the network for the real Bracken.
  */
-export function unreachableHint(config: Config, variable: string): string {
-  return config.mode === 'sandbox'
-    ? 'Is the local sandbox running? Start it with `npm run sandbox` in another terminal, or run the whole walkthrough with `npm start`.'
-    : `Check your network connection and ${variable} in .env; if Bracken is just slow, raise HTTP_TIMEOUT_MS (now ${config.httpTimeoutMs}).`;
+export function unreachableHint(config: Config, variable: 'BRACKEN_IDENTITY_URL' | 'BRACKEN_API_URL'): string {
+  if (config.mode === 'bracken') {
+    return `Check your network connection and ${variable} in .env; if Bracken is just slow, raise HTTP_TIMEOUT_MS (now ${config.httpTimeoutMs}).`;
+  }
+  // SANDBOX_PORT=0 is how tests and `npm start` get a free port for a sandbox they start themselves; a step on its own cannot know which one it got.
+  if (new URL(variable === 'BRACKEN_IDENTITY_URL' ? config.identityUrl : config.apiUrl).port === '0') {
+    return 'SANDBOX_PORT=0 lets `npm run sandbox` pick any free port, which a step cannot know: set SANDBOX_PORT to the port the sandbox printed, or remove it (default 4010).';
+  }
+  return `Is the local sandbox running on port ${config.sandbox.port}? Start it with \`npm run sandbox\` in another terminal (with the same SANDBOX_PORT), or run the whole walkthrough with \`npm start\`.`;
 }
