@@ -52,6 +52,13 @@ export function subscriptionInput(body: Record<string, unknown>): SubscriptionIn
     add(errors, 'target', 'The target field is required: the absolute http(s) URL to POST events to.');
   } else if (!isHttpUrl(target)) {
     add(errors, 'target', `The target ${JSON.stringify(target)} is not an absolute http or https URL.`);
+  } else if (hasUserInfo(target)) {
+    // Not echoed: it holds a password. A delivery's Authorization header carries its signature, so there is no room for these.
+    add(
+      errors,
+      'target',
+      'The target must not hold a user name or password: a delivery carries its signature in the Authorization header and no other credentials, so they would never be sent. A delivery is authenticated by its signature.',
+    );
   }
   if (typeof secret !== 'string' || secret === '') add(errors, 'secret', 'The secret field is required: a non-empty string the deliveries are signed with.');
   if (typeof active !== 'boolean') add(errors, 'active', 'The active field is required: true or false.');
@@ -90,6 +97,12 @@ export function pathKey(name: string, value: string | undefined): number {
   const n = value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n)) throw validationProblem({ [name]: [`The value ${JSON.stringify(value ?? '')} is not a valid ${name} (a whole number).`] });
   return n;
+}
+
+/** True for a URL with `user@` or `user:password@` before its host. */
+function hasUserInfo(value: string): boolean {
+  const url = new URL(value);
+  return url.username !== '' || url.password !== '';
 }
 
 function isHttpUrl(value: string): boolean {

@@ -75,6 +75,24 @@ describe('PUT /api/webhook/merge/...', () => {
     expect(sandbox.subscriptions()).toEqual([]);
   });
 
+  it('answers 400 for a target with a user name or password, without echoing it, and stores nothing', async () => {
+    const sandbox = await testSandbox();
+    const token = await accessToken(sandbox);
+    for (const target of ['https://user:hunter2-pass@example.test/webhooks', 'https://user@example.test/webhooks']) {
+      const answer = await call(sandbox, 'PUT', MERGE, { token, body: { ...SUBSCRIPTION, target } });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({
+        errors: {
+          target: [
+            'The target must not hold a user name or password: a delivery carries its signature in the Authorization header and no other credentials, so they would never be sent. A delivery is authenticated by its signature.',
+          ],
+        },
+      });
+      expect(answer.text).not.toContain('hunter2');
+    }
+    expect(sandbox.subscriptions()).toEqual([]);
+  });
+
   it('answers 400 for a body that is not JSON, and 415 for another content type', async () => {
     const sandbox = await testSandbox();
     const token = await accessToken(sandbox);
