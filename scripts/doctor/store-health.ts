@@ -6,7 +6,7 @@
  */
 import { WorkbenchError } from '../../steps/lib/core/index.ts';
 import type { HandlerState } from '../../steps/lib/delivery/index.ts';
-import { journalDir, readJournal } from '../../steps/lib/journal/index.ts';
+import { journalDir, listDamagedTailCopies, readJournal } from '../../steps/lib/journal/index.ts';
 import { openDatabase } from '../../steps/lib/store/index.ts';
 import { type Check, fail, ok, warn } from './check.ts';
 
@@ -23,7 +23,8 @@ export const storeHealthCheck: Check = {
         counts = {};
         for (const delivery of read.deliveries) counts[delivery.handler] = (counts[delivery.handler] ?? 0) + 1;
         where = `file journal ${dir}`;
-        warnings = read.warnings;
+        const copies = await listDamagedTailCopies(dir);
+        warnings = [...read.warnings, ...copies.map(({ name, bytes }) => `${name} holds ${bytes} bytes a listener cut off a damaged journal end`)];
       } else {
         const store = await openDatabase(config, { role: 'reader' });
         try {
@@ -45,7 +46,12 @@ export const storeHealthCheck: Check = {
     const total = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
     const summary = `store ${where}: ${total} deliveries, ${pending} pending, ${failed} failed, ${dead} dead`;
     const data = { engine: config.database.url === undefined ? 'file' : 'postgres', total, pending, failed, dead, warnings };
-    if (warnings.length > 0) return warn(`${summary}; ${warnings[0]}`, 'See npm run step:5 for each warning; a torn last line is skipped safely.', data);
+    if (warnings.length > 0) {
+      const hint = warnings.some((warning) => warning.includes('damaged journal end'))
+        ? 'After a crash (the listener killed mid-write) such a copy is a last write never acknowledged: delete it. Otherwise see the README, "A crash".'
+        : 'See npm run step:5 for each warning; a torn last line is skipped safely.';
+      return warn(`${summary}; ${warnings[0]}`, hint, data);
+    }
     if (dead > 0 || failed > 0) return warn(summary, 'Open the inspector (npm run inspector, or the one step 3 runs) to see why, and Retry.', data);
     return ok(summary, data);
   },

@@ -5,7 +5,7 @@
  * developer's `.env` and shell never steer it (runDoctor is given the environment; the CLI runs
  * with scriptEnv's).
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -242,6 +242,21 @@ describe('the store line with the file journal', () => {
     const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir } });
     expect(lineOf(report, 'store')).toBe(
       `⚠ store file journal ${journalDir(stateDir)}: 4 deliveries, 1 pending, 1 failed, 1 dead\n  → Open the inspector (npm run inspector, or the one step 3 runs) to see why, and Retry.`,
+    );
+    expect(report.exitCode).toBe(0);
+  });
+  it('a copy of a damaged journal end left in the journal folder is ⚠, named with its size, and says when to delete it', async () => {
+    const { stateDir, envFile } = await setup();
+    const dir = journalDir(stateDir);
+    const journal = await openJournal({ dir, maxBytes: 1024 * 1024, keepFiles: 2 });
+    await journal.appendDelivery(validDeliveryRecord({ id: 'd1', receivedAt: '2026-01-01T00:00:00.000Z', body: Buffer.from('{"id":"d1"}') }), 'pending');
+    await journal.close();
+    await appendFile(join(dir, 'journal-000001.bin'), 'WBJ2 torn');
+    await (await openJournal({ dir, maxBytes: 1024 * 1024, keepFiles: 2 })).close(); // cuts the torn end, keeping a copy
+    const [copy] = (await readdir(dir)).filter((name) => name.includes('.cut-'));
+    const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir } });
+    expect(lineOf(report, 'store')).toBe(
+      `⚠ store file journal ${dir}: 1 deliveries, 1 pending, 0 failed, 0 dead; ${copy} holds 9 bytes a listener cut off a damaged journal end\n  → After a crash (the listener killed mid-write) such a copy is a last write never acknowledged: delete it. Otherwise see the README, "A crash".`,
     );
     expect(report.exitCode).toBe(0);
   });

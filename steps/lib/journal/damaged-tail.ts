@@ -9,10 +9,32 @@
  * that look like one. So the bytes are copied, flushed, into a file of their own beside the journal
  * before the cut: nothing is lost, and the warning names the copy. No reader opens it.
  */
-import { open, truncate } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { open, readdir, stat, truncate } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { syncDir } from '../core/index.ts';
 import type { JournalFile } from './files.ts';
+
+/** What `cutDamagedTail` names its copies: `<journal file name>.cut-<UTC time>`. */
+const COPY_PATTERN = /^journal-\d{6,}\.(?:bin|ndjson)\.cut-\d{8}T\d{9}Z$/;
+
+/** A copy of a damaged end that is still in the journal folder (the doctor lists them). */
+export interface DamagedTailCopy {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+/** The copies in `dir`, oldest first; none when the folder does not exist. */
+export async function listDamagedTailCopies(dir: string): Promise<DamagedTailCopy[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const copies: DamagedTailCopy[] = [];
+  for (const name of names.filter((each) => COPY_PATTERN.test(each)).sort()) {
+    copies.push({ name, bytes: (await stat(join(dir, name))).size });
+  }
+  return copies;
+}
 
 /**
  * Copies `tail` (the bytes from `completeBytes` to the end of `file`) to `<file>.cut-<time>`, then
