@@ -140,6 +140,21 @@ describe('openJournal / readJournal', () => {
     expect(again).toContain(copies[0]);
   });
 
+  it('damage in an older file is moved aside too, so rotation does not delete what lay behind it', async () => {
+    const older = join(dir, journalFileName(1));
+    const behind = Buffer.concat([frame(record(2)).subarray(0, 30), frame(record(3))]);
+    await writeFile(older, Buffer.concat([frame(record(1)), behind]));
+    await writeFile(join(dir, journalFileName(2)), frame(record(4)));
+    const journal = await openIn({ keepFiles: 2 });
+    const [copy] = await cutCopies();
+    expect(copy).toMatch(/^journal-000001\.bin\.cut-/);
+    expect(await readFile(join(dir, copy ?? ''))).toEqual(behind);
+    expect(await readFile(older)).toEqual(frame(record(1)));
+    expect(journal.recovered.map((d) => d.id)).toEqual(['id-0001', 'id-0004']);
+    await journal.close();
+    expect(await readJournal(dir)).toMatchObject({ warnings: [] });
+  });
+
   it('a damaged end that cannot be copied aside is left in place: nothing is cut, and the error says why', async () => {
     const file = join(dir, journalFileName(1));
     const written = Buffer.concat([frame(record(1)), frame(record(2)).subarray(0, 57)]);

@@ -95,8 +95,9 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         trackOwed(owed, entry, () => [frame()], file.seq);
         trackKey(fileKeys, entry, file.seq);
       }
-      // Cut the damaged end off (its bytes kept aside) so the next append starts on a clean record.
-      if (result.tornBytes > 0 && file === files.at(-1)) {
+      // Cut the damaged end off, its bytes kept aside: the next append to the newest file starts on a
+      // clean record, and what an older file held past its damage is not deleted with it by rotation.
+      if (result.tornBytes > 0) {
         const copy = await cutDamagedTail(file, result.completeBytes, result.tail);
         warnings.push(
           `${basename(file.path)}: cut those ${result.tornBytes} bytes off and kept them in ${copy}; ` +
