@@ -37,7 +37,7 @@ import {
 import { freePort } from './walkthrough/free-port.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
-import { recordedIfAsked, withRecordName } from './walkthrough/record.ts';
+import { recordedIfAsked, recordNameProblem, withRecordName } from './walkthrough/record.ts';
 import { timingsFileProblem, writeTimings } from './walkthrough/timings-file.ts';
 
 export interface WalkthroughOptions {
@@ -268,9 +268,10 @@ if (isMain(import.meta.url)) {
     hint: 'npm start takes --yes, --timings-json <file> and --record [NAME]; npm start -- --help says what each does.',
   });
   const timingsFile = args?.['timings-json'];
-  const timingsProblem = timingsFile === undefined ? undefined : await timingsFileProblem(timingsFile);
-  if (timingsProblem !== undefined) {
-    console.error(formatError(timingsProblem));
+  // A wrong value for an option is a wrong command line too: refused before the banner, as an unknown option is.
+  const problem = recordNameProblem(args?.record) ?? (timingsFile === undefined ? undefined : await timingsFileProblem(timingsFile));
+  if (problem !== undefined) {
+    console.error(formatError(problem));
     process.exitCode = 2;
   } else if (args !== undefined) {
     console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));

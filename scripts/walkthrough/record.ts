@@ -4,13 +4,25 @@
  * (`live-2026-11-30-072438` against the real Bracken, `sandbox-…` against the sandbox). RECORD=NAME in
  * .env or the environment records too; the flag wins.
  */
-import { formatError, loadConfig, type Config } from '../../steps/lib/core/index.ts';
+import { ConfigError, formatError, loadConfig, type Config } from '../../steps/lib/core/index.ts';
 import { recordingDir, recordRun } from '../../steps/lib/record/index.ts';
 import type { WalkthroughResult } from '../walkthrough.ts';
 
 /** The arguments with an empty name after a bare `--record` (parseArgs wants a value), which means "name it for me". */
 export function withRecordName(args: readonly string[]): string[] {
   return args.map((arg, i) => (arg === '--record' && (args[i + 1] === undefined || args[i + 1]?.startsWith('-') === true) ? '--record=' : arg));
+}
+
+/** Why `--record NAME` cannot name a recording (a command-line mistake, refused before the run), or undefined. */
+export function recordNameProblem(flag: string | undefined): ConfigError | undefined {
+  if (flag === undefined || flag === '') return undefined;
+  try {
+    recordingDir(flag, undefined, '--record');
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
 }
 
 /** Runs the walkthrough, recorded when `--record` (the flag's value, '' for no name) or RECORD asks for it. */

@@ -98,13 +98,16 @@ describe('npm start -- --record [NAME]', () => {
     expect(withRecordName(['--record', 'demo', '--yes'])).toEqual(['--record', 'demo', '--yes']);
   });
 
-  it('refuses a name that is not a plain folder name, before running anything: exit 1, the rule, nothing written', async () => {
+  it('refuses a name that is not a plain folder name as a wrong command line: exit 2 before the banner, the rule, nothing written', async () => {
     const stateDir = await tempDir('record-name');
     const result = await runScript('scripts/walkthrough.ts', { args: ['--record', '../escape'], env: { WORKBENCH_STATE_DIR: stateDir } });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--record "../escape" cannot name a recording. [WORKBENCH_CONFIG_INVALID]');
-    expect(result.stderr).toContain('Next: Use letters, digits, ".", "_" and "-"');
-    expect(result.stdout).not.toContain('## Get an access token');
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'Error: --record "../escape" cannot name a recording. [WORKBENCH_CONFIG_INVALID]\n' +
+        'Next: Use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit, e.g. demo or live-2026-11-30.\n',
+    });
     await expect(access(join(PROJECT_ROOT, 'test', 'fixtures', 'escape'))).rejects.toThrow();
   });
 
