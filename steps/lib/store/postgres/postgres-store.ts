@@ -180,7 +180,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 }
 
-/** Waits (briefly) for queries still out on the pool: pg-boss completes a worker's jobs after its callback returns. */
+/** Waits (briefly) for queries still out on the pool: pg-boss completes the dead-letter consumer's jobs after its callback returns. */
 async function whenPoolIdle(pool: pg.Pool, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((pool.idleCount < pool.totalCount || pool.waitingCount > 0) && Date.now() < deadline) {
