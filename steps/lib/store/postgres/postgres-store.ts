@@ -44,6 +44,11 @@ export interface PostgresStoreOptions {
 }
 
 export interface PostgresStore extends DeliveryStore {
+  /**
+   * The newest deliveries, newest first: `limit` at most, and no more once their bodies pass
+   * `bodyBytes` (the newest is always there, however large).
+   */
+  recent(options: { limit: number; bodyBytes: number }): Promise<DeliveryView[]>;
   /** Runs handlers for queued deliveries in this process until closed (a worker's store only). */
   work(handler: DeliveryHandler, options: { concurrency: number }): Promise<RunningWorker>;
 }
@@ -110,6 +115,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
     },
     get,
+    recent({ limit, bodyBytes }) {
+      // body_bytes is summed over the newest rows first; only the rows kept are read with their bodies.
+      const newest = `SELECT id, sum(body_bytes) OVER (ORDER BY seq DESC) - body_bytes AS before FROM ${DELIVERY_TABLE} ORDER BY seq DESC LIMIT $1`;
+      return read(`id IN (SELECT id FROM (${newest}) AS newest WHERE before < $2)`, [Math.max(1, Math.trunc(limit)), bodyBytes], 'ORDER BY seq DESC');
+    },
     subscribe(onChange) {
       // Changes arrive as ids; the rows are read in one query per batch of changes.
       let waiting = new Set<string>();
