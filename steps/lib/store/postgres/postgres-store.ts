@@ -27,6 +27,9 @@ import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.t
 import { setUpDatabase } from './set-up.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
+/** A listener's connections for its appends: the one transaction in flight (appender.ts), and the announcements after it. */
+const APPEND_CONNECTIONS = 2;
+
 /** Who opens the store: a listener appends; a worker runs handlers; a reader (step 5, `npm run inspector`) reads and retries. */
 export type StoreRole = 'listener' | 'worker' | 'reader';
 
@@ -73,8 +76,27 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw error;
   }
+  // A listener's appends get connections of their own: reads on the shared pool (the inspector's
+  // list, which reads every row's body, or many tabs of it) that are slow or many must never make a
+  // webhook wait for a connection, and past HTTP_TIMEOUT_MS turn it into a 503.
+  let appends = pool;
+  if (role === 'listener') {
+    try {
+      appends = await connectPool({
+        url,
+        timeoutMs: options.timeoutMs,
+        log,
+        applicationName: 'bracken-webhook-workbench listener appends',
+        max: APPEND_CONNECTIONS,
+      });
+    } catch (error) {
+      await boss.stop({ graceful: false, close: false }).catch(() => {});
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  }
   const notifications = createNotifications({ url, log });
-  const notifier = createNotifier(pool, log);
+  const notifier = createNotifier(appends, log);
   const workers = new Set<RunningWorker>();
 
   const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => inTransaction(pool, body);
@@ -86,7 +108,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const get = async (id: string) => (await read('id = $1', [id]))[0];
 
   // Group commit: concurrent appends share a transaction (appender.ts).
-  const appender = createAppender({ pool, boss, receivedBy });
+  const appender = createAppender({ pool: appends, boss, receivedBy });
   const append = async (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> => {
     const stored = await appender.append(record, handler);
     notifier.notify(record.id, stored.handler); // after the commit: see notifications.ts
@@ -186,6 +208,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await notifications.close();
       await whenPoolIdle(pool);
       await pool.end();
+      if (appends !== pool) await appends.end();
     },
   };
 }
