@@ -211,4 +211,25 @@ describe('LISTEN_FORWARD_TO', () => {
     );
     expect(thrown({ LISTEN_FORWARD_TO: 'http://127.0.0.1:6000/webhooks', LISTEN_HOST: '0.0.0.0', LISTEN_PORT: '6000' }).code).toBe(CONFIG_INVALID);
   });
+
+  test('a postgres:// DATABASE_URL that does not parse says why (an unencoded character in the password, a port past 65535), without the password', () => {
+    for (const value of [
+      'postgres://app:pa#ss9word@db.example:5432/webhooks',
+      'postgres://app:pa/ss9word@db.example:5432/webhooks',
+      'postgres://app:pass9word@db.example:99999/webhooks',
+    ]) {
+      const error = thrown({ DATABASE_URL: value });
+      expect(error.code).toBe(CONFIG_INVALID);
+      expect(error.message).toBe(
+        'DATABASE_URL="****@db.example:' +
+          value.split(':').at(-1) +
+          '" is not valid: expected a URL that parses: a port from 1 to 65535, and any #, /, ?, @ or % in the user name or password percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, % as %25).',
+      );
+      expect(`${error.message} ${error.hint}`).not.toContain('ss9word');
+    }
+    // Not postgres:// at all: as before.
+    expect(thrown({ DATABASE_URL: 'mysql://app:pass9word@db/x' }).message).toBe(
+      'DATABASE_URL="mysql://app:****@db/x" is not valid: expected a postgres:// URL, such as postgres://user:password@127.0.0.1:5432/webhooks.',
+    );
+  });
 });

@@ -116,3 +116,24 @@ export async function effectTable(url: string): Promise<void> {
 export function startWorkerProcess(url: string, env: Record<string, string> = {}, args: string[] = []): StartedScript {
   return startScript('test/fixtures/pg-worker-child.ts', { args, env: { DATABASE_URL: url, WORKER_CONCURRENCY: '20', ...env } });
 }
+
+/**
+ * `count` deliveries of `mib` MiB each (`large-1` oldest ... `large-<count>`), as a listener with a
+ * large LISTEN_BODY_LIMIT stores them, in `handler` state; written in SQL (one body, then copies of
+ * it), which is much faster than sending them.
+ */
+export async function largeDeliveries(url: string, count: number, mib: number, handler = 'not-run'): Promise<void> {
+  const columns = 'id, received_at, received_by, method, url, headers, body, body_bytes, status, verdict, code, reason, scheme, ack_ms, handler';
+  await withClient(url, async (client) => {
+    await client.query(
+      `INSERT INTO workbench.delivery (${columns}) SELECT 'large-1', now(), 'test', 'POST', '/webhooks', '[]', b, length(b), 200, 'valid', 'ok', 'large', 'bracken', 1, $2
+       FROM (SELECT convert_to(repeat('0123456789abcdef', $1::int * 65536), 'UTF8') AS b) AS body`,
+      [mib, handler],
+    );
+    await client.query(
+      `INSERT INTO workbench.delivery (${columns}) SELECT 'large-' || n, now(), received_by, method, url, headers, body, body_bytes, status, verdict, code, reason, scheme, ack_ms, handler
+       FROM workbench.delivery, generate_series(2, $1::int) AS n WHERE id = 'large-1' ORDER BY n`,
+      [count],
+    );
+  });
+}

@@ -2,8 +2,9 @@
  * The Postgres listener's group commit (steps/lib/store/postgres/appender.ts): appends that arrive
  * together share one transaction, and batching changes nothing a caller can see. Copies of one
  * delivery in the same batch still make one first copy with one job; a record Postgres refuses
- * fails alone, never the deliveries batched with it.
+ * fails alone, never the deliveries batched with it; large bodies arriving together are all stored.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../steps/lib/delivery/index.ts';
 import { openStore } from '../../steps/lib/store/open.ts';
@@ -68,4 +69,20 @@ describe('Postgres appends, batched', () => {
     expect(stored.map((row) => row.id)).toEqual(Array.from({ length: 10 }, (_, n) => `appender-${String(n).padStart(3, '0')}`).filter((_, n) => n !== 4));
     expect(await rows(url, "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhook-delivery'")).toEqual([{ n: 9 }]);
   });
+
+  it('six 45 MiB bodies appended together are all stored, byte for byte (a batch is bounded by its bytes, not only its count)', async () => {
+    const { url, store } = await openListenerStore('appender_large');
+    const size = 45 * 1024 * 1024;
+    // While a small delivery commits, six large ones arrive and wait for the next transaction. Six
+    // bodies of 45 MiB in one statement are more than a JavaScript string can hold once pg writes
+    // them as bytea text (2 characters a byte): all six used to be refused, every time.
+    const bodies = [Buffer.from('{"small":true}'), ...Array.from({ length: 6 }, (_, n) => Buffer.alloc(size, `large body ${n} `))];
+    const results = await Promise.allSettled(bodies.map((body, n) => store.append(record(n, `body:large-${n}`, { body, bodyBytes: body.length }), 'pending')));
+    expect(results.map((result) => (result.status === 'fulfilled' ? 'stored' : String(result.reason)))).toEqual(bodies.map(() => 'stored'));
+    const stored = await rows<{ id: string; bytes: number; md5: string }>(
+      url,
+      'SELECT id, length(body) AS bytes, md5(body) AS md5 FROM workbench.delivery ORDER BY id',
+    );
+    expect(stored).toEqual(bodies.map((body, n) => ({ id: `appender-00${n}`, bytes: body.length, md5: createHash('md5').update(body).digest('hex') })));
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 /**
  * Issue 10, start-up with a wrong DATABASE_URL: `npm run worker` (as listeners and step 5 do) fails
  * at once naming DATABASE_URL and what to do, within HTTP_TIMEOUT_MS, with the password hidden and
- * no stack trace: nothing listening, an unknown host, something that is not Postgres, a refused
+ * no stack trace: nothing listening (on a port, or at a Unix socket), an unknown host, something that is not Postgres, a refused
  * login, a missing database, and a URL that is not postgres:// at all. Then a user who may connect
  * but not create the workbench's tables (a managed database's app user).
  */
@@ -49,6 +49,15 @@ describe('a wrong DATABASE_URL', () => {
         code: 'WORKBENCH_STORE_UNREACHABLE',
         says: 'closed it without answering',
         next: 'host and port',
+      },
+      {
+        // A Unix socket folder (libpq's form: the path, percent-encoded, as the host) where no Postgres runs.
+        url: at((u) => {
+          u.hostname = encodeURIComponent('/nonexistent/workbench-socket-dir');
+        }),
+        code: 'WORKBENCH_STORE_UNREACHABLE',
+        says: 'Nothing accepts connections at /nonexistent/workbench-socket-dir:',
+        next: 'Start Postgres',
       },
       { url: at(() => {}), code: 'WORKBENCH_STORE_AUTH_FAILED', says: 'refused the login', next: 'user and password' },
       {

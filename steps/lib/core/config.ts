@@ -272,6 +272,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return Object.freeze(config);
 }
 
+/** What a postgres:// DATABASE_URL that does not parse as a URL needs. */
+const UNPARSED_DATABASE_URL =
+  'a URL that parses: a port from 1 to 65535, and any #, /, ?, @ or % in the user name or password percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, % as %25)';
+
 /** A ConfigError naming `name` (a variable, or a command-line option) and what it should be. */
 function invalidSetting(name: string, value: string, expected: string): never {
   const where = name.startsWith('--') ? 'on the command line' : 'in .env or in the environment (see .env.example)';
@@ -423,7 +427,10 @@ function reader(env: Env) {
       const raw = optional(name);
       if (raw === undefined || isDatabaseUrl(raw)) return raw;
       // Never echo a password: the message shows the value with it hidden.
-      return invalid(name, redactDatabaseUrl(raw), 'a postgres:// URL, such as postgres://user:password@127.0.0.1:5432/webhooks');
+      const shown = redactDatabaseUrl(raw);
+      // postgres:// that does not parse: most often a password with # / ? @ in it, written as is.
+      if (/^postgres(ql)?:\/\//i.test(raw)) return invalid(name, shown, UNPARSED_DATABASE_URL);
+      return invalid(name, shown, 'a postgres:// URL, such as postgres://user:password@127.0.0.1:5432/webhooks');
     },
     /**
      * Where the sandbox listens, which is also where the steps reach it over plain http: so this

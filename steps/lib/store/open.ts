@@ -50,8 +50,14 @@ export interface StoredDeliveries {
 
 /** The newest deliveries read from Postgres for step 5. */
 const RECENT_LIMIT = 200;
+/**
+ * ...and no more once their bodies pass this: about what the journal keeps by default
+ * (JOURNAL_MAX_BYTES 16mb x JOURNAL_KEEP_FILES 4). 200 bodies of up to LISTEN_BODY_LIMIT (64mb at
+ * most) could be gigabytes, and reading 12 of 66 MiB already passed the statement timeout.
+ */
+const RECENT_BODY_BYTES = 64 * 1024 * 1024;
 
-/** What step 5 reads: the whole journal (safe while a listener writes it), or Postgres's most recent deliveries. */
+/** What step 5 reads: the whole journal (safe while a listener writes it), or Postgres's most recent deliveries (RECENT_LIMIT, RECENT_BODY_BYTES). */
 export async function readDeliveries(config: Config): Promise<StoredDeliveries> {
   if (config.database.url === undefined) {
     const dir = journalDir(config.stateDir);
@@ -60,8 +66,8 @@ export async function readDeliveries(config: Config): Promise<StoredDeliveries> 
   }
   const store = await openDatabase(config, { role: 'reader' });
   try {
-    const { deliveries } = await store.list({ limit: RECENT_LIMIT });
-    return { deliveries: [...deliveries].reverse(), warnings: [], location: `store: ${store.location}` };
+    const deliveries = await store.recent({ limit: RECENT_LIMIT, bodyBytes: RECENT_BODY_BYTES });
+    return { deliveries: deliveries.reverse(), warnings: [], location: `store: ${store.location}` };
   } finally {
     await store.close();
   }

@@ -94,6 +94,13 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
   switch (code) {
     case 'ECONNREFUSED':
       return make(STORE_UNREACHABLE, `Nothing accepts connections at ${target} (DATABASE_URL=${shown}): connection refused.`, startHint);
+    case 'ENOENT':
+      // A Unix socket host (`postgres://user@%2Fvar%2Frun%2Fpostgresql/db`) with no socket file: no Postgres there.
+      return make(
+        STORE_UNREACHABLE,
+        `Nothing accepts connections at ${target} (DATABASE_URL=${shown}): there is no Postgres socket in that folder.`,
+        startHint,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return make(STORE_UNREACHABLE, `The host in DATABASE_URL=${shown} does not resolve (${code}).`, 'Check the host name in DATABASE_URL.');
@@ -142,11 +149,15 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
 
 const startHint = 'Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL.';
 
-/** `host:port` of the URL, for messages. */
+/**
+ * `host:port` of the URL, for messages: as `pg` reads it, so a Unix socket folder written as the
+ * host (percent-encoded) shows as its path, and `?host=` and `?port=` win over the URL's own.
+ */
 function describeTarget(url: string): string {
   try {
     const parsed = new URL(url);
-    return `${parsed.hostname || 'the local socket'}:${parsed.port || '5432'}`;
+    const host = parsed.searchParams.get('host') || decodeURIComponent(parsed.hostname) || 'the local socket';
+    return `${host}:${parsed.searchParams.get('port') || parsed.port || '5432'}`;
   } catch {
     return 'the server';
   }

@@ -27,6 +27,9 @@ import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.t
 import { setUpDatabase } from './set-up.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
+/** A listener's connections for its appends: the one transaction in flight (appender.ts), and the announcements after it. */
+const APPEND_CONNECTIONS = 2;
+
 /** Who opens the store: a listener appends; a worker runs handlers; a reader (step 5, `npm run inspector`) reads and retries. */
 export type StoreRole = 'listener' | 'worker' | 'reader';
 
@@ -44,6 +47,11 @@ export interface PostgresStoreOptions {
 }
 
 export interface PostgresStore extends DeliveryStore {
+  /**
+   * The newest deliveries, newest first: `limit` at most, and no more once their bodies pass
+   * `bodyBytes` (the newest is always there, however large).
+   */
+  recent(options: { limit: number; bodyBytes: number }): Promise<DeliveryView[]>;
   /** Runs handlers for queued deliveries in this process until closed (a worker's store only). */
   work(handler: DeliveryHandler, options: { concurrency: number }): Promise<RunningWorker>;
 }
@@ -68,8 +76,27 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw error;
   }
+  // A listener's appends get connections of their own: reads on the shared pool (the inspector's
+  // list, which reads every row's body, or many tabs of it) that are slow or many must never make a
+  // webhook wait for a connection, and past HTTP_TIMEOUT_MS turn it into a 503.
+  let appends = pool;
+  if (role === 'listener') {
+    try {
+      appends = await connectPool({
+        url,
+        timeoutMs: options.timeoutMs,
+        log,
+        applicationName: 'bracken-webhook-workbench listener appends',
+        max: APPEND_CONNECTIONS,
+      });
+    } catch (error) {
+      await boss.stop({ graceful: false, close: false }).catch(() => {});
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  }
   const notifications = createNotifications({ url, log });
-  const notifier = createNotifier(pool, log);
+  const notifier = createNotifier(appends, log);
   const workers = new Set<RunningWorker>();
 
   const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => inTransaction(pool, body);
@@ -81,7 +108,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const get = async (id: string) => (await read('id = $1', [id]))[0];
 
   // Group commit: concurrent appends share a transaction (appender.ts).
-  const appender = createAppender({ pool, boss, receivedBy });
+  const appender = createAppender({ pool: appends, boss, receivedBy });
   const append = async (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> => {
     const stored = await appender.append(record, handler);
     notifier.notify(record.id, stored.handler); // after the commit: see notifications.ts
@@ -110,6 +137,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
     },
     get,
+    recent({ limit, bodyBytes }) {
+      // body_bytes is summed over the newest rows first; only the rows kept are read with their bodies.
+      const newest = `SELECT id, sum(body_bytes) OVER (ORDER BY seq DESC) - body_bytes AS before FROM ${DELIVERY_TABLE} ORDER BY seq DESC LIMIT $1`;
+      return read(`id IN (SELECT id FROM (${newest}) AS newest WHERE before < $2)`, [Math.max(1, Math.trunc(limit)), bodyBytes], 'ORDER BY seq DESC');
+    },
     subscribe(onChange) {
       // Changes arrive as ids; the rows are read in one query per batch of changes.
       let waiting = new Set<string>();
@@ -176,11 +208,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await notifications.close();
       await whenPoolIdle(pool);
       await pool.end();
+      if (appends !== pool) await appends.end();
     },
   };
 }
 
-/** Waits (briefly) for queries still out on the pool: pg-boss completes a worker's jobs after its callback returns. */
+/** Waits (briefly) for queries still out on the pool: pg-boss completes the dead-letter consumer's jobs after its callback returns. */
 async function whenPoolIdle(pool: pg.Pool, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((pool.idleCount < pool.totalCount || pool.waitingCount > 0) && Date.now() < deadline) {

@@ -1,9 +1,12 @@
 /**
  * `npm run worker`'s engine: takes jobs from pg-boss and runs the handler with the delivery, as
- * the listener's in-process worker does with the file journal. It fetches up to WORKER_CONCURRENCY
- * jobs at once and runs them together; it wakes as soon as a listener commits a new delivery
- * (NOTIFY), and fetches again at once while batches come back full, so it keeps up with the
- * listeners instead of pg-boss's default of one poll every two seconds.
+ * the listener's in-process worker does with the file journal. It runs up to WORKER_CONCURRENCY
+ * handlers at once: it fetches as many jobs as it has free slots, in one batch, and a slot is free
+ * again as soon as its handler is done, so one slow handler holds one slot, not the others (pg-boss's
+ * own `work()` would fetch nothing more until the whole batch had finished). It fetches when a slot
+ * frees up, as soon as a listener commits a new delivery (NOTIFY), and at once again while batches
+ * come back full, so it keeps up with the listeners instead of pg-boss's default of one poll every
+ * two seconds.
  *
  * Each run: the row says `running` (and counts the attempt); a success completes the job and the
  * row says `done`; a failure (a throw, or HANDLER_TIMEOUT_MS passed) fails the job, which pg-boss
@@ -88,16 +91,30 @@ interface Ran {
 
 export async function startJobWorker(options: JobWorkerOptions): Promise<RunningWorker> {
   const { pool, boss, notifications, handler, retry, concurrency, log } = options;
+  /** Handlers running now. */
   let running = 0;
+  /** Slots taken: jobs fetched whose handler has not finished (or that turned out stale). */
+  let taken = 0;
   let stopping = false;
   const batches = new Set<Promise<void>>();
+  const wake = createWake();
+  const freeSlots = (n: number) => {
+    taken -= n;
+    wake.nudge();
+  };
 
   const runBatch = async (jobs: Job[]): Promise<void> => {
     // Claim the rows: `running`, one more attempt; a row whose job was replaced (Retry now) or that
     // is already finished comes back empty and its job is simply completed.
-    const { rows } = await pool.query<DeliveryRow & { job_id: string }>(CLAIM, [jobs.map((job) => job.data.deliveryId), jobs.map((job) => job.data.jobId)]);
+    const { rows } = await pool
+      .query<DeliveryRow & { job_id: string }>(CLAIM, [jobs.map((job) => job.data.deliveryId), jobs.map((job) => job.data.jobId)])
+      .catch((error: unknown) => {
+        freeSlots(jobs.length);
+        throw error;
+      });
     const byJob = new Map(rows.map((row) => [row.job_id, row]));
     running += rows.length;
+    freeSlots(jobs.length - rows.length);
     const ran = await Promise.all(
       jobs.map(async (job): Promise<Ran | undefined> => {
         const row = byJob.get(job.data.jobId);
@@ -108,7 +125,9 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
           if (!outcome.ok) log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${outcome.error}; ${whatNext(job)}`);
           return { job, outcome, last: job.retryCount >= job.retryLimit };
         } finally {
+          // Its slot is free as soon as its handler is: a slow one never holds back the others' slots.
           running -= 1;
+          freeSlots(1);
         }
       }),
     );
@@ -117,31 +136,45 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
       boss,
       ran.filter((r) => r !== undefined),
     );
+    // The successes and the stale jobs; the failed ones were failed in recordOutcomes and are no longer active.
+    await boss.complete(
+      DELIVERY_QUEUE,
+      jobs.map((job) => job.id),
+    );
   };
 
-  const workerId = await boss.work<JobData>(
-    DELIVERY_QUEUE,
-    { batchSize: concurrency, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true },
-    // When this resolves, pg-boss completes every job of the batch that is still active: the
-    // successes, and the stale ones (their row was finished or replaced). Failed ones were failed
-    // in recordOutcomes and are no longer active. When it throws, pg-boss fails them all, so each
-    // runs again after its retry delay (at least once); if even that cannot reach Postgres, they
-    // stay active until they expire (HANDLER_TIMEOUT_MS) and run again then.
-    async (jobs) => {
-      const batch = runBatch(jobs);
-      batches.add(batch);
-      try {
-        await batch;
-      } catch (error) {
-        log(`worker: could not record a batch of ${jobs.length} (${(error as Error).message}); its deliveries run again.`);
-        throw error;
-      } finally {
-        batches.delete(batch);
-        // A full batch means more may be waiting: fetch again now rather than after the poll interval.
-        if (jobs.length === concurrency && !stopping) boss.notifyWorker(workerId);
+  const start = (jobs: Job[]): void => {
+    taken += jobs.length;
+    const batch = runBatch(jobs).catch(async (error: unknown) => {
+      // Failed, each runs again after its retry delay (at least once); if even that cannot reach
+      // Postgres, they stay active until they expire (HANDLER_TIMEOUT_MS) and run again then.
+      log(`worker: could not record a batch of ${jobs.length} (${(error as Error).message}); its deliveries run again.`);
+      await boss
+        .fail(
+          DELIVERY_QUEUE,
+          jobs.map((job) => job.id),
+        )
+        .catch(() => {});
+    });
+    batches.add(batch);
+    void batch.finally(() => batches.delete(batch));
+  };
+
+  // Fetches as many jobs as there are free slots, whenever a slot frees up, a listener commits
+  // (NOTIFY), or POLL_SECONDS pass (due retries); again at once while batches come back full.
+  const fetching = (async () => {
+    while (!stopping) {
+      wake.reset();
+      const free = concurrency - taken;
+      if (free > 0) {
+        const jobs = await boss.fetch<JobData>(DELIVERY_QUEUE, { batchSize: free, includeMetadata: true }).catch(() => []);
+        if (jobs.length > 0) start(jobs);
+        if (jobs.length === free) continue;
       }
-    },
-  );
+      await wake.after(POLL_SECONDS * 1000);
+    }
+  })();
+
   const deadLetterId = await boss.work<JobData>(
     DEAD_LETTER_QUEUE,
     { batchSize: 50, pollingIntervalSeconds: DEAD_LETTER_POLL_SECONDS, includeMetadata: true },
@@ -149,7 +182,7 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
   );
   // A listener committed a new delivery: fetch now.
   const unsubscribe = notifications.subscribe(({ state }) => {
-    if (state === 'pending' && !stopping) boss.notifyWorker(workerId);
+    if (state === 'pending') wake.nudge();
   });
 
   return {
@@ -160,7 +193,9 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
       if (stopping) return;
       stopping = true;
       unsubscribe();
-      await boss.offWork({ id: workerId });
+      wake.nudge();
+      // A fetch in flight finishes and its batch starts, so it is among those waited for below.
+      await fetching;
       await boss.offWork({ id: deadLetterId });
       // Running handlers finish (each is bounded by HANDLER_TIMEOUT_MS) and their outcomes are recorded.
       await Promise.allSettled([...batches]);
@@ -168,10 +203,36 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<Running
   };
 }
 
+/** A wait that a nudge ends early; a nudge while not waiting makes the next wait end at once. */
+function createWake(): { nudge(): void; reset(): void; after(ms: number): Promise<void> } {
+  let nudged = false;
+  let end: (() => void) | undefined;
+  return {
+    nudge() {
+      nudged = true;
+      end?.();
+    },
+    reset() {
+      nudged = false;
+    },
+    after(ms) {
+      if (nudged) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => end?.(), ms);
+        end = () => {
+          clearTimeout(timer);
+          end = undefined;
+          resolve();
+        };
+      });
+    },
+  };
+}
+
 /**
  * The rows of a batch say what their runs did, announced in the same statement; failed jobs are
  * failed (pg-boss schedules their retry, or moves the last try to the dead-letter queue). The
- * successes are completed by pg-boss when the batch's callback returns. A crash in between
+ * successes are completed after this, with the batch. A crash in between
  * leaves a job active with its row already `done`: it expires, comes back, finds the row
  * finished, and is completed without running again.
  */
