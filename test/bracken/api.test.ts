@@ -177,6 +177,21 @@ describe('createBrackenApi: errors', () => {
     expect(error.hint).toContain('BRACKEN_API_URL');
   });
 
+  test.each([301, 302, 307, 308])(
+    'a %i redirect is not followed: the body (a secret, a password) goes nowhere else, and the error names where it pointed',
+    async (status) => {
+      mockToken('tok-1');
+      // Exactly one API request: were the redirect followed, nock would refuse the second one (another host).
+      mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(status, '', { location: 'https://elsewhere.example.test/login' });
+      const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+      expect(error).toMatchObject({ code: API_BAD_RESPONSE, status, method: 'PUT', url: `${API}${MERGE}` });
+      expect(error.message).toBe(
+        `PUT ${API}${MERGE} answered ${status} redirecting to https://elsewhere.example.test/login; the workbench does not follow redirects.`,
+      );
+      expect(error.hint).toContain('BRACKEN_API_URL');
+    },
+  );
+
   test('a 2xx that is not JSON is API_BAD_RESPONSE', async () => {
     mockToken('tok-1');
     mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, '<html>Sign in</html>', { 'content-type': 'text/html' });

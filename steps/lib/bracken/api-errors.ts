@@ -75,6 +75,18 @@ export function apiErrorForBadBody(call: FailedCall & { status: number; body: st
   });
 }
 
+/** An ApiError for a 3xx, which the client does not follow: it says where the redirect pointed. */
+export function apiErrorForRedirect(call: FailedCall & { status: number; location: string | null }): ApiError {
+  const { config, method, url, status } = call;
+  const where = call.location === null ? 'a redirect without a Location' : `redirecting to ${call.location}`;
+  return new ApiError(API_BAD_RESPONSE, `${method} ${url} answered ${status} ${where}; the workbench does not follow redirects.`, {
+    status,
+    method,
+    url,
+    hint: `Check BRACKEN_API_URL (${config.apiUrl}): it must be the API itself, not an address that forwards to it (http instead of https, a login page, a proxy). Nothing was sent to the redirect's address.`,
+  });
+}
+
 /** An ApiError for a call that got no answer: a timeout, a refused connection, a DNS failure. */
 export function apiErrorForFailure(call: FailedCall, error: unknown): ApiError {
   const { config, method, url } = call;

@@ -10,7 +10,7 @@
  * const { status, data } = await api.mergeWebhook('user_create', { target, secret, active: true });
  */
 import { type Config, type State, API_NOT_FOUND, ApiError } from '../core/index.ts';
-import { apiErrorForBadBody, apiErrorForFailure, apiErrorForStatus, type StatusHints } from './api-errors.ts';
+import { apiErrorForBadBody, apiErrorForFailure, apiErrorForRedirect, apiErrorForStatus, type StatusHints } from './api-errors.ts';
 import { userCreatePath, userDeletePath, userDeleteRouteHint, webhookMergePath, type UserRouteValues } from './routes.ts';
 import { getAccessToken } from './token.ts';
 
@@ -75,6 +75,9 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
           headers,
           ...(callOptions.body === undefined ? {} : { body: JSON.stringify(callOptions.body) }),
           signal: AbortSignal.timeout(config.httpTimeoutMs),
+          // fetch would follow a redirect and send the body (a webhook secret, a password) to
+          // wherever it points: the API never redirects, so one is reported, not followed.
+          redirect: 'manual',
         });
         return { response, text: await response.text() };
       } catch (error) {
@@ -85,6 +88,9 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
     let { response, text } = await attempt(await token(false));
     // A 401 may just mean the cached token went stale: get a fresh one and try exactly once more.
     if (response.status === 401) ({ response, text } = await attempt(await token(true)));
+    if (response.status >= 300 && response.status < 400) {
+      throw apiErrorForRedirect({ ...failed, status: response.status, location: response.headers.get('location') });
+    }
     if (!response.ok) {
       throw apiErrorForStatus({
         ...failed,
