@@ -192,6 +192,26 @@ describe('createBrackenApi: errors', () => {
     },
   );
 
+  test('a 2xx body over 1 MiB is refused, not read to the end: API_BAD_RESPONSE, the start quoted', async () => {
+    mockToken('tok-1');
+    const huge = `{"userkey":42,"pad":"${'a'.repeat(3 * 1024 * 1024)}"}`;
+    mockApi('tok-1').post(`/api/user/create/domain/${DOMAINKEY}`, { username: 'Test-User-x', password: 'Pw-1234567890abcdef' }).reply(200, huge);
+    const error = await rejection(api().createUser({ username: 'Test-User-x', password: 'Pw-1234567890abcdef' }));
+    expect(error).toMatchObject({ code: API_BAD_RESPONSE, status: 200 });
+    expect(error.message).toMatch(/answered 200 but its body is over 1 MiB, so it was not read to the end: \{"userkey":42,"pad":"a+… \(1048576 chars\)$/);
+    expect((error as ApiError).body).toHaveLength(1024 * 1024);
+  });
+
+  test('an error answer over 1 MiB keeps its status and code, with only its first 1 MiB read', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1')
+      .put(MERGE, SUBSCRIPTION)
+      .reply(500, 'x'.repeat(2 * 1024 * 1024));
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_SERVER_ERROR, status: 500 });
+    expect((error as ApiError).body).toHaveLength(1024 * 1024);
+  });
+
   test('a 2xx that is not JSON is API_BAD_RESPONSE', async () => {
     mockToken('tok-1');
     mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(200, '<html>Sign in</html>', { 'content-type': 'text/html' });

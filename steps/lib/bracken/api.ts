@@ -10,6 +10,7 @@
  * const { status, data } = await api.mergeWebhook('user_create', { target, secret, active: true });
  */
 import { type Config, type State, API_NOT_FOUND, ApiError } from '../core/index.ts';
+import { MAX_ANSWER_BYTES, readAnswerText } from './answer-body.ts';
 import { apiErrorForBadBody, apiErrorForFailure, apiErrorForRedirect, apiErrorForStatus, type StatusHints } from './api-errors.ts';
 import { userCreatePath, userDeletePath, userDeleteRouteHint, webhookMergePath, type UserRouteValues } from './routes.ts';
 import { getAccessToken } from './token.ts';
@@ -66,7 +67,7 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
   async function call(method: string, path: string, callOptions: CallOptions = {}): Promise<ApiResult> {
     const url = `${config.apiUrl}${path}`;
     const failed = { config, method, url, ...(callOptions.secrets ? { secrets: callOptions.secrets } : {}) };
-    const attempt = async (accessToken: string): Promise<{ response: Response; text: string }> => {
+    const attempt = async (accessToken: string): Promise<{ response: Response; text: string; truncated: boolean }> => {
       const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
       if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
       try {
@@ -79,15 +80,15 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
           // wherever it points: the API never redirects, so one is reported, not followed.
           redirect: 'manual',
         });
-        return { response, text: await response.text() };
+        return { response, ...(await readAnswerText(response)) };
       } catch (error) {
         throw apiErrorForFailure(failed, error);
       }
     };
 
-    let { response, text } = await attempt(await token(false));
+    let { response, text, truncated } = await attempt(await token(false));
     // A 401 may just mean the cached token went stale: get a fresh one and try exactly once more.
-    if (response.status === 401) ({ response, text } = await attempt(await token(true)));
+    if (response.status === 401) ({ response, text, truncated } = await attempt(await token(true)));
     if (response.status >= 300 && response.status < 400) {
       throw apiErrorForRedirect({ ...failed, status: response.status, location: response.headers.get('location') });
     }
@@ -99,6 +100,10 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
         body: text,
         ...(callOptions.hints ? { hints: callOptions.hints } : {}),
       });
+    }
+    if (truncated) {
+      const expected = `its body is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so it was not read to the end`;
+      throw apiErrorForBadBody({ ...failed, status: response.status, body: text, expected });
     }
     // Bracken does not document every answer's body (the merge's is unknown), so empty is fine.
     if (text.trim() === '') return { status: response.status, text, data: undefined };
