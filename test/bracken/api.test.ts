@@ -1,3 +1,4 @@
+import { createServer, type ServerResponse } from 'node:http';
 import nock from 'nock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { createBrackenApi } from '../../steps/lib/bracken/api.ts';
@@ -16,6 +17,7 @@ import {
 } from '../../steps/lib/core/errors.ts';
 import type { TokenState } from '../../steps/lib/core/state.ts';
 import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { rejection } from '../helpers/rejection.ts';
 
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
@@ -119,6 +121,49 @@ describe('createBrackenApi: 401 gets exactly one token refresh', () => {
     mockApi('tok-new').put(MERGE, SUBSCRIPTION).reply(200, { ok: true });
     expect((await api().mergeWebhook('user_create', SUBSCRIPTION)).data).toEqual({ ok: true });
     expect((await box.state.read('token'))?.accessToken).toBe('tok-new');
+  });
+});
+
+/**
+ * A real API on loopback that sends the status line, headers and the start of a JSON body, then
+ * `after` does the rest (drops the connection, or stalls): what nock cannot do mid-body.
+ */
+async function halfAnsweringApi(after: (response: ServerResponse) => void): Promise<string> {
+  const server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"userkey":');
+    after(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise((resolve) => server.close(resolve)));
+  onCleanup(() => server.closeAllConnections());
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+}
+
+describe('createBrackenApi: an answer that breaks off', () => {
+  const CREATE = `/api/user/create/domain/${DOMAINKEY}`;
+  const USER = { username: 'Test-User-x', password: 'Pw-1234567890abcdef' };
+
+  test('a connection dropped mid-body says the server answered, and that it may have acted', async () => {
+    const apiUrl = await halfAnsweringApi((response) => setTimeout(() => response.socket?.destroy(), 20));
+    mockToken('tok-1');
+    const error = await rejection(api({ BRACKEN_API_URL: apiUrl }).createUser(USER));
+    expect(error).toMatchObject({ code: API_UNREACHABLE, status: 200, method: 'POST', url: `${apiUrl}${CREATE}` });
+    expect(error.message).toMatch(new RegExp(`^POST ${apiUrl}${CREATE} answered 200 but the connection broke before the answer ended \\(\\w+\\)\\.$`));
+    expect(error.hint).toContain('Bracken got the request and may have carried it out');
+  });
+
+  test('a body that stops coming is API_TIMEOUT within HTTP_TIMEOUT_MS, saying the answer had begun', async () => {
+    const apiUrl = await halfAnsweringApi(() => {});
+    mockToken('tok-1');
+    const started = Date.now();
+    const error = await rejection(api({ BRACKEN_API_URL: apiUrl, HTTP_TIMEOUT_MS: '300' }).createUser(USER));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({ code: API_TIMEOUT, status: 200 });
+    expect(error.message).toBe(`POST ${apiUrl}${CREATE} answered 200 but the rest of the answer did not come within 300 ms.`);
+    expect(error.hint).toContain('Bracken got the request and may have carried it out');
   });
 });
 

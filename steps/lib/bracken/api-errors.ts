@@ -87,16 +87,30 @@ export function apiErrorForRedirect(call: FailedCall & { status: number; locatio
   });
 }
 
-/** An ApiError for a call that got no answer: a timeout, a refused connection, a DNS failure. */
-export function apiErrorForFailure(call: FailedCall, error: unknown): ApiError {
-  const { config, method, url } = call;
+/**
+ * An ApiError for a call that got no answer (a timeout, a refused connection, a DNS failure), or,
+ * with `answeredStatus`, whose answer broke off after its status line: the request then reached
+ * the server, which may have carried it out, and the hint says so.
+ */
+export function apiErrorForFailure(call: FailedCall & { answeredStatus?: number }, error: unknown): ApiError {
+  const { config, method, url, answeredStatus } = call;
   const timedOut = isTimeout(error);
-  const what = timedOut ? `got no answer within ${config.httpTimeoutMs} ms` : `could not reach the server (${networkErrorCode(error) ?? String(error)})`;
+  const cause = networkErrorCode(error) ?? String(error);
+  const what =
+    answeredStatus === undefined
+      ? timedOut
+        ? `got no answer within ${config.httpTimeoutMs} ms`
+        : `could not reach the server (${cause})`
+      : timedOut
+        ? `answered ${answeredStatus} but the rest of the answer did not come within ${config.httpTimeoutMs} ms`
+        : `answered ${answeredStatus} but the connection broke before the answer ended (${cause})`;
+  const network = unreachableHint(config, 'BRACKEN_API_URL');
   return new ApiError(timedOut ? API_TIMEOUT : API_UNREACHABLE, `${method} ${url} ${what}.`, {
+    ...(answeredStatus === undefined ? {} : { status: answeredStatus }),
     method,
     url,
     cause: error,
-    hint: unreachableHint(config, 'BRACKEN_API_URL'),
+    hint: answeredStatus === undefined ? network : `Bracken got the request and may have carried it out: check before you run the step again. ${network}`,
   });
 }
 

@@ -70,19 +70,26 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
     const attempt = async (accessToken: string): Promise<{ response: Response; text: string; truncated: boolean }> => {
       const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
       if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
+      let response: Response;
       try {
-        const response = await send(url, {
+        response = await send(url, {
           method,
           headers,
           ...(callOptions.body === undefined ? {} : { body: JSON.stringify(callOptions.body) }),
+          // One deadline for the whole answer, body included: the signal also aborts the body's stream.
           signal: AbortSignal.timeout(config.httpTimeoutMs),
           // fetch would follow a redirect and send the body (a webhook secret, a password) to
           // wherever it points: the API never redirects, so one is reported, not followed.
           redirect: 'manual',
         });
-        return { response, ...(await readAnswerText(response)) };
       } catch (error) {
         throw apiErrorForFailure(failed, error);
+      }
+      try {
+        return { response, ...(await readAnswerText(response)) };
+      } catch (error) {
+        // Unlike no answer at all, this request reached Bracken, which may have carried it out.
+        throw apiErrorForFailure({ ...failed, answeredStatus: response.status }, error);
       }
     };
 
