@@ -186,6 +186,31 @@ describe('createBrackenApi: errors', () => {
     expect(error.hint).toContain(hint);
   });
 
+  test('a 429 says to wait as long as its Retry-After asks, then run the step again', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(429, 'slow down', { 'retry-after': '17' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_CLIENT_ERROR, status: 429 });
+    expect(error.hint).toBe('Bracken is limiting how often this client may call it (429 Too Many Requests): wait 17 s, then run the step again.');
+  });
+
+  test('a 429 without Retry-After says to wait a minute', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(429);
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.hint).toBe('Bracken is limiting how often this client may call it (429 Too Many Requests): wait a minute, then run the step again.');
+  });
+
+  test('a 503 with Retry-After (an HTTP date) passes on when to try again', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(503, '', { 'retry-after': 'Wed, 01 Jan 2025 12:05:00 GMT' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_SERVER_ERROR, status: 503 });
+    expect(error.hint).toBe(
+      'Bracken had a problem and asked to be retried later: wait until 2025-01-01T12:05:00.000Z, then try again. If it keeps failing, send Bracken support the time, method and URL above.',
+    );
+  });
+
   test('a per-call hint replaces the default one', async () => {
     mockToken('tok-1');
     mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(404);

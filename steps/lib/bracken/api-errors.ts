@@ -23,6 +23,7 @@ import {
   scrubText,
 } from '../core/index.ts';
 import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+import { waitFor } from './retry-after.ts';
 
 /** Hints a call can override, by HTTP status. */
 export type StatusHints = Readonly<Partial<Record<number, string>>>;
@@ -49,10 +50,12 @@ function codeForStatus(status: number): ApiErrorCode {
 }
 
 /** An ApiError for a 4xx or 5xx answer (`body` keeps the server's text, minus `secrets`). */
-export function apiErrorForStatus(call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints }): ApiError {
+export function apiErrorForStatus(
+  call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints; retryAfter?: string | null },
+): ApiError {
   const { config, method, url, status } = call;
   const body = scrubText(call.body, call.secrets);
-  const hint = call.hints?.[status] ?? defaultHint(config, status);
+  const hint = call.hints?.[status] ?? defaultHint(config, status, waitFor(call.retryAfter));
   return new ApiError(codeForStatus(status), `${method} ${url} answered ${status} ${call.statusText}: ${quote(body)}`, {
     status,
     body,
@@ -114,7 +117,8 @@ export function apiErrorForFailure(call: FailedCall & { answeredStatus?: number 
   });
 }
 
-function defaultHint(config: Config, status: number): string {
+/** `wait` is how long the answer's Retry-After asked to wait (`17 s`, `until <date>`), if it said. */
+function defaultHint(config: Config, status: number, wait: string | undefined): string {
   switch (status) {
     case 400:
       return 'Bracken rejected the request body; its answer above names the field at fault.';
@@ -126,11 +130,13 @@ function defaultHint(config: Config, status: number): string {
       return `Check BRACKEN_API_URL (${config.apiUrl}) and BRACKEN_DOMAINKEY (${config.domainkey}).`;
     case 409:
       return 'What you are creating already exists; the answer above says what clashed.';
+    case 429:
+      return `Bracken is limiting how often this client may call it (429 Too Many Requests): wait ${wait ?? 'a minute'}, then run the step again.`;
     default:
       if (status >= 500) {
-        return config.mode === 'sandbox'
-          ? 'The sandbox failed: its terminal shows why. Restart it with `npm run sandbox`.'
-          : 'Bracken had a problem; try again in a moment. If it keeps failing, send Bracken support the time, method and URL above.';
+        if (config.mode === 'sandbox') return 'The sandbox failed: its terminal shows why. Restart it with `npm run sandbox`.';
+        const retry = wait === undefined ? '; try again in a moment' : ` and asked to be retried later: wait ${wait}, then try again`;
+        return `Bracken had a problem${retry}. If it keeps failing, send Bracken support the time, method and URL above.`;
       }
       return 'Bracken refused the request; its answer above says why.';
   }

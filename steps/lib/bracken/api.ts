@@ -105,6 +105,7 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
         status: response.status,
         statusText: response.statusText,
         body: text,
+        retryAfter: response.headers.get('retry-after'),
         ...(callOptions.hints ? { hints: callOptions.hints } : {}),
       });
     }
