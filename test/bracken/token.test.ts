@@ -69,6 +69,13 @@ describe('getAccessToken: the request and the cache', () => {
     expect(token).toMatchObject({ accessToken: 'tok-other', source: 'identity' });
   });
 
+  test('a cached token said to live longer than a day (written before the cap) is not believed: a new one is fetched', async () => {
+    await box.state.write('token', { accessToken: 'tok-forever', expiresAt: 1e303, identityUrl: IDENTITY, clientId: CLIENT_ID, scope: undefined });
+    mockToken('tok-2');
+    const token = await getAccessToken({ config: box.config(), state: box.state, now: () => T0 });
+    expect(token).toMatchObject({ accessToken: 'tok-2', source: 'identity', expiresAt: T0 + 3_600_000 });
+  });
+
   test('forceRefresh ignores a fresh cached token', async () => {
     mockToken('tok-1');
     mockToken('tok-2');

@@ -13,6 +13,12 @@ import { TOKEN_PATH } from './routes.ts';
 export const EXPIRY_MARGIN_MS = 30_000;
 /** Lifetime assumed when the identity server sends no `expires_in` (IdentityServer always does). */
 const DEFAULT_TOKEN_LIFETIME_SEC = 300;
+/**
+ * The longest lifetime the cache believes (IdentityServer's default is 3600 s). A larger
+ * `expires_in` (a broken server's 1e300 overflowed the date and crashed step 1) is cut to this;
+ * a token that dies sooner is replaced on the API's 401 anyway.
+ */
+const MAX_TOKEN_LIFETIME_SEC = 86_400;
 
 export interface TokenOptions {
   readonly config: Config;
@@ -53,13 +59,14 @@ export async function getAccessToken(options: TokenOptions): Promise<AccessToken
 
 /**
  * True when `cached` (a well-formed token.json) is a token for this identity server, client and
- * scope that still has more than EXPIRY_MARGIN_MS to live. A token for another client would act
+ * scope that still has more than EXPIRY_MARGIN_MS to live, and no more than MAX_TOKEN_LIFETIME_SEC. A token for another client would act
  * as someone else: not reusable, though nothing is wrong with the file.
  */
 function isReusable(cached: TokenState, config: Config, now: number): boolean {
   return (
     cached.accessToken !== '' &&
     cached.expiresAt - EXPIRY_MARGIN_MS > now &&
+    cached.expiresAt <= now + MAX_TOKEN_LIFETIME_SEC * 1000 &&
     cached.identityUrl === config.identityUrl &&
     cached.clientId === config.clientId &&
     // JSON drops `scope: undefined`, so a token without a scope reads back without one.
@@ -93,7 +100,7 @@ async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<Token
       accessToken: response.access_token,
       // The raw expires_in against our clock: openid-client's expiresIn() counts down on the real
       // clock, so it can read a second short and ignores an injected `now`.
-      expiresAt: now() + (typeof response.expires_in === 'number' ? response.expires_in : DEFAULT_TOKEN_LIFETIME_SEC) * 1000,
+      expiresAt: now() + Math.min(typeof response.expires_in === 'number' ? response.expires_in : DEFAULT_TOKEN_LIFETIME_SEC, MAX_TOKEN_LIFETIME_SEC) * 1000,
       identityUrl: config.identityUrl,
       clientId: config.clientId,
       scope: config.scope,
