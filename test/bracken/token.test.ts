@@ -128,11 +128,46 @@ describe('getAccessToken: failures', () => {
     expect(error.hint).toContain('BRACKEN_SCOPE');
   });
 
-  test('a 500 with no OAuth body is TOKEN_REJECTED naming the status', async () => {
+  test('a 500 with no OAuth body is TOKEN_REJECTED naming the status, and says to try again later', async () => {
     tokenRequest().reply(500, 'boom');
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
     expect(error.code).toBe(TOKEN_REJECTED);
-    expect(error.message).toContain('(HTTP 500)');
+    expect(error.message).toContain('answered HTTP 500');
+    expect(error.hint).toMatch(/^Try again in a moment/);
+  });
+
+  test('a 503 with Retry-After says the identity server had a problem and how long to wait, not to check the URL', async () => {
+    tokenRequest().reply(503, '<html>Service Unavailable</html>', { 'content-type': 'text/html', 'retry-after': '30' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 503: the identity server had a problem.`);
+    expect(error.hint).toBe("Wait 30 s (its Retry-After), then run the step again; if it keeps failing, check Bracken's status or ask Bracken support.");
+  });
+
+  test('a redirect is not followed and the error names where it pointed', async () => {
+    tokenRequest().reply(307, '', { location: 'https://login.example.test/connect/token' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(
+      `${IDENTITY}/connect/token answered HTTP 307 redirecting to https://login.example.test/connect/token; redirects are not followed.`,
+    );
+    expect(error.hint).toContain(`Check BRACKEN_IDENTITY_URL (${IDENTITY})`);
+  });
+
+  test.each([
+    ['no access_token', { token_type: 'Bearer', expires_in: 3600 }, '"response" body "access_token" property must be a string'],
+    [
+      'a negative expires_in',
+      { access_token: 'tok-secret-value', token_type: 'Bearer', expires_in: -5 },
+      '"response" body "expires_in" property must be a non-negative number',
+    ],
+  ])('a 200 with %s says which field is wrong, without printing the token', async (_label, body, detail) => {
+    tokenRequest().reply(200, body);
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token did not return a token: invalid response encountered (${detail}).`);
+    expect(error.message).not.toContain('tok-secret-value');
+    expect(await box.state.read('token')).toBeUndefined();
   });
 
   test('connection refused is TOKEN_UNREACHABLE with a network hint for the real Bracken', async () => {

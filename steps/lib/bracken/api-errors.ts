@@ -22,7 +22,7 @@ import {
   type ApiErrorCode,
   scrubText,
 } from '../core/index.ts';
-import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
 import { waitFor } from './retry-after.ts';
 
 /** Hints a call can override, by HTTP status. */
@@ -134,7 +134,7 @@ function defaultHint(config: Config, status: number, wait: string | undefined): 
       return `Bracken is limiting how often this client may call it (429 Too Many Requests): wait ${wait ?? 'a minute'}, then run the step again.`;
     default:
       if (status >= 500) {
-        if (config.mode === 'sandbox') return 'The sandbox failed: its terminal shows why. Restart it with `npm run sandbox`.';
+        if (config.mode === 'sandbox') return SANDBOX_FAILED_HINT;
         const retry = wait === undefined ? '; try again in a moment' : ` and asked to be retried later: wait ${wait}, then try again`;
         return `Bracken had a problem${retry}. If it keeps failing, send Bracken support the time, method and URL above.`;
       }

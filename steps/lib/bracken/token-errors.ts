@@ -7,7 +7,8 @@
  */
 import * as client from 'openid-client';
 import { type Config, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
-import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
+import { waitFor } from './retry-after.ts';
 
 /** Turns what openid-client throws at `where` (the token endpoint) into a TokenError with a next step. */
 export function toTokenError(error: unknown, config: Config, where: string): TokenError {
@@ -43,8 +44,29 @@ export function toTokenError(error: unknown, config: Config, where: string): Tok
   }
   // e.g. a 500 or an HTML page: openid-client keeps the Response as the cause.
   const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Response && cause.status >= 500) {
+    const wait = waitFor(cause.headers.get('retry-after'));
+    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status}: the identity server had a problem.`, {
+      cause: error,
+      hint:
+        config.mode === 'sandbox'
+          ? SANDBOX_FAILED_HINT
+          : `${wait === undefined ? 'Try again in a moment' : `Wait ${wait} (its Retry-After), then run the step again`}; if it keeps failing, check Bracken's status or ask Bracken support.`,
+    });
+  }
+  if (cause instanceof Response && cause.status >= 300 && cause.status < 400) {
+    const location = cause.headers.get('location');
+    const pointed = location === null ? 'without a Location' : `redirecting to ${location}`;
+    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status} ${pointed}; redirects are not followed.`, {
+      cause: error,
+      hint: `Check BRACKEN_IDENTITY_URL (${config.identityUrl}): it must be the identity server itself, not an address that forwards to it (http instead of https, a proxy). The client secret was not sent to the redirect's address.`,
+    });
+  }
   const httpStatus = cause instanceof Response ? ` (HTTP ${cause.status})` : '';
-  const detail = error instanceof Error ? error.message : String(error);
+  // openid-client's own words are generic ("invalid response encountered"); its cause's message says
+  // which field is wrong. Only the message: the cause's own cause holds the body, token included.
+  const why = cause instanceof Error && cause.message !== '' ? ` (${cause.message})` : '';
+  const detail = error instanceof Error ? `${error.message}${why}` : String(error);
   return new TokenError(TOKEN_REJECTED, `${where} did not return a token: ${detail}${httpStatus}.`, {
     cause: error,
     hint: `Check that BRACKEN_IDENTITY_URL (${config.identityUrl}) is the identity server, not the API.`,
