@@ -170,6 +170,16 @@ describe('getAccessToken: failures', () => {
     expect(await box.state.read('token')).toBeUndefined();
   });
 
+  test('an answer over 1 MiB is refused unread: no 50 MB token is cached or sent on', async () => {
+    tokenRequest().reply(200, { access_token: 'a'.repeat(3 * 1024 * 1024), token_type: 'Bearer', expires_in: 3600 });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 200 with a body over 1 MiB; the workbench stopped reading it.`);
+    expect(error.hint).toContain('BRACKEN_IDENTITY_URL');
+    expect(await box.state.read('token')).toBeUndefined();
+  });
+
   test('connection refused is TOKEN_UNREACHABLE with a network hint for the real Bracken', async () => {
     tokenRequest().replyWithError({ code: 'ECONNREFUSED' });
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));

@@ -12,6 +12,8 @@ import { waitFor } from './retry-after.ts';
 
 /** Turns what openid-client throws at `where` (the token endpoint) into a TokenError with a next step. */
 export function toTokenError(error: unknown, config: Config, where: string): TokenError {
+  // One of ours, thrown while reading the answer (token.ts's size limit), wrapped by openid-client.
+  if (error instanceof Error && error.cause instanceof TokenError) return error.cause;
   const { status, error: oauthError } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; error?: unknown };
   // IdentityServer answers 400 invalid_client; others answer 401, sometimes with only a challenge header.
   const challenged = status === 401 && error instanceof client.WWWAuthenticateChallengeError;

@@ -6,7 +6,8 @@
  * const token = await getAccessToken({ config, state });
  * await fetch(url, { headers: { authorization: `Bearer ${token.accessToken}` } });
  */
-import { isLoopbackUrl, type Config, StateError, type State, type TokenState } from '../core/index.ts';
+import { isLoopbackUrl, type Config, StateError, type State, TOKEN_REJECTED, TokenError, type TokenState } from '../core/index.ts';
+import { MAX_ANSWER_BYTES, readAnswerText } from './answer-body.ts';
 import { TOKEN_PATH } from './routes.ts';
 
 /** A cached token counts as expired this long before it really does, so it never dies mid-request. */
@@ -89,9 +90,9 @@ async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<Token
   // Plain http only for the local sandbox; the real identity server is https.
   if (isLoopbackUrl(config.identityUrl)) client.allowInsecureRequests(oauth);
   oauth.timeout = config.httpTimeoutMs / 1000; // openid-client counts seconds
-  const customFetch = options.fetch;
+  const send = options.fetch ?? ((url: string, init: RequestInit) => globalThis.fetch(url, init));
   // openid-client's options are a RequestInit in all but name (its body type allows undefined).
-  if (customFetch !== undefined) oauth[client.customFetch] = (url, init) => customFetch(url, init as RequestInit);
+  oauth[client.customFetch] = async (url, init) => cappedAnswer(await send(url, init as RequestInit), config);
 
   try {
     // The tutorial sends no scope; send one only when BRACKEN_SCOPE asks for it.
@@ -108,4 +109,25 @@ async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<Token
   } catch (error) {
     throw (await import('./token-errors.ts')).toTokenError(error, config, tokenEndpoint(config));
   }
+}
+
+/**
+ * `response` with its body read to at most MAX_ANSWER_BYTES, for openid-client to parse. A longer
+ * answer (a token response is a few KiB) would be held in memory, cached in token.json and sent
+ * on every API call: it is refused with a TokenError, which toTokenError passes through.
+ */
+async function cappedAnswer(response: Response, config: Config): Promise<Response> {
+  const { text, truncated } = await readAnswerText(response);
+  if (truncated) {
+    throw new TokenError(
+      TOKEN_REJECTED,
+      `${tokenEndpoint(config)} answered HTTP ${response.status} with a body over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the workbench stopped reading it.`,
+      {
+        hint: `Check that BRACKEN_IDENTITY_URL (${config.identityUrl}) is the identity server: a token answer is a few KiB.`,
+      },
+    );
+  }
+  // new Response() refuses any body, even an empty one, for these statuses.
+  const nullBody = [101, 204, 205, 304].includes(response.status);
+  return new Response(nullBody ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
