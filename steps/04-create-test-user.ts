@@ -24,7 +24,7 @@ import {
   WEBHOOK_EVENT,
   type UserState,
 } from './lib/core/index.ts';
-import { createBrackenApi, subscriptionStatus, userCreatePath, userkeyFrom, type SubscriptionStatus } from './lib/bracken/index.ts';
+import { createBrackenApi, noteUserMayExist, subscriptionStatus, userCreatePath, userkeyFrom, type SubscriptionStatus } from './lib/bracken/index.ts';
 import { recordingStep } from './lib/record/index.ts';
 
 export interface CreateTestUserDeps extends StepDeps {
@@ -71,10 +71,14 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     const url = `${config.apiUrl}${userCreatePath(config.domainkey)}`;
     log(`POST ${url} {username, password}`);
     const api = createBrackenApi(step);
-    const answer = await api.createUser(
-      { username, password },
-      { 409: `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.` },
-    );
+    const answer = await api
+      .createUser(
+        { username, password },
+        { 409: `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.` },
+      )
+      .catch((error: unknown) => {
+        throw noteUserMayExist(error, username);
+      });
     userkey = userkeyFrom(answer, { method: 'POST', url, username, secrets: [password] });
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [password])}`);
   }
