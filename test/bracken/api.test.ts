@@ -229,6 +229,16 @@ describe('createBrackenApi: errors', () => {
     expect((error as ApiError).body).not.toContain(SUBSCRIPTION.secret);
   });
 
+  test('a server that echoes the bearer token in an error does not get it printed', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.token-payload-0123456789.sig';
+    mockToken(token);
+    mockApi(token).put(MERGE, SUBSCRIPTION).reply(400, `bad request from Bearer ${token}`);
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.code).toBe(API_BAD_REQUEST);
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered 400 Bad Request: bad request from Bearer eyJh…(${token.length} chars)`);
+    expect((error as ApiError).body).not.toContain(token);
+  });
+
   test('no answer within HTTP_TIMEOUT_MS is API_TIMEOUT', async () => {
     mockToken('tok-1');
     mockApi('tok-1').put(MERGE, SUBSCRIPTION).delay(2_000).reply(200, {});

@@ -29,7 +29,7 @@ export interface CallOptions {
   readonly body?: unknown;
   /** Replaces the default hint for these statuses (e.g. what a 404 means to this step). */
   readonly hints?: StatusHints;
-  /** Values the server may echo back (webhook secret, password), redacted in error messages. */
+  /** Values the server may echo back (webhook secret, password), redacted in error messages (the bearer token always is). */
   readonly secrets?: readonly string[];
 }
 
@@ -66,8 +66,11 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
 
   async function call(method: string, path: string, callOptions: CallOptions = {}): Promise<ApiResult> {
     const url = `${config.apiUrl}${path}`;
-    const failed = { config, method, url, ...(callOptions.secrets ? { secrets: callOptions.secrets } : {}) };
+    // The bearer tokens sent join them: a server may echo the Authorization header in an error.
+    const secrets = [...(callOptions.secrets ?? [])];
+    const failed = { config, method, url, secrets };
     const attempt = async (accessToken: string): Promise<{ response: Response; text: string; truncated: boolean }> => {
+      secrets.push(accessToken);
       const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
       if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
       let response: Response;
