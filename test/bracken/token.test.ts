@@ -128,6 +128,13 @@ describe('getAccessToken: failures', () => {
     expect(error.hint).toContain('BRACKEN_SCOPE');
   });
 
+  test('an error_description that echoes the client secret does not get it printed', async () => {
+    tokenRequest().reply(400, { error: 'invalid_request', error_description: 'client_secret client-secret-0123456789abcdef is not valid here' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 400 invalid_request: client_secret clie…(30 chars) is not valid here.`);
+  });
+
   test('a 500 with no OAuth body is TOKEN_REJECTED naming the status, and says to try again later', async () => {
     tokenRequest().reply(500, 'boom');
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));

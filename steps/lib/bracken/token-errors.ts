@@ -6,7 +6,7 @@
  * try { await client.clientCredentialsGrant(oauth) } catch (error) { throw toTokenError(error, config, tokenEndpoint(config)) }
  */
 import * as client from 'openid-client';
-import { type Config, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
+import { type Config, scrubText, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
 import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
 import { waitFor } from './retry-after.ts';
 
@@ -28,7 +28,8 @@ export function toTokenError(error: unknown, config: Config, where: string): Tok
     });
   }
   if (error instanceof client.ResponseBodyError) {
-    const description = error.error_description === undefined ? '' : `: ${error.error_description}`;
+    // A server may quote the request, client_secret included, in its description.
+    const description = error.error_description === undefined ? '' : `: ${scrubText(error.error_description, [config.clientSecret])}`;
     return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${error.status} ${error.error}${description}.`, {
       cause: error,
       hint:
