@@ -32,9 +32,11 @@ import {
   WEBHOOK_PATH,
   formatError,
   isMain,
+  openState,
   readCommandLine,
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
+import { leftInBracken } from './walkthrough/left-in-bracken.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, withRecordName } from './walkthrough/record.ts';
@@ -168,6 +170,8 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
           `The walkthrough did not complete. Its state (${base.mode === 'sandbox' ? 'journal, tokens, sandbox store' : 'journal, tokens'}) is in ${runDir}.`,
         ),
   );
+  // The sandbox went with the run; the real Bracken keeps what steps 2 and 4 made until step 6 runs.
+  if (!ok && used?.mode === 'bracken') for (const line of await leftInBracken(openState(runDir), used)) log(line);
   return { ok, runDir, steps, totalMs, config: used };
 }
 
