@@ -187,6 +187,21 @@ describe('getAccessToken: failures', () => {
     expect(await box.state.read('token')).toBeUndefined();
   });
 
+  test.each([
+    ['a line break', 'zzq-abc\r\nX-Injected: 1'],
+    ['a space', 'zzq abc'],
+    ['a character outside ASCII', 'zzq-€uro'],
+  ])('an access_token with %s (unusable in an Authorization header) is refused, not cached, and not printed', async (_label, accessToken) => {
+    tokenRequest().reply(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(
+      `${IDENTITY}/connect/token returned an access_token that cannot be sent in an Authorization header: it has characters other than printable ASCII (${accessToken.length} chars).`,
+    );
+    expect(error.message).not.toContain('zzq');
+    expect(await box.state.read('token')).toBeUndefined();
+  });
+
   test('connection refused is TOKEN_UNREACHABLE with a network hint for the real Bracken', async () => {
     tokenRequest().replyWithError({ code: 'ECONNREFUSED' });
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));

@@ -20,6 +20,8 @@ const DEFAULT_TOKEN_LIFETIME_SEC = 300;
  * a token that dies sooner is replaced on the API's 401 anyway.
  */
 const MAX_TOKEN_LIFETIME_SEC = 86_400;
+/** What a bearer token may hold: printable ASCII without spaces (RFC 6750's b64token is a subset). */
+const BEARER_TOKEN = /^[\x21-\x7e]+$/;
 
 export interface TokenOptions {
   readonly config: Config;
@@ -94,21 +96,31 @@ async function requestToken(options: Omit<TokenOptions, 'state'>): Promise<Token
   // openid-client's options are a RequestInit in all but name (its body type allows undefined).
   oauth[client.customFetch] = async (url, init) => cappedAnswer(await send(url, init as RequestInit), config);
 
+  let response: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
     // The tutorial sends no scope; send one only when BRACKEN_SCOPE asks for it.
-    const response = await client.clientCredentialsGrant(oauth, config.scope === undefined ? {} : { scope: config.scope });
-    return {
-      accessToken: response.access_token,
-      // The raw expires_in against our clock: openid-client's expiresIn() counts down on the real
-      // clock, so it can read a second short and ignores an injected `now`.
-      expiresAt: now() + Math.min(typeof response.expires_in === 'number' ? response.expires_in : DEFAULT_TOKEN_LIFETIME_SEC, MAX_TOKEN_LIFETIME_SEC) * 1000,
-      identityUrl: config.identityUrl,
-      clientId: config.clientId,
-      scope: config.scope,
-    };
+    response = await client.clientCredentialsGrant(oauth, config.scope === undefined ? {} : { scope: config.scope });
   } catch (error) {
     throw (await import('./token-errors.ts')).toTokenError(error, config, tokenEndpoint(config));
   }
+  // Cached and sent as `Bearer <token>` by every later call, where fetch would refuse it (a line
+  // break, a character past Latin-1) and quote it in full, or the API would misread it (a space).
+  if (!BEARER_TOKEN.test(response.access_token)) {
+    throw new TokenError(
+      TOKEN_REJECTED,
+      `${tokenEndpoint(config)} returned an access_token that cannot be sent in an Authorization header: it has characters other than printable ASCII (${response.access_token.length} chars).`,
+      { hint: `Check that BRACKEN_IDENTITY_URL (${config.identityUrl}) is Bracken's identity server; its tokens are JWTs.` },
+    );
+  }
+  return {
+    accessToken: response.access_token,
+    // The raw expires_in against our clock: openid-client's expiresIn() counts down on the real
+    // clock, so it can read a second short and ignores an injected `now`.
+    expiresAt: now() + Math.min(typeof response.expires_in === 'number' ? response.expires_in : DEFAULT_TOKEN_LIFETIME_SEC, MAX_TOKEN_LIFETIME_SEC) * 1000,
+    identityUrl: config.identityUrl,
+    clientId: config.clientId,
+    scope: config.scope,
+  };
 }
 
 /**
