@@ -73,7 +73,14 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   const started = performance.now();
   const steps: { name: string; ms: number }[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const base = loadConfig(options.env === undefined ? {} : { env: options.env });
+  let base: Config;
+  try {
+    base = loadConfig(options.env === undefined ? {} : { env: options.env });
+  } catch (error) {
+    // A setting it cannot use: said as every step says it (the error, its code, Next), then exit 1.
+    log(formatError(error));
+    return { ok: false, runDir: options.runDir ?? '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
+  }
   const runDir = options.runDir ?? (await newRunDir(base));
   const section = async <T>(name: string, heading: string, body: () => Promise<T>): Promise<T> => {
     log('');
