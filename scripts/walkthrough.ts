@@ -96,9 +96,21 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
 
   let ok = false;
   let used: Config | undefined;
+  // Ctrl-C on the real Bracken: steps 2 and 4 may have made a subscription and a user there that
+  // step 6 will not remove now, so say what is left before exiting (the sandbox goes with the run).
+  const interrupted = () => {
+    void (async () => {
+      log('');
+      log('SIGINT: stopped before step 6 (clean up) finished.');
+      if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) log(line);
+      await new Promise((resolve) => process.stdout.write('', resolve));
+      process.exit(130);
+    })();
+  };
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     used = config;
+    if (config.mode === 'bracken') process.once('SIGINT', interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
     const deps = { config, log: indent, next: () => {} };
@@ -164,6 +176,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     log('');
     log(formatError(error));
   } finally {
+    process.off('SIGINT', interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
   }
 
