@@ -99,14 +99,11 @@ export function apiErrorForFailure(call: FailedCall & { answeredStatus?: number 
   const { config, method, url, answeredStatus } = call;
   const timedOut = isTimeout(error);
   const cause = networkErrorCode(error) ?? String(error);
-  const what =
-    answeredStatus === undefined
-      ? timedOut
-        ? `got no answer within ${config.httpTimeoutMs} ms`
-        : `could not reach the server (${cause})`
-      : timedOut
-        ? `answered ${answeredStatus} but the rest of the answer did not come within ${config.httpTimeoutMs} ms`
-        : `answered ${answeredStatus} but the connection broke before the answer ended (${cause})`;
+  const noAnswer = timedOut ? `got no answer within ${config.httpTimeoutMs} ms` : `could not reach the server (${cause})`;
+  const brokenOff = timedOut
+    ? `answered ${answeredStatus} but the rest of the answer did not come within ${config.httpTimeoutMs} ms`
+    : `answered ${answeredStatus} but the connection broke before the answer ended (${cause})`;
+  const what = answeredStatus === undefined ? noAnswer : brokenOff;
   const network = unreachableHint(config, 'BRACKEN_API_URL');
   return new ApiError(timedOut ? API_TIMEOUT : API_UNREACHABLE, `${method} ${url} ${what}.`, {
     ...(answeredStatus === undefined ? {} : { status: answeredStatus }),

@@ -62,8 +62,8 @@ export async function getAccessToken(options: TokenOptions): Promise<AccessToken
 
 /**
  * True when `cached` (a well-formed token.json) is a token for this identity server, client and
- * scope that still has more than EXPIRY_MARGIN_MS to live, and no more than MAX_TOKEN_LIFETIME_SEC. A token for another client would act
- * as someone else: not reusable, though nothing is wrong with the file.
+ * scope that still has more than EXPIRY_MARGIN_MS to live, and no more than MAX_TOKEN_LIFETIME_SEC.
+ * A token for another client would act as someone else: not reusable, though nothing is wrong with the file.
  */
 function isReusable(cached: TokenState, config: Config, now: number): boolean {
   return (
