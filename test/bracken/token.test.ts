@@ -151,6 +151,14 @@ describe('getAccessToken: failures', () => {
     expect(error.hint).toBe("Wait 30 s (its Retry-After), then run the step again; if it keeps failing, check Bracken's status or ask Bracken support.");
   });
 
+  test('a 429 with Retry-After says the identity server is limiting requests and how long to wait', async () => {
+    tokenRequest().reply(429, '', { 'retry-after': '12' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 429: the identity server is limiting requests.`);
+    expect(error.hint).toBe("Wait 12 s (its Retry-After), then run the step again; if it keeps failing, check Bracken's status or ask Bracken support.");
+  });
+
   test('a redirect is not followed and the error names where it pointed', async () => {
     tokenRequest().reply(307, '', { location: 'https://login.example.test/connect/token' });
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));

@@ -47,9 +47,10 @@ export function toTokenError(error: unknown, config: Config, where: string): Tok
   }
   // e.g. a 500 or an HTML page: openid-client keeps the Response as the cause.
   const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Response && cause.status >= 500) {
+  if (cause instanceof Response && (cause.status >= 500 || cause.status === 429)) {
     const wait = waitFor(cause.headers.get('retry-after'));
-    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status}: the identity server had a problem.`, {
+    const what = cause.status === 429 ? 'is limiting requests' : 'had a problem';
+    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status}: the identity server ${what}.`, {
       cause: error,
       hint:
         config.mode === 'sandbox'
