@@ -71,14 +71,9 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     const url = `${config.apiUrl}${userCreatePath(config.domainkey)}`;
     log(`POST ${url} {username, password}`);
     const api = createBrackenApi(step);
-    const answer = await api
-      .createUser(
-        { username, password },
-        { 409: `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.` },
-      )
-      .catch((error: unknown) => {
-        throw noteUserMayExist(error, username);
-      });
+    const answer = await api.createUser({ username, password }, { 409: conflictHint(username, config.testUsername !== undefined) }).catch((error: unknown) => {
+      throw noteUserMayExist(error, username);
+    });
     userkey = userkeyFrom(answer, { method: 'POST', url, username, secrets: [password] });
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [password])}`);
   }
@@ -108,6 +103,13 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     next('npm run step:2 to subscribe, then npm run step:6 and this step again.');
   }
   return record;
+}
+
+/** What to do when Bracken says `username` exists: a name from TEST_USERNAME can be unset; a random one just retried. */
+function conflictHint(username: string, fromSetting: boolean): string {
+  return fromSetting
+    ? `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.`
+    : `Bracken says a user called ${username} already exists, though step 4 made that name up at random: run step 4 again for another name; if it keeps happening, the answer above says what Bracken means.`;
 }
 
 /** "Subscription: ..." as found, saying whether a User_Create will be sent and where. */

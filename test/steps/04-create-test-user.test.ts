@@ -83,6 +83,16 @@ describe('step 4: create the test user', () => {
     expect(second[0]?.password).not.toBe(first[0]?.password);
   });
 
+  test('a 409 for a generated name does not tell the user to unset TEST_USERNAME, which is not set', async () => {
+    mockToken(TOKEN);
+    const sent = expectCreate(() => ({ title: 'Conflict' }), 409);
+    const error = await rejection(run());
+    expect(error.code).toBe(API_CONFLICT);
+    expect(error.hint).toBe(
+      `Bracken says a user called ${sent[0]?.username} already exists, though step 4 made that name up at random: run step 4 again for another name; if it keeps happening, the answer above says what Bracken means.`,
+    );
+  });
+
   test('TEST_USERNAME is used as the username; a 409 says how to get a unique one', async () => {
     mockToken(TOKEN);
     const sent = expectCreate(() => ({ title: 'Conflict' }), 409);
