@@ -126,7 +126,8 @@ function defaultHint(config: Config, status: number, wait: string | undefined): 
     case 404:
       return `Check BRACKEN_API_URL (${config.apiUrl}) and BRACKEN_DOMAINKEY (${config.domainkey}).`;
     case 409:
-      return 'What you are creating already exists; the answer above says what clashed.';
+      // Not only on create: a delete or a merge may clash with Bracken's state too.
+      return 'Bracken says this clashes with something that already exists; the answer above says what.';
     case 429:
       return `Bracken is limiting how often this client may call it (429 Too Many Requests): wait ${wait ?? 'a minute'}, then run the step again.`;
     default:
