@@ -21,6 +21,7 @@ import {
   STEP_PRECONDITION,
   StepError,
   processIsRunning,
+  sayIfInterrupted,
   WEBHOOK_EVENT,
   type UserState,
 } from './lib/core/index.ts';
@@ -71,9 +72,16 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     const url = `${config.apiUrl}${userCreatePath(config.domainkey)}`;
     log(`POST ${url} {username, password}`);
     const api = createBrackenApi(step);
-    const answer = await api.createUser({ username, password }, { 409: conflictHint(username, config.testUsername !== undefined) }).catch((error: unknown) => {
-      throw noteUserMayExist(error, username);
-    });
+    // A Ctrl-C now may leave a user in Bracken that nothing records: say which, before exiting.
+    const interrupted = () => [
+      `SIGINT: stopped while POST ${url} was under way, so Bracken may have created ${username}.`,
+      `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
+    ];
+    const answer = await sayIfInterrupted(interrupted, () =>
+      api.createUser({ username, password }, { 409: conflictHint(username, config.testUsername !== undefined) }).catch((error: unknown) => {
+        throw noteUserMayExist(error, username);
+      }),
+    );
     userkey = userkeyFrom(answer, { method: 'POST', url, username, secrets: [password] });
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [password])}`);
   }
