@@ -4,50 +4,22 @@
  * Bracken and the command that removes it. Bracken is a loopback server here (the walkthrough runs
  * as its own process, out of nock's reach) that answers the three calls and sends no delivery.
  */
-import { createServer } from 'node:http';
 import { expect, test } from 'vitest';
-import { onCleanup } from '../helpers/cleanup.ts';
+import { loopbackBracken } from '../helpers/loopback-bracken.ts';
 import { startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const TARGET = 'https://hooks.example.test/webhooks';
 
-/** Token, merge and create, as Bracken answers them; every request is kept in `seen`. */
-async function fakeBracken(seen: string[]): Promise<string> {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      seen.push(`${request.method} ${request.url}`);
-      response.setHeader('content-type', 'application/json');
-      if (request.url === '/connect/token')
-        response.end(JSON.stringify({ access_token: 'tok-interrupted-0123456789', token_type: 'Bearer', expires_in: 3600 }));
-      else if (request.url?.startsWith('/api/user/create/') === true) response.end(JSON.stringify({ userkey: 4711 }));
-      else response.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onCleanup(() => new Promise((resolve) => server.close(resolve)));
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-}
-
 test('Ctrl-C while waiting for the delivery: says what is left in Bracken and how to remove it, exit 130', async () => {
-  const seen: string[] = [];
-  const bracken = await fakeBracken(seen);
+  const bracken = await loopbackBracken((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(request.url?.startsWith('/api/user/create/') === true ? JSON.stringify({ userkey: 4711 }) : '{}');
+  });
   const stateDir = await tempDir('walkthrough');
   const run = startScript('scripts/walkthrough.ts', {
     args: ['--yes'],
-    env: {
-      BRACKEN_CLIENT_ID: 'acme',
-      BRACKEN_CLIENT_SECRET: 'acme-secret-0123456789',
-      BRACKEN_DOMAINKEY: '12345',
-      BRACKEN_IDENTITY_URL: bracken,
-      BRACKEN_API_URL: bracken,
-      WORKBENCH_STATE_DIR: stateDir,
-      WEBHOOK_TARGET: TARGET,
-      LISTEN_PORT: '0',
-      INSPECT_PORT: '0',
-    },
+    env: { ...bracken.env(stateDir), WEBHOOK_TARGET: TARGET, LISTEN_PORT: '0', INSPECT_PORT: '0' },
   });
   await run.waitFor(/## Confirm the Webhook was triggered/, 30_000);
   const [, username] = /User: (Test-User-[0-9a-z]{8}),/.exec(run.stdout()) ?? [];
@@ -57,8 +29,8 @@ test('Ctrl-C while waiting for the delivery: says what is left in Bracken and ho
   expect(await run.exited()).toEqual({ code: 130, signal: null });
   expect(run.lines().slice(-3)).toEqual([
     'SIGINT: stopped before step 6 (clean up) finished.',
-    `Still in Bracken at ${bracken}: the test user ${username} (userkey 4711); the active subscription user_create -> ${TARGET}.`,
+    `Still in Bracken at ${bracken.url}: the test user ${username} (userkey 4711); the active subscription user_create -> ${TARGET}.`,
     `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
   ]);
-  expect(seen).toEqual(['POST /connect/token', 'PUT /api/webhook/merge/domain/12345/event/user_create', 'POST /api/user/create/domain/12345']);
+  expect(bracken.seen).toEqual(['POST /connect/token', 'PUT /api/webhook/merge/domain/12345/event/user_create', 'POST /api/user/create/domain/12345']);
 });
