@@ -32,9 +32,11 @@ import {
   WEBHOOK_PATH,
   formatError,
   isMain,
+  openState,
   readCommandLine,
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
+import { leftInBracken } from './walkthrough/left-in-bracken.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, recordNameProblem, withRecordName } from './walkthrough/record.ts';
@@ -71,7 +73,14 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   const started = performance.now();
   const steps: { name: string; ms: number }[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const base = loadConfig(options.env === undefined ? {} : { env: options.env });
+  let base: Config;
+  try {
+    base = loadConfig(options.env === undefined ? {} : { env: options.env });
+  } catch (error) {
+    // A setting it cannot use: said as every step says it (the error, its code, Next), then exit 1.
+    log(formatError(error));
+    return { ok: false, runDir: options.runDir ?? '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
+  }
   const runDir = options.runDir ?? (await newRunDir(base));
   const section = async <T>(name: string, heading: string, body: () => Promise<T>): Promise<T> => {
     log('');
@@ -87,9 +96,21 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
 
   let ok = false;
   let used: Config | undefined;
+  // Ctrl-C on the real Bracken: steps 2 and 4 may have made a subscription and a user there that
+  // step 6 will not remove now, so say what is left before exiting (the sandbox goes with the run).
+  const interrupted = () => {
+    void (async () => {
+      log('');
+      log('SIGINT: stopped before step 6 (clean up) finished.');
+      if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) log(line);
+      await new Promise((resolve) => process.stdout.write('', resolve));
+      process.exit(130);
+    })();
+  };
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     used = config;
+    if (config.mode === 'bracken') process.once('SIGINT', interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
     const deps = { config, log: indent, next: () => {} };
@@ -155,6 +176,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     log('');
     log(formatError(error));
   } finally {
+    process.off('SIGINT', interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
   }
 
@@ -168,6 +190,8 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
           `The walkthrough did not complete. Its state (${base.mode === 'sandbox' ? 'journal, tokens, sandbox store' : 'journal, tokens'}) is in ${runDir}.`,
         ),
   );
+  // The sandbox went with the run; the real Bracken keeps what steps 2 and 4 made until step 6 runs.
+  if (!ok && used?.mode === 'bracken') for (const line of await leftInBracken(openState(runDir), used)) log(line);
   return { ok, runDir, steps, totalMs, config: used };
 }
 

@@ -21,10 +21,11 @@ import {
   STEP_PRECONDITION,
   StepError,
   processIsRunning,
+  sayIfInterrupted,
   WEBHOOK_EVENT,
   type UserState,
 } from './lib/core/index.ts';
-import { createBrackenApi, subscriptionStatus, userCreatePath, userkeyFrom, type SubscriptionStatus } from './lib/bracken/index.ts';
+import { createBrackenApi, noteUserMayExist, subscriptionStatus, userCreatePath, userkeyFrom, type SubscriptionStatus } from './lib/bracken/index.ts';
 import { recordingStep } from './lib/record/index.ts';
 
 export interface CreateTestUserDeps extends StepDeps {
@@ -71,9 +72,15 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     const url = `${config.apiUrl}${userCreatePath(config.domainkey)}`;
     log(`POST ${url} {username, password}`);
     const api = createBrackenApi(step);
-    const answer = await api.createUser(
-      { username, password },
-      { 409: `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.` },
+    // A Ctrl-C now may leave a user in Bracken that nothing records: say which, before exiting.
+    const interrupted = () => [
+      `SIGINT: stopped while POST ${url} was under way, so Bracken may have created ${username}.`,
+      `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
+    ];
+    const answer = await sayIfInterrupted(interrupted, () =>
+      api.createUser({ username, password }, { 409: conflictHint(username, config.testUsername !== undefined) }).catch((error: unknown) => {
+        throw noteUserMayExist(error, username);
+      }),
     );
     userkey = userkeyFrom(answer, { method: 'POST', url, username, secrets: [password] });
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [password])}`);
@@ -104,6 +111,13 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     next('npm run step:2 to subscribe, then npm run step:6 and this step again.');
   }
   return record;
+}
+
+/** What to do when Bracken says `username` exists: a name from TEST_USERNAME can be unset; a random one just retried. */
+function conflictHint(username: string, fromSetting: boolean): string {
+  return fromSetting
+    ? `A user called ${username} already exists: unset TEST_USERNAME in .env for a unique name, or delete that user first.`
+    : `Bracken says a user called ${username} already exists, though step 4 made that name up at random: run step 4 again for another name; if it keeps happening, the answer above says what Bracken means.`;
 }
 
 /** "Subscription: ..." as found, saying whether a User_Create will be sent and where. */

@@ -1,3 +1,4 @@
+import { createServer, type ServerResponse } from 'node:http';
 import nock from 'nock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { createBrackenApi } from '../../steps/lib/bracken/api.ts';
@@ -16,6 +17,7 @@ import {
 } from '../../steps/lib/core/errors.ts';
 import type { TokenState } from '../../steps/lib/core/state.ts';
 import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { rejection } from '../helpers/rejection.ts';
 
 const MERGE = `/api/webhook/merge/domain/${DOMAINKEY}/event/user_create`;
@@ -122,6 +124,49 @@ describe('createBrackenApi: 401 gets exactly one token refresh', () => {
   });
 });
 
+/**
+ * A real API on loopback that sends the status line, headers and the start of a JSON body, then
+ * `after` does the rest (drops the connection, or stalls): what nock cannot do mid-body.
+ */
+async function halfAnsweringApi(after: (response: ServerResponse) => void): Promise<string> {
+  const server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"userkey":');
+    after(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise((resolve) => server.close(resolve)));
+  onCleanup(() => server.closeAllConnections());
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+}
+
+describe('createBrackenApi: an answer that breaks off', () => {
+  const CREATE = `/api/user/create/domain/${DOMAINKEY}`;
+  const USER = { username: 'Test-User-x', password: 'Pw-1234567890abcdef' };
+
+  test('a connection dropped mid-body says the server answered, and that it may have acted', async () => {
+    const apiUrl = await halfAnsweringApi((response) => setTimeout(() => response.socket?.destroy(), 20));
+    mockToken('tok-1');
+    const error = await rejection(api({ BRACKEN_API_URL: apiUrl }).createUser(USER));
+    expect(error).toMatchObject({ code: API_UNREACHABLE, status: 200, method: 'POST', url: `${apiUrl}${CREATE}` });
+    expect(error.message).toMatch(new RegExp(`^POST ${apiUrl}${CREATE} answered 200 but the connection broke before the answer ended \\(\\w+\\)\\.$`));
+    expect(error.hint).toContain('Bracken got the request and may have carried it out');
+  });
+
+  test('a body that stops coming is API_TIMEOUT within HTTP_TIMEOUT_MS, saying the answer had begun', async () => {
+    const apiUrl = await halfAnsweringApi(() => {});
+    mockToken('tok-1');
+    const started = Date.now();
+    const error = await rejection(api({ BRACKEN_API_URL: apiUrl, HTTP_TIMEOUT_MS: '300' }).createUser(USER));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({ code: API_TIMEOUT, status: 200 });
+    expect(error.message).toBe(`POST ${apiUrl}${CREATE} answered 200 but the rest of the answer did not come within 300 ms.`);
+    expect(error.hint).toContain('Bracken got the request and may have carried it out');
+  });
+});
+
 describe('createBrackenApi: errors', () => {
   test.each([
     [400, 'Bad Request', API_BAD_REQUEST, 'names the field'],
@@ -139,6 +184,31 @@ describe('createBrackenApi: errors', () => {
     expect(error).toMatchObject({ code, status, body: `{"title":"server says ${status}"}`, method: 'PUT', url: `${API}${MERGE}` });
     expect(error.message).toBe(`PUT ${API}${MERGE} answered ${status} ${statusText}: {"title":"server says ${status}"}`);
     expect(error.hint).toContain(hint);
+  });
+
+  test('a 429 says to wait as long as its Retry-After asks, then run the step again', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(429, 'slow down', { 'retry-after': '17' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_CLIENT_ERROR, status: 429 });
+    expect(error.hint).toBe('Bracken is limiting how often this client may call it (429 Too Many Requests): wait 17 s, then run the step again.');
+  });
+
+  test('a 429 without Retry-After says to wait a minute', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(429);
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.hint).toBe('Bracken is limiting how often this client may call it (429 Too Many Requests): wait a minute, then run the step again.');
+  });
+
+  test('a 503 with Retry-After (an HTTP date) passes on when to try again', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(503, '', { 'retry-after': 'Wed, 01 Jan 2025 12:05:00 GMT' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_SERVER_ERROR, status: 503 });
+    expect(error.hint).toBe(
+      'Bracken had a problem and asked to be retried later: wait until 2025-01-01T12:05:00.000Z, then try again. If it keeps failing, send Bracken support the time, method and URL above.',
+    );
   });
 
   test('a per-call hint replaces the default one', async () => {
@@ -159,6 +229,16 @@ describe('createBrackenApi: errors', () => {
     expect((error as ApiError).body).not.toContain(SUBSCRIPTION.secret);
   });
 
+  test('a server that echoes the bearer token in an error does not get it printed', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.token-payload-0123456789.sig';
+    mockToken(token);
+    mockApi(token).put(MERGE, SUBSCRIPTION).reply(400, `bad request from Bearer ${token}`);
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.code).toBe(API_BAD_REQUEST);
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered 400 Bad Request: bad request from Bearer eyJh…(${token.length} chars)`);
+    expect((error as ApiError).body).not.toContain(token);
+  });
+
   test('no answer within HTTP_TIMEOUT_MS is API_TIMEOUT', async () => {
     mockToken('tok-1');
     mockApi('tok-1').put(MERGE, SUBSCRIPTION).delay(2_000).reply(200, {});
@@ -175,6 +255,41 @@ describe('createBrackenApi: errors', () => {
     expect(error.code).toBe(API_UNREACHABLE);
     expect(error.message).toBe(`PUT ${API}${MERGE} could not reach the server (${errorCode}).`);
     expect(error.hint).toContain('BRACKEN_API_URL');
+  });
+
+  test.each([301, 302, 307, 308])(
+    'a %i redirect is not followed: the body (a secret, a password) goes nowhere else, and the error names where it pointed',
+    async (status) => {
+      mockToken('tok-1');
+      // Exactly one API request: were the redirect followed, nock would refuse the second one (another host).
+      mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(status, '', { location: 'https://elsewhere.example.test/login' });
+      const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+      expect(error).toMatchObject({ code: API_BAD_RESPONSE, status, method: 'PUT', url: `${API}${MERGE}` });
+      expect(error.message).toBe(
+        `PUT ${API}${MERGE} answered ${status} redirecting to https://elsewhere.example.test/login; the workbench does not follow redirects.`,
+      );
+      expect(error.hint).toContain('BRACKEN_API_URL');
+    },
+  );
+
+  test('a 2xx body over 1 MiB is refused, not read to the end: API_BAD_RESPONSE, the start quoted', async () => {
+    mockToken('tok-1');
+    const huge = `{"userkey":42,"pad":"${'a'.repeat(3 * 1024 * 1024)}"}`;
+    mockApi('tok-1').post(`/api/user/create/domain/${DOMAINKEY}`, { username: 'Test-User-x', password: 'Pw-1234567890abcdef' }).reply(200, huge);
+    const error = await rejection(api().createUser({ username: 'Test-User-x', password: 'Pw-1234567890abcdef' }));
+    expect(error).toMatchObject({ code: API_BAD_RESPONSE, status: 200 });
+    expect(error.message).toMatch(/answered 200 but its body is over 1 MiB, so it was not read to the end: \{"userkey":42,"pad":"a+… \(1048576 chars\)$/);
+    expect((error as ApiError).body).toHaveLength(1024 * 1024);
+  });
+
+  test('an error answer over 1 MiB keeps its status and code, with only its first 1 MiB read', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1')
+      .put(MERGE, SUBSCRIPTION)
+      .reply(500, 'x'.repeat(2 * 1024 * 1024));
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error).toMatchObject({ code: API_SERVER_ERROR, status: 500 });
+    expect((error as ApiError).body).toHaveLength(1024 * 1024);
   });
 
   test('a 2xx that is not JSON is API_BAD_RESPONSE', async () => {

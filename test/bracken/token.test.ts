@@ -69,6 +69,13 @@ describe('getAccessToken: the request and the cache', () => {
     expect(token).toMatchObject({ accessToken: 'tok-other', source: 'identity' });
   });
 
+  test('a cached token said to live longer than a day (written before the cap) is not believed: a new one is fetched', async () => {
+    await box.state.write('token', { accessToken: 'tok-forever', expiresAt: 1e303, identityUrl: IDENTITY, clientId: CLIENT_ID, scope: undefined });
+    mockToken('tok-2');
+    const token = await getAccessToken({ config: box.config(), state: box.state, now: () => T0 });
+    expect(token).toMatchObject({ accessToken: 'tok-2', source: 'identity', expiresAt: T0 + 3_600_000 });
+  });
+
   test('forceRefresh ignores a fresh cached token', async () => {
     mockToken('tok-1');
     mockToken('tok-2');
@@ -121,11 +128,86 @@ describe('getAccessToken: failures', () => {
     expect(error.hint).toContain('BRACKEN_SCOPE');
   });
 
-  test('a 500 with no OAuth body is TOKEN_REJECTED naming the status', async () => {
+  test('an error_description that echoes the client secret does not get it printed', async () => {
+    tokenRequest().reply(400, { error: 'invalid_request', error_description: 'client_secret client-secret-0123456789abcdef is not valid here' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 400 invalid_request: client_secret clie…(30 chars) is not valid here.`);
+  });
+
+  test('a 500 with no OAuth body is TOKEN_REJECTED naming the status, and says to try again later', async () => {
     tokenRequest().reply(500, 'boom');
     const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
     expect(error.code).toBe(TOKEN_REJECTED);
-    expect(error.message).toContain('(HTTP 500)');
+    expect(error.message).toContain('answered HTTP 500');
+    expect(error.hint).toMatch(/^Try again in a moment/);
+  });
+
+  test('a 503 with Retry-After says the identity server had a problem and how long to wait, not to check the URL', async () => {
+    tokenRequest().reply(503, '<html>Service Unavailable</html>', { 'content-type': 'text/html', 'retry-after': '30' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 503: the identity server had a problem.`);
+    expect(error.hint).toBe("Wait 30 s (its Retry-After), then run the step again; if it keeps failing, check Bracken's status or ask Bracken support.");
+  });
+
+  test('a 429 with Retry-After says the identity server is limiting requests and how long to wait', async () => {
+    tokenRequest().reply(429, '', { 'retry-after': '12' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 429: the identity server is limiting requests.`);
+    expect(error.hint).toBe("Wait 12 s (its Retry-After), then run the step again; if it keeps failing, check Bracken's status or ask Bracken support.");
+  });
+
+  test('a redirect is not followed and the error names where it pointed', async () => {
+    tokenRequest().reply(307, '', { location: 'https://login.example.test/connect/token' });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(
+      `${IDENTITY}/connect/token answered HTTP 307 redirecting to https://login.example.test/connect/token; redirects are not followed.`,
+    );
+    expect(error.hint).toContain(`Check BRACKEN_IDENTITY_URL (${IDENTITY})`);
+  });
+
+  test.each([
+    ['no access_token', { token_type: 'Bearer', expires_in: 3600 }, '"response" body "access_token" property must be a string'],
+    [
+      'a negative expires_in',
+      { access_token: 'tok-secret-value', token_type: 'Bearer', expires_in: -5 },
+      '"response" body "expires_in" property must be a non-negative number',
+    ],
+  ])('a 200 with %s says which field is wrong, without printing the token', async (_label, body, detail) => {
+    tokenRequest().reply(200, body);
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token did not return a token: invalid response encountered (${detail}).`);
+    expect(error.message).not.toContain('tok-secret-value');
+    expect(await box.state.read('token')).toBeUndefined();
+  });
+
+  test('an answer over 1 MiB is refused unread: no 50 MB token is cached or sent on', async () => {
+    tokenRequest().reply(200, { access_token: 'a'.repeat(3 * 1024 * 1024), token_type: 'Bearer', expires_in: 3600 });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(`${IDENTITY}/connect/token answered HTTP 200 with a body over 1 MiB; the workbench stopped reading it.`);
+    expect(error.hint).toContain('BRACKEN_IDENTITY_URL');
+    expect(await box.state.read('token')).toBeUndefined();
+  });
+
+  test.each([
+    ['a line break', 'zzq-abc\r\nX-Injected: 1'],
+    ['a space', 'zzq abc'],
+    ['a character outside ASCII', 'zzq-€uro'],
+  ])('an access_token with %s (unusable in an Authorization header) is refused, not cached, and not printed', async (_label, accessToken) => {
+    tokenRequest().reply(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.code).toBe(TOKEN_REJECTED);
+    expect(error.message).toBe(
+      `${IDENTITY}/connect/token returned an access_token that cannot be sent in an Authorization header: it has characters other than printable ASCII (${accessToken.length} chars).`,
+    );
+    expect(error.message).not.toContain('zzq');
+    expect(await box.state.read('token')).toBeUndefined();
   });
 
   test('connection refused is TOKEN_UNREACHABLE with a network hint for the real Bracken', async () => {

@@ -31,6 +31,16 @@ test('step 1 prints the target first, requests a token and prints it redacted', 
   expect(out.text()).not.toContain(TOKEN);
 });
 
+test('step 1 with an absurd expires_in (1e300) caches the token for at most a day instead of crashing', async () => {
+  mockToken(TOKEN, { expiresIn: 1e300 });
+  const out = captureLog();
+  const token = await getToken({ config: box.config(), state: box.state, log: out.log, now: () => T0 });
+
+  expect(token.expiresAt).toBe(T0 + 86_400_000);
+  expect((await box.state.read('token'))?.expiresAt).toBe(T0 + 86_400_000);
+  expect(out.lines).toContain(`Access token: eyJh…(${TOKEN.length} chars), expires in 86400 s (2025-01-02T12:00:00.000Z)`);
+});
+
 test('step 1 run again reuses the cached token; --refresh asks again', async () => {
   mockToken(TOKEN);
   const config = box.config();

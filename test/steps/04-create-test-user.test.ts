@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
+import type nock from 'nock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { createTestUser } from '../../steps/04-create-test-user.ts';
-import { API_BAD_RESPONSE, API_CONFLICT, ApiError, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
+import { API_BAD_RESPONSE, API_CONFLICT, API_TIMEOUT, ApiError, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
 import { generatePassword, generateUsername, PASSWORD_CLASSES, PASSWORD_LENGTH } from '../../steps/lib/core/generate.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { UserState, WebhookState } from '../../steps/lib/core/state.ts';
@@ -82,6 +83,16 @@ describe('step 4: create the test user', () => {
     expect(second[0]?.password).not.toBe(first[0]?.password);
   });
 
+  test('a 409 for a generated name does not tell the user to unset TEST_USERNAME, which is not set', async () => {
+    mockToken(TOKEN);
+    const sent = expectCreate(() => ({ title: 'Conflict' }), 409);
+    const error = await rejection(run());
+    expect(error.code).toBe(API_CONFLICT);
+    expect(error.hint).toBe(
+      `Bracken says a user called ${sent[0]?.username} already exists, though step 4 made that name up at random: run step 4 again for another name; if it keeps happening, the answer above says what Bracken means.`,
+    );
+  });
+
   test('TEST_USERNAME is used as the username; a 409 says how to get a unique one', async () => {
     mockToken(TOKEN);
     const sent = expectCreate(() => ({ title: 'Conflict' }), 409);
@@ -109,6 +120,28 @@ describe('step 4: create the test user', () => {
     expect(error.hint).toContain(`Bracken probably created ${sent[0]?.username}`);
     expect(await box.state.read('user')).toBeUndefined();
     expect(`${await visible(out)}\n${error.message}`).not.toContain(sent[0]?.password ?? '-');
+  });
+
+  test.each([
+    ['no answer within HTTP_TIMEOUT_MS', API_TIMEOUT, (i: nock.Interceptor) => i.delay(2_000).reply(201, { userkey: 1 })],
+    ['a 200 that is not JSON', API_BAD_RESPONSE, (i: nock.Interceptor) => i.reply(200, '<html>Welcome</html>', { 'content-type': 'text/html' })],
+  ])('%s: the user may exist, so Next names it and says to look for it before running step 4 again', async (_label, code, answer) => {
+    mockToken(TOKEN);
+    const sent: { username: string }[] = [];
+    answer(
+      mockApi(TOKEN).post(CREATE, (body: { username: string }) => {
+        sent.push(body);
+        return true;
+      }),
+    );
+    const error = await rejection(run({ HTTP_TIMEOUT_MS: '100' }));
+    expect(error.code).toBe(code);
+    expect(error.hint).toMatch(
+      new RegExp(
+        `^Bracken may have created ${sent[0]?.username} anyway: look for it in Bracken and delete it there before you run step 4 again \\(it picks a new name\\)\\. `,
+      ),
+    );
+    expect(await box.state.read('user')).toBeUndefined();
   });
 
   test('a user still recorded from an earlier run stops the step before any request', async () => {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
-import { API_SERVER_ERROR, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
+import { API_CONFLICT, API_SERVER_ERROR, STEP_PRECONDITION } from '../../steps/lib/core/errors.ts';
 import { describeTarget } from '../../steps/lib/core/run-step.ts';
 import type { UserState, WebhookState } from '../../steps/lib/core/state.ts';
 import { API, DOMAINKEY, mockApi, mockToken, T0, testWorkbench, type TestWorkbench } from '../helpers/bracken-mocks.ts';
@@ -168,6 +168,16 @@ describe('step 6: clean up', () => {
     const error = await rejection(run());
     expect(error.code).toBe(API_SERVER_ERROR);
     expect(error.message).toBe(`DELETE ${API}${DELETE} answered 500 Internal Server Error: database down`);
+    expect(await box.state.read('user')).toEqual(USER);
+  });
+
+  test('a 409 on delete fails, keeps user.json, and its Next line does not speak of creating', async () => {
+    await box.state.write('user', USER);
+    mockToken(TOKEN);
+    expectDelete().reply(409, '{"title":"User has open enrolments"}');
+    const error = await rejection(run());
+    expect(error.code).toBe(API_CONFLICT);
+    expect(error.hint).toBe('Bracken says this clashes with something that already exists; the answer above says what.');
     expect(await box.state.read('user')).toEqual(USER);
   });
 

@@ -22,7 +22,8 @@ import {
   type ApiErrorCode,
   scrubText,
 } from '../core/index.ts';
-import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
+import { waitFor } from './retry-after.ts';
 
 /** Hints a call can override, by HTTP status. */
 export type StatusHints = Readonly<Partial<Record<number, string>>>;
@@ -49,10 +50,12 @@ function codeForStatus(status: number): ApiErrorCode {
 }
 
 /** An ApiError for a 4xx or 5xx answer (`body` keeps the server's text, minus `secrets`). */
-export function apiErrorForStatus(call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints }): ApiError {
+export function apiErrorForStatus(
+  call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints; retryAfter?: string | null },
+): ApiError {
   const { config, method, url, status } = call;
   const body = scrubText(call.body, call.secrets);
-  const hint = call.hints?.[status] ?? defaultHint(config, status);
+  const hint = call.hints?.[status] ?? defaultHint(config, status, waitFor(call.retryAfter));
   return new ApiError(codeForStatus(status), `${method} ${url} answered ${status} ${call.statusText}: ${quote(body)}`, {
     status,
     body,
@@ -75,20 +78,44 @@ export function apiErrorForBadBody(call: FailedCall & { status: number; body: st
   });
 }
 
-/** An ApiError for a call that got no answer: a timeout, a refused connection, a DNS failure. */
-export function apiErrorForFailure(call: FailedCall, error: unknown): ApiError {
-  const { config, method, url } = call;
-  const timedOut = isTimeout(error);
-  const what = timedOut ? `got no answer within ${config.httpTimeoutMs} ms` : `could not reach the server (${networkErrorCode(error) ?? String(error)})`;
-  return new ApiError(timedOut ? API_TIMEOUT : API_UNREACHABLE, `${method} ${url} ${what}.`, {
+/** An ApiError for a 3xx, which the client does not follow: it says where the redirect pointed. */
+export function apiErrorForRedirect(call: FailedCall & { status: number; location: string | null }): ApiError {
+  const { config, method, url, status } = call;
+  const where = call.location === null ? 'a redirect without a Location' : `redirecting to ${call.location}`;
+  return new ApiError(API_BAD_RESPONSE, `${method} ${url} answered ${status} ${where}; the workbench does not follow redirects.`, {
+    status,
     method,
     url,
-    cause: error,
-    hint: unreachableHint(config, 'BRACKEN_API_URL'),
+    hint: `Check BRACKEN_API_URL (${config.apiUrl}): it must be the API itself, not an address that forwards to it (http instead of https, a login page, a proxy). Nothing was sent to the redirect's address.`,
   });
 }
 
-function defaultHint(config: Config, status: number): string {
+/**
+ * An ApiError for a call that got no answer (a timeout, a refused connection, a DNS failure), or,
+ * with `answeredStatus`, whose answer broke off after its status line: the request then reached
+ * the server, which may have carried it out, and the hint says so.
+ */
+export function apiErrorForFailure(call: FailedCall & { answeredStatus?: number }, error: unknown): ApiError {
+  const { config, method, url, answeredStatus } = call;
+  const timedOut = isTimeout(error);
+  const cause = networkErrorCode(error) ?? String(error);
+  const noAnswer = timedOut ? `got no answer within ${config.httpTimeoutMs} ms` : `could not reach the server (${cause})`;
+  const brokenOff = timedOut
+    ? `answered ${answeredStatus} but the rest of the answer did not come within ${config.httpTimeoutMs} ms`
+    : `answered ${answeredStatus} but the connection broke before the answer ended (${cause})`;
+  const what = answeredStatus === undefined ? noAnswer : brokenOff;
+  const network = unreachableHint(config, 'BRACKEN_API_URL');
+  return new ApiError(timedOut ? API_TIMEOUT : API_UNREACHABLE, `${method} ${url} ${what}.`, {
+    ...(answeredStatus === undefined ? {} : { status: answeredStatus }),
+    method,
+    url,
+    cause: error,
+    hint: answeredStatus === undefined ? network : `Bracken got the request and may have carried it out: check before you run the step again. ${network}`,
+  });
+}
+
+/** `wait` is how long the answer's Retry-After asked to wait (`17 s`, `until <date>`), if it said. */
+function defaultHint(config: Config, status: number, wait: string | undefined): string {
   switch (status) {
     case 400:
       return 'Bracken rejected the request body; its answer above names the field at fault.';
@@ -99,12 +126,15 @@ function defaultHint(config: Config, status: number): string {
     case 404:
       return `Check BRACKEN_API_URL (${config.apiUrl}) and BRACKEN_DOMAINKEY (${config.domainkey}).`;
     case 409:
-      return 'What you are creating already exists; the answer above says what clashed.';
+      // Not only on create: a delete or a merge may clash with Bracken's state too.
+      return 'Bracken says this clashes with something that already exists; the answer above says what.';
+    case 429:
+      return `Bracken is limiting how often this client may call it (429 Too Many Requests): wait ${wait ?? 'a minute'}, then run the step again.`;
     default:
       if (status >= 500) {
-        return config.mode === 'sandbox'
-          ? 'The sandbox failed: its terminal shows why. Restart it with `npm run sandbox`.'
-          : 'Bracken had a problem; try again in a moment. If it keeps failing, send Bracken support the time, method and URL above.';
+        if (config.mode === 'sandbox') return SANDBOX_FAILED_HINT;
+        const retry = wait === undefined ? '; try again in a moment' : ` and asked to be retried later: wait ${wait}, then try again`;
+        return `Bracken had a problem${retry}. If it keeps failing, send Bracken support the time, method and URL above.`;
       }
       return 'Bracken refused the request; its answer above says why.';
   }

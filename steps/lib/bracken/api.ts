@@ -10,7 +10,8 @@
  * const { status, data } = await api.mergeWebhook('user_create', { target, secret, active: true });
  */
 import { type Config, type State, API_NOT_FOUND, ApiError } from '../core/index.ts';
-import { apiErrorForBadBody, apiErrorForFailure, apiErrorForStatus, type StatusHints } from './api-errors.ts';
+import { MAX_ANSWER_BYTES, readAnswerText } from './answer-body.ts';
+import { apiErrorForBadBody, apiErrorForFailure, apiErrorForRedirect, apiErrorForStatus, type StatusHints } from './api-errors.ts';
 import { userCreatePath, userDeletePath, userDeleteRouteHint, webhookMergePath, type UserRouteValues } from './routes.ts';
 import { getAccessToken } from './token.ts';
 
@@ -28,7 +29,7 @@ export interface CallOptions {
   readonly body?: unknown;
   /** Replaces the default hint for these statuses (e.g. what a 404 means to this step). */
   readonly hints?: StatusHints;
-  /** Values the server may echo back (webhook secret, password), redacted in error messages. */
+  /** Values the server may echo back (webhook secret, password), redacted in error messages (the bearer token always is). */
   readonly secrets?: readonly string[];
 }
 
@@ -65,34 +66,55 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
 
   async function call(method: string, path: string, callOptions: CallOptions = {}): Promise<ApiResult> {
     const url = `${config.apiUrl}${path}`;
-    const failed = { config, method, url, ...(callOptions.secrets ? { secrets: callOptions.secrets } : {}) };
-    const attempt = async (accessToken: string): Promise<{ response: Response; text: string }> => {
+    // The bearer tokens sent join them: a server may echo the Authorization header in an error.
+    const secrets = [...(callOptions.secrets ?? [])];
+    const failed = { config, method, url, secrets };
+    const attempt = async (accessToken: string): Promise<{ response: Response; text: string; truncated: boolean }> => {
+      secrets.push(accessToken);
       const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
       if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
+      let response: Response;
       try {
-        const response = await send(url, {
+        response = await send(url, {
           method,
           headers,
           ...(callOptions.body === undefined ? {} : { body: JSON.stringify(callOptions.body) }),
+          // One deadline for the whole answer, body included: the signal also aborts the body's stream.
           signal: AbortSignal.timeout(config.httpTimeoutMs),
+          // fetch would follow a redirect and send the body (a webhook secret, a password) to
+          // wherever it points: the API never redirects, so one is reported, not followed.
+          redirect: 'manual',
         });
-        return { response, text: await response.text() };
       } catch (error) {
         throw apiErrorForFailure(failed, error);
       }
+      try {
+        return { response, ...(await readAnswerText(response)) };
+      } catch (error) {
+        // Unlike no answer at all, this request reached Bracken, which may have carried it out.
+        throw apiErrorForFailure({ ...failed, answeredStatus: response.status }, error);
+      }
     };
 
-    let { response, text } = await attempt(await token(false));
+    let { response, text, truncated } = await attempt(await token(false));
     // A 401 may just mean the cached token went stale: get a fresh one and try exactly once more.
-    if (response.status === 401) ({ response, text } = await attempt(await token(true)));
+    if (response.status === 401) ({ response, text, truncated } = await attempt(await token(true)));
+    if (response.status >= 300 && response.status < 400) {
+      throw apiErrorForRedirect({ ...failed, status: response.status, location: response.headers.get('location') });
+    }
     if (!response.ok) {
       throw apiErrorForStatus({
         ...failed,
         status: response.status,
         statusText: response.statusText,
         body: text,
+        retryAfter: response.headers.get('retry-after'),
         ...(callOptions.hints ? { hints: callOptions.hints } : {}),
       });
+    }
+    if (truncated) {
+      const expected = `its body is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, so it was not read to the end`;
+      throw apiErrorForBadBody({ ...failed, status: response.status, body: text, expected });
     }
     // Bracken does not document every answer's body (the merge's is unknown), so empty is fine.
     if (text.trim() === '') return { status: response.status, text, data: undefined };

@@ -5,7 +5,7 @@ export { createBrackenApi, doneOrGone } from './api.ts';
 export { TOKEN_PATH, userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
 export { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint } from './token.ts';
 export type { AccessToken } from './token.ts';
-export { userkeyFrom } from './user-answer.ts';
+export { noteUserMayExist, userkeyFrom } from './user-answer.ts';
 export { resolveWebhookSecret, resolveWebhookTarget } from './webhook-target.ts';
 export type { ResolvedTarget } from './webhook-target.ts';
 export { findSubscription, subscribedElsewhereNote, subscriptionStatus } from './subscription-status.ts';

@@ -38,6 +38,9 @@ export function isTimeout(error: unknown): boolean {
   return false;
 }
 
+/** What to do when the sandbox answered with a 5xx: the failure is in its terminal. */
+export const SANDBOX_FAILED_HINT = 'The sandbox failed: its terminal shows why. Restart it with `npm run sandbox`.';
+
 /**
  * What to do when the server behind `variable` did not answer: start the sandbox, or check the
  * address and the network for the real Bracken.

@@ -6,11 +6,14 @@
  * try { await client.clientCredentialsGrant(oauth) } catch (error) { throw toTokenError(error, config, tokenEndpoint(config)) }
  */
 import * as client from 'openid-client';
-import { type Config, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
-import { isTimeout, networkErrorCode, unreachableHint } from './network-errors.ts';
+import { type Config, scrubText, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
+import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
+import { waitFor } from './retry-after.ts';
 
 /** Turns what openid-client throws at `where` (the token endpoint) into a TokenError with a next step. */
 export function toTokenError(error: unknown, config: Config, where: string): TokenError {
+  // One of ours, thrown while reading the answer (token.ts's size limit), wrapped by openid-client.
+  if (error instanceof Error && error.cause instanceof TokenError) return error.cause;
   const { status, error: oauthError } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; error?: unknown };
   // IdentityServer answers 400 invalid_client; others answer 401, sometimes with only a challenge header.
   const challenged = status === 401 && error instanceof client.WWWAuthenticateChallengeError;
@@ -25,7 +28,8 @@ export function toTokenError(error: unknown, config: Config, where: string): Tok
     });
   }
   if (error instanceof client.ResponseBodyError) {
-    const description = error.error_description === undefined ? '' : `: ${error.error_description}`;
+    // A server may quote the request, client_secret included, in its description.
+    const description = error.error_description === undefined ? '' : `: ${scrubText(error.error_description, [config.clientSecret])}`;
     return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${error.status} ${error.error}${description}.`, {
       cause: error,
       hint:
@@ -43,8 +47,30 @@ export function toTokenError(error: unknown, config: Config, where: string): Tok
   }
   // e.g. a 500 or an HTML page: openid-client keeps the Response as the cause.
   const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Response && (cause.status >= 500 || cause.status === 429)) {
+    const wait = waitFor(cause.headers.get('retry-after'));
+    const what = cause.status === 429 ? 'is limiting requests' : 'had a problem';
+    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status}: the identity server ${what}.`, {
+      cause: error,
+      hint:
+        config.mode === 'sandbox'
+          ? SANDBOX_FAILED_HINT
+          : `${wait === undefined ? 'Try again in a moment' : `Wait ${wait} (its Retry-After), then run the step again`}; if it keeps failing, check Bracken's status or ask Bracken support.`,
+    });
+  }
+  if (cause instanceof Response && cause.status >= 300 && cause.status < 400) {
+    const location = cause.headers.get('location');
+    const pointed = location === null ? 'without a Location' : `redirecting to ${location}`;
+    return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status} ${pointed}; redirects are not followed.`, {
+      cause: error,
+      hint: `Check BRACKEN_IDENTITY_URL (${config.identityUrl}): it must be the identity server itself, not an address that forwards to it (http instead of https, a proxy). The client secret was not sent to the redirect's address.`,
+    });
+  }
   const httpStatus = cause instanceof Response ? ` (HTTP ${cause.status})` : '';
-  const detail = error instanceof Error ? error.message : String(error);
+  // openid-client's own words are generic ("invalid response encountered"); its cause's message says
+  // which field is wrong. Only the message: the cause's own cause holds the body, token included.
+  const why = cause instanceof Error && cause.message !== '' ? ` (${cause.message})` : '';
+  const detail = error instanceof Error ? `${error.message}${why}` : String(error);
   return new TokenError(TOKEN_REJECTED, `${where} did not return a token: ${detail}${httpStatus}.`, {
     cause: error,
     hint: `Check that BRACKEN_IDENTITY_URL (${config.identityUrl}) is the identity server, not the API.`,

@@ -6,7 +6,7 @@
  * @example
  * userkeyFrom({ status: 200, text, data: { user: { userkey: 42 } } }, { method, url, username }) // 42
  */
-import { API_BAD_RESPONSE, ApiError, printable } from '../core/index.ts';
+import { API_BAD_RESPONSE, API_TIMEOUT, API_UNREACHABLE, ApiError, printable } from '../core/index.ts';
 import type { ApiResult } from './api.ts';
 
 export interface CreateCall {
@@ -36,6 +36,27 @@ export function userkeyFrom(answer: ApiResult, call: CreateCall): number {
       hint: `Bracken probably created ${call.username}, but without its userkey step 6 cannot delete it: delete it in Bracken yourself, and report the answer's shape so the workbench can read it.`,
     },
   );
+}
+
+/**
+ * `error` from a create call, with a hint that names `username` when Bracken may have created the
+ * user though the step could not tell (no answer in time, an answer that broke off or was not
+ * JSON): a second run of step 4 picks a new name, so that user would be left behind unnoticed.
+ * A refused connection or an error status is returned as it is: nothing was created.
+ */
+export function noteUserMayExist(error: unknown, username: string): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const uncertain = error.code === API_TIMEOUT || error.code === API_BAD_RESPONSE || (error.code === API_UNREACHABLE && error.status !== undefined);
+  if (!uncertain) return error;
+  const { status, body, method, url } = error;
+  return new ApiError(error.code, error.message, {
+    ...(status === undefined ? {} : { status }),
+    ...(body === undefined ? {} : { body }),
+    method,
+    url,
+    cause: error.cause,
+    hint: `Bracken may have created ${username} anyway: look for it in Bracken and delete it there before you run step 4 again (it picks a new name). ${error.hint ?? ''}`.trim(),
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -76,7 +76,7 @@ export const API_SERVER_ERROR = 'WORKBENCH_API_SERVER_ERROR';
 export const API_TIMEOUT = 'WORKBENCH_API_TIMEOUT';
 /** ApiError: the API could not be reached (connection refused, DNS, reset). */
 export const API_UNREACHABLE = 'WORKBENCH_API_UNREACHABLE';
-/** ApiError: a 2xx whose body is not the JSON we expected. */
+/** ApiError: a 2xx whose body is not the JSON we expected, or a redirect (3xx), which is not followed. */
 export const API_BAD_RESPONSE = 'WORKBENCH_API_BAD_RESPONSE';
 export type ApiErrorCode =
   | typeof API_BAD_REQUEST

@@ -57,6 +57,7 @@ export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
 export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
+export { sayIfInterrupted } from './interrupt.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
 export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretWarning } from './weak-secret.ts';

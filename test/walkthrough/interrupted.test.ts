@@ -1,0 +1,36 @@
+/**
+ * Ctrl-C during `npm start` against the real Bracken: steps 2 and 4 have made a subscription and a
+ * user there, and step 6 will not run. Before it exits the walkthrough must say what it leaves in
+ * Bracken and the command that removes it. Bracken is a loopback server here (the walkthrough runs
+ * as its own process, out of nock's reach) that answers the three calls and sends no delivery.
+ */
+import { expect, test } from 'vitest';
+import { loopbackBracken } from '../helpers/loopback-bracken.ts';
+import { startScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const TARGET = 'https://hooks.example.test/webhooks';
+
+test('Ctrl-C while waiting for the delivery: says what is left in Bracken and how to remove it, exit 130', async () => {
+  const bracken = await loopbackBracken((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(request.url?.startsWith('/api/user/create/') === true ? JSON.stringify({ userkey: 4711 }) : '{}');
+  });
+  const stateDir = await tempDir('walkthrough');
+  const run = startScript('scripts/walkthrough.ts', {
+    args: ['--yes'],
+    env: { ...bracken.env(stateDir), WEBHOOK_TARGET: TARGET, LISTEN_PORT: '0', INSPECT_PORT: '0' },
+  });
+  await run.waitFor(/## Confirm the Webhook was triggered/, 30_000);
+  const [, username] = /User: (Test-User-[0-9a-z]{8}),/.exec(run.stdout()) ?? [];
+  const [, runDir] = /saved in (\S+)\/user\.json/.exec(run.stdout()) ?? [];
+  run.child.kill('SIGINT');
+
+  expect(await run.exited()).toEqual({ code: 130, signal: null });
+  expect(run.lines().slice(-3)).toEqual([
+    'SIGINT: stopped before step 6 (clean up) finished.',
+    `Still in Bracken at ${bracken.url}: the test user ${username} (userkey 4711); the active subscription user_create -> ${TARGET}.`,
+    `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
+  ]);
+  expect(bracken.seen).toEqual(['POST /connect/token', 'PUT /api/webhook/merge/domain/12345/event/user_create', 'POST /api/user/create/domain/12345']);
+});
