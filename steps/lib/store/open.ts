@@ -58,7 +58,7 @@ const RECENT_LIMIT = 200;
 const RECENT_BODY_BYTES = 64 * 1024 * 1024;
 
 /** What step 5 reads: the whole journal (safe while a listener writes it), or Postgres's most recent deliveries (RECENT_LIMIT, RECENT_BODY_BYTES). */
-export async function readDeliveries(config: Config): Promise<StoredDeliveries> {
+export async function readDeliveries(config: Config, options: { bodyBytes?: number } = {}): Promise<StoredDeliveries> {
   if (config.database.url === undefined) {
     const dir = journalDir(config.stateDir);
     const { deliveries, warnings } = await readJournal(dir);
@@ -66,7 +66,7 @@ export async function readDeliveries(config: Config): Promise<StoredDeliveries> 
   }
   const store = await openDatabase(config, { role: 'reader' });
   try {
-    const deliveries = await store.recent({ limit: RECENT_LIMIT, bodyBytes: RECENT_BODY_BYTES });
+    const deliveries = await store.recent({ limit: RECENT_LIMIT, bodyBytes: options.bodyBytes ?? RECENT_BODY_BYTES });
     return { deliveries: deliveries.reverse(), warnings: [], location: `store: ${store.location}` };
   } finally {
     await store.close();
