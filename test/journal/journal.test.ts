@@ -148,6 +148,9 @@ describe('openJournal / readJournal', () => {
     const journal = await openIn({ keepFiles: 2 });
     const [copy] = await cutCopies();
     expect(copy).toMatch(/^journal-000001\.bin\.cut-/);
+    expect(journal.warnings[1]).toBe(
+      `${journalFileName(1)}: cut those ${behind.length} bytes off and kept them in ${copy}; this file was no longer written to, so the damage is not from a crash: they may hold acknowledged deliveries.`,
+    );
     expect(await readFile(join(dir, copy ?? ''))).toEqual(behind);
     expect(await readFile(older)).toEqual(frame(record(1)));
     expect(journal.recovered.map((d) => d.id)).toEqual(['id-0001', 'id-0004']);

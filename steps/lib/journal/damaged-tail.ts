@@ -1,9 +1,10 @@
 /**
- * Cutting a damaged end off the newest journal file, keeping its bytes.
+ * Cutting a damaged end off a journal file on start, keeping its bytes.
  *
  * The listener appends to the newest file, so a damaged end has to go first: frames written after
- * it would never be read (readers stop at the first damaged frame). After a crash that end is the
- * last write, which was never acknowledged. But damage in the middle of the file (a bad sector, a
+ * it would never be read (readers stop at the first damaged frame); an older file's would be deleted
+ * by rotation, which carries forward only what it can read. After a crash the newest file's damaged
+ * end is the last write, which was never acknowledged. But damage in the middle of a file (a bad sector, a
  * stray write by another program) puts acknowledged deliveries behind it, and a reader cannot tell
  * the two apart: scanning past damage for the next frame is unsafe, since a body may hold bytes
  * that look like one. So the bytes are copied, flushed, into a file of their own beside the journal

@@ -99,10 +99,12 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       // clean record, and what an older file held past its damage is not deleted with it by rotation.
       if (result.tornBytes > 0) {
         const copy = await cutDamagedTail(file, result.completeBytes, result.tail);
-        warnings.push(
-          `${basename(file.path)}: cut those ${result.tornBytes} bytes off and kept them in ${copy}; ` +
-            'after a crash they are a last write never acknowledged, and the copy can be deleted.',
-        );
+        // Only the newest file is written to, so only its end can be a write a crash cut short.
+        const why =
+          file === files.at(-1)
+            ? 'after a crash they are a last write never acknowledged, and the copy can be deleted.'
+            : 'this file was no longer written to, so the damage is not from a crash: they may hold acknowledged deliveries.';
+        warnings.push(`${basename(file.path)}: cut those ${result.tornBytes} bytes off and kept them in ${copy}; ${why}`);
       }
     }
     // Frames read are views into whole files: keep copies of the few still owed, not the files.
