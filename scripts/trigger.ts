@@ -22,16 +22,14 @@ async function main(): Promise<number> {
   try {
     parsed = parse();
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return refuse((error as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help === true) return print(USAGE);
   if (values.list === true) return print(listEvents());
   const [event, ...extra] = positionals;
   if (event === undefined || extra.length > 0) {
-    console.error(`${event === undefined ? 'Name one event.' : `One event at a time (got ${positionals.join(', ')}).`}\n\n${USAGE}`);
-    return 2;
+    return refuse(event === undefined ? 'Name one event.' : `One event at a time (got ${positionals.join(', ')}).`);
   }
   try {
     await triggerEvent({
@@ -76,6 +74,12 @@ function key(option: string, value: string | undefined): number | undefined {
   throw new TriggerError(TRIGGER_USAGE, `${option} ${JSON.stringify(value)} is not a key (a whole number).`, {
     hint: `GET /sandbox/${option.slice(2)}s on the sandbox lists them; leave ${option} out to have a new one made.`,
   });
+}
+
+/** A wrong command line: the error with its code, as every refusal is printed, then the usage; exit code 2. */
+function refuse(message: string): number {
+  console.error(`Error: ${message} [${TRIGGER_USAGE}]\n\n${USAGE}`);
+  return 2;
 }
 
 function print(text: string): number {

@@ -32,9 +32,21 @@ describe('npm run trigger (the script)', () => {
 
   it('no event, two events, or an unknown one: exit 2 with the usage or the names', async () => {
     const none = await runScript('scripts/trigger.ts');
-    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('Name one event.\n\nUsage: npm run trigger -- <event>')]);
+    expect([none.code, none.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^Error: Name one event\. \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: npm run trigger -- <event>/),
+    ]);
     const two = await runScript('scripts/trigger.ts', { args: ['user_create', 'user_delete'] });
-    expect([two.code, two.stderr]).toEqual([2, expect.stringContaining('One event at a time (got user_create, user_delete).')]);
+    expect([two.code, two.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^Error: One event at a time \(got user_create, user_delete\)\. \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: /),
+    ]);
+    const option = await runScript('scripts/trigger.ts', { args: ['user_create', '--modul', '5'] });
+    expect([option.code, option.stdout, option.stderr]).toEqual([
+      2,
+      '',
+      expect.stringMatching(/^Error: Unknown option '--modul'\..* \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: /),
+    ]);
     const unknown = await runScript('scripts/trigger.ts', { args: ['lesson_viewed'] });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Error: "lesson_viewed" is not a Bracken event. [WORKBENCH_TRIGGER_USAGE]');
