@@ -42,7 +42,12 @@ export async function getToken(deps: GetTokenDeps = {}): Promise<AccessToken> {
   {
     const seconds = Math.round((token.expiresAt - now()) / 1000);
     log(`Access token: ${redact(token.accessToken)}, expires in ${seconds} s (${new Date(token.expiresAt).toISOString()})`);
-    log(`Cached in ${state.path(STATE_FILES.token)} (mode 0600); later steps reuse it until ${EXPIRY_MARGIN_MS / 1000} s before it expires.`);
+    // A token that lives no longer than the margin is never reused: say so rather than promise it.
+    const reuse =
+      token.expiresAt - now() > EXPIRY_MARGIN_MS
+        ? `later steps reuse it until ${EXPIRY_MARGIN_MS / 1000} s before it expires`
+        : `it expires within ${EXPIRY_MARGIN_MS / 1000} s, so each later step asks for a new one`;
+    log(`Cached in ${state.path(STATE_FILES.token)} (mode 0600); ${reuse}.`);
     next('npm run step:2 (subscribe to the User_Create webhook).');
   }
   return token;

@@ -41,6 +41,15 @@ test('step 1 with an absurd expires_in (1e300) caches the token for at most a da
   expect(out.lines).toContain(`Access token: eyJh…(${TOKEN.length} chars), expires in 86400 s (2025-01-02T12:00:00.000Z)`);
 });
 
+test('step 1 with a token that lives 30 s or less (expires_in 0, 20) says later steps ask for a new one, not that they reuse it', async () => {
+  for (const expiresIn of [0, 20]) {
+    mockToken(TOKEN, { expiresIn });
+    const out = captureLog();
+    await getToken({ config: box.config(), state: box.state, log: out.log, now: () => T0, refresh: true });
+    expect(out.lines[3]).toBe(`Cached in ${box.state.path('token.json')} (mode 0600); it expires within 30 s, so each later step asks for a new one.`);
+  }
+});
+
 test('step 1 run again reuses the cached token; --refresh asks again', async () => {
   mockToken(TOKEN);
   const config = box.config();
