@@ -133,7 +133,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (query.handler !== undefined) filters.push(`handler = $${values.push(query.handler)}`);
       const where = filters.length === 0 ? 'TRUE' : filters.join(' AND ');
       const counted = await pool.query<{ total: string }>(`SELECT count(*) AS total FROM ${DELIVERY_TABLE} WHERE ${where}`, values);
-      // A list reads no body it will not show: the inspector's (up to 1000 rows) of 63 MiB ones passed the statement timeout.
+      // Only the bodies the caller shows: the inspector's 1000 rows, read with 63 MiB bodies, passed the statement timeout.
       const columns = query.bodiesUpToBytes === undefined ? VIEW_COLUMNS : listedViewColumns(query.bodiesUpToBytes);
       const deliveries = await read(where, values, `ORDER BY seq DESC LIMIT ${Math.max(0, Math.trunc(query.limit))}`, columns);
       return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
