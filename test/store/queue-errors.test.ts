@@ -55,6 +55,10 @@ describe('queueErrors()', () => {
     errors.failed(Object.assign(new Error('the database system is starting up'), { code: '57P03' }));
     errors.answered();
     expect(lines).toEqual([]);
+    // A Postgres that accepts connections and never answers is an outage.
+    errors.failed(new Error('Connection terminated due to connection timeout'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^queue: .* \[WORKBENCH_STORE_UNREACHABLE\]$/);
   });
 
   it('says another error with its code and Next:, again only after 30 s', () => {

@@ -49,7 +49,8 @@ export function queueErrors(options: QueueErrorsOptions): QueueErrors {
   return {
     failed(error) {
       const { code, message = '' } = error as { code?: string; message?: string };
-      if ((code !== undefined && CONNECTION_LOST_CODES.has(code)) || /Connection terminated/i.test(message)) return;
+      // pg's own words for a socket that closed; not "Connection terminated due to connection timeout" (Postgres hangs).
+      if ((code !== undefined && CONNECTION_LOST_CODES.has(code)) || /^Connection terminated( unexpectedly)?$/.test(message)) return;
       const storeError = storeErrorOf(error, url, timeoutMs);
       const lines = [`queue: ${storeError.message} [${storeError.code}]`];
       if (storeError.code === STORE_FAILED) {

@@ -57,6 +57,7 @@ export async function startQueue(options: QueueOptions): Promise<PgBoss> {
   const errors = queueErrors({ url: options.url, timeoutMs: options.timeoutMs, log });
   const boss = new PgBoss({
     db: {
+      // Every query pg-boss makes; one that succeeds ends an outage that was said.
       async executeSql(text, values) {
         const result = await pool.query(text, values);
         errors.answered();
