@@ -16,6 +16,13 @@ export interface DeliveryQuery {
   readonly handler?: HandlerState | undefined;
   /** At most this many, newest first. */
   readonly limit: number;
+  /**
+   * Bodies larger than this many bytes are left out of the listed views (an empty body, while
+   * `bodyBytes` still says their size), so a list of large deliveries does not read them all:
+   * the inspector's list summarises only bodies this small, and `get` reads a delivery whole.
+   * Undefined: every body.
+   */
+  readonly bodiesUpToBytes?: number | undefined;
 }
 
 export interface DeliveryList {
@@ -67,12 +74,17 @@ export function matchesQuery(view: DeliveryView, query: Omit<DeliveryQuery, 'lim
   return (query.verdict === undefined || view.verdict === query.verdict) && (query.handler === undefined || view.handler === query.handler);
 }
 
+/** `view` as a list gives it: without its body when that is larger than `bodiesUpToBytes` (see DeliveryQuery). */
+function listedView(view: DeliveryView, bodiesUpToBytes: number | undefined): DeliveryView {
+  return bodiesUpToBytes === undefined || view.bodyBytes <= bodiesUpToBytes ? view : { ...view, body: Buffer.alloc(0) };
+}
+
 /** A source over an in-memory feed (the deliveries it still holds). */
 export function feedSource(feed: DeliveryFeed): DeliverySource {
   return {
     async list(query) {
       const matching = feed.list().filter((view) => matchesQuery(view, query));
-      return { total: matching.length, deliveries: matching.slice(0, query.limit) };
+      return { total: matching.length, deliveries: matching.slice(0, query.limit).map((view) => listedView(view, query.bodiesUpToBytes)) };
     },
     async get(id) {
       return feed.list().find((view) => view.id === id);

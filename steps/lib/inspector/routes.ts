@@ -10,7 +10,7 @@ import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './gu
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
-import { describe, summarize } from './view.ts';
+import { describe, EVENT_FIELDS_MAX_BYTES, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
 const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
@@ -93,6 +93,8 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
         verdict: verdict === 'all' ? undefined : (verdict as Verdict),
         handler: handler === undefined || handler === 'all' ? undefined : (handler as HandlerState),
         limit: LIST_LIMIT,
+        // Only the bodies summarize() reads: with Postgres, 1000 rows of large bodies took longer than the statement timeout.
+        bodiesUpToBytes: EVENT_FIELDS_MAX_BYTES,
       };
       const { total, deliveries } = await source.list(query);
       return sendJson(res, 200, { verdict, ...(handler === undefined ? {} : { handler }), total, deliveries: deliveries.map(summarize) });

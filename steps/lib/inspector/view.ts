@@ -103,8 +103,11 @@ export interface ForwardAttemptView {
 
 /** Hex dumps longer than this are cut: the base64 next to it still carries every byte. */
 export const HEX_PREVIEW_BYTES = 4096;
-/** Bodies larger than this are not parsed for the list's key fields (every list and live update summarizes every row). */
-const EVENT_FIELDS_MAX_BYTES = 64 * 1024;
+/**
+ * Bodies larger than this are not parsed for the list's key fields (every list and live update
+ * summarizes every row); the list does not even read them (DeliveryQuery.bodiesUpToBytes).
+ */
+export const EVENT_FIELDS_MAX_BYTES = 64 * 1024;
 
 // Headers that carry a signature, a token or a session: shown shortened, never in full.
 const SENSITIVE_HEADER = /authorization|signature|token|secret|cookie|api[-_]?key|password/i;

@@ -23,7 +23,7 @@ import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
-import { DELIVERY_TABLE, type DeliveryRow, VIEW_COLUMNS, viewOf } from './rows.ts';
+import { DELIVERY_TABLE, type DeliveryRow, listedViewColumns, VIEW_COLUMNS, viewOf } from './rows.ts';
 import { setUpDatabase } from './set-up.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
@@ -77,7 +77,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   // A listener's appends get connections of their own: reads on the shared pool (the inspector's
-  // list, which reads every row's body, or many tabs of it) that are slow or many must never make a
+  // list, a delivery's 63 MiB body, or many tabs of them) that are slow or many must never make a
   // webhook wait for a connection, and past HTTP_TIMEOUT_MS turn it into a 503.
   let appends = pool;
   if (role === 'listener') {
@@ -101,8 +101,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => inTransaction(pool, body);
 
-  const read = async (where: string, values: unknown[], tail = ''): Promise<DeliveryView[]> => {
-    const { rows } = await pool.query<DeliveryRow>(`SELECT ${VIEW_COLUMNS} FROM ${DELIVERY_TABLE} WHERE ${where} ${tail}`, values);
+  const read = async (where: string, values: unknown[], tail = '', columns = VIEW_COLUMNS): Promise<DeliveryView[]> => {
+    const { rows } = await pool.query<DeliveryRow>(`SELECT ${columns} FROM ${DELIVERY_TABLE} WHERE ${where} ${tail}`, values);
     return rows.map(viewOf);
   };
   const get = async (id: string) => (await read('id = $1', [id]))[0];
@@ -133,7 +133,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (query.handler !== undefined) filters.push(`handler = $${values.push(query.handler)}`);
       const where = filters.length === 0 ? 'TRUE' : filters.join(' AND ');
       const counted = await pool.query<{ total: string }>(`SELECT count(*) AS total FROM ${DELIVERY_TABLE} WHERE ${where}`, values);
-      const deliveries = await read(where, values, `ORDER BY seq DESC LIMIT ${Math.max(0, Math.trunc(query.limit))}`);
+      // Only the bodies the caller shows: the inspector's 1000 rows, read with 63 MiB bodies, passed the statement timeout.
+      const columns = query.bodiesUpToBytes === undefined ? VIEW_COLUMNS : listedViewColumns(query.bodiesUpToBytes);
+      const deliveries = await read(where, values, `ORDER BY seq DESC LIMIT ${Math.max(0, Math.trunc(query.limit))}`, columns);
       return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
     },
     get,

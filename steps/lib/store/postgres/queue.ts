@@ -14,6 +14,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { RetryPolicy } from '../../delivery/index.ts';
+import { queueErrors } from './queue-errors.ts';
 
 /** Jobs for new deliveries. */
 export const DELIVERY_QUEUE = 'webhook-delivery';
@@ -41,6 +42,9 @@ export function sqlOn(client: pg.Pool | pg.ClientBase): PgBoss.Db {
 
 export interface QueueOptions {
   readonly pool: pg.Pool;
+  /** DATABASE_URL and HTTP_TIMEOUT_MS, for the errors it logs. */
+  readonly url: string;
+  readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   /** Runs pg-boss's maintenance (workers do; listeners only send). */
   readonly supervise: boolean;
@@ -50,17 +54,22 @@ export interface QueueOptions {
 /** Starts pg-boss on `pool` (creating its schema when missing) and makes sure both queues exist with the policy. */
 export async function startQueue(options: QueueOptions): Promise<PgBoss> {
   const { pool, retry, supervise, log } = options;
+  const errors = queueErrors({ url: options.url, timeoutMs: options.timeoutMs, log });
   const boss = new PgBoss({
-    db: sqlOn(pool),
+    db: {
+      // Every query pg-boss makes; one that succeeds ends an outage that was said.
+      async executeSql(text, values) {
+        const result = await pool.query(text, values);
+        errors.answered();
+        return result;
+      },
+    },
     schedule: false,
     supervise,
     migrate: true,
     maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
-  boss.on(
-    'error',
-    quietRepeats((message) => log(`queue: ${message}`)),
-  );
+  boss.on('error', errors.failed);
   await boss.start();
   const policy = queuePolicy(retry);
   await boss.createQueue(DEAD_LETTER_QUEUE);
@@ -78,21 +87,5 @@ export function queuePolicy(retry: RetryPolicy): Required<Pick<PgBoss.Queue, 're
     retryBackoff: true,
     expireInSeconds: Math.ceil(retry.timeoutMs / 1000) + EXPIRY_MARGIN_SECONDS,
     deadLetter: DEAD_LETTER_QUEUE,
-  };
-}
-
-/** How long the same queue error is not repeated: pg-boss reports a lost Postgres at every poll. */
-const REPEAT_QUIET_MS = 30_000;
-
-/** An error handler that says each message once per REPEAT_QUIET_MS, not once a second while Postgres is down. */
-function quietRepeats(say: (message: string) => void): (error: Error) => void {
-  let last: string | undefined;
-  let lastAt = 0;
-  return (error) => {
-    const now = Date.now();
-    if (error.message === last && now - lastAt < REPEAT_QUIET_MS) return;
-    last = error.message;
-    lastAt = now;
-    say(error.message);
   };
 }

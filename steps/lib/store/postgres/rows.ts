@@ -10,8 +10,8 @@ import { SCHEMA } from './migrations.ts';
 /** The table, schema-qualified. */
 export const DELIVERY_TABLE = `${SCHEMA}.delivery`;
 
-/** The columns a view is read from. */
-export const VIEW_COLUMNS = [
+/** The columns a view is read from, by name. */
+const VIEW_COLUMN_NAMES: readonly string[] = [
   'id',
   'received_at',
   'received_by',
@@ -36,7 +36,19 @@ export const VIEW_COLUMNS = [
   'response',
   'forward_attempts',
   'forward_recent',
-].join(', ');
+];
+
+/** The columns a view is read from. */
+export const VIEW_COLUMNS = VIEW_COLUMN_NAMES.join(', ');
+
+/**
+ * VIEW_COLUMNS for a list: a body larger than `maxBytes` is not read (an empty one comes back
+ * instead; body_bytes still says its size), so listing rows of many MiB does not transfer them.
+ */
+export function listedViewColumns(maxBytes: number): string {
+  const body = `CASE WHEN body_bytes <= ${Math.max(0, Math.trunc(maxBytes))} THEN body ELSE ''::bytea END AS body`;
+  return VIEW_COLUMN_NAMES.map((column) => (column === 'body' ? body : column)).join(', ');
+}
 
 export interface DeliveryRow {
   readonly id: string;

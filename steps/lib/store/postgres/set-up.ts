@@ -14,21 +14,17 @@ import { storeErrorOf } from './connect.ts';
 import { migrate, settingUp } from './migrations.ts';
 import { type QueueOptions, startQueue } from './queue.ts';
 
-export interface SetUpOptions extends Omit<QueueOptions, 'pool'> {
-  /** DATABASE_URL and HTTP_TIMEOUT_MS, for the error's message. */
-  readonly url: string;
-  readonly timeoutMs: number;
-}
+/** DATABASE_URL and HTTP_TIMEOUT_MS are also for the error's message. */
+export type SetUpOptions = Omit<QueueOptions, 'pool'>;
 
 /** The migrations applied now, and the started queue; rejects with a StoreError. */
 export async function setUpDatabase(pool: pg.Pool, options: SetUpOptions): Promise<{ applied: number[]; boss: PgBoss }> {
-  const { url, timeoutMs, ...queue } = options;
   try {
     return await settingUp(pool, async () => {
       const applied = await migrate(pool);
-      return { applied, boss: await startQueue({ pool, ...queue }) };
+      return { applied, boss: await startQueue({ pool, ...options }) };
     });
   } catch (error) {
-    throw error instanceof WorkbenchError ? error : storeErrorOf(error, url, timeoutMs);
+    throw error instanceof WorkbenchError ? error : storeErrorOf(error, options.url, options.timeoutMs);
   }
 }

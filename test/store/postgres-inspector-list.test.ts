@@ -1,0 +1,91 @@
+/**
+ * The inspector's list on Postgres (`npm run inspector`, or step 3's with DATABASE_URL) reads only
+ * the bodies it summarises (64 KiB or less); a delivery's own page still reads its body whole.
+ * Before: the list read the whole body of each of up to 1000 rows, and with 10 rows of 63 MiB it
+ * answered 500 after the 10 s statement timeout. Here 4 rows of 1 MiB stand for them, and the bytes
+ * Postgres sends the inspector (through a counting proxy) show which bodies were read.
+ */
+import { createServer, connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { startStandaloneInspector } from '../../scripts/inspector.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
+import { signed, userCreate } from '../helpers/listener.ts';
+import { burst, largeDeliveries, pgConfig, startPgListener, testDatabase } from '../helpers/postgres.ts';
+import { sendJson } from '../inspector/http.ts';
+
+const MIB = 1024 * 1024;
+
+describe('Postgres store: the inspector list', () => {
+  it('GET /api/deliveries does not read bodies over 64 KiB; GET /api/deliveries/:id reads its body whole', async () => {
+    const url = await testDatabase('inspector_list');
+    const { listener } = await startPgListener(url);
+    await largeDeliveries(url, 4, 1);
+    const [small] = await burst([listener.url], [signed(userCreate(7))], { concurrency: 1 });
+    const proxy = await countingProxy(url);
+    const inspector = await startStandaloneInspector({ config: pgConfig(proxy.url, { INSPECT_PORT: '0' }), log: () => {} });
+    onCleanup(() => inspector.close());
+
+    const before = proxy.bytesFromPostgres();
+    const listed = await sendJson(`${inspector.url}/api/deliveries`);
+    const listBytes = proxy.bytesFromPostgres() - before;
+    expect(listed.status).toBe(200);
+    const { total, deliveries } = listed.body as { total: number; deliveries: { id: string; bodyBytes: number; eventFields: string }[] };
+    expect(total).toBe(5);
+    // The small one is still summarised from its body; the large ones by their size.
+    expect(deliveries.map((d) => [d.id, d.bodyBytes, d.eventFields !== ''])).toEqual([
+      [small?.body.id, expect.any(Number), true],
+      ['large-4', MIB, false],
+      ['large-3', MIB, false],
+      ['large-2', MIB, false],
+      ['large-1', MIB, false],
+    ]);
+    // Each large body is 2 MiB on the wire (bytea as hex): reading them all was 8 MiB.
+    expect(listBytes).toBeLessThan(64 * 1024);
+
+    const start = proxy.bytesFromPostgres();
+    const detail = await sendJson(`${inspector.url}/api/deliveries/large-3`);
+    expect(detail.status).toBe(200);
+    expect((detail.body as { body: { kind: string; text: string } }).body).toMatchObject({ kind: 'text', text: '0123456789abcdef'.repeat(MIB / 16) });
+    expect(proxy.bytesFromPostgres() - start).toBeGreaterThan(2 * MIB);
+  });
+});
+
+interface CountingProxy {
+  /** DATABASE_URL through the proxy. */
+  readonly url: string;
+  /** Bytes Postgres has sent through it so far. */
+  bytesFromPostgres(): number;
+}
+
+/** A loopback TCP proxy to the Postgres of `url` that counts what Postgres sends; closed when the test ends. */
+async function countingProxy(url: string): Promise<CountingProxy> {
+  const target = new URL(url);
+  let bytes = 0;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  };
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    track(client);
+    track(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const address = server.address();
+  const proxied = new URL(url);
+  proxied.port = String(typeof address === 'object' && address !== null ? address.port : 0);
+  return { url: proxied.toString(), bytesFromPostgres: () => bytes };
+}

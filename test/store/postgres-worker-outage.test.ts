@@ -1,0 +1,42 @@
+/**
+ * `npm run worker` while Postgres is down: it says so once, with the store's code and what to do
+ * (DATABASE_URL with its password hidden), says when Postgres answers again, and handles new
+ * deliveries again without a restart. Before: pg-boss's error at every poll was logged as
+ * `queue: connect ECONNREFUSED 127.0.0.1:<port>`, with no code and no `Next:`, again every 30 s
+ * (measured: at 0, 30 and 60 s of a 75 s outage), and nothing when Postgres came back.
+ */
+import { describe, expect, it } from 'vitest';
+import { signed, userCreate } from '../helpers/listener.ts';
+import { burst, privatePostgres, startPgListener } from '../helpers/postgres.ts';
+import { startScript } from '../helpers/process.ts';
+
+describe('Postgres stopped under a worker', () => {
+  it('npm run worker says the outage once ([WORKBENCH_STORE_UNREACHABLE] and Next:), then that it is over, and handles a delivery sent after', async () => {
+    const server = await privatePostgres('worker_outage');
+    // Trust authentication ignores the password: it is there to show that no line prints it.
+    const url = (await server.createDatabase('worker_outage')).replace('postgres@', 'postgres:outage-secret@');
+    const shown = url.replace('outage-secret', '****');
+    const worker = startScript('scripts/worker.ts', { env: { DATABASE_URL: url } });
+    await worker.waitFor(/^Worker ready/m);
+
+    await server.crash();
+    await worker.waitFor(/^queue: /m, 10_000);
+    // The dead-letter queue and pg-boss's maintenance poll every second: three seconds of polls say nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await server.start();
+    await worker.waitFor(/^queue: Postgres answers again/m, 15_000);
+
+    const { listener } = await startPgListener(url);
+    const [sent] = await burst([listener.url], [signed(userCreate(1))], { concurrency: 1 });
+    expect(sent?.status).toBe(200);
+    await worker.waitFor(new RegExp(`^handled User_Create ${sent?.body.id} by onUser`, 'm'), 15_000);
+
+    expect(worker.lines().filter((line) => /^(queue|Next):/.test(line))).toEqual([
+      `queue: Nothing accepts connections at 127.0.0.1:${server.port} (DATABASE_URL=${shown}): connection refused. [WORKBENCH_STORE_UNREACHABLE]`,
+      'Next: Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL. Until then no jobs are taken; this process takes them again by itself once Postgres answers.',
+      'queue: Postgres answers again; jobs are taken again.',
+    ]);
+    expect(worker.stdout() + worker.stderr()).not.toContain('outage-secret');
+    expect(await worker.stop()).toBe(0);
+  });
+});
