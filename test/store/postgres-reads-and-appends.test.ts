@@ -38,13 +38,12 @@ describe('Postgres listener: reads and appends', () => {
         .rows[0]?.n;
     while ((await waiting()) !== 2) await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const started = Date.now();
+    // Before its own pool, the append waited for one of those connections and failed after HTTP_TIMEOUT_MS.
     const stored = await store.append(
       validDeliveryRecord({ id: 'webhook-1', receivedAt: new Date().toISOString(), body: Buffer.from('{"n":1}') }, { dedupeKey: 'body:1' }),
       'pending',
     );
     expect(stored).toMatchObject({ id: 'webhook-1', handler: 'pending' });
-    expect(Date.now() - started).toBeLessThan(1000);
     await locker.query('ROLLBACK');
     // One of them retries it; the others find it changed meanwhile.
     expect((await Promise.all(reads)).filter((ok) => ok === true)).toHaveLength(1);
