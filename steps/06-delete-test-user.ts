@@ -5,7 +5,7 @@
  * The tutorial's deleteUser.py is "identical to newUser.py except the url". Bracken does not
  * document that URL, so the route is the workbench's choice, configurable with
  * BRACKEN_USER_DELETE_ROUTE. Each subscription recorded in webhook.json is switched off by merging
- * it again with `active: false`. Safe to run twice: what is already gone counts as done.
+ * it again with `active: false`. Safe to run twice: what is already gone (404, or 410 Gone) counts as done.
  *
  * Run: npm run step:6
  */
@@ -29,7 +29,7 @@ import { recordingStep } from './lib/record/index.ts';
 export type DeleteTestUserDeps = StepDeps;
 
 /**
- * What step 6 did: each part is `done` (a request succeeded), `gone` (404) or `nothing` (no record).
+ * What step 6 did: each part is `done` (a request succeeded), `gone` (404 or 410) or `nothing` (no record).
  * `webhook` sums up the subscriptions: `nothing` when none was active, `gone` when every one was, else `done`.
  */
 export interface CleanupResult {
@@ -70,13 +70,17 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
   else {
     const route = config.userDeleteRoute;
     log(`${route.method} ${config.apiUrl}${userDeletePath(route, user)} (BRACKEN_USER_DELETE_ROUTE)`);
-    userResult = await doneOrGone(
+    const outcome = await doneOrGone(
       () => api.deleteUser(user),
       (answer) => log(`Bracken answered: ${answer.status} ${printable(answer.data)}`),
     );
+    userResult = outcome === 'done' ? 'done' : 'gone';
     await state.remove('user');
-    log(userResult === 'gone' ? `User: ${user.username} was already gone (404), which is fine.` : `User: deleted ${user.username} (userkey ${user.userkey}).`);
-    if (userResult === 'gone' && config.mode === 'bracken' && `${route.method} ${route.path}` === DEFAULT_USER_DELETE_ROUTE) {
+    log(
+      outcome === 'done' ? `User: deleted ${user.username} (userkey ${user.userkey}).` : `User: ${user.username} was already gone (${outcome}), which is fine.`,
+    );
+    // Only a 404: a route that does not exist answers 404, while a 410 says the user existed and is gone.
+    if (outcome === 404 && config.mode === 'bracken' && `${route.method} ${route.path}` === DEFAULT_USER_DELETE_ROUTE) {
       log(`Check: the delete route is the workbench's guess, so a 404 may mean the route is wrong; confirm in Bracken that ${user.username} is gone.`);
     }
   }
@@ -95,13 +99,13 @@ export async function deleteTestUser(deps: DeleteTestUserDeps = {}): Promise<Cle
         () => api.mergeWebhook(event, { target, secret, active: false }),
         (answer) => log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`),
       );
-      results.push(result);
+      results.push(result === 'done' ? 'done' : 'gone');
       // Kept, marked inactive (after each merge, so a failure later leaves the record true): a later
       // step 2 reuses the secret, so a listener that is still running keeps verifying.
       record = { ...record, subscriptions: record.subscriptions.map((s) => (s.event === event ? { ...s, active: false } : s)) };
       await state.write('webhook', record);
       log(
-        `Subscription: ${result === 'gone' ? `${event} not found (404), nothing to deactivate` : `deactivated ${event} -> ${target}`}; ${STATE_FILES.webhook} kept, marked inactive.`,
+        `Subscription: ${result === 'done' ? `deactivated ${event} -> ${target}` : `${event} ${result === 404 ? 'not found' : 'gone'} (${result}), nothing to deactivate`}; ${STATE_FILES.webhook} kept, marked inactive.`,
       );
     }
     webhookResult = results.every((r) => r === 'gone') ? 'gone' : 'done';

@@ -153,6 +153,28 @@ describe('step 6: clean up', () => {
     expect(await box.state.read('user')).toBeUndefined();
   });
 
+  test('a 410 Gone on delete means already gone too: said with its status, no route check, and user.json is removed', async () => {
+    await box.state.write('user', USER);
+    mockToken(TOKEN);
+    expectDelete().reply(410, '');
+    const { out, result } = await run();
+    expect(result).toEqual({ user: 'gone', webhook: 'nothing' });
+    expect(out.lines).toContain('User: Test-User-abcd1234 was already gone (410), which is fine.');
+    // A route that does not exist answers 404, not 410: no need to doubt the route.
+    expect(out.text()).not.toContain('Check:');
+    expect(await box.state.read('user')).toBeUndefined();
+  });
+
+  test('a 410 Gone on a merge means the subscription is gone: nothing to deactivate, marked inactive', async () => {
+    await box.state.write('webhook', WEBHOOK);
+    mockToken(TOKEN);
+    mockApi(TOKEN).put(MERGE, { target: TARGET, secret: WEBHOOK.secret, active: false }).reply(410, '');
+    const { out, result } = await run();
+    expect(result).toEqual({ user: 'nothing', webhook: 'gone' });
+    expect(out.lines).toContain('Subscription: user_create gone (410), nothing to deactivate; webhook.json kept, marked inactive.');
+    expect(await box.state.read('webhook')).toEqual(inactive(WEBHOOK));
+  });
+
   test('BRACKEN_USER_DELETE_ROUTE is followed, values URL-encoded', async () => {
     await box.state.write('user', { ...USER, username: 'Test User/1' });
     mockToken(TOKEN);
