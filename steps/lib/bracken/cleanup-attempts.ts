@@ -24,8 +24,6 @@ export type CleanupOutcome = 'done' | GoneStatus | CleanupFailure;
 export interface CleanupAttempts {
   /** Runs `request` through doneOrGone; a WorkbenchError does not escape, it becomes a CleanupFailure kept for throwFailures. */
   attempt<T>(request: () => Promise<T>, onDone: (answer: T) => void): Promise<CleanupOutcome>;
-  /** The errors so far, in the order they happened. */
-  readonly errors: readonly WorkbenchError[];
   /** Throws nothing when all went well, the one error when one failed, else an AggregateError of them all. */
   throwFailures(): void;
 }
@@ -36,7 +34,6 @@ export function cleanupAttempts(): CleanupAttempts {
   // the rest would only repeat that error, a timeout each, so they are reported as not tried.
   let noToken: TokenError | undefined;
   return {
-    errors,
     async attempt(request, onDone) {
       if (noToken !== undefined) return { error: noToken, tried: false };
       try {
