@@ -10,8 +10,6 @@
  *   npm start -- --timings-json t.json   # also write per-step timings (used by npm run bench)
  *   npm start -- --record demo  # also record the calls and deliveries into test/fixtures/recorded/demo/
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { styleText } from 'node:util';
 import { startSandbox, sandboxOptionsFromConfig, type RunningSandbox } from './sandbox/index.ts';
 import { getToken } from '../steps/01-get-token.ts';
@@ -37,6 +35,7 @@ import {
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
 import { leftInBracken } from './walkthrough/left-in-bracken.ts';
+import { newRunDir } from './walkthrough/run-folders.ts';
 import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, recordNameProblem, withRecordName } from './walkthrough/record.ts';
@@ -45,7 +44,7 @@ import { timingsFileProblem, writeTimings } from './walkthrough/timings-file.ts'
 export interface WalkthroughOptions {
   /** Variables to read instead of .env + process.env (tests). */
   env?: Env;
-  /** Where this run keeps its state; default `<stateDir>/walkthrough/<time>-<pid>`. */
+  /** Where this run keeps its state; default `<stateDir>/walkthrough/<time>-<pid>` (see run-folders.ts). */
   runDir?: string;
   /** Skip the question before creating a user on the real Bracken. */
   yes?: boolean;
@@ -65,8 +64,6 @@ export interface WalkthroughResult {
   readonly config: Config | undefined;
 }
 
-const KEEP_RUNS = 5;
-
 /** Runs the tutorial end to end; resolves with the outcome (it throws only on programming errors). */
 export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
   const log = options.log ?? console.log;
@@ -81,7 +78,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     log(formatError(error));
     return { ok: false, runDir: options.runDir ?? '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
   }
-  const runDir = options.runDir ?? (await newRunDir(base));
+  const runDir = options.runDir ?? (await newRunDir(base.stateDir, log));
   const section = async <T>(name: string, heading: string, body: () => Promise<T>): Promise<T> => {
     log('');
     log(styleText('bold', `## ${heading}`));
@@ -264,17 +261,6 @@ function sandboxSide(sandbox: RunningSandbox): string {
   const last = sandbox.deliveries().findLast((d) => d.eventname === 'User_Create');
   if (last === undefined) return 'The sandbox queued no User_Create delivery: no active user_create subscription.';
   return last.lastError === null ? `The sandbox's User_Create delivery is ${last.status}.` : `The sandbox's last attempt failed: ${last.lastError}.`;
-}
-
-/** A fresh folder for this run under `<stateDir>/walkthrough/`, keeping the last few runs for a look. */
-async function newRunDir(config: Config): Promise<string> {
-  const parent = join(config.stateDir, 'walkthrough');
-  await mkdir(parent, { recursive: true, mode: 0o700 });
-  const old = (await readdir(parent)).sort();
-  for (const name of old.slice(0, Math.max(0, old.length - (KEEP_RUNS - 1)))) await rm(join(parent, name), { recursive: true, force: true });
-  const dir = join(parent, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return dir;
 }
 
 if (isMain(import.meta.url)) {

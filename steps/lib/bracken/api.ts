@@ -138,16 +138,21 @@ export function createBrackenApi(options: BrackenApiOptions): BrackenApi {
   };
 }
 
+/** The statuses that say the thing to remove is no longer there: 404 Not Found, and 410 Gone (which says so outright). */
+export type GoneStatus = 404 | 410;
+
 /**
- * Runs `request` and hands its answer to `onDone`: 'done'. A 404 (API_NOT_FOUND) means the thing is
- * already gone, which is what cleaning up wants: 'gone'. Any other error is thrown.
+ * Runs `request` and hands its answer to `onDone`: 'done'. A 404 (API_NOT_FOUND) or a 410 means the
+ * thing is already gone, which is what cleaning up wants: that status. Any other error is thrown.
  */
-export async function doneOrGone<T>(request: () => Promise<T>, onDone: (answer: T) => void): Promise<'done' | 'gone'> {
+export async function doneOrGone<T>(request: () => Promise<T>, onDone: (answer: T) => void): Promise<'done' | GoneStatus> {
   try {
     onDone(await request());
     return 'done';
   } catch (error) {
-    if (error instanceof ApiError && error.code === API_NOT_FOUND) return 'gone';
+    if (error instanceof ApiError && error.code === API_NOT_FOUND) return 404;
+    // 410 has no code of its own (it is an API_CLIENT_ERROR); RFC 9110 §15.5.11: "no longer available at the origin server".
+    if (error instanceof ApiError && error.status === 410) return 410;
     throw error;
   }
 }

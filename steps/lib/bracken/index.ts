@@ -2,6 +2,9 @@
  * bracken: the public face of this folder. Other folders import from here only.
  */
 export { createBrackenApi, doneOrGone } from './api.ts';
+export type { GoneStatus } from './api.ts';
+export { cleanupAttempts, failureNote } from './cleanup-attempts.ts';
+export type { CleanupAttempts, CleanupFailure, CleanupOutcome } from './cleanup-attempts.ts';
 export { TOKEN_PATH, userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
 export { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint } from './token.ts';
 export type { AccessToken } from './token.ts';

@@ -104,12 +104,24 @@ async function exitAfterOutput(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** One or two lines a person can act on: the message, the code, and what to do next. */
+/**
+ * One or two lines a person can act on: the message, the code, and what to do next. An
+ * AggregateError of WorkbenchErrors (step 6 tries every clean-up request) gets those lines for each,
+ * a Next line said once when several errors share it.
+ */
 export function formatError(error: unknown): string {
-  if (error instanceof WorkbenchError) {
-    const lines = [`${styleText('red', 'Error:')} ${error.message} [${error.code}]`];
-    if (error.hint !== undefined) lines.push(`Next: ${error.hint}`);
+  if (error instanceof WorkbenchError) return errorLines(error).join('\n');
+  const errors: unknown[] = error instanceof AggregateError ? error.errors : [];
+  if (errors.length > 0 && errors.every((e): e is WorkbenchError => e instanceof WorkbenchError)) {
+    const lines: string[] = [];
+    for (const line of errors.flatMap(errorLines)) if (!(line.startsWith('Next: ') && lines.includes(line))) lines.push(line);
     return lines.join('\n');
   }
   return `${styleText('red', 'Unexpected error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+function errorLines(error: WorkbenchError): string[] {
+  const lines = [`${styleText('red', 'Error:')} ${error.message} [${error.code}]`];
+  if (error.hint !== undefined) lines.push(`Next: ${error.hint}`);
+  return lines;
 }
