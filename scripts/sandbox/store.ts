@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { STATE_CORRUPT, StateError, writeFileAtomic } from '../../steps/lib/core/index.ts';
 import type { EventName } from './events.ts';
 import type { LearningData } from './learning.ts';
+import { storeShapeProblem } from './store-shape.ts';
 import { newSigningKey } from './tokens.ts';
 
 export interface StoredSubscription {
@@ -203,13 +204,14 @@ async function load(file: string): Promise<StoreData> {
     }
     throw corrupt(file, `cannot be read: ${(error as Error).message}`, error);
   }
-  let parsed: unknown;
+  let parsed: StoreData;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text) as StoreData; // checked just below
   } catch (error) {
     throw corrupt(file, 'is not valid JSON', error);
   }
-  if (!isStoreData(parsed)) throw corrupt(file, 'is not a sandbox store (version 1)');
+  const problem = storeShapeProblem(parsed);
+  if (problem !== undefined) throw corrupt(file, `is not a sandbox store (version 1): ${problem}`);
   parsed.deliveries = parsed.deliveries.map(withLogFields);
   return parsed;
 }
@@ -219,23 +221,10 @@ function withLogFields(delivery: StoredDelivery): StoredDelivery {
   return { ...delivery, attemptLog: delivery.attemptLog ?? [], reason: delivery.reason ?? null, endedAt: delivery.endedAt ?? null };
 }
 
-function isStoreData(value: unknown): value is StoreData {
-  if (typeof value !== 'object' || value === null) return false;
-  const data = value as Partial<Record<keyof StoreData, unknown>>;
-  return (
-    data.version === 1 &&
-    typeof data.signingKey === 'string' &&
-    Number.isSafeInteger(data.nextUserkey) &&
-    Array.isArray(data.subscriptions) &&
-    Array.isArray(data.users) &&
-    Array.isArray(data.deliveries)
-  );
-}
-
 function corrupt(file: string, what: string, cause?: unknown): StateError {
   // The file is left as it is: it may hold pending deliveries the user wants to rescue.
   return new StateError(STATE_CORRUPT, `The sandbox store ${file} ${what}.`, {
     cause,
-    hint: `Move ${file} aside (it holds the sandbox's users, subscriptions and pending deliveries) and start the sandbox again for a fresh one.`,
+    hint: `Move ${file} aside (it holds the sandbox's users, subscriptions and pending deliveries) and start the sandbox again for a fresh one, or correct what this message names and start it again.`,
   });
 }

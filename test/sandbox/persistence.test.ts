@@ -104,6 +104,58 @@ describe('start errors', () => {
     expect(receiver.port).toBe(port);
   });
 
+  // A store is a JSON file people edit by hand (to rescue a delivery, to drop a user). Before, a
+  // null record crashed the start with a TypeError and a stack trace, and a delivery without its
+  // target and attempt count was sent in a loop ("undefined -> undefined attempt NaN").
+  it.each([
+    ['a null delivery', { deliveries: [null] }, 'deliveries[0] is null, not an object'],
+    ['a delivery without target', { deliveries: [{ ...storedDelivery(), target: undefined }] }, 'deliveries[0].target is missing, not a string'],
+    [
+      'a delivery with a bad status',
+      { deliveries: [storedDelivery(), { ...storedDelivery(), status: 'done' }] },
+      'deliveries[1].status is "done", not one of pending, delivered, failed, cancelled',
+    ],
+    ['a user without userkey', { users: [{ username: 'x' }] }, 'users[0].userkey is missing, not a whole number'],
+    [
+      'a subscription with an unknown event',
+      {
+        subscriptions: [{ domainkey: 15435, eventname: 'User_Created', target: 'http://127.0.0.1:1/', secret: 's', active: true, created: 'x', modified: 'x' }],
+      },
+      'subscriptions[0].eventname is "User_Created", not one of',
+    ],
+    ['learning that is a list', { learning: [] }, 'learning is a list, not an object'],
+    [
+      'a certificate with no dates',
+      { learning: { nextKey: 2001, modules: [], courses: [], completions: [], certificates: [{ certificatekey: 1 }] } },
+      'learning.certificates[0].domainkey is missing',
+    ],
+  ])('refuses a store with %s with STATE_CORRUPT naming the record, and leaves the file as it was', async (_what, edit, problem) => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    const text = JSON.stringify({ version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [], ...edit });
+    await writeFile(file, text);
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port, stateDir };
+    await expect(startSandbox(options)).rejects.toMatchObject({
+      code: STATE_CORRUPT,
+      message: expect.stringContaining(`The sandbox store ${file} is not a sandbox store (version 1): ${problem}`),
+      hint: expect.stringContaining('correct what this message names'),
+    });
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('still loads a store written before deliveries kept their attempts (no attemptLog, reason, endedAt)', async () => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    const { attemptLog: _log, reason: _reason, endedAt: _ended, ...older } = { ...storedDelivery(), status: 'delivered' };
+    await writeFile(file, JSON.stringify({ version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [older] }));
+    const sandbox = await testSandbox({ port, stateDir });
+    expect(sandbox.deliveries()).toMatchObject([{ id: 'd-1', status: 'delivered', attemptLog: [], reason: null, endedAt: null }]);
+  });
+
   it('rejects an empty retry schedule with a TypeError coded ERR_INVALID_ARG_VALUE', async () => {
     const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir('sandbox'), retryScheduleMs: [] };
     await expect(startSandbox(options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
@@ -118,3 +170,26 @@ describe('start errors', () => {
     });
   });
 });
+
+/** A delivery record as the store keeps it. */
+function storedDelivery() {
+  return {
+    id: 'd-1',
+    eventname: 'User_Create',
+    domainkey: 15435,
+    target: 'http://127.0.0.1:1/webhooks',
+    body: '{}',
+    authorization: 'HMACSHA256 x',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    status: 'pending',
+    attempts: 0,
+    attemptLog: [],
+    nextAttemptAt: null,
+    lastAttemptAt: null,
+    lastStatus: null,
+    lastError: null,
+    deliveredAt: null,
+    reason: null,
+    endedAt: null,
+  };
+}
