@@ -11,6 +11,7 @@ import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
 import { storeFileFor } from '../../scripts/sandbox/store.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { startCommand, startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
 import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
@@ -76,6 +77,41 @@ describe('side by side', () => {
     const usersIn = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { users: { username: string }[] }).users.map((u) => u.username);
     expect(await usersIn(a.storeFile)).toEqual(['User-Of-A']);
     expect(await usersIn(b.storeFile)).toEqual(['User-Of-B']);
+  });
+
+  // SANDBOX_HOST=::1 (or localhost) and the default 127.0.0.1 both bind port 4010. Before, the
+  // second `npm run sandbox` started on the first one's store-4010.json and each rewrote the
+  // file over the other's users and deliveries; now it stops, naming the running sandbox.
+  it('refuses a store another running sandbox holds (the same port on another address) with STATE_LOCKED, and leaves it alone', async () => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, STORE_TEXT);
+    // This test's own process stands for the sandbox that runs: it is alive, and not the child.
+    await writeFile(`${file}.lock`, String(process.pid));
+    const second = startScript('scripts/sandbox.ts', { args: ['--port', String(port)], env: { WORKBENCH_STATE_DIR: stateDir } });
+    expect(await second.exited()).toEqual({ code: 1, signal: null });
+    expect(second.stderr()).toBe(
+      `Error: Another sandbox (pid ${process.pid}) is using the store ${file}. [WORKBENCH_STATE_LOCKED]\n` +
+        `Next: It listens on the same port on another address (SANDBOX_HOST). Use that sandbox, stop it (Ctrl-C in its terminal), or give this one another SANDBOX_PORT or WORKBENCH_STATE_DIR. If pid ${process.pid} is not a sandbox (a number reused after a restart), delete ${file}.lock.\n`,
+    );
+    expect(await readFile(file, 'utf8')).toBe(STORE_TEXT);
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+  });
+
+  it('takes over the lock of a sandbox that is gone (killed), and removes its own when it closes', async () => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    const gone = startCommand([process.execPath, '-e', '']);
+    await gone.exited();
+    await writeFile(`${file}.lock`, String(gone.child.pid));
+    const sandbox = await testSandbox({ port, stateDir });
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+    await sandbox.close();
+    await expect(readFile(`${file}.lock`, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
@@ -193,3 +229,6 @@ function storedDelivery() {
     endedAt: null,
   };
 }
+
+/** An empty store, as text. */
+const STORE_TEXT = JSON.stringify({ version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [] });
