@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { sign } from '../../steps/lib/signature/primitives.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { createServer } from 'node:http';
+import { ATTEMPTS_AT_ONCE } from '../../scripts/sandbox/deliveries.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { until } from '../helpers/until.ts';
 import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
 
@@ -119,6 +122,68 @@ describe('retries', () => {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+});
+
+describe('many deliveries at once', () => {
+  // Before, every due delivery went out at once: a restart with 10,000 pending opened some 800
+  // connections to the receiver together, and most attempts timed out behind them although the
+  // receiver answered each in 200 ms.
+  it(`sends at most ${ATTEMPTS_AT_ONCE} attempts at a time, and delivers the rest as slots free up`, async () => {
+    const sandbox = await testSandbox();
+    let open = 0;
+    let most = 0;
+    const bodies: string[] = [];
+    const slow = createServer((req, res) => {
+      open += 1;
+      most = Math.max(most, open);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        setTimeout(() => {
+          open -= 1;
+          res.end('OK');
+        }, 100);
+      });
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    onCleanup(async () => {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, `http://127.0.0.1:${(slow.address() as { port: number }).port}/webhooks`, SECRET);
+    const count = ATTEMPTS_AT_ONCE * 3;
+    await Promise.all(Array.from({ length: count }, (_, i) => createUser(sandbox, token, `Burst-User-${i}`)));
+    await sandbox.whenIdle(20_000);
+
+    expect(most).toBe(ATTEMPTS_AT_ONCE);
+    expect(bodies).toHaveLength(count);
+    expect(sandbox.deliveries().map((d) => [d.status, d.attempts])).toEqual(Array.from({ length: count }, () => ['delivered', 1]));
+  });
+
+  it('never sends a delivery that was cancelled while it waited for a slot', async () => {
+    const sandbox = await testSandbox({ deliveryTimeoutMs: 300 });
+    const silent = createServer((req) => req.resume()); // reads, never answers: every slot stays taken until the timeout
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    onCleanup(async () => {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, `http://127.0.0.1:${(silent.address() as { port: number }).port}/webhooks`, SECRET);
+    await Promise.all(Array.from({ length: ATTEMPTS_AT_ONCE + 1 }, (_, i) => createUser(sandbox, token, `Waiting-User-${i}`)));
+    const listed = async () => (await call(sandbox, 'GET', '/sandbox/deliveries')).json as { id: string; inFlight: boolean; attempts: number }[];
+    let list = await listed();
+    while (list.filter((d) => d.inFlight).length < ATTEMPTS_AT_ONCE) list = await listed();
+    const [waiting, ...others] = list.filter((d) => !d.inFlight);
+    expect(others).toEqual([]);
+    if (waiting === undefined) throw new Error('no delivery waits');
+    const cancelled = await fetch(`${sandbox.url}/sandbox/deliveries/${waiting.id}/cancel`, { method: 'POST', headers: { 'x-workbench-sandbox': 'cancel' } });
+    expect(cancelled.status).toBe(200);
+    await until(() => sandbox.deliveries().every((d) => d.id === waiting.id || d.attempts >= 2));
+    expect(sandbox.deliveries().find((d) => d.id === waiting.id)).toMatchObject({ status: 'cancelled', attempts: 0, attemptLog: [] });
   });
 });
 
