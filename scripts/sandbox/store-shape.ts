@@ -11,10 +11,7 @@
  * storeShapeProblem(goodStore)                              // undefined
  */
 import { EVENT_NAMES } from './events.ts';
-
-/** What one field may hold; `?` also allows null. */
-type Kind = 'string' | 'string?' | 'time' | 'time?' | 'int' | 'int?' | 'number' | 'boolean' | 'array' | readonly string[];
-type Fields = Readonly<Record<string, Kind>>;
+import { describe, fieldsProblem, type Fields, isObject } from './json-fields.ts';
 
 const SUBSCRIPTION: Fields = {
   domainkey: 'int',
@@ -103,56 +100,4 @@ export function storeShapeProblem(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-function fieldsProblem(prefix: string, record: Record<string, unknown>, fields: Fields, { optional = false } = {}): string | undefined {
-  for (const [name, kind] of Object.entries(fields)) {
-    const value = record[name];
-    if (optional && value === undefined) continue;
-    if (!fits(value, kind)) return `${prefix}${name} is ${describe(value)}, not ${expected(kind)}`;
-  }
-  return undefined;
-}
-
-function fits(value: unknown, kind: Kind): boolean {
-  if (typeof kind !== 'string') return kind.includes(String(value)) && (typeof value === 'string' || typeof value === 'number');
-  if (kind.endsWith('?') && value === null) return true;
-  switch (kind) {
-    case 'string':
-    case 'string?':
-      return typeof value === 'string';
-    case 'time':
-    case 'time?':
-      return typeof value === 'string' && Number.isFinite(Date.parse(value));
-    case 'int':
-    case 'int?':
-      return Number.isSafeInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-  }
-}
-
-function expected(kind: Kind): string {
-  if (typeof kind !== 'string') return `one of ${kind.join(', ')}`;
-  const base = { string: 'a string', time: 'an ISO time', int: 'a whole number', number: 'a number', boolean: 'true or false', array: 'a list' }[
-    kind.replace('?', '') as 'string' | 'time' | 'int' | 'number' | 'boolean' | 'array'
-  ];
-  return kind.endsWith('?') ? `${base} or null` : base;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
