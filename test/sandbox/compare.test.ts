@@ -132,9 +132,13 @@ describe('npm run sandbox -- --compare NAME', () => {
   // Before, a calls.json entry edited into another shape stopped the comparison with "Unexpected
   // error: TypeError: Cannot read properties of undefined (reading 'replace')" and a stack trace.
   it.each([
-    ['a call without its path', (files: RecordingFiles) => void (files.calls[1] = { method: 'PUT' }), 'calls.json[1].path is missing, not a string'],
-    ['a call that is null', (files: RecordingFiles) => void (files.calls[0] = null), 'calls.json[0] is null, not an object'],
-    ['about.json without its environment', (files: RecordingFiles) => void delete files.about.environment, 'about.json: environment is missing, not an object'],
+    ['a call without its path', (files: RecordingFiles) => files.calls.splice(1, 1, { method: 'PUT' }), 'calls.json[1].path is missing, not a string'],
+    ['a call that is null', (files: RecordingFiles) => files.calls.splice(0, 1, null), 'calls.json[0] is null, not an object'],
+    [
+      'about.json without its environment',
+      (files: RecordingFiles) => Reflect.deleteProperty(files.about, 'environment'),
+      'about.json: environment is missing, not an object',
+    ],
   ])('exits 3 with RECORDING_CORRUPT naming the field when the recording holds %s', async (_what, edit, problem) => {
     const root = await tempDir('recordings');
     await cp(recordingDir('demo'), join(root, 'edited'), { recursive: true });
