@@ -11,7 +11,7 @@
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { processIsRunning, STATE_LOCKED, StateError } from '../../steps/lib/core/index.ts';
+import { processIsRunning, STATE_LOCKED, STATE_WRITE_FAILED, StateError } from '../../steps/lib/core/index.ts';
 
 /** Store files this process holds: its own pid in a lock file proves nothing (a pid reused after a crash). */
 const held = new Set<string>();
@@ -23,13 +23,15 @@ const held = new Set<string>();
 export async function lockStore(storeFile: string): Promise<() => Promise<void>> {
   const path = `${storeFile}.lock`;
   if (held.has(path)) throw locked(storeFile, path, process.pid);
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw cannotLock(storeFile, error);
+  });
   for (let attempt = 0; attempt < 3; attempt += 1) {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
       handle = await open(path, 'wx', 0o600);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotLock(storeFile, error);
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processIsRunning(owner)) throw locked(storeFile, path, owner);
       await rm(path, { force: true }); // stale: its owner is gone
@@ -41,7 +43,7 @@ export async function lockStore(storeFile: string): Promise<() => Promise<void>>
       // A lock without its pid would be taken over by anyone: leave none behind (a full disk).
       await handle.close();
       await rm(path, { force: true });
-      throw error;
+      throw cannotLock(storeFile, error);
     }
     await handle.close();
     held.add(path);
@@ -51,6 +53,13 @@ export async function lockStore(storeFile: string): Promise<() => Promise<void>>
     };
   }
   throw new StateError(STATE_LOCKED, `Could not lock the sandbox store ${storeFile}.`, { hint: `Delete ${path} if no sandbox is running.` });
+}
+
+function cannotLock(storeFile: string, cause: unknown): StateError {
+  return new StateError(STATE_WRITE_FAILED, `Cannot lock the sandbox store ${storeFile}: ${(cause as Error).message}.`, {
+    cause,
+    hint: `The folder ${dirname(storeFile)} must be one this user can write: check WORKBENCH_STATE_DIR.`,
+  });
 }
 
 function locked(storeFile: string, path: string, owner: number): StateError {

@@ -3,9 +3,9 @@
  * side, and the errors a user meets at start (port taken, corrupt store).
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STATE_CORRUPT } from '../../steps/lib/core/errors.ts';
+import { STATE_CORRUPT, STATE_WRITE_FAILED } from '../../steps/lib/core/errors.ts';
 import { SANDBOX_PORT_IN_USE } from '../../scripts/sandbox/errors.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
@@ -98,6 +98,19 @@ describe('side by side', () => {
     );
     expect(await readFile(file, 'utf8')).toBe(STORE_TEXT);
     expect(await readFile(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+  });
+
+  it('refuses a state folder that is a file with STATE_WRITE_FAILED naming WORKBENCH_STATE_DIR, and releases the port', async () => {
+    const stateDir = join(await tempDir('sandbox'), 'a-file');
+    await writeFile(stateDir, 'not a folder');
+    const port = await closedPort();
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port, stateDir };
+    await expect(startSandbox(options)).rejects.toMatchObject({
+      code: STATE_WRITE_FAILED,
+      message: expect.stringMatching(new RegExp(`^Cannot lock the sandbox store ${storeFileFor(stateDir, port)}: ENOTDIR`)),
+      hint: `The folder ${join(stateDir, 'sandbox')} must be one this user can write: check WORKBENCH_STATE_DIR.`,
+    });
+    expect((await startReceiver({ port })).port).toBe(port);
   });
 
   it('takes over the lock of a sandbox that is gone (killed), and removes its own when it closes', async () => {
