@@ -103,8 +103,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const host = options.host ?? '127.0.0.1';
   const deleteRoute = compileRoute(options.userDeleteRoute);
 
-  // Bind first: the port decides the issuer URL and the store file, and owning the port means
-  // no other sandbox writes that file. Requests that arrive before the app is ready get a 503.
+  // Bind first: the port decides the issuer URL and the store file (which the store lock then
+  // claims: the same port may be bound on another address). Requests that arrive before the app is
+  // ready get a 503.
   let handler = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"starting"}');
   };

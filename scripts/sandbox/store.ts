@@ -6,7 +6,8 @@
  * memory too, so the client's 500 means nothing happened and nothing is left half-done.
  *
  * The file is named by port: two sandboxes on different ports can share a state folder without
- * touching each other's data, and binding the port first means only one process owns a file.
+ * touching each other's data, and the sandbox that uses a file holds `<file>.lock` (store-lock.ts):
+ * the same port can be bound on two addresses (127.0.0.1 and ::1).
  *
  * @example
  * const store = await openStore(storeFileFor('.workbench', 4010));
