@@ -123,10 +123,14 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     Object.assign(delivery, { status, reason, endedAt: iso(now()), nextAttemptAt: null });
   }
 
-  /** Makes one attempt and applies its outcome (start() announces it); an attempt cut short by close() leaves no trace. */
-  async function attempt(delivery: StoredDelivery, trigger: DeliveryAttempt['trigger']): Promise<void> {
+  /**
+   * Makes one attempt, applies its outcome and saves it (start() announces it); `sent` is called
+   * once the answer is in, before the save. An attempt cut short by close() leaves no trace.
+   */
+  async function attempt(delivery: StoredDelivery, trigger: DeliveryAttempt['trigger'], sent: () => void): Promise<void> {
     const number = delivery.attempts + 1;
     const result = await sendAttempt({ delivery, number, trigger, agent, timeoutMs, signal: stopping.signal, now });
+    sent();
     if (stopping.signal.aborted) return; // shutting down: not an attempt; a pending delivery resumes on the next start
     const status = result.response?.status ?? null;
     Object.assign(delivery, { attempts: number, lastAttemptAt: result.at, lastStatus: status });
@@ -159,11 +163,15 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
 
   /** Runs an attempt now, tracked as in flight until its outcome is applied; then plans the next one if it is still pending. */
   function start(delivery: StoredDelivery, trigger: DeliveryAttempt['trigger']): Promise<void> {
-    if (trigger === 'schedule') scheduledRunning += 1;
-    const run = attempt(delivery, trigger).finally(() => {
-      running.delete(delivery.id);
-      if (trigger === 'schedule') scheduledRunning -= 1;
+    // The slot is for sending: it frees up once the answer is in, not after the store write
+    // (with thousands pending the store is tens of MB, and a write takes a second or more).
+    const freeSlot = () => {
+      scheduledRunning -= 1;
       startWaiting();
+    };
+    if (trigger === 'schedule') scheduledRunning += 1;
+    const run = attempt(delivery, trigger, trigger === 'schedule' ? freeSlot : () => undefined).finally(() => {
+      running.delete(delivery.id);
       schedule(delivery);
       onChange(delivery);
       idle.notify();

@@ -8,7 +8,8 @@ import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { sign } from '../../steps/lib/signature/primitives.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { createServer } from 'node:http';
-import { ATTEMPTS_AT_ONCE } from '../../scripts/sandbox/deliveries.ts';
+import { ATTEMPTS_AT_ONCE, createDeliveryEngine } from '../../scripts/sandbox/deliveries.ts';
+import type { Store } from '../../scripts/sandbox/store.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { until } from '../helpers/until.ts';
 import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
@@ -161,6 +162,49 @@ describe('many deliveries at once', () => {
     expect(most).toBe(ATTEMPTS_AT_ONCE);
     expect(bodies).toHaveLength(count);
     expect(sandbox.deliveries().map((d) => [d.status, d.attempts])).toEqual(Array.from({ length: count }, () => ['delivered', 1]));
+  });
+
+  // A slot is for sending, not for saving: with 10,000 pending deliveries the store is some 50 MB
+  // and each write takes a second or more, and slots held until the write ended made a restart
+  // crawl through them at about 5 attempts a second.
+  it('frees an attempt slot once the answer is in, without waiting for the store write', async () => {
+    const receiver = await startReceiver();
+    const writes: (() => void)[] = [];
+    let writing = true; // every store write hangs until the test lets them finish
+    const store: Store = {
+      file: 'in-memory',
+      data: { version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [] },
+      save: () => (writing ? new Promise<void>((resolve) => writes.push(resolve)) : Promise.resolve()),
+      transact: () => Promise.reject(new Error('not used')),
+    };
+    store.data.subscriptions.push({
+      domainkey: 15435,
+      eventname: 'User_Create',
+      target: receiver.url,
+      secret: SECRET,
+      active: true,
+      created: '',
+      modified: '',
+    });
+    const engine = createDeliveryEngine({ store, retryScheduleMs: [1000], retryMaxAgeMs: 60_000, timeoutMs: 5000, log: () => undefined });
+    onCleanup(async () => {
+      writing = false;
+      for (const finish of writes) finish();
+      await engine.close();
+    });
+    const count = ATTEMPTS_AT_ONCE * 2;
+    for (let userkey = 1; userkey <= count; userkey += 1) {
+      const [delivery] = engine.enqueue({
+        eventname: 'User_Create',
+        domainkey: 15435,
+        userkey,
+        username: `Slot-User-${userkey}`,
+        timestamp: new Date().toISOString(),
+      });
+      if (delivery !== undefined) engine.schedule(delivery);
+    }
+    await until(() => receiver.requests.length === count, 10_000);
+    expect(store.data.deliveries.map((d) => d.status)).toEqual(Array.from({ length: count }, () => 'delivered'));
   });
 
   it('never sends a delivery that was cancelled while it waited for a slot', async () => {
