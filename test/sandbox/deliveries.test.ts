@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { sign } from '../../steps/lib/signature/primitives.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { ATTEMPTS_AT_ONCE, createDeliveryEngine } from '../../scripts/sandbox/deliveries.ts';
 import type { Store } from '../../scripts/sandbox/store.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
@@ -148,13 +148,8 @@ describe('many deliveries at once', () => {
         }, 100);
       });
     });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
-    onCleanup(async () => {
-      slow.closeAllConnections();
-      await new Promise((resolve) => slow.close(resolve));
-    });
     const token = await accessToken(sandbox);
-    await subscribe(sandbox, token, `http://127.0.0.1:${(slow.address() as { port: number }).port}/webhooks`, SECRET);
+    await subscribe(sandbox, token, await webhookUrl(slow), SECRET);
     const count = ATTEMPTS_AT_ONCE * 3;
     await Promise.all(Array.from({ length: count }, (_, i) => createUser(sandbox, token, `Burst-User-${i}`)));
     await sandbox.whenIdle(20_000);
@@ -210,13 +205,8 @@ describe('many deliveries at once', () => {
   it('never sends a delivery that was cancelled while it waited for a slot', async () => {
     const sandbox = await testSandbox({ deliveryTimeoutMs: 300 });
     const silent = createServer((req) => req.resume()); // reads, never answers: every slot stays taken until the timeout
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
-    onCleanup(async () => {
-      silent.closeAllConnections();
-      await new Promise((resolve) => silent.close(resolve));
-    });
     const token = await accessToken(sandbox);
-    await subscribe(sandbox, token, `http://127.0.0.1:${(silent.address() as { port: number }).port}/webhooks`, SECRET);
+    await subscribe(sandbox, token, await webhookUrl(silent), SECRET);
     await Promise.all(Array.from({ length: ATTEMPTS_AT_ONCE + 1 }, (_, i) => createUser(sandbox, token, `Waiting-User-${i}`)));
     const listed = async () => (await call(sandbox, 'GET', '/sandbox/deliveries')).json as { id: string; inFlight: boolean; attempts: number }[];
     let list = await listed();
@@ -265,3 +255,13 @@ describe('which events are delivered', () => {
     expect(bracken.verify({ body: deleted?.body ?? Buffer.alloc(0), headers: deleted?.headers ?? {}, secrets: ['delete-secret-123'] }).ok).toBe(true);
   });
 });
+
+/** Listens `server` on a free loopback port, closed when the test ends; its /webhooks URL. */
+async function webhookUrl(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  onCleanup(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/webhooks`;
+}
