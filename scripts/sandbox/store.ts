@@ -205,16 +205,17 @@ async function load(file: string): Promise<StoreData> {
     }
     throw corrupt(file, `cannot be read: ${(error as Error).message}`, error);
   }
-  let parsed: StoreData;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as StoreData; // checked just below
+    parsed = JSON.parse(text);
   } catch (error) {
     throw corrupt(file, 'is not valid JSON', error);
   }
   const problem = storeShapeProblem(parsed);
   if (problem !== undefined) throw corrupt(file, `is not a sandbox store (version 1): ${problem}`);
-  parsed.deliveries = parsed.deliveries.map(withLogFields);
-  return parsed;
+  const data = parsed as StoreData; // every field checked just above
+  data.deliveries = data.deliveries.map(withLogFields);
+  return data;
 }
 
 /** A delivery from a store written before deliveries kept their attempts: the new fields, empty. */
