@@ -2,26 +2,53 @@
  * `npm run sandbox -- --compare NAME` as the user runs it: reads the recording, compares it
  * (compare.ts), prints a ✔ line for each call or delivery that agrees and a ✘ line for each
  * difference, and resolves with the exit code: 0 none, 1 differences, 2 no such recording (or a
- * name that cannot be one), 3 the comparison could not run.
+ * name that cannot be one), 3 the comparison could not run (a recording it cannot read, too).
  *
  * @example
  * process.exitCode = await compareCommand('demo', loadConfig(), console.log, console.error);
  */
-import { CONFIG_INVALID, type Config, formatError, isLoopbackHost, RECORDING_NOT_FOUND, WorkbenchError } from '../../steps/lib/core/index.ts';
+import {
+  CONFIG_INVALID,
+  type Config,
+  formatError,
+  isLoopbackHost,
+  RECORDING_CORRUPT,
+  RECORDING_NOT_FOUND,
+  RecordingError,
+  WorkbenchError,
+} from '../../steps/lib/core/index.ts';
 import { readRecording, recordingDir, type Recording } from '../../steps/lib/record/index.ts';
 import { compareWithSandbox } from './compare.ts';
 import type { Comparison } from './compare-shapes.ts';
 import { sandboxOptionsFromConfig } from './index.ts';
+import { recordingShapeProblem } from './recording-shape.ts';
 
 /** The command: prints what it compared and each difference (errors through `printError`); resolves with the exit code. */
-export async function compareCommand(name: string, config: Config, print: (line: string) => void, printError: (line: string) => void): Promise<number> {
+export async function compareCommand(
+  name: string,
+  config: Config,
+  print: (line: string) => void,
+  printError: (line: string) => void,
+  /** The folder of recordings; default test/fixtures/recorded (tests pass a temp copy). */
+  recordings?: string,
+): Promise<number> {
   let recording: Recording;
+  let dir: string;
   try {
-    recording = await readRecording(recordingDir(name, undefined, '--compare'));
+    dir = recordingDir(name, recordings, '--compare');
+    recording = await readRecording(dir);
   } catch (error) {
     const usage = error instanceof WorkbenchError && (error.code === RECORDING_NOT_FOUND || error.code === CONFIG_INVALID);
     printError(formatError(error));
     return usage ? 2 : 3;
+  }
+  const problem = recordingShapeProblem(recording);
+  if (problem !== undefined) {
+    const corrupt = new RecordingError(RECORDING_CORRUPT, `The recording in ${dir} cannot be used: ${problem}.`, {
+      hint: 'Record it again (`npm start -- --record <name>`), or restore the folder from git.',
+    });
+    printError(formatError(corrupt));
+    return 3;
   }
   const { about } = recording;
   const options = sandboxOptionsFromConfig(config);

@@ -8,7 +8,7 @@
  * await deliveriesCommand({ sandboxUrl: 'http://127.0.0.1:4010', timeoutMs: 10_000, print: console.log });
  */
 import { ACTION_HEADER } from './local-only.ts';
-import { SANDBOX_ACTION_REFUSED, SANDBOX_NOT_RUNNING, SandboxError } from './errors.ts';
+import { SANDBOX_ACTION_REFUSED, SANDBOX_NOT_RUNNING, SANDBOX_TIMEOUT, SandboxError } from './errors.ts';
 import type { DeliveryView } from './delivery-view.ts';
 
 export interface DeliveriesCommand {
@@ -20,7 +20,7 @@ export interface DeliveriesCommand {
   readonly print: (line: string) => void;
 }
 
-/** Lists, resends or cancels; throws SandboxError SANDBOX_NOT_RUNNING or SANDBOX_ACTION_REFUSED. */
+/** Lists, resends or cancels; throws SandboxError SANDBOX_NOT_RUNNING, SANDBOX_TIMEOUT or SANDBOX_ACTION_REFUSED. */
 export async function deliveriesCommand(command: DeliveriesCommand): Promise<void> {
   const { sandboxUrl, print } = command;
   if (command.resend !== undefined || command.cancel !== undefined) {
@@ -83,6 +83,8 @@ async function call(command: DeliveriesCommand, method: 'GET' | 'POST', path: st
       signal: AbortSignal.timeout(command.timeoutMs),
     });
   } catch (error) {
+    // A timeout means something took the connection and did not answer in time: a busy sandbox, not a missing one.
+    if ((error as Error).name === 'TimeoutError') throw tooSlow(command, `${method} ${path}`, action, error);
     const cause = (error as { cause?: { code?: unknown } }).cause;
     const why = typeof cause?.code === 'string' ? cause.code : (error as Error).message;
     throw notRunning(command.sandboxUrl, why, error);
@@ -100,6 +102,18 @@ async function call(command: DeliveriesCommand, method: 'GET' | 'POST', path: st
   throw new SandboxError(SANDBOX_ACTION_REFUSED, `The sandbox refused ${method} ${path}: ${message}`, {
     hint: `List the deliveries and their states with \`npm run sandbox -- deliveries\`, or open the delivery log at ${command.sandboxUrl}/sandbox/.`,
   });
+}
+
+function tooSlow(command: DeliveriesCommand, request: string, action: 'resend' | 'cancel' | undefined, cause: unknown): SandboxError {
+  const maybeDone = action === undefined ? '' : ` The ${action} may still have been made: list the deliveries to see.`;
+  return new SandboxError(
+    SANDBOX_TIMEOUT,
+    `The sandbox at ${command.sandboxUrl} did not answer ${request} within ${command.timeoutMs} ms (HTTP_TIMEOUT_MS).${maybeDone}`,
+    {
+      cause,
+      hint: `It is running but busy (a resend waits up to 5 s for your receiver; thousands of deliveries take a while to list): try again, raise HTTP_TIMEOUT_MS, or open ${command.sandboxUrl}/sandbox/.`,
+    },
+  );
 }
 
 function notRunning(sandboxUrl: string, why: string, cause?: unknown): SandboxError {

@@ -33,6 +33,13 @@ import type { Change, DeliveryAttempt, Store, StoredDelivery } from './store.ts'
 const FINISHED_KEPT = 500;
 /** Attempts kept per delivery (the most recent); `attempts` still counts them all. */
 export const ATTEMPTS_KEPT = 10;
+/**
+ * Scheduled attempts on their way at once; the others that are due wait their turn, oldest due
+ * first. Without a bound, a restart with thousands of pending deliveries opened as many
+ * connections to the receiver at once, and answers queued behind them ran past the 5 s timeout.
+ * A resend (someone asked for it) does not wait.
+ */
+export const ATTEMPTS_AT_ONCE = 8;
 
 export interface DeliveryEngineOptions {
   readonly store: Store;
@@ -87,6 +94,9 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   const stopping = new AbortController();
   const timers = new Map<string, NodeJS.Timeout>();
   const running = new Map<string, Promise<void>>();
+  /** Due deliveries waiting for a free slot (ATTEMPTS_AT_ONCE), in the order they fell due. */
+  const waiting = new Set<StoredDelivery>();
+  let scheduledRunning = 0;
   const pendingCount = () => store.data.deliveries.filter((d) => d.status === 'pending').length;
   const idle = createIdleSignal(
     () => running.size === 0 && pendingCount() === 0,
@@ -105,6 +115,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   function stopTimer(delivery: StoredDelivery): void {
     clearTimeout(timers.get(delivery.id));
     timers.delete(delivery.id);
+    waiting.delete(delivery);
   }
 
   function end(delivery: StoredDelivery, status: 'failed' | 'cancelled', reason: string): void {
@@ -112,10 +123,14 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     Object.assign(delivery, { status, reason, endedAt: iso(now()), nextAttemptAt: null });
   }
 
-  /** Makes one attempt and applies its outcome (start() announces it); an attempt cut short by close() leaves no trace. */
-  async function attempt(delivery: StoredDelivery, trigger: DeliveryAttempt['trigger']): Promise<void> {
+  /**
+   * Makes one attempt, applies its outcome and saves it (start() announces it); `sent` is called
+   * once the answer is in, before the save. An attempt cut short by close() leaves no trace.
+   */
+  async function attempt(delivery: StoredDelivery, trigger: DeliveryAttempt['trigger'], sent: () => void): Promise<void> {
     const number = delivery.attempts + 1;
     const result = await sendAttempt({ delivery, number, trigger, agent, timeoutMs, signal: stopping.signal, now });
+    sent();
     if (stopping.signal.aborted) return; // shutting down: not an attempt; a pending delivery resumes on the next start
     const status = result.response?.status ?? null;
     Object.assign(delivery, { attempts: number, lastAttemptAt: result.at, lastStatus: status });
@@ -148,7 +163,14 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
 
   /** Runs an attempt now, tracked as in flight until its outcome is applied; then plans the next one if it is still pending. */
   function start(delivery: StoredDelivery, trigger: DeliveryAttempt['trigger']): Promise<void> {
-    const run = attempt(delivery, trigger).finally(() => {
+    // The slot is for sending: it frees up once the answer is in, not after the store write
+    // (with thousands pending the store is tens of MB, and a write takes a second or more).
+    const freeSlot = () => {
+      scheduledRunning -= 1;
+      startWaiting();
+    };
+    if (trigger === 'schedule') scheduledRunning += 1;
+    const run = attempt(delivery, trigger, trigger === 'schedule' ? freeSlot : () => undefined).finally(() => {
       running.delete(delivery.id);
       schedule(delivery);
       onChange(delivery);
@@ -159,8 +181,17 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     return run;
   }
 
+  /** Starts due deliveries while there are free slots; one that was cancelled or resent meanwhile is skipped. */
+  function startWaiting(): void {
+    for (const delivery of waiting) {
+      if (stopping.signal.aborted || scheduledRunning >= ATTEMPTS_AT_ONCE) return;
+      waiting.delete(delivery);
+      if (delivery.status === 'pending' && !running.has(delivery.id)) void start(delivery, 'schedule');
+    }
+  }
+
   function schedule(delivery: StoredDelivery): void {
-    if (stopping.signal.aborted || delivery.status !== 'pending' || timers.has(delivery.id) || running.has(delivery.id)) return;
+    if (stopping.signal.aborted || delivery.status !== 'pending' || timers.has(delivery.id) || running.has(delivery.id) || waiting.has(delivery)) return;
     const at = now();
     const due = delivery.nextAttemptAt === null ? at : Date.parse(delivery.nextAttemptAt);
     const tooOld = expired(policy, delivery, Math.max(due, at));
@@ -175,7 +206,8 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     const timer = setTimeout(
       () => {
         timers.delete(delivery.id);
-        void start(delivery, 'schedule');
+        waiting.add(delivery);
+        startWaiting();
       },
       Math.max(0, due - at),
     );
@@ -301,6 +333,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       stopping.abort(new Error('the sandbox is stopping'));
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      waiting.clear();
       await Promise.allSettled(running.values());
       await agent.destroy();
       await store.save();

@@ -13,7 +13,14 @@ export const SANDBOX_FAILED = 'WORKBENCH_SANDBOX_FAILED';
 export const SANDBOX_NOT_RUNNING = 'WORKBENCH_SANDBOX_NOT_RUNNING';
 /** SandboxError: the running sandbox refused a resend or cancel (unknown id, not pending...); the message says why. */
 export const SANDBOX_ACTION_REFUSED = 'WORKBENCH_SANDBOX_ACTION_REFUSED';
-export type SandboxErrorCode = typeof SANDBOX_PORT_IN_USE | typeof SANDBOX_FAILED | typeof SANDBOX_NOT_RUNNING | typeof SANDBOX_ACTION_REFUSED;
+/** SandboxError: the running sandbox took the connection but did not answer within HTTP_TIMEOUT_MS (busy, not gone). */
+export const SANDBOX_TIMEOUT = 'WORKBENCH_SANDBOX_TIMEOUT';
+export type SandboxErrorCode =
+  | typeof SANDBOX_PORT_IN_USE
+  | typeof SANDBOX_FAILED
+  | typeof SANDBOX_NOT_RUNNING
+  | typeof SANDBOX_ACTION_REFUSED
+  | typeof SANDBOX_TIMEOUT;
 
 /** The local Bracken sandbox (scripts/sandbox) could not start or run. */
 export class SandboxError extends WorkbenchError<SandboxErrorCode> {}

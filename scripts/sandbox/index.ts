@@ -16,6 +16,7 @@ import { SANDBOX_FAILED, SANDBOX_PORT_IN_USE, SandboxError } from './errors.ts';
 import { createDeliveryEngine } from './deliveries.ts';
 import { createLiveFeed } from './live.ts';
 import { compileRoute } from './route-template.ts';
+import { lockStore } from './store-lock.ts';
 import { openStore, storeFileFor, type StoredDelivery, type StoredSubscription, type StoredUser } from './store.ts';
 import { createTokenService } from './tokens.ts';
 import type { EventPayload } from './events.ts';
@@ -93,7 +94,8 @@ export function readyLine(sandbox: Pick<RunningSandbox, 'url' | 'clientId' | 'cl
 /**
  * Binds `host:port` (0 = a free port), loads `<stateDir>/sandbox/store-<port>.json`, resumes its
  * pending deliveries and serves. Throws SandboxError SANDBOX_PORT_IN_USE when the port is taken,
- * StateError STATE_CORRUPT when the store is not valid, TypeError ERR_INVALID_ARG_VALUE for bad options.
+ * StateError STATE_LOCKED when another sandbox (same port, another address) uses the store,
+ * STATE_CORRUPT when the store is not valid, TypeError ERR_INVALID_ARG_VALUE for bad options.
  */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   checkOptions(options);
@@ -101,8 +103,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const host = options.host ?? '127.0.0.1';
   const deleteRoute = compileRoute(options.userDeleteRoute);
 
-  // Bind first: the port decides the issuer URL and the store file, and owning the port means
-  // no other sandbox writes that file. Requests that arrive before the app is ready get a 503.
+  // Bind first: the port decides the issuer URL and the store file (which the store lock then
+  // claims: the same port may be bound on another address). Requests that arrive before the app is
+  // ready get a 503.
   let handler = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"starting"}');
   };
@@ -123,12 +126,17 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   if (!isLoopbackHost(host) && !host.startsWith('127.')) log(`warning: the sandbox listens on ${host}, not only on loopback`);
 
   let store: Awaited<ReturnType<typeof openStore>>;
+  let unlock: (() => Promise<void>) | undefined;
   try {
+    // Another sandbox may own the same port on another address (SANDBOX_HOST): the lock keeps it off this file.
+    unlock = await lockStore(storeFileFor(options.stateDir, port));
     store = await openStore(storeFileFor(options.stateDir, port));
   } catch (error) {
+    await unlock?.();
     await new Promise((resolve) => server.close(resolve));
     throw error;
   }
+  const release = unlock;
   const tokens = createTokenService({ key: store.data.signingKey, issuer: url });
   const live = createLiveFeed({ store, log });
   const engine = createDeliveryEngine({
@@ -182,8 +190,12 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         live.streams.closeAll();
         server.closeAllConnections();
-        await engine.close();
-        await stopped;
+        try {
+          await engine.close();
+          await stopped;
+        } finally {
+          await release();
+        }
       })();
       return closing;
     },

@@ -6,7 +6,8 @@
  * memory too, so the client's 500 means nothing happened and nothing is left half-done.
  *
  * The file is named by port: two sandboxes on different ports can share a state folder without
- * touching each other's data, and binding the port first means only one process owns a file.
+ * touching each other's data, and the sandbox that uses a file holds `<file>.lock` (store-lock.ts):
+ * the same port can be bound on two addresses (127.0.0.1 and ::1).
  *
  * @example
  * const store = await openStore(storeFileFor('.workbench', 4010));
@@ -20,6 +21,7 @@ import { join } from 'node:path';
 import { STATE_CORRUPT, StateError, writeFileAtomic } from '../../steps/lib/core/index.ts';
 import type { EventName } from './events.ts';
 import type { LearningData } from './learning.ts';
+import { storeShapeProblem } from './store-shape.ts';
 import { newSigningKey } from './tokens.ts';
 
 export interface StoredSubscription {
@@ -209,9 +211,11 @@ async function load(file: string): Promise<StoreData> {
   } catch (error) {
     throw corrupt(file, 'is not valid JSON', error);
   }
-  if (!isStoreData(parsed)) throw corrupt(file, 'is not a sandbox store (version 1)');
-  parsed.deliveries = parsed.deliveries.map(withLogFields);
-  return parsed;
+  const problem = storeShapeProblem(parsed);
+  if (problem !== undefined) throw corrupt(file, `is not a sandbox store (version 1): ${problem}`);
+  const data = parsed as StoreData; // every field checked just above
+  data.deliveries = data.deliveries.map(withLogFields);
+  return data;
 }
 
 /** A delivery from a store written before deliveries kept their attempts: the new fields, empty. */
@@ -219,23 +223,10 @@ function withLogFields(delivery: StoredDelivery): StoredDelivery {
   return { ...delivery, attemptLog: delivery.attemptLog ?? [], reason: delivery.reason ?? null, endedAt: delivery.endedAt ?? null };
 }
 
-function isStoreData(value: unknown): value is StoreData {
-  if (typeof value !== 'object' || value === null) return false;
-  const data = value as Partial<Record<keyof StoreData, unknown>>;
-  return (
-    data.version === 1 &&
-    typeof data.signingKey === 'string' &&
-    Number.isSafeInteger(data.nextUserkey) &&
-    Array.isArray(data.subscriptions) &&
-    Array.isArray(data.users) &&
-    Array.isArray(data.deliveries)
-  );
-}
-
 function corrupt(file: string, what: string, cause?: unknown): StateError {
   // The file is left as it is: it may hold pending deliveries the user wants to rescue.
   return new StateError(STATE_CORRUPT, `The sandbox store ${file} ${what}.`, {
     cause,
-    hint: `Move ${file} aside (it holds the sandbox's users, subscriptions and pending deliveries) and start the sandbox again for a fresh one.`,
+    hint: `Move ${file} aside (it holds the sandbox's users, subscriptions and pending deliveries) and start the sandbox again for a fresh one, or correct what this message names and start it again.`,
   });
 }

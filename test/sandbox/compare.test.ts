@@ -5,6 +5,8 @@
  * script as a user does; exits 1 and 2 call compareCommand (what the script runs, which returns the
  * exit code) in this process, to spare two process starts.
  */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { compareCommand } from '../../scripts/sandbox/compare-cli.ts';
@@ -16,11 +18,22 @@ import { sandboxOptionsFromConfig } from '../../scripts/sandbox/index.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { readRecording, recordingDir, type Recording } from '../../steps/lib/record/index.ts';
 import { runScript } from '../helpers/process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+/** A recording's two JSON files, parsed, for a test to edit. */
+interface RecordingFiles {
+  about: Record<string, unknown>;
+  calls: unknown[];
+}
 
 const defaults = () => sandboxOptionsFromConfig(loadConfig({ env: {} }));
 
 /** `npm run sandbox -- --compare NAME` with `env` as its environment, in this process: its exit code and output. */
-async function compareInProcess(name: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function compareInProcess(
+  name: string,
+  env: Record<string, string> = {},
+  recordings?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await compareCommand(
@@ -28,6 +41,7 @@ async function compareInProcess(name: string, env: Record<string, string> = {}):
     loadConfig({ env }),
     (line) => out.push(line),
     (line) => err.push(stripVTControlCharacters(line)),
+    recordings,
   );
   return { code, stdout: out.map((line) => `${line}\n`).join(''), stderr: err.map((line) => `${line}\n`).join('') };
 }
@@ -113,6 +127,36 @@ describe('npm run sandbox -- --compare NAME', () => {
     // The recorded route is not served by this sandbox: the call's answer differs too.
     expect(result.stdout).toMatch(/✘ DELETE \/api\/user\/delete\/domain\/\{domainkey\}\/user\/\{userkey\}: status 200 in the recording, 404 in the sandbox's/);
     expect(result.stdout).toMatch(/\n\d+ differences\. This recording was made against the sandbox/);
+  });
+
+  // Before, a calls.json entry edited into another shape stopped the comparison with "Unexpected
+  // error: TypeError: Cannot read properties of undefined (reading 'replace')" and a stack trace.
+  it.each([
+    ['a call without its path', (files: RecordingFiles) => files.calls.splice(1, 1, { method: 'PUT' }), 'calls.json[1].path is missing, not a string'],
+    ['a call that is null', (files: RecordingFiles) => files.calls.splice(0, 1, null), 'calls.json[0] is null, not an object'],
+    [
+      'about.json without its environment',
+      (files: RecordingFiles) => Reflect.deleteProperty(files.about, 'environment'),
+      'about.json: environment is missing, not an object',
+    ],
+  ])('exits 3 with RECORDING_CORRUPT naming the field when the recording holds %s', async (_what, edit, problem) => {
+    const root = await tempDir('recordings');
+    await cp(recordingDir('demo'), join(root, 'edited'), { recursive: true });
+    const files: RecordingFiles = {
+      about: JSON.parse(await readFile(join(root, 'edited', 'about.json'), 'utf8')) as Record<string, unknown>,
+      calls: JSON.parse(await readFile(join(root, 'edited', 'calls.json'), 'utf8')) as unknown[],
+    };
+    edit(files);
+    await writeFile(join(root, 'edited', 'about.json'), JSON.stringify(files.about));
+    await writeFile(join(root, 'edited', 'calls.json'), JSON.stringify(files.calls));
+    const result = await compareInProcess('edited', {}, root);
+    expect(result).toEqual({
+      code: 3,
+      stdout: '',
+      stderr:
+        `Error: The recording in ${join(root, 'edited')} cannot be used: ${problem}. [WORKBENCH_RECORDING_CORRUPT]\n` +
+        'Next: Record it again (`npm start -- --record <name>`), or restore the folder from git.\n',
+    });
   });
 
   it('exits 2 and names the folder when there is no such recording', async () => {

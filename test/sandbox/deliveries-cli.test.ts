@@ -5,6 +5,7 @@
  * what the script calls (deliveriesCommand, parseSandboxCommandLine) in this process, and check
  * the same lines, because a process start costs a second or more on a busy 2-core machine.
  */
+import { createServer } from 'node:http';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseSandboxCommandLine, usageErrorText } from '../../scripts/sandbox/command-line.ts';
@@ -12,6 +13,7 @@ import { deliveriesCommand } from '../../scripts/sandbox/deliveries-cli.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { formatError } from '../../steps/lib/core/run-step.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { runScript } from '../helpers/process.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { until } from '../helpers/until.ts';
@@ -97,6 +99,29 @@ describe('npm run sandbox -- deliveries', () => {
       stderr:
         `Error: No sandbox answers at http://127.0.0.1:${port} (ECONNREFUSED). [WORKBENCH_SANDBOX_NOT_RUNNING]\n` +
         'Next: Start it with `npm run sandbox` in another terminal (SANDBOX_PORT sets its port, default 4010), or pass the port it runs on: `npm run sandbox -- deliveries --port <port>`.\n',
+    });
+  });
+
+  // Before, a sandbox too busy to answer in time (a resend to a slow receiver, a store with thousands
+  // of deliveries) was reported as "No sandbox answers at … (The operation was aborted due to
+  // timeout). [WORKBENCH_SANDBOX_NOT_RUNNING]" with the advice to start one.
+  it('with a sandbox that takes the connection but does not answer in time: busy, not missing', async () => {
+    const busy = createServer((req) => req.resume()); // never answers
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    onCleanup(async () => {
+      busy.closeAllConnections();
+      await new Promise((resolve) => busy.close(resolve));
+    });
+    const sandboxUrl = `http://127.0.0.1:${(busy.address() as { port: number }).port}`;
+    const run = (flags: { resend?: string }) => deliveriesCommand({ sandboxUrl, ...flags, timeoutMs: 200, print: () => undefined });
+    await expect(run({})).rejects.toMatchObject({
+      code: 'WORKBENCH_SANDBOX_TIMEOUT',
+      message: `The sandbox at ${sandboxUrl} did not answer GET /sandbox/deliveries within 200 ms (HTTP_TIMEOUT_MS).`,
+      hint: `It is running but busy (a resend waits up to 5 s for your receiver; thousands of deliveries take a while to list): try again, raise HTTP_TIMEOUT_MS, or open ${sandboxUrl}/sandbox/.`,
+    });
+    await expect(run({ resend: 'd-1' })).rejects.toMatchObject({
+      code: 'WORKBENCH_SANDBOX_TIMEOUT',
+      message: `The sandbox at ${sandboxUrl} did not answer POST /sandbox/deliveries/d-1/resend within 200 ms (HTTP_TIMEOUT_MS). The resend may still have been made: list the deliveries to see.`,
     });
   });
 

@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { sign } from '../../steps/lib/signature/primitives.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { createServer, type Server } from 'node:http';
+import { ATTEMPTS_AT_ONCE, createDeliveryEngine } from '../../scripts/sandbox/deliveries.ts';
+import type { Store } from '../../scripts/sandbox/store.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { until } from '../helpers/until.ts';
 import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
 
@@ -122,6 +126,101 @@ describe('retries', () => {
   });
 });
 
+describe('many deliveries at once', () => {
+  // Before, every due delivery went out at once: a restart with 10,000 pending opened some 800
+  // connections to the receiver together, and most attempts timed out behind them although the
+  // receiver answered each in 200 ms.
+  it(`sends at most ${ATTEMPTS_AT_ONCE} attempts at a time, and delivers the rest as slots free up`, async () => {
+    const sandbox = await testSandbox();
+    let open = 0;
+    let most = 0;
+    const bodies: string[] = [];
+    const slow = createServer((req, res) => {
+      open += 1;
+      most = Math.max(most, open);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        setTimeout(() => {
+          open -= 1;
+          res.end('OK');
+        }, 100);
+      });
+    });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, await webhookUrl(slow), SECRET);
+    const count = ATTEMPTS_AT_ONCE * 3;
+    await Promise.all(Array.from({ length: count }, (_, i) => createUser(sandbox, token, `Burst-User-${i}`)));
+    await sandbox.whenIdle(20_000);
+
+    expect(most).toBe(ATTEMPTS_AT_ONCE);
+    expect(bodies).toHaveLength(count);
+    expect(sandbox.deliveries().map((d) => [d.status, d.attempts])).toEqual(Array.from({ length: count }, () => ['delivered', 1]));
+  });
+
+  // A slot is for sending, not for saving: with 10,000 pending deliveries the store is some 50 MB
+  // and each write takes a second or more, and slots held until the write ended made a restart
+  // crawl through them at about 5 attempts a second.
+  it('frees an attempt slot once the answer is in, without waiting for the store write', async () => {
+    const receiver = await startReceiver();
+    const writes: (() => void)[] = [];
+    let writing = true; // every store write hangs until the test lets them finish
+    const store: Store = {
+      file: 'in-memory',
+      data: { version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [] },
+      save: () => (writing ? new Promise<void>((resolve) => writes.push(resolve)) : Promise.resolve()),
+      transact: () => Promise.reject(new Error('not used')),
+    };
+    store.data.subscriptions.push({
+      domainkey: 15435,
+      eventname: 'User_Create',
+      target: receiver.url,
+      secret: SECRET,
+      active: true,
+      created: '',
+      modified: '',
+    });
+    const engine = createDeliveryEngine({ store, retryScheduleMs: [1000], retryMaxAgeMs: 60_000, timeoutMs: 5000, log: () => undefined });
+    onCleanup(async () => {
+      writing = false;
+      for (const finish of writes) finish();
+      await engine.close();
+    });
+    const count = ATTEMPTS_AT_ONCE * 2;
+    for (let userkey = 1; userkey <= count; userkey += 1) {
+      const [delivery] = engine.enqueue({
+        eventname: 'User_Create',
+        domainkey: 15435,
+        userkey,
+        username: `Slot-User-${userkey}`,
+        timestamp: new Date().toISOString(),
+      });
+      if (delivery !== undefined) engine.schedule(delivery);
+    }
+    await until(() => receiver.requests.length === count, 10_000);
+    expect(store.data.deliveries.map((d) => d.status)).toEqual(Array.from({ length: count }, () => 'delivered'));
+  });
+
+  it('never sends a delivery that was cancelled while it waited for a slot', async () => {
+    const sandbox = await testSandbox({ deliveryTimeoutMs: 300 });
+    const silent = createServer((req) => req.resume()); // reads, never answers: every slot stays taken until the timeout
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, await webhookUrl(silent), SECRET);
+    await Promise.all(Array.from({ length: ATTEMPTS_AT_ONCE + 1 }, (_, i) => createUser(sandbox, token, `Waiting-User-${i}`)));
+    const listed = async () => (await call(sandbox, 'GET', '/sandbox/deliveries')).json as { id: string; inFlight: boolean; attempts: number }[];
+    let list = await listed();
+    while (list.filter((d) => d.inFlight).length < ATTEMPTS_AT_ONCE) list = await listed();
+    const [waiting, ...others] = list.filter((d) => !d.inFlight);
+    expect(others).toEqual([]);
+    if (waiting === undefined) throw new Error('no delivery waits');
+    const cancelled = await fetch(`${sandbox.url}/sandbox/deliveries/${waiting.id}/cancel`, { method: 'POST', headers: { 'x-workbench-sandbox': 'cancel' } });
+    expect(cancelled.status).toBe(200);
+    await until(() => sandbox.deliveries().every((d) => d.id === waiting.id || d.attempts >= 2));
+    expect(sandbox.deliveries().find((d) => d.id === waiting.id)).toMatchObject({ status: 'cancelled', attempts: 0, attemptLog: [] });
+  });
+});
+
 describe('which events are delivered', () => {
   it('sends nothing for an inactive subscription, and sends again once it is active', async () => {
     const sandbox = await testSandbox();
@@ -156,3 +255,13 @@ describe('which events are delivered', () => {
     expect(bracken.verify({ body: deleted?.body ?? Buffer.alloc(0), headers: deleted?.headers ?? {}, secrets: ['delete-secret-123'] }).ok).toBe(true);
   });
 });
+
+/** Listens `server` on a free loopback port, closed when the test ends; its /webhooks URL. */
+async function webhookUrl(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  onCleanup(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/webhooks`;
+}

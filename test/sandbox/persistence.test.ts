@@ -3,14 +3,15 @@
  * side, and the errors a user meets at start (port taken, corrupt store).
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STATE_CORRUPT } from '../../steps/lib/core/errors.ts';
+import { STATE_CORRUPT, STATE_WRITE_FAILED } from '../../steps/lib/core/errors.ts';
 import { SANDBOX_PORT_IN_USE } from '../../scripts/sandbox/errors.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox } from '../../scripts/sandbox/index.ts';
 import { storeFileFor } from '../../scripts/sandbox/store.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
+import { startCommand, startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
 import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
@@ -77,6 +78,54 @@ describe('side by side', () => {
     expect(await usersIn(a.storeFile)).toEqual(['User-Of-A']);
     expect(await usersIn(b.storeFile)).toEqual(['User-Of-B']);
   });
+
+  // SANDBOX_HOST=::1 (or localhost) and the default 127.0.0.1 both bind port 4010. Before, the
+  // second `npm run sandbox` started on the first one's store-4010.json and each rewrote the
+  // file over the other's users and deliveries; now it stops, naming the running sandbox.
+  it('refuses a store another running sandbox holds (the same port on another address) with STATE_LOCKED, and leaves it alone', async () => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, STORE_TEXT);
+    // This test's own process stands for the sandbox that runs: it is alive, and not the child.
+    await writeFile(`${file}.lock`, String(process.pid));
+    const second = startScript('scripts/sandbox.ts', { args: ['--port', String(port)], env: { WORKBENCH_STATE_DIR: stateDir } });
+    expect(await second.exited()).toEqual({ code: 1, signal: null });
+    expect(second.stderr()).toBe(
+      `Error: Another sandbox (pid ${process.pid}) is using the store ${file}. [WORKBENCH_STATE_LOCKED]\n` +
+        `Next: It listens on the same port on another address (SANDBOX_HOST). Use that sandbox, stop it (Ctrl-C in its terminal), or give this one another SANDBOX_PORT or WORKBENCH_STATE_DIR. If pid ${process.pid} is not a sandbox (a number reused after a restart), delete ${file}.lock.\n`,
+    );
+    expect(await readFile(file, 'utf8')).toBe(STORE_TEXT);
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+  });
+
+  it('refuses a state folder that is a file with STATE_WRITE_FAILED naming WORKBENCH_STATE_DIR, and releases the port', async () => {
+    const stateDir = join(await tempDir('sandbox'), 'a-file');
+    await writeFile(stateDir, 'not a folder');
+    const port = await closedPort();
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port, stateDir };
+    await expect(startSandbox(options)).rejects.toMatchObject({
+      code: STATE_WRITE_FAILED,
+      message: expect.stringMatching(new RegExp(`^Cannot lock the sandbox store ${storeFileFor(stateDir, port)}: ENOTDIR`)),
+      hint: `The folder ${join(stateDir, 'sandbox')} must be one this user can write: check WORKBENCH_STATE_DIR.`,
+    });
+    expect((await startReceiver({ port })).port).toBe(port);
+  });
+
+  it('takes over the lock of a sandbox that is gone (killed), and removes its own when it closes', async () => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    const gone = startCommand([process.execPath, '-e', '']);
+    await gone.exited();
+    await writeFile(`${file}.lock`, String(gone.child.pid));
+    const sandbox = await testSandbox({ port, stateDir });
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+    await sandbox.close();
+    await expect(readFile(`${file}.lock`, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('start errors', () => {
@@ -104,6 +153,58 @@ describe('start errors', () => {
     expect(receiver.port).toBe(port);
   });
 
+  // A store is a JSON file people edit by hand (to rescue a delivery, to drop a user). Before, a
+  // null record crashed the start with a TypeError and a stack trace, and a delivery without its
+  // target and attempt count was sent in a loop ("undefined -> undefined attempt NaN").
+  it.each([
+    ['a null delivery', { deliveries: [null] }, 'deliveries[0] is null, not an object'],
+    ['a delivery without target', { deliveries: [{ ...storedDelivery(), target: undefined }] }, 'deliveries[0].target is missing, not a string'],
+    [
+      'a delivery with a bad status',
+      { deliveries: [storedDelivery(), { ...storedDelivery(), status: 'done' }] },
+      'deliveries[1].status is "done", not one of pending, delivered, failed, cancelled',
+    ],
+    ['a user without userkey', { users: [{ username: 'x' }] }, 'users[0].userkey is missing, not a whole number'],
+    [
+      'a subscription with an unknown event',
+      {
+        subscriptions: [{ domainkey: 15435, eventname: 'User_Created', target: 'http://127.0.0.1:1/', secret: 's', active: true, created: 'x', modified: 'x' }],
+      },
+      'subscriptions[0].eventname is "User_Created", not one of',
+    ],
+    ['learning that is a list', { learning: [] }, 'learning is a list, not an object'],
+    [
+      'a certificate with no dates',
+      { learning: { nextKey: 2001, modules: [], courses: [], completions: [], certificates: [{ certificatekey: 1 }] } },
+      'learning.certificates[0].domainkey is missing',
+    ],
+  ])('refuses a store with %s with STATE_CORRUPT naming the record, and leaves the file as it was', async (_what, edit, problem) => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    const text = JSON.stringify({ version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [], ...edit });
+    await writeFile(file, text);
+    const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port, stateDir };
+    await expect(startSandbox(options)).rejects.toMatchObject({
+      code: STATE_CORRUPT,
+      message: expect.stringContaining(`The sandbox store ${file} is not a sandbox store (version 1): ${problem}`),
+      hint: expect.stringContaining('correct what this message names'),
+    });
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('still loads a store written before deliveries kept their attempts (no attemptLog, reason, endedAt)', async () => {
+    const stateDir = await tempDir('sandbox');
+    const port = await closedPort();
+    const file = storeFileFor(stateDir, port);
+    await mkdir(dirname(file), { recursive: true });
+    const { attemptLog: _log, reason: _reason, endedAt: _ended, ...older } = { ...storedDelivery(), status: 'delivered' };
+    await writeFile(file, JSON.stringify({ version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [older] }));
+    const sandbox = await testSandbox({ port, stateDir });
+    expect(sandbox.deliveries()).toMatchObject([{ id: 'd-1', status: 'delivered', attemptLog: [], reason: null, endedAt: null }]);
+  });
+
   it('rejects an empty retry schedule with a TypeError coded ERR_INVALID_ARG_VALUE', async () => {
     const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port: 0, stateDir: await tempDir('sandbox'), retryScheduleMs: [] };
     await expect(startSandbox(options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
@@ -118,3 +219,29 @@ describe('start errors', () => {
     });
   });
 });
+
+/** A delivery record as the store keeps it. */
+function storedDelivery() {
+  return {
+    id: 'd-1',
+    eventname: 'User_Create',
+    domainkey: 15435,
+    target: 'http://127.0.0.1:1/webhooks',
+    body: '{}',
+    authorization: 'HMACSHA256 x',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    status: 'pending',
+    attempts: 0,
+    attemptLog: [],
+    nextAttemptAt: null,
+    lastAttemptAt: null,
+    lastStatus: null,
+    lastError: null,
+    deliveredAt: null,
+    reason: null,
+    endedAt: null,
+  };
+}
+
+/** An empty store, as text. */
+const STORE_TEXT = JSON.stringify({ version: 1, signingKey: 'k', nextUserkey: 1001, subscriptions: [], users: [], deliveries: [] });

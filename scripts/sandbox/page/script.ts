@@ -134,6 +134,22 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     showResult('Resent: attempt ' + last.number + ' ' + (last.response ? 'answered ' + last.response.status : 'got no answer: ' + last.error) + ' in ' + last.latencyMs + ' ms.', !(last.response && ok(last.response.status)));
   }
 
+  // Events come in bursts (a deactivated subscription cancels every pending delivery at once; a
+  // restart resumes thousands), and each redraw rebuilds every row: draw once per frame, not once
+  // per event, or a long log freezes the tab.
+  let frame = 0;
+  let detailChanged = false;
+  function renderSoon(detail) {
+    detailChanged = detailChanged || detail;
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      renderDeliveries();
+      if (detailChanged) renderDetail();
+      detailChanged = false;
+    });
+  }
+
   async function load() {
     const [subscriptions, users, list] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getJson('/sandbox/deliveries')]);
     renderSubscriptions(subscriptions);
@@ -152,8 +168,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     events.addEventListener('delivery', (e) => {
       const d = JSON.parse(e.data);
       deliveries.set(d.id, d);
-      renderDeliveries();
-      if (d.id === selected) renderDetail();
+      renderSoon(d.id === selected);
     });
     events.addEventListener('users', (e) => renderUsers(JSON.parse(e.data)));
     events.addEventListener('subscriptions', (e) => renderSubscriptions(JSON.parse(e.data)));
