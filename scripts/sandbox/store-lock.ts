@@ -9,12 +9,9 @@
  * const release = await lockStore('.workbench/sandbox/store-4010.json'); // throws StateError STATE_LOCKED when taken
  * await release();
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { processIsRunning, STATE_LOCKED, STATE_WRITE_FAILED, StateError } from '../../steps/lib/core/index.ts';
-
-/** Store files this process holds: its own pid in a lock file proves nothing (a pid reused after a crash). */
-const held = new Set<string>();
+import { claimPidLock, STATE_LOCKED, STATE_WRITE_FAILED, StateError } from '../../steps/lib/core/index.ts';
 
 /**
  * Claims `storeFile` for this process. A lock whose process is gone (a sandbox killed with SIGKILL)
@@ -22,37 +19,15 @@ const held = new Set<string>();
  */
 export async function lockStore(storeFile: string): Promise<() => Promise<void>> {
   const path = `${storeFile}.lock`;
-  if (held.has(path)) throw locked(storeFile, path, process.pid);
-  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
-    throw cannotLock(storeFile, error);
-  });
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(path, 'wx', 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotLock(storeFile, error);
-      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processIsRunning(owner)) throw locked(storeFile, path, owner);
-      await rm(path, { force: true }); // stale: its owner is gone
-      continue;
-    }
-    try {
-      await handle.writeFile(String(process.pid));
-    } catch (error) {
-      // A lock without its pid would be taken over by anyone: leave none behind (a full disk).
-      await handle.close();
-      await rm(path, { force: true });
-      throw cannotLock(storeFile, error);
-    }
-    await handle.close();
-    held.add(path);
-    return async () => {
-      if (!held.delete(path)) return;
-      await rm(path, { force: true });
-    };
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    return await claimPidLock(path, {
+      held: (owner) => locked(storeFile, path, owner),
+      contended: () => new StateError(STATE_LOCKED, `Could not lock the sandbox store ${storeFile}.`, { hint: `Delete ${path} if no sandbox is running.` }),
+    });
+  } catch (error) {
+    throw error instanceof StateError ? error : cannotLock(storeFile, error);
   }
-  throw new StateError(STATE_LOCKED, `Could not lock the sandbox store ${storeFile}.`, { hint: `Delete ${path} if no sandbox is running.` });
 }
 
 function cannotLock(storeFile: string, cause: unknown): StateError {

@@ -58,6 +58,8 @@ export { generatePassword, generateSecret, generateUsername } from './generate.t
 export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { sayIfInterrupted } from './interrupt.ts';
+export { claimPidLock } from './pid-lock.ts';
+export type { PidLockRefusals } from './pid-lock.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
 export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretWarning } from './weak-secret.ts';
