@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { startStandaloneInspector } from '../../scripts/inspector.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { signed, userCreate } from '../helpers/listener.ts';
-import { burst, largeDeliveries, pgConfig, startPgListener, testDatabase } from '../helpers/postgres.ts';
+import { burst, largeDeliveries, pgConfig, rows, startPgListener, testDatabase } from '../helpers/postgres.ts';
+import { migrateDatabase, openDatabase } from '../../steps/lib/store/index.ts';
+import type { DeliveryView } from '../../steps/lib/delivery/index.ts';
 import { sendJson } from '../inspector/http.ts';
 
 const MIB = 1024 * 1024;
@@ -47,6 +49,29 @@ describe('Postgres store: the inspector list', () => {
     expect(detail.status).toBe(200);
     expect((detail.body as { body: { kind: string; text: string } }).body).toMatchObject({ kind: 'text', text: '0123456789abcdef'.repeat(MIB / 16) });
     expect(proxy.bytesFromPostgres() - start).toBeGreaterThan(2 * MIB);
+  });
+});
+
+describe('Postgres store: live updates', () => {
+  it("a subscription with bodiesUpToBytes (the inspector's live list) gets a changed large row without its body; one without gets it whole", async () => {
+    const url = await testDatabase('inspector_live');
+    await migrateDatabase(pgConfig(url), () => {});
+    await largeDeliveries(url, 1, 1);
+    const store = await openDatabase(pgConfig(url), { role: 'reader' });
+    onCleanup(() => store.close());
+    const listed: DeliveryView[] = [];
+    const whole: DeliveryView[] = [];
+    onCleanup(store.subscribe((view) => listed.push(view), { bodiesUpToBytes: 64 * 1024 }));
+    onCleanup(store.subscribe((view) => whole.push(view)));
+    // What a worker's outcome announces (notifications.ts), sent until the store's LISTEN is in place.
+    for (const deadline = Date.now() + 10_000; listed.length === 0 || whole.length === 0; ) {
+      if (Date.now() > deadline) throw new Error('the change never reached the subscriptions');
+      await rows(url, "SELECT pg_notify('workbench_delivery', 'large-1 done')");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(listed[0]).toMatchObject({ id: 'large-1', bodyBytes: MIB });
+    expect(listed[0]?.body.length).toBe(0);
+    expect(whole[0]?.body.length).toBe(MIB);
   });
 });
 

@@ -48,8 +48,11 @@ export interface RetryOptions {
 export interface DeliverySource {
   list(query: DeliveryQuery): Promise<DeliveryList>;
   get(id: string): Promise<DeliveryView | undefined>;
-  /** Calls `onChange` with each new or updated delivery; returns the unsubscribe function. */
-  subscribe(onChange: (view: DeliveryView) => void): () => void;
+  /**
+   * Calls `onChange` with each new or updated delivery; returns the unsubscribe function. With
+   * `bodiesUpToBytes`, larger bodies are left out of the views as in a list (see DeliveryQuery).
+   */
+  subscribe(onChange: (view: DeliveryView) => void, options?: { readonly bodiesUpToBytes?: number }): () => void;
   /** Queues the handler of a `failed` or `dead` delivery again, now. Absent where nothing can re-run it. */
   retryNow?(id: string, options?: RetryOptions): Promise<RetryResult>;
 }
@@ -89,6 +92,7 @@ export function feedSource(feed: DeliveryFeed): DeliverySource {
     async get(id) {
       return feed.list().find((view) => view.id === id);
     },
-    subscribe: (onChange) => feed.subscribe(onChange),
+    subscribe: (onChange, options) =>
+      feed.subscribe(options?.bodiesUpToBytes === undefined ? onChange : (view) => onChange(listedView(view, options.bodiesUpToBytes))),
   };
 }

@@ -14,7 +14,7 @@
 import type { DeliverySource } from '../delivery/index.ts';
 import { createEventStreams, type EventStreams as CoreEventStreams } from '../core/index.ts';
 import { SECURITY_HEADERS } from './guard.ts';
-import { summarize } from './view.ts';
+import { EVENT_FIELDS_MAX_BYTES, summarize } from './view.ts';
 
 export type EventStreams = Pick<CoreEventStreams, 'open' | 'closeAll'>;
 
@@ -45,7 +45,8 @@ export function followSource(source: Pick<DeliverySource, 'subscribe'>, options:
     open(req, res) {
       streams.open(req, res);
       res.on('close', stopFollowingWhenNoneLeft);
-      unsubscribe ??= source.subscribe((view) => streams.broadcast('delivery', summarize(view)));
+      // Only the bodies summarize() reads, as the list.
+      unsubscribe ??= source.subscribe((view) => streams.broadcast('delivery', summarize(view)), { bodiesUpToBytes: EVENT_FIELDS_MAX_BYTES });
     },
     closeAll() {
       streams.closeAll();
