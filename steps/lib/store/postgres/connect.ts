@@ -129,15 +129,16 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `Create it (e.g. \`createdb -O <user> ${databaseName(url)}\`), or fix its name at the end of DATABASE_URL.`,
       );
     default:
+      // First: pg words a connection it gave up on after the timeout "Connection terminated due to connection timeout".
+      if (/timeout|timed out/i.test(message)) {
+        return make(STORE_UNREACHABLE, `Postgres at ${target} did not answer within ${timeoutMs} ms (DATABASE_URL=${shown}, HTTP_TIMEOUT_MS).`, startHint);
+      }
       if (code === 'ECONNRESET' || code === 'EPIPE' || /Connection terminated/i.test(message)) {
         return make(
           STORE_UNREACHABLE,
           `Something at ${target} accepted the connection but closed it without answering as Postgres does (DATABASE_URL=${shown}).`,
           "Check that the host and port in DATABASE_URL are Postgres's (usually port 5432), and that no proxy or firewall in between drops the connection.",
         );
-      }
-      if (/timeout|timed out/i.test(message)) {
-        return make(STORE_UNREACHABLE, `Postgres at ${target} did not answer within ${timeoutMs} ms (DATABASE_URL=${shown}, HTTP_TIMEOUT_MS).`, startHint);
       }
       return make(
         STORE_FAILED,
