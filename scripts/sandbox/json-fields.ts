@@ -6,6 +6,7 @@
  * @example
  * fieldsProblem('users[0].', { userkey: '7' }, { userkey: 'int' }) // 'users[0].userkey is "7", not a whole number'
  */
+import { isObject } from '../../steps/lib/core/index.ts';
 
 /** What one field may hold; `?` also allows null; a list of words: one of them. */
 export type Kind = 'string' | 'string?' | 'time' | 'time?' | 'int' | 'int?' | 'number' | 'boolean' | 'array' | 'object' | readonly string[];
@@ -17,6 +18,16 @@ export function fieldsProblem(prefix: string, record: Record<string, unknown>, f
     const value = record[name];
     if (optional && value === undefined) continue;
     if (!fits(value, kind)) return `${prefix}${name} is ${describe(value)}, not ${expected(kind)}`;
+  }
+  return undefined;
+}
+
+/** The first problem `check` finds among `list`'s items, each named `name[index]`; an item that is not an object is one. */
+export function eachProblem<T>(name: string, list: readonly T[], check: (item: Record<string, unknown>, at: string) => string | undefined): string | undefined {
+  for (const [index, item] of list.entries()) {
+    const at = `${name}[${index}]`;
+    const problem = isObject(item) ? check(item, at) : `${at} is ${describe(item)}, not an object`;
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }
@@ -67,8 +78,4 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

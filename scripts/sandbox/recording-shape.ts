@@ -8,7 +8,8 @@
  * recordingShapeProblem(recording) // 'calls.json[0].path is missing, not a string'
  */
 import type { Recording } from '../../steps/lib/record/index.ts';
-import { describe, type Fields, fieldsProblem, isObject } from './json-fields.ts';
+import { isObject } from '../../steps/lib/core/index.ts';
+import { describe, eachProblem, type Fields, fieldsProblem } from './json-fields.ts';
 
 const ABOUT: Fields = { recordedAt: 'string', runs: 'array', environment: 'object', replay: 'object' };
 const ENVIRONMENT: Fields = { mode: ['sandbox', 'bracken'], apiUrl: 'string', userDeleteRoute: 'string' };
@@ -39,16 +40,6 @@ export function recordingShapeProblem(recording: Recording): string | undefined 
       );
     })
   );
-}
-
-/** The first problem `check` finds among `list`'s items, each named `name[index]`; an item that is not an object is one. */
-function eachProblem<T>(name: string, list: readonly T[], check: (item: Record<string, unknown>, at: string) => string | undefined): string | undefined {
-  for (const [index, item] of list.entries()) {
-    const at = `${name}[${index}]`;
-    const problem = isObject(item) ? check(item, at) : `${at} is ${describe(item)}, not an object`;
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
 }
 
 function headersProblem(name: string, headers: readonly unknown[]): string | undefined {

@@ -11,7 +11,8 @@
  * storeShapeProblem(goodStore)                              // undefined
  */
 import { EVENT_NAMES } from './events.ts';
-import { describe, fieldsProblem, type Fields, isObject } from './json-fields.ts';
+import { isObject } from '../../steps/lib/core/index.ts';
+import { describe, eachProblem, fieldsProblem, type Fields } from './json-fields.ts';
 
 const SUBSCRIPTION: Fields = {
   domainkey: 'int',
@@ -91,13 +92,13 @@ export function storeShapeProblem(value: unknown): string | undefined {
     );
   }
   for (const [name, list, fields] of records) {
-    for (const [index, record] of list.entries()) {
-      const at = `${name}[${index}]`;
-      if (!isObject(record)) return `${at} is ${describe(record)}, not an object`;
-      const problem =
-        fieldsProblem(`${at}.`, record, fields) ?? (fields === DELIVERY ? fieldsProblem(`${at}.`, record, DELIVERY_LATER, { optional: true }) : undefined);
-      if (problem !== undefined) return problem;
-    }
+    const problem = eachProblem(
+      name,
+      list,
+      (record, at) =>
+        fieldsProblem(`${at}.`, record, fields) ?? (fields === DELIVERY ? fieldsProblem(`${at}.`, record, DELIVERY_LATER, { optional: true }) : undefined),
+    );
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }

@@ -8,6 +8,7 @@
  * // { eventname: 'Module_Complete', fields: [['userkey', '1001'], ['username', '"Test-User-ab12"'], ['modulekey', '2001'], ...], problem: undefined }
  * formatFields(summary.fields) // 'userkey 1001, username "Test-User-ab12", modulekey 2001, passed true, mark 100, ...'
  */
+import { isObject } from '../core/index.ts';
 import { checkBrackenEvent } from './events.ts';
 
 /** The fields shown, in this order, when the payload has them (domainkey and timestamp are left to the body view). */
@@ -42,10 +43,6 @@ function show(value: unknown): string {
 
 function isScalar(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function lowerCaseKeys(value: Record<string, unknown>): Record<string, unknown> {

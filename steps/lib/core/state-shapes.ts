@@ -9,6 +9,7 @@
  * upgradeWebhook(legacyFile) // { apiUrl, domainkey, secret, subscriptions: [{ event: 'user_create', target, active, subscribedAt }] }
  */
 import { WEBHOOK_EVENT } from './config.ts';
+import { isObject } from './is-object.ts';
 import type { LegacyWebhookState, ListenerState, StateName, TokenState, UserState, WebhookState, WebhookSubscription } from './state.ts';
 
 /** A JSON type, with `?` when the field may be left out (JSON drops undefined). */
@@ -40,16 +41,16 @@ const FLAT_SHAPES: { readonly [N in Exclude<StateName, 'webhook'>]: Readonly<Rec
 
 /** What is wrong with `value` as the contents of state file `name` ('"secret" is missing'), or undefined when nothing is. */
 export function shapeProblem(name: StateName, value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `it holds ${jsonType(value)}, not an object`;
-  const record = value as Record<string, unknown>;
+  if (!isObject(value)) return `it holds ${jsonType(value)}, not an object`;
+  const record = value;
   if (name !== 'webhook') return fieldProblem(FLAT_SHAPES[name], record, '');
   if (!('subscriptions' in record)) return fieldProblem(LEGACY_WEBHOOK, record, '');
   const list = record.subscriptions;
   if (!Array.isArray(list)) return `"subscriptions" is ${jsonType(list)}, not an array`;
   for (const [i, entry] of list.entries()) {
     const where = `subscriptions[${i}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `"${where}" is ${jsonType(entry)}, not an object`;
-    const problem = fieldProblem(SUBSCRIPTION, entry as Record<string, unknown>, `${where}.`);
+    if (!isObject(entry)) return `"${where}" is ${jsonType(entry)}, not an object`;
+    const problem = fieldProblem(SUBSCRIPTION, entry, `${where}.`);
     if (problem !== undefined) return problem;
   }
   return fieldProblem(WEBHOOK, record, '');

@@ -18,8 +18,8 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir, writeFileAtomic } from '../core/index.ts';
-import { isObject, type JournalEntry } from './format.ts';
+import { isObject, syncDir, writeFileAtomic } from '../core/index.ts';
+import type { JournalEntry } from './format.ts';
 
 /** The file beside the journal files. */
 export const DEDUPE_KEYS_FILE = 'dedupe-keys.ndjson';

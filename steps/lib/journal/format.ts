@@ -24,6 +24,7 @@ import {
   type Verdict,
   withOutcome,
 } from '../delivery/index.ts';
+import { isObject } from '../core/index.ts';
 
 /** The journal folder inside the state folder. */
 export const JOURNAL_DIR_NAME = 'journal';
@@ -110,10 +111,6 @@ export class JournalFold {
   views(): DeliveryView[] {
     return [...this.#views.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
   }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isRecord(value: unknown): value is DeliveryRecord {

@@ -22,7 +22,8 @@
  */
 import { crc32 } from 'node:zlib';
 import type { DeliveryRecord } from '../delivery/index.ts';
-import { asEntry, type HandlerEntry, isObject, type JournalEntry } from './format.ts';
+import { isObject } from '../core/index.ts';
+import { asEntry, type HandlerEntry, type JournalEntry } from './format.ts';
 
 const MAGIC = Buffer.from('WBJ2', 'latin1');
 const HEADER_BYTES = 16;

@@ -4,7 +4,8 @@
  * and writes new entries to format-2 files after them; rotation removes the old files in turn,
  * carrying their unfinished deliveries forward in the new format. Nothing writes this format.
  */
-import { asEntry, isObject, type JournalEntry } from './format.ts';
+import { isObject } from '../core/index.ts';
+import { asEntry, type JournalEntry } from './format.ts';
 
 export interface DecodedLines {
   readonly entries: JournalEntry[];

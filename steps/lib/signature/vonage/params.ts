@@ -7,6 +7,7 @@
  * generate a signature"; same text in Nexmo's signing-messages guide): every parameter except `sig`,
  * sorted by key, each value with `&` and `=` replaced by `_`, joined as `&key=value&key=value`.
  */
+import { isObject } from '../../core/index.ts';
 import { headerValue } from '../headers.ts';
 import type { Headers } from '../types.ts';
 
@@ -65,9 +66,7 @@ export function parseJsonObject(text: string): Record<string, unknown> | string 
   } catch {
     return 'The body is not valid JSON.';
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : 'The JSON body is not an object of parameters.';
+  return isObject(value) ? value : 'The JSON body is not an object of parameters.';
 }
 
 function bodyForm(contentType: string | undefined, text: string): ParamsForm | undefined {
