@@ -37,7 +37,7 @@ export async function recordedIfAsked(flag: string | undefined, run: () => Promi
   if (name === undefined) return run();
   let result: WalkthroughResult | undefined;
   try {
-    recordingDir(name, undefined, '--record');
+    // The name was checked already: --record by recordNameProblem before the run, RECORD by loadConfig.
     return await recordRun(
       { name, source: 'npm start', command: `npm start -- --record ${name}`, mode: 'replace', deliveries: 'all', log: console.log },
       config,
