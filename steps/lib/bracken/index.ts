@@ -1,7 +1,7 @@
 /**
  * bracken: the public face of this folder. Other folders import from here only.
  */
-export { createBrackenApi, doneOrGone } from './api.ts';
+export { createBrackenApi } from './api.ts';
 export type { GoneStatus } from './api.ts';
 export { cleanupAttempts, failureNote } from './cleanup-attempts.ts';
 export type { CleanupAttempts, CleanupFailure, CleanupOutcome } from './cleanup-attempts.ts';
