@@ -185,13 +185,17 @@ describe('npm run doctor names each planted fault', () => {
     expect(outcome.status).toBe('fail');
   });
 
-  it('a state folder that cannot be written: ✘ with why, exit 1', async () => {
+  it('a state folder that runs through a file: the one ✘ names WORKBENCH_STATE_DIR and the file, the rest wait, exit 1', async () => {
     const { dir, envFile } = await setup();
     await writeFile(join(dir, 'a-file'), 'not a folder');
     const stateDir = join(dir, 'a-file', 'state');
     const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir } });
     expect(report.exitCode).toBe(1);
-    expect(lineOf(report, 'state-folder')).toMatch(new RegExp(`^✘ state folder ${stateDir} is not writable: `));
+    expect(lineOf(report, 'env')).toBe(
+      `✘ a setting is not valid: WORKBENCH_STATE_DIR=${JSON.stringify(stateDir)} is not valid: expected a folder, but ${join(dir, 'a-file')} is a file. (from the environment)\n` +
+        '  → Point WORKBENCH_STATE_DIR at a folder (it is made when missing), or move the file away.',
+    );
+    expect(report.checks.map((check) => check.id)).not.toContain('state-folder');
   });
 
   it('state files readable by others: ✘ naming them with the chmod to run, exit 1', async () => {

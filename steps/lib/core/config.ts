@@ -16,6 +16,7 @@ import { isLoopbackHost, isLoopbackUrl, urlHost } from './net.ts';
 import { redact } from './redact.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
+import { fileInTheWay } from './file-in-the-way.ts';
 import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
 import { canonicalEventName, EVENT_NAMES } from './event-names.ts';
 
@@ -233,7 +234,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     userDeleteRoute: read.route('BRACKEN_USER_DELETE_ROUTE', DEFAULT_USER_DELETE_ROUTE),
     testUsername: read.optional('TEST_USERNAME'),
     httpTimeoutMs: read.integer('HTTP_TIMEOUT_MS', 10_000, 'milliseconds'),
-    stateDir: resolve(PROJECT_ROOT, read.string('WORKBENCH_STATE_DIR', '.workbench')),
+    stateDir: read.folder('WORKBENCH_STATE_DIR', '.workbench'),
     webhook: Object.freeze({
       target: read.optionalUrl('WEBHOOK_TARGET'),
       secret,
@@ -372,6 +373,17 @@ function reader(env: Env) {
       return value;
     },
     string: (name: string, fallback: string): string => optional(name) ?? fallback,
+    /** A folder, relative to the project root, that exists or can be made: never a path through a file. */
+    folder(name: string, fallback: string): string {
+      const raw = optional(name) ?? fallback;
+      const path = resolve(PROJECT_ROOT, raw);
+      const file = fileInTheWay(path);
+      if (file === undefined) return path;
+      throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(raw)} is not valid: expected a folder, but ${file} is a file.`, {
+        hint: `Point ${name} at a folder (it is made when missing), or move the file away.`,
+        variable: name,
+      });
+    },
     integer(name: RangedSetting, fallback: number | undefined, unit = ''): number {
       const raw = optional(name);
       if (raw !== undefined) return integerFrom(name, raw, SETTING_RANGES[name].min, SETTING_RANGES[name].max, unit);
