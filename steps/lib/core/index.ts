@@ -78,5 +78,5 @@ export type { CommandLineSpec, CommandLineValues } from './command-line.ts';
 export { Fifo } from './fifo.ts';
 export { resolveStepDeps } from './step-deps.ts';
 export type { StepDeps } from './step-deps.ts';
-export { STATE_FILES, belongsToConfigured, openState, syncDir, writeFailed, writeFileAtomic } from './state.ts';
+export { STATE_FILES, belongsToConfigured, notAFolder, openState, syncDir, writeFailed, writeFileAtomic } from './state.ts';
 export type { LegacyWebhookState, ListenerState, State, TokenState, UserState, WebhookState, WebhookSubscription } from './state.ts';

@@ -15,6 +15,7 @@ import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from 'n
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { STATE_CORRUPT, STATE_WRITE_FAILED, StateError } from './errors.ts';
+import { fileInTheWay } from './file-in-the-way.ts';
 import { shapeProblem, upgradeWebhook } from './state-shapes.ts';
 
 /** The names of the state files the steps share, and what each holds. */
@@ -145,8 +146,10 @@ export function openState(dir: string): State {
       try {
         text = await readFile(file, 'utf8');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new StateError(STATE_CORRUPT, `Cannot read ${file}: ${(error as Error).message}`, { cause: error });
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return undefined;
+        const what = code === 'EISDIR' ? `${file} is a folder, not the file its step writes.` : `Cannot read ${file}: ${(error as Error).message}`;
+        throw new StateError(STATE_CORRUPT, what, { cause: error, hint: REWRITE_HINTS[name](file) });
       }
       let value: unknown;
       try {
@@ -205,7 +208,10 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 
 /** A failed write of `file` as StateError STATE_WRITE_FAILED: what went wrong, in words, and what to do. */
 export function writeFailed(file: string, error: unknown): StateError {
-  const code = (error as NodeJS.ErrnoException).code;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  // mkdir's EEXIST, or ENOTDIR: a file stands where a folder of the path should be.
+  const inTheWay = syscall === 'mkdir' || code === 'ENOTDIR' ? fileInTheWay(path ?? file) : undefined;
+  if (inTheWay !== undefined) return notAFolder(inTheWay, STATE_WRITE_FAILED, `Cannot write ${file}: `, error);
   const why =
     code === 'ENOSPC' || code === 'EDQUOT'
       ? 'the disk is full'
@@ -215,6 +221,17 @@ export function writeFailed(file: string, error: unknown): StateError {
   return new StateError(STATE_WRITE_FAILED, `Cannot write ${file}: ${why}${code === undefined ? '' : ` (${code})`}.`, {
     cause: error,
     hint: `Free some space or fix the permissions of ${join(file, '..')}, or point WORKBENCH_STATE_DIR at another folder, then run this again.`,
+  });
+}
+
+/**
+ * StateError `code` for a file found where the workbench keeps a folder (the journal, the state
+ * folder's parents): which one, and to move it away, since no space or permission will help.
+ */
+export function notAFolder(path: string, code: typeof STATE_CORRUPT | typeof STATE_WRITE_FAILED, prefix: string, cause: unknown): StateError {
+  return new StateError(code, `${prefix}${path} is a file, not a folder.`, {
+    cause,
+    hint: `Move ${path} away (the workbench makes the folder), then run this again.`,
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { notAFolder, STATE_CORRUPT } from '../core/index.ts';
 import { journalFileOf, type JournalEntry, type JournalFormat } from './format.ts';
 import { decodeFrames, encodeFrame } from './frame.ts';
 import { decodeLines } from './legacy-ndjson.ts';
@@ -20,7 +21,9 @@ export async function listJournalFiles(dir: string): Promise<JournalFile[]> {
   try {
     names = await readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw notAFolder(dir, STATE_CORRUPT, '', error);
     throw error;
   }
   const files: JournalFile[] = [];
