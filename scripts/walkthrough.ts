@@ -78,7 +78,13 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     log(formatError(error));
     return { ok: false, runDir: options.runDir ?? '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
   }
-  const runDir = options.runDir ?? (await newRunDir(base.stateDir, log));
+  let runDir: string;
+  try {
+    runDir = options.runDir ?? (await newRunDir(base.stateDir, log));
+  } catch (error) {
+    log(formatError(error));
+    return { ok: false, runDir: '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
+  }
   const section = async <T>(name: string, heading: string, body: () => Promise<T>): Promise<T> => {
     log('');
     log(styleText('bold', `## ${heading}`));

@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { claimPidLock, STATE_LOCKED, STATE_WRITE_FAILED, StateError } from '../../steps/lib/core/index.ts';
+import { claimPidLock, STATE_LOCKED, StateError, writeFailed } from '../../steps/lib/core/index.ts';
 
 /**
  * Claims `storeFile` for this process. A lock whose process is gone (a sandbox killed with SIGKILL)
@@ -30,11 +30,9 @@ export async function lockStore(storeFile: string): Promise<() => Promise<void>>
   }
 }
 
+/** A lock that cannot be written (a full disk, a file where the folder should be): said as every failed state write is. */
 function cannotLock(storeFile: string, cause: unknown): StateError {
-  return new StateError(STATE_WRITE_FAILED, `Cannot lock the sandbox store ${storeFile}: ${(cause as Error).message}.`, {
-    cause,
-    hint: `The folder ${dirname(storeFile)} must be one this user can write: check WORKBENCH_STATE_DIR.`,
-  });
+  return writeFailed(`${storeFile}.lock`, cause);
 }
 
 function locked(storeFile: string, path: string, owner: number): StateError {

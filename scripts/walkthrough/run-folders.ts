@@ -9,7 +9,7 @@
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { openState } from '../../steps/lib/core/index.ts';
+import { openState, writeFailed } from '../../steps/lib/core/index.ts';
 import { storeFileFor } from '../sandbox/store.ts';
 import { recordedInBracken, removeCommand } from './left-in-bracken.ts';
 
@@ -19,10 +19,15 @@ export const KEEP_RUNS = 5;
 /** Makes this run's folder under `<stateDir>/walkthrough/`, after pruning the older ones (see pruneRunDirs). */
 export async function newRunDir(stateDir: string, log: (line: string) => void): Promise<string> {
   const parent = join(stateDir, 'walkthrough');
-  await mkdir(parent, { recursive: true, mode: 0o700 });
-  await pruneRunDirs(parent, KEEP_RUNS - 1, log);
   const dir = join(parent, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    await pruneRunDirs(parent, KEEP_RUNS - 1, log);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // A full disk, or a file where the folder should be: the coded error and what to do, not a stack trace.
+    throw writeFailed(dir, error);
+  }
   return dir;
 }
 

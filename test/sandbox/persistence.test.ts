@@ -100,15 +100,15 @@ describe('side by side', () => {
     expect(await readFile(`${file}.lock`, 'utf8')).toBe(String(process.pid));
   });
 
-  it('refuses a state folder that is a file with STATE_WRITE_FAILED naming WORKBENCH_STATE_DIR, and releases the port', async () => {
+  it('refuses a state folder that is a file with STATE_WRITE_FAILED naming the file in the way, and releases the port', async () => {
     const stateDir = join(await tempDir('sandbox'), 'a-file');
     await writeFile(stateDir, 'not a folder');
     const port = await closedPort();
     const options = { ...sandboxOptionsFromConfig(loadConfig({ env: {} })), port, stateDir };
     await expect(startSandbox(options)).rejects.toMatchObject({
       code: STATE_WRITE_FAILED,
-      message: expect.stringMatching(new RegExp(`^Cannot lock the sandbox store ${storeFileFor(stateDir, port)}: ENOTDIR`)),
-      hint: `The folder ${join(stateDir, 'sandbox')} must be one this user can write: check WORKBENCH_STATE_DIR.`,
+      message: `Cannot write ${storeFileFor(stateDir, port)}.lock: ${stateDir} is a file, not a folder.`,
+      hint: `Move ${stateDir} away (the workbench makes the folder), then run this again.`,
     });
     expect((await startReceiver({ port })).port).toBe(port);
   });
