@@ -182,7 +182,8 @@ describe('createBrackenApi: errors', () => {
     const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code, status, body: `{"title":"server says ${status}"}`, method: 'PUT', url: `${API}${MERGE}` });
-    expect(error.message).toBe(`PUT ${API}${MERGE} answered ${status} ${statusText}: {"title":"server says ${status}"}`);
+    // The body is a problem (RFC 9457): quoted by its title; the body itself is kept whole.
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered ${status} ${statusText}: server says ${status}`);
     expect(error.hint).toContain(hint);
   });
 
@@ -227,6 +228,44 @@ describe('createBrackenApi: errors', () => {
     expect(error.message).not.toContain(SUBSCRIPTION.secret);
     expect(error.message).toContain('webh…(25 chars)');
     expect((error as ApiError).body).not.toContain(SUBSCRIPTION.secret);
+  });
+
+  test('an ASP.NET validation problem is quoted as its fields and messages, with its traceId; the body stays whole', async () => {
+    const problem = {
+      type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1',
+      title: 'One or more validation errors occurred.',
+      status: 400,
+      errors: { Target: ['The Target field is required.'], Active: ['The JSON value could not be converted.', 'Expected a boolean.'] },
+      traceId: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00',
+    };
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(400, problem, { 'Content-Type': 'application/problem+json' });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.code).toBe(API_BAD_REQUEST);
+    expect(error.message).toBe(
+      `PUT ${API}${MERGE} answered 400 Bad Request: One or more validation errors occurred: Target: The Target field is required. ` +
+        'Active: The JSON value could not be converted. Expected a boolean. (traceId 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00)',
+    );
+    expect(JSON.parse((error as ApiError).body ?? '')).toEqual(problem);
+  });
+
+  test("a problem with a detail (the sandbox's 500 on a full disk) is quoted as that detail, whole", async () => {
+    const detail =
+      'Cannot write /state/sandbox/store-4010.json: the disk is full (ENOSPC). Nothing was changed: send the request again once the store can be written.';
+    mockToken('tok-1');
+    mockApi('tok-1')
+      .put(MERGE, SUBSCRIPTION)
+      .reply(500, { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.1', title: 'Internal Server Error', status: 500, detail });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.code).toBe(API_SERVER_ERROR);
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered 500 Internal Server Error: ${detail}`);
+  });
+
+  test('JSON that is not a problem is quoted as it came', async () => {
+    mockToken('tok-1');
+    mockApi('tok-1').put(MERGE, SUBSCRIPTION).reply(409, { message: 'exists', code: 7 });
+    const error = await rejection(api().mergeWebhook('user_create', SUBSCRIPTION));
+    expect(error.message).toBe(`PUT ${API}${MERGE} answered 409 Conflict: {"message":"exists","code":7}`);
   });
 
   test('a server that echoes the bearer token in an error does not get it printed', async () => {

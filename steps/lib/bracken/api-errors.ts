@@ -23,6 +23,7 @@ import {
   scrubText,
 } from '../core/index.ts';
 import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
+import { problemText } from './problem-details.ts';
 import { waitFor } from './retry-after.ts';
 
 /** Hints a call can override, by HTTP status. */
@@ -49,14 +50,17 @@ function codeForStatus(status: number): ApiErrorCode {
   return status >= 500 ? API_SERVER_ERROR : API_CLIENT_ERROR;
 }
 
-/** An ApiError for a 4xx or 5xx answer (`body` keeps the server's text, minus `secrets`). */
+/**
+ * An ApiError for a 4xx or 5xx answer (`body` keeps the server's text, minus `secrets`); the message
+ * quotes a problem-details answer in words (problem-details.ts), any other as it came.
+ */
 export function apiErrorForStatus(
   call: FailedCall & { status: number; statusText: string; body: string; hints?: StatusHints; retryAfter?: string | null },
 ): ApiError {
   const { config, method, url, status } = call;
   const body = scrubText(call.body, call.secrets);
   const hint = call.hints?.[status] ?? defaultHint(config, status, waitFor(call.retryAfter));
-  return new ApiError(codeForStatus(status), `${method} ${url} answered ${status} ${call.statusText}: ${quote(body)}`, {
+  return new ApiError(codeForStatus(status), `${method} ${url} answered ${status} ${call.statusText}: ${quote(problemText(body) ?? body)}`, {
     status,
     body,
     method,
