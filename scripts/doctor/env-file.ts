@@ -8,9 +8,7 @@
  * @example
  * const { outcome, config } = await readConfiguration('.env', process.env);
  */
-import { readFile } from 'node:fs/promises';
-import { parseEnv } from 'node:util';
-import { type Config, ConfigError, type Env, loadConfig, redact } from '../../steps/lib/core/index.ts';
+import { type Config, ConfigError, type Env, loadConfig, readEnvFile, redact } from '../../steps/lib/core/index.ts';
 import { type CheckOutcome, fail, ok } from './check.ts';
 
 /** Variables whose value is a secret: shortened in a message. */
@@ -27,18 +25,14 @@ export async function readConfiguration(envFile: string, processEnv: Env): Promi
   let fileEnv: Record<string, string> = {};
   let fromFile = `${envFile} not present: every setting not in the environment has its default`;
   try {
-    fileEnv = parseEnv(await readFile(envFile, 'utf8')) as Record<string, string>;
-    fromFile = `${envFile} read (${Object.keys(fileEnv).length} variables)`;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') {
-      const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-      return {
-        outcome: fail(`${envFile} cannot be read: ${reason}`, `Make ${envFile} a readable file (chmod 600 ${envFile}), or remove it to use the defaults.`),
-        config: undefined,
-        env: processEnv,
-      };
+    const read = readEnvFile(envFile);
+    if (read !== undefined) {
+      fileEnv = read;
+      fromFile = `${envFile} read (${Object.keys(fileEnv).length} variables)`;
     }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { outcome: fail(error.message.replace(/\.$/, ''), error.hint ?? ''), config: undefined, env: processEnv };
   }
   // process.loadEnvFile never overrides a variable already set: the same order here.
   const env: Env = { ...fileEnv, ...processEnv };

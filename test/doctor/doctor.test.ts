@@ -294,6 +294,26 @@ describe('the checks that need no setup', () => {
     expect(report.notRun).toContain('token');
   });
 
+  it('a .env saved with a byte order mark (Windows editors) still sets its first variable: live mode, not the sandbox', async () => {
+    const { stateDir, envFile } = await setup();
+    const live = liveEnv(stateDir, `http://127.0.0.1:${await closedPort()}`, `http://127.0.0.1:${await closedPort()}`);
+    const lines = Object.entries(live).map(([name, value]) => `${name}=${value}`);
+    await writeFile(envFile, `\uFEFF${lines.join('\r\n')}\r\n`);
+    const report = await runDoctor({ envFile, env: {} });
+    expect(lineOf(report, 'env')).toBe(`✔ configuration valid: ${envFile} read (${lines.length} variables)`);
+    expect(lineOf(report, 'mode')).toMatch(/^✔ live mode: /);
+  });
+
+  it('a .env that is a folder: ✘ naming it, and what to do', async () => {
+    const { envFile } = await setup();
+    await mkdir(envFile);
+    const report = await runDoctor({ envFile, env: {} });
+    expect(report.exitCode).toBe(1);
+    expect(lineOf(report, 'env')).toBe(
+      `✘ ${envFile} cannot be read: it is a folder\n  → Make ${envFile} a readable file (chmod 600 ${envFile}), or remove it to use the defaults.`,
+    );
+  });
+
   it('sandbox mode with BRACKEN_CLIENT_SECRET set but no client id is ⚠: the id was likely forgotten', async () => {
     const { stateDir, envFile } = await setup();
     const report = await runDoctor({

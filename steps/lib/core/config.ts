@@ -9,7 +9,6 @@
  * const config = loadConfig();
  * console.log(config.mode, config.apiUrl);
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, isLoopbackUrl, urlHost } from './net.ts';
@@ -17,6 +16,7 @@ import { redact } from './redact.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { fileInTheWay } from './file-in-the-way.ts';
+import { readEnvFile } from './env-file.ts';
 import { parseRouteTemplate, type UserDeleteRoute } from './user-route.ts';
 import { canonicalEventName, EVENT_NAMES } from './event-names.ts';
 
@@ -347,7 +347,10 @@ export function processEnvironment(): Env {
 }
 
 function loadProcessEnv(envFile: string): Env {
-  if (existsSync(envFile)) process.loadEnvFile(envFile); // never overrides variables already set
+  // As process.loadEnvFile does, never overriding a variable already set; readEnvFile also drops a BOM.
+  for (const [name, value] of Object.entries(readEnvFile(envFile) ?? {})) {
+    if (process.env[name] === undefined) process.env[name] = value;
+  }
   return process.env;
 }
 

@@ -60,6 +60,7 @@ export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } 
 export { sayIfInterrupted } from './interrupt.ts';
 export { claimPidLock } from './pid-lock.ts';
 export { isObject } from './is-object.ts';
+export { parseEnvText, readEnvFile } from './env-file.ts';
 export type { PidLockRefusals } from './pid-lock.ts';
 export { printable, scrubText } from './printable.ts';
 export { redact } from './redact.ts';
