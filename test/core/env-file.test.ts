@@ -36,4 +36,26 @@ describe('.env', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ code: CONFIG_INVALID, message: `${join(dir, '.env')} cannot be read: it is a folder.` });
   });
+
+  test('a # inside an unquoted value is refused naming the variable, the value shortened; quoted, or after a space, it is fine', async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    await writeFile(file, 'BRACKEN_CLIENT_ID=acme # our client\nBRACKEN_CLIENT_SECRET=Xy9kQ2vL7p#R4tZ8wN3m\n');
+    let error: unknown;
+    try {
+      readEnvFile(file);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({
+      code: CONFIG_INVALID,
+      variable: 'BRACKEN_CLIENT_SECRET',
+      message: `BRACKEN_CLIENT_SECRET in ${file} has a # inside its value, where .env starts a comment: it would be read as "Xy9k…(10 chars)".`,
+      hint: 'Put the value in double quotes (BRACKEN_CLIENT_SECRET="…"), or put a space before the # if what follows is a comment.',
+    });
+    expect(`${(error as ConfigError).message} ${(error as ConfigError).hint}`).not.toContain('R4tZ8');
+    await writeFile(file, 'BRACKEN_CLIENT_ID=acme # our client\nBRACKEN_CLIENT_SECRET="Xy9kQ2vL7p#R4tZ8wN3m"\n# a=b#c\n');
+    expect(readEnvFile(file)).toEqual({ BRACKEN_CLIENT_ID: 'acme', BRACKEN_CLIENT_SECRET: 'Xy9kQ2vL7p#R4tZ8wN3m' });
+  });
 });

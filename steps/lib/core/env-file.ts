@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
+import { redact } from './redact.ts';
 
 /** `.env` text as its variables. */
 export function parseEnvText(text: string): Record<string, string> {
@@ -30,5 +31,32 @@ export function readEnvFile(envFile: string): Record<string, string> | undefined
       hint: `Make ${envFile} a readable file (chmod 600 ${envFile}), or remove it to use the defaults.`,
     });
   }
+  const cut = valueCutByHash(text);
+  if (cut !== undefined) {
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `${cut.name} in ${envFile} has a # inside its value, where .env starts a comment: it would be read as ${JSON.stringify(redact(cut.kept))}.`,
+      {
+        hint: `Put the value in double quotes (${cut.name}="…"), or put a space before the # if what follows is a comment.`,
+        variable: cut.name,
+      },
+    );
+  }
   return parseEnvText(text);
+}
+
+/**
+ * The first unquoted value with a # straight after a character (`SECRET=Ab3#x9`): Node's parser,
+ * like dotenv, ends the value there, so a secret or a password with a # in it was quietly cut and
+ * then refused by the server as a wrong one. A # after a space is taken as the comment it looks like.
+ */
+function valueCutByHash(text: string): { name: string; kept: string } | undefined {
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*([^'"`\s].*)$/.exec(line);
+    const hash = match?.[2]?.search(/[^\s]#/);
+    if (match?.[1] !== undefined && match[2] !== undefined && hash !== undefined && hash >= 0) {
+      return { name: match[1], kept: match[2].slice(0, hash + 1) };
+    }
+  }
+  return undefined;
 }
