@@ -179,9 +179,14 @@ describe('WEBHOOK_EVENTS', () => {
 });
 
 describe('LISTEN_FORWARD_TO', () => {
-  test('is unset by default, and read as a URL without its trailing slash', () => {
+  test('is unset by default, and read as the URL requested: path and query exactly as written (a trailing slash is part of the route)', () => {
     expect(loadConfig({ env: {} }).listen.forwardTo).toBeUndefined();
-    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/webhooks');
+    // Django routes end in a slash (APPEND_SLASH cannot redirect a POST), FastAPI redirects a missing one: a slash removed is a route missed.
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/webhooks/');
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/hook?next=/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/hook?next=/');
+    // Written as the HTTP client reads it: no fragment (never sent), spaces encoded, a bare origin with its path `/`.
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/my hooks#top' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/my%20hooks');
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://localhost:8000' } }).listen.forwardTo).toBe('http://localhost:8000/');
     expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'https://app.example.com/hooks' } }).listen.forwardTo).toBe('https://app.example.com/hooks');
   });
 

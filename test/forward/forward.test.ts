@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/index.ts';
-import { forwardedHeaders } from '../../steps/lib/forward/index.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { configuredForwarding, forwardedHeaders } from '../../steps/lib/forward/index.ts';
 import { openJournal } from '../../steps/lib/journal/journal.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { SECRET, send, signed, userCreate } from '../helpers/listener.ts';
@@ -91,6 +92,18 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
     ]);
     const { id } = answer.json as { id: string };
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^forwarded User_Create ${id} to ${app.url}: 200 in \\d+ ms "thanks"$`)));
+  });
+
+  it('LISTEN_FORWARD_TO with a trailing slash (Django’s /webhooks/) is the path the app gets, as written', async () => {
+    const app = await startCapturingApp();
+    const forwarding = configuredForwarding(loadConfig({ env: { LISTEN_FORWARD_TO: `${app.url}/` } }), undefined, () => {});
+    const { listener, logs } = await startForwardingListener(forwarding?.url ?? '', QUICK_RETRIES);
+    const delivery = signed(userCreate(6));
+    expect((await send(listener.url, { body: delivery.body, headers: delivery.headers })).status).toBe(200);
+    await listener.idle();
+
+    expect(app.requests.map((request) => request.url)).toEqual(['/webhooks/']);
+    expect(logs).toContainEqual(expect.stringContaining(` to ${app.url}/: 200 in `));
   });
 
   it('the tutorial receiver gets the delivery and verifies it itself ("OK the signatures match"); the try is stored with the delivery', async () => {

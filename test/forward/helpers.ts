@@ -50,6 +50,8 @@ export async function startForwardingListener(url: string, retry: RetryPolicy): 
 }
 
 export interface Captured {
+  /** The request target as the app got it: path and query. */
+  readonly url: string;
   readonly rawHeaders: string[];
   readonly body: Buffer;
 }
@@ -61,7 +63,7 @@ export async function startCapturingApp(status = 200): Promise<{ url: string; re
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
+      requests.push({ url: req.url ?? '', rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
       res.writeHead(status, { 'content-type': 'text/plain', 'set-cookie': 'session=abcdefghijklmnopqrstuvwxyz0123456789' }).end('thanks');
     });
   });
