@@ -13,6 +13,7 @@ import type { DeliveryView } from '../../steps/lib/delivery/index.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { configuredForwarding, forwardedHeaders } from '../../steps/lib/forward/index.ts';
 import { openJournal } from '../../steps/lib/journal/journal.ts';
+import { bracken, listenScheme } from '../../steps/lib/signature/index.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { SECRET, send, signed, userCreate } from '../helpers/listener.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
@@ -26,7 +27,7 @@ function viewOf(feed: { list(): readonly DeliveryView[] }, id: string): Delivery
   return feed.list().find((view) => view.id === id);
 }
 
-describe('forwardedHeaders(received, signedHeaders)', () => {
+describe('forwardedHeaders(received, scheme)', () => {
   it('keeps Content-Type, User-Agent and the scheme’s signature headers as received; drops hop-by-hop, Host, Content-Length and proxy headers', () => {
     const received: [string, string][] = [
       ['Host', 'abcd.ngrok.app'],
@@ -41,7 +42,7 @@ describe('forwardedHeaders(received, signedHeaders)', () => {
       ['X-Forwarded-Proto', 'https'],
       ['Ngrok-Trace-Id', 'abc'],
     ];
-    expect(forwardedHeaders(received, ['authorization'])).toEqual([
+    expect(forwardedHeaders(received, bracken)).toEqual([
       ['User-Agent', 'bracken-webhook-workbench-sandbox'],
       ['Content-Type', 'application/json'],
       ['Authorization', 'HMACSHA256 abc='],
@@ -56,12 +57,43 @@ describe('forwardedHeaders(received, signedHeaders)', () => {
       ['authorization', 'Bearer not-for-the-app'],
       ['content-type', 'application/json'],
     ];
-    expect(forwardedHeaders(received, ['webhook-id', 'webhook-timestamp', 'webhook-signature'])).toEqual([
+    expect(forwardedHeaders(received, listenScheme('standard-webhooks'))).toEqual([
       ['webhook-id', 'msg_1'],
       ['webhook-timestamp', '1700000000'],
       ['webhook-signature', 'v1,abc= v1,def='],
       ['content-type', 'application/json'],
     ]);
+  });
+  it('forwards GitHub’s X-GitHub-Event and X-GitHub-Delivery with its signature: an app (octokit’s middleware) refuses a delivery without them', () => {
+    const received: [string, string][] = [
+      ['Host', 'abcd.ngrok.app'],
+      ['X-GitHub-Delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+      ['X-GitHub-Event', 'push'],
+      ['X-GitHub-Hook-ID', '292430182'],
+      ['X-GitHub-Hook-Installation-Target-ID', '79929171'],
+      ['X-GitHub-Hook-Installation-Target-Type', 'repository'],
+      ['X-Hub-Signature', 'sha1=legacy'],
+      ['X-Hub-Signature-256', 'sha256=abc'],
+      ['Content-Type', 'application/json'],
+      ['User-Agent', 'GitHub-Hookshot/044aadd'],
+    ];
+    expect(forwardedHeaders(received, listenScheme('github'))).toEqual(received.filter(([name]) => name !== 'Host' && name !== 'X-Hub-Signature'));
+    // Only for the scheme that sends them.
+    expect(forwardedHeaders(received, bracken)).toEqual([
+      ['Content-Type', 'application/json'],
+      ['User-Agent', 'GitHub-Hookshot/044aadd'],
+    ]);
+  });
+
+  it('step 3 says which headers go to the app for LISTEN_SCHEME=github', () => {
+    const forwarding = configuredForwarding(
+      loadConfig({ env: { LISTEN_SCHEME: 'github', LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks' } }),
+      undefined,
+      () => {},
+    );
+    expect(forwarding?.description).toContain(
+      'with its exact bytes and the headers content-type, user-agent, x-hub-signature-256, x-github-event, x-github-delivery, x-github-hook-id, x-github-hook-installation-target-id, x-github-hook-installation-target-type;',
+    );
   });
 });
 

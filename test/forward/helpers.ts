@@ -36,7 +36,7 @@ export async function startForwardingListener(url: string, retry: RetryPolicy): 
   const listener = await startListener({
     ...TEST_LISTENER,
     store,
-    handler: forwardingHandler({ url, signedHeaders: bracken.signedHeaders, handlerTimeoutMs: retry.timeoutMs, log }),
+    handler: forwardingHandler({ url, scheme: bracken, handlerTimeoutMs: retry.timeoutMs, log }),
     retry,
     log,
   });
