@@ -214,6 +214,23 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
   });
 });
 
+describe('what the user is told when the app does not take a delivery', () => {
+  it('a redirect is not followed, and the log line and the stored error say where it pointed', async () => {
+    // Django's login_required, or a route that moved: the app's 302 names the place, which is what to fix.
+    const app = await startCapturingApp(302, { location: '/accounts/login/?next=/webhooks' });
+    const { listener, logs } = await startForwardingListener(app.url, { retryLimit: 0, retryDelayMs: 50, timeoutMs: 5000 });
+    const delivery = signed(userCreate(7));
+    const { id } = (await send(listener.url, { body: delivery.body, headers: delivery.headers })).json as { id: string };
+    await until(() => viewOf(listener.feed, id)?.handler === 'dead', 10_000);
+    await listener.idle();
+
+    expect(app.requests).toHaveLength(1);
+    const error = `forward to ${app.url}: your app answered 302 in \\d+ ms "thanks", a redirect to "/accounts/login/\\?next=/webhooks" \\(not followed: deliveries go to LISTEN_FORWARD_TO only\\)`;
+    expect(viewOf(listener.feed, id)?.handlerError).toMatch(new RegExp(`^${error}$`));
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^handler failed for ${id} \\(User_Create\\): ${error}; that was its last try`)));
+  });
+});
+
 describe('the inspector with forwarding: both answers, and replay forwards again', () => {
   it('shows the listener’s answer as sent and the app’s answer, in the list and the detail', async () => {
     const app = await startCapturingApp(202);

@@ -56,15 +56,15 @@ export interface Captured {
   readonly body: Buffer;
 }
 
-/** An app on a free port that answers `status` and keeps every request's raw header pairs and bytes. */
-export async function startCapturingApp(status = 200): Promise<{ url: string; requests: Captured[] }> {
+/** An app on a free port that answers `status` (with `headers`) and keeps every request's raw header pairs and bytes. */
+export async function startCapturingApp(status = 200, headers: Record<string, string> = {}): Promise<{ url: string; requests: Captured[] }> {
   const requests: Captured[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       requests.push({ url: req.url ?? '', rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
-      res.writeHead(status, { 'content-type': 'text/plain', 'set-cookie': 'session=abcdefghijklmnopqrstuvwxyz0123456789' }).end('thanks');
+      res.writeHead(status, { 'content-type': 'text/plain', 'set-cookie': 'session=abcdefghijklmnopqrstuvwxyz0123456789', ...headers }).end('thanks');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -54,13 +54,24 @@ export function accepted(attempt: ForwardAttempt): boolean {
   return status !== undefined && status >= 200 && status < 300;
 }
 
-/** `200 in 12 ms "OK the signatures match"`, or `no answer (ECONNREFUSED …) after 3 ms`: for log lines and errors. */
+/**
+ * `200 in 12 ms "OK the signatures match"`, or `no answer (ECONNREFUSED …) after 3 ms`: for log
+ * lines and errors. A redirect says where it pointed (a login page, a moved route): that is what
+ * the user has to fix, and it is not followed, as Stripe and Svix do not follow one either.
+ */
 export function describeAttempt(attempt: ForwardAttempt): string {
   if (attempt.response === undefined) return `no answer (${attempt.error ?? 'unknown error'}) after ${attempt.latencyMs} ms`;
-  const { status, body, bodyTruncated } = attempt.response;
-  const shown = body.length > LOGGED_BODY_CHARS ? `${body.slice(0, LOGGED_BODY_CHARS)}…` : body;
+  const { status, headers, body, bodyTruncated } = attempt.response;
   const more = bodyTruncated || body.length > LOGGED_BODY_CHARS ? ' (shortened; the inspector has the first 4 KiB)' : '';
-  return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${JSON.stringify(shown)}${more}`}`;
+  const location = status >= 300 && status < 400 ? headers.find(([name]) => name.toLowerCase() === 'location')?.[1] : undefined;
+  const redirect =
+    location === undefined ? '' : `, a redirect to ${JSON.stringify(shortened(location))} (not followed: deliveries go to LISTEN_FORWARD_TO only)`;
+  return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${JSON.stringify(shortened(body))}${more}`}${redirect}`;
+}
+
+/** `text` cut to what a log line shows. */
+function shortened(text: string): string {
+  return text.length > LOGGED_BODY_CHARS ? `${text.slice(0, LOGGED_BODY_CHARS)}…` : text;
 }
 
 /** A log line shows this much of the app's body (the inspector has the first 4 KiB). */
