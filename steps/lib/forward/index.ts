@@ -7,3 +7,4 @@ export type { ForwardingOptions } from './handler.ts';
 export { forwardedHeaderNames, forwardedHeaders } from './headers.ts';
 export type { ForwardedScheme } from './headers.ts';
 export { forwardToOption } from './option.ts';
+export { describeForwards } from './summary.ts';
