@@ -7,6 +7,8 @@
  * the app's answer are stored with the delivery and shown by the inspector; a replay is forwarded
  * again.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/index.ts';
@@ -228,6 +230,24 @@ describe('what the user is told when the app does not take a delivery', () => {
     const error = `forward to ${app.url}: your app answered 302 in \\d+ ms "thanks", a redirect to "/accounts/login/\\?next=/webhooks" \\(not followed: deliveries go to LISTEN_FORWARD_TO only\\)`;
     expect(viewOf(listener.feed, id)?.handlerError).toMatch(new RegExp(`^${error}$`));
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^handler failed for ${id} \\(User_Create\\): ${error}; that was its last try`)));
+  });
+
+  it('an app that never answers: the try times out, and the error names HANDLER_TIMEOUT_MS, the setting that gives the app its time', async () => {
+    const server = createServer(() => {}); // takes the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()));
+    const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+    const { listener } = await startForwardingListener(appUrl, { retryLimit: 0, retryDelayMs: 50, timeoutMs: 2000 });
+    const delivery = signed(userCreate(8));
+    const { id } = (await send(listener.url, { body: delivery.body, headers: delivery.headers })).json as { id: string };
+    await until(() => viewOf(listener.feed, id)?.handler === 'dead', 10_000);
+    await listener.idle();
+
+    const error = 'timed out after 1800 ms (your app has 90% of HANDLER_TIMEOUT_MS=2000 to answer)';
+    expect(viewOf(listener.feed, id)?.forward?.recent[0]?.error).toBe(error);
+    expect(viewOf(listener.feed, id)?.handlerError).toMatch(
+      new RegExp(`^forward to ${appUrl}: no answer \\(${error.replace(/[()]/g, '\\$&')}\\) after \\d+ ms$`),
+    );
   });
 });
 

@@ -19,6 +19,8 @@ export interface ForwardRequest {
   readonly headers: readonly (readonly [string, string])[];
   /** Connect, send and read the answer within this. */
   readonly timeoutMs: number;
+  /** Added to a timeout's error: where the time limit comes from, e.g. `your app has 90% of HANDLER_TIMEOUT_MS=30000 to answer`. */
+  readonly timeoutSource?: string;
   readonly now?: () => number;
 }
 
@@ -44,7 +46,14 @@ export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttem
     const answer = { status: response.statusCode, headers: headerPairs(response.headers), body: text, bodyTruncated: truncated };
     return { url, at, latencyMs: latencyMs(), response: answer };
   } catch (cause) {
-    return { url, at, latencyMs: latencyMs(), error: timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(cause) };
+    return {
+      url,
+      at,
+      latencyMs: latencyMs(),
+      error: timeout.aborted
+        ? `timed out after ${timeoutMs} ms${options.timeoutSource === undefined ? '' : ` (${options.timeoutSource})`}`
+        : describeNetworkError(cause),
+    };
   }
 }
 

@@ -37,8 +37,9 @@ export function forwardTimeoutMs(handlerTimeoutMs: number): number {
 export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
   const { url, scheme, log } = options;
   const timeoutMs = forwardTimeoutMs(options.handlerTimeoutMs);
+  const timeoutSource = `your app has 90% of HANDLER_TIMEOUT_MS=${options.handlerTimeoutMs} to answer`;
   return async (delivery) => {
-    const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, scheme), timeoutMs });
+    const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, scheme), timeoutMs, timeoutSource });
     if (!accepted(forward)) {
       const what = forward.response === undefined ? describeAttempt(forward) : `your app answered ${describeAttempt(forward)}`;
       throw new HandlerFailure(`forward to ${url}: ${what}`, { forward });
