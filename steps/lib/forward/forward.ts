@@ -26,14 +26,15 @@ export interface ForwardRequest {
 
 /** Sends the delivery once and describes the try; never rejects (no answer is a try with an `error`). */
 export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttempt> {
+  // Loaded on the first forward (a listener that does not forward never loads the HTTP client), and
+  // before the clock starts: loading it takes up to a second on a busy machine, none of it the app's.
+  const { request } = await import('undici');
   const { url, timeoutMs, now = Date.now } = options;
   const at = new Date(now()).toISOString();
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    // Loaded on the first forward: a listener that does not forward never loads the HTTP client.
-    const { request } = await import('undici');
     const response = await request(url, {
       method: 'POST',
       headers: options.headers.flat(),
