@@ -200,6 +200,12 @@ describe('LISTEN_FORWARD_TO', () => {
     expect(thrown({ LISTEN_FORWARD_TO: '8000/webhooks' }).message).toBe('LISTEN_FORWARD_TO="8000/webhooks" is not valid: expected an absolute http(s) URL.');
   });
 
+  test('port 0 (no app listens there: every try would be refused) is CONFIG_INVALID naming LISTEN_FORWARD_TO', () => {
+    const error = thrown({ LISTEN_FORWARD_TO: 'http://127.0.0.1:0/webhooks' });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe('LISTEN_FORWARD_TO="http://127.0.0.1:0/webhooks" is not valid: expected the port your app listens on, from 1 to 65535.');
+  });
+
   test('the listener itself is refused as a loop, whatever loopback name or path points at it', () => {
     for (const target of ['http://127.0.0.1:5000/webhooks', 'http://localhost:5000/', 'http://[::1]:5000/other']) {
       const error = thrown({ LISTEN_FORWARD_TO: target });

@@ -325,6 +325,8 @@ export function forwardTarget(name: string, raw: string | undefined, listen: { r
   // The URL requested, path and query as written: unlike a base URL, its trailing slash is part of
   // the app's route (Django's `webhooks/`). No fragment: it is never sent.
   const parsed = allowedUrl(name, raw);
+  // No app listens on port 0 (it means "any free port" to a server): every try would be refused.
+  if (parsed.port === '0') return invalidSetting(name, raw, 'the port your app listens on, from 1 to 65535');
   parsed.hash = '';
   const url = parsed.href;
   if (pointsAt(url, listen.host, listen.port)) {
