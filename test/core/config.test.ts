@@ -128,6 +128,17 @@ describe('URL settings with a user name or password', () => {
     expect(`${error.message} ${error.hint}`).not.toContain('s3cret-pass');
   });
 
+  test.each([
+    ['LISTEN_FORWARD_TO', 'http://hooks:s3cret-pass@127.0.0.1:99999/webhooks', '****@127.0.0.1:99999/webhooks'],
+    ['LISTEN_FORWARD_TO', 'http://hooks:s3cret#pass@127.0.0.1:8000/webhooks', '****@127.0.0.1:8000/webhooks'],
+    ['WEBHOOK_TARGET', 'https://hooks:s3cret/pass@app.example/webhooks', '****@app.example/webhooks'],
+  ])('%s=%j, which does not parse, is refused without the password (only what follows the last @)', (name, value, shown) => {
+    const error = thrown({ [name]: value });
+    expect(error).toMatchObject({ code: CONFIG_INVALID, variable: name });
+    expect(error.message).toBe(`${name}=${JSON.stringify(shown)} is not valid: expected an absolute http(s) URL.`);
+    expect(`${error.message} ${error.hint}`).not.toContain('s3cret');
+  });
+
   test('a URL without them is taken as before, without its trailing slash', () => {
     expect(loadConfig({ env: { WEBHOOK_TARGET: 'https://app.example/webhooks/' } }).webhook.target).toBe('https://app.example/webhooks');
   });

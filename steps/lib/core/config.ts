@@ -304,7 +304,8 @@ function allowedUrl(name: string, raw: string): URL {
   try {
     parsed = new URL(raw);
   } catch {
-    return invalidSetting(name, raw, 'an absolute http(s) URL');
+    // Unparsed, a password in it cannot be told apart: shown as redactDatabaseUrl shows it, from the last @ on.
+    return invalidSetting(name, redactDatabaseUrl(raw), 'an absolute http(s) URL');
   }
   if (parsed.username !== '' || parsed.password !== '') {
     // Shown as written, unless it holds a password: then as redactDatabaseUrl shows any URL, the password as ****.
