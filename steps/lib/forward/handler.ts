@@ -27,17 +27,20 @@ export interface ForwardingOptions {
 }
 
 /**
- * The app's time to answer: 90% of HANDLER_TIMEOUT_MS, so the forward's own timeout (a try with
- * its error, stored) fires before the handler's (a failure with nothing to show).
+ * The app's share of HANDLER_TIMEOUT_MS, so the forward's own timeout (a try with its error,
+ * stored) fires before the handler's (a failure with nothing to show).
  */
+const APP_SHARE_PERCENT = 90;
+
+/** The app's time to answer: APP_SHARE_PERCENT of HANDLER_TIMEOUT_MS. */
 export function forwardTimeoutMs(handlerTimeoutMs: number): number {
-  return Math.max(1, Math.floor(handlerTimeoutMs * 0.9));
+  return Math.max(1, Math.floor((handlerTimeoutMs * APP_SHARE_PERCENT) / 100));
 }
 
 export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
   const { url, scheme, log } = options;
   const timeoutMs = forwardTimeoutMs(options.handlerTimeoutMs);
-  const timeoutSource = `your app has 90% of HANDLER_TIMEOUT_MS=${options.handlerTimeoutMs} to answer`;
+  const timeoutSource = `your app has ${APP_SHARE_PERCENT}% of HANDLER_TIMEOUT_MS=${options.handlerTimeoutMs} to answer`;
   return async (delivery) => {
     const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, scheme), timeoutMs, timeoutSource });
     if (!accepted(forward)) {
