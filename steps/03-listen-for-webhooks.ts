@@ -33,7 +33,7 @@ import { createMismatchExplainer } from './lib/diagnose/index.ts';
 import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
 import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
 import { subscribedElsewhereNote } from './lib/bracken/index.ts';
-import { configuredForwarding, forwardToOption } from './lib/forward/index.ts';
+import { configuredForwarding, forwardToOption, refuseOwnPublicUrl } from './lib/forward/index.ts';
 
 export interface ListenDeps {
   config?: Config;
@@ -97,6 +97,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     // Your own app behind the listener: checked before anything starts (a URL on loopback, not the listener itself).
     const forwarding = configuredForwarding(config, deps.forwardTo, log);
     const forwardTo = forwarding?.url;
+    const forwardName = deps.forwardTo === undefined ? 'LISTEN_FORWARD_TO' : '--forward-to';
 
     // Every answered request is stored first (journal or Postgres), so nothing acknowledged is lost on a crash.
     const store = await (deps.openStore ?? openStore)(config, { role: 'listener', log });
@@ -136,8 +137,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
     });
     cleanup.push(() => listener.close());
     // On a free port (LISTEN_PORT=0) only now is it known whether the forward target is this listener.
-    if (forwardTo !== undefined)
-      forwardTarget(deps.forwardTo === undefined ? 'LISTEN_FORWARD_TO' : '--forward-to', forwardTo, { host: config.listen.host, port: listener.port });
+    if (forwardTo !== undefined) forwardTarget(forwardName, forwardTo, { host: config.listen.host, port: listener.port });
 
     // "Copy this address ... http://127.0.0.1:4040": our own inspector, on loopback only.
     const inspector = await (deps.startInspector ?? startInspector)({
@@ -159,6 +159,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       ...(deps.loadNgrok === undefined ? {} : { load: deps.loadNgrok }),
     });
     if (tunnel !== null) cleanup.push(() => tunnel.close());
+    if (tunnel !== null && forwardTo !== undefined) refuseOwnPublicUrl(forwardName, forwardTo, tunnel.url);
     const publicUrl = tunnel === null ? undefined : `${tunnel.url}${WEBHOOK_PATH}`;
     if (tunnel === null) {
       log(

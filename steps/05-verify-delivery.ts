@@ -45,6 +45,7 @@ import {
 } from './lib/core/index.ts';
 import type { DeliveryView } from './lib/delivery/index.ts';
 import { diagnose } from './lib/diagnose/index.ts';
+import { describeForwards } from './lib/forward/index.ts';
 import { webhookSecrets } from './lib/listener/index.ts';
 import {
   checkReserialization,
@@ -105,6 +106,9 @@ export async function verifyLatestDelivery(deps: VerifyDeliveryDeps = {}): Promi
   // This walkthrough's delivery: the one naming the user step 4 recorded (or, with --latest, the newest).
   const delivery = chooseDelivery(deliveries, { event, user: await state.read('user'), config, location, latest: deps.latest === true }, log);
   log(`Delivery: ${delivery.id}, ${delivery.method} ${delivery.url} at ${delivery.receivedAt} (the listener answered ${delivery.status}, ${delivery.verdict})`);
+  // With LISTEN_FORWARD_TO, what the user's app made of it: a delivery that verifies may still have been refused there.
+  const forwarded = describeForwards(delivery);
+  if (forwarded !== undefined) log(forwarded);
 
   // The "same secret you declared when creating the webhook" (step 2), plus older ones during a rotation.
   const secrets = await webhookSecrets({ config, state })();

@@ -128,6 +128,17 @@ describe('URL settings with a user name or password', () => {
     expect(`${error.message} ${error.hint}`).not.toContain('s3cret-pass');
   });
 
+  test.each([
+    ['LISTEN_FORWARD_TO', 'http://hooks:s3cret-pass@127.0.0.1:99999/webhooks', '****@127.0.0.1:99999/webhooks'],
+    ['LISTEN_FORWARD_TO', 'http://hooks:s3cret#pass@127.0.0.1:8000/webhooks', '****@127.0.0.1:8000/webhooks'],
+    ['WEBHOOK_TARGET', 'https://hooks:s3cret/pass@app.example/webhooks', '****@app.example/webhooks'],
+  ])('%s=%j, which does not parse, is refused without the password (only what follows the last @)', (name, value, shown) => {
+    const error = thrown({ [name]: value });
+    expect(error).toMatchObject({ code: CONFIG_INVALID, variable: name });
+    expect(error.message).toBe(`${name}=${JSON.stringify(shown)} is not valid: expected an absolute http(s) URL.`);
+    expect(`${error.message} ${error.hint}`).not.toContain('s3cret');
+  });
+
   test('a URL without them is taken as before, without its trailing slash', () => {
     expect(loadConfig({ env: { WEBHOOK_TARGET: 'https://app.example/webhooks/' } }).webhook.target).toBe('https://app.example/webhooks');
   });
@@ -179,9 +190,14 @@ describe('WEBHOOK_EVENTS', () => {
 });
 
 describe('LISTEN_FORWARD_TO', () => {
-  test('is unset by default, and read as a URL without its trailing slash', () => {
+  test('is unset by default, and read as the URL requested: path and query exactly as written (a trailing slash is part of the route)', () => {
     expect(loadConfig({ env: {} }).listen.forwardTo).toBeUndefined();
-    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/webhooks');
+    // Django routes end in a slash (APPEND_SLASH cannot redirect a POST), FastAPI redirects a missing one: a slash removed is a route missed.
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/webhooks/');
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/hook?next=/' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/hook?next=/');
+    // Written as the HTTP client reads it: no fragment (never sent), spaces encoded, a bare origin with its path `/`.
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/my hooks#top' } }).listen.forwardTo).toBe('http://127.0.0.1:8000/my%20hooks');
+    expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'http://localhost:8000' } }).listen.forwardTo).toBe('http://localhost:8000/');
     expect(loadConfig({ env: { LISTEN_FORWARD_TO: 'https://app.example.com/hooks' } }).listen.forwardTo).toBe('https://app.example.com/hooks');
   });
 
@@ -193,6 +209,12 @@ describe('LISTEN_FORWARD_TO', () => {
     );
     expect(offLoopback.hint).toBe('Fix LISTEN_FORWARD_TO in .env or in the environment (see .env.example).');
     expect(thrown({ LISTEN_FORWARD_TO: '8000/webhooks' }).message).toBe('LISTEN_FORWARD_TO="8000/webhooks" is not valid: expected an absolute http(s) URL.');
+  });
+
+  test('port 0 (no app listens there: every try would be refused) is CONFIG_INVALID naming LISTEN_FORWARD_TO', () => {
+    const error = thrown({ LISTEN_FORWARD_TO: 'http://127.0.0.1:0/webhooks' });
+    expect(error.code).toBe(CONFIG_INVALID);
+    expect(error.message).toBe('LISTEN_FORWARD_TO="http://127.0.0.1:0/webhooks" is not valid: expected the port your app listens on, from 1 to 65535.');
   });
 
   test('the listener itself is refused as a loop, whatever loopback name or path points at it', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { listen } from '../../steps/03-listen-for-webhooks.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { CONFIG_INVALID } from '../../steps/lib/core/errors.ts';
+import type { NgrokModule } from '../../steps/lib/tunnel.ts';
 import { SECRET, send, signed, userCreate } from '../helpers/listener.ts';
 import { runScript, startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -67,6 +68,27 @@ describe('a wrong forward target', () => {
       expect(result.stdout).not.toMatch(/Listening for webhooks|Worker ready/);
     }
   }, 60_000);
+
+  it('the tunnel’s own public URL is refused once the tunnel is open: the forward would come back to the listener, never to the app', async () => {
+    const closed: string[] = [];
+    const ngrok: NgrokModule = {
+      forward: async () => ({ url: () => 'https://demo.ngrok.app', close: async () => void closed.push('tunnel') }),
+    };
+    const config = loadConfig({ env: await step3Env({ NGROK_AUTHTOKEN: 'tok_abcdefghijklmnop' }) });
+    const lines: string[] = [];
+    await expect(
+      listen({ config, forwardTo: 'https://demo.ngrok.app/webhooks', loadNgrok: async () => ngrok, log: (line) => lines.push(line) }),
+    ).rejects.toMatchObject({
+      code: CONFIG_INVALID,
+      message:
+        '--forward-to="https://demo.ngrok.app/webhooks" is this listener’s own public URL (the ngrok tunnel https://demo.ngrok.app): ' +
+        'every delivery forwarded there would come back to the listener as a duplicate, and never reach your app.',
+      hint: 'Point --forward-to at your own app, as this machine reaches it (e.g. http://127.0.0.1:8000/webhooks).',
+    });
+    // Everything started is closed again; nothing said it was listening.
+    expect(closed).toEqual(['tunnel']);
+    expect(lines.join('\n')).not.toMatch(/Listening for webhooks/);
+  });
 
   it('--forward-to with a bad URL names the option; an unknown option exits 2 with the usage', async () => {
     // In this process: what step 3 runs with --forward-to (listen's forwardTo) refuses it before anything listens.

@@ -7,11 +7,15 @@
  * the app's answer are stored with the delivery and shown by the inspector; a replay is forwarded
  * again.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
 import type { DeliveryView } from '../../steps/lib/delivery/index.ts';
-import { forwardedHeaders } from '../../steps/lib/forward/index.ts';
+import { loadConfig } from '../../steps/lib/core/config.ts';
+import { configuredForwarding, forwardedHeaders } from '../../steps/lib/forward/index.ts';
 import { openJournal } from '../../steps/lib/journal/journal.ts';
+import { bracken, listenScheme } from '../../steps/lib/signature/index.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { SECRET, send, signed, userCreate } from '../helpers/listener.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
@@ -25,7 +29,7 @@ function viewOf(feed: { list(): readonly DeliveryView[] }, id: string): Delivery
   return feed.list().find((view) => view.id === id);
 }
 
-describe('forwardedHeaders(received, signedHeaders)', () => {
+describe('forwardedHeaders(received, scheme)', () => {
   it('keeps Content-Type, User-Agent and the scheme’s signature headers as received; drops hop-by-hop, Host, Content-Length and proxy headers', () => {
     const received: [string, string][] = [
       ['Host', 'abcd.ngrok.app'],
@@ -40,7 +44,7 @@ describe('forwardedHeaders(received, signedHeaders)', () => {
       ['X-Forwarded-Proto', 'https'],
       ['Ngrok-Trace-Id', 'abc'],
     ];
-    expect(forwardedHeaders(received, ['authorization'])).toEqual([
+    expect(forwardedHeaders(received, bracken)).toEqual([
       ['User-Agent', 'bracken-webhook-workbench-sandbox'],
       ['Content-Type', 'application/json'],
       ['Authorization', 'HMACSHA256 abc='],
@@ -55,12 +59,43 @@ describe('forwardedHeaders(received, signedHeaders)', () => {
       ['authorization', 'Bearer not-for-the-app'],
       ['content-type', 'application/json'],
     ];
-    expect(forwardedHeaders(received, ['webhook-id', 'webhook-timestamp', 'webhook-signature'])).toEqual([
+    expect(forwardedHeaders(received, listenScheme('standard-webhooks'))).toEqual([
       ['webhook-id', 'msg_1'],
       ['webhook-timestamp', '1700000000'],
       ['webhook-signature', 'v1,abc= v1,def='],
       ['content-type', 'application/json'],
     ]);
+  });
+  it('forwards GitHub’s X-GitHub-Event and X-GitHub-Delivery with its signature: an app (octokit’s middleware) refuses a delivery without them', () => {
+    const received: [string, string][] = [
+      ['Host', 'abcd.ngrok.app'],
+      ['X-GitHub-Delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+      ['X-GitHub-Event', 'push'],
+      ['X-GitHub-Hook-ID', '292430182'],
+      ['X-GitHub-Hook-Installation-Target-ID', '79929171'],
+      ['X-GitHub-Hook-Installation-Target-Type', 'repository'],
+      ['X-Hub-Signature', 'sha1=legacy'],
+      ['X-Hub-Signature-256', 'sha256=abc'],
+      ['Content-Type', 'application/json'],
+      ['User-Agent', 'GitHub-Hookshot/044aadd'],
+    ];
+    expect(forwardedHeaders(received, listenScheme('github'))).toEqual(received.filter(([name]) => name !== 'Host' && name !== 'X-Hub-Signature'));
+    // Only for the scheme that sends them.
+    expect(forwardedHeaders(received, bracken)).toEqual([
+      ['Content-Type', 'application/json'],
+      ['User-Agent', 'GitHub-Hookshot/044aadd'],
+    ]);
+  });
+
+  it('step 3 says which headers go to the app for LISTEN_SCHEME=github', () => {
+    const forwarding = configuredForwarding(
+      loadConfig({ env: { LISTEN_SCHEME: 'github', LISTEN_FORWARD_TO: 'http://127.0.0.1:8000/webhooks' } }),
+      undefined,
+      () => {},
+    );
+    expect(forwarding?.description).toContain(
+      'with its exact bytes and the headers content-type, user-agent, x-hub-signature-256, x-github-event, x-github-delivery, x-github-hook-id, x-github-hook-installation-target-id, x-github-hook-installation-target-type;',
+    );
   });
 });
 
@@ -91,6 +126,18 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
     ]);
     const { id } = answer.json as { id: string };
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^forwarded User_Create ${id} to ${app.url}: 200 in \\d+ ms "thanks"$`)));
+  });
+
+  it('LISTEN_FORWARD_TO with a trailing slash (Django’s /webhooks/) is the path the app gets, as written', async () => {
+    const app = await startCapturingApp();
+    const forwarding = configuredForwarding(loadConfig({ env: { LISTEN_FORWARD_TO: `${app.url}/` } }), undefined, () => {});
+    const { listener, logs } = await startForwardingListener(forwarding?.url ?? '', QUICK_RETRIES);
+    const delivery = signed(userCreate(6));
+    expect((await send(listener.url, { body: delivery.body, headers: delivery.headers })).status).toBe(200);
+    await listener.idle();
+
+    expect(app.requests.map((request) => request.url)).toEqual(['/webhooks/']);
+    expect(logs).toContainEqual(expect.stringContaining(` to ${app.url}/: 200 in `));
   });
 
   it('the tutorial receiver gets the delivery and verifies it itself ("OK the signatures match"); the try is stored with the delivery', async () => {
@@ -166,6 +213,41 @@ describe('forwarding to the user app (LISTEN_FORWARD_TO)', () => {
     expect(view?.forward?.attempts).toBe(3);
     expect(view?.forward?.recent.map((attempt) => attempt.response?.status)).toEqual([403, 403, 403]);
     expect(view?.handlerError).toMatch(new RegExp(`^forward to ${receiver.url}: your app answered 403 in \\d+ ms "Do not trust, not from a Bracken webhook"$`));
+  });
+});
+
+describe('what the user is told when the app does not take a delivery', () => {
+  it('a redirect is not followed, and the log line and the stored error say where it pointed', async () => {
+    // Django's login_required, or a route that moved: the app's 302 names the place, which is what to fix.
+    const app = await startCapturingApp(302, { location: '/accounts/login/?next=/webhooks' });
+    const { listener, logs } = await startForwardingListener(app.url, { retryLimit: 0, retryDelayMs: 50, timeoutMs: 5000 });
+    const delivery = signed(userCreate(7));
+    const { id } = (await send(listener.url, { body: delivery.body, headers: delivery.headers })).json as { id: string };
+    await until(() => viewOf(listener.feed, id)?.handler === 'dead', 10_000);
+    await listener.idle();
+
+    expect(app.requests).toHaveLength(1);
+    const error = `forward to ${app.url}: your app answered 302 in \\d+ ms "thanks", a redirect to "/accounts/login/\\?next=/webhooks" \\(not followed: deliveries go to LISTEN_FORWARD_TO only\\)`;
+    expect(viewOf(listener.feed, id)?.handlerError).toMatch(new RegExp(`^${error}$`));
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^handler failed for ${id} \\(User_Create\\): ${error}; that was its last try`)));
+  });
+
+  it('an app that never answers: the try times out, and the error names HANDLER_TIMEOUT_MS, the setting that gives the app its time', async () => {
+    const server = createServer(() => {}); // takes the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()));
+    const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+    const { listener } = await startForwardingListener(appUrl, { retryLimit: 0, retryDelayMs: 50, timeoutMs: 2000 });
+    const delivery = signed(userCreate(8));
+    const { id } = (await send(listener.url, { body: delivery.body, headers: delivery.headers })).json as { id: string };
+    await until(() => viewOf(listener.feed, id)?.handler === 'dead', 10_000);
+    await listener.idle();
+
+    const error = 'timed out after 1800 ms (your app has 90% of HANDLER_TIMEOUT_MS=2000 to answer)';
+    expect(viewOf(listener.feed, id)?.forward?.recent[0]?.error).toBe(error);
+    expect(viewOf(listener.feed, id)?.handlerError).toMatch(
+      new RegExp(`^forward to ${appUrl}: no answer \\(${error.replace(/[()]/g, '\\$&')}\\) after \\d+ ms$`),
+    );
   });
 });
 

@@ -36,7 +36,7 @@ export async function startForwardingListener(url: string, retry: RetryPolicy): 
   const listener = await startListener({
     ...TEST_LISTENER,
     store,
-    handler: forwardingHandler({ url, signedHeaders: bracken.signedHeaders, handlerTimeoutMs: retry.timeoutMs, log }),
+    handler: forwardingHandler({ url, scheme: bracken, handlerTimeoutMs: retry.timeoutMs, log }),
     retry,
     log,
   });
@@ -50,19 +50,21 @@ export async function startForwardingListener(url: string, retry: RetryPolicy): 
 }
 
 export interface Captured {
+  /** The request target as the app got it: path and query. */
+  readonly url: string;
   readonly rawHeaders: string[];
   readonly body: Buffer;
 }
 
-/** An app on a free port that answers `status` and keeps every request's raw header pairs and bytes. */
-export async function startCapturingApp(status = 200): Promise<{ url: string; requests: Captured[] }> {
+/** An app on a free port that answers `status` (with `headers`) and keeps every request's raw header pairs and bytes. */
+export async function startCapturingApp(status = 200, headers: Record<string, string> = {}): Promise<{ url: string; requests: Captured[] }> {
   const requests: Captured[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
-      res.writeHead(status, { 'content-type': 'text/plain', 'set-cookie': 'session=abcdefghijklmnopqrstuvwxyz0123456789' }).end('thanks');
+      requests.push({ url: req.url ?? '', rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
+      res.writeHead(status, { 'content-type': 'text/plain', 'set-cookie': 'session=abcdefghijklmnopqrstuvwxyz0123456789', ...headers }).end('thanks');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

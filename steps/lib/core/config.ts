@@ -287,23 +287,33 @@ function invalidSetting(name: string, value: string, expected: string): never {
 }
 
 /**
- * `raw` as an https URL, or http on loopback only, without a trailing slash; a ConfigError naming
- * `name` otherwise. Never with a user name or password in it: the workbench prints its URLs (and a
- * password with them), and sends no credentials from a URL (fetch refuses them, undici drops them).
+ * `raw` as an https URL, or http on loopback only, without a trailing slash (a base the workbench
+ * adds paths to); a ConfigError naming `name` otherwise.
  */
 function checkedUrl(name: string, raw: string): string {
+  allowedUrl(name, raw);
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * `raw` parsed, when it is an https URL, or http on loopback only; a ConfigError naming `name`
+ * otherwise. Never with a user name or password in it: the workbench prints its URLs (and a
+ * password with them), and sends no credentials from a URL (fetch refuses them, undici drops them).
+ */
+function allowedUrl(name: string, raw: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    return invalidSetting(name, raw, 'an absolute http(s) URL');
+    // Unparsed, a password in it cannot be told apart: shown as redactDatabaseUrl shows it, from the last @ on.
+    return invalidSetting(name, redactDatabaseUrl(raw), 'an absolute http(s) URL');
   }
   if (parsed.username !== '' || parsed.password !== '') {
     // Shown as written, unless it holds a password: then as redactDatabaseUrl shows any URL, the password as ****.
     const shown = parsed.password === '' ? raw : redactDatabaseUrl(raw);
     return invalidSetting(name, shown, 'a URL without a user name or password: the workbench prints it, and sends no credentials from it');
   }
-  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return raw.replace(/\/+$/, '');
+  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return parsed;
   return invalidSetting(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
 }
 
@@ -314,7 +324,13 @@ function checkedUrl(name: string, raw: string): string {
  */
 export function forwardTarget(name: string, raw: string | undefined, listen: { readonly host: string; readonly port: number }): string | undefined {
   if (raw === undefined) return undefined;
-  const url = checkedUrl(name, raw);
+  // The URL requested, path and query as written: unlike a base URL, its trailing slash is part of
+  // the app's route (Django's `webhooks/`). No fragment: it is never sent.
+  const parsed = allowedUrl(name, raw);
+  // No app listens on port 0 (it means "any free port" to a server): every try would be refused.
+  if (parsed.port === '0') return invalidSetting(name, raw, 'the port your app listens on, from 1 to 65535');
+  parsed.hash = '';
+  const url = parsed.href;
   if (pointsAt(url, listen.host, listen.port)) {
     throw new ConfigError(
       CONFIG_INVALID,

@@ -97,11 +97,15 @@ export async function runHandler(handler: DeliveryHandler, delivery: WebhookDeli
 /**
  * The delay before retry number `retriesSoFar + 1`: `baseMs × 2^retriesSoFar`, times 1 to 2 at
  * random, so deliveries that failed together do not all come back at the same moment. This is
- * pg-boss's own backoff (its `retryBackoff`), so both engines wait alike.
+ * pg-boss's own backoff (its `retryBackoff`), so both engines wait alike. At most TIMER_MAX_MS:
+ * HANDLER_RETRY_DELAY_MS=60000 would pass it after 15 retries.
  */
 export function retryDelayMs(baseMs: number, retriesSoFar: number, random: () => number = Math.random): number {
-  return Math.round(baseMs * 2 ** Math.min(16, retriesSoFar) * (1 + random()));
+  return Math.min(TIMER_MAX_MS, Math.round(baseMs * 2 ** Math.min(16, retriesSoFar) * (1 + random())));
 }
+
+/** The longest delay setTimeout keeps (about 24.8 days): past it Node fires after 1 ms, a retry at once. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
 
 /**
  * The delivery a handler gets for a stored, verified delivery: `parsed.payload` when the caller

@@ -19,19 +19,22 @@ export interface ForwardRequest {
   readonly headers: readonly (readonly [string, string])[];
   /** Connect, send and read the answer within this. */
   readonly timeoutMs: number;
+  /** Added to a timeout's error: where the time limit comes from, e.g. `your app has 90% of HANDLER_TIMEOUT_MS=30000 to answer`. */
+  readonly timeoutSource?: string;
   readonly now?: () => number;
 }
 
 /** Sends the delivery once and describes the try; never rejects (no answer is a try with an `error`). */
 export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttempt> {
+  // Loaded on the first forward (a listener that does not forward never loads the HTTP client), and
+  // before the clock starts: loading it takes up to a second on a busy machine, none of it the app's.
+  const { request } = await import('undici');
   const { url, timeoutMs, now = Date.now } = options;
   const at = new Date(now()).toISOString();
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    // Loaded on the first forward: a listener that does not forward never loads the HTTP client.
-    const { request } = await import('undici');
     const response = await request(url, {
       method: 'POST',
       headers: options.headers.flat(),
@@ -44,7 +47,14 @@ export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttem
     const answer = { status: response.statusCode, headers: headerPairs(response.headers), body: text, bodyTruncated: truncated };
     return { url, at, latencyMs: latencyMs(), response: answer };
   } catch (cause) {
-    return { url, at, latencyMs: latencyMs(), error: timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(cause) };
+    return {
+      url,
+      at,
+      latencyMs: latencyMs(),
+      error: timeout.aborted
+        ? `timed out after ${timeoutMs} ms${options.timeoutSource === undefined ? '' : ` (${options.timeoutSource})`}`
+        : describeNetworkError(cause),
+    };
   }
 }
 
@@ -54,13 +64,24 @@ export function accepted(attempt: ForwardAttempt): boolean {
   return status !== undefined && status >= 200 && status < 300;
 }
 
-/** `200 in 12 ms "OK the signatures match"`, or `no answer (ECONNREFUSED …) after 3 ms`: for log lines and errors. */
+/**
+ * `200 in 12 ms "OK the signatures match"`, or `no answer (ECONNREFUSED …) after 3 ms`: for log
+ * lines and errors. A redirect says where it pointed (a login page, a moved route): that is what
+ * the user has to fix, and it is not followed, as Stripe and Svix do not follow one either.
+ */
 export function describeAttempt(attempt: ForwardAttempt): string {
   if (attempt.response === undefined) return `no answer (${attempt.error ?? 'unknown error'}) after ${attempt.latencyMs} ms`;
-  const { status, body, bodyTruncated } = attempt.response;
-  const shown = body.length > LOGGED_BODY_CHARS ? `${body.slice(0, LOGGED_BODY_CHARS)}…` : body;
+  const { status, headers, body, bodyTruncated } = attempt.response;
   const more = bodyTruncated || body.length > LOGGED_BODY_CHARS ? ' (shortened; the inspector has the first 4 KiB)' : '';
-  return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${JSON.stringify(shown)}${more}`}`;
+  const location = status >= 300 && status < 400 ? headers.find(([name]) => name.toLowerCase() === 'location')?.[1] : undefined;
+  const redirect =
+    location === undefined ? '' : `, a redirect to ${JSON.stringify(shortened(location))} (not followed: deliveries go to LISTEN_FORWARD_TO only)`;
+  return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${JSON.stringify(shortened(body))}${more}`}${redirect}`;
+}
+
+/** `text` cut to what a log line shows. */
+function shortened(text: string): string {
+  return text.length > LOGGED_BODY_CHARS ? `${text.slice(0, LOGGED_BODY_CHARS)}…` : text;
 }
 
 /** A log line shows this much of the app's body (the inspector has the first 4 KiB). */

@@ -7,38 +7,42 @@
  * handler. Each try, with the app's answer, is reported and stored with the delivery.
  *
  * @example
- * const handler = forwardingHandler({ url: 'http://127.0.0.1:8000/webhooks', signedHeaders: ['authorization'], handlerTimeoutMs: 30_000, log });
+ * const handler = forwardingHandler({ url: 'http://127.0.0.1:8000/webhooks', scheme: bracken, handlerTimeoutMs: 30_000, log });
  * // log: 'forwarded User_Create m1x…-ab to http://127.0.0.1:8000/webhooks: 200 in 12 ms "OK the signatures match"'
  */
 import { type Config, forwardTarget } from '../core/index.ts';
 import { type DeliveryHandler, HandlerFailure } from '../delivery/index.ts';
 import { listenScheme } from '../signature/index.ts';
 import { accepted, describeAttempt, forwardOnce } from './forward.ts';
-import { forwardedHeaderNames, forwardedHeaders } from './headers.ts';
+import { type ForwardedScheme, forwardedHeaderNames, forwardedHeaders } from './headers.ts';
 
 export interface ForwardingOptions {
   /** The user's app (LISTEN_FORWARD_TO or `--forward-to`). */
   readonly url: string;
-  /** The scheme's `signedHeaders`: forwarded with Content-Type and User-Agent. */
-  readonly signedHeaders: readonly string[];
+  /** The listener's scheme (LISTEN_SCHEME): its signature headers go with Content-Type and User-Agent (headers.ts). */
+  readonly scheme: ForwardedScheme;
   /** HANDLER_TIMEOUT_MS: the app gets most of it to answer (forwardTimeoutMs). */
   readonly handlerTimeoutMs: number;
   readonly log: (line: string) => void;
 }
 
 /**
- * The app's time to answer: 90% of HANDLER_TIMEOUT_MS, so the forward's own timeout (a try with
- * its error, stored) fires before the handler's (a failure with nothing to show).
+ * The app's share of HANDLER_TIMEOUT_MS, so the forward's own timeout (a try with its error,
+ * stored) fires before the handler's (a failure with nothing to show).
  */
+const APP_SHARE_PERCENT = 90;
+
+/** The app's time to answer: APP_SHARE_PERCENT of HANDLER_TIMEOUT_MS. */
 export function forwardTimeoutMs(handlerTimeoutMs: number): number {
-  return Math.max(1, Math.floor(handlerTimeoutMs * 0.9));
+  return Math.max(1, Math.floor((handlerTimeoutMs * APP_SHARE_PERCENT) / 100));
 }
 
 export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
-  const { url, signedHeaders, log } = options;
+  const { url, scheme, log } = options;
   const timeoutMs = forwardTimeoutMs(options.handlerTimeoutMs);
+  const timeoutSource = `your app has ${APP_SHARE_PERCENT}% of HANDLER_TIMEOUT_MS=${options.handlerTimeoutMs} to answer`;
   return async (delivery) => {
-    const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, signedHeaders), timeoutMs });
+    const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, scheme), timeoutMs, timeoutSource });
     if (!accepted(forward)) {
       const what = forward.response === undefined ? describeAttempt(forward) : `your app answered ${describeAttempt(forward)}`;
       throw new HandlerFailure(`forward to ${url}: ${what}`, { forward });
@@ -60,11 +64,11 @@ export function configuredForwarding(
 ): { url: string; handler: DeliveryHandler; description: string } | undefined {
   const url = option === undefined ? config.listen.forwardTo : forwardTarget('--forward-to', option, config.listen);
   if (url === undefined) return undefined;
-  const { signedHeaders } = listenScheme(config.listen.scheme);
+  const scheme = listenScheme(config.listen.scheme);
   const { retryLimit, retryDelayMs } = config.handlers;
   const description =
     `Forwarding each verified delivery to ${url} after the answer, with its exact bytes and the headers ` +
-    `${forwardedHeaderNames(signedHeaders).join(', ')}; an app that is down or answers non-2xx is retried ` +
+    `${forwardedHeaderNames(scheme).join(', ')}; an app that is down or answers non-2xx is retried ` +
     `(HANDLER_RETRY_LIMIT=${retryLimit}, HANDLER_RETRY_DELAY_MS=${retryDelayMs}).`;
-  return { url, handler: forwardingHandler({ url, signedHeaders, handlerTimeoutMs: config.handlers.timeoutMs, log }), description };
+  return { url, handler: forwardingHandler({ url, scheme, handlerTimeoutMs: config.handlers.timeoutMs, log }), description };
 }

@@ -5,4 +5,7 @@ export { describeAttempt } from './forward.ts';
 export { configuredForwarding, forwardingHandler, forwardTimeoutMs } from './handler.ts';
 export type { ForwardingOptions } from './handler.ts';
 export { forwardedHeaderNames, forwardedHeaders } from './headers.ts';
+export type { ForwardedScheme } from './headers.ts';
 export { forwardToOption } from './option.ts';
+export { refuseOwnPublicUrl } from './public-url.ts';
+export { describeForwards } from './summary.ts';
