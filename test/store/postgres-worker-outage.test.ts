@@ -1,7 +1,7 @@
 /**
  * `npm run worker` while Postgres is down: it says so once, with the store's code and what to do
  * (DATABASE_URL with its password hidden), says when Postgres answers again, and handles new
- * deliveries again without a restart. Before: pg-boss's error at every poll was logged as
+ * deliveries again without a restart; its pool says once that its idle connections were lost. Before: pg-boss's error at every poll was logged as
  * `queue: connect ECONNREFUSED 127.0.0.1:<port>`, with no code and no `Next:`, again every 30 s
  * (measured: at 0, 30 and 60 s of a 75 s outage), and nothing when Postgres came back.
  */
@@ -31,7 +31,10 @@ describe('Postgres stopped under a worker', () => {
     expect(sent?.status).toBe(200);
     await worker.waitFor(new RegExp(`^handled User_Create ${sent?.body.id} by onUser`, 'm'), 15_000);
 
-    expect(worker.lines().filter((line) => /^(queue|Next):/.test(line))).toEqual([
+    expect(worker.lines().filter((line) => /^(queue: |postgres: Postgres at |Next: )/.test(line))).toEqual([
+      // Its idle connections died with Postgres: said once, not once per connection.
+      `postgres: Postgres at 127.0.0.1:${server.port} closed this process's idle connections (DATABASE_URL=${shown}): Connection terminated unexpectedly. [WORKBENCH_STORE_UNREACHABLE]`,
+      'Next: Nothing, if Postgres was restarted: this process opens new connections as it needs them. If it stopped, start it (e.g. `pg_ctlcluster 15 main start`).',
       `queue: Nothing accepts connections at 127.0.0.1:${server.port} (DATABASE_URL=${shown}): connection refused. [WORKBENCH_STORE_UNREACHABLE]`,
       'Next: Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL. Until then no jobs are taken; this process takes them again by itself once Postgres answers.',
       'queue: Postgres answers again; jobs are taken again.',

@@ -46,3 +46,17 @@ export function hidePassword(text: string, databaseUrl: string): string {
   }
   return password.length < 2 ? text : text.split(password).join('****').split(databaseUrl).join(redactDatabaseUrl(databaseUrl));
 }
+
+/**
+ * `host:port` of DATABASE_URL, for messages: as `pg` reads it, so a Unix socket folder written as
+ * the host (percent-encoded) shows as its path, and `?host=` and `?port=` win over the URL's own.
+ */
+export function databaseTarget(value: string): string {
+  try {
+    const parsed = new URL(value);
+    const host = parsed.searchParams.get('host') || decodeURIComponent(parsed.hostname) || 'the local socket';
+    return `${host}:${parsed.searchParams.get('port') || parsed.port || '5432'}`;
+  } catch {
+    return 'the server';
+  }
+}

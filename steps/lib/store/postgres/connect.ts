@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import {
+  databaseTarget,
   hidePassword,
   redactDatabaseUrl,
   STORE_AUTH_FAILED,
@@ -19,6 +20,7 @@ import {
   StoreError,
   type StoreErrorCode,
 } from '../../core/index.ts';
+import { type PoolErrors, poolErrors } from './pool-errors.ts';
 
 export interface PoolOptions {
   /** DATABASE_URL. */
@@ -32,6 +34,8 @@ export interface PoolOptions {
   /** Commit without waiting for the WAL flush (`synchronous_commit=off`): only for writes that can be redone. */
   readonly asynchronousCommit?: boolean;
   readonly log?: (line: string) => void;
+  /** Who says that Postgres closed idle connections; share one among a process's pools, so it is said once. Default: a new one on `log`. */
+  readonly errors?: PoolErrors;
 }
 
 /** Opens a pool and checks it with one query; rejects with a StoreError (and closes the pool) when it cannot. */
@@ -47,7 +51,9 @@ export async function connectPool(options: PoolOptions): Promise<pg.Pool> {
     ...(options.asynchronousCommit === true ? { options: '-c synchronous_commit=off' } : {}),
   });
   // An idle connection that dies (Postgres restarted) is dropped from the pool; the next query opens a new one.
-  pool.on('error', (error) => log(`postgres: a pooled connection failed (${hidePassword(error.message, url)}); it will be replaced.`));
+  const errors = options.errors ?? poolErrors({ url, log });
+  pool.on('error', errors.dropped);
+  pool.on('connect', errors.connected);
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -87,7 +93,7 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
 /** What a failed connection, or a set-up Postgres refused (the migrations, pg-boss's schema), means for the person who set DATABASE_URL. */
 export function storeErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   const shown = redactDatabaseUrl(url);
-  const target = describeTarget(url);
+  const target = databaseTarget(url);
   const { code, message = String(error) } = error as { code?: string; message?: string };
   const said = hidePassword(message, url);
   const make = (errorCode: StoreErrorCode, text: string, hint: string) => new StoreError(errorCode, text, { hint, cause: error });
@@ -149,20 +155,6 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
 }
 
 const startHint = 'Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL.';
-
-/**
- * `host:port` of the URL, for messages: as `pg` reads it, so a Unix socket folder written as the
- * host (percent-encoded) shows as its path, and `?host=` and `?port=` win over the URL's own.
- */
-function describeTarget(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const host = parsed.searchParams.get('host') || decodeURIComponent(parsed.hostname) || 'the local socket';
-    return `${host}:${parsed.searchParams.get('port') || parsed.port || '5432'}`;
-  } catch {
-    return 'the server';
-  }
-}
 
 function databaseName(url: string): string {
   return urlPart(url, (u) => u.pathname.slice(1)) || '<database>';
