@@ -12,6 +12,7 @@ import pg from 'pg';
 import {
   databaseTarget,
   hidePassword,
+  parseDatabaseUrl,
   redactDatabaseUrl,
   STORE_AUTH_FAILED,
   STORE_DATABASE_MISSING,
@@ -167,9 +168,6 @@ function userName(url: string): string {
 
 /** One part of the URL, decoded; '' when the URL does not parse. */
 function urlPart(url: string, pick: (parsed: URL) => string): string {
-  try {
-    return decodeURIComponent(pick(new URL(url)));
-  } catch {
-    return '';
-  }
+  const parsed = parseDatabaseUrl(url);
+  return parsed === undefined ? '' : decodeURIComponent(pick(parsed));
 }
