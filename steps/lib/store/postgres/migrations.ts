@@ -6,7 +6,7 @@
  * (`pgboss`) when it starts.
  *
  * @example
- * const applied = await migrate(pool); // [1] on a new database, [] afterwards
+ * const { applied, databaseVersion } = await migrate(pool); // applied [1, 2] on a new database, [] afterwards
  */
 import type pg from 'pg';
 
@@ -86,8 +86,19 @@ const MIGRATIONS: readonly Migration[] = [
 /** The newest migration's version: what a fully migrated database reports. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
-/** Applies the migrations this database has not had yet; returns their versions. */
-export async function migrate(pool: pg.Pool): Promise<number[]> {
+export interface Migrated {
+  /** The versions applied now. */
+  readonly applied: number[];
+  /**
+   * The newest version the database has now: above SCHEMA_VERSION when a newer workbench migrated
+   * it. Not refused: during a rolling upgrade the older listeners and workers keep running on it
+   * (migrations only add), so only `npm run db:migrate` says so.
+   */
+  readonly databaseVersion: number;
+}
+
+/** Applies the migrations this database has not had yet. */
+export async function migrate(pool: pg.Pool): Promise<Migrated> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -106,7 +117,7 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
       applied.push(migration.version);
     }
     await client.query('COMMIT');
-    return applied;
+    return { applied, databaseVersion: Math.max(0, ...done, ...applied) };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
