@@ -129,6 +129,19 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `The user in DATABASE_URL=${shown} may not set up the workbench's tables in that database: ${said}.`,
         `Let it, as the database's owner in psql: GRANT CREATE ON DATABASE ${databaseName(url)} TO ${userName(url)}; or point DATABASE_URL at a database it owns.`,
       );
+    case '57014':
+    case '55P03': {
+      // query_canceled, lock_not_available: Postgres answered, so not an outage (their words say "timeout", which the default below takes for one).
+      const setting = /lock timeout/i.test(message) ? 'lock_timeout' : /statement timeout/i.test(message) ? 'statement_timeout' : undefined;
+      return make(
+        STORE_FAILED,
+        `Postgres at ${target} cancelled one of the workbench's statements (DATABASE_URL=${shown}): ${said}.`,
+        setting === undefined
+          ? 'Someone cancelled it (pg_cancel_backend): start again.'
+          : `${setting}, set on the database or user in DATABASE_URL, is too short for the workbench (it bounds its own statements by HTTP_TIMEOUT_MS): ` +
+              `in psql, ALTER DATABASE ${databaseName(url)} RESET ${setting}; or ALTER ROLE ${userName(url)} RESET ${setting}; whichever has it.`,
+      );
+    }
     case '3D000':
       return make(
         STORE_DATABASE_MISSING,

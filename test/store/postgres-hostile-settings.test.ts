@@ -1,0 +1,31 @@
+/**
+ * A database an operator configured against the workbench: settings on the database (or its role)
+ * that make Postgres cancel or refuse the workbench's statements. Each start fails with the store's
+ * coded error naming the setting and the psql line that undoes it, not a misleading one.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatError } from '../../steps/lib/core/run-step.ts';
+import { migrateDatabase } from '../../steps/lib/store/open.ts';
+import { pgConfig, testDatabase, withClient } from '../helpers/postgres.ts';
+
+/** What `npm run db:migrate` prints when it fails on `url`. */
+async function migrateFailure(url: string): Promise<string> {
+  const error = await migrateDatabase(pgConfig(url), () => {}).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error, 'db:migrate succeeded').toBeDefined();
+  return formatError(error);
+}
+
+describe('a database configured against the workbench', () => {
+  it('statement_timeout too short: says Postgres cancelled the statement and how to undo the setting, not that Postgres is unreachable', async () => {
+    const url = await testDatabase('short_statements');
+    const database = new URL(url).pathname.slice(1);
+    await withClient(url, (client) => client.query(`ALTER DATABASE ${database} SET statement_timeout = '1ms'`));
+    expect(await migrateFailure(url)).toBe(
+      `Error: Postgres at ${new URL(url).host} cancelled one of the workbench's statements (DATABASE_URL=${url}): canceling statement due to statement timeout. [WORKBENCH_STORE_FAILED]\n` +
+        `Next: statement_timeout, set on the database or user in DATABASE_URL, is too short for the workbench (it bounds its own statements by HTTP_TIMEOUT_MS): in psql, ALTER DATABASE ${database} RESET statement_timeout; or ALTER ROLE postgres RESET statement_timeout; whichever has it.`,
+    );
+  });
+});
