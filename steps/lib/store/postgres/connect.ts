@@ -129,6 +129,14 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `The user in DATABASE_URL=${shown} may not set up the workbench's tables in that database: ${said}.`,
         `Let it, as the database's owner in psql: GRANT CREATE ON DATABASE ${databaseName(url)} TO ${userName(url)}; or point DATABASE_URL at a database it owns.`,
       );
+    case '25006':
+      // read_only_sql_transaction: a standby, or default_transaction_read_only on the database or role.
+      return make(
+        STORE_FAILED,
+        `Postgres at ${target} accepts no writes to the database in DATABASE_URL=${shown}: ${said}.`,
+        'If it is a standby, point DATABASE_URL at the primary. If the database or user is read-only by default, in psql: ' +
+          `ALTER DATABASE ${databaseName(url)} RESET default_transaction_read_only; or ALTER ROLE ${userName(url)} RESET default_transaction_read_only; whichever has it.`,
+      );
     case '57014':
     case '55P03': {
       // query_canceled, lock_not_available: Postgres answered, so not an outage (their words say "timeout", which the default below takes for one).
