@@ -129,6 +129,13 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `The user in DATABASE_URL=${shown} may not set up the workbench's tables in that database: ${said}.`,
         `Let it, as the database's owner in psql: GRANT CREATE ON DATABASE ${databaseName(url)} TO ${userName(url)}; or point DATABASE_URL at a database it owns.`,
       );
+    case '42P01':
+      // undefined_table, after start: our migrations created every table, so someone removed them.
+      return make(
+        STORE_FAILED,
+        `The workbench's tables are missing from the database in DATABASE_URL=${shown}: ${said} (was the database dropped and created again?).`,
+        'Run `npm run db:migrate` to create them again: running listeners and workers carry on once they exist.',
+      );
     case '25006':
       // read_only_sql_transaction: a standby, or default_transaction_read_only on the database or role.
       return make(
