@@ -91,6 +91,23 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
   }
 }
 
+/**
+ * Keeps `client` from idling past an idle_session_timeout set on the database or role (Postgres
+ * 14+), which would close it: a connection that holds a session lock or LISTENs is idle by design.
+ * It asks for the setting and, if there is one, runs `SELECT 1` twice per timeout. Returns the
+ * function that stops it. (Setting idle_session_timeout=0 on the connection instead would make
+ * connecting fail on Postgres 13 and older, which do not know the setting: they return no row here.)
+ */
+export async function keepAwake(client: pg.ClientBase): Promise<() => void> {
+  const { rows } = await client.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'idle_session_timeout'");
+  const idleMs = Number(rows[0]?.setting ?? 0);
+  if (!(idleMs > 0)) return () => {};
+  // A failed query means the connection failed: its owner hears that from the 'error' event.
+  const timer = setInterval(() => void client.query('SELECT 1').catch(() => {}), Math.max(10, idleMs / 2));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** What a failed connection, or a set-up Postgres refused (the migrations, pg-boss's schema), means for the person who set DATABASE_URL. */
 export function storeErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   const shown = redactDatabaseUrl(url);

@@ -9,6 +9,7 @@
  * const { applied, databaseVersion } = await migrate(pool); // applied [1, 2] on a new database, [] afterwards
  */
 import type pg from 'pg';
+import { keepAwake } from './connect.ts';
 
 /** Everything of ours lives in this schema. */
 export const SCHEMA = 'workbench';
@@ -136,14 +137,25 @@ export async function migrate(pool: pg.Pool): Promise<Migrated> {
  */
 export async function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // The lock's connection idles while the others set up: one that Postgres closes (idle_session_timeout,
+  // a restart) must not crash the process with an unhandled 'error', nor go back to the pool.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [SETUP_LOCK]);
+    const stopKeepingAwake = await keepAwake(client);
     try {
       return await setUp();
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
+      stopKeepingAwake();
+      // A lost connection took its session's lock with it.
+      if (broken === undefined) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
     }
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }

@@ -7,6 +7,8 @@
  *
  * No query was running on those connections, so nothing failed yet: the next query opens a new
  * connection, and shows whether Postgres is gone (the queue and the listener's answers say that).
+ * A connection closed for idling past idle_session_timeout is not said at all: that is the
+ * setting doing its job, and the pool opens a new one when it needs one.
  *
  * @example
  * const errors = poolErrors({ url, log });
@@ -14,6 +16,9 @@
  * pool.on('connect', errors.connected); // a new one opened: the outage (if any) is over
  */
 import { databaseTarget, hidePassword, redactDatabaseUrl, STORE_UNREACHABLE, StoreError } from '../../core/index.ts';
+
+/** SQLSTATE of a session Postgres closed because it idled past idle_session_timeout (Postgres 14+). */
+const IDLE_SESSION_TIMEOUT = '57P05';
 
 export interface PoolErrors {
   /** A pool's 'error' handler: one of its idle connections died. */
@@ -27,7 +32,8 @@ export function poolErrors(options: { readonly url: string; readonly log: (line:
   let said = false;
   return {
     dropped(error) {
-      if (said) return;
+      // 57P05: idle_session_timeout, set on the database or role, closed a connection that idled: nothing is wrong.
+      if (said || (error as { code?: string }).code === IDLE_SESSION_TIMEOUT) return;
       said = true;
       const lost = new StoreError(
         STORE_UNREACHABLE,
