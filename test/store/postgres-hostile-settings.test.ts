@@ -39,4 +39,12 @@ describe('a database configured against the workbench', () => {
         `Next: If it is a standby, point DATABASE_URL at the primary. If the database or user is read-only by default, in psql: ALTER DATABASE ${database} RESET default_transaction_read_only; or ALTER ROLE postgres RESET default_transaction_read_only; whichever has it.`,
     );
   });
+
+  it('TLS asked for (sslmode=require) of a server without it: says so and what to change, not to check the user may create tables', async () => {
+    const url = `${await testDatabase('no_tls')}?sslmode=require`;
+    expect(await migrateFailure(url)).toBe(
+      `Error: Postgres at ${new URL(url).host} does not accept TLS, which DATABASE_URL=${url} asks for: The server does not support SSL connections. [WORKBENCH_STORE_FAILED]\n` +
+        'Next: Turn TLS on in the server (ssl = on in postgresql.conf, with a certificate), or, if it is on this machine or a trusted network, remove sslmode (or ssl) from DATABASE_URL.',
+    );
+  });
 });

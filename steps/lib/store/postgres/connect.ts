@@ -181,7 +181,15 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `Create it (e.g. \`createdb -O <user> ${databaseName(url)}\`), or fix its name at the end of DATABASE_URL.`,
       );
     default:
-      // First: pg words a connection it gave up on after the timeout "Connection terminated due to connection timeout".
+      // pg's words when DATABASE_URL asks for TLS (sslmode, ssl) and the server answers that it has none.
+      if (/does not support SSL/i.test(message)) {
+        return make(
+          STORE_FAILED,
+          `Postgres at ${target} does not accept TLS, which DATABASE_URL=${shown} asks for: ${said}.`,
+          'Turn TLS on in the server (ssl = on in postgresql.conf, with a certificate), or, if it is on this machine or a trusted network, remove sslmode (or ssl) from DATABASE_URL.',
+        );
+      }
+      // Then: pg words a connection it gave up on after the timeout "Connection terminated due to connection timeout".
       if (/timeout|timed out/i.test(message)) {
         return make(STORE_UNREACHABLE, `Postgres at ${target} did not answer within ${timeoutMs} ms (DATABASE_URL=${shown}, HTTP_TIMEOUT_MS).`, startHint);
       }
