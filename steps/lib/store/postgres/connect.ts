@@ -65,11 +65,12 @@ export async function connectPool(options: PoolOptions): Promise<pg.Pool> {
 }
 
 /**
- * Runs `body` in one transaction on one pooled connection. A connection that fails is not given
- * back to the pool; one that drops between two statements (Postgres stopped) fails the
- * transaction instead of crashing the process with an unhandled 'error' event.
+ * Runs `body` on one pooled connection of its own. A connection that fails is not given back to
+ * the pool; one that drops while `body` has it (Postgres stopped, or it idled past
+ * idle_session_timeout) is reported by `broken()` instead of crashing the process with an
+ * unhandled 'error' event.
  */
-export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function onConnection<T>(pool: pg.Pool, body: (client: pg.PoolClient, broken: () => Error | undefined) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (error: Error) => {
@@ -77,18 +78,29 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await body(client);
-    await client.query('COMMIT');
-    return result;
+    return await body(client, () => broken);
   } catch (error) {
     broken ??= error as Error;
-    await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
     client.off('error', onError);
     client.release(broken);
   }
+}
+
+/** Runs `body` in one transaction on one pooled connection (onConnection): one that drops between two statements fails the transaction. */
+export function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return onConnection(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await body(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  });
 }
 
 /**

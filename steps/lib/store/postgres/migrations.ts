@@ -9,7 +9,7 @@
  * const { applied, databaseVersion } = await migrate(pool); // applied [1, 2] on a new database, [] afterwards
  */
 import type pg from 'pg';
-import { keepAwake } from './connect.ts';
+import { keepAwake, onConnection } from './connect.ts';
 
 /** Everything of ours lives in this schema. */
 export const SCHEMA = 'workbench';
@@ -135,16 +135,10 @@ export async function migrate(pool: pg.Pool): Promise<Migrated> {
  * `CREATE SCHEMA IF NOT EXISTS` with a catalog view from before the wait, and fails with a
  * duplicate key on pg_namespace (three of four listeners and workers started together did).
  */
-export async function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // The lock's connection idles while the others set up: one that Postgres closes (idle_session_timeout,
-  // a restart) must not crash the process with an unhandled 'error', nor go back to the pool.
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
+export function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Promise<T> {
+  // The lock's connection idles while the others set up: kept awake (idle_session_timeout), and one
+  // that Postgres closes anyway (a restart) does not crash the process (onConnection).
+  return onConnection(pool, async (client, broken) => {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [SETUP_LOCK]);
     const stopKeepingAwake = await keepAwake(client);
     try {
@@ -152,10 +146,7 @@ export async function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Prom
     } finally {
       stopKeepingAwake();
       // A lost connection took its session's lock with it.
-      if (broken === undefined) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
+      if (broken() === undefined) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
     }
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+  });
 }
