@@ -130,6 +130,11 @@ describe("DATABASE_URL in libpq's socket form (no host after the @)", () => {
     expect(databaseTarget('postgres://app:pass9word@/webhooks?host=/var/run/postgresql')).toBe('/var/run/postgresql:5432');
     expect(databaseTarget('postgres://app:pass9word@/webhooks?host=db.example&port=5433')).toBe('db.example:5433');
   });
+
+  test('without ?host= either, messages name localhost:5432, where pg connects (not a socket, as libpq would)', () => {
+    expect(databaseTarget('postgres://app:pass9word@/webhooks')).toBe('localhost:5432');
+    expect(databaseTarget('postgres:///webhooks')).toBe('localhost:5432');
+  });
 });
 
 describe('URL settings with a user name or password', () => {

@@ -76,6 +76,7 @@ export function databaseTarget(value: string): string {
   const parsed = parseDatabaseUrl(value);
   if (parsed === undefined) return 'the server';
   const hostname = parsed.hostname === STAND_IN_HOST ? '' : decodeURIComponent(parsed.hostname);
-  const host = parsed.searchParams.get('host') || hostname || 'the local socket';
+  // No host at all: pg connects to localhost over TCP (libpq would use its default socket; pg does not).
+  const host = parsed.searchParams.get('host') || hostname || 'localhost';
   return `${host}:${parsed.searchParams.get('port') || parsed.port || '5432'}`;
 }
