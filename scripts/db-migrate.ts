@@ -18,12 +18,23 @@ if (isMain(import.meta.url)) {
   });
   if (options !== undefined) {
     await runStep('Migrate the Postgres store (DATABASE_URL)', async () => {
-      const { applied, location } = await migrateDatabase(loadConfig(), console.log);
-      console.log(
-        applied.length === 0
-          ? `${location} is up to date: nothing to apply.`
-          : `${location}: applied migration(s) ${applied.join(', ')}; pg-boss's schema is ready too.`,
-      );
+      const { applied, databaseVersion, knownVersion, location } = await migrateDatabase(loadConfig(), console.log);
+      if (databaseVersion > knownVersion) {
+        // Not an error: in a rolling upgrade the older listeners and workers keep running on it (migrations only add).
+        console.log(
+          `${location}: its schema is at version ${databaseVersion}, newer than this workbench knows (up to ${knownVersion}): ` +
+            'a newer workbench migrated it. Nothing to apply.',
+        );
+        console.log(
+          "Next: Nothing, during a rolling upgrade: this workbench's listeners and workers keep working on it. Otherwise update this checkout (git pull) to the workbench that migrated it.",
+        );
+      } else {
+        console.log(
+          applied.length === 0
+            ? `${location} is up to date: nothing to apply.`
+            : `${location}: applied migration(s) ${applied.join(', ')}; pg-boss's schema is ready too.`,
+        );
+      }
     });
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig, type Env } from '../../steps/lib/core/config.ts';
+import { databaseTarget, redactDatabaseUrl } from '../../steps/lib/core/database-url.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from '../../steps/lib/core/errors.ts';
 
 const BRACKEN: Env = { BRACKEN_CLIENT_ID: 'bracken-client', BRACKEN_CLIENT_SECRET: 'client-secret', BRACKEN_DOMAINKEY: '15435' };
@@ -110,6 +111,29 @@ describe('loadConfig', () => {
 
   test('a BRACKEN_USER_DELETE_ROUTE without a method is CONFIG_INVALID', () => {
     expect(thrown({ BRACKEN_USER_DELETE_ROUTE: '/api/user/{userkey}' }).code).toBe(CONFIG_INVALID);
+  });
+});
+
+describe("DATABASE_URL in libpq's socket form (no host after the @)", () => {
+  test('is accepted as pg and libpq accept it: the socket folder, or a host name, in ?host=', () => {
+    for (const value of [
+      'postgres://app:pass9word@/webhooks?host=/var/run/postgresql',
+      'postgresql://app@/webhooks?host=/var/run/postgresql&port=5433',
+      'postgres://app:pass9word@/webhooks?host=db.example&port=5433',
+    ]) {
+      expect(loadConfig({ env: { DATABASE_URL: value } }).database.url).toBe(value);
+    }
+  });
+
+  test('is shown with the password hidden, as written', () => {
+    expect(redactDatabaseUrl('postgres://app:pass9word@/webhooks?host=/var/run/postgresql')).toBe('postgres://app:****@/webhooks?host=/var/run/postgresql');
+    expect(databaseTarget('postgres://app:pass9word@/webhooks?host=/var/run/postgresql')).toBe('/var/run/postgresql:5432');
+    expect(databaseTarget('postgres://app:pass9word@/webhooks?host=db.example&port=5433')).toBe('db.example:5433');
+  });
+
+  test('without ?host= either, messages name localhost:5432, where pg connects (not a socket, as libpq would)', () => {
+    expect(databaseTarget('postgres://app:pass9word@/webhooks')).toBe('localhost:5432');
+    expect(databaseTarget('postgres:///webhooks')).toBe('localhost:5432');
   });
 });
 
@@ -249,6 +273,10 @@ describe('LISTEN_FORWARD_TO', () => {
       );
       expect(`${error.message} ${error.hint}`).not.toContain('ss9word');
     }
+    // libpq's socket form with a password that has `@/` in it, written as is: pg would connect somewhere else.
+    expect(thrown({ DATABASE_URL: 'postgres://app:pa@/ss9word@db.example/webhooks' }).message).toBe(
+      'DATABASE_URL="****@db.example/webhooks" is not valid: expected a URL that parses: a port from 1 to 65535, and any #, /, ?, @ or % in the user name or password percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, % as %25).',
+    );
     // Not postgres:// at all: as before.
     expect(thrown({ DATABASE_URL: 'mysql://app:pass9word@db/x' }).message).toBe(
       'DATABASE_URL="mysql://app:****@db/x" is not valid: expected a postgres:// URL, such as postgres://user:password@127.0.0.1:5432/webhooks.',

@@ -71,8 +71,8 @@ describe('queueErrors()', () => {
     clock += 1;
     errors.failed(missing());
     const said = [
-      `queue: Postgres at 127.0.0.1:6543 (DATABASE_URL=${SHOWN}) failed: relation "pgboss.job" does not exist [42P01]. [WORKBENCH_STORE_FAILED]`,
-      'Next: Check DATABASE_URL, and that its user may create tables in that database.',
+      `queue: The workbench's tables are missing from the database in DATABASE_URL=${SHOWN}: relation "pgboss.job" does not exist (was the database dropped and created again?). [WORKBENCH_STORE_FAILED]`,
+      'Next: Run `npm run db:migrate` to create them again: running listeners and workers carry on once they exist.',
     ];
     expect(lines).toEqual([...said, ...said]);
     expect(lines.join('\n')).not.toContain('hunter2');

@@ -70,7 +70,7 @@ export type { Refusal, SameOriginRule } from './local-guard.ts';
 export { EVENT_STREAM_MAX_BUFFERED_BYTES, createEventStreams } from './event-stream.ts';
 export { PAGE_BASE_CSS, PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from './page-snippets.ts';
 export type { EventStreams, EventStreamOptions } from './event-stream.ts';
-export { hidePassword, redactDatabaseUrl } from './database-url.ts';
+export { databaseTarget, hidePassword, parseDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';

@@ -73,16 +73,36 @@ export async function readDeliveries(config: Config, options: { bodyBytes?: numb
   }
 }
 
-/** `npm run db:migrate`: the workbench's migrations and pg-boss's schema, nothing else. Returns the versions applied now. */
-export async function migrateDatabase(config: Config, log: (line: string) => void): Promise<{ applied: number[]; location: string }> {
+export interface MigratedDatabase {
+  /** The versions applied now. */
+  readonly applied: number[];
+  /** The database's schema version now, and the newest this workbench knows: the first is higher when a newer workbench migrated it. */
+  readonly databaseVersion: number;
+  readonly knownVersion: number;
+  /** DATABASE_URL, password hidden. */
+  readonly location: string;
+}
+
+/** `npm run db:migrate`: the workbench's migrations and pg-boss's schema, nothing else. */
+export async function migrateDatabase(config: Config, log: (line: string) => void): Promise<MigratedDatabase> {
   const url = requireDatabaseUrl(config, '`npm run db:migrate`');
-  const [{ connectPool }, { setUpDatabase }] = await Promise.all([import('./postgres/connect.ts'), import('./postgres/set-up.ts')]);
+  const [{ connectPool }, { setUpDatabase }, { SCHEMA_VERSION }] = await Promise.all([
+    import('./postgres/connect.ts'),
+    import('./postgres/set-up.ts'),
+    import('./postgres/migrations.ts'),
+  ]);
   const pool = await connectPool({ url, timeoutMs: config.httpTimeoutMs, log, applicationName: 'bracken-webhook-workbench migrate' });
   try {
-    const { applied, boss } = await setUpDatabase(pool, { url, timeoutMs: config.httpTimeoutMs, retry: config.handlers, supervise: false, log });
+    const { applied, databaseVersion, boss } = await setUpDatabase(pool, {
+      url,
+      timeoutMs: config.httpTimeoutMs,
+      retry: config.handlers,
+      supervise: false,
+      log,
+    });
     // Started only to create pg-boss's schema and queues: stop it before the pool goes.
     await boss.stop({ graceful: false, close: false });
-    return { applied, location: redactDatabaseUrl(url) };
+    return { applied, databaseVersion, knownVersion: SCHEMA_VERSION, location: redactDatabaseUrl(url) };
   } finally {
     await pool.end();
   }

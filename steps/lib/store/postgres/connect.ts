@@ -10,7 +10,9 @@
  */
 import pg from 'pg';
 import {
+  databaseTarget,
   hidePassword,
+  parseDatabaseUrl,
   redactDatabaseUrl,
   STORE_AUTH_FAILED,
   STORE_DATABASE_MISSING,
@@ -19,6 +21,7 @@ import {
   StoreError,
   type StoreErrorCode,
 } from '../../core/index.ts';
+import { type PoolErrors, poolErrors } from './pool-errors.ts';
 
 export interface PoolOptions {
   /** DATABASE_URL. */
@@ -32,6 +35,8 @@ export interface PoolOptions {
   /** Commit without waiting for the WAL flush (`synchronous_commit=off`): only for writes that can be redone. */
   readonly asynchronousCommit?: boolean;
   readonly log?: (line: string) => void;
+  /** Who says that Postgres closed idle connections; share one among a process's pools, so it is said once. Default: a new one on `log`. */
+  readonly errors?: PoolErrors;
 }
 
 /** Opens a pool and checks it with one query; rejects with a StoreError (and closes the pool) when it cannot. */
@@ -47,7 +52,9 @@ export async function connectPool(options: PoolOptions): Promise<pg.Pool> {
     ...(options.asynchronousCommit === true ? { options: '-c synchronous_commit=off' } : {}),
   });
   // An idle connection that dies (Postgres restarted) is dropped from the pool; the next query opens a new one.
-  pool.on('error', (error) => log(`postgres: a pooled connection failed (${hidePassword(error.message, url)}); it will be replaced.`));
+  const errors = options.errors ?? poolErrors({ url, log });
+  pool.on('error', errors.dropped);
+  pool.on('connect', errors.connected);
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -58,11 +65,12 @@ export async function connectPool(options: PoolOptions): Promise<pg.Pool> {
 }
 
 /**
- * Runs `body` in one transaction on one pooled connection. A connection that fails is not given
- * back to the pool; one that drops between two statements (Postgres stopped) fails the
- * transaction instead of crashing the process with an unhandled 'error' event.
+ * Runs `body` on one pooled connection of its own. A connection that fails is not given back to
+ * the pool; one that drops while `body` has it (Postgres stopped, or it idled past
+ * idle_session_timeout) is reported by `broken()` instead of crashing the process with an
+ * unhandled 'error' event.
  */
-export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function onConnection<T>(pool: pg.Pool, body: (client: pg.PoolClient, broken: () => Error | undefined) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (error: Error) => {
@@ -70,13 +78,9 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await body(client);
-    await client.query('COMMIT');
-    return result;
+    return await body(client, () => broken);
   } catch (error) {
     broken ??= error as Error;
-    await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
     client.off('error', onError);
@@ -84,10 +88,42 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
   }
 }
 
+/** Runs `body` in one transaction on one pooled connection (onConnection): one that drops between two statements fails the transaction. */
+export function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return onConnection(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await body(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/**
+ * Keeps `client` from idling past an idle_session_timeout set on the database or role (Postgres
+ * 14+), which would close it: a connection that holds a session lock or LISTENs is idle by design.
+ * It asks for the setting and, if there is one, runs `SELECT 1` twice per timeout. Returns the
+ * function that stops it. (Setting idle_session_timeout=0 on the connection instead would make
+ * connecting fail on Postgres 13 and older, which do not know the setting: they return no row here.)
+ */
+export async function keepAwake(client: pg.ClientBase): Promise<() => void> {
+  const { rows } = await client.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'idle_session_timeout'");
+  const idleMs = Number(rows[0]?.setting ?? 0);
+  if (!(idleMs > 0)) return () => {};
+  // A failed query means the connection failed: its owner hears that from the 'error' event.
+  const timer = setInterval(() => void client.query('SELECT 1').catch(() => {}), Math.max(10, idleMs / 2));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** What a failed connection, or a set-up Postgres refused (the migrations, pg-boss's schema), means for the person who set DATABASE_URL. */
 export function storeErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   const shown = redactDatabaseUrl(url);
-  const target = describeTarget(url);
+  const target = databaseTarget(url);
   const { code, message = String(error) } = error as { code?: string; message?: string };
   const said = hidePassword(message, url);
   const make = (errorCode: StoreErrorCode, text: string, hint: string) => new StoreError(errorCode, text, { hint, cause: error });
@@ -122,6 +158,34 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `The user in DATABASE_URL=${shown} may not set up the workbench's tables in that database: ${said}.`,
         `Let it, as the database's owner in psql: GRANT CREATE ON DATABASE ${databaseName(url)} TO ${userName(url)}; or point DATABASE_URL at a database it owns.`,
       );
+    case '42P01':
+      // undefined_table, after start: our migrations created every table, so someone removed them.
+      return make(
+        STORE_FAILED,
+        `The workbench's tables are missing from the database in DATABASE_URL=${shown}: ${said} (was the database dropped and created again?).`,
+        'Run `npm run db:migrate` to create them again: running listeners and workers carry on once they exist.',
+      );
+    case '25006':
+      // read_only_sql_transaction: a standby, or default_transaction_read_only on the database or role.
+      return make(
+        STORE_FAILED,
+        `Postgres at ${target} accepts no writes to the database in DATABASE_URL=${shown}: ${said}.`,
+        'If it is a standby, point DATABASE_URL at the primary. If the database or user is read-only by default, in psql: ' +
+          `ALTER DATABASE ${databaseName(url)} RESET default_transaction_read_only; or ALTER ROLE ${userName(url)} RESET default_transaction_read_only; whichever has it.`,
+      );
+    case '57014':
+    case '55P03': {
+      // query_canceled, lock_not_available: Postgres answered, so not an outage (their words say "timeout", which the default below takes for one).
+      const setting = /lock timeout/i.test(message) ? 'lock_timeout' : /statement timeout/i.test(message) ? 'statement_timeout' : undefined;
+      return make(
+        STORE_FAILED,
+        `Postgres at ${target} cancelled one of the workbench's statements (DATABASE_URL=${shown}): ${said}.`,
+        setting === undefined
+          ? 'Someone cancelled it (pg_cancel_backend): start again.'
+          : `${setting}, set on the database or user in DATABASE_URL, is too short for the workbench (it bounds its own statements by HTTP_TIMEOUT_MS): ` +
+              `in psql, ALTER DATABASE ${databaseName(url)} RESET ${setting}; or ALTER ROLE ${userName(url)} RESET ${setting}; whichever has it.`,
+      );
+    }
     case '3D000':
       return make(
         STORE_DATABASE_MISSING,
@@ -129,7 +193,15 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         `Create it (e.g. \`createdb -O <user> ${databaseName(url)}\`), or fix its name at the end of DATABASE_URL.`,
       );
     default:
-      // First: pg words a connection it gave up on after the timeout "Connection terminated due to connection timeout".
+      // pg's words when DATABASE_URL asks for TLS (sslmode, ssl) and the server answers that it has none.
+      if (/does not support SSL/i.test(message)) {
+        return make(
+          STORE_FAILED,
+          `Postgres at ${target} does not accept TLS, which DATABASE_URL=${shown} asks for: ${said}.`,
+          'Turn TLS on in the server (ssl = on in postgresql.conf, with a certificate), or, if it is on this machine or a trusted network, remove sslmode (or ssl) from DATABASE_URL.',
+        );
+      }
+      // Then: pg words a connection it gave up on after the timeout "Connection terminated due to connection timeout".
       if (/timeout|timed out/i.test(message)) {
         return make(STORE_UNREACHABLE, `Postgres at ${target} did not answer within ${timeoutMs} ms (DATABASE_URL=${shown}, HTTP_TIMEOUT_MS).`, startHint);
       }
@@ -150,20 +222,6 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
 
 const startHint = 'Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL.';
 
-/**
- * `host:port` of the URL, for messages: as `pg` reads it, so a Unix socket folder written as the
- * host (percent-encoded) shows as its path, and `?host=` and `?port=` win over the URL's own.
- */
-function describeTarget(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const host = parsed.searchParams.get('host') || decodeURIComponent(parsed.hostname) || 'the local socket';
-    return `${host}:${parsed.searchParams.get('port') || parsed.port || '5432'}`;
-  } catch {
-    return 'the server';
-  }
-}
-
 function databaseName(url: string): string {
   return urlPart(url, (u) => u.pathname.slice(1)) || '<database>';
 }
@@ -175,9 +233,6 @@ function userName(url: string): string {
 
 /** One part of the URL, decoded; '' when the URL does not parse. */
 function urlPart(url: string, pick: (parsed: URL) => string): string {
-  try {
-    return decodeURIComponent(pick(new URL(url)));
-  } catch {
-    return '';
-  }
+  const parsed = parseDatabaseUrl(url);
+  return parsed === undefined ? '' : decodeURIComponent(pick(parsed));
 }

@@ -6,9 +6,10 @@
  * (`pgboss`) when it starts.
  *
  * @example
- * const applied = await migrate(pool); // [1] on a new database, [] afterwards
+ * const { applied, databaseVersion } = await migrate(pool); // applied [1, 2] on a new database, [] afterwards
  */
 import type pg from 'pg';
+import { keepAwake, onConnection } from './connect.ts';
 
 /** Everything of ours lives in this schema. */
 export const SCHEMA = 'workbench';
@@ -86,8 +87,19 @@ const MIGRATIONS: readonly Migration[] = [
 /** The newest migration's version: what a fully migrated database reports. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
-/** Applies the migrations this database has not had yet; returns their versions. */
-export async function migrate(pool: pg.Pool): Promise<number[]> {
+export interface Migrated {
+  /** The versions applied now. */
+  readonly applied: number[];
+  /**
+   * The newest version the database has now: above SCHEMA_VERSION when a newer workbench migrated
+   * it. Not refused: during a rolling upgrade the older listeners and workers keep running on it
+   * (migrations only add), so only `npm run db:migrate` says so.
+   */
+  readonly databaseVersion: number;
+}
+
+/** Applies the migrations this database has not had yet. */
+export async function migrate(pool: pg.Pool): Promise<Migrated> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -106,7 +118,7 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
       applied.push(migration.version);
     }
     await client.query('COMMIT');
-    return applied;
+    return { applied, databaseVersion: Math.max(0, ...done, ...applied) };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -123,16 +135,18 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
  * `CREATE SCHEMA IF NOT EXISTS` with a catalog view from before the wait, and fails with a
  * duplicate key on pg_namespace (three of four listeners and workers started together did).
  */
-export async function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
+export function settingUp<T>(pool: pg.Pool, setUp: () => Promise<T>): Promise<T> {
+  // The lock's connection idles while the others set up: kept awake (idle_session_timeout), and one
+  // that Postgres closes anyway (a restart) does not crash the process (onConnection).
+  return onConnection(pool, async (client, broken) => {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [SETUP_LOCK]);
+    const stopKeepingAwake = await keepAwake(client);
     try {
       return await setUp();
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
+      stopKeepingAwake();
+      // A lost connection took its session's lock with it.
+      if (broken() === undefined) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [SETUP_LOCK]);
     }
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -18,6 +18,7 @@
  */
 import pg from 'pg';
 import { hidePassword } from '../../core/index.ts';
+import { keepAwake } from './connect.ts';
 
 export const CHANNEL = 'workbench_delivery';
 
@@ -51,6 +52,8 @@ export function createNotifications(options: { url: string; log: (line: string) 
   let client: pg.Client | undefined;
   let connecting: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  /** Stops the listening connection's keep-awake queries (keepAwake). */
+  let stopCurrentAwake = () => {};
   let closed = false;
   // Said once per outage, not once per attempt (Postgres may be down for a while).
   let paused = false;
@@ -71,8 +74,12 @@ export function createNotifications(options: { url: string; log: (line: string) 
   const listen = (): void => {
     if (closed || subscribers.size === 0 || client !== undefined || connecting !== undefined) return;
     const next = new pg.Client({ connectionString: url, application_name: 'bracken-webhook-workbench notifications' });
+    // The listening connection is idle by design: without this, an idle_session_timeout on the
+    // database or role would close it again and again (live updates paused, changes missed, resumed).
+    let stopKeepingAwake = () => {};
     const retry = (error: Error) => {
       if (client === next) client = undefined;
+      stopKeepingAwake();
       void next.end().catch(() => {});
       if (closed || subscribers.size === 0) return;
       if (!paused) log(`postgres: live updates paused (${hidePassword(error.message, url)}); trying again every ${RECONNECT_MS} ms.`);
@@ -85,9 +92,12 @@ export function createNotifications(options: { url: string; log: (line: string) 
     connecting = next
       .connect()
       .then(() => next.query(`LISTEN ${CHANNEL}`))
+      .then(() => keepAwake(next))
       .then(
-        () => {
+        (stop) => {
           client = next;
+          stopKeepingAwake = stop;
+          stopCurrentAwake = stop;
           if (paused) log('postgres: live updates resumed.');
           paused = false;
           if (closed || subscribers.size === 0) void stopListening();
@@ -103,6 +113,7 @@ export function createNotifications(options: { url: string; log: (line: string) 
     const current = client;
     client = undefined;
     clearTimeout(retryTimer);
+    stopCurrentAwake();
     await current?.end().catch(() => {});
   };
 

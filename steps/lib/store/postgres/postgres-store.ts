@@ -21,6 +21,7 @@ import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryVie
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
+import { poolErrors } from './pool-errors.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
 import { DELIVERY_TABLE, type DeliveryRow, listedViewColumns, VIEW_COLUMNS, viewOf } from './rows.ts';
@@ -60,10 +61,12 @@ export interface PostgresStore extends DeliveryStore {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const { url, retry, role, log = () => {} } = options;
   const receivedBy = `${hostname()} pid ${process.pid}`;
+  // One for both of a listener's pools: Postgres going away is said once, not once per pool.
+  const errors = poolErrors({ url, log });
   const pool = await connectPool({
     url,
     timeoutMs: options.timeoutMs,
-    log,
+    errors,
     applicationName: `bracken-webhook-workbench ${role}`,
     ...(options.connections === undefined ? {} : { max: options.connections }),
     // A worker's writes can all be redone (a lost one only runs a handler again): no need to wait for the flush.
@@ -85,7 +88,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       appends = await connectPool({
         url,
         timeoutMs: options.timeoutMs,
-        log,
+        errors,
         applicationName: 'bracken-webhook-workbench listener appends',
         max: APPEND_CONNECTIONS,
       });

@@ -6,7 +6,7 @@
  * at most once per REPEAT_QUIET_MS each.
  *
  * A dropped connection is not an outage by itself (Postgres restarted, or cut idle connections):
- * the pool says it (connect.ts), and the next poll's new connection shows whether Postgres is gone.
+ * the pool says it (pool-errors.ts), and the next poll's new connection shows whether Postgres is gone.
  *
  * @example
  * const errors = queueErrors({ url, timeoutMs: 10_000, log });
