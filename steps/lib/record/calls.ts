@@ -108,7 +108,7 @@ function isForm(call: NockCall): boolean {
 }
 
 /** nock gives response headers as an object when recording fetch, and as a flat [name, value, ...] list otherwise. */
-function headerRecord(headers: NockCall['rawHeaders']): Record<string, string> {
+export function headerRecord(headers: NockCall['rawHeaders']): Record<string, string> {
   if (!Array.isArray(headers)) return { ...(headers as Readonly<Record<string, string>>) };
   const record: Record<string, string> = {};
   for (let i = 0; i + 1 < headers.length; i += 2) record[(headers[i] as string).toLowerCase()] = headers[i + 1] as string;
