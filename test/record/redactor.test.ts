@@ -32,6 +32,8 @@ describe('fieldKind(name)', () => {
     ['mobile', 'personal'],
     ['DomainKey', 'domainkey'],
     ['target', 'target'],
+    ['api_key', 'secret'],
+    ['X-Api-Key', 'secret'],
   ])('%s holds a %s', (name, kind) => {
     expect(fieldKind(name)).toBe(kind);
   });
@@ -120,6 +122,35 @@ describe('createRedactor(book)', () => {
     expect(r.json({ target: 'https://ab12-34.ngrok-free.app/webhooks' })).toEqual({ target: 'https://tunnel-1.recorded.invalid/webhooks' });
     expect(r.header('host', 'ab12-34.ngrok-free.app')).toBe('tunnel-1.recorded.invalid');
     expect(r.text('see https://ab12-34.ngrok-free.app/webhooks')).toBe('see https://tunnel-1.recorded.invalid/webhooks');
+  });
+});
+
+describe('createRedactor(book): credentials in URLs', () => {
+  it('replaces a query or fragment parameter named for a credential, in a path, a Location header and free text', async () => {
+    const r = await redactor();
+    expect(r.text('/api/report?api_key=QueryKey-7a1c&page=2&Password=p%40ss-w0rd')).toBe(
+      '/api/report?api_key=recorded-secret-1&page=2&Password=recorded-password-1',
+    );
+    expect(r.header('Location', 'https://api.example.com/cb?state=ok&access_token=LocToken-99#id_token=FragToken-12')).toBe(
+      'https://api.example.com/cb?state=ok&access_token=recorded-access-token-1#id_token=recorded-access-token-2',
+    );
+    // Learned once, the same value is replaced wherever else it stands.
+    expect(r.json({ detail: 'token LocToken-99 expired' })).toEqual({ detail: 'token recorded-access-token-1 expired' });
+  });
+
+  it("replaces a URL's user name and password", async () => {
+    const r = await redactor();
+    expect(r.text('see https://ann:pw-123456@host.example/x and http://KeyAsUser-0042@host.example/')).toBe(
+      'see https://recorded-user-1:recorded-password-1@host.example/x and http://recorded-user-2@host.example/',
+    );
+  });
+
+  it("replaces every query value of the webhook target (a function key in ?code=), there and in the delivery's URL", async () => {
+    const r = await redactor();
+    expect(r.json({ target: 'https://fn.azurewebsites.net/api/hook?code=FnKey-0123456789&v=2' })).toEqual({
+      target: 'https://tunnel-1.recorded.invalid/api/hook?code=recorded-secret-1&v=recorded-secret-2',
+    });
+    expect(r.text('/api/hook?code=FnKey-0123456789&v=2')).toBe('/api/hook?code=recorded-secret-1&v=2');
   });
 });
 

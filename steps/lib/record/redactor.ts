@@ -11,6 +11,10 @@
  *   message, a URL, a Host header), raw and in its JSON-escaped, URL-encoded and base64 forms.
  *   Values shorter than 6 characters are replaced by field only: as text they would hit other
  *   words (a client id `demo`). The domainkey, a number, is replaced as a whole number.
+ *   A URL's credentials are fields too: a query or fragment parameter named for a credential
+ *   (`?access_token=`, `#id_token=`, `&api_key=`) and a user name and password before `@`. The
+ *   webhook target's query values are all replaced, whatever their names: a key in a target's
+ *   query (`?code=` of a cloud function) is how the receiver knows the sender.
  *
  * So that the text pass knows every value, a recording is walked twice: once to learn (`learn*`),
  * once to write.
@@ -61,8 +65,13 @@ export function createRedactor(book: PlaceholderBook): Redactor {
     }
     const placeholder = book.for('target', url.origin);
     hostAliases.set(url.host, new URL(placeholder).host);
-    const rest = value.startsWith(url.origin) ? value.slice(url.origin.length) : `${url.pathname}${url.search}${url.hash}`;
-    return `${placeholder}${text(rest)}`;
+    for (const [, query] of url.searchParams) if (query !== '') book.for('secret', query);
+    const search =
+      url.search === ''
+        ? ''
+        : `?${[...url.searchParams].map(([name, query]) => `${encodeURIComponent(name)}=${query === '' ? '' : encodeURIComponent(book.for('secret', query))}`).join('&')}`;
+    // User info is dropped: the origin does not hold it.
+    return `${placeholder}${text(url.pathname)}${search}${text(url.hash)}`;
   };
 
   const field = (key: string, value: string | number): string | number => {
@@ -139,8 +148,21 @@ export function createRedactor(book: PlaceholderBook): Redactor {
       else if (known.length >= MIN_TEXT_LENGTH) for (const [form, replacement] of encodings(known, placeholder)) out = out.split(form).join(replacement);
     }
     for (const [host, placeholder] of hostAliases) out = out.split(host).join(placeholder);
-    return out;
+    return urlCredentials(out);
   };
+
+  /** A URL's user info, and its parameters named for a credential, replaced (see above). */
+  const urlCredentials = (value: string): string =>
+    value
+      .replace(USER_INFO, (_all, scheme: string, user: string, password: string | undefined) => {
+        const name = book.for('username', decodeForm(user));
+        return `${scheme}${name}${password === undefined ? '' : `:${book.for('password', decodeForm(password))}`}@`;
+      })
+      .replace(URL_PARAMETER, (all, separator: string, name: string, content: string) => {
+        const kind = fieldKind(decodeForm(name));
+        if (kind === undefined || content === '' || kind === 'target' || kind === 'domainkey') return all;
+        return `${separator}${name}=${encodeURIComponent(String(field(decodeForm(name), decodeForm(content))))}`;
+      });
 
   return {
     learn(kind, value) {
@@ -153,6 +175,7 @@ export function createRedactor(book: PlaceholderBook): Redactor {
     learnHeader: (name, value) => void header(name, value),
     learnPath(path) {
       for (const match of path.matchAll(/\/domain\/(\d+)(?=\/|$|\?)/gi)) book.for('domainkey', match[1] ?? '');
+      urlCredentials(path);
     },
     json: (value) => json(value),
     field,
@@ -162,6 +185,11 @@ export function createRedactor(book: PlaceholderBook): Redactor {
     placeholderOf: (value) => book.known(value),
   };
 }
+
+/** `scheme://user:password@` (the password optional) in a URL. */
+const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:"'<>]+)(?::([^\s/?#@"'<>]*))?@/gi;
+/** `?name=value`, `&name=value`, `#name=value` (a fragment's parameters, as OAuth's implicit flow sends a token). */
+const URL_PARAMETER = /([?&#;])([^=&#;\s"'<>?]+)=([^&#;\s"'<>]*)/g;
 
 /** `value` and `placeholder` as they would appear raw, JSON-escaped, URL-encoded, form-encoded and base64(url)-encoded. */
 function encodings(value: string, placeholder: string): [string, string][] {
