@@ -124,7 +124,8 @@ export function createRedactor(book: PlaceholderBook): Redactor {
     if (lower === 'cookie') return value.replace(/([^=;\s]+)=([^;]*)/g, (_all, cookie: string, content: string) => `${cookie}=${book.for('cookie', content)}`);
     if (lower === 'set-cookie')
       return value.replace(/^([^=;\s]+)=([^;]*)/, (_all, cookie: string, content: string) => `${cookie}=${book.for('cookie', content)}`);
-    return text(value);
+    // A header named for a credential (X-Api-Key, X-Auth-Token, X-Webhook-Secret) is a field like any other.
+    return fieldKind(lower) === undefined ? text(value) : String(field(lower, value));
   };
 
   const authorization = (value: string): string => {
