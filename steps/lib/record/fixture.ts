@@ -27,6 +27,7 @@ import {
   isRecordingName,
   writeFailed,
 } from '../core/index.ts';
+import { aboutProblem, callsProblem, deliveryProblem } from './recording-problems.ts';
 
 /** Where recordings live (and where the replay test finds them). */
 export const RECORDINGS_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'recorded');
@@ -173,14 +174,23 @@ export async function readRecording(dir: string): Promise<Recording> {
     }
   };
   const about = await json<RecordingAbout>('about.json');
+  const aboutWrong = aboutProblem(about);
+  if (aboutWrong !== undefined) throw corrupt(dir, aboutWrong);
   const calls = await json<RecordedCall[]>('calls.json');
-  if (!Array.isArray(calls) || !Array.isArray(about.runs) || typeof about.replay !== 'object')
-    throw corrupt(dir, 'about.json or calls.json is not what the recorder writes');
+  const callsWrong = callsProblem(calls, about.runs.length);
+  if (callsWrong !== undefined) throw corrupt(dir, callsWrong);
   const deliveryDir = join(dir, 'deliveries');
-  const names = (await readdir(deliveryDir).catch(() => [] as string[])).filter((name) => name.endsWith('.json')).sort();
+  const entries = await readdir(deliveryDir).catch((error: NodeJS.ErrnoException) => {
+    // A recording of no deliveries may have no folder for them; anything else in its place is a fault.
+    if (error.code === 'ENOENT') return [] as string[];
+    throw corrupt(dir, `deliveries cannot be read: ${error.code ?? error.message}`);
+  });
   const deliveries = [];
-  for (const name of names) {
+  const ids = new Map<string, string>();
+  for (const name of entries.filter((entry) => entry.endsWith('.json')).sort()) {
     const meta = await json<RecordedDelivery>(join('deliveries', name));
+    const metaWrong = deliveryProblem(name, meta, about.runs.length, ids);
+    if (metaWrong !== undefined) throw corrupt(dir, metaWrong);
     const body = await readFile(join(deliveryDir, meta.bodyFile)).catch(() => {
       throw corrupt(dir, `deliveries/${name} names ${meta.bodyFile}, which cannot be read`);
     });

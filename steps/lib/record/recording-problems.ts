@@ -1,0 +1,71 @@
+/**
+ * Why files read as a recording cannot be one: a recording edited by hand, cut short, or written
+ * by another version. The reader (fixture.ts) stops at the first problem with RECORDING_CORRUPT,
+ * naming the file and the field, so the replay test and `--compare` never meet a TypeError deep
+ * inside; and a delivery's body is read from beside its meta only (a `bodyFile` of
+ * `../../.env` would read any file).
+ *
+ * What a command needs beyond this (the fields `--compare` reads) it checks itself
+ * (scripts/sandbox/recording-shape.ts).
+ *
+ * @example
+ * aboutProblem(null)                       // 'about.json is null, not an object'
+ * callsProblem([{ run: 3 }], 1)            // "calls.json[0].run is 3, not one of about.json's runs (0 to 0)"
+ */
+import { isObject } from '../core/index.ts';
+
+/** Why about.json's content cannot be a recording's, or undefined. */
+export function aboutProblem(about: unknown): string | undefined {
+  if (!isObject(about)) return `about.json is ${shown(about)}, not an object`;
+  if (!Array.isArray(about.runs)) return `about.json: runs is ${shown(about.runs)}, not a list`;
+  const run = about.runs.findIndex((entry) => !isObject(entry));
+  if (run !== -1) return `about.json: runs[${run}] is ${shown(about.runs[run])}, not an object`;
+  if (!isObject(about.replay)) return `about.json: replay is ${shown(about.replay)}, not an object`;
+  return undefined;
+}
+
+/** Why calls.json's content cannot be the calls of a recording with `runs` runs, or undefined. */
+export function callsProblem(calls: unknown, runs: number): string | undefined {
+  if (!Array.isArray(calls)) return `calls.json is ${shown(calls)}, not a list`;
+  let previous = 0;
+  for (const [index, call] of calls.entries()) {
+    if (!isObject(call)) return `calls.json[${index}] is ${shown(call)}, not an object`;
+    const problem = runProblem(call.run, runs);
+    if (problem !== undefined) return `calls.json[${index}].run is ${problem}`;
+    if ((call.run as number) < previous) return `calls.json[${index}].run is ${call.run}, after a call of run ${previous}: the calls are out of order`;
+    previous = call.run as number;
+  }
+  return undefined;
+}
+
+/**
+ * Why `meta`, read from `deliveries/<file>`, cannot be a recorded delivery's, or undefined.
+ * `ids` maps each delivery id seen so far to its file, to find one recorded twice.
+ */
+export function deliveryProblem(file: string, meta: unknown, runs: number, ids: Map<string, string>): string | undefined {
+  const at = `deliveries/${file}`;
+  if (!isObject(meta)) return `${at} is ${shown(meta)}, not an object`;
+  const body = file.replace(/\.json$/, '.body');
+  if (meta.bodyFile !== body) return `${at}: bodyFile is ${shown(meta.bodyFile)}, not ${JSON.stringify(body)}`;
+  if (typeof meta.id !== 'string' || meta.id === '') return `${at}: id is ${shown(meta.id)}, not a delivery id`;
+  const twin = ids.get(meta.id);
+  if (twin !== undefined) return `${at}: id ${JSON.stringify(meta.id)} is deliveries/${twin}'s too`;
+  ids.set(meta.id, file);
+  const problem = runProblem(meta.run, runs);
+  return problem === undefined ? undefined : `${at}: run is ${problem}`;
+}
+
+function runProblem(run: unknown, runs: number): string | undefined {
+  if (Number.isInteger(run) && (run as number) >= 0 && (run as number) < runs) return undefined;
+  return `${shown(run)}, not one of about.json's runs (${runs === 0 ? 'it has none' : `0 to ${runs - 1}`})`;
+}
+
+/** A value as a message shows it: its JSON, shortened, or what it is. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

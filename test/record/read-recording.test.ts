@@ -1,0 +1,85 @@
+/**
+ * readRecording (steps/lib/record/fixture.ts) on a recording edited by hand, or broken: the
+ * replay test and `--compare` both read through it, so each fault is a RECORDING_CORRUPT naming
+ * the file and the field, never a TypeError, and a delivery's body is read from its own folder
+ * only.
+ */
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RECORDING_CORRUPT, RecordingError } from '../../steps/lib/core/errors.ts';
+import { readRecording, recordingDir } from '../../steps/lib/record/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const META = join('deliveries', '001-User_Create.json');
+
+/** A copy of the demo recording, edited by `edit(dir)`. */
+async function editedDemo(edit: (dir: string) => Promise<void>): Promise<string> {
+  const dir = join(await tempDir('recording'), 'edited');
+  await cp(recordingDir('demo'), dir, { recursive: true });
+  await edit(dir);
+  return dir;
+}
+
+/** Rewrites the JSON file `file` of `dir` with `change` applied to it. */
+function editJson(file: string, change: (value: Record<string, unknown>) => unknown) {
+  return async (dir: string) => {
+    const value = JSON.parse(await readFile(join(dir, file), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, file), JSON.stringify(change(value)));
+  };
+}
+
+describe('readRecording(dir) of a recording that is not what the recorder writes', () => {
+  it.each([
+    ['about.json is null', editJson('about.json', () => null), 'about.json is null, not an object'],
+    ['about.json has no runs', editJson('about.json', ({ runs: _, ...about }) => about), 'about.json: runs is missing, not a list'],
+    ['a call is null', editJson('calls.json', (calls) => [null, ...(calls as unknown as unknown[]).slice(1)]), 'calls.json[0] is null, not an object'],
+    [
+      'a call of a run that is not in about.json',
+      editJson('calls.json', (calls) => (calls as unknown as object[]).map((call) => ({ ...call, run: 3 }))),
+      "calls.json[0].run is 3, not one of about.json's runs (0 to 0)",
+    ],
+    [
+      'calls out of order',
+      async (dir: string) => {
+        await editJson('about.json', (about) => ({ ...about, runs: [...(about.runs as unknown[]), ...(about.runs as unknown[])] }))(dir);
+        await editJson('calls.json', (calls) => (calls as unknown as object[]).map((call, index) => ({ ...call, run: index === 0 ? 1 : 0 })))(dir);
+      },
+      'calls.json[1].run is 0, after a call of run 1: the calls are out of order',
+    ],
+    ["a delivery's meta is null", editJson(META, () => null), 'deliveries/001-User_Create.json is null, not an object'],
+    [
+      "a delivery's bodyFile is a number",
+      editJson(META, (meta) => ({ ...meta, bodyFile: 5 })),
+      'deliveries/001-User_Create.json: bodyFile is 5, not "001-User_Create.body"',
+    ],
+    [
+      "a delivery's bodyFile points out of the recording",
+      editJson(META, (meta) => ({ ...meta, bodyFile: '../../about.json' })),
+      'deliveries/001-User_Create.json: bodyFile is "../../about.json", not "001-User_Create.body"',
+    ],
+    [
+      'two deliveries with one id',
+      async (dir: string) => {
+        await cp(join(dir, META), join(dir, 'deliveries', '002-User_Create.json'));
+        await cp(join(dir, 'deliveries', '001-User_Create.body'), join(dir, 'deliveries', '002-User_Create.body'));
+        await editJson(join('deliveries', '002-User_Create.json'), (meta) => ({ ...meta, bodyFile: '002-User_Create.body' }))(dir);
+      },
+      'deliveries/002-User_Create.json: id "mx2yph7f-b0978ab5000001" is deliveries/001-User_Create.json\'s too',
+    ],
+    [
+      'deliveries that is a file, not a folder',
+      async (dir: string) => {
+        await rm(join(dir, 'deliveries'), { recursive: true });
+        await writeFile(join(dir, 'deliveries'), '');
+      },
+      'deliveries cannot be read: ENOTDIR',
+    ],
+  ])('%s: RECORDING_CORRUPT naming the file and field', async (_what, edit, problem) => {
+    const dir = await editedDemo(edit);
+    const error = await readRecording(dir).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RecordingError);
+    expect(error).toMatchObject({ code: RECORDING_CORRUPT });
+    expect((error as Error).message).toContain(`The recording in ${dir} cannot be used: ${problem}`);
+  });
+});
