@@ -27,7 +27,7 @@ export function recordingShapeProblem(recording: Recording): string | undefined 
     eachProblem('about.json: runs', about.runs as unknown[], (run, at) => fieldsProblem(`${at}.`, run, { command: 'string' }));
   if (problem !== undefined) return problem;
   return (
-    eachProblem('calls.json', recording.calls, (call, at) => fieldsProblem(`${at}.`, call, CALL)) ??
+    eachProblem('calls.json', recording.calls, (call, at) => fieldsProblem(`${at}.`, call, CALL) ?? requestProblem(at, call)) ??
     eachProblem('deliveries', recording.deliveries, (delivery, at) => {
       const meta: unknown = delivery.meta;
       if (!isObject(meta)) return `${at} is ${describe(meta)}, not an object`;
@@ -40,6 +40,21 @@ export function recordingShapeProblem(recording: Recording): string | undefined 
       );
     })
   );
+}
+
+/** HTTP's token (RFC 9110 §5.6.2): what fetch accepts as a method. */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Why `call` cannot be made again: a method fetch refuses, a path that is not one (joined to the
+ * sandbox's origin, `@evil.example/x` would name another host), a header value that is not text.
+ */
+function requestProblem(at: string, call: Record<string, unknown>): string | undefined {
+  const { method, path } = call as { method: string; path: string };
+  if (!METHOD.test(method)) return `${at}.method is ${describe(method)}, not an HTTP method`;
+  if (!path.startsWith('/')) return `${at}.path is ${describe(path)}, not a path (starting with /)`;
+  const header = Object.entries(call.rawHeaders as Record<string, unknown>).find(([, value]) => typeof value !== 'string');
+  return header === undefined ? undefined : `${at}.rawHeaders[${JSON.stringify(header[0])}] is ${describe(header[1])}, not a string`;
 }
 
 function headersProblem(name: string, headers: readonly unknown[]): string | undefined {
