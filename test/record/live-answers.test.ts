@@ -76,3 +76,15 @@ it('a compressed answer (Content-Encoding: gzip) is kept decoded, with its token
   expect(written).not.toContain(TOKEN);
   expect(written).not.toContain(gzipSync(TOKEN).toString('hex').slice(20, 40));
 });
+
+it('a form-encoded answer (access_token=...&token_type=bearer) has its fields replaced as a form request body does', async () => {
+  const url = await standIn((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' });
+    response.end(`access_token=${TOKEN}&token_type=bearer&scope=api`);
+  });
+  const { recording, written } = await record(url, async () => {
+    await (await fetch(`${url}/connect/token`, { method: 'POST' })).text();
+  });
+  expect(recording.calls[0]?.response).toBe('access_token=recorded-access-token-1&token_type=bearer&scope=api');
+  expect(written).not.toContain(TOKEN);
+});
