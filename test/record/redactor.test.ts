@@ -154,6 +154,15 @@ describe('createRedactor(book): credentials in URLs', () => {
   });
 });
 
+describe('createRedactor(book): credentials inside a text body', () => {
+  it('replaces a field of JSON written into a string (an error echoing the request, a body encoded twice)', async () => {
+    const r = await redactor();
+    expect(r.json({ detail: '{"client_secret":"EchoSecret-99","ok":true}' })).toEqual({ detail: '{"client_secret":"recorded-client-secret-1","ok":true}' });
+    expect(r.json('{"access_token": "Twice-Encoded-77", "token_type": "Bearer"}')).toBe('{"access_token": "recorded-access-token-1", "token_type": "Bearer"}');
+    expect(r.text('not JSON {"password":"x"')).toBe('not JSON {"password":"x"');
+  });
+});
+
 describe('placeholderBook({ file })', () => {
   it('numbers each kind on its own, and a second book on the same file (another step) continues it, keeping hashes only', async () => {
     const file = join(await tempDir('book'), 'recordings', 'demo.json');

@@ -14,7 +14,8 @@
  *   A URL's credentials are fields too: a query or fragment parameter named for a credential
  *   (`?access_token=`, `#id_token=`, `&api_key=`) and a user name and password before `@`. The
  *   webhook target's query values are all replaced, whatever their names: a key in a target's
- *   query (`?code=` of a cloud function) is how the receiver knows the sender.
+ *   query (`?code=` of a cloud function) is how the receiver knows the sender. And JSON written
+ *   into a string (an error echoing the request) is edited in place, its fields by field.
  *
  * So that the text pass knows every value, a recording is walked twice: once to learn (`learn*`),
  * once to write.
@@ -27,6 +28,7 @@
  */
 import { redact } from '../core/index.ts';
 import { fieldKind } from './fields.ts';
+import { editJsonValues } from './json-in-place.ts';
 import type { PlaceholderBook, ValueKind } from './placeholders.ts';
 
 /** Values shorter than this are replaced only where a field names them (see above). */
@@ -143,6 +145,11 @@ export function createRedactor(book: PlaceholderBook): Redactor {
   };
 
   const text = (value: string): string => {
+    // JSON written into a string (an error that echoes the request, a body encoded twice): its fields are fields too.
+    const embedded = /^\s*[[{]/.test(value)
+      ? editJsonValues(value, (key, item) => (key === undefined ? (typeof item === 'string' ? text(item) : item) : field(key, item)))
+      : undefined;
+    if (embedded !== undefined) return embedded.text;
     let out = value;
     for (const [known, placeholder, kind] of book.values()) {
       if (kind === 'domainkey') out = out.replace(new RegExp(`(?<!\\d)${known}(?!\\d)`, 'g'), placeholder);
