@@ -163,6 +163,22 @@ describe('createRedactor(book): credentials inside a text body', () => {
   });
 });
 
+describe('createRedactor(book): a known value inside a longer base64 text', () => {
+  it('replaces it wherever it stands in the decoded text (a header carrying base64 of "id:secret"), base64 and base64url', async () => {
+    const r = await redactor();
+    r.learn('client-secret', 'acme-secret-0123456789');
+    const inside = 'acme:acme-secret-0123456789;v=1';
+    expect(r.text(`Credentials ${Buffer.from(inside).toString('base64')}`)).toBe(
+      `Credentials ${Buffer.from('acme:recorded-client-secret-1;v=1').toString('base64')}`,
+    );
+    expect(r.text(`c=${Buffer.from(`{"k":"${inside}"}`).toString('base64url')}`)).toBe(
+      `c=${Buffer.from('{"k":"acme:recorded-client-secret-1;v=1"}').toString('base64url')}`,
+    );
+    // Text that merely looks like base64 is left as it is.
+    expect(r.text('ThisIsJustALongWordNotBase64Encoded')).toBe('ThisIsJustALongWordNotBase64Encoded');
+  });
+});
+
 describe('placeholderBook({ file })', () => {
   it('numbers each kind on its own, and a second book on the same file (another step) continues it, keeping hashes only', async () => {
     const file = join(await tempDir('book'), 'recordings', 'demo.json');

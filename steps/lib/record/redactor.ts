@@ -15,7 +15,9 @@
  *   (`?access_token=`, `#id_token=`, `&api_key=`) and a user name and password before `@`. The
  *   webhook target's query values are all replaced, whatever their names: a key in a target's
  *   query (`?code=` of a cloud function) is how the receiver knows the sender. And JSON written
- *   into a string (an error echoing the request) is edited in place, its fields by field.
+ *   into a string (an error echoing the request) is edited in place, its fields by field; a
+ *   base64 text that decodes to text holding a known value (`id:secret` in a header of its own)
+ *   is decoded, replaced and encoded again.
  *
  * So that the text pass knows every value, a recording is walked twice: once to learn (`learn*`),
  * once to write.
@@ -156,7 +158,21 @@ export function createRedactor(book: PlaceholderBook): Redactor {
       else if (known.length >= MIN_TEXT_LENGTH) for (const [form, replacement] of encodings(known, placeholder)) out = out.split(form).join(replacement);
     }
     for (const [host, placeholder] of hostAliases) out = out.split(host).join(placeholder);
+    out = out.replace(BASE64_RUN, (run) => insideBase64(run) ?? run);
     return urlCredentials(out);
+  };
+
+  /** A base64(url) run whose decoded text holds a known value, encoded again with it replaced; undefined otherwise. */
+  const insideBase64 = (run: string): string | undefined => {
+    // Without +, / or = padding, a run is taken for base64url (which never pads), so none is added.
+    const encoding = /[+/=]/.test(run) ? 'base64' : 'base64url';
+    const bytes = Buffer.from(run, encoding);
+    // Only what really is base64 of UTF-8 text: it must encode back to the same run, and decode to the same bytes.
+    if (bytes.toString(encoding) !== run) return undefined;
+    const decoded = bytes.toString('utf8');
+    if (!Buffer.from(decoded, 'utf8').equals(bytes)) return undefined;
+    const replaced = text(decoded);
+    return replaced === decoded ? undefined : Buffer.from(replaced, 'utf8').toString(encoding);
   };
 
   /** A URL's user info, and its parameters named for a credential, replaced (see above). */
@@ -194,6 +210,8 @@ export function createRedactor(book: PlaceholderBook): Redactor {
   };
 }
 
+/** A run of base64 or base64url long enough to hold a value the text pass replaces (6 characters and more, with something around it). */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 /** `scheme://user:password@` (the password optional) in a URL. */
 const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:"'<>]+)(?::([^\s/?#@"'<>]*))?@/gi;
 /** `?name=value`, `&name=value`, `#name=value` (a fragment's parameters, as OAuth's implicit flow sends a token). */
