@@ -47,6 +47,32 @@ describe('readRecording(dir) of a recording that is not what the recorder writes
       },
       'calls.json[1].run is 0, after a call of run 1: the calls are out of order',
     ],
+    // The replay (test/helpers/recorded.ts) makes an interceptor of every call: these stopped it with a TypeError.
+    [
+      'a call whose reqheaders is null',
+      editJson('calls.json', (calls) => (calls as unknown as object[]).map((call) => ({ ...call, reqheaders: null }))),
+      'calls.json[0].reqheaders is null, not an object',
+    ],
+    [
+      'a call whose scope is not an origin',
+      editJson('calls.json', (calls) => (calls as unknown as object[]).map((call) => ({ ...call, scope: 'nope' }))),
+      'calls.json[0].scope is "nope", not an origin (https://host)',
+    ],
+    [
+      'a call whose status is text',
+      editJson('calls.json', (calls) => (calls as unknown as object[]).map((call) => ({ ...call, status: '200' }))),
+      'calls.json[0].status is "200", not an HTTP status',
+    ],
+    [
+      'a delivery header that is not a pair',
+      editJson(META, (meta) => ({ ...meta, headers: [['content-type']] })),
+      'deliveries/001-User_Create.json: headers[0] is a list, not a [name, value] pair of strings',
+    ],
+    [
+      'a delivery without what the listener answered',
+      editJson(META, ({ answered: _, ...meta }) => meta),
+      'deliveries/001-User_Create.json: answered is missing, not an object',
+    ],
     ["a delivery's meta is null", editJson(META, () => null), 'deliveries/001-User_Create.json is null, not an object'],
     [
       "a delivery's bodyFile is a number",

@@ -132,7 +132,11 @@ describe('npm run sandbox -- --compare NAME', () => {
   // Before, a calls.json entry edited into another shape stopped the comparison with "Unexpected
   // error: TypeError: Cannot read properties of undefined (reading 'replace')" and a stack trace.
   it.each([
-    ['a call without its path', (files: RecordingFiles) => files.calls.splice(1, 1, { run: 0, method: 'PUT' }), 'calls.json[1].path is missing, not a string'],
+    [
+      'a call without its path',
+      (files: RecordingFiles) => Reflect.deleteProperty(files.calls[1] as object, 'path'),
+      'calls.json[1].path is missing, not a string',
+    ],
     ['a call that is null', (files: RecordingFiles) => files.calls.splice(0, 1, null), 'calls.json[0] is null, not an object'],
     [
       'a header value that is a number',

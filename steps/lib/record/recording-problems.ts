@@ -5,8 +5,9 @@
  * inside; and a delivery's body is read from beside its meta only (a `bodyFile` of
  * `../../.env` would read any file).
  *
- * What a command needs beyond this (the fields `--compare` reads) it checks itself
- * (scripts/sandbox/recording-shape.ts).
+ * Each call is checked as far as the replay (nock interceptors) and `--compare` (the same request
+ * made again) need it, each delivery as far as sending it again needs. What a command needs beyond
+ * this (about.json's fields `--compare` reads) it checks itself (scripts/sandbox/recording-shape.ts).
  *
  * @example
  * aboutProblem(null)                       // 'about.json is null, not an object'
@@ -30,6 +31,8 @@ export function callsProblem(calls: unknown, runs: number): string | undefined {
   let previous = 0;
   for (const [index, call] of calls.entries()) {
     if (!isObject(call)) return `calls.json[${index}] is ${shown(call)}, not an object`;
+    const wrong = callProblem(`calls.json[${index}]`, call);
+    if (wrong !== undefined) return wrong;
     const problem = runProblem(call.run, runs);
     if (problem !== undefined) return `calls.json[${index}].run is ${problem}`;
     if ((call.run as number) < previous) return `calls.json[${index}].run is ${call.run}, after a call of run ${previous}: the calls are out of order`;
@@ -52,7 +55,49 @@ export function deliveryProblem(file: string, meta: unknown, runs: number, ids: 
   if (twin !== undefined) return `${at}: id ${JSON.stringify(meta.id)} is deliveries/${twin}'s too`;
   ids.set(meta.id, file);
   const problem = runProblem(meta.run, runs);
-  return problem === undefined ? undefined : `${at}: run is ${problem}`;
+  if (problem !== undefined) return `${at}: run is ${problem}`;
+  if (typeof meta.method !== 'string' || !METHOD.test(meta.method)) return `${at}: method is ${shown(meta.method)}, not an HTTP method`;
+  if (!Array.isArray(meta.headers)) return `${at}: headers is ${shown(meta.headers)}, not a list`;
+  const pair = meta.headers.findIndex((entry) => !(Array.isArray(entry) && entry.length === 2 && entry.every((part) => typeof part === 'string')));
+  if (pair !== -1) return `${at}: headers[${pair}] is ${shown(meta.headers[pair])}, not a [name, value] pair of strings`;
+  if (!isObject(meta.answered)) return `${at}: answered is ${shown(meta.answered)}, not an object`;
+  if (typeof meta.answered.duplicate !== 'boolean') return `${at}: answered.duplicate is ${shown(meta.answered.duplicate)}, not true or false`;
+  return undefined;
+}
+
+/** HTTP's token (RFC 9110 §5.6.2): what fetch and nock accept as a method. */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Why `call` cannot be intercepted (the replay) or made again (`--compare`): an origin that is not
+ * one, a method fetch refuses, a path that is not one (joined to another origin, `@evil.example/x`
+ * would name another host), a status that is not one, headers that are not text.
+ */
+function callProblem(at: string, call: Record<string, unknown>): string | undefined {
+  if (!isOrigin(call.scope)) return `${at}.scope is ${shown(call.scope)}, not an origin (https://host)`;
+  if (typeof call.method !== 'string' || !METHOD.test(call.method)) return `${at}.method is ${shown(call.method)}, not an HTTP method`;
+  if (typeof call.path !== 'string') return `${at}.path is ${shown(call.path)}, not a string`;
+  if (!call.path.startsWith('/')) return `${at}.path is ${shown(call.path)}, not a path (starting with /)`;
+  if (!Number.isInteger(call.status) || (call.status as number) < 100 || (call.status as number) > 599)
+    return `${at}.status is ${shown(call.status)}, not an HTTP status`;
+  if (typeof call.responseIsBinary !== 'boolean') return `${at}.responseIsBinary is ${shown(call.responseIsBinary)}, not true or false`;
+  for (const field of ['rawHeaders', 'reqheaders'] as const) {
+    const headers = call[field];
+    if (!isObject(headers)) return `${at}.${field} is ${shown(headers)}, not an object`;
+    const header = Object.entries(headers).find(([, value]) => typeof value !== 'string');
+    if (header !== undefined) return `${at}.${field}[${JSON.stringify(header[0])}] is ${shown(header[1])}, not a string`;
+  }
+  return undefined;
+}
+
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 function runProblem(run: unknown, runs: number): string | undefined {
