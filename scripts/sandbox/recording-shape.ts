@@ -2,29 +2,25 @@
  * What `npm run sandbox -- --compare` reads from a recording, field by field. The recording's
  * reader checks each call and each delivery's request as far as making it again needs
  * (steps/lib/record/recording-problems.ts); a record edited by hand (or a recorder of another
- * version) can still lack a field of about.json or of a delivery the comparison uses, which would
+ * version) can still lack a field of about.json or of a delivery that only the comparison uses, which would
  * stop it with a TypeError and a stack trace. This names the first such field instead.
  *
  * @example
- * recordingShapeProblem(recording) // 'about.json: environment is missing, not an object'
+ * recordingShapeProblem(recording) // 'about.json: recordedAt is missing, not a string'
  */
 import type { Recording } from '../../steps/lib/record/index.ts';
 import { isObject } from '../../steps/lib/core/index.ts';
 import { describe, eachProblem, type Fields, fieldsProblem } from './json-fields.ts';
 
-const ABOUT: Fields = { recordedAt: 'string', runs: 'array', environment: 'object', replay: 'object' };
-const ENVIRONMENT: Fields = { mode: ['sandbox', 'bracken'], apiUrl: 'string', userDeleteRoute: 'string' };
+// The reader checked runs, environment and replay as a replay needs them; the comparison also prints when it was made.
+const ABOUT: Fields = { recordedAt: 'string' };
 const DELIVERY: Fields = { original: 'object' };
 
 /** Why `recording` cannot be compared (the first field that does not fit), or undefined when it can. */
 export function recordingShapeProblem(recording: Recording): string | undefined {
   const about: unknown = recording.about;
   if (!isObject(about)) return `about.json is ${describe(about)}, not an object`;
-  const problem =
-    fieldsProblem('about.json: ', about, ABOUT) ??
-    fieldsProblem('about.json: environment.', about.environment as Record<string, unknown>, ENVIRONMENT) ??
-    fieldsProblem('about.json: replay.', about.replay as Record<string, unknown>, { domainkey: 'int?' }) ??
-    eachProblem('about.json: runs', about.runs as unknown[], (run, at) => fieldsProblem(`${at}.`, run, { command: 'string' }));
+  const problem = fieldsProblem('about.json: ', about, ABOUT);
   if (problem !== undefined) return problem;
   return eachProblem('deliveries', recording.deliveries, (delivery, at) => {
     const meta: unknown = delivery.meta;

@@ -33,6 +33,27 @@ describe('readRecording(dir) of a recording that is not what the recorder writes
   it.each([
     ['about.json is null', editJson('about.json', () => null), 'about.json is null, not an object'],
     ['about.json has no runs', editJson('about.json', ({ runs: _, ...about }) => about), 'about.json: runs is missing, not a list'],
+    // The replay configures the steps from about.json: these stopped it with a TypeError.
+    [
+      'about.json without its environment',
+      editJson('about.json', ({ environment: _, ...about }) => about),
+      'about.json: environment is missing, not an object',
+    ],
+    [
+      'events that are not a list',
+      editJson('about.json', (about) => ({ ...about, environment: { ...(about.environment as object), events: 'user_create' } })),
+      'about.json: environment.events is "user_create", not a list of strings',
+    ],
+    [
+      'webhook secrets that are not strings',
+      editJson('about.json', (about) => ({ ...about, replay: { ...(about.replay as object), webhookSecrets: [1] } })),
+      'about.json: replay.webhookSecrets is a list, not a list of strings',
+    ],
+    [
+      'a run without its source',
+      editJson('about.json', (about) => ({ ...about, runs: [{ ok: true }] })),
+      'about.json: runs[0].source is missing, not a string',
+    ],
     ['a call is null', editJson('calls.json', (calls) => [null, ...(calls as unknown as unknown[]).slice(1)]), 'calls.json[0] is null, not an object'],
     [
       'a call of a run that is not in about.json',

@@ -15,14 +15,68 @@
  */
 import { isObject } from '../core/index.ts';
 
+/** What a field of about.json holds: `?` also allows null; `strings` is a list of strings; a list of words: one of them. */
+type Kind = 'string' | 'string?' | 'int?' | 'boolean' | 'strings' | readonly string[];
+
+/** about.json's fields a replay configures the steps from (test/helpers/recorded.ts). */
+const ENVIRONMENT: Readonly<Record<string, Kind>> = {
+  mode: ['sandbox', 'bracken'],
+  identityUrl: 'string',
+  apiUrl: 'string',
+  scope: 'string?',
+  events: 'strings',
+  userDeleteRoute: 'string',
+};
+const REPLAY: Readonly<Record<string, Kind>> = {
+  identityUrl: 'string',
+  apiUrl: 'string',
+  clientId: 'string?',
+  clientSecret: 'string?',
+  domainkey: 'int?',
+  webhookTarget: 'string?',
+  webhookSecrets: 'strings',
+  usernames: 'strings',
+};
+const RUN: Readonly<Record<string, Kind>> = { source: 'string', command: 'string', ok: 'boolean' };
+
 /** Why about.json's content cannot be a recording's, or undefined. */
 export function aboutProblem(about: unknown): string | undefined {
   if (!isObject(about)) return `about.json is ${shown(about)}, not an object`;
+  for (const part of ['environment', 'replay'] as const) if (!isObject(about[part])) return `about.json: ${part} is ${shown(about[part])}, not an object`;
   if (!Array.isArray(about.runs)) return `about.json: runs is ${shown(about.runs)}, not a list`;
   const run = about.runs.findIndex((entry) => !isObject(entry));
   if (run !== -1) return `about.json: runs[${run}] is ${shown(about.runs[run])}, not an object`;
-  if (!isObject(about.replay)) return `about.json: replay is ${shown(about.replay)}, not an object`;
+  return (
+    fieldsProblem('about.json: environment.', about.environment as Record<string, unknown>, ENVIRONMENT) ??
+    fieldsProblem('about.json: replay.', about.replay as Record<string, unknown>, REPLAY) ??
+    about.runs
+      .map((entry, index) => fieldsProblem(`about.json: runs[${index}].`, entry as Record<string, unknown>, RUN))
+      .find((problem) => problem !== undefined)
+  );
+}
+
+function fieldsProblem(prefix: string, record: Record<string, unknown>, fields: Readonly<Record<string, Kind>>): string | undefined {
+  for (const [name, kind] of Object.entries(fields)) {
+    const value = record[name];
+    const fits =
+      typeof kind !== 'string'
+        ? typeof value === 'string' && kind.includes(value)
+        : kind === 'strings'
+          ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+          : kind === 'boolean'
+            ? typeof value === 'boolean'
+            : (kind.endsWith('?') && value === null) || (kind.startsWith('int') ? Number.isSafeInteger(value) : typeof value === 'string');
+    if (!fits) return `${prefix}${name} is ${shown(value)}, not ${expected(kind)}`;
+  }
   return undefined;
+}
+
+function expected(kind: Kind): string {
+  if (typeof kind !== 'string') return `one of ${kind.join(', ')}`;
+  const base = { string: 'a string', int: 'a whole number', boolean: 'true or false', strings: 'a list of strings' }[
+    kind.replace('?', '') as 'string' | 'int' | 'boolean' | 'strings'
+  ];
+  return kind.endsWith('?') ? `${base} or null` : base;
 }
 
 /** Why calls.json's content cannot be the calls of a recording with `runs` runs, or undefined. */
