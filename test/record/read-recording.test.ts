@@ -4,11 +4,14 @@
  * the file and the field, never a TypeError, and a delivery's body is read from its own folder
  * only.
  */
+import { readdirSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isRecordingName } from '../../steps/lib/core/config.ts';
 import { RECORDING_CORRUPT, RecordingError } from '../../steps/lib/core/errors.ts';
-import { readRecording, recordingDir } from '../../steps/lib/record/index.ts';
+import { writeRecording } from '../../steps/lib/record/fixture.ts';
+import { listRecordings, readRecording, recordingDir } from '../../steps/lib/record/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const META = join('deliveries', '001-User_Create.json');
@@ -128,5 +131,24 @@ describe('readRecording(dir) of a recording that is not what the recorder writes
     expect(error).toBeInstanceOf(RecordingError);
     expect(error).toMatchObject({ code: RECORDING_CORRUPT });
     expect((error as Error).message).toContain(`The recording in ${dir} cannot be used: ${problem}`);
+  });
+});
+
+describe('writeRecording(dir, recording) while others read the folder of recordings', () => {
+  it('never shows a half-written recording under a name a reader would take for a recording', async () => {
+    const root = await tempDir('recordings');
+    const demo = await readRecording(recordingDir('demo'));
+    const seen: string[][] = [];
+    // The deliveries are written last: a look at the folder from inside their iteration sees the write in progress.
+    const deliveries = Object.assign([...demo.deliveries], {
+      *[Symbol.iterator]() {
+        seen.push(readdirSync(root));
+        yield* demo.deliveries;
+      },
+    });
+    await writeRecording(join(root, 'fresh'), { ...demo, deliveries });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.filter((entry) => isRecordingName(entry))).toEqual([]);
+    expect(await listRecordings(root)).toEqual(['fresh']);
   });
 });

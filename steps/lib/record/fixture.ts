@@ -15,7 +15,7 @@
  * recording.calls[0].path // '/connect/token'
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   PROJECT_ROOT,
   RECORDING_CORRUPT,
@@ -201,8 +201,11 @@ export async function readRecording(dir: string): Promise<Recording> {
 
 /** Writes `recording` to `dir`, replacing what was there, all at once. Throws StateError STATE_WRITE_FAILED. */
 export async function writeRecording(dir: string, recording: Recording): Promise<void> {
-  const next = `${dir}.writing-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
+  // Beside it, with a leading dot: never a recording's name (the replay lists every folder that is
+  // one, also in another `npm test` running meanwhile), and hidden, should a killed process leave it.
+  const aside = (what: string) => join(dirname(dir), `.${basename(dir)}.${what}-${process.pid}`);
+  const next = aside('writing');
+  const old = aside('old');
   let moved = false;
   try {
     await rm(next, { recursive: true, force: true });
