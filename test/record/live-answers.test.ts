@@ -12,6 +12,7 @@ import { expect, it } from 'vitest';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { type Recording, readRecording, recordRun } from '../../steps/lib/record/index.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
+import { loopbackBrackenEnv } from '../helpers/loopback-bracken.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const TOKEN = 'planted-access-token-4b8e2f6a9c1d';
@@ -33,16 +34,7 @@ async function standIn(answer: (request: IncomingMessage, response: ServerRespon
 async function record(url: string, run: () => Promise<void>): Promise<{ recording: Recording; written: string }> {
   const root = await tempDir('recordings');
   const stateDir = await tempDir('record-state');
-  const config = loadConfig({
-    env: {
-      BRACKEN_CLIENT_ID: 'acme',
-      BRACKEN_CLIENT_SECRET: 'acme-secret-0123456789',
-      BRACKEN_DOMAINKEY: '12345',
-      BRACKEN_IDENTITY_URL: url,
-      BRACKEN_API_URL: url,
-      WORKBENCH_STATE_DIR: stateDir,
-    },
-  });
+  const config = loadConfig({ env: loopbackBrackenEnv(url, stateDir) });
   const options = {
     name: 'answers',
     root,
