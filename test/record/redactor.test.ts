@@ -179,6 +179,15 @@ describe('createRedactor(book): a known value inside a longer base64 text', () =
   });
 });
 
+describe('createRedactor(book): request headers echoed in a body', () => {
+  it('replaces an Authorization or Cookie field as it replaces the header', async () => {
+    const r = await redactor();
+    expect(r.json({ headers: { Authorization: 'Bearer never-learned-token-1', cookie: 'sid=never-learned-cookie', accept: '*/*' } })).toEqual({
+      headers: { Authorization: 'Bearer recorded-access-token-1', cookie: 'sid=recorded-cookie-1', accept: '*/*' },
+    });
+  });
+});
+
 describe('placeholderBook({ file })', () => {
   it('numbers each kind on its own, and a second book on the same file (another step) continues it, keeping hashes only', async () => {
     const file = join(await tempDir('book'), 'recordings', 'demo.json');

@@ -79,6 +79,8 @@ export function createRedactor(book: PlaceholderBook): Redactor {
   };
 
   const field = (key: string, value: string | number): string | number => {
+    // Request headers echoed in a body (an error that shows the request): replaced as the headers are.
+    if (typeof value === 'string' && HEADER_FIELDS.has(key.toLowerCase())) return header(key, value);
     const kind = fieldKind(key);
     if (kind === undefined) return typeof value === 'string' ? text(value) : value;
     if (kind === 'domainkey') {
@@ -210,6 +212,8 @@ export function createRedactor(book: PlaceholderBook): Redactor {
   };
 }
 
+/** Headers whose values have rules of their own (header()), in a JSON body too. */
+const HEADER_FIELDS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 /** A run of base64 or base64url long enough to hold a value the text pass replaces (6 characters and more, with something around it). */
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 /** `scheme://user:password@` (the password optional) in a URL. */
