@@ -30,3 +30,11 @@ it("replaces the cookies and credentials among a delivery's headers, by header n
   });
   expect(meta.replaced.headers).toEqual(['cookie', 'proxy-authorization', 'x-api-key']);
 });
+
+it("replaces a known value used as a key of the delivery's JSON, in place", async () => {
+  const redactor = createRedactor(await placeholderBook({ file: undefined }));
+  redactor.learn('username', 'Ann-Example-User');
+  const view = validDeliveryView('d-2', { body: Buffer.from('{"eventname":"Module_Complete", "marks":{"Ann-Example-User":7}}') });
+  const { body } = recordedDelivery(redactor, view, { run: 0, index: 1, secrets: ['whsec-0123456789'] });
+  expect(body.toString('utf8')).toBe('{"eventname":"Module_Complete", "marks":{"recorded-user-1":7}}');
+});

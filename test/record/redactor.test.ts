@@ -188,6 +188,14 @@ describe('createRedactor(book): request headers echoed in a body', () => {
   });
 });
 
+describe('createRedactor(book): a known value as a JSON key', () => {
+  it('replaces it in the key too (a map keyed by user name)', async () => {
+    const r = await redactor();
+    r.learn('username', 'Ann-Example-User');
+    expect(r.json({ marks: { 'Ann-Example-User': 7 } })).toEqual({ marks: { 'recorded-user-1': 7 } });
+  });
+});
+
 describe('placeholderBook({ file })', () => {
   it('numbers each kind on its own, and a second book on the same file (another step) continues it, keeping hashes only', async () => {
     const file = join(await tempDir('book'), 'recordings', 'demo.json');

@@ -45,8 +45,10 @@ export interface DeliveryPlace {
 export function recordedDelivery(redactor: Redactor, view: DeliveryView, place: DeliveryPlace): { meta: RecordedDelivery; body: Buffer } {
   const original = view.body;
   const text = original.toString('utf8');
-  const edit = editJsonValues(text, (key, value) =>
-    key === undefined ? (typeof value === 'string' ? redactor.text(value) : value) : redactor.field(key, value),
+  const edit = editJsonValues(
+    text,
+    (key, value) => (key === undefined ? (typeof value === 'string' ? redactor.text(value) : value) : redactor.field(key, value)),
+    (key) => redactor.text(key),
   );
   // Not JSON (or not UTF-8): only known values are replaced, as text; bytes that are not UTF-8 stay as they are.
   const body =

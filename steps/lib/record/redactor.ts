@@ -110,7 +110,8 @@ export function createRedactor(book: PlaceholderBook): Redactor {
   const json = (value: unknown, key?: string): unknown => {
     if (Array.isArray(value)) return value.map((item) => json(item, key));
     if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, json(item, name)]));
+      // A key can hold a value too (a map keyed by user name): replaced as text.
+      return Object.fromEntries(Object.entries(value).map(([name, item]) => [text(name), json(item, name)]));
     }
     if (typeof value === 'string' || typeof value === 'number')
       return key === undefined ? (typeof value === 'string' ? text(value) : value) : field(key, value);
@@ -151,7 +152,7 @@ export function createRedactor(book: PlaceholderBook): Redactor {
   const text = (value: string): string => {
     // JSON written into a string (an error that echoes the request, a body encoded twice): its fields are fields too.
     const embedded = /^\s*[[{]/.test(value)
-      ? editJsonValues(value, (key, item) => (key === undefined ? (typeof item === 'string' ? text(item) : item) : field(key, item)))
+      ? editJsonValues(value, (key, item) => (key === undefined ? (typeof item === 'string' ? text(item) : item) : field(key, item)), text)
       : undefined;
     if (embedded !== undefined) return embedded.text;
     let out = value;
