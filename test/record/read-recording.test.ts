@@ -5,7 +5,7 @@
  * only.
  */
 import { readdirSync } from 'node:fs';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRecordingName } from '../../steps/lib/core/config.ts';
@@ -116,6 +116,17 @@ describe('readRecording(dir) of a recording that is not what the recorder writes
         await editJson(join('deliveries', '002-User_Create.json'), (meta) => ({ ...meta, bodyFile: '002-User_Create.body' }))(dir);
       },
       'deliveries/002-User_Create.json: id "mx2yph7f-b0978ab5000001" is deliveries/001-User_Create.json\'s too',
+    ],
+    // Sparse: the file claims its size without the disk holding it; read whole, it would fill memory first.
+    [
+      'a calls.json of 65 MiB',
+      async (dir: string) => truncate(join(dir, 'calls.json'), 65 * 1024 * 1024),
+      'calls.json is 68157440 bytes, more than a recording file may hold (64 MiB)',
+    ],
+    [
+      'a delivery body of 65 MiB',
+      async (dir: string) => truncate(join(dir, 'deliveries', '001-User_Create.body'), 65 * 1024 * 1024),
+      'deliveries/001-User_Create.body is 68157440 bytes, more than a recording file may hold (64 MiB)',
     ],
     [
       'deliveries that is a file, not a folder',

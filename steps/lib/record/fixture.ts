@@ -14,7 +14,7 @@
  * const recording = await readRecording(recordingDir('demo'));
  * recording.calls[0].path // '/connect/token'
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   PROJECT_ROOT,
@@ -28,6 +28,12 @@ import {
   writeFailed,
 } from '../core/index.ts';
 import { aboutProblem, callsProblem, deliveryProblem } from './recording-problems.ts';
+
+/**
+ * The largest file a recording may hold: a delivery body is at most LISTEN_BODY_LIMIT's largest
+ * (64 MiB), and calls.json holds a few answers of an API.
+ */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Where recordings live (and where the replay test finds them). */
 export const RECORDINGS_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'recorded');
@@ -155,11 +161,18 @@ export async function listRecordings(root = RECORDINGS_DIR): Promise<string[]> {
 
 /** Reads a recording. Throws RecordingError RECORDING_NOT_FOUND or RECORDING_CORRUPT. */
 export async function readRecording(dir: string): Promise<Recording> {
+  /** A file of the recording, whole; one larger than a recording holds is refused before it fills memory. */
+  const read = async (file: string): Promise<Buffer> => {
+    const { size } = await stat(join(dir, file));
+    if (size > MAX_FILE_BYTES) throw corrupt(dir, `${file} is ${size} bytes, more than a recording file may hold (${MAX_FILE_BYTES / 1024 / 1024} MiB)`);
+    return readFile(join(dir, file));
+  };
   const json = async <T>(file: string): Promise<T> => {
     let text: string;
     try {
-      text = await readFile(join(dir, file), 'utf8');
+      text = (await read(file)).toString('utf8');
     } catch (error) {
+      if (error instanceof RecordingError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && file === 'about.json') {
         throw new RecordingError(RECORDING_NOT_FOUND, `There is no recording in ${dir}.`, {
           hint: 'Record one with `npm start -- --record <name>` (or RECORD=<name> on single steps); the names are the folders of test/fixtures/recorded/.',
@@ -191,8 +204,8 @@ export async function readRecording(dir: string): Promise<Recording> {
     const meta = await json<RecordedDelivery>(join('deliveries', name));
     const metaWrong = deliveryProblem(name, meta, about.runs.length, ids);
     if (metaWrong !== undefined) throw corrupt(dir, metaWrong);
-    const body = await readFile(join(deliveryDir, meta.bodyFile)).catch(() => {
-      throw corrupt(dir, `deliveries/${name} names ${meta.bodyFile}, which cannot be read`);
+    const body = await read(join('deliveries', meta.bodyFile)).catch((error: unknown) => {
+      throw error instanceof RecordingError ? error : corrupt(dir, `deliveries/${name} names ${meta.bodyFile}, which cannot be read`);
     });
     deliveries.push({ meta, body });
   }
