@@ -11,7 +11,7 @@
  *
  * @example
  * aboutProblem(null)                       // 'about.json is null, not an object'
- * callsProblem([{ run: 3 }], 1)            // "calls.json[0].run is 3, not one of about.json's runs (0 to 0)"
+ * callsProblem([{ scope: 'nope' }], 1)    // 'calls.json[0].scope is "nope", not an origin (https://host)'
  */
 import { isObject } from '../core/index.ts';
 
