@@ -1,9 +1,9 @@
 /**
  * What `npm run sandbox -- --compare` reads from a recording, field by field. The recording's
- * reader checks each call and each delivery's request as far as making it again needs
+ * reader checks each call, each delivery's request and about.json as far as a replay needs them
  * (steps/lib/record/recording-problems.ts); a record edited by hand (or a recorder of another
- * version) can still lack a field of about.json or of a delivery that only the comparison uses, which would
- * stop it with a TypeError and a stack trace. This names the first such field instead.
+ * version) can still lack a field that only the comparison uses, which would stop it with a
+ * TypeError and a stack trace. This names the first such field instead.
  *
  * @example
  * recordingShapeProblem(recording) // 'about.json: recordedAt is missing, not a string'
