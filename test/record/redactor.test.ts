@@ -196,6 +196,15 @@ describe('createRedactor(book): a known value as a JSON key', () => {
   });
 });
 
+describe('createRedactor(book): a known value JSON-escaped as \\uXXXX', () => {
+  it('replaces it in text that is not JSON (a delivery cut short), in lower- and upper-case hex', async () => {
+    const r = await redactor();
+    r.learn('username', 'Zoë-Planted-User');
+    expect(r.text('{"username":"Zo\\u00eb-Planted-User", "cut')).toBe('{"username":"recorded-user-1", "cut');
+    expect(r.text('{"username":"Zo\\u00EB-Planted-User", "cut')).toBe('{"username":"recorded-user-1", "cut');
+  });
+});
+
 describe('placeholderBook({ file })', () => {
   it('numbers each kind on its own, and a second book on the same file (another step) continues it, keeping hashes only', async () => {
     const file = join(await tempDir('book'), 'recordings', 'demo.json');

@@ -134,6 +134,6 @@ export function editJsonValues(text: string, replace: ValueReplacer, replaceKey?
 }
 
 /** Every character beyond ASCII as a `\uXXXX` escape, for a string the sender wrote that way. */
-function escapeNonAscii(json: string): string {
+export function escapeNonAscii(json: string): string {
   return json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -30,7 +30,7 @@
  */
 import { redact } from '../core/index.ts';
 import { fieldKind } from './fields.ts';
-import { editJsonValues } from './json-in-place.ts';
+import { editJsonValues, escapeNonAscii } from './json-in-place.ts';
 import type { PlaceholderBook, ValueKind } from './placeholders.ts';
 
 /** Values shorter than this are replaced only where a field names them (see above). */
@@ -222,11 +222,15 @@ const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:"'<>]+)(?::([^\s/?#@"'<>]*)
 /** `?name=value`, `&name=value`, `#name=value` (a fragment's parameters, as OAuth's implicit flow sends a token). */
 const URL_PARAMETER = /([?&#;])([^=&#;\s"'<>?]+)=([^&#;\s"'<>]*)/g;
 
-/** `value` and `placeholder` as they would appear raw, JSON-escaped, URL-encoded, form-encoded and base64(url)-encoded. */
+/** `value` and `placeholder` as they would appear raw, JSON-escaped (also `\uXXXX`), URL-encoded, form-encoded and base64(url)-encoded. */
 function encodings(value: string, placeholder: string): [string, string][] {
+  const escaped = escapeNonAscii(JSON.stringify(value)).slice(1, -1);
   const pairs: [string, string][] = [
     [value, placeholder],
     [JSON.stringify(value).slice(1, -1), JSON.stringify(placeholder).slice(1, -1)],
+    // As a JSON writer that escapes beyond ASCII writes it (the sandbox, .NET), in either case of hex.
+    [escaped, placeholder],
+    [escaped.replace(/\\u([0-9a-f]{4})/g, (_all, hex: string) => `\\u${hex.toUpperCase()}`), placeholder],
     [encodeURIComponent(value), encodeURIComponent(placeholder)],
     [new URLSearchParams({ v: value }).toString().slice(2), new URLSearchParams({ v: placeholder }).toString().slice(2)],
     [Buffer.from(value).toString('base64'), Buffer.from(placeholder).toString('base64')],
