@@ -13,7 +13,7 @@
  * aboutProblem(null)                       // 'about.json is null, not an object'
  * callsProblem([{ scope: 'nope' }], 1)    // 'calls.json[0].scope is "nope", not an origin (https://host)'
  */
-import { isObject } from '../core/index.ts';
+import { describeValue as shown, isObject } from '../core/index.ts';
 
 /** What a field of about.json holds: `?` also allows null; `strings` is a list of strings; a list of words: one of them. */
 type Kind = 'string' | 'string?' | 'int?' | 'boolean' | 'strings' | readonly string[];
@@ -157,14 +157,4 @@ function isOrigin(value: unknown): boolean {
 function runProblem(run: unknown, runs: number): string | undefined {
   if (Number.isInteger(run) && (run as number) >= 0 && (run as number) < runs) return undefined;
   return `${shown(run)}, not one of about.json's runs (${runs === 0 ? 'it has none' : `0 to ${runs - 1}`})`;
-}
-
-/** A value as a message shows it: its JSON, shortened, or what it is. */
-function shown(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
