@@ -6,7 +6,7 @@
  * @example
  * fieldsProblem('users[0].', { userkey: '7' }, { userkey: 'int' }) // 'users[0].userkey is "7", not a whole number'
  */
-import { isObject } from '../../steps/lib/core/index.ts';
+import { describeValue, isObject } from '../../steps/lib/core/index.ts';
 
 /** What one field may hold; `?` also allows null; a list of words: one of them. */
 export type Kind = 'string' | 'string?' | 'time' | 'time?' | 'int' | 'int?' | 'number' | 'boolean' | 'array' | 'object' | readonly string[];
@@ -71,11 +71,4 @@ function expected(kind: Kind): string {
 }
 
 /** A value as a message names it: `missing`, `null`, `a list`, or its (shortened) JSON. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
+export const describe = describeValue;

@@ -35,13 +35,18 @@ export async function loopbackBracken(answerApi: (request: IncomingMessage, resp
   return {
     url,
     seen,
-    env: (stateDir) => ({
-      BRACKEN_CLIENT_ID: 'acme',
-      BRACKEN_CLIENT_SECRET: 'acme-secret-0123456789',
-      BRACKEN_DOMAINKEY: '12345',
-      BRACKEN_IDENTITY_URL: url,
-      BRACKEN_API_URL: url,
-      WORKBENCH_STATE_DIR: stateDir,
-    }),
+    env: (stateDir) => loopbackBrackenEnv(url, stateDir),
+  };
+}
+
+/** The variables that point the workbench at a Bracken stand-in at `url`, as client acme in domain 12345. */
+export function loopbackBrackenEnv(url: string, stateDir: string): Record<string, string> {
+  return {
+    BRACKEN_CLIENT_ID: 'acme',
+    BRACKEN_CLIENT_SECRET: 'acme-secret-0123456789',
+    BRACKEN_DOMAINKEY: '12345',
+    BRACKEN_IDENTITY_URL: url,
+    BRACKEN_API_URL: url,
+    WORKBENCH_STATE_DIR: stateDir,
   };
 }

@@ -32,6 +32,8 @@ describe('fieldKind(name)', () => {
     ['mobile', 'personal'],
     ['DomainKey', 'domainkey'],
     ['target', 'target'],
+    ['api_key', 'secret'],
+    ['X-Api-Key', 'secret'],
   ])('%s holds a %s', (name, kind) => {
     expect(fieldKind(name)).toBe(kind);
   });
@@ -120,6 +122,86 @@ describe('createRedactor(book)', () => {
     expect(r.json({ target: 'https://ab12-34.ngrok-free.app/webhooks' })).toEqual({ target: 'https://tunnel-1.recorded.invalid/webhooks' });
     expect(r.header('host', 'ab12-34.ngrok-free.app')).toBe('tunnel-1.recorded.invalid');
     expect(r.text('see https://ab12-34.ngrok-free.app/webhooks')).toBe('see https://tunnel-1.recorded.invalid/webhooks');
+  });
+});
+
+describe('createRedactor(book): credentials in URLs', () => {
+  it('replaces a query or fragment parameter named for a credential, in a path, a Location header and free text', async () => {
+    const r = await redactor();
+    expect(r.text('/api/report?api_key=QueryKey-7a1c&page=2&Password=p%40ss-w0rd')).toBe(
+      '/api/report?api_key=recorded-secret-1&page=2&Password=recorded-password-1',
+    );
+    expect(r.header('Location', 'https://api.example.com/cb?state=ok&access_token=LocToken-99#id_token=FragToken-12')).toBe(
+      'https://api.example.com/cb?state=ok&access_token=recorded-access-token-1#id_token=recorded-access-token-2',
+    );
+    // Learned once, the same value is replaced wherever else it stands.
+    expect(r.json({ detail: 'token LocToken-99 expired' })).toEqual({ detail: 'token recorded-access-token-1 expired' });
+  });
+
+  it("replaces a URL's user name and password", async () => {
+    const r = await redactor();
+    expect(r.text('see https://ann:pw-123456@host.example/x and http://KeyAsUser-0042@host.example/')).toBe(
+      'see https://recorded-user-1:recorded-password-1@host.example/x and http://recorded-user-2@host.example/',
+    );
+  });
+
+  it("replaces every query value of the webhook target (a function key in ?code=), there and in the delivery's URL", async () => {
+    const r = await redactor();
+    expect(r.json({ target: 'https://fn.azurewebsites.net/api/hook?code=FnKey-0123456789&v=2' })).toEqual({
+      target: 'https://tunnel-1.recorded.invalid/api/hook?code=recorded-secret-1&v=recorded-secret-2',
+    });
+    expect(r.text('/api/hook?code=FnKey-0123456789&v=2')).toBe('/api/hook?code=recorded-secret-1&v=2');
+  });
+});
+
+describe('createRedactor(book): credentials inside a text body', () => {
+  it('replaces a field of JSON written into a string (an error echoing the request, a body encoded twice)', async () => {
+    const r = await redactor();
+    expect(r.json({ detail: '{"client_secret":"EchoSecret-99","ok":true}' })).toEqual({ detail: '{"client_secret":"recorded-client-secret-1","ok":true}' });
+    expect(r.json('{"access_token": "Twice-Encoded-77", "token_type": "Bearer"}')).toBe('{"access_token": "recorded-access-token-1", "token_type": "Bearer"}');
+    expect(r.text('not JSON {"password":"x"')).toBe('not JSON {"password":"x"');
+  });
+});
+
+describe('createRedactor(book): a known value inside a longer base64 text', () => {
+  it('replaces it wherever it stands in the decoded text (a header carrying base64 of "id:secret"), base64 and base64url', async () => {
+    const r = await redactor();
+    r.learn('client-secret', 'acme-secret-0123456789');
+    const inside = 'acme:acme-secret-0123456789;v=1';
+    expect(r.text(`Credentials ${Buffer.from(inside).toString('base64')}`)).toBe(
+      `Credentials ${Buffer.from('acme:recorded-client-secret-1;v=1').toString('base64')}`,
+    );
+    expect(r.text(`c=${Buffer.from(`{"k":"${inside}"}`).toString('base64url')}`)).toBe(
+      `c=${Buffer.from('{"k":"acme:recorded-client-secret-1;v=1"}').toString('base64url')}`,
+    );
+    // Text that merely looks like base64 is left as it is.
+    expect(r.text('ThisIsJustALongWordNotBase64Encoded')).toBe('ThisIsJustALongWordNotBase64Encoded');
+  });
+});
+
+describe('createRedactor(book): request headers echoed in a body', () => {
+  it('replaces an Authorization or Cookie field as it replaces the header', async () => {
+    const r = await redactor();
+    expect(r.json({ headers: { Authorization: 'Bearer never-learned-token-1', cookie: 'sid=never-learned-cookie', accept: '*/*' } })).toEqual({
+      headers: { Authorization: 'Bearer recorded-access-token-1', cookie: 'sid=recorded-cookie-1', accept: '*/*' },
+    });
+  });
+});
+
+describe('createRedactor(book): a known value as a JSON key', () => {
+  it('replaces it in the key too (a map keyed by user name)', async () => {
+    const r = await redactor();
+    r.learn('username', 'Ann-Example-User');
+    expect(r.json({ marks: { 'Ann-Example-User': 7 } })).toEqual({ marks: { 'recorded-user-1': 7 } });
+  });
+});
+
+describe('createRedactor(book): a known value JSON-escaped as \\uXXXX', () => {
+  it('replaces it in text that is not JSON (a delivery cut short), in lower- and upper-case hex', async () => {
+    const r = await redactor();
+    r.learn('username', 'Zoë-Planted-User');
+    expect(r.text('{"username":"Zo\\u00eb-Planted-User", "cut')).toBe('{"username":"recorded-user-1", "cut');
+    expect(r.text('{"username":"Zo\\u00EB-Planted-User", "cut')).toBe('{"username":"recorded-user-1", "cut');
   });
 });
 

@@ -14,7 +14,7 @@ import { createTestUser } from '../../steps/04-create-test-user.ts';
 import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
 import { withRecordName } from '../../scripts/walkthrough/record.ts';
-import { loadConfig, PROJECT_ROOT } from '../../steps/lib/core/config.ts';
+import { isRecordingName, loadConfig, PROJECT_ROOT } from '../../steps/lib/core/config.ts';
 import { readRecording, recordingStep } from '../../steps/lib/record/index.ts';
 import { sandboxRun } from '../e2e/helpers.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
@@ -106,14 +106,24 @@ describe('npm start -- --record [NAME]', () => {
       stdout: '',
       stderr:
         'Error: --record "../escape" cannot name a recording. [WORKBENCH_CONFIG_INVALID]\n' +
-        'Next: Use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit, e.g. demo or live-2026-11-30.\n',
+        'Next: Use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit and not ending with ".", not a Windows device name (con, nul, com1...), e.g. demo or live-2026-11-30.\n',
     });
     await expect(access(join(PROJECT_ROOT, 'test', 'fixtures', 'escape'))).rejects.toThrow();
   });
 
+  // Linux makes such folders, but a clone of the repository on Windows could not (a device name, with
+  // or without an extension; a trailing dot is dropped): the recording would break the repository for others.
+  it.each(['con', 'NUL', 'com1', 'Lpt9.json', 'aux.demo', 'demo.', 'demo_'.repeat(13).slice(0, 65)])('refuses %s as a recording name', (name) => {
+    expect(isRecordingName(name)).toBe(false);
+  });
+
+  it.each(['demo', 'console', 'nul-run', 'live-2026-11-30.1'])('accepts %s', (name) => {
+    expect(isRecordingName(name)).toBe(true);
+  });
+
   it('RECORD with a name that cannot be a folder is a configuration error naming RECORD', () => {
     expect(() => loadConfig({ env: { RECORD: 'a/b' } })).toThrow(
-      'RECORD="a/b" is not valid: expected a recording name: letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit, e.g. demo or live-2026-11-30.',
+      'RECORD="a/b" is not valid: expected a recording name: letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit and not ending with ".", not a Windows device name (con, nul, com1...), e.g. demo or live-2026-11-30.',
     );
   });
 });

@@ -132,8 +132,28 @@ describe('npm run sandbox -- --compare NAME', () => {
   // Before, a calls.json entry edited into another shape stopped the comparison with "Unexpected
   // error: TypeError: Cannot read properties of undefined (reading 'replace')" and a stack trace.
   it.each([
-    ['a call without its path', (files: RecordingFiles) => files.calls.splice(1, 1, { method: 'PUT' }), 'calls.json[1].path is missing, not a string'],
+    [
+      'a call without its path',
+      (files: RecordingFiles) => Reflect.deleteProperty(files.calls[1] as object, 'path'),
+      'calls.json[1].path is missing, not a string',
+    ],
     ['a call that is null', (files: RecordingFiles) => files.calls.splice(0, 1, null), 'calls.json[0] is null, not an object'],
+    [
+      'a header value that is a number',
+      (files: RecordingFiles) => Object.assign(files.calls[1] as object, { rawHeaders: { 'content-type': 5 } }),
+      'calls.json[1].rawHeaders["content-type"] is 5, not a string',
+    ],
+    [
+      'a method that is not one',
+      (files: RecordingFiles) => Object.assign(files.calls[1] as object, { method: 'BAD METHOD' }),
+      'calls.json[1].method is "BAD METHOD", not an HTTP method',
+    ],
+    // Joined to the sandbox's origin, "@evil.example/x" would send the call to evil.example.
+    [
+      'a path that does not start with /',
+      (files: RecordingFiles) => Object.assign(files.calls[1] as object, { path: '@evil.example/x' }),
+      'calls.json[1].path is "@evil.example/x", not a path (starting with /)',
+    ],
     [
       'about.json without its environment',
       (files: RecordingFiles) => Reflect.deleteProperty(files.about, 'environment'),

@@ -46,13 +46,21 @@ export type Mode = 'sandbox' | 'bracken';
  */
 const RECORDING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Names Windows keeps for devices, with or without an extension (`con`, `nul.txt`): a recording is
+ * committed, and a folder so named would stop the repository from being cloned there.
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+
 /** True when `name` can name a recording (a folder under test/fixtures/recorded/). */
 export function isRecordingName(name: string): boolean {
-  return RECORDING_NAME.test(name);
+  // A trailing dot is dropped by Windows, so `demo.` would be `demo` there.
+  return RECORDING_NAME.test(name) && !WINDOWS_DEVICE.test(name) && !name.endsWith('.');
 }
 
 /** What a recording's name must look like, for error messages. */
-export const RECORDING_NAME_RULE = 'letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit, e.g. demo or live-2026-11-30';
+export const RECORDING_NAME_RULE =
+  'letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit and not ending with ".", not a Windows device name (con, nul, com1...), e.g. demo or live-2026-11-30';
 
 export interface Config {
   /** `sandbox` when no BRACKEN_CLIENT_ID is set. */

@@ -59,6 +59,7 @@ export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart }
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { sayIfInterrupted } from './interrupt.ts';
 export { claimPidLock } from './pid-lock.ts';
+export { describeValue } from './describe-value.ts';
 export { isObject } from './is-object.ts';
 export { parseEnvText, readEnvFile } from './env-file.ts';
 export type { PidLockRefusals } from './pid-lock.ts';

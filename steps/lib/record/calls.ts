@@ -51,7 +51,8 @@ export function learnCall(redactor: Redactor, call: NockCall): void {
   if (typeof call.body === 'string') {
     if (isForm(call)) redactor.learnForm(call.body);
   } else redactor.learnJson(call.body);
-  if (!call.responseIsBinary) redactor.learnJson(call.response);
+  if (typeof call.response === 'string' && isFormAnswer(call)) redactor.learnForm(call.response);
+  else if (!call.responseIsBinary) redactor.learnJson(call.response);
 }
 
 /** The call as calls.json keeps it. */
@@ -70,7 +71,9 @@ export function recordedCall(redactor: Redactor, call: NockCall, run: number, en
   const response =
     call.responseIsBinary === true && typeof call.response === 'string'
       ? Buffer.from(redactor.text(Buffer.from(call.response, 'hex').toString('latin1')), 'latin1').toString('hex')
-      : redactor.json(call.response);
+      : typeof call.response === 'string' && isFormAnswer(call)
+        ? redactor.form(call.response)
+        : redactor.json(call.response);
   return {
     run,
     scope: recordedScope(call.scope, call.path, endpoints),
@@ -103,12 +106,21 @@ export function publicUrl(url: string): string {
 }
 
 function isForm(call: NockCall): boolean {
-  const type = Object.entries(call.reqheaders ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  return isFormType(call.reqheaders ?? {});
+}
+
+/** An answer in the form encoding (`access_token=...&token_type=bearer`, as some OAuth servers answer). */
+function isFormAnswer(call: NockCall): boolean {
+  return isFormType(headerRecord(call.rawHeaders));
+}
+
+function isFormType(headers: Readonly<Record<string, string>>): boolean {
+  const type = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
   return type.includes('application/x-www-form-urlencoded');
 }
 
 /** nock gives response headers as an object when recording fetch, and as a flat [name, value, ...] list otherwise. */
-function headerRecord(headers: NockCall['rawHeaders']): Record<string, string> {
+export function headerRecord(headers: NockCall['rawHeaders']): Record<string, string> {
   if (!Array.isArray(headers)) return { ...(headers as Readonly<Record<string, string>>) };
   const record: Record<string, string> = {};
   for (let i = 0; i + 1 < headers.length; i += 2) record[(headers[i] as string).toLowerCase()] = headers[i + 1] as string;

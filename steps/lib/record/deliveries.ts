@@ -8,10 +8,11 @@
  * writes non-ASCII, whether JSON.stringify gives the same bytes back) is noted beside them, since
  * a replaced username may have been the only string with such characters.
  *
- * The headers stay as received but for three: `Authorization` is computed again, with the
+ * The headers stay as received but for these: `Authorization` is computed again, with the
  * fixture secret (the webhook secret's placeholder), over the bytes as stored, so the delivery
  * still verifies; `Content-Length` is the stored body's length; a Host (or X-Forwarded-Host) that
- * named the tunnel names its placeholder. The real signature cannot be kept: it would sign other
+ * named the tunnel names its placeholder; a cookie, or a header named for a credential, gets its
+ * placeholder as a call's would (redactor.ts). The real signature cannot be kept: it would sign other
  * bytes, with a secret that is not written anywhere.
  *
  * @example
@@ -44,8 +45,10 @@ export interface DeliveryPlace {
 export function recordedDelivery(redactor: Redactor, view: DeliveryView, place: DeliveryPlace): { meta: RecordedDelivery; body: Buffer } {
   const original = view.body;
   const text = original.toString('utf8');
-  const edit = editJsonValues(text, (key, value) =>
-    key === undefined ? (typeof value === 'string' ? redactor.text(value) : value) : redactor.field(key, value),
+  const edit = editJsonValues(
+    text,
+    (key, value) => (key === undefined ? (typeof value === 'string' ? redactor.text(value) : value) : redactor.field(key, value)),
+    (key) => redactor.text(key),
   );
   // Not JSON (or not UTF-8): only known values are replaced, as text; bytes that are not UTF-8 stay as they are.
   const body =
@@ -58,7 +61,7 @@ export function recordedDelivery(redactor: Redactor, view: DeliveryView, place: 
   const changedHeaders = new Set<string>();
   const headers = view.headers.map(([name, value]): [string, string] => {
     const lower = name.toLowerCase();
-    const next = lower === 'authorization' ? signature : lower === 'content-length' ? String(body.length) : redactor.text(value);
+    const next = lower === 'authorization' ? signature : lower === 'content-length' ? String(body.length) : redactor.header(name, value);
     if (next !== value) changedHeaders.add(lower);
     return [name, next];
   });

@@ -16,6 +16,8 @@ const RULES: readonly (readonly [RegExp, ValueKind])[] = [
   [/password$|^pwd$|^passwd$/, 'password'],
   [/^secret$/, 'webhook-secret'],
   [/secret/, 'secret'],
+  // api_key, X-Api-Key, apiKey (not userkey or domainkey, which are ids).
+  [/apikey$/, 'secret'],
   // access_token, refresh_token, id_token, authToken: but not token_type.
   [/token$/, 'access-token'],
   [/^username$/, 'username'],

@@ -14,8 +14,8 @@
  * const recording = await readRecording(recordingDir('demo'));
  * recording.calls[0].path // '/connect/token'
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import {
   PROJECT_ROOT,
   RECORDING_CORRUPT,
@@ -27,6 +27,13 @@ import {
   isRecordingName,
   writeFailed,
 } from '../core/index.ts';
+import { aboutProblem, callsProblem, deliveryProblem } from './recording-problems.ts';
+
+/**
+ * The largest file a recording may hold: a delivery body is at most LISTEN_BODY_LIMIT's largest
+ * (64 MiB), and calls.json holds a few answers of an API.
+ */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Where recordings live (and where the replay test finds them). */
 export const RECORDINGS_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'recorded');
@@ -154,11 +161,18 @@ export async function listRecordings(root = RECORDINGS_DIR): Promise<string[]> {
 
 /** Reads a recording. Throws RecordingError RECORDING_NOT_FOUND or RECORDING_CORRUPT. */
 export async function readRecording(dir: string): Promise<Recording> {
+  /** A file of the recording, whole; one larger than a recording holds is refused before it fills memory. */
+  const read = async (file: string): Promise<Buffer> => {
+    const { size } = await stat(join(dir, file));
+    if (size > MAX_FILE_BYTES) throw corrupt(dir, `${file} is ${size} bytes, more than a recording file may hold (${MAX_FILE_BYTES / 1024 / 1024} MiB)`);
+    return readFile(join(dir, file));
+  };
   const json = async <T>(file: string): Promise<T> => {
     let text: string;
     try {
-      text = await readFile(join(dir, file), 'utf8');
+      text = (await read(file)).toString('utf8');
     } catch (error) {
+      if (error instanceof RecordingError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && file === 'about.json') {
         throw new RecordingError(RECORDING_NOT_FOUND, `There is no recording in ${dir}.`, {
           hint: 'Record one with `npm start -- --record <name>` (or RECORD=<name> on single steps); the names are the folders of test/fixtures/recorded/.',
@@ -173,16 +187,25 @@ export async function readRecording(dir: string): Promise<Recording> {
     }
   };
   const about = await json<RecordingAbout>('about.json');
+  const aboutWrong = aboutProblem(about);
+  if (aboutWrong !== undefined) throw corrupt(dir, aboutWrong);
   const calls = await json<RecordedCall[]>('calls.json');
-  if (!Array.isArray(calls) || !Array.isArray(about.runs) || typeof about.replay !== 'object')
-    throw corrupt(dir, 'about.json or calls.json is not what the recorder writes');
+  const callsWrong = callsProblem(calls, about.runs.length);
+  if (callsWrong !== undefined) throw corrupt(dir, callsWrong);
   const deliveryDir = join(dir, 'deliveries');
-  const names = (await readdir(deliveryDir).catch(() => [] as string[])).filter((name) => name.endsWith('.json')).sort();
+  const entries = await readdir(deliveryDir).catch((error: NodeJS.ErrnoException) => {
+    // A recording of no deliveries may have no folder for them; anything else in its place is a fault.
+    if (error.code === 'ENOENT') return [] as string[];
+    throw corrupt(dir, `deliveries cannot be read: ${error.code ?? error.message}`);
+  });
   const deliveries = [];
-  for (const name of names) {
+  const ids = new Map<string, string>();
+  for (const name of entries.filter((entry) => entry.endsWith('.json')).sort()) {
     const meta = await json<RecordedDelivery>(join('deliveries', name));
-    const body = await readFile(join(deliveryDir, meta.bodyFile)).catch(() => {
-      throw corrupt(dir, `deliveries/${name} names ${meta.bodyFile}, which cannot be read`);
+    const metaWrong = deliveryProblem(name, meta, about.runs.length, ids);
+    if (metaWrong !== undefined) throw corrupt(dir, metaWrong);
+    const body = await read(join('deliveries', meta.bodyFile)).catch((error: unknown) => {
+      throw error instanceof RecordingError ? error : corrupt(dir, `deliveries/${name} names ${meta.bodyFile}, which cannot be read`);
     });
     deliveries.push({ meta, body });
   }
@@ -191,8 +214,11 @@ export async function readRecording(dir: string): Promise<Recording> {
 
 /** Writes `recording` to `dir`, replacing what was there, all at once. Throws StateError STATE_WRITE_FAILED. */
 export async function writeRecording(dir: string, recording: Recording): Promise<void> {
-  const next = `${dir}.writing-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
+  // Beside it, with a leading dot: never a recording's name (the replay lists every folder that is
+  // one, also in another `npm test` running meanwhile), and hidden, should a killed process leave it.
+  const aside = (what: string) => join(dirname(dir), `.${basename(dir)}.${what}-${process.pid}`);
+  const next = aside('writing');
+  const old = aside('old');
   let moved = false;
   try {
     await rm(next, { recursive: true, force: true });

@@ -26,8 +26,11 @@ export interface JsonEdit {
 /** `replace(key, value, path)` returns the new value, or `value` itself to keep it. */
 export type ValueReplacer = (key: string | undefined, value: string | number, path: string) => string | number;
 
-/** The edited text, or undefined when `text` is not one JSON value. */
-export function editJsonValues(text: string, replace: ValueReplacer): JsonEdit | undefined {
+/**
+ * The edited text, or undefined when `text` is not one JSON value. `replaceKey` (optional) returns
+ * a new name for an object's key, or the key itself to keep it.
+ */
+export function editJsonValues(text: string, replace: ValueReplacer, replaceKey?: (key: string) => string): JsonEdit | undefined {
   const edits: { start: number; end: number; raw: string }[] = [];
   const changed: string[] = [];
   let pos = 0;
@@ -57,11 +60,13 @@ export function editJsonValues(text: string, replace: ValueReplacer): JsonEdit |
     if (/[^\p{ASCII}]/u.test(token)) raw = true;
     return { value: JSON.parse(token) as string, raw: token };
   };
+  /** `next` written as the sender wrote `token`: with \u escapes if it used them. */
+  const rewrite = (next: string | number, token: string) =>
+    typeof next === 'number' ? String(next) : /\\u(?!00[0-7])/i.test(token) ? escapeNonAscii(JSON.stringify(next)) : JSON.stringify(next);
   const leaf = (key: string | undefined, path: string, value: string | number, start: number, token: string) => {
     const next = replace(key, value, path);
     if (next === value) return;
-    const rewritten = typeof next === 'number' ? String(next) : /\\u(?!00[0-7])/i.test(token) ? escapeNonAscii(JSON.stringify(next)) : JSON.stringify(next);
-    edits.push({ start, end: start + token.length, raw: rewritten });
+    edits.push({ start, end: start + token.length, raw: rewrite(next, token) });
     changed.push(path);
   };
   const value = (key: string | undefined, path: string): void => {
@@ -77,7 +82,13 @@ export function editJsonValues(text: string, replace: ValueReplacer): JsonEdit |
       }
       for (;;) {
         skip();
-        const name = stringToken().value;
+        const keyStart = pos;
+        const { value: name, raw: keyToken } = stringToken();
+        const renamed = replaceKey?.(name) ?? name;
+        if (renamed !== name) {
+          edits.push({ start: keyStart, end: keyStart + keyToken.length, raw: rewrite(renamed, keyToken) });
+          changed.push(`${path === '' ? '' : `${path}.`}${renamed} (key)`);
+        }
         skip();
         expect(':');
         value(name, path === '' ? name : `${path}.${name}`);
@@ -123,6 +134,6 @@ export function editJsonValues(text: string, replace: ValueReplacer): JsonEdit |
 }
 
 /** Every character beyond ASCII as a `\uXXXX` escape, for a string the sender wrote that way. */
-function escapeNonAscii(json: string): string {
+export function escapeNonAscii(json: string): string {
   return json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

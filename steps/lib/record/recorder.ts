@@ -15,6 +15,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { RECORD_UNAVAILABLE, RecordingError } from '../core/index.ts';
 import type { NockCall } from './calls.ts';
+import { decodedResponse } from './decoded-response.ts';
 
 export interface Recorder {
   /** Stops recording and returns what it saw, in order. */
@@ -51,7 +52,8 @@ export async function startRecorder(): Promise<Recorder> {
         seen = nock.recorder.play().length;
         for (let turn = 0; turn < 5; turn++) await nextTurn();
       }
-      const calls = nock.recorder.play() as NockCall[];
+      // A compressed answer is kept as its caller read it (decoded-response.ts), so the redactor sees what is in it.
+      const calls = (nock.recorder.play() as NockCall[]).map(decodedResponse);
       nock.restore();
       nock.recorder.clear();
       if (wasActive) nock.activate();
