@@ -10,19 +10,31 @@ import { openJournal, readJournal, type Journal } from '../../steps/lib/journal/
 import { onCleanup } from '../helpers/cleanup.ts';
 import { parseRaw, send, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
-/** A real journal whose delivery appends are delayed (a slow fdatasync) and, optionally, the first one fails. */
-async function slowJournal(options: { delayMs: number; failFirst?: boolean; onlyOk?: boolean }): Promise<{ journal: Journal; dir: string }> {
+/**
+ * A real journal whose delivery appends are delayed (a slow fdatasync) and, optionally, the first one
+ * fails. `firstAppend` resolves when the first append has begun: the tests act on that, never on a
+ * guess of how long the listener takes to get there (a busy machine takes longer).
+ */
+async function slowJournal(options: {
+  delayMs: number;
+  failFirst?: boolean;
+  onlyOk?: boolean;
+}): Promise<{ journal: Journal; dir: string; firstAppend: Promise<void> }> {
   const dir = await tempDir('races');
   const real = await openJournal({ dir, maxBytes: 1 << 20, keepFiles: 3 });
   onCleanup(() => real.close());
   let appends = 0;
+  let began = () => {};
+  const firstAppend = new Promise<void>((resolve) => (began = resolve));
   const journal: Journal = {
     ...real,
     recovered: real.recovered,
     warnings: real.warnings,
     dir: real.dir,
     appendDelivery: async (record, handler) => {
+      began();
       if (options.onlyOk !== true || record.code === 'ok') await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       appends += 1;
       if (options.failFirst === true && appends === 1) throw new Error('ENOSPC: no space left on device');
@@ -30,7 +42,7 @@ async function slowJournal(options: { delayMs: number; failFirst?: boolean; only
     },
     close: async () => {},
   };
-  return { journal, dir };
+  return { journal, dir, firstAppend };
 }
 
 async function listenerWith(journal: Journal, dir: string, handled: string[]): Promise<TestListener> {
@@ -41,12 +53,12 @@ async function listenerWith(journal: Journal, dir: string, handled: string[]): P
 
 describe('listener races with the journal', () => {
   it("a retry arriving while the first copy's write fails is stored and handled, not answered as a duplicate", async () => {
-    const { journal, dir } = await slowJournal({ delayMs: 150, failFirst: true });
+    const { journal, dir, firstAppend } = await slowJournal({ delayMs: 150, failFirst: true });
     const handled: string[] = [];
     const t = await listenerWith(journal, dir, handled);
     const delivery = signed(userCreate(1));
     const first = send(t.listener.url, delivery);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await firstAppend; // the first copy is being stored (and will fail)
     const retry = send(t.listener.url, delivery);
     const [a, b] = [await first, await retry];
     expect([a.status, (a.json as { code: string }).code]).toEqual([503, 'journal_unavailable']);
@@ -58,22 +70,19 @@ describe('listener races with the journal', () => {
   });
 
   it('a client that leaves while its delivery is being stored: the stored delivery is still handled now', async () => {
-    const { journal, dir } = await slowJournal({ delayMs: 200 });
+    const { journal, dir, firstAppend } = await slowJournal({ delayMs: 200 });
     const handled: string[] = [];
     const t = await listenerWith(journal, dir, handled);
     const { body, headers } = signed(userCreate(2));
-    await new Promise<void>((resolve) => {
-      const socket = connect(t.listener.port, '127.0.0.1', () => {
-        const head = Object.entries({ ...headers, host: 'x', 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`);
-        socket.write(`POST /webhooks HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`);
-        socket.write(body);
-        setTimeout(() => {
-          socket.destroy();
-          resolve();
-        }, 50); // gone while the journal write is in flight
-      });
+    const socket = connect(t.listener.port, '127.0.0.1', () => {
+      const head = Object.entries({ ...headers, host: 'x', 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}`);
+      socket.write(`POST /webhooks HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`);
+      socket.write(body);
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.on('error', () => {});
+    await firstAppend;
+    socket.destroy(); // gone while the journal write is in flight
+    await until(() => handled.length > 0);
     await t.listener.idle();
     expect(handled).toHaveLength(1);
     expect((await readJournal(dir)).deliveries.map((v) => `${v.code}/${v.handler}`)).toEqual(['ok/done']);
