@@ -169,6 +169,16 @@ describe('getAccessToken: failures', () => {
     expect(error.hint).toContain(`Check BRACKEN_IDENTITY_URL (${IDENTITY})`);
   });
 
+  test('a redirect whose Location carries a token does not get it printed', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.leaked-payload-0123456789.sig';
+    tokenRequest().reply(302, '', { location: `https://sso.example.test/done?access_token=${token}&state=1` });
+    const error = await rejection(getAccessToken({ config: box.config(), state: box.state }));
+    expect(error.message).toBe(
+      `${IDENTITY}/connect/token answered HTTP 302 redirecting to https://sso.example.test/done?access_token=eyJh…(${token.length} chars)&state=1; redirects are not followed.`,
+    );
+    expect(`${error.message} ${error.hint}`).not.toContain('leaked-payload');
+  });
+
   test.each([
     ['no access_token', { token_type: 'Bearer', expires_in: 3600 }, '"response" body "access_token" property must be a string'],
     [

@@ -20,6 +20,7 @@ import {
   API_UNREACHABLE,
   ApiError,
   type ApiErrorCode,
+  redactUrlSecrets,
   scrubText,
 } from '../core/index.ts';
 import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
@@ -85,7 +86,7 @@ export function apiErrorForBadBody(call: FailedCall & { status: number; body: st
 /** An ApiError for a 3xx, which the client does not follow: it says where the redirect pointed. */
 export function apiErrorForRedirect(call: FailedCall & { status: number; location: string | null }): ApiError {
   const { config, method, url, status } = call;
-  const where = call.location === null ? 'a redirect without a Location' : `redirecting to ${call.location}`;
+  const where = call.location === null ? 'a redirect without a Location' : `redirecting to ${redactUrlSecrets(call.location)}`;
   return new ApiError(API_BAD_RESPONSE, `${method} ${url} answered ${status} ${where}; the workbench does not follow redirects.`, {
     status,
     method,

@@ -6,7 +6,7 @@
  * try { await client.clientCredentialsGrant(oauth) } catch (error) { throw toTokenError(error, config, tokenEndpoint(config)) }
  */
 import * as client from 'openid-client';
-import { type Config, scrubText, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
+import { type Config, redactUrlSecrets, scrubText, TOKEN_INVALID_CLIENT, TOKEN_REJECTED, TOKEN_UNREACHABLE, TokenError } from '../core/index.ts';
 import { isTimeout, networkErrorCode, SANDBOX_FAILED_HINT, unreachableHint } from './network-errors.ts';
 import { waitFor } from './retry-after.ts';
 
@@ -60,7 +60,7 @@ export function toTokenError(error: unknown, config: Config, where: string): Tok
   }
   if (cause instanceof Response && cause.status >= 300 && cause.status < 400) {
     const location = cause.headers.get('location');
-    const pointed = location === null ? 'without a Location' : `redirecting to ${location}`;
+    const pointed = location === null ? 'without a Location' : `redirecting to ${redactUrlSecrets(location)}`;
     return new TokenError(TOKEN_REJECTED, `${where} answered HTTP ${cause.status} ${pointed}; redirects are not followed.`, {
       cause: error,
       hint: `Check BRACKEN_IDENTITY_URL (${config.identityUrl}): it must be the identity server itself, not an address that forwards to it (http instead of https, a proxy). The client secret was not sent to the redirect's address.`,

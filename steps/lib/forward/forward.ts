@@ -7,7 +7,7 @@
  * const attempt = await forwardOnce({ url: 'http://127.0.0.1:8000/webhooks', body, headers, timeoutMs: 27_000 });
  * attempt.response?.status // 200
  */
-import { describeNetworkError, headerPairs, readAnswerStart } from '../core/index.ts';
+import { describeNetworkError, headerPairs, readAnswerStart, redactUrlSecrets } from '../core/index.ts';
 import type { ForwardAttempt } from '../delivery/index.ts';
 
 export interface ForwardRequest {
@@ -75,7 +75,9 @@ export function describeAttempt(attempt: ForwardAttempt): string {
   const more = bodyTruncated || body.length > LOGGED_BODY_CHARS ? ' (shortened; the inspector has the first 4 KiB)' : '';
   const location = status >= 300 && status < 400 ? headers.find(([name]) => name.toLowerCase() === 'location')?.[1] : undefined;
   const redirect =
-    location === undefined ? '' : `, a redirect to ${JSON.stringify(shortened(location))} (not followed: deliveries go to LISTEN_FORWARD_TO only)`;
+    location === undefined
+      ? ''
+      : `, a redirect to ${JSON.stringify(shortened(redactUrlSecrets(location)))} (not followed: deliveries go to LISTEN_FORWARD_TO only)`;
   return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${JSON.stringify(shortened(body))}${more}`}${redirect}`;
 }
 
