@@ -7,6 +7,7 @@
  * const sandbox = await connectSandbox('http://127.0.0.1:4010', 10_000);
  * const module = await sandbox.post<StoredModule>('/sandbox/modules', {});
  */
+import { isObject } from '../../steps/lib/core/index.ts';
 import { TRIGGER_NO_SANDBOX, TRIGGER_REFUSED, TriggerError } from './errors.ts';
 
 /** The route the sandbox lists in `GET /` once it can fire the learning events. */
@@ -48,9 +49,10 @@ export async function connectSandbox(url: string, timeoutMs: number): Promise<Sa
     return data as T;
   };
 
-  const info = await request<{ name?: unknown; routes?: unknown }>('GET', '/');
-  const routes = Array.isArray(info.routes) ? info.routes : [];
-  if (info.name !== SANDBOX_NAME || !routes.includes(LEARNING_ROUTE)) {
+  // Whatever answers may not be a sandbox at all: a web page, or JSON that is not an object.
+  const info = await request<unknown>('GET', '/');
+  const routes = isObject(info) && Array.isArray(info.routes) ? info.routes : [];
+  if (!isObject(info) || info.name !== SANDBOX_NAME || !routes.includes(LEARNING_ROUTE)) {
     throw new TriggerError(TRIGGER_NO_SANDBOX, `What answers at ${url} is not the workbench's sandbox, or a version that cannot fire the learning events.`, {
       hint: `Stop it and start the sandbox of this checkout: npm run sandbox. ${START_IT}`,
     });

@@ -16,6 +16,7 @@ import { rejection } from '../helpers/rejection.ts';
 import { sandboxEnv, sandboxRun } from '../e2e/helpers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
+import { loopbackBracken } from '../helpers/loopback-bracken.ts';
 
 const SECRET = 'trigger-test-secret-0123456789';
 
@@ -86,6 +87,22 @@ describe('triggerEvent()', () => {
     const error = await rejection(triggerEvent({ event: 'user_create', config, log: () => {} }));
     expect(error.code).toBe(TRIGGER_NO_SANDBOX);
     expect(error.message).toBe('BRACKEN_CLIENT_ID is set, so the workbench talks to Bracken at https://api.brackenlearning.com, which has no trigger routes.');
+  });
+
+  it('something else answers 200 at the sandbox URL (a web page, JSON null): TRIGGER_NO_SANDBOX, not a crash', async () => {
+    for (const [type, body] of [
+      ['text/html', '<html>not a sandbox</html>'],
+      ['application/json', 'null'],
+    ] as const) {
+      const other = await loopbackBracken((_request, response) => void response.writeHead(200, { 'content-type': type }).end(body));
+      const config = loadConfig({ env: sandboxEnv(await tempDir('trigger'), { SANDBOX_PORT: new URL(other.url).port }) });
+      const error = await rejection(triggerEvent({ event: 'user_create', config, log: () => {} }));
+      expect([error.code, error.message]).toEqual([
+        TRIGGER_NO_SANDBOX,
+        `What answers at ${other.url} is not the workbench's sandbox, or a version that cannot fire the learning events.`,
+      ]);
+      expect(other.seen).toEqual(['GET /']);
+    }
   });
 
   it('an inactive subscription: says step 6 switched it off', async () => {
