@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { triggerEvent } from '../../scripts/trigger/trigger.ts';
-import { TRIGGER_NO_SANDBOX, TRIGGER_NOT_SUBSCRIBED, TRIGGER_REFUSED } from '../../scripts/trigger/errors.ts';
+import { TRIGGER_NO_SANDBOX, TRIGGER_NOT_SUBSCRIBED, TRIGGER_REFUSED, TRIGGER_TIMEOUT } from '../../scripts/trigger/errors.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { EVENT_NAMES } from '../../steps/lib/core/event-names.ts';
 import { subscribe, accessToken, createUser, startReceiver } from '../sandbox/helpers.ts';
@@ -103,6 +103,17 @@ describe('triggerEvent()', () => {
       ]);
       expect(other.seen).toEqual(['GET /']);
     }
+  });
+
+  it('a sandbox that takes the connection but does not answer in time: TRIGGER_TIMEOUT (busy), not "No sandbox is running"', async () => {
+    const busy = await loopbackBracken(() => {}); // reads each request, never answers
+    const env = sandboxEnv(await tempDir('trigger'), { SANDBOX_PORT: new URL(busy.url).port, HTTP_TIMEOUT_MS: '300' });
+    const error = await rejection(triggerEvent({ event: 'user_create', config: loadConfig({ env }), log: () => {} }));
+    expect([error.code, error.message]).toEqual([TRIGGER_TIMEOUT, `The sandbox at ${busy.url} did not answer GET / within 300 ms.`]);
+    expect(error.hint).toBe(
+      'It is running but busy (thousands of deliveries?) or stuck: wait and run this again, or raise HTTP_TIMEOUT_MS. ' +
+        'What this run said it created is in the sandbox, and the request that timed out may have been carried out too: GET /sandbox/deliveries shows what was sent.',
+    );
   });
 
   it('an inactive subscription: says step 6 switched it off', async () => {
