@@ -79,7 +79,7 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
     );
   }
 
-  // Nothing is made before both checks pass: a sandbox that answers, and a subscription that delivers.
+  // Nothing is made before the checks pass: a sandbox that answers, a subscription that delivers, and the --module / --course named.
   const sandbox = await connectSandbox(config.apiUrl, config.httpTimeoutMs);
   log(`Trigger: ${event} through the sandbox at ${sandbox.url}`);
   const subscriptions = await sandbox.get<StoredSubscription[]>('/sandbox/subscriptions');
@@ -99,9 +99,10 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
   }
   for (const s of active) log(`Subscription: ${s.eventname} -> ${s.target} (active)`);
 
+  const given = await givenKeys(sandbox, options);
   const before = new Set((await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).map((d) => d.id));
   const recorded = await recordedUser(config);
-  const kit = createKit({ options, sandbox, recorded, before });
+  const kit = createKit({ options, sandbox, recorded, before, given });
   await RECIPES[event].run(kit.kit);
 
   const fired = await outcomes(sandbox, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
@@ -111,10 +112,29 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
   return { event, created: kit.created, fired, recordedUser: recorded !== undefined && about === recorded.userkey };
 }
 
+/** The `--module` and `--course` named, looked up before anything is made: an unknown key must not leave a new user behind. */
+async function givenKeys(sandbox: SandboxClient, options: TriggerOptions): Promise<GivenKeys> {
+  const find = async <T>(kind: 'module' | 'course', key: number | undefined, keyOf: (item: T) => number): Promise<T | undefined> => {
+    if (key === undefined) return undefined;
+    const found = (await sandbox.get<T[]>(`/sandbox/${kind}s`)).find((item) => keyOf(item) === key);
+    if (found === undefined) throw unknownKey(kind, key);
+    return found;
+  };
+  return {
+    module: await find<StoredModule>('module', options.module, (m) => m.modulekey),
+    course: await find<StoredCourse>('course', options.course, (c) => c.coursekey),
+  };
+}
+
 /** The test user step 4 recorded, when it belongs to this sandbox (user.json). */
 async function recordedUser(config: Config): Promise<UserState | undefined> {
   const user = await openState(config.stateDir).read('user');
   return user !== undefined && belongsToConfigured(user, config) ? user : undefined;
+}
+
+interface GivenKeys {
+  readonly module: StoredModule | undefined;
+  readonly course: StoredCourse | undefined;
 }
 
 interface KitInput {
@@ -123,11 +143,13 @@ interface KitInput {
   readonly recorded: UserState | undefined;
   /** Delivery ids that existed before: the rest are the trigger's. */
   readonly before: ReadonlySet<string>;
+  /** What `--module` and `--course` name (checked to exist). */
+  readonly given: GivenKeys;
 }
 
 /** The kit the recipes use, recording what it makes and what fires. */
 function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired[] } {
-  const { options, sandbox, recorded, before } = input;
+  const { options, sandbox, recorded, before, given } = input;
   const { config, log } = options;
   const created: string[] = [];
   const fired: Fired[] = [];
@@ -179,9 +201,8 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
     },
     async module() {
       if (module !== undefined) return module;
-      if (options.module !== undefined) {
-        module = (await sandbox.get<StoredModule[]>('/sandbox/modules')).find((m) => m.modulekey === options.module);
-        if (module === undefined) throw unknownKey('module', options.module);
+      if (given.module !== undefined) {
+        module = given.module;
         log(`Module: ${module.modulekey} "${module.title}"`);
         return module;
       }
@@ -190,9 +211,8 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
       return module;
     },
     async course() {
-      if (options.course !== undefined) {
-        const course = (await sandbox.get<StoredCourse[]>('/sandbox/courses')).find((c) => c.coursekey === options.course);
-        if (course === undefined) throw unknownKey('course', options.course);
+      if (given.course !== undefined) {
+        const course = given.course;
         log(`Course: ${course.coursekey} "${course.title}" (modules ${course.modulekeys.join(', ')})`);
         return course;
       }

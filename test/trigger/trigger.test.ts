@@ -162,6 +162,18 @@ describe('triggerEvent()', () => {
     expect(sandbox.deliveries()).toEqual([]);
   });
 
+  it('an unknown --module or --course is refused before a user is made for it (no User_Create fires)', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    for (const event of ['user_create', 'module_start', 'course_complete']) await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event });
+    const module = await rejection(triggerEvent({ event: 'module_start', user: 'New-1', module: 4242, config, log: () => {} }));
+    expect([module.code, module.message]).toEqual([TRIGGER_REFUSED, 'The sandbox has no module with modulekey 4242.']);
+    const course = await rejection(triggerEvent({ event: 'course_complete', course: 4243, config, log: () => {} }));
+    expect([course.code, course.message]).toEqual([TRIGGER_REFUSED, 'The sandbox has no course with coursekey 4243.']);
+    expect(sandbox.users()).toEqual([]);
+    expect(sandbox.deliveries()).toEqual([]);
+  });
+
   it('a receiver that is down: says the delivery is not delivered yet and that the sandbox retries it', async () => {
     const { config, sandbox } = await sandboxRun();
     const token = await accessToken(sandbox);
