@@ -100,6 +100,7 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
   for (const s of active) log(`Subscription: ${s.eventname} -> ${s.target} (active)`);
 
   const given = await givenKeys(sandbox, options);
+  refuseNeverExpiring(event, given);
   const before = new Set((await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).map((d) => d.id));
   const recorded = await recordedUser(config);
   const kit = createKit({ options, sandbox, recorded, before, given });
@@ -124,6 +125,17 @@ async function givenKeys(sandbox: SandboxClient, options: TriggerOptions): Promi
     module: await find<StoredModule>('module', options.module, (m) => m.modulekey),
     course: await find<StoredCourse>('course', options.course, (c) => c.coursekey),
   };
+}
+
+/** An Expiring/Expired event for a --module or --course whose certificates never expire: refused before its completion fires. */
+function refuseNeverExpiring(event: EventName, given: GivenKeys): void {
+  const kind = RECIPES[event].expiryOf;
+  const subject = kind === undefined ? undefined : given[kind];
+  if (kind === undefined || subject === undefined || subject.lifetimeMonths !== null) return;
+  const what = 'coursekey' in subject ? `Course ${subject.coursekey}` : `Module ${subject.modulekey}`;
+  throw new TriggerError(TRIGGER_REFUSED, `${what}'s certificates never expire (lifetimeMonths null), so there is no ${event} to fire.`, {
+    hint: `Leave --${kind} out to have a ${kind} made whose certificates last 12 months.`,
+  });
 }
 
 /** The test user step 4 recorded, when it belongs to this sandbox (user.json). */

@@ -174,6 +174,37 @@ describe('triggerEvent()', () => {
     expect(sandbox.deliveries()).toEqual([]);
   });
 
+  it('an Expiring or Expired event for a --module or --course whose certificates never expire is refused before the completion fires', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    for (const event of ['module_complete', 'module_expiring', 'course_complete', 'course_expired'])
+      await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event });
+    await createUser(sandbox, token, 'Ana-1');
+    const post = async (path: string, body: object) =>
+      (await (
+        await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      ).json()) as {
+        modulekey: number;
+        coursekey: number;
+      };
+    const { modulekey } = await post('/sandbox/modules', { lifetimeMonths: null });
+    const { coursekey } = await post('/sandbox/courses', { modulekeys: [modulekey], lifetimeMonths: null });
+    const before = sandbox.deliveries().length; // Ana-1's User_Create
+
+    const module = await rejection(triggerEvent({ event: 'module_expiring', user: 'Ana-1', module: modulekey, config, log: () => {} }));
+    expect([module.code, module.message, module.hint]).toEqual([
+      TRIGGER_REFUSED,
+      `Module ${modulekey}'s certificates never expire (lifetimeMonths null), so there is no Module_Expiring to fire.`,
+      'Leave --module out to have a module made whose certificates last 12 months.',
+    ]);
+    const course = await rejection(triggerEvent({ event: 'course_expired', user: 'Ana-1', course: coursekey, config, log: () => {} }));
+    expect([course.code, course.message]).toEqual([
+      TRIGGER_REFUSED,
+      `Course ${coursekey}'s certificates never expire (lifetimeMonths null), so there is no Course_Expired to fire.`,
+    ]);
+    expect(sandbox.deliveries()).toHaveLength(before);
+  });
+
   it('a receiver that is down: says the delivery is not delivered yet and that the sandbox retries it', async () => {
     const { config, sandbox } = await sandboxRun();
     const token = await accessToken(sandbox);
