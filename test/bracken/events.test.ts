@@ -54,6 +54,15 @@ describe('checkBrackenEvent(payload)', () => {
     });
   });
 
+  it('quotes at most 40 characters of an unknown event name: a 1 MB name does not make a 1 MB log line', () => {
+    const check = checkBrackenEvent({ eventname: `User_${'x'.repeat(1_000_000)}` });
+    expect(check).toMatchObject({
+      ok: false,
+      field: 'eventname',
+      message: `The payload does not fit a Bracken event ${PROVISIONAL}: "eventname" is "User_${'x'.repeat(35)}…", not one of Bracken's events (${EVENT_NAMES.join(', ')}).`,
+    });
+  });
+
   it("takes keys and the event name in any letter case, handing back Bracken's spelling, and keeps unknown fields", () => {
     const payload = { EventName: 'module_start', DomainKey: 1, UserKey: 2, UserName: 'x', Timestamp: 't', ModuleKey: 3, extra: true };
     const check = checkBrackenEvent(payload);

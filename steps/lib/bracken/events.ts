@@ -145,8 +145,7 @@ export function checkBrackenEvent(payload: unknown): EventCheck {
   const name = fieldOf(payload, 'eventname');
   if (typeof name !== 'string') return misfit(undefined, 'eventname', `"eventname" is ${name === undefined ? 'missing' : `${jsonType(name)}, not a string`}`);
   const eventname = canonicalEventName(name);
-  if (eventname === undefined)
-    return misfit(undefined, 'eventname', `"eventname" is ${JSON.stringify(name)}, not one of Bracken's events (${EVENT_NAMES.join(', ')})`);
+  if (eventname === undefined) return misfit(undefined, 'eventname', `"eventname" is ${quoted(name)}, not one of Bracken's events (${EVENT_NAMES.join(', ')})`);
 
   const event: Record<string, unknown> = { ...payload, eventname };
   for (const { field, type, nullable } of FIELD_CHECKS.get(eventname) ?? []) {
@@ -181,7 +180,12 @@ function misfit(eventname: EventName | undefined, field: string, what: string): 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'string') return `a string (${quoted(value)})`;
   if (typeof value === 'number' && !Number.isFinite(value)) return `${value}`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** `value` as JSON, cut to 40 characters: a message quotes what the sender wrote, never all of it. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 }
