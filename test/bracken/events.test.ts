@@ -88,6 +88,16 @@ describe('eventSummary(payload) and formatFields', () => {
     );
   });
 
+  it('cuts long strings to 120 characters: a signed payload with a 1 MB username or event name does not make a 1 MB Event: line', () => {
+    const long = 'x'.repeat(1_000_000);
+    const fits = eventSummary({ ...EXAMPLE_EVENTS.User_Create, username: long });
+    expect(fits.fields).toEqual([
+      ['userkey', '1001'],
+      ['username', `"${'x'.repeat(120)}…"`],
+    ]);
+    expect(eventSummary({ eventname: long }).eventname).toBe(`${'x'.repeat(120)}…`);
+  });
+
   it('still shows what a payload that does not fit has, with the problem', () => {
     const summary = eventSummary({ EventName: 'User_Create', UserKey: '7' });
     expect(summary).toEqual({
