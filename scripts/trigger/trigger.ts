@@ -265,11 +265,21 @@ async function outcomes(sandbox: SandboxClient, fired: readonly Fired[], waitMs:
   }));
 }
 
+/** What became of a delivery, in words; only a pending one is said to be retried. */
 function outcome(delivery: StoredDelivery | undefined): string {
   if (delivery === undefined) return 'not found in /sandbox/deliveries';
-  if (delivery.status === 'delivered') return `delivered (${delivery.lastStatus ?? 'ok'})`;
-  if (delivery.attempts === 0) return 'queued, not sent yet';
-  return `not delivered yet: ${delivery.lastError ?? 'failed'}; the sandbox retries it (is npm run step:3 running?)`;
+  const last = delivery.lastError ?? 'failed';
+  switch (delivery.status) {
+    case 'delivered':
+      return `delivered (${delivery.lastStatus ?? 'ok'})`;
+    case 'failed':
+      return `failed for good: ${delivery.reason ?? 'the sandbox gave up'} (last: ${last})`;
+    case 'cancelled':
+      return `cancelled: ${delivery.reason ?? 'no reason given'}`;
+    case 'pending':
+      if (delivery.attempts === 0) return 'queued, not sent yet';
+      return `not delivered yet: ${last}; the sandbox retries it (is npm run step:3 running?)`;
+  }
 }
 
 /** "Fired: Module_Complete (userkey 1001, ...)" and one line per delivery. */

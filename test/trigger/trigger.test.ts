@@ -215,4 +215,16 @@ describe('triggerEvent()', () => {
       /: not delivered yet: .*ECONNREFUSED.*; the sandbox retries it \(is npm run step:3 running\?\)$/,
     );
   });
+
+  it('a delivery the sandbox gave up on is reported "failed for good", not "the sandbox retries it"', async () => {
+    // The next attempt (5 s) would fall after SANDBOX_RETRY_MAX_AGE (1 s): the first failure is the last.
+    const { config, sandbox } = await sandboxRun({ SANDBOX_RETRY_SCHEDULE: '5000', SANDBOX_RETRY_MAX_AGE: '1s' });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, `http://127.0.0.1:${await freePort()}/webhooks`, SECRET, { event: 'user_create' });
+    const out = captureLog();
+    await triggerEvent({ event: 'user_create', config, log: out.log, waitMs: 2_000 });
+    expect(out.lines.find((line) => line.startsWith('  delivery '))).toMatch(
+      /: failed for good: not delivered within 1s \(SANDBOX_RETRY_MAX_AGE\) after 1 attempt \(last: .*ECONNREFUSED.*\)$/,
+    );
+  });
 });
