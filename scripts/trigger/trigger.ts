@@ -278,7 +278,10 @@ function outcome(delivery: StoredDelivery | undefined): string {
       return `cancelled: ${delivery.reason ?? 'no reason given'}`;
     case 'pending':
       if (delivery.attempts === 0) return 'queued, not sent yet';
-      return `not delivered yet: ${last}; the sandbox retries it (is npm run step:3 running?)`;
+      // An answer means the receiver runs and refused it; no answer means nothing listens there.
+      return delivery.lastStatus === null
+        ? `not delivered yet: ${last}; the sandbox retries it (is npm run step:3 running?)`
+        : `not delivered yet: your receiver answered ${last}; the sandbox retries it (the receiver's log says why it refused: another secret?)`;
   }
 }
 

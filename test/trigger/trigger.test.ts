@@ -15,6 +15,7 @@ import { runScript } from '../helpers/process.ts';
 import { rejection } from '../helpers/rejection.ts';
 import { sandboxEnv, sandboxRun } from '../e2e/helpers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
 import { loopbackBracken } from '../helpers/loopback-bracken.ts';
 
@@ -225,6 +226,19 @@ describe('triggerEvent()', () => {
     await triggerEvent({ event: 'user_create', config, log: out.log, waitMs: 2_000 });
     expect(out.lines.find((line) => line.startsWith('  delivery '))).toMatch(
       /: failed for good: not delivered within 1s \(SANDBOX_RETRY_MAX_AGE\) after 1 attempt \(last: .*ECONNREFUSED.*\)$/,
+    );
+  });
+
+  it('a receiver that refuses (401): says what it answered, not "is npm run step:3 running?"', async () => {
+    const { config, sandbox } = await sandboxRun({ SANDBOX_RETRY_SCHEDULE: '60000' });
+    const receiver = await startReceiver({ statuses: [401] });
+    onCleanup(() => receiver.close());
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET, { event: 'user_create' });
+    const out = captureLog();
+    await triggerEvent({ event: 'user_create', config, log: out.log, waitMs: 2_000 });
+    expect(out.lines.find((line) => line.startsWith('  delivery '))).toMatch(
+      /: not delivered yet: your receiver answered HTTP 401; the sandbox retries it \(the receiver's log says why it refused: another secret\?\)$/,
     );
   });
 });
