@@ -132,6 +132,13 @@ function parse(argv: readonly string[]) {
       },
     }).values;
   } catch (error) {
+    // Not echoed: a stray argument is often the secret itself (no --secret, or one with spaces left unquoted).
+    if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new VerifyUsageError(
+        'An argument is not the value of an option, and is not shown in case it is a secret: verify takes options only. ' +
+          'Quote a value with spaces (--secret "two words"), and put -- right after npm run verify.',
+      );
+    }
     throw new VerifyUsageError((error as Error).message);
   }
 }

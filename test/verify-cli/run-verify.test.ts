@@ -77,6 +77,18 @@ describe('runVerify', () => {
     expect(run).toEqual({ code: 2, stdout: '', stderr: `Error: ${message} [WORKBENCH_VERIFY_USAGE]\n\n${USAGE}\n` });
   });
 
+  it('exit 2 for a stray argument, which is not echoed: it is often the secret (no --secret, or one with spaces left unquoted)', async () => {
+    const run = await verifyCli(['--scheme', 'github', '--secret', "It's", 'a', 'Secret-to-Everybody', '--body-file', helloFile]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'Error: An argument is not the value of an option, and is not shown in case it is a secret: verify takes options only. ' +
+        'Quote a value with spaces (--secret "two words"), and put -- right after npm run verify. [WORKBENCH_VERIFY_USAGE]\n\n' +
+        `${USAGE}\n`,
+    });
+  });
+
   it('--sign with --id and --now reproduces the Standard Webhooks vector; verify needs --now to accept it', async () => {
     const body = '{"test": 2432232314}';
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
