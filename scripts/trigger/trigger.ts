@@ -215,22 +215,22 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
       if (module !== undefined) return module;
       if (given.module !== undefined) {
         module = given.module;
-        log(`Module: ${module.modulekey} "${module.title}"`);
+        log(`Module: ${module.modulekey} ${JSON.stringify(module.title)}`);
         return module;
       }
       module = await sandbox.post<StoredModule>('/sandbox/modules', { lifetimeMonths: 12 });
-      made(`module ${module.modulekey} "${module.title}" (its certificates last 12 months)`);
+      made(`module ${module.modulekey} ${JSON.stringify(module.title)} (its certificates last 12 months)`);
       return module;
     },
     async course() {
       if (given.course !== undefined) {
         const course = given.course;
-        log(`Course: ${course.coursekey} "${course.title}" (modules ${course.modulekeys.join(', ')})`);
+        log(`Course: ${course.coursekey} ${JSON.stringify(course.title)} (modules ${course.modulekeys.join(', ')})`);
         return course;
       }
       const { modulekey } = await kit.module();
       const course = await sandbox.post<StoredCourse>('/sandbox/courses', { modulekeys: [modulekey], lifetimeMonths: 12 });
-      made(`course ${course.coursekey} "${course.title}" of module ${modulekey} (its certificates last 12 months)`);
+      made(`course ${course.coursekey} ${JSON.stringify(course.title)} of module ${modulekey} (its certificates last 12 months)`);
       return course;
     },
     async post(path, body) {

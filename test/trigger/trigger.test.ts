@@ -152,6 +152,27 @@ describe('triggerEvent()', () => {
     expect(again.lines).toContain('User: Ana-1 (userkey 1001)');
   });
 
+  it('a --module or --course title with a newline or terminal escape is printed escaped, so it cannot forge or recolour a line', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event: 'course_complete' });
+    await createUser(sandbox, token, 'Ana-1');
+    const title = 'Safety\nFired: Course_Complete (forged)\u001b[2J';
+    const post = async (path: string, body: object) =>
+      (await (
+        await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      ).json()) as {
+        modulekey: number;
+        coursekey: number;
+      };
+    const { modulekey } = await post('/sandbox/modules', { title });
+    const { coursekey } = await post('/sandbox/courses', { modulekeys: [modulekey], title });
+    const out = captureLog();
+    await triggerEvent({ event: 'course_complete', user: 'Ana-1', course: coursekey, config, log: out.log, waitMs: 0 });
+    expect(out.lines).toContain(`Course: ${coursekey} "Safety\\nFired: Course_Complete (forged)\\u001b[2J" (modules ${modulekey})`);
+    expect(out.text()).not.toContain('\u001b');
+  });
+
   it('an unknown --module is refused before anything fires', async () => {
     const { config, sandbox } = await sandboxRun();
     const token = await accessToken(sandbox);
