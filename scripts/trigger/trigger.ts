@@ -59,6 +59,7 @@ export interface TriggerResult {
 }
 
 const DEFAULT_WAIT_MS = 5_000;
+const UNKNOWN_OUTCOME = 'what became of it is unknown (the run stopped); GET /sandbox/deliveries says';
 
 /** Fires `options.event` in the sandbox. Throws TriggerError (see errors.ts), ApiError from the user routes. */
 export async function triggerEvent(options: TriggerOptions): Promise<TriggerResult> {
@@ -104,9 +105,16 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
   const before = new Set((await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).map((d) => d.id));
   const recorded = await recordedUser(config);
   const kit = createKit({ options, sandbox, recorded, before, given });
-  await RECIPES[event].run(kit.kit);
-
-  const fired = await outcomes(sandbox, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
+  let fired: FiredEvent[];
+  try {
+    await RECIPES[event].run(kit.kit);
+    fired = await outcomes(sandbox, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
+  } catch (error) {
+    // What fired before the failure is being delivered all the same: say so before the error.
+    const unknown = kit.fired.map((f) => ({ ...f, deliveries: f.deliveries.map((d) => ({ ...d, outcome: UNKNOWN_OUTCOME })) }));
+    for (const line of describeFired(unknown, event)) log(line);
+    throw error;
+  }
   for (const line of describeFired(fired, event)) log(line);
   const target = kit.fired.findLast((f) => f.eventname === event);
   const about = target?.payload?.userkey;

@@ -173,6 +173,28 @@ describe('triggerEvent()', () => {
     expect(out.text()).not.toContain('\u001b');
   });
 
+  it('a sandbox that stops part-way: the error comes after what had fired already (a User_Create, sent to the receiver)', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const receiver = await startReceiver();
+    onCleanup(() => receiver.close());
+    const token = await accessToken(sandbox);
+    for (const event of ['user_create', 'module_complete']) await subscribe(sandbox, token, receiver.url, SECRET, { event });
+    const out = captureLog();
+    const log = (line: string) => {
+      out.log(line);
+      if (line.startsWith('Created: module')) void sandbox.close(); // before the module is completed
+    };
+    const error = await rejection(triggerEvent({ event: 'module_complete', config, log }));
+    expect(error.code).toBe(TRIGGER_NO_SANDBOX);
+    const fired = out.lines.slice(out.lines.findIndex((line) => line.startsWith('Created: module')) + 1);
+    expect(fired).toEqual([
+      expect.stringMatching(/^Also fired: User_Create \(userkey 1001, username "Trigger-User-[a-z0-9]+"\)$/),
+      expect.stringMatching(
+        /^ {2}delivery \S+ -> http:\/\/127\.0\.0\.1:\d+\/webhooks: what became of it is unknown \(the run stopped\); GET \/sandbox\/deliveries says$/,
+      ),
+    ]);
+  });
+
   it('an unknown --module is refused before anything fires', async () => {
     const { config, sandbox } = await sandboxRun();
     const token = await accessToken(sandbox);
