@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { diagnose } from '../steps/lib/diagnose/index.ts';
-import { isMain, WorkbenchError } from '../steps/lib/core/index.ts';
+import { isMain, repeatedOption, WorkbenchError } from '../steps/lib/core/index.ts';
 import { findScheme, foldHeaders, schemeNames, signRequest, signsParameters, type Headers } from '../steps/lib/signature/index.ts';
 
 export const USAGE = `Usage:
@@ -112,25 +112,31 @@ function signOrExplain<T>(sign: () => T): T {
   }
 }
 
+const OPTIONS = {
+  scheme: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  header: { type: 'string', multiple: true, short: 'H' },
+  'body-file': { type: 'string' },
+  url: { type: 'string' },
+  now: { type: 'string' },
+  tolerance: { type: 'string' },
+  id: { type: 'string' },
+  sign: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse(argv: readonly string[]) {
+  const { values, tokens } = parseOrRefuse(argv);
+  const repeated = repeatedOption(tokens, OPTIONS);
+  if (repeated !== undefined) {
+    throw new VerifyUsageError(`--${repeated.name} is given ${repeated.times} times: give it once (only --secret and --header may repeat).`);
+  }
+  return values;
+}
+
+function parseOrRefuse(argv: readonly string[]) {
   try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scheme: { type: 'string' },
-        secret: { type: 'string', multiple: true },
-        header: { type: 'string', multiple: true, short: 'H' },
-        'body-file': { type: 'string' },
-        url: { type: 'string' },
-        now: { type: 'string' },
-        tolerance: { type: 'string' },
-        id: { type: 'string' },
-        sign: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, tokens: true, options: OPTIONS });
   } catch (error) {
     // Not echoed: a stray argument is often the secret itself (no --secret, or one with spaces left unquoted).
     if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {

@@ -68,6 +68,16 @@ describe('runVerify', () => {
     ],
     ['unknown option', ['--scheme', 'github', '--secret', 'x', '--sigs', 'y'], "Unknown option '--sigs'"],
     [
+      'a repeated --scheme (the last one would silently win)',
+      ['--scheme', 'github', '--secret', 'x', '--scheme', 'bracken', '--body-file', '<hello>'],
+      '--scheme is given 2 times: give it once (only --secret and --header may repeat).',
+    ],
+    [
+      'a repeated --body-file',
+      ['--scheme', 'github', '--secret', 'x', '--body-file', '<hello>', '--body-file=/dev/null'],
+      '--body-file is given 2 times: give it once (only --secret and --header may repeat).',
+    ],
+    [
       'bad --now',
       ['--scheme', 'github', '--secret', 'x', '--now', 'yesterday', '--body-file', '<hello>'],
       '--now "yesterday" is not a whole number of seconds.',
