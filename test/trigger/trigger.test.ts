@@ -32,7 +32,7 @@ describe('npm run trigger (the script)', () => {
     expect(stdout).toContain('Subscribe first: WEBHOOK_EVENTS=<event>[,<event>...] npm run step:2');
   });
 
-  it('no event, two events, or an unknown one: exit 2 with the usage or the names', async () => {
+  it('no event, two events, a repeated option, or an unknown event: exit 2 with the usage or the names', async () => {
     const none = await runScript('scripts/trigger.ts');
     expect([none.code, none.stderr]).toEqual([
       2,
@@ -48,6 +48,12 @@ describe('npm run trigger (the script)', () => {
       2,
       '',
       expect.stringMatching(/^Error: Unknown option '--modul'\..* \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: /),
+    ]);
+    const twice = await runScript('scripts/trigger.ts', { args: ['module_start', '--user', 'Ana', '--module', '5', '--user=Bo'] });
+    expect([twice.code, twice.stdout, twice.stderr]).toEqual([
+      2,
+      '',
+      expect.stringMatching(/^Error: --user is given 2 times: give it once\. \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: /),
     ]);
     const unknown = await runScript('scripts/trigger.ts', { args: ['lesson_viewed'] });
     expect(unknown.code).toBe(2);
