@@ -8,7 +8,7 @@
  * // { eventname: 'Module_Complete', fields: [['userkey', '1001'], ['username', '"Test-User-ab12"'], ['modulekey', '2001'], ...], problem: undefined }
  * formatFields(summary.fields) // 'userkey 1001, username "Test-User-ab12", modulekey 2001, passed true, mark 100, ...'
  */
-import { isObject } from '../core/index.ts';
+import { isObject, quoteShort } from '../core/index.ts';
 import { checkBrackenEvent } from './events.ts';
 
 /** The fields shown, in this order, when the payload has them (domainkey and timestamp are left to the body view). */
@@ -41,7 +41,7 @@ export function formatFields(fields: EventSummary['fields']): string {
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(cut(value)) : String(value);
+  return typeof value === 'string' ? quoteShort(value, MAX_SHOWN) : String(value);
 }
 
 /** A sender's string, cut to MAX_SHOWN characters: these lines summarise, the body view shows it all. */
