@@ -21,6 +21,12 @@ import { loopbackBracken } from '../helpers/loopback-bracken.ts';
 
 const SECRET = 'trigger-test-secret-0123456789';
 
+/** POSTs to one of the sandbox's learning routes (a new module or course); its answer's keys. */
+async function postLearning(sandbox: { readonly url: string }, path: string, body: object): Promise<{ modulekey: number; coursekey: number }> {
+  const answer = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (await answer.json()) as { modulekey: number; coursekey: number };
+}
+
 describe('npm run trigger (the script)', () => {
   it('--list: every event, in lower case, with what it needs; exit 0', async () => {
     const { code, stdout } = await runScript('scripts/trigger.ts', { args: ['--list'] });
@@ -164,15 +170,8 @@ describe('triggerEvent()', () => {
     await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event: 'course_complete' });
     await createUser(sandbox, token, 'Ana-1');
     const title = 'Safety\nFired: Course_Complete (forged)\u001b[2J';
-    const post = async (path: string, body: object) =>
-      (await (
-        await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      ).json()) as {
-        modulekey: number;
-        coursekey: number;
-      };
-    const { modulekey } = await post('/sandbox/modules', { title });
-    const { coursekey } = await post('/sandbox/courses', { modulekeys: [modulekey], title });
+    const { modulekey } = await postLearning(sandbox, '/sandbox/modules', { title });
+    const { coursekey } = await postLearning(sandbox, '/sandbox/courses', { modulekeys: [modulekey], title });
     const out = captureLog();
     await triggerEvent({ event: 'course_complete', user: 'Ana-1', course: coursekey, config, log: out.log, waitMs: 0 });
     expect(out.lines).toContain(`Course: ${coursekey} "Safety\\nFired: Course_Complete (forged)\\u001b[2J" (modules ${modulekey})`);
@@ -230,15 +229,8 @@ describe('triggerEvent()', () => {
     for (const event of ['module_complete', 'module_expiring', 'course_complete', 'course_expired'])
       await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event });
     await createUser(sandbox, token, 'Ana-1');
-    const post = async (path: string, body: object) =>
-      (await (
-        await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      ).json()) as {
-        modulekey: number;
-        coursekey: number;
-      };
-    const { modulekey } = await post('/sandbox/modules', { lifetimeMonths: null });
-    const { coursekey } = await post('/sandbox/courses', { modulekeys: [modulekey], lifetimeMonths: null });
+    const { modulekey } = await postLearning(sandbox, '/sandbox/modules', { lifetimeMonths: null });
+    const { coursekey } = await postLearning(sandbox, '/sandbox/courses', { modulekeys: [modulekey], lifetimeMonths: null });
     const before = sandbox.deliveries().length; // Ana-1's User_Create
 
     const module = await rejection(triggerEvent({ event: 'module_expiring', user: 'Ana-1', module: modulekey, config, log: () => {} }));
