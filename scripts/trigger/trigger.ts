@@ -2,7 +2,9 @@
  * `npm run trigger -- <event>`, like `stripe trigger`: fires one Bracken event through a running
  * sandbox's real path (subscription lookup, signing, delivery, retries), making what it needs on the
  * way (a user, a module, a course) and saying what it made and what fired. It refuses, before it
- * changes anything, when no sandbox runs or nothing subscribes to the event.
+ * changes anything, when no sandbox runs, nothing subscribes to the event, or the --module/--course
+ * given is unknown (or never expires, for an Expiring/Expired event). A run that fails part-way
+ * still lists what it had fired.
  *
  * @example
  * const result = await triggerEvent({ event: 'module_complete', config, log: console.log });
