@@ -118,9 +118,10 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
     throw error;
   }
   for (const line of describeFired(fired, event)) log(line);
-  const target = kit.fired.findLast((f) => f.eventname === event);
-  const about = target?.payload?.userkey;
-  return { event, created: kit.created, fired, recordedUser: recorded !== undefined && about === recorded.userkey };
+  const about = kit.fired.findLast((f) => f.eventname === event)?.payload;
+  // The name too: a sandbox whose store was reset gives the recorded userkey to the next new user.
+  const isRecorded = recorded !== undefined && about?.userkey === recorded.userkey && about.username.toLowerCase() === recorded.username.toLowerCase();
+  return { event, created: kit.created, fired, recordedUser: isRecorded };
 }
 
 /** The `--module` and `--course` named, looked up before anything is made: an unknown key must not leave a new user behind. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { triggerEvent } from '../../scripts/trigger/trigger.ts';
 import { TRIGGER_NO_SANDBOX, TRIGGER_NOT_SUBSCRIBED, TRIGGER_REFUSED, TRIGGER_TIMEOUT } from '../../scripts/trigger/errors.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
+import { openState } from '../../steps/lib/core/state.ts';
 import { EVENT_NAMES } from '../../steps/lib/core/event-names.ts';
 import { subscribe, accessToken, createUser, startReceiver } from '../sandbox/helpers.ts';
 import { captureLog } from '../helpers/output.ts';
@@ -198,6 +199,23 @@ describe('triggerEvent()', () => {
         /^ {2}delivery \S+ -> http:\/\/127\.0\.0\.1:\d+\/webhooks: what became of it is unknown \(the run stopped\); GET \/sandbox\/deliveries says$/,
       ),
     ]);
+  });
+
+  it('user.json names a user this sandbox no longer has: the new user that takes its userkey is not called the recorded one', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event: 'module_start' });
+    // Step 4's user from before the sandbox's store was reset: userkey 1001, which the next new user gets again.
+    await openState(config.stateDir).write('user', {
+      apiUrl: config.apiUrl,
+      domainkey: config.domainkey,
+      userkey: 1001,
+      username: 'Test-User-gone',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const result = await triggerEvent({ event: 'module_start', config, log: () => {}, waitMs: 0 });
+    expect(result.created[0]).toMatch(/^user Trigger-User-[a-z0-9]+ \(userkey 1001\), which fires User_Create$/);
+    expect(result.recordedUser).toBe(false);
   });
 
   it('an unknown --module is refused before anything fires', async () => {
