@@ -119,7 +119,7 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
   }
   for (const line of describeFired(fired, event)) log(line);
   const about = kit.fired.findLast((f) => f.eventname === event)?.payload;
-  // The name too: a sandbox whose store was reset gives the recorded userkey to the next new user.
+  // The name too, as in learner(): a sandbox whose store was reset gives the recorded userkey to the next new user.
   const isRecorded = recorded !== undefined && about?.userkey === recorded.userkey && about.username.toLowerCase() === recorded.username.toLowerCase();
   return { event, created: kit.created, fired, recordedUser: isRecorded };
 }
@@ -209,7 +209,13 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
     async learner() {
       const users = await sandbox.get<StoredUser[]>('/sandbox/users');
       const wanted = options.user ?? recorded?.username;
-      const found = users.find((u) => u.domainkey === config.domainkey && u.username.toLowerCase() === wanted?.toLowerCase());
+      // The recorded user is the one with its name and its userkey: a reset store may give either to someone else.
+      const found = users.find(
+        (u) =>
+          u.domainkey === config.domainkey &&
+          u.username.toLowerCase() === wanted?.toLowerCase() &&
+          (options.user !== undefined || u.userkey === recorded?.userkey),
+      );
       if (found !== undefined) {
         log(`User: ${found.username} (userkey ${found.userkey})${options.user === undefined ? ', the test user step 4 recorded' : ''}`);
         return found;

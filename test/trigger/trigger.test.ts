@@ -218,6 +218,21 @@ describe('triggerEvent()', () => {
     expect(result.recordedUser).toBe(false);
   });
 
+  it('user.json names a user whose name another userkey now has: that user is not used as, or called, the recorded one', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, 'http://127.0.0.1:9/webhooks', SECRET, { event: 'module_start' });
+    await createUser(sandbox, token, 'Someone-Else'); // 1001
+    await createUser(sandbox, token, 'Test-User-ab12'); // 1002: the recorded name, another user
+    const user = { apiUrl: config.apiUrl, domainkey: config.domainkey, userkey: 1001, username: 'Test-User-ab12', createdAt: '2026-01-01T00:00:00.000Z' };
+    await openState(config.stateDir).write('user', user);
+    const out = captureLog();
+    const result = await triggerEvent({ event: 'module_start', config, log: out.log, waitMs: 0 });
+    expect(out.lines.filter((line) => line.includes('the test user step 4 recorded'))).toEqual([]);
+    expect(result.created[0]).toMatch(/^user Trigger-User-[a-z0-9]+ \(userkey 1003\), which fires User_Create$/);
+    expect(result.recordedUser).toBe(false);
+  });
+
   it('an unknown --module is refused before anything fires', async () => {
     const { config, sandbox } = await sandboxRun();
     const token = await accessToken(sandbox);
