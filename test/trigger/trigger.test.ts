@@ -39,7 +39,8 @@ describe('npm run trigger (the script)', () => {
     expect(stdout).toContain('Subscribe first: WEBHOOK_EVENTS=<event>[,<event>...] npm run step:2');
   });
 
-  it('no event, two events, a repeated option, or an unknown event: exit 2 with the usage or the names', async () => {
+  // One test per pair of child processes: each takes seconds on a loaded machine.
+  it('no event, or two events: exit 2, the error coded, then the usage', async () => {
     const none = await runScript('scripts/trigger.ts');
     expect([none.code, none.stderr]).toEqual([
       2,
@@ -50,6 +51,9 @@ describe('npm run trigger (the script)', () => {
       2,
       expect.stringMatching(/^Error: One event at a time \(got user_create, user_delete\)\. \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: /),
     ]);
+  });
+
+  it('an unknown option, or one given twice: exit 2, the error coded, then the usage', async () => {
     const option = await runScript('scripts/trigger.ts', { args: ['user_create', '--modul', '5'] });
     expect([option.code, option.stdout, option.stderr]).toEqual([
       2,
@@ -62,6 +66,9 @@ describe('npm run trigger (the script)', () => {
       '',
       expect.stringMatching(/^Error: --user is given 2 times: give it once\. \[WORKBENCH_TRIGGER_USAGE\]\n\nUsage: /),
     ]);
+  });
+
+  it('an unknown event: exit 2, naming the events', async () => {
     const unknown = await runScript('scripts/trigger.ts', { args: ['lesson_viewed'] });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Error: "lesson_viewed" is not a Bracken event. [WORKBENCH_TRIGGER_USAGE]');
