@@ -5,7 +5,7 @@
  * (no sandbox, no subscription, a refusal: the error says what to do), 2 a wrong command line.
  */
 import { parseArgs } from 'node:util';
-import { formatError, isMain, loadConfig } from '../steps/lib/core/index.ts';
+import { formatError, isMain, loadConfig, repeatedOption } from '../steps/lib/core/index.ts';
 import { TRIGGER_USAGE, TriggerError } from './trigger/errors.ts';
 import { listEvents } from './trigger/recipes.ts';
 import { triggerEvent } from './trigger/trigger.ts';
@@ -24,7 +24,9 @@ async function main(): Promise<number> {
   } catch (error) {
     return refuse((error as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  const repeated = repeatedOption(tokens, OPTIONS);
+  if (repeated !== undefined) return refuse(`--${repeated.name} is given ${repeated.times} times: give it once.`);
   if (values.help === true) return print(USAGE);
   if (values.list === true) return print(listEvents());
   const [event, ...extra] = positionals;
@@ -54,17 +56,16 @@ async function main(): Promise<number> {
   }
 }
 
+const OPTIONS = {
+  user: { type: 'string' },
+  module: { type: 'string' },
+  course: { type: 'string' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse() {
-  return parseArgs({
-    allowPositionals: true,
-    options: {
-      user: { type: 'string' },
-      module: { type: 'string' },
-      course: { type: 'string' },
-      list: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ allowPositionals: true, tokens: true, options: OPTIONS });
 }
 
 /** A --module / --course value as a key; TriggerError TRIGGER_USAGE when it is not a whole number. */

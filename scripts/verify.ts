@@ -1,8 +1,9 @@
 /**
  * `npm run verify`: check one captured request against a signature scheme, outside any server.
  * Exit 0 and `valid` when it verifies; exit 1 and `invalid: <reason>: <message>` (plus a
- * diagnosis when one of the usual mistakes explains it) when it does not; exit 2 and the usage
- * for bad arguments. `--sign` prints what a sender would add instead. The body is read as bytes,
+ * diagnosis when one of the usual mistakes explains it) when it does not; exit 2 for bad
+ * arguments: `Error: <what is wrong> [WORKBENCH_VERIFY_USAGE]`, as every refusal is printed, then
+ * the usage. `--sign` prints what a sender would add instead. The body is read as bytes,
  * exactly: no trimming, no decoding, no re-encoding.
  *
  * @example
@@ -12,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { diagnose } from '../steps/lib/diagnose/index.ts';
-import { isMain } from '../steps/lib/core/index.ts';
+import { isMain, repeatedOption, WorkbenchError } from '../steps/lib/core/index.ts';
 import { findScheme, foldHeaders, schemeNames, signRequest, signsParameters, type Headers } from '../steps/lib/signature/index.ts';
 
 export const USAGE = `Usage:
@@ -34,16 +35,23 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
 }
 
-/** Thrown for bad arguments: exit 2 with the message and the usage. */
-class UsageError extends Error {}
+/** VerifyUsageError: the command line is wrong (an unknown scheme or option, no secret, no body...). Exit code 2. */
+export const VERIFY_USAGE = 'WORKBENCH_VERIFY_USAGE';
+
+/** Thrown for bad arguments: exit 2 with the message, its code and the usage. */
+class VerifyUsageError extends WorkbenchError<typeof VERIFY_USAGE> {
+  constructor(message: string) {
+    super(VERIFY_USAGE, message);
+  }
+}
 
 /** Runs the command; resolves to the exit code. */
 export async function runVerify(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`error: ${error.message}\n\n${USAGE}\n`);
+    if (!(error instanceof VerifyUsageError)) throw error;
+    io.stderr(`Error: ${error.message} [${error.code}]\n\n${USAGE}\n`);
     return 2;
   }
 }
@@ -57,10 +65,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const scheme = findScheme(args.scheme ?? '');
   if (scheme === undefined) {
     const given = args.scheme === undefined ? 'no --scheme given' : `unknown scheme ${JSON.stringify(args.scheme)}`;
-    throw new UsageError(`${given}; choose one of: ${schemeNames().join(', ')}.`);
+    throw new VerifyUsageError(`${given}; choose one of: ${schemeNames().join(', ')}.`);
   }
   const secrets = args.secret ?? [];
-  if (secrets.length === 0 || secrets.some((secret) => secret === '')) throw new UsageError('give the secret with --secret <secret> (non-empty).');
+  if (secrets.length === 0 || secrets.some((secret) => secret === '')) throw new VerifyUsageError('give the secret with --secret <secret> (non-empty).');
   const headers = parseHeaders(args.header ?? []);
   const now = args.now === undefined ? undefined : wholeNumber('--now', args.now);
   const nowFn = now === undefined ? {} : { now: () => now * 1000 };
@@ -99,32 +107,45 @@ function signOrExplain<T>(sign: () => T): T {
   try {
     return sign();
   } catch (error) {
-    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_INVALID_ARG_VALUE') throw new UsageError(error.message);
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_INVALID_ARG_VALUE') throw new VerifyUsageError(error.message);
     throw error;
   }
 }
 
+const OPTIONS = {
+  scheme: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  header: { type: 'string', multiple: true, short: 'H' },
+  'body-file': { type: 'string' },
+  url: { type: 'string' },
+  now: { type: 'string' },
+  tolerance: { type: 'string' },
+  id: { type: 'string' },
+  sign: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse(argv: readonly string[]) {
+  const { values, tokens } = parseOrRefuse(argv);
+  const repeated = repeatedOption(tokens, OPTIONS);
+  if (repeated !== undefined) {
+    throw new VerifyUsageError(`--${repeated.name} is given ${repeated.times} times: give it once (only --secret and --header may repeat).`);
+  }
+  return values;
+}
+
+function parseOrRefuse(argv: readonly string[]) {
   try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scheme: { type: 'string' },
-        secret: { type: 'string', multiple: true },
-        header: { type: 'string', multiple: true, short: 'H' },
-        'body-file': { type: 'string' },
-        url: { type: 'string' },
-        now: { type: 'string' },
-        tolerance: { type: 'string' },
-        id: { type: 'string' },
-        sign: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, tokens: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Not echoed: a stray argument is often the secret itself (no --secret, or one with spaces left unquoted).
+    if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new VerifyUsageError(
+        'An argument is not the value of an option, and is not shown in case it is a secret: verify takes options only. ' +
+          'Quote a value with spaces (--secret "two words"), and put -- right after npm run verify.',
+      );
+    }
+    throw new VerifyUsageError((error as Error).message);
   }
 }
 
@@ -135,14 +156,14 @@ function parseHeaders(lines: readonly string[]): Headers {
   return foldHeaders(
     lines.map((line): [string, string] => {
       const match = HEADER_LINE.exec(line);
-      if (!match?.[1]) throw new UsageError(`--header ${JSON.stringify(line)} is not "Name: value".`);
+      if (!match?.[1]) throw new VerifyUsageError(`--header ${JSON.stringify(line)} is not "Name: value".`);
       return [match[1], match[2] ?? ''];
     }),
   );
 }
 
 function wholeNumber(flag: string, raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw new UsageError(`${flag} ${JSON.stringify(raw)} is not a whole number of seconds.`);
+  if (!/^\d{1,15}$/.test(raw)) throw new VerifyUsageError(`${flag} ${JSON.stringify(raw)} is not a whole number of seconds.`);
   return Number(raw);
 }
 
@@ -152,15 +173,15 @@ async function readBody(path: string | undefined, stdin: CliIo['stdin']): Promis
     try {
       return await readFile(path);
     } catch (error) {
-      throw new UsageError(`cannot read --body-file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw new VerifyUsageError(`cannot read --body-file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
     }
   }
-  if (path === undefined && stdin.isTTY) throw new UsageError('no body: give --body-file <path>, or pipe the body on stdin.');
+  if (path === undefined && stdin.isTTY) throw new VerifyUsageError('no body: give --body-file <path>, or pipe the body on stdin.');
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
   const body = Buffer.concat(chunks);
   // A forgotten pipe must not verify an empty body; an intended empty body is `--body-file /dev/null`.
-  if (path === undefined && body.length === 0) throw new UsageError('no body: stdin was empty; give --body-file <path> (/dev/null for an empty body).');
+  if (path === undefined && body.length === 0) throw new VerifyUsageError('no body: stdin was empty; give --body-file <path> (/dev/null for an empty body).');
   return body;
 }
 

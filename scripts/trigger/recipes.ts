@@ -38,6 +38,8 @@ export interface Kit {
 export interface Recipe {
   /** What the event needs, and what else fires on the way; for `--list`. */
   readonly needs: string;
+  /** For an Expiring/Expired event: whose certificate's clock it moves, so a --module/--course that never expires is refused first. */
+  readonly expiryOf?: 'module' | 'course';
   readonly run: (kit: Kit) => Promise<void>;
 }
 
@@ -87,10 +89,12 @@ export const RECIPES: { readonly [N in EventName]: Recipe } = {
     run: async (kit) => void (await passModule(kit)),
   },
   Module_Expiring: {
+    expiryOf: 'module',
     needs: 'as module_complete (which fires Module_Complete), then moves the certificate to its Expiring notice (SANDBOX_EXPIRING_DAYS before expiry)',
     run: async (kit) => clock('expiring')(kit, await passModule(kit)),
   },
   Module_Expired: {
+    expiryOf: 'module',
     needs: 'as module_complete, then moves the certificate past its expiry (Module_Expiring fires first, as time passes it)',
     run: async (kit) => clock('expired')(kit, await passModule(kit)),
   },
@@ -99,10 +103,12 @@ export const RECIPES: { readonly [N in EventName]: Recipe } = {
     run: async (kit) => void (await completeCourse(kit)),
   },
   Course_Expiring: {
+    expiryOf: 'course',
     needs: 'as course_complete, then moves the course certificate to its Expiring notice',
     run: async (kit) => clock('expiring')(kit, await completeCourse(kit)),
   },
   Course_Expired: {
+    expiryOf: 'course',
     needs: 'as course_complete, then moves the course certificate past its expiry (Course_Expiring fires first)',
     run: async (kit) => clock('expired')(kit, await completeCourse(kit)),
   },

@@ -7,11 +7,15 @@
  * const sandbox = await connectSandbox('http://127.0.0.1:4010', 10_000);
  * const module = await sandbox.post<StoredModule>('/sandbox/modules', {});
  */
-import { TRIGGER_NO_SANDBOX, TRIGGER_REFUSED, TriggerError } from './errors.ts';
+import { isObject } from '../../steps/lib/core/index.ts';
+import { TRIGGER_NO_SANDBOX, TRIGGER_REFUSED, TRIGGER_TIMEOUT, TriggerError } from './errors.ts';
 
 /** The route the sandbox lists in `GET /` once it can fire the learning events. */
 const LEARNING_ROUTE = 'POST /sandbox/modules';
 const SANDBOX_NAME = 'Bracken sandbox (bracken-webhook-workbench)';
+const BUSY =
+  'It is running but busy (thousands of deliveries?) or stuck: wait and run this again, or raise HTTP_TIMEOUT_MS. ' +
+  'What this run said it created is in the sandbox, and the request that timed out may have been carried out too: GET /sandbox/deliveries shows what was sent.';
 const START_IT = 'Start it in another terminal with `npm run sandbox` (npm start runs a sandbox of its own, which stops when it ends), then run this again.';
 
 export interface SandboxClient {
@@ -20,10 +24,11 @@ export interface SandboxClient {
   post<T>(path: string, body: unknown): Promise<T>;
 }
 
-/** A client for the sandbox at `url`. Throws TriggerError TRIGGER_NO_SANDBOX when none answers there. */
+/** A client for the sandbox at `url`. Throws TriggerError TRIGGER_NO_SANDBOX when none answers there, TRIGGER_TIMEOUT when it answers too slowly. */
 export async function connectSandbox(url: string, timeoutMs: number): Promise<SandboxClient> {
   const request = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${url}${path}`, {
         method,
@@ -31,11 +36,18 @@ export async function connectSandbox(url: string, timeoutMs: number): Promise<Sa
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
+      // A timeout means something took the connection: a busy sandbox, not a missing one.
+      if ((error as Error).name === 'TimeoutError') {
+        throw new TriggerError(TRIGGER_TIMEOUT, `The sandbox at ${url} did not answer ${method} ${path} within ${timeoutMs} ms.`, {
+          cause: error,
+          hint: BUSY,
+        });
+      }
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new TriggerError(TRIGGER_NO_SANDBOX, `No sandbox is running at ${url} (${cause}).`, { cause: error, hint: START_IT });
     }
-    const text = await response.text();
     const data = parse(text);
     if (!response.ok) {
       const detail = (data as { detail?: unknown } | undefined)?.detail;
@@ -48,9 +60,10 @@ export async function connectSandbox(url: string, timeoutMs: number): Promise<Sa
     return data as T;
   };
 
-  const info = await request<{ name?: unknown; routes?: unknown }>('GET', '/');
-  const routes = Array.isArray(info.routes) ? info.routes : [];
-  if (info.name !== SANDBOX_NAME || !routes.includes(LEARNING_ROUTE)) {
+  // Whatever answers may not be a sandbox at all: a web page, or JSON that is not an object.
+  const info = await request<unknown>('GET', '/');
+  const routes = isObject(info) && Array.isArray(info.routes) ? info.routes : [];
+  if (!isObject(info) || info.name !== SANDBOX_NAME || !routes.includes(LEARNING_ROUTE)) {
     throw new TriggerError(TRIGGER_NO_SANDBOX, `What answers at ${url} is not the workbench's sandbox, or a version that cannot fire the learning events.`, {
       hint: `Stop it and start the sandbox of this checkout: npm run sandbox. ${START_IT}`,
     });

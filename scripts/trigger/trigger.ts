@@ -2,7 +2,9 @@
  * `npm run trigger -- <event>`, like `stripe trigger`: fires one Bracken event through a running
  * sandbox's real path (subscription lookup, signing, delivery, retries), making what it needs on the
  * way (a user, a module, a course) and saying what it made and what fired. It refuses, before it
- * changes anything, when no sandbox runs or nothing subscribes to the event.
+ * changes anything, when no sandbox runs, nothing subscribes to the event, or the --module/--course
+ * given is unknown (or never expires, for an Expiring/Expired event). A run that fails part-way
+ * still lists what it had fired.
  *
  * @example
  * const result = await triggerEvent({ event: 'module_complete', config, log: console.log });
@@ -59,6 +61,7 @@ export interface TriggerResult {
 }
 
 const DEFAULT_WAIT_MS = 5_000;
+const UNKNOWN_OUTCOME = 'what became of it is unknown (the run stopped); GET /sandbox/deliveries says';
 
 /** Fires `options.event` in the sandbox. Throws TriggerError (see errors.ts), ApiError from the user routes. */
 export async function triggerEvent(options: TriggerOptions): Promise<TriggerResult> {
@@ -79,7 +82,7 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
     );
   }
 
-  // Nothing is made before both checks pass: a sandbox that answers, and a subscription that delivers.
+  // Nothing is made before the checks pass: a sandbox that answers, a subscription that delivers, and the --module / --course named.
   const sandbox = await connectSandbox(config.apiUrl, config.httpTimeoutMs);
   log(`Trigger: ${event} through the sandbox at ${sandbox.url}`);
   const subscriptions = await sandbox.get<StoredSubscription[]>('/sandbox/subscriptions');
@@ -99,16 +102,51 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
   }
   for (const s of active) log(`Subscription: ${s.eventname} -> ${s.target} (active)`);
 
+  const given = await givenKeys(sandbox, options);
+  refuseNeverExpiring(event, given);
   const before = new Set((await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).map((d) => d.id));
   const recorded = await recordedUser(config);
-  const kit = createKit({ options, sandbox, recorded, before });
-  await RECIPES[event].run(kit.kit);
-
-  const fired = await outcomes(sandbox, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
+  const kit = createKit({ options, sandbox, recorded, before, given });
+  let fired: FiredEvent[];
+  try {
+    await RECIPES[event].run(kit.kit);
+    fired = await outcomes(sandbox, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
+  } catch (error) {
+    // What fired before the failure is being delivered all the same: say so before the error.
+    const unknown = kit.fired.map((f) => ({ ...f, deliveries: f.deliveries.map((d) => ({ ...d, outcome: UNKNOWN_OUTCOME })) }));
+    for (const line of describeFired(unknown, event)) log(line);
+    throw error;
+  }
   for (const line of describeFired(fired, event)) log(line);
-  const target = kit.fired.findLast((f) => f.eventname === event);
-  const about = target?.payload?.userkey;
-  return { event, created: kit.created, fired, recordedUser: recorded !== undefined && about === recorded.userkey };
+  const about = kit.fired.findLast((f) => f.eventname === event)?.payload;
+  // The name too, as in learner(): a sandbox whose store was reset gives the recorded userkey to the next new user.
+  const isRecorded = recorded !== undefined && about?.userkey === recorded.userkey && about.username.toLowerCase() === recorded.username.toLowerCase();
+  return { event, created: kit.created, fired, recordedUser: isRecorded };
+}
+
+/** The `--module` and `--course` named, looked up before anything is made: an unknown key must not leave a new user behind. */
+async function givenKeys(sandbox: SandboxClient, options: TriggerOptions): Promise<GivenKeys> {
+  const find = async <T>(kind: 'module' | 'course', key: number | undefined, keyOf: (item: T) => number): Promise<T | undefined> => {
+    if (key === undefined) return undefined;
+    const found = (await sandbox.get<T[]>(`/sandbox/${kind}s`)).find((item) => keyOf(item) === key);
+    if (found === undefined) throw unknownKey(kind, key);
+    return found;
+  };
+  return {
+    module: await find<StoredModule>('module', options.module, (m) => m.modulekey),
+    course: await find<StoredCourse>('course', options.course, (c) => c.coursekey),
+  };
+}
+
+/** An Expiring/Expired event for a --module or --course whose certificates never expire: refused before its completion fires. */
+function refuseNeverExpiring(event: EventName, given: GivenKeys): void {
+  const kind = RECIPES[event].expiryOf;
+  const subject = kind === undefined ? undefined : given[kind];
+  if (kind === undefined || subject === undefined || subject.lifetimeMonths !== null) return;
+  const what = 'coursekey' in subject ? `Course ${subject.coursekey}` : `Module ${subject.modulekey}`;
+  throw new TriggerError(TRIGGER_REFUSED, `${what}'s certificates never expire (lifetimeMonths null), so there is no ${event} to fire.`, {
+    hint: `Leave --${kind} out to have a ${kind} made whose certificates last 12 months.`,
+  });
 }
 
 /** The test user step 4 recorded, when it belongs to this sandbox (user.json). */
@@ -117,17 +155,24 @@ async function recordedUser(config: Config): Promise<UserState | undefined> {
   return user !== undefined && belongsToConfigured(user, config) ? user : undefined;
 }
 
+interface GivenKeys {
+  readonly module: StoredModule | undefined;
+  readonly course: StoredCourse | undefined;
+}
+
 interface KitInput {
   readonly options: TriggerOptions;
   readonly sandbox: SandboxClient;
   readonly recorded: UserState | undefined;
   /** Delivery ids that existed before: the rest are the trigger's. */
   readonly before: ReadonlySet<string>;
+  /** What `--module` and `--course` name (checked to exist). */
+  readonly given: GivenKeys;
 }
 
 /** The kit the recipes use, recording what it makes and what fires. */
 function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired[] } {
-  const { options, sandbox, recorded, before } = input;
+  const { options, sandbox, recorded, before, given } = input;
   const { config, log } = options;
   const created: string[] = [];
   const fired: Fired[] = [];
@@ -164,7 +209,13 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
     async learner() {
       const users = await sandbox.get<StoredUser[]>('/sandbox/users');
       const wanted = options.user ?? recorded?.username;
-      const found = users.find((u) => u.domainkey === config.domainkey && u.username.toLowerCase() === wanted?.toLowerCase());
+      // The recorded user is the one with its name and its userkey: a reset store may give either to someone else.
+      const found = users.find(
+        (u) =>
+          u.domainkey === config.domainkey &&
+          u.username.toLowerCase() === wanted?.toLowerCase() &&
+          (options.user !== undefined || u.userkey === recorded?.userkey),
+      );
       if (found !== undefined) {
         log(`User: ${found.username} (userkey ${found.userkey})${options.user === undefined ? ', the test user step 4 recorded' : ''}`);
         return found;
@@ -179,26 +230,24 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
     },
     async module() {
       if (module !== undefined) return module;
-      if (options.module !== undefined) {
-        module = (await sandbox.get<StoredModule[]>('/sandbox/modules')).find((m) => m.modulekey === options.module);
-        if (module === undefined) throw unknownKey('module', options.module);
-        log(`Module: ${module.modulekey} "${module.title}"`);
+      if (given.module !== undefined) {
+        module = given.module;
+        log(`Module: ${module.modulekey} ${JSON.stringify(module.title)}`);
         return module;
       }
       module = await sandbox.post<StoredModule>('/sandbox/modules', { lifetimeMonths: 12 });
-      made(`module ${module.modulekey} "${module.title}" (its certificates last 12 months)`);
+      made(`module ${module.modulekey} ${JSON.stringify(module.title)} (its certificates last 12 months)`);
       return module;
     },
     async course() {
-      if (options.course !== undefined) {
-        const course = (await sandbox.get<StoredCourse[]>('/sandbox/courses')).find((c) => c.coursekey === options.course);
-        if (course === undefined) throw unknownKey('course', options.course);
-        log(`Course: ${course.coursekey} "${course.title}" (modules ${course.modulekeys.join(', ')})`);
+      if (given.course !== undefined) {
+        const course = given.course;
+        log(`Course: ${course.coursekey} ${JSON.stringify(course.title)} (modules ${course.modulekeys.join(', ')})`);
         return course;
       }
       const { modulekey } = await kit.module();
       const course = await sandbox.post<StoredCourse>('/sandbox/courses', { modulekeys: [modulekey], lifetimeMonths: 12 });
-      made(`course ${course.coursekey} "${course.title}" of module ${modulekey} (its certificates last 12 months)`);
+      made(`course ${course.coursekey} ${JSON.stringify(course.title)} of module ${modulekey} (its certificates last 12 months)`);
       return course;
     },
     async post(path, body) {
@@ -233,11 +282,24 @@ async function outcomes(sandbox: SandboxClient, fired: readonly Fired[], waitMs:
   }));
 }
 
+/** What became of a delivery, in words; only a pending one is said to be retried. */
 function outcome(delivery: StoredDelivery | undefined): string {
   if (delivery === undefined) return 'not found in /sandbox/deliveries';
-  if (delivery.status === 'delivered') return `delivered (${delivery.lastStatus ?? 'ok'})`;
-  if (delivery.attempts === 0) return 'queued, not sent yet';
-  return `not delivered yet: ${delivery.lastError ?? 'failed'}; the sandbox retries it (is npm run step:3 running?)`;
+  const last = delivery.lastError ?? 'failed';
+  switch (delivery.status) {
+    case 'delivered':
+      return `delivered (${delivery.lastStatus ?? 'ok'})`;
+    case 'failed':
+      return `failed for good: ${delivery.reason ?? 'the sandbox gave up'} (last: ${last})`;
+    case 'cancelled':
+      return `cancelled: ${delivery.reason ?? 'no reason given'}`;
+    case 'pending':
+      if (delivery.attempts === 0) return 'queued, not sent yet';
+      // An answer means the receiver runs and refused it; no answer means nothing listens there.
+      return delivery.lastStatus === null
+        ? `not delivered yet: ${last}; the sandbox retries it (is npm run step:3 running?)`
+        : `not delivered yet: your receiver answered ${last}; the sandbox retries it (the receiver's log says why it refused: another secret?)`;
+  }
 }
 
 /** "Fired: Module_Complete (userkey 1001, ...)" and one line per delivery. */

@@ -54,6 +54,15 @@ describe('checkBrackenEvent(payload)', () => {
     });
   });
 
+  it('quotes at most 40 characters of an unknown event name: a 1 MB name does not make a 1 MB log line', () => {
+    const check = checkBrackenEvent({ eventname: `User_${'x'.repeat(1_000_000)}` });
+    expect(check).toMatchObject({
+      ok: false,
+      field: 'eventname',
+      message: `The payload does not fit a Bracken event ${PROVISIONAL}: "eventname" is "User_${'x'.repeat(35)}…", not one of Bracken's events (${EVENT_NAMES.join(', ')}).`,
+    });
+  });
+
   it("takes keys and the event name in any letter case, handing back Bracken's spelling, and keeps unknown fields", () => {
     const payload = { EventName: 'module_start', DomainKey: 1, UserKey: 2, UserName: 'x', Timestamp: 't', ModuleKey: 3, extra: true };
     const check = checkBrackenEvent(payload);
@@ -77,6 +86,16 @@ describe('eventSummary(payload) and formatFields', () => {
     expect(formatFields(summary.fields)).toBe(
       'userkey 1001, username "Test-User-1", modulekey 2001, passed true, mark 100, certificate "http://127.0.0.1:4010/sandbox/certificates/2002", expires "2026-01-01T12:00:00.000Z"',
     );
+  });
+
+  it('cuts long strings to 120 characters: a signed payload with a 1 MB username or event name does not make a 1 MB Event: line', () => {
+    const long = 'x'.repeat(1_000_000);
+    const fits = eventSummary({ ...EXAMPLE_EVENTS.User_Create, username: long });
+    expect(fits.fields).toEqual([
+      ['userkey', '1001'],
+      ['username', `"${'x'.repeat(120)}…"`],
+    ]);
+    expect(eventSummary({ eventname: long }).eventname).toBe(`${'x'.repeat(120)}…`);
   });
 
   it('still shows what a payload that does not fit has, with the problem', () => {

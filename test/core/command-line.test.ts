@@ -5,9 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { freePort } from '../../scripts/walkthrough/free-port.ts';
-import { readCommandLine } from '../../steps/lib/core/command-line.ts';
+import { readCommandLine, repeatedOption } from '../../steps/lib/core/command-line.ts';
 import { openState, type UserState } from '../../steps/lib/core/state.ts';
 import { runScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -54,6 +55,19 @@ describe('readCommandLine()', () => {
     expect(readCommandLine({ ...SPEC, args })).toBeUndefined();
     expect(printed).toEqual({ out: [], err: [`Error: ${message} [WORKBENCH_CONFIG_INVALID]\nNext: ${SPEC.hint}`] });
     expect(process.exitCode).toBe(2);
+  });
+});
+
+describe('repeatedOption(tokens, options)', () => {
+  const options = { scheme: { type: 'string' }, secret: { type: 'string', multiple: true }, sign: { type: 'boolean' } } as const;
+  const repeated = (args: string[]) => repeatedOption(parseArgs({ args, options, tokens: true }).tokens, options);
+
+  test('names a single-value option given twice, in either spelling, with how many times', () => {
+    expect(repeated(['--scheme', 'github', '--scheme=bracken', '--scheme', 'x'])).toEqual({ name: 'scheme', times: 3 });
+  });
+
+  test('lets options that take several values, and flags, repeat', () => {
+    expect(repeated(['--scheme', 'github', '--secret', 'a', '--secret', 'b', '--sign', '--sign'])).toBeUndefined();
   });
 });
 

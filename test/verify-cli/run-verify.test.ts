@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runVerify } from '../../scripts/verify.ts';
+import { runVerify, USAGE } from '../../scripts/verify.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { VECTORS, vectorBody, type Vector } from '../helpers/vectors.ts';
 
@@ -50,29 +50,53 @@ describe('runVerify', () => {
   });
 
   it.each([
-    ['no secret', ['--scheme', 'github', '--header', GITHUB_HEADER, '--body-file', '<hello>'], 'error: give the secret with --secret <secret> (non-empty).'],
-    ['no body (empty stdin)', ['--scheme', 'github', '--secret', 'x', '--header', GITHUB_HEADER], 'error: no body: stdin was empty'],
+    ['no secret', ['--scheme', 'github', '--header', GITHUB_HEADER, '--body-file', '<hello>'], 'give the secret with --secret <secret> (non-empty).'],
+    [
+      'no body (empty stdin)',
+      ['--scheme', 'github', '--secret', 'x', '--header', GITHUB_HEADER],
+      'no body: stdin was empty; give --body-file <path> (/dev/null for an empty body).',
+    ],
     [
       'malformed --header',
       ['--scheme', 'github', '--secret', 'x', '--header', 'X-Hub-Signature-256 sha256=ab', '--body-file', '<hello>'],
-      'error: --header "X-Hub-Signature-256 sha256=ab" is not "Name: value".',
+      '--header "X-Hub-Signature-256 sha256=ab" is not "Name: value".',
     ],
     [
       'unreadable --body-file',
       ['--scheme', 'github', '--secret', 'x', '--body-file', '/nonexistent/body.json'],
-      'error: cannot read --body-file "/nonexistent/body.json": ENOENT.',
+      'cannot read --body-file "/nonexistent/body.json": ENOENT.',
     ],
-    ['unknown option', ['--scheme', 'github', '--secret', 'x', '--sigs', 'y'], "error: Unknown option '--sigs'"],
+    ['unknown option', ['--scheme', 'github', '--secret', 'x', '--sigs', 'y'], "Unknown option '--sigs'"],
+    [
+      'a repeated --scheme (the last one would silently win)',
+      ['--scheme', 'github', '--secret', 'x', '--scheme', 'bracken', '--body-file', '<hello>'],
+      '--scheme is given 2 times: give it once (only --secret and --header may repeat).',
+    ],
+    [
+      'a repeated --body-file',
+      ['--scheme', 'github', '--secret', 'x', '--body-file', '<hello>', '--body-file=/dev/null'],
+      '--body-file is given 2 times: give it once (only --secret and --header may repeat).',
+    ],
     [
       'bad --now',
       ['--scheme', 'github', '--secret', 'x', '--now', 'yesterday', '--body-file', '<hello>'],
-      'error: --now "yesterday" is not a whole number of seconds.',
+      '--now "yesterday" is not a whole number of seconds.',
     ],
-  ])('exit 2 with a message for %s', async (_name, args, message) => {
+  ])('exit 2 for %s: "Error: <message> [WORKBENCH_VERIFY_USAGE]", then the usage', async (_name, args, message) => {
     const run = await verifyCli(args.map((arg) => (arg === '<hello>' ? helloFile : arg)));
-    expect(run.code).toBe(2);
-    expect(run.stderr.startsWith(message)).toBe(true);
-    expect(run.stderr).toContain('Usage:');
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `Error: ${message} [WORKBENCH_VERIFY_USAGE]\n\n${USAGE}\n` });
+  });
+
+  it('exit 2 for a stray argument, which is not echoed: it is often the secret (no --secret, or one with spaces left unquoted)', async () => {
+    const run = await verifyCli(['--scheme', 'github', '--secret', "It's", 'a', 'Secret-to-Everybody', '--body-file', helloFile]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'Error: An argument is not the value of an option, and is not shown in case it is a secret: verify takes options only. ' +
+        'Quote a value with spaces (--secret "two words"), and put -- right after npm run verify. [WORKBENCH_VERIFY_USAGE]\n\n' +
+        `${USAGE}\n`,
+    });
   });
 
   it('--sign with --id and --now reproduces the Standard Webhooks vector; verify needs --now to accept it', async () => {
@@ -131,7 +155,7 @@ describe('runVerify', () => {
   it('--sign refuses a secret the scheme cannot use, with exit 2', async () => {
     const run = await verifyCli(['--sign', '--scheme', 'standard-webhooks', '--secret', 'not base64!'], '{}');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: "secret" must be a "whsec_<base64>" secret for Standard Webhooks\./);
+    expect(run.stderr).toMatch(/^Error: "secret" must be a "whsec_<base64>" secret for Standard Webhooks\..* \[WORKBENCH_VERIFY_USAGE\]\n\nUsage:\n/s);
   });
 
   it('--help prints the usage and exits 0', async () => {

@@ -8,11 +8,14 @@
  * // { eventname: 'Module_Complete', fields: [['userkey', '1001'], ['username', '"Test-User-ab12"'], ['modulekey', '2001'], ...], problem: undefined }
  * formatFields(summary.fields) // 'userkey 1001, username "Test-User-ab12", modulekey 2001, passed true, mark 100, ...'
  */
-import { isObject } from '../core/index.ts';
+import { isObject, quoteShort } from '../core/index.ts';
 import { checkBrackenEvent } from './events.ts';
 
 /** The fields shown, in this order, when the payload has them (domainkey and timestamp are left to the body view). */
 const KEY_FIELDS = ['userkey', 'username', 'modulekey', 'coursekey', 'passed', 'mark', 'certificate', 'expires'] as const;
+
+/** Long enough for a certificate URL; a longer string is cut (a signed payload can still carry a 1 MB username). */
+const MAX_SHOWN = 120;
 
 export interface EventSummary {
   /** Bracken's spelling when the payload names a known event, else what it says (or undefined). */
@@ -28,7 +31,7 @@ export function eventSummary(payload: unknown): EventSummary {
   const check = checkBrackenEvent(payload);
   const source: Record<string, unknown> = check.ok ? { ...check.event } : isObject(payload) ? lowerCaseKeys(payload) : {};
   const fields = KEY_FIELDS.filter((field) => isScalar(source[field])).map((field) => [field, show(source[field])] as const);
-  const named = check.ok ? check.event.eventname : (check.eventname ?? (typeof source.eventname === 'string' ? source.eventname : undefined));
+  const named = check.ok ? check.event.eventname : (check.eventname ?? (typeof source.eventname === 'string' ? cut(source.eventname) : undefined));
   return { eventname: named, fields, problem: check.ok ? undefined : check.message };
 }
 
@@ -38,7 +41,12 @@ export function formatFields(fields: EventSummary['fields']): string {
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? quoteShort(value, MAX_SHOWN) : String(value);
+}
+
+/** A sender's string, cut to MAX_SHOWN characters: these lines summarise, the body view shows it all. */
+function cut(value: string): string {
+  return value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
 }
 
 function isScalar(value: unknown): boolean {

@@ -15,7 +15,7 @@
  * if (check.ok && check.event.eventname === 'Module_Complete') issueCertificate(check.event.certificate);
  * else if (!check.ok) log(check.message); // '... "mark" is a string, not a number'
  */
-import { canonicalEventName, EVENT_NAMES, type EventName } from '../core/index.ts';
+import { canonicalEventName, EVENT_NAMES, type EventName, quoteShort } from '../core/index.ts';
 
 /** What every event carries: who it is about, in which domain, and when. */
 interface EventBase<N extends EventName> {
@@ -146,7 +146,7 @@ export function checkBrackenEvent(payload: unknown): EventCheck {
   if (typeof name !== 'string') return misfit(undefined, 'eventname', `"eventname" is ${name === undefined ? 'missing' : `${jsonType(name)}, not a string`}`);
   const eventname = canonicalEventName(name);
   if (eventname === undefined)
-    return misfit(undefined, 'eventname', `"eventname" is ${JSON.stringify(name)}, not one of Bracken's events (${EVENT_NAMES.join(', ')})`);
+    return misfit(undefined, 'eventname', `"eventname" is ${quoteShort(name)}, not one of Bracken's events (${EVENT_NAMES.join(', ')})`);
 
   const event: Record<string, unknown> = { ...payload, eventname };
   for (const { field, type, nullable } of FIELD_CHECKS.get(eventname) ?? []) {
@@ -181,7 +181,7 @@ function misfit(eventname: EventName | undefined, field: string, what: string): 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'string') return `a string (${quoteShort(value)})`;
   if (typeof value === 'number' && !Number.isFinite(value)) return `${value}`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -53,3 +53,25 @@ export function readCommandLine<O extends OptionsConfig>(spec: CommandLineSpec<O
   delete values.help;
   return values as CommandLineValues<O>;
 }
+
+/**
+ * The first option given more than once that takes a single value (parseArgs keeps the last one and
+ * drops the others without a word), from parseArgs's `tokens`; undefined when there is none.
+ *
+ * @example
+ * const { tokens } = parseArgs({ args, options, tokens: true });
+ * repeatedOption(tokens, options) // { name: 'scheme', times: 2 } for `--scheme a --scheme b`
+ */
+export function repeatedOption(
+  tokens: readonly { readonly kind: string; readonly name?: string }[],
+  options: OptionsConfig,
+): { readonly name: string; readonly times: number } | undefined {
+  const counts = new Map<string, number>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    const option = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (option?.type === 'string' && option.multiple !== true) counts.set(token.name, (counts.get(token.name) ?? 0) + 1);
+  }
+  const [name, times] = [...counts].find(([, n]) => n > 1) ?? [];
+  return name === undefined || times === undefined ? undefined : { name, times };
+}

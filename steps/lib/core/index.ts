@@ -64,6 +64,7 @@ export { isObject } from './is-object.ts';
 export { parseEnvText, readEnvFile } from './env-file.ts';
 export type { PidLockRefusals } from './pid-lock.ts';
 export { printable, scrubText } from './printable.ts';
+export { quoteShort } from './quote-short.ts';
 export { redact, redactUrlSecrets } from './redact.ts';
 export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretWarning } from './weak-secret.ts';
 export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbackPeer, checkSameOrigin } from './local-guard.ts';
@@ -75,7 +76,7 @@ export { databaseTarget, hidePassword, parseDatabaseUrl, redactDatabaseUrl } fro
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';
-export { readCommandLine } from './command-line.ts';
+export { readCommandLine, repeatedOption } from './command-line.ts';
 export type { CommandLineSpec, CommandLineValues } from './command-line.ts';
 export { Fifo } from './fifo.ts';
 export { resolveStepDeps } from './step-deps.ts';

@@ -1,0 +1,45 @@
+/**
+ * What a failed check quotes of the sender's own values (a timestamp, a scheme word, a parameter
+ * name, signature entries) is cut short: the listener writes the message into its log line and
+ * journal for every refused request, and no secret is needed to be refused, so a sender must not
+ * be able to make those as large as its body.
+ */
+import { describe, expect, it } from 'vitest';
+import { findScheme } from '../../steps/lib/signature/registry.ts';
+import type { Verifier, VerifyInput } from '../../steps/lib/signature/types.ts';
+
+const LONG = '9'.repeat(100_000);
+
+function messageOf(name: string, input: Omit<VerifyInput, 'secrets'>): string {
+  const secret = name === 'standard-webhooks' ? 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' : 's3cret-0123456789';
+  const result = (findScheme(name) as Verifier).verify({ secrets: [secret], ...input });
+  if (result.ok) throw new Error('expected a failure');
+  return result.message;
+}
+
+describe('failure messages quote at most 40 characters of what the sender wrote', () => {
+  it('bracken: the Authorization scheme word', () => {
+    const message = messageOf('bracken', { body: Buffer.from('{}'), headers: { authorization: `${'B'.repeat(10_000)} abc` } });
+    expect(message).toBe(`The Authorization header starts with "${'B'.repeat(40)}…", not "HMACSHA256".`);
+  });
+
+  it('standard-webhooks: the timestamp, and the first three signature entries only', () => {
+    const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v2,a '.repeat(3000) };
+    expect(messageOf('standard-webhooks', { body: Buffer.from('{}'), headers: { ...headers, 'webhook-timestamp': LONG } })).toBe(
+      `The webhook-timestamp "${'9'.repeat(40)}…" is not whole Unix seconds.`,
+    );
+    expect(messageOf('standard-webhooks', { body: Buffer.from('{}'), headers })).toBe(
+      'The webhook-signature header has no "v1,<base64>" entry (entries start "v2,a", "v2,a", "v2,a", … 3000 in all).',
+    );
+  });
+
+  it('vonage: a timestamp parameter and a parameter name from the body', () => {
+    const sig = 'a'.repeat(64);
+    const stamp = messageOf('vonage', { body: Buffer.from(JSON.stringify({ sig, timestamp: LONG })), headers: {} });
+    expect(stamp).toBe(`The "timestamp" parameter "${'9'.repeat(40)}…" is not whole Unix seconds.`);
+    const key = messageOf('vonage', { body: Buffer.from(JSON.stringify({ sig, [LONG]: {} })), headers: {} });
+    expect(key).toBe(`The JSON parameter "${'9'.repeat(40)}…" is not a string, number or boolean.`);
+    const type = messageOf('vonage', { body: Buffer.from('a=1'), headers: { 'content-type': `text/${'x'.repeat(5000)}` } });
+    expect(type).toBe(`The body's content-type "text/${'x'.repeat(35)}…" is neither a form nor JSON.`);
+  });
+});
