@@ -8,6 +8,7 @@
  * parseSandboxCommandLine(['delivery']); // { command: 'usage-error', message: 'Unknown command "delivery".' }
  */
 import { parseArgs } from 'node:util';
+import { SANDBOX_USAGE_ERROR } from './errors.ts';
 
 export const SANDBOX_USAGE = `Usage: npm run sandbox [-- --port <port>]
        npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]
@@ -63,9 +64,12 @@ export function parseSandboxCommandLine(argv: readonly string[]): SandboxCommand
   return { command: 'serve', port: values.port };
 }
 
-/** What a usage error prints on stderr: the reason, then the usage. */
+/**
+ * What a usage error prints on stderr: the reason with its stable code, as every other refusal is
+ * printed (`Error: … [WORKBENCH_…]`, like `npm run trigger`'s), then the usage.
+ */
 export function usageErrorText(message: string): string {
-  return `Error: ${message}\n\n${SANDBOX_USAGE}`;
+  return `Error: ${message} [${SANDBOX_USAGE_ERROR}]\n\n${SANDBOX_USAGE}`;
 }
 
 function usageError(message: string): SandboxCommandLine {
