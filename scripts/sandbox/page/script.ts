@@ -65,8 +65,6 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       tr.dataset.id = d.id;
       tr.tabIndex = 0;
       tr.setAttribute('aria-selected', String(d.id === selected));
-      tr.addEventListener('click', () => pick(d.id));
-      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') pick(d.id); });
       return tr;
     }));
     $('no-deliveries').hidden = list.length > 0;
@@ -174,7 +172,19 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     events.addEventListener('subscriptions', (e) => renderSubscriptions(JSON.parse(e.data)));
   }
 
+  // A row is picked when it is pressed, not on 'click': every redraw replaces the rows, and a
+  // browser fires no click when the element pressed is gone by the release, so a click on a
+  // delivery being retried (a redraw every attempt) was often lost. Listening on the table body,
+  // which is never replaced, also covers rows drawn after the listener was added.
+  function rowOf(e) { return e.target instanceof Element ? e.target.closest('tr[data-id]') : null; }
+  function listenForPicks() {
+    const body = $('deliveries').tBodies[0];
+    body.addEventListener('mousedown', (e) => { const tr = rowOf(e); if (tr && e.button === 0) pick(tr.dataset.id); });
+    body.addEventListener('keydown', (e) => { const tr = rowOf(e); if (tr && e.key === 'Enter') pick(tr.dataset.id); });
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
+    listenForPicks();
     $('resend').addEventListener('click', () => act('resend'));
     $('cancel').addEventListener('click', () => act('cancel'));
     renderDeliveries();
