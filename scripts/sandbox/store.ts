@@ -155,7 +155,10 @@ export function storeFileFor(stateDir: string, port: number): string {
 /** Loads `file`, or starts empty when it does not exist. Throws StateError when it is not a store. */
 export async function openStore(file: string): Promise<Store> {
   const data = await load(file);
-  const write = () => writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+  // Compact, not indented: with thousands of pending deliveries (each keeping its recent attempts)
+  // the file is tens of MB and rewritten after every batch of attempts, and indentation was a third
+  // of its bytes. Stores written indented by earlier versions load the same (JSON.parse).
+  const write = () => writeFileAtomic(file, `${JSON.stringify(data)}\n`);
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 
