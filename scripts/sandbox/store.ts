@@ -58,7 +58,7 @@ export interface AttemptResponse {
   readonly status: number;
   /** Header pairs as received (lower-case names). */
   readonly headers: readonly (readonly [string, string])[];
-  /** The first ANSWER_BODY_BYTES (4 KiB), decoded as UTF-8. */
+  /** The first ANSWER_BODY_BYTES (4 KiB), decoded as UTF-8; once a newer attempt came, the first EARLIER_ANSWER_BYTES (attempt.ts). */
   readonly body: string;
   /** True when the body was longer than what is kept. */
   readonly bodyTruncated: boolean;

@@ -115,6 +115,27 @@ describe('the delivery log with the tutorial receiver as the user app', () => {
     expect(response?.body).toBe('é'.repeat(2048));
   });
 
+  // A pending delivery keeps its last 10 attempts; with each answer's 4 KiB kept, 10,000 of them
+  // made a store of 480 MB, rewritten after every batch of attempts.
+  it('keeps 4 KiB of the newest answer and 256 bytes of each earlier one, saying each was cut', async () => {
+    const server = createServer((_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`${'é'.repeat(3000)}tail`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise((resolve) => server.close(resolve)));
+    const sandbox = await testSandbox({ retryScheduleMs: [50] });
+    const { id } = await oneDelivery(sandbox, `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`);
+    await until(() => (sandbox.deliveries()[0]?.attempts ?? 0) >= 3, 10_000);
+    expect((await act(sandbox, id, 'cancel')).status).toBe(200);
+    await sandbox.whenIdle(10_000);
+
+    const log = (await deliveries(sandbox))[0]?.attemptLog ?? [];
+    const newest = log.at(-1);
+    expect(newest?.response).toMatchObject({ status: 503, body: 'é'.repeat(2048), bodyTruncated: true });
+    const earlier = log.slice(0, -1);
+    expect(earlier.length).toBeGreaterThanOrEqual(2);
+    for (const attempt of earlier) expect(attempt.response).toMatchObject({ status: 503, body: 'é'.repeat(128), bodyTruncated: true });
+    expect(earlier[0]?.response?.headers).toContainEqual(['content-type', 'text/plain']);
+  });
+
   it('streams each change live on /sandbox/events: the delivery queued, on its way, then answered', async () => {
     const receiver = await startTutorialReceiver({ secret: SECRET });
     const sandbox = await testSandbox();

@@ -105,7 +105,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       const table = el('table');
       table.append(el('tbody'));
       table.tBodies[0].replaceChildren(...a.response.headers.map(([name, value]) => row([name, value])));
-      li.append(table, el('pre', 'answer-body', a.response.body + (a.response.bodyTruncated ? '\n… (only the first 4 KiB is kept)' : '')));
+      li.append(table, el('pre', 'answer-body', a.response.body + (a.response.bodyTruncated ? '\n… (cut: only the start of the answer is kept: 4 KiB of the newest, 256 bytes of earlier ones)' : '')));
     }
     return li;
   }
