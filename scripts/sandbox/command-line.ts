@@ -31,11 +31,11 @@ export type SandboxCommandLine =
   | { readonly command: 'help' }
   | { readonly command: 'usage-error'; readonly message: string }
   | { readonly command: 'compare'; readonly recording: string }
-  /** `port` is the raw --port value, checked once the config's default is known. */
-  | { readonly command: 'serve'; readonly port: string | undefined }
+  /** `port` is --port (0-65535), or undefined for the config's SANDBOX_PORT. */
+  | { readonly command: 'serve'; readonly port: number | undefined }
   | {
       readonly command: 'deliveries';
-      readonly port: string | undefined;
+      readonly port: number | undefined;
       readonly resend: string | undefined;
       readonly cancel: string | undefined;
     };
@@ -60,8 +60,10 @@ export function parseSandboxCommandLine(argv: readonly string[]): SandboxCommand
   if (values.compare !== undefined && (command !== undefined || values.port !== undefined))
     return usageError('--compare takes a recording name and nothing else.');
   if (values.compare !== undefined) return { command: 'compare', recording: values.compare };
-  if (command === 'deliveries') return { command, port: values.port, resend: values.resend, cancel: values.cancel };
-  return { command: 'serve', port: values.port };
+  const port = values.port === undefined ? undefined : portNumber(values.port);
+  if (port === null) return usageError(`--port ${JSON.stringify(values.port)} is not a port number (0-65535).`);
+  if (command === 'deliveries') return { command, port, resend: values.resend, cancel: values.cancel };
+  return { command: 'serve', port };
 }
 
 /**
@@ -70,6 +72,12 @@ export function parseSandboxCommandLine(argv: readonly string[]): SandboxCommand
  */
 export function usageErrorText(message: string): string {
   return `Error: ${message} [${SANDBOX_USAGE_ERROR}]\n\n${SANDBOX_USAGE}`;
+}
+
+/** Digits only: Number() would also take '', ' ', '1e3' and '0x10' (an empty one meant any free port). */
+function portNumber(text: string): number | null {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  return port <= 65535 ? port : null;
 }
 
 function usageError(message: string): SandboxCommandLine {
