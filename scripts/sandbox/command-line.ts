@@ -21,7 +21,7 @@ SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_
 SANDBOX_RETRY_MAX_AGE, SANDBOX_EXPIRING_DAYS, WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE.
 --port overrides SANDBOX_PORT (0 = any free port).
 
-deliveries: lists the running sandbox's deliveries (newest first, with the last answer);
+deliveries: lists the running sandbox's newest 100 deliveries (with the last answer);
 --resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.
 
 --compare: holds test/fixtures/recorded/<recording>/ against a sandbox of its own with these

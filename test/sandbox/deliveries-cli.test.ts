@@ -26,7 +26,10 @@ const deliveriesCli = (port: number, ...args: string[]) => runScript('scripts/sa
  * What `npm run sandbox -- deliveries --port <port> [flags]` does, run in this process as the script
  * runs it: its stdout lines, and on an error the stderr text the script prints (formatError, no colour).
  */
-async function deliveriesInProcess(port: number, flags: { resend?: string; cancel?: string } = {}): Promise<{ stdout: string; stderr: string }> {
+async function deliveriesInProcess(
+  port: number,
+  flags: { resend?: string; cancel?: string; limit?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
   const lines: string[] = [];
   try {
     await deliveriesCommand({
@@ -84,6 +87,24 @@ describe('npm run sandbox -- deliveries', () => {
     );
   });
 
+  // 10,000 pending deliveries printed 10,000 rows (after seconds of building them): the listing
+  // shows the newest ones, and says how many it left out.
+  it('lists the newest deliveries only, and says how many there are in all', async () => {
+    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
+    const sandbox = await testSandbox({ retryScheduleMs: [60_000] });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, down, SECRET);
+    for (const name of ['Old-User', 'Middle-User', 'New-User']) await createUser(sandbox, token, name);
+    const [, middle, newest] = sandbox.deliveries();
+
+    const { stdout, stderr } = await deliveriesInProcess(sandbox.port, { limit: 2 });
+    expect(stderr).toBe('');
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`Deliveries at ${sandbox.url}, newest first (live: ${sandbox.url}/sandbox/):`);
+    expect(lines.filter((line) => line.includes(down)).map((line) => line.split(' ')[0])).toEqual([newest?.id, middle?.id]);
+    expect(lines.at(-2)).toBe(`The newest 2 of 3 deliveries; the delivery log at ${sandbox.url}/sandbox/ lists the newest 500.`);
+  });
+
   it('says when there are no deliveries yet', async () => {
     const sandbox = await testSandbox();
     expect(await deliveriesInProcess(sandbox.port)).toEqual({
@@ -116,7 +137,7 @@ describe('npm run sandbox -- deliveries', () => {
     const run = (flags: { resend?: string }) => deliveriesCommand({ sandboxUrl, ...flags, timeoutMs: 200, print: () => undefined });
     await expect(run({})).rejects.toMatchObject({
       code: 'WORKBENCH_SANDBOX_TIMEOUT',
-      message: `The sandbox at ${sandboxUrl} did not answer GET /sandbox/deliveries within 200 ms (HTTP_TIMEOUT_MS).`,
+      message: `The sandbox at ${sandboxUrl} did not answer GET /sandbox/deliveries?limit=100 within 200 ms (HTTP_TIMEOUT_MS).`,
       hint: `It is running but busy (a resend waits up to 5 s for your receiver; thousands of deliveries take a while to list): try again, raise HTTP_TIMEOUT_MS, or open ${sandboxUrl}/sandbox/.`,
     });
     await expect(run({ resend: 'd-1' })).rejects.toMatchObject({

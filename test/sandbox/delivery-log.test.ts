@@ -136,6 +136,36 @@ describe('the delivery log with the tutorial receiver as the user app', () => {
     expect(earlier[0]?.response?.headers).toContainEqual(['content-type', 'text/plain']);
   });
 
+  // 10,000 pending deliveries made a list of 25 MB built in one go; the page and the deliveries
+  // command ask for the newest few, and the total says how many there are.
+  it('lists only the newest N with ?limit=N, says the total in X-Total-Count, and refuses a limit that is not a whole number', async () => {
+    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
+    const sandbox = await testSandbox({ retryScheduleMs: [60_000] });
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, down, SECRET);
+    for (const name of ['First-User', 'Second-User', 'Third-User']) await createUser(sandbox, token, name);
+    const newestFirst = sandbox
+      .deliveries()
+      .map((d) => d.id)
+      .reverse();
+
+    const limited = await fetch(`${sandbox.url}/sandbox/deliveries?limit=2`);
+    expect(limited.status).toBe(200);
+    expect(limited.headers.get('x-total-count')).toBe('3');
+    expect(((await limited.json()) as DeliveryView[]).map((d) => d.id)).toEqual(newestFirst.slice(0, 2));
+    const all = await fetch(`${sandbox.url}/sandbox/deliveries`);
+    expect(all.headers.get('x-total-count')).toBe('3');
+    expect(((await all.json()) as DeliveryView[]).map((d) => d.id)).toEqual(newestFirst);
+
+    for (const bad of ['0', 'abc', '1.5', '-1', '']) {
+      const refused = await fetch(`${sandbox.url}/sandbox/deliveries?limit=${bad}`);
+      expect([refused.status, await refused.json()]).toEqual([
+        400,
+        { error: `limit=${JSON.stringify(bad)} is not a number of deliveries (a whole number, 1 or more).`, code: 'bad_limit' },
+      ]);
+    }
+  });
+
   it('streams each change live on /sandbox/events: the delivery queued, on its way, then answered', async () => {
     const receiver = await startTutorialReceiver({ secret: SECRET });
     const sandbox = await testSandbox();
