@@ -137,6 +137,27 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
     await expect.poll(() => page.locator('#action-result').innerText(), WAIT).toBe('Cancelled: no more attempts will be made.');
   });
 
+  // With thousands of pending deliveries the page loaded and redrew every one of them (tens of MB,
+  // a frozen tab). It lists the newest ones (500; ?limit=N in its address) and says so.
+  it('lists only the newest deliveries, says how many there are, and keeps to the newest as new ones come', async () => {
+    const [browserUser] = sandbox.deliveries(); // the oldest: delivered, resent in the tests above
+    await page.goto(`${sandbox.logUrl}?limit=2`);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    await expect.poll(async () => (await rowTexts()).length, WAIT).toBe(2);
+    expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 3 deliveries.');
+    expect(await rows().filter({ hasText: receiver.url }).count()).toBe(0);
+
+    // A change to a delivery not shown (a resend of the oldest) does not bring it in; a new one does.
+    const resent = await fetch(`${sandbox.url}/sandbox/deliveries/${browserUser?.id}/resend`, { method: 'POST', headers: { 'x-workbench-sandbox': 'resend' } });
+    expect(resent.status).toBe(200);
+    await subscribe(sandbox, token, receiver.url, SECRET);
+    await createUser(sandbox, token, 'Fourth-User');
+    await expect.poll(() => rows().first().innerText(), WAIT).toMatch(/User_Create\s+delivered/);
+    expect(await rows().count()).toBe(2);
+    expect(await rows().filter({ hasText: receiver.url }).count()).toBe(1);
+    expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 4 deliveries.');
+  });
+
   it('refuses a page reached through a foreign host name (DNS rebinding) and a POST from another site', async () => {
     const port = new URL(sandbox.url).port;
     const rebound = await page.goto(`http://rebind.test:${port}/sandbox/deliveries`);

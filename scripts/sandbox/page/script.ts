@@ -8,12 +8,18 @@
  * POST carrying the `X-Workbench-Sandbox` header the sandbox requires.
  */
 import { PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from '../../../steps/lib/core/index.ts';
+import { PAGE_LIST_LIMIT } from '../delivery-view.ts';
 
 export const PAGE_SCRIPT = String.raw`'use strict';
 (function () {
   const deliveries = new Map();
   let selected = null;
   let loaded = false;
+  // Only the newest deliveries are listed (thousands pending made a list of tens of MB and a
+  // frozen table); ?limit=N in the page's address lists another number. total: how many there are.
+  const asked = new URLSearchParams(location.search).get('limit');
+  const limit = asked !== null && /^[1-9][0-9]{0,8}$/.test(asked) ? Number(asked) : ${PAGE_LIST_LIMIT};
+  let total = 0;
   const $ = (id) => document.getElementById(id);
 
   // Shared with the other local page (core/page-snippets.ts): el() and the one time format, when().
@@ -38,6 +44,12 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     const note = d.reason || (d.status === 'pending' && d.nextAttemptAt && !d.inFlight ? 'next attempt ' + when(d.nextAttemptAt) : '');
     if (note) td.append(el('span', 'reason', note));
     return td;
+  }
+  async function getList() {
+    const response = await fetch('/sandbox/deliveries?limit=' + limit);
+    const list = await response.json();
+    if (!response.ok) throw new Error(list.error || ('HTTP ' + response.status));
+    return { list, total: Number(response.headers.get('x-total-count')) || list.length };
   }
   async function getJson(url, init) {
     const response = await fetch(url, init);
@@ -69,6 +81,28 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     }));
     $('no-deliveries').hidden = list.length > 0;
     $('no-deliveries').textContent = loaded ? 'No deliveries yet. They appear here live when a user is created or deleted.' : 'Loading…';
+    $('deliveries-shown').hidden = total <= list.length;
+    $('deliveries-shown').textContent = 'Showing the newest ' + list.length + ' of ' + total + ' deliveries.';
+  }
+  function oldestShown() {
+    let oldest = null;
+    for (const d of deliveries.values()) if (oldest === null || newestFirst(d, oldest) > 0) oldest = d;
+    return oldest;
+  }
+  // A live event for a delivery the list does not have is either a new one (newer than every row)
+  // or an older one left out; only a new one comes in, and then the oldest row (unless open) goes.
+  function receive(d) {
+    if (!deliveries.has(d.id)) {
+      const oldest = oldestShown();
+      if (deliveries.size >= limit && oldest !== null && newestFirst(d, oldest) > 0) return false;
+      total += 1;
+      if (deliveries.size >= limit) {
+        const dropped = Array.from(deliveries.values()).filter((x) => x.id !== selected).sort(newestFirst).pop();
+        if (dropped) deliveries.delete(dropped.id);
+      }
+    }
+    deliveries.set(d.id, d);
+    return true;
   }
 
   function pick(id) {
@@ -149,11 +183,12 @@ export const PAGE_SCRIPT = String.raw`'use strict';
   }
 
   async function load() {
-    const [subscriptions, users, list] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getJson('/sandbox/deliveries')]);
+    const [subscriptions, users, newest] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getList()]);
     renderSubscriptions(subscriptions);
     renderUsers(users);
     deliveries.clear();
-    for (const d of list) deliveries.set(d.id, d);
+    for (const d of newest.list) deliveries.set(d.id, d);
+    total = newest.total;
     loaded = true;
     renderDeliveries();
     renderDetail();
@@ -165,8 +200,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     events.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'connection down'; });
     events.addEventListener('delivery', (e) => {
       const d = JSON.parse(e.data);
-      deliveries.set(d.id, d);
-      renderSoon(d.id === selected);
+      if (receive(d)) renderSoon(d.id === selected);
     });
     events.addEventListener('users', (e) => renderUsers(JSON.parse(e.data)));
     events.addEventListener('subscriptions', (e) => renderSubscriptions(JSON.parse(e.data)));
