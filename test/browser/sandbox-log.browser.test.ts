@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../scripts/sandbox/index.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 import { startTutorialReceiver, type TutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { accessToken, createUser, subscribe, testSandbox } from '../sandbox/helpers.ts';
 
@@ -156,6 +157,46 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
     expect(await rows().count()).toBe(2);
     expect(await rows().filter({ hasText: receiver.url }).count()).toBe(1);
     expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 4 deliveries.');
+  });
+
+  // The page follows the live feed, then loads the lists: a change that came on the feed while the
+  // list was on its way was overwritten by that older list, and the page showed it stale (here: no
+  // delivery at all, though one was made and delivered) until the next change or a reload.
+  it('keeps a change that came live while the list was loading', async () => {
+    const fresh = await testSandbox();
+    const freshToken = await accessToken(fresh);
+    await subscribe(fresh, freshToken, receiver.url, SECRET);
+    const loading = await browser.newPage();
+    onCleanup(() => loading.close());
+    // Counts the feed's delivery events as they reach the page (a listener added before the page's own).
+    await loading.addInitScript(`
+      window.deliveryEvents = 0;
+      const Feed = window.EventSource;
+      window.EventSource = class extends Feed {
+        constructor(...args) { super(...args); this.addEventListener('delivery', () => { window.deliveryEvents += 1; }); }
+      };
+    `);
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await loading.route(
+      (url) => url.pathname === '/sandbox/deliveries',
+      async (route) => {
+        const response = await route.fetch(); // the list as it is now: empty
+        await released;
+        await route.fulfill({ response });
+      },
+    );
+    await loading.goto(fresh.logUrl);
+    await loading.getByRole('status').filter({ hasText: 'live' }).waitFor();
+
+    await createUser(fresh, freshToken, 'While-Loading-User');
+    await fresh.whenIdle(10_000);
+    // Queued, on its way, answered: all three reached the page before the list.
+    await expect.poll(() => loading.evaluate<number>('window.deliveryEvents'), WAIT).toBe(3);
+    release();
+    await expect
+      .poll(() => loading.locator('#deliveries tbody tr').allInnerTexts(), WAIT)
+      .toEqual([expect.stringMatching(/User_Create\s+delivered\s+1\s+200 in \d+ ms/)]);
   });
 
   it('refuses a page reached through a foreign host name (DNS rebinding) and a POST from another site', async () => {

@@ -182,28 +182,43 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     });
   }
 
+  // The feed is followed first and the lists loaded once it is open, so no change falls between
+  // them; but a change that comes on the feed while the lists are on their way is newer than them.
+  // Such events wait (arriving) and are applied after the lists, not overwritten by them.
+  let arriving = null;
   async function load() {
-    const [subscriptions, users, newest] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getList()]);
-    renderSubscriptions(subscriptions);
-    renderUsers(users);
-    deliveries.clear();
-    for (const d of newest.list) deliveries.set(d.id, d);
-    total = newest.total;
-    loaded = true;
-    renderDeliveries();
-    renderDetail();
+    const queue = [];
+    arriving = queue;
+    try {
+      const [subscriptions, users, newest] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getList()]);
+      renderSubscriptions(subscriptions);
+      renderUsers(users);
+      deliveries.clear();
+      for (const d of newest.list) deliveries.set(d.id, d);
+      total = newest.total;
+      loaded = true;
+      renderDeliveries();
+      renderDetail();
+    } finally {
+      if (arriving === queue) arriving = null;
+      for (const apply of queue) apply();
+    }
+  }
+  function live(apply) {
+    return (e) => {
+      const data = JSON.parse(e.data);
+      if (arriving) arriving.push(() => apply(data));
+      else apply(data);
+    };
   }
   function follow() {
     const status = $('connection');
     const events = new EventSource('/sandbox/events');
     events.addEventListener('open', () => { status.textContent = 'live'; status.className = 'connection live'; load().catch((e) => showResult(String(e.message || e), true)); });
     events.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'connection down'; });
-    events.addEventListener('delivery', (e) => {
-      const d = JSON.parse(e.data);
-      if (receive(d)) renderSoon(d.id === selected);
-    });
-    events.addEventListener('users', (e) => renderUsers(JSON.parse(e.data)));
-    events.addEventListener('subscriptions', (e) => renderSubscriptions(JSON.parse(e.data)));
+    events.addEventListener('delivery', live((d) => { if (receive(d)) renderSoon(d.id === selected); }));
+    events.addEventListener('users', live(renderUsers));
+    events.addEventListener('subscriptions', live(renderSubscriptions));
   }
 
   // A row is picked when it is pressed, not on 'click': every redraw replaces the rows, and a
