@@ -176,7 +176,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
         constructor(...args) { super(...args); this.addEventListener('delivery', () => { window.deliveryEvents += 1; }); }
       };
     `);
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     await loading.route(
       (url) => url.pathname === '/sandbox/deliveries',
