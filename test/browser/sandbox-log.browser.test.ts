@@ -138,6 +138,30 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
     await expect.poll(() => page.locator('#action-result').innerText(), WAIT).toBe('Cancelled: no more attempts will be made.');
   });
 
+  // Each redraw replaced the rows, and the focused one with them: a keyboard user's focus fell back
+  // to the page at the next attempt, and Enter then opened nothing.
+  it('keeps the keyboard focus on a row while the list redraws, so Enter opens it', async () => {
+    await page.goto(sandbox.logUrl);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
+    await subscribe(sandbox, token, down, SECRET);
+    await createUser(sandbox, token, 'Keyboard-User');
+    const pending = rows().filter({ hasText: down });
+    await expect.poll(() => pending.innerText(), WAIT).toMatch(/pending/);
+
+    // Focused in one go inside the page (a string: no DOM types here), as the row may be replaced meanwhile.
+    const before = await page.evaluate<string>(`(() => {
+      const tr = Array.from(document.querySelectorAll('#deliveries tbody tr')).find((row) => row.textContent.includes(${JSON.stringify(down)}));
+      tr.focus();
+      return tr.innerText;
+    })()`);
+    await expect.poll(() => pending.innerText(), WAIT).not.toBe(before); // a new attempt redrew the row
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#detail-title').innerText(), WAIT).toBe(`User_Create → ${down}`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('#action-result').innerText(), WAIT).toBe('Cancelled: no more attempts will be made.');
+  });
+
   // With thousands of pending deliveries the page loaded and redrew every one of them (tens of MB,
   // a frozen tab). It lists the newest ones (500; ?limit=N in its address) and says so.
   it('lists only the newest deliveries, says how many there are, and keeps to the newest as new ones come', async () => {
@@ -145,7 +169,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
     await page.goto(`${sandbox.logUrl}?limit=2`);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     await expect.poll(async () => (await rowTexts()).length, WAIT).toBe(2);
-    expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 3 deliveries.');
+    expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 4 deliveries.');
     expect(await rows().filter({ hasText: receiver.url }).count()).toBe(0);
 
     // A change to a delivery not shown (a resend of the oldest) does not bring it in; a new one does.
@@ -156,7 +180,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
     await expect.poll(() => rows().first().innerText(), WAIT).toMatch(/User_Create\s+delivered/);
     expect(await rows().count()).toBe(2);
     expect(await rows().filter({ hasText: receiver.url }).count()).toBe(1);
-    expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 4 deliveries.');
+    expect(await page.locator('#deliveries-shown').innerText()).toBe('Showing the newest 2 of 5 deliveries.');
   });
 
   // The page follows the live feed, then loads the lists: a change that came on the feed while the

@@ -71,6 +71,9 @@ export const PAGE_SCRIPT = String.raw`'use strict';
   }
   function renderDeliveries() {
     const list = Array.from(deliveries.values()).sort(newestFirst);
+    // The rows are rebuilt: the focused one takes its focus along, or a keyboard user loses their
+    // place (and Enter its row) at every live event.
+    const focused = document.activeElement instanceof Element ? document.activeElement.closest('#deliveries tr[data-id]') : null;
     $('deliveries').tBodies[0].replaceChildren(...list.map((d) => {
       const answer = lastAnswer(d);
       const tr = row([when(d.createdAt), d.eventname, statusCell(d), d.attempts, el('td', answer.className, answer.text), el('td', 'mono', d.target)]);
@@ -79,6 +82,8 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       tr.setAttribute('aria-selected', String(d.id === selected));
       return tr;
     }));
+    const again = focused && Array.from($('deliveries').tBodies[0].rows).find((tr) => tr.dataset.id === focused.dataset.id);
+    if (again) again.focus({ preventScroll: true });
     $('no-deliveries').hidden = list.length > 0;
     $('no-deliveries').textContent = loaded ? 'No deliveries yet. They appear here live when a user is created or deleted.' : 'Loading…';
     $('deliveries-shown').hidden = total <= list.length;
