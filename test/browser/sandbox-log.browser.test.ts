@@ -33,6 +33,19 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
   const rows = () => page.locator('#deliveries tbody tr');
   const rowTexts = () => rows().evaluateAll((trs) => trs.map((tr) => (tr as { innerText: string }).innerText.replace(/\s+/g, ' ').trim()));
   const attemptTexts = () => page.locator('#attempts > li > p').allTextContents();
+  /** A delivery to a receiver that is down (retried every 150 ms), once its row shows it pending. */
+  const pendingDelivery = async (username: string) => {
+    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
+    await subscribe(sandbox, token, down, SECRET);
+    await createUser(sandbox, token, username);
+    const pending = rows().filter({ hasText: down });
+    await expect.poll(() => pending.innerText(), WAIT).toMatch(/pending/);
+    return { down, pending };
+  };
+  const cancelOpenDelivery = async () => {
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('#action-result').innerText(), WAIT).toBe('Cancelled: no more attempts will be made.');
+  };
 
   beforeAll(async () => {
     receiver = await startTutorialReceiver({ secret: SECRET });
@@ -90,11 +103,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
   });
 
   it('shows attempts against a receiver that is down as they happen, and Cancel stops them', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
-    await subscribe(sandbox, token, down, SECRET);
-    await createUser(sandbox, token, 'Unlucky-User');
-    const pending = rows().filter({ hasText: down });
-    await expect.poll(() => pending.innerText(), WAIT).toMatch(/pending/);
+    const { down, pending } = await pendingDelivery('Unlucky-User');
     await pending.click();
     await expect.poll(async () => (await attemptTexts()).length, WAIT).toBeGreaterThanOrEqual(3); // live, no reload
     expect((await attemptTexts())[0]).toMatch(/ · scheduled · no answer: connect ECONNREFUSED 127\.0\.0\.1:\d+ · \d+ ms$/);
@@ -113,11 +122,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
   // pointer is replaced between press and release: a click on a delivery that is being retried
   // was lost, and the page kept showing the one selected before (the flake "2 attempts, not 3").
   it('selects a row pressed while the list redraws under the pointer', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
-    await subscribe(sandbox, token, down, SECRET);
-    await createUser(sandbox, token, 'Pressed-User');
-    const pending = rows().filter({ hasText: down });
-    await expect.poll(() => pending.innerText(), WAIT).toMatch(/pending/);
+    const { down, pending } = await pendingDelivery('Pressed-User');
     expect(await page.locator('#detail-title').innerText()).not.toContain(down); // another delivery is open
 
     // Measured in one go inside the page (a string: this project's TypeScript has no DOM types),
@@ -134,8 +139,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
 
     await expect.poll(() => page.locator('#detail-title').innerText(), WAIT).toBe(`User_Create → ${down}`);
     await expect.poll(async () => (await attemptTexts()).length, WAIT).toBeGreaterThanOrEqual(2);
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.locator('#action-result').innerText(), WAIT).toBe('Cancelled: no more attempts will be made.');
+    await cancelOpenDelivery();
   });
 
   // Each redraw replaced the rows, and the focused one with them: a keyboard user's focus fell back
@@ -143,11 +147,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
   it('keeps the keyboard focus on a row while the list redraws, so Enter opens it', async () => {
     await page.goto(sandbox.logUrl);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
-    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
-    await subscribe(sandbox, token, down, SECRET);
-    await createUser(sandbox, token, 'Keyboard-User');
-    const pending = rows().filter({ hasText: down });
-    await expect.poll(() => pending.innerText(), WAIT).toMatch(/pending/);
+    const { down, pending } = await pendingDelivery('Keyboard-User');
 
     // Focused in one go inside the page (a string: no DOM types here), as the row may be replaced meanwhile.
     const before = await page.evaluate<string>(`(() => {
@@ -158,8 +158,7 @@ describe.skipIf(skipBrowserTests)('the sandbox delivery log page in Chromium', (
     await expect.poll(() => pending.innerText(), WAIT).not.toBe(before); // a new attempt redrew the row
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#detail-title').innerText(), WAIT).toBe(`User_Create → ${down}`);
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.locator('#action-result').innerText(), WAIT).toBe('Cancelled: no more attempts will be made.');
+    await cancelOpenDelivery();
   });
 
   // With thousands of pending deliveries the page loaded and redrew every one of them (tens of MB,

@@ -17,7 +17,7 @@ import { onCleanup } from '../helpers/cleanup.ts';
 import { runScript } from '../helpers/process.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { until } from '../helpers/until.ts';
-import { accessToken, createUser, subscribe, testSandbox } from './helpers.ts';
+import { accessToken, createUser, sandboxWithPending, subscribe, testSandbox } from './helpers.ts';
 
 const SECRET = 'cli-test-secret-0123456789abcdef';
 const deliveriesCli = (port: number, ...args: string[]) => runScript('scripts/sandbox.ts', { args: ['deliveries', '--port', String(port), ...args] });
@@ -90,11 +90,7 @@ describe('npm run sandbox -- deliveries', () => {
   // 10,000 pending deliveries printed 10,000 rows (after seconds of building them): the listing
   // shows the newest ones, and says how many it left out.
   it('lists the newest deliveries only, and says how many there are in all', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
-    const sandbox = await testSandbox({ retryScheduleMs: [60_000] });
-    const token = await accessToken(sandbox);
-    await subscribe(sandbox, token, down, SECRET);
-    for (const name of ['Old-User', 'Middle-User', 'New-User']) await createUser(sandbox, token, name);
+    const { sandbox, target: down } = await sandboxWithPending(['Old-User', 'Middle-User', 'New-User']);
     const [, middle, newest] = sandbox.deliveries();
 
     const { stdout, stderr } = await deliveriesInProcess(sandbox.port, { limit: 2 });

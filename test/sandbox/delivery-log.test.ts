@@ -13,7 +13,7 @@ import { onCleanup } from '../helpers/cleanup.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { until } from '../helpers/until.ts';
-import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
+import { accessToken, call, createUser, sandboxWithPending, startReceiver, subscribe, testSandbox } from './helpers.ts';
 import type { RunningSandbox } from '../../scripts/sandbox/index.ts';
 
 const SECRET = 'tutorial-receiver-secret-0123456789';
@@ -139,11 +139,7 @@ describe('the delivery log with the tutorial receiver as the user app', () => {
   // 10,000 pending deliveries made a list of 25 MB built in one go; the page and the deliveries
   // command ask for the newest few, and the total says how many there are.
   it('lists only the newest N with ?limit=N, says the total in X-Total-Count, and refuses a limit that is not a whole number', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}/webhooks`;
-    const sandbox = await testSandbox({ retryScheduleMs: [60_000] });
-    const token = await accessToken(sandbox);
-    await subscribe(sandbox, token, down, SECRET);
-    for (const name of ['First-User', 'Second-User', 'Third-User']) await createUser(sandbox, token, name);
+    const { sandbox } = await sandboxWithPending(['First-User', 'Second-User', 'Third-User']);
     const newestFirst = sandbox
       .deliveries()
       .map((d) => d.id)
