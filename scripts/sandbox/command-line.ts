@@ -8,6 +8,7 @@
  * parseSandboxCommandLine(['delivery']); // { command: 'usage-error', message: 'Unknown command "delivery".' }
  */
 import { parseArgs } from 'node:util';
+import { COMMAND_LIST_LIMIT } from './delivery-view.ts';
 import { SANDBOX_USAGE_ERROR } from './errors.ts';
 
 export const SANDBOX_USAGE = `Usage: npm run sandbox [-- --port <port>]
@@ -21,7 +22,7 @@ SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_
 SANDBOX_RETRY_MAX_AGE, SANDBOX_EXPIRING_DAYS, WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE.
 --port overrides SANDBOX_PORT (0 = any free port).
 
-deliveries: lists the running sandbox's newest 100 deliveries (with the last answer);
+deliveries: lists the running sandbox's newest ${COMMAND_LIST_LIMIT} deliveries (with the last answer);
 --resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.
 
 --compare: holds test/fixtures/recorded/<recording>/ against a sandbox of its own with these
