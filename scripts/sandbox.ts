@@ -31,8 +31,7 @@ async function main(): Promise<void> {
     return;
   }
   const options = sandboxOptionsFromConfig(config);
-  const port = asked.port === undefined ? options.port : Number(asked.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port ${JSON.stringify(asked.port)} is not a port number (0-65535).`);
+  const port = asked.port ?? options.port;
 
   if (asked.command === 'deliveries') {
     await deliveriesCommand({

@@ -65,3 +65,24 @@ export async function sendAttempt(options: AttemptOptions): Promise<DeliveryAtte
     return done(null, timeout.aborted ? `timed out after ${timeoutMs} ms` : describeNetworkError(cause));
   }
 }
+
+/**
+ * Bytes kept of an answer body once a newer attempt of the delivery has come: its start still
+ * shows whether the answer changed, and a pending delivery's ten kept attempts cost about 6 KiB of
+ * bodies instead of 40 (10,000 pending ones made a 480 MB store, rewritten after every batch).
+ */
+export const EARLIER_ANSWER_BYTES = 256;
+
+/** `attempt` with its answer body cut to EARLIER_ANSWER_BYTES of UTF-8 (never inside a character). */
+export function withEarlierAnswer(attempt: DeliveryAttempt): DeliveryAttempt {
+  const response = attempt.response;
+  if (response === null || Buffer.byteLength(response.body) <= EARLIER_ANSWER_BYTES) return attempt;
+  let bytes = 0;
+  let end = 0;
+  for (const character of response.body) {
+    bytes += Buffer.byteLength(character);
+    if (bytes > EARLIER_ANSWER_BYTES) break;
+    end += character.length;
+  }
+  return { ...attempt, response: { ...response, body: response.body.slice(0, end), bodyTruncated: true } };
+}

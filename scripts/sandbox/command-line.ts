@@ -8,6 +8,8 @@
  * parseSandboxCommandLine(['delivery']); // { command: 'usage-error', message: 'Unknown command "delivery".' }
  */
 import { parseArgs } from 'node:util';
+import { COMMAND_LIST_LIMIT } from './delivery-view.ts';
+import { SANDBOX_USAGE_ERROR } from './errors.ts';
 
 export const SANDBOX_USAGE = `Usage: npm run sandbox [-- --port <port>]
        npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]
@@ -20,7 +22,7 @@ SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_
 SANDBOX_RETRY_MAX_AGE, SANDBOX_EXPIRING_DAYS, WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE.
 --port overrides SANDBOX_PORT (0 = any free port).
 
-deliveries: lists the running sandbox's deliveries (newest first, with the last answer);
+deliveries: lists the running sandbox's newest ${COMMAND_LIST_LIMIT} deliveries (with the last answer);
 --resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.
 
 --compare: holds test/fixtures/recorded/<recording>/ against a sandbox of its own with these
@@ -30,11 +32,11 @@ export type SandboxCommandLine =
   | { readonly command: 'help' }
   | { readonly command: 'usage-error'; readonly message: string }
   | { readonly command: 'compare'; readonly recording: string }
-  /** `port` is the raw --port value, checked once the config's default is known. */
-  | { readonly command: 'serve'; readonly port: string | undefined }
+  /** `port` is --port (0-65535), or undefined for the config's SANDBOX_PORT. */
+  | { readonly command: 'serve'; readonly port: number | undefined }
   | {
       readonly command: 'deliveries';
-      readonly port: string | undefined;
+      readonly port: number | undefined;
       readonly resend: string | undefined;
       readonly cancel: string | undefined;
     };
@@ -59,13 +61,24 @@ export function parseSandboxCommandLine(argv: readonly string[]): SandboxCommand
   if (values.compare !== undefined && (command !== undefined || values.port !== undefined))
     return usageError('--compare takes a recording name and nothing else.');
   if (values.compare !== undefined) return { command: 'compare', recording: values.compare };
-  if (command === 'deliveries') return { command, port: values.port, resend: values.resend, cancel: values.cancel };
-  return { command: 'serve', port: values.port };
+  const port = values.port === undefined ? undefined : portNumber(values.port);
+  if (port === null) return usageError(`--port ${JSON.stringify(values.port)} is not a port number (0-65535).`);
+  if (command === 'deliveries') return { command, port, resend: values.resend, cancel: values.cancel };
+  return { command: 'serve', port };
 }
 
-/** What a usage error prints on stderr: the reason, then the usage. */
+/**
+ * What a usage error prints on stderr: the reason with its stable code, as every other refusal is
+ * printed (`Error: … [WORKBENCH_…]`, like `npm run trigger`'s), then the usage.
+ */
 export function usageErrorText(message: string): string {
-  return `Error: ${message}\n\n${SANDBOX_USAGE}`;
+  return `Error: ${message} [${SANDBOX_USAGE_ERROR}]\n\n${SANDBOX_USAGE}`;
+}
+
+/** Digits only: Number() would also take '', ' ', '1e3' and '0x10' (an empty one meant any free port). */
+function portNumber(text: string): number | null {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  return port <= 65535 ? port : null;
 }
 
 function usageError(message: string): SandboxCommandLine {

@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox -- deliveries [--resend ID] [--cancel ID]`: the delivery log from a terminal. It
  * talks to the sandbox that is running (the routes of inspect-routes.ts), so it sees what the page
- * sees: without a flag it lists the deliveries, newest first, with their last answer; `--resend`
+ * sees: without a flag it lists the newest deliveries (COMMAND_LIST_LIMIT) with their last answer; `--resend`
  * makes a new attempt of the same bytes and prints the answer; `--cancel` stops a pending one.
  *
  * @example
@@ -9,7 +9,7 @@
  */
 import { ACTION_HEADER } from './local-only.ts';
 import { SANDBOX_ACTION_REFUSED, SANDBOX_NOT_RUNNING, SANDBOX_TIMEOUT, SandboxError } from './errors.ts';
-import type { DeliveryView } from './delivery-view.ts';
+import { COMMAND_LIST_LIMIT, type DeliveryView, PAGE_LIST_LIMIT } from './delivery-view.ts';
 
 export interface DeliveriesCommand {
   /** The running sandbox's origin, e.g. http://127.0.0.1:4010. */
@@ -18,6 +18,8 @@ export interface DeliveriesCommand {
   readonly cancel?: string | undefined;
   readonly timeoutMs: number;
   readonly print: (line: string) => void;
+  /** How many to list, the newest; default COMMAND_LIST_LIMIT. */
+  readonly limit?: number;
 }
 
 /** Lists, resends or cancels; throws SandboxError SANDBOX_NOT_RUNNING, SANDBOX_TIMEOUT or SANDBOX_ACTION_REFUSED. */
@@ -26,17 +28,23 @@ export async function deliveriesCommand(command: DeliveriesCommand): Promise<voi
   if (command.resend !== undefined || command.cancel !== undefined) {
     const action = command.resend !== undefined ? 'resend' : 'cancel';
     const id = command.resend ?? command.cancel ?? '';
-    const delivery = (await call(command, 'POST', `/sandbox/deliveries/${encodeURIComponent(id)}/${action}`, action)) as DeliveryView;
+    const delivery = (await call(command, 'POST', `/sandbox/deliveries/${encodeURIComponent(id)}/${action}`, action)).body as DeliveryView;
     print(action === 'resend' ? resent(delivery) : `Cancelled ${delivery.id}: no more attempts will be made (it had ${plural(delivery.attempts, 'attempt')}).`);
     return;
   }
-  const list = (await call(command, 'GET', '/sandbox/deliveries')) as DeliveryView[];
+  const limit = command.limit ?? COMMAND_LIST_LIMIT;
+  const answer = await call(command, 'GET', `/sandbox/deliveries?limit=${limit}`);
+  const list = answer.body as DeliveryView[];
   if (list.length === 0) {
     print(`No deliveries yet at ${sandboxUrl}. They appear when a subscribed event fires (npm run step:4 creates a user).`);
     return;
   }
   print(`Deliveries at ${sandboxUrl}, newest first (live: ${sandboxUrl}/sandbox/):`);
   for (const line of table(list.map(columns))) print(line);
+  const total = Number(answer.headers.get('x-total-count') ?? list.length);
+  if (total > list.length) {
+    print(`The newest ${list.length} of ${total} deliveries; the delivery log at ${sandboxUrl}/sandbox/ lists the newest ${PAGE_LIST_LIMIT}.`);
+  }
 }
 
 /** One row: id, created, event, status, attempts, last answer, target; and a note (reason or next attempt). */
@@ -73,7 +81,12 @@ function plural(n: number, word: string): string {
 }
 
 /** Calls the running sandbox; its `{error, code}` (or problem+json `detail`) becomes SANDBOX_ACTION_REFUSED. */
-async function call(command: DeliveriesCommand, method: 'GET' | 'POST', path: string, action?: 'resend' | 'cancel'): Promise<unknown> {
+async function call(
+  command: DeliveriesCommand,
+  method: 'GET' | 'POST',
+  path: string,
+  action?: 'resend' | 'cancel',
+): Promise<{ body: unknown; headers: Headers }> {
   const url = `${command.sandboxUrl}${path}`;
   let response: Response;
   try {
@@ -96,7 +109,7 @@ async function call(command: DeliveriesCommand, method: 'GET' | 'POST', path: st
   } catch {
     throw notRunning(command.sandboxUrl, `it answered ${method} ${path} with ${response.status} and no JSON: is something else on that port?`);
   }
-  if (response.ok) return body;
+  if (response.ok) return { body, headers: response.headers };
   const { error, detail } = body as { error?: unknown; detail?: unknown };
   const message = String(error ?? detail ?? `HTTP ${response.status}`);
   throw new SandboxError(SANDBOX_ACTION_REFUSED, `The sandbox refused ${method} ${path}: ${message}`, {

@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'undici';
 import { bracken } from '../../steps/lib/signature/index.ts';
-import { sendAttempt } from './attempt.ts';
+import { sendAttempt, withEarlierAnswer } from './attempt.ts';
 import { DeliveryActionError } from './errors.ts';
 import { encodePayload, type EventPayload } from './events.ts';
 import { createIdleSignal } from './idle-signal.ts';
@@ -134,7 +134,8 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     if (stopping.signal.aborted) return; // shutting down: not an attempt; a pending delivery resumes on the next start
     const status = result.response?.status ?? null;
     Object.assign(delivery, { attempts: number, lastAttemptAt: result.at, lastStatus: status });
-    delivery.attemptLog = [...delivery.attemptLog, result].slice(-ATTEMPTS_KEPT);
+    // Only the newest answer keeps its 4 KiB; the earlier ones keep their start (attempt.ts).
+    delivery.attemptLog = [...delivery.attemptLog.slice(1 - ATTEMPTS_KEPT).map(withEarlierAnswer), result];
     const label = `${delivery.eventname} -> ${delivery.target} attempt ${number}${trigger === 'resend' ? ' (resend)' : ''}`;
     if (status !== null && status >= 200 && status < 300) {
       // A 2xx means the receiver has it, whatever the delivery's state was (a resend of a failed one).

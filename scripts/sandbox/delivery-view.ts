@@ -11,6 +11,13 @@ import { redact } from '../../steps/lib/core/index.ts';
 import { deliveryHeaders } from './attempt.ts';
 import type { StoredDelivery } from './store.ts';
 
+/**
+ * How many deliveries the page (and `npm run sandbox -- deliveries`) list: the newest. Thousands
+ * of pending ones made a list of tens of MB that took seconds to build and froze the page's table.
+ */
+export const PAGE_LIST_LIMIT = 500;
+export const COMMAND_LIST_LIMIT = 100;
+
 /** The request every attempt of a delivery sends: the same bytes, the same signature. */
 export interface RequestView {
   readonly method: 'POST';

@@ -15,7 +15,10 @@ export const SANDBOX_NOT_RUNNING = 'WORKBENCH_SANDBOX_NOT_RUNNING';
 export const SANDBOX_ACTION_REFUSED = 'WORKBENCH_SANDBOX_ACTION_REFUSED';
 /** SandboxError: the running sandbox took the connection but did not answer within HTTP_TIMEOUT_MS (busy, not gone). */
 export const SANDBOX_TIMEOUT = 'WORKBENCH_SANDBOX_TIMEOUT';
+/** `npm run sandbox` was given a wrong command line (an unknown command or option, a --port that is no port): printed with the usage, exit 2. */
+export const SANDBOX_USAGE_ERROR = 'WORKBENCH_SANDBOX_USAGE';
 export type SandboxErrorCode =
+  | typeof SANDBOX_USAGE_ERROR
   | typeof SANDBOX_PORT_IN_USE
   | typeof SANDBOX_FAILED
   | typeof SANDBOX_NOT_RUNNING

@@ -8,7 +8,8 @@
  *   GET  /sandbox/events                     its live feed (Server-Sent Events)
  *   GET  /sandbox/subscriptions              webhook subscriptions, secrets redacted
  *   GET  /sandbox/users                      users (passwords are never kept)
- *   GET  /sandbox/deliveries                 deliveries, newest first, with their attempts and answers
+ *   GET  /sandbox/deliveries[?limit=N]       deliveries (the newest N), newest first, with their attempts and answers;
+ *                                            X-Total-Count says how many there are in all
  *   GET  /sandbox/deliveries/{id}            one of them
  *   POST /sandbox/deliveries/{id}/resend     a new attempt of the same bytes, now (X-Workbench-Sandbox: resend)
  *   POST /sandbox/deliveries/{id}/cancel     no more attempts of a pending one (X-Workbench-Sandbox: cancel)
@@ -94,8 +95,20 @@ export function inspectRouter(options: InspectOptions): Router {
   router.get('/sandbox/users', (_req, res) => {
     res.json(store.data.users);
   });
-  router.get('/sandbox/deliveries', (_req, res) => {
-    res.json([...store.data.deliveries].reverse().map((d) => deliveryView(d, engine.inFlight(d.id))));
+  // With thousands of pending deliveries the whole list is tens of MB and takes seconds to build:
+  // the page and the deliveries command ask for the newest few (?limit=N) and show the total.
+  router.get('/sandbox/deliveries', (req, res) => {
+    // The app parses no query strings (app.ts): this is the one parameter the sandbox's own routes take.
+    const asked = new URLSearchParams(req.originalUrl.split('?')[1] ?? '').getAll('limit');
+    const limit = asked.length === 0 ? undefined : asked.length === 1 ? wholeNumber(asked[0]) : null;
+    if (limit === null) {
+      const error = `limit=${JSON.stringify(asked.join(','))} is not a number of deliveries (a whole number, 1 or more).`;
+      return void res.status(400).json({ error, code: 'bad_limit' });
+    }
+    const all = store.data.deliveries;
+    const newest = all.slice(limit === undefined ? 0 : Math.max(0, all.length - limit)).reverse();
+    res.setHeader('x-total-count', String(all.length));
+    res.json(newest.map((d) => deliveryView(d, engine.inFlight(d.id))));
   });
   router.get('/sandbox/deliveries/:id', (req, res) => {
     const found = view(String(req.params.id));
@@ -117,4 +130,9 @@ export function inspectRouter(options: InspectOptions): Router {
     });
   }
   return router;
+}
+
+/** A query value as a whole number of 1 or more; null when it is anything else (a word, 0, a fraction). */
+function wholeNumber(value: string | undefined): number | null {
+  return typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
 }

@@ -58,7 +58,7 @@ export interface AttemptResponse {
   readonly status: number;
   /** Header pairs as received (lower-case names). */
   readonly headers: readonly (readonly [string, string])[];
-  /** The first ANSWER_BODY_BYTES (4 KiB), decoded as UTF-8. */
+  /** The first ANSWER_BODY_BYTES (4 KiB), decoded as UTF-8; once a newer attempt came, the first EARLIER_ANSWER_BYTES (attempt.ts). */
   readonly body: string;
   /** True when the body was longer than what is kept. */
   readonly bodyTruncated: boolean;
@@ -155,7 +155,10 @@ export function storeFileFor(stateDir: string, port: number): string {
 /** Loads `file`, or starts empty when it does not exist. Throws StateError when it is not a store. */
 export async function openStore(file: string): Promise<Store> {
   const data = await load(file);
-  const write = () => writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+  // Compact, not indented: with thousands of pending deliveries (each keeping its recent attempts)
+  // the file is tens of MB and rewritten after every batch of attempts, and indentation was a third
+  // of its bytes. Stores written indented by earlier versions load the same (JSON.parse).
+  const write = () => writeFileAtomic(file, `${JSON.stringify(data)}\n`);
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 

@@ -17,7 +17,7 @@ import { onCleanup } from '../helpers/cleanup.ts';
 import { runScript } from '../helpers/process.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { until } from '../helpers/until.ts';
-import { accessToken, createUser, subscribe, testSandbox } from './helpers.ts';
+import { accessToken, createUser, sandboxWithPending, subscribe, testSandbox } from './helpers.ts';
 
 const SECRET = 'cli-test-secret-0123456789abcdef';
 const deliveriesCli = (port: number, ...args: string[]) => runScript('scripts/sandbox.ts', { args: ['deliveries', '--port', String(port), ...args] });
@@ -26,7 +26,10 @@ const deliveriesCli = (port: number, ...args: string[]) => runScript('scripts/sa
  * What `npm run sandbox -- deliveries --port <port> [flags]` does, run in this process as the script
  * runs it: its stdout lines, and on an error the stderr text the script prints (formatError, no colour).
  */
-async function deliveriesInProcess(port: number, flags: { resend?: string; cancel?: string } = {}): Promise<{ stdout: string; stderr: string }> {
+async function deliveriesInProcess(
+  port: number,
+  flags: { resend?: string; cancel?: string; limit?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
   const lines: string[] = [];
   try {
     await deliveriesCommand({
@@ -84,6 +87,20 @@ describe('npm run sandbox -- deliveries', () => {
     );
   });
 
+  // 10,000 pending deliveries printed 10,000 rows (after seconds of building them): the listing
+  // shows the newest ones, and says how many it left out.
+  it('lists the newest deliveries only, and says how many there are in all', async () => {
+    const { sandbox, target: down } = await sandboxWithPending(['Old-User', 'Middle-User', 'New-User']);
+    const [, middle, newest] = sandbox.deliveries();
+
+    const { stdout, stderr } = await deliveriesInProcess(sandbox.port, { limit: 2 });
+    expect(stderr).toBe('');
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`Deliveries at ${sandbox.url}, newest first (live: ${sandbox.url}/sandbox/):`);
+    expect(lines.filter((line) => line.includes(down)).map((line) => line.split(' ')[0])).toEqual([newest?.id, middle?.id]);
+    expect(lines.at(-2)).toBe(`The newest 2 of 3 deliveries; the delivery log at ${sandbox.url}/sandbox/ lists the newest 500.`);
+  });
+
   it('says when there are no deliveries yet', async () => {
     const sandbox = await testSandbox();
     expect(await deliveriesInProcess(sandbox.port)).toEqual({
@@ -116,7 +133,7 @@ describe('npm run sandbox -- deliveries', () => {
     const run = (flags: { resend?: string }) => deliveriesCommand({ sandboxUrl, ...flags, timeoutMs: 200, print: () => undefined });
     await expect(run({})).rejects.toMatchObject({
       code: 'WORKBENCH_SANDBOX_TIMEOUT',
-      message: `The sandbox at ${sandboxUrl} did not answer GET /sandbox/deliveries within 200 ms (HTTP_TIMEOUT_MS).`,
+      message: `The sandbox at ${sandboxUrl} did not answer GET /sandbox/deliveries?limit=100 within 200 ms (HTTP_TIMEOUT_MS).`,
       hint: `It is running but busy (a resend waits up to 5 s for your receiver; thousands of deliveries take a while to list): try again, raise HTTP_TIMEOUT_MS, or open ${sandboxUrl}/sandbox/.`,
     });
     await expect(run({ resend: 'd-1' })).rejects.toMatchObject({
@@ -127,25 +144,31 @@ describe('npm run sandbox -- deliveries', () => {
 
   const USAGE_LINES = 'Usage: npm run sandbox [-- --port <port>]\n       npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]';
 
-  it('npm run sandbox -- delivery is a usage error: exit 2, the reason and the usage', async () => {
+  it('npm run sandbox -- delivery is a usage error: exit 2, the reason with its code, a blank line, the usage', async () => {
     const result = await runScript('scripts/sandbox.ts', { args: ['delivery'] });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`${usageErrorText('Unknown command "delivery".')}\n`);
-    expect(result.stderr.split('\n')[0]).toBe('Error: Unknown command "delivery".');
-    expect(result.stderr).toContain(USAGE_LINES);
+    expect(result.stderr.startsWith(`Error: Unknown command "delivery". [WORKBENCH_SANDBOX_USAGE]\n\n${USAGE_LINES}`)).toBe(true);
   });
 
   it.each([
-    [['--resend', 'x'], 'Error: --resend and --cancel belong to the deliveries command: npm run sandbox -- deliveries --resend <id>.'],
-    [['deliveries', '--resend', 'x', '--cancel', 'y'], 'Error: Give --resend or --cancel, not both.'],
-    [['delivery'], 'Error: Unknown command "delivery".'],
-    [['deliveries', '--resend'], "Error: Option '--resend <value>' argument missing"],
+    [
+      ['--resend', 'x'],
+      'Error: --resend and --cancel belong to the deliveries command: npm run sandbox -- deliveries --resend <id>. [WORKBENCH_SANDBOX_USAGE]',
+    ],
+    [['deliveries', '--resend', 'x', '--cancel', 'y'], 'Error: Give --resend or --cancel, not both. [WORKBENCH_SANDBOX_USAGE]'],
+    [['delivery'], 'Error: Unknown command "delivery". [WORKBENCH_SANDBOX_USAGE]'],
+    [['deliveries', '--resend'], /^Error: Option '--resend <value>' argument missing.* \[WORKBENCH_SANDBOX_USAGE\]$/],
+    [['--port', '70000'], 'Error: --port "70000" is not a port number (0-65535). [WORKBENCH_SANDBOX_USAGE]'],
+    // Number() took these: '' as port 0 (any free port), '1e3' as 1000.
+    [['--port', ''], 'Error: --port "" is not a port number (0-65535). [WORKBENCH_SANDBOX_USAGE]'],
+    [['deliveries', '--port', '1e3'], 'Error: --port "1e3" is not a port number (0-65535). [WORKBENCH_SANDBOX_USAGE]'],
   ])('npm run sandbox -- %j is a usage error (parsed in this process): the reason and the usage', (args, first) => {
     const line = parseSandboxCommandLine(args);
     if (line.command !== 'usage-error') throw new Error(`expected a usage error, got ${JSON.stringify(line)}`);
     const stderr = usageErrorText(line.message);
-    expect(stderr.split('\n')[0]).toBe(first);
+    if (typeof first === 'string') expect(stderr.split('\n')[0]).toBe(first);
+    else expect(stderr.split('\n')[0]).toMatch(first);
     expect(stderr).toContain(USAGE_LINES);
   });
 });

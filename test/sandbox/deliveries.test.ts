@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
 import { sign } from '../../steps/lib/signature/primitives.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ATTEMPTS_AT_ONCE, createDeliveryEngine } from '../../scripts/sandbox/deliveries.ts';
 import type { Store } from '../../scripts/sandbox/store.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
@@ -203,21 +203,38 @@ describe('many deliveries at once', () => {
   });
 
   it('never sends a delivery that was cancelled while it waited for a slot', async () => {
-    const sandbox = await testSandbox({ deliveryTimeoutMs: 300 });
-    const silent = createServer((req) => req.resume()); // reads, never answers: every slot stays taken until the timeout
+    // The receiver holds every answer until the test lets go, so the slots stay taken however slow
+    // the machine is (a 300 ms attempt timeout, before, freed them while the test looked).
+    const held: ServerResponse[] = [];
+    const bodies: string[] = [];
+    let answering = false;
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(body);
+        if (answering) res.end('ok');
+        else held.push(res);
+      });
+    });
+    const sandbox = await testSandbox({ deliveryTimeoutMs: 60_000 });
     const token = await accessToken(sandbox);
-    await subscribe(sandbox, token, await webhookUrl(silent), SECRET);
+    await subscribe(sandbox, token, await webhookUrl(receiver), SECRET);
     await Promise.all(Array.from({ length: ATTEMPTS_AT_ONCE + 1 }, (_, i) => createUser(sandbox, token, `Waiting-User-${i}`)));
-    const listed = async () => (await call(sandbox, 'GET', '/sandbox/deliveries')).json as { id: string; inFlight: boolean; attempts: number }[];
-    let list = await listed();
-    while (list.filter((d) => d.inFlight).length < ATTEMPTS_AT_ONCE) list = await listed();
+    await until(() => held.length === ATTEMPTS_AT_ONCE);
+    const list = (await call(sandbox, 'GET', '/sandbox/deliveries')).json as { id: string; inFlight: boolean; body: string }[];
     const [waiting, ...others] = list.filter((d) => !d.inFlight);
     expect(others).toEqual([]);
     if (waiting === undefined) throw new Error('no delivery waits');
     const cancelled = await fetch(`${sandbox.url}/sandbox/deliveries/${waiting.id}/cancel`, { method: 'POST', headers: { 'x-workbench-sandbox': 'cancel' } });
     expect(cancelled.status).toBe(200);
-    await until(() => sandbox.deliveries().every((d) => d.id === waiting.id || d.attempts >= 2));
+
+    answering = true;
+    for (const res of held) res.end('ok'); // the slots free up: a cancelled delivery must not take one
+    await sandbox.whenIdle(10_000);
     expect(sandbox.deliveries().find((d) => d.id === waiting.id)).toMatchObject({ status: 'cancelled', attempts: 0, attemptLog: [] });
+    expect(bodies).toHaveLength(ATTEMPTS_AT_ONCE);
+    expect(bodies).not.toContain(waiting.body);
   });
 });
 

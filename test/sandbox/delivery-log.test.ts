@@ -13,7 +13,7 @@ import { onCleanup } from '../helpers/cleanup.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startTutorialReceiver } from '../helpers/tutorial-receiver.ts';
 import { until } from '../helpers/until.ts';
-import { accessToken, call, createUser, startReceiver, subscribe, testSandbox } from './helpers.ts';
+import { accessToken, call, createUser, sandboxWithPending, startReceiver, subscribe, testSandbox } from './helpers.ts';
 import type { RunningSandbox } from '../../scripts/sandbox/index.ts';
 
 const SECRET = 'tutorial-receiver-secret-0123456789';
@@ -113,6 +113,53 @@ describe('the delivery log with the tutorial receiver as the user app', () => {
     const response = (await deliveries(sandbox))[0]?.attemptLog[0]?.response;
     expect(response?.bodyTruncated).toBe(true);
     expect(response?.body).toBe('é'.repeat(2048));
+  });
+
+  // A pending delivery keeps its last 10 attempts; with each answer's 4 KiB kept, 10,000 of them
+  // made a store of 480 MB, rewritten after every batch of attempts.
+  it('keeps 4 KiB of the newest answer and 256 bytes of each earlier one, saying each was cut', async () => {
+    const server = createServer((_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`${'é'.repeat(3000)}tail`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise((resolve) => server.close(resolve)));
+    const sandbox = await testSandbox({ retryScheduleMs: [50] });
+    const { id } = await oneDelivery(sandbox, `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`);
+    await until(() => (sandbox.deliveries()[0]?.attempts ?? 0) >= 3, 10_000);
+    expect((await act(sandbox, id, 'cancel')).status).toBe(200);
+    await sandbox.whenIdle(10_000);
+
+    const log = (await deliveries(sandbox))[0]?.attemptLog ?? [];
+    const newest = log.at(-1);
+    expect(newest?.response).toMatchObject({ status: 503, body: 'é'.repeat(2048), bodyTruncated: true });
+    const earlier = log.slice(0, -1);
+    expect(earlier.length).toBeGreaterThanOrEqual(2);
+    for (const attempt of earlier) expect(attempt.response).toMatchObject({ status: 503, body: 'é'.repeat(128), bodyTruncated: true });
+    expect(earlier[0]?.response?.headers).toContainEqual(['content-type', 'text/plain']);
+  });
+
+  // 10,000 pending deliveries made a list of 25 MB built in one go; the page and the deliveries
+  // command ask for the newest few, and the total says how many there are.
+  it('lists only the newest N with ?limit=N, says the total in X-Total-Count, and refuses a limit that is not a whole number', async () => {
+    const { sandbox } = await sandboxWithPending(['First-User', 'Second-User', 'Third-User']);
+    const newestFirst = sandbox
+      .deliveries()
+      .map((d) => d.id)
+      .reverse();
+
+    const limited = await fetch(`${sandbox.url}/sandbox/deliveries?limit=2`);
+    expect(limited.status).toBe(200);
+    expect(limited.headers.get('x-total-count')).toBe('3');
+    expect(((await limited.json()) as DeliveryView[]).map((d) => d.id)).toEqual(newestFirst.slice(0, 2));
+    const all = await fetch(`${sandbox.url}/sandbox/deliveries`);
+    expect(all.headers.get('x-total-count')).toBe('3');
+    expect(((await all.json()) as DeliveryView[]).map((d) => d.id)).toEqual(newestFirst);
+
+    for (const bad of ['0', 'abc', '1.5', '-1', '']) {
+      const refused = await fetch(`${sandbox.url}/sandbox/deliveries?limit=${bad}`);
+      expect([refused.status, await refused.json()]).toEqual([
+        400,
+        { error: `limit=${JSON.stringify(bad)} is not a number of deliveries (a whole number, 1 or more).`, code: 'bad_limit' },
+      ]);
+    }
   });
 
   it('streams each change live on /sandbox/events: the delivery queued, on its way, then answered', async () => {

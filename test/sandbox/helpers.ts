@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../steps/lib/core/config.ts';
 import { sandboxOptionsFromConfig, startSandbox, type RunningSandbox, type SandboxOptions } from '../../scripts/sandbox/index.ts';
+import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -146,4 +147,17 @@ export async function createUser(sandbox: RunningSandbox, token: string, usernam
   const answer = await call(sandbox, 'POST', `/api/user/create/domain/${sandbox.domainkey}`, { token, body: { username, password: 'correct-horse-battery' } });
   if (answer.status !== 200) throw new Error(`create user failed: ${answer.status} ${answer.text}`);
   return (answer.json as { userkey: number }).userkey;
+}
+
+/**
+ * A sandbox with one pending User_Create delivery per name, oldest first, to a receiver that is down
+ * (`target`); their next attempts are a minute away, so nothing changes while a test looks.
+ */
+export async function sandboxWithPending(usernames: readonly string[]): Promise<{ sandbox: RunningSandbox; target: string }> {
+  const target = `http://127.0.0.1:${await closedPort()}/webhooks`;
+  const sandbox = await testSandbox({ retryScheduleMs: [60_000] });
+  const token = await accessToken(sandbox);
+  await subscribe(sandbox, token, target, 'pending-test-secret-0123456789abcdef');
+  for (const name of usernames) await createUser(sandbox, token, name);
+  return { sandbox, target };
 }

@@ -61,4 +61,19 @@ describe('openStore(file)', () => {
     await mkdir(join(dir, 'sandbox'));
     expect(await store.transact(() => ({ result: 'created', undo: () => undefined }))).toBe('created');
   });
+
+  // With thousands of pending deliveries the store is tens of MB, rewritten after every batch of
+  // attempts: two-space indentation made a third of those bytes.
+  it('writes the store as compact JSON (one line), and still loads one written pretty-printed by an older sandbox', async () => {
+    const file = join(await tempDir('store'), 'sandbox', 'store-1.json');
+    const store = await openStore(file);
+    store.data.users.push(user(1001));
+    await store.save();
+    const text = await readFile(file, 'utf8');
+    expect(text).toBe(`${JSON.stringify(store.data)}\n`);
+
+    await writeFile(file, `${JSON.stringify(JSON.parse(text), null, 2)}\n`); // the format stores had before
+    const reopened = await openStore(file);
+    expect(reopened.data).toEqual(store.data);
+  });
 });

@@ -41,6 +41,7 @@ export const PAGE_HTML = `<!doctype html>
       <tbody></tbody>
     </table>
     <p id="no-deliveries" class="empty">Loading…</p>
+    <p id="deliveries-shown" class="muted" hidden></p>
   </section>
   <section id="detail" class="detail" aria-labelledby="detail-title">
     <p id="pick" class="empty">Select a delivery to see its attempts and your receiver's answers.</p>

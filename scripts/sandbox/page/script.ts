@@ -8,12 +8,18 @@
  * POST carrying the `X-Workbench-Sandbox` header the sandbox requires.
  */
 import { PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from '../../../steps/lib/core/index.ts';
+import { PAGE_LIST_LIMIT } from '../delivery-view.ts';
 
 export const PAGE_SCRIPT = String.raw`'use strict';
 (function () {
   const deliveries = new Map();
   let selected = null;
   let loaded = false;
+  // Only the newest deliveries are listed (thousands pending made a list of tens of MB and a
+  // frozen table); ?limit=N in the page's address lists another number. total: how many there are.
+  const asked = new URLSearchParams(location.search).get('limit');
+  const limit = asked !== null && /^[1-9][0-9]{0,8}$/.test(asked) ? Number(asked) : ${PAGE_LIST_LIMIT};
+  let total = 0;
   const $ = (id) => document.getElementById(id);
 
   // Shared with the other local page (core/page-snippets.ts): el() and the one time format, when().
@@ -39,6 +45,12 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     if (note) td.append(el('span', 'reason', note));
     return td;
   }
+  async function getList() {
+    const response = await fetch('/sandbox/deliveries?limit=' + limit);
+    const list = await response.json();
+    if (!response.ok) throw new Error(list.error || ('HTTP ' + response.status));
+    return { list, total: Number(response.headers.get('x-total-count')) || list.length };
+  }
   async function getJson(url, init) {
     const response = await fetch(url, init);
     const body = await response.json();
@@ -59,18 +71,43 @@ export const PAGE_SCRIPT = String.raw`'use strict';
   }
   function renderDeliveries() {
     const list = Array.from(deliveries.values()).sort(newestFirst);
+    // The rows are rebuilt: the focused one takes its focus along, or a keyboard user loses their
+    // place (and Enter its row) at every live event.
+    const focused = document.activeElement instanceof Element ? document.activeElement.closest('#deliveries tr[data-id]') : null;
     $('deliveries').tBodies[0].replaceChildren(...list.map((d) => {
       const answer = lastAnswer(d);
       const tr = row([when(d.createdAt), d.eventname, statusCell(d), d.attempts, el('td', answer.className, answer.text), el('td', 'mono', d.target)]);
       tr.dataset.id = d.id;
       tr.tabIndex = 0;
       tr.setAttribute('aria-selected', String(d.id === selected));
-      tr.addEventListener('click', () => pick(d.id));
-      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') pick(d.id); });
       return tr;
     }));
+    const again = focused && Array.from($('deliveries').tBodies[0].rows).find((tr) => tr.dataset.id === focused.dataset.id);
+    if (again) again.focus({ preventScroll: true });
     $('no-deliveries').hidden = list.length > 0;
     $('no-deliveries').textContent = loaded ? 'No deliveries yet. They appear here live when a user is created or deleted.' : 'Loading…';
+    $('deliveries-shown').hidden = total <= list.length;
+    $('deliveries-shown').textContent = 'Showing the newest ' + list.length + ' of ' + total + ' deliveries.';
+  }
+  function oldestShown() {
+    let oldest = null;
+    for (const d of deliveries.values()) if (oldest === null || newestFirst(d, oldest) > 0) oldest = d;
+    return oldest;
+  }
+  // A live event for a delivery the list does not have is either a new one (newer than every row)
+  // or an older one left out; only a new one comes in, and then the oldest row (unless open) goes.
+  function receive(d) {
+    if (!deliveries.has(d.id)) {
+      const oldest = oldestShown();
+      if (deliveries.size >= limit && oldest !== null && newestFirst(d, oldest) > 0) return false;
+      total += 1;
+      if (deliveries.size >= limit) {
+        const dropped = Array.from(deliveries.values()).filter((x) => x.id !== selected).sort(newestFirst).pop();
+        if (dropped) deliveries.delete(dropped.id);
+      }
+    }
+    deliveries.set(d.id, d);
+    return true;
   }
 
   function pick(id) {
@@ -107,7 +144,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       const table = el('table');
       table.append(el('tbody'));
       table.tBodies[0].replaceChildren(...a.response.headers.map(([name, value]) => row([name, value])));
-      li.append(table, el('pre', 'answer-body', a.response.body + (a.response.bodyTruncated ? '\n… (only the first 4 KiB is kept)' : '')));
+      li.append(table, el('pre', 'answer-body', a.response.body + (a.response.bodyTruncated ? '\n… (cut: only the start of the answer is kept: 4 KiB of the newest, 256 bytes of earlier ones)' : '')));
     }
     return li;
   }
@@ -150,31 +187,58 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     });
   }
 
+  // The feed is followed first and the lists loaded once it is open, so no change falls between
+  // them; but a change that comes on the feed while the lists are on their way is newer than them.
+  // Such events wait (arriving) and are applied after the lists, not overwritten by them.
+  let arriving = null;
   async function load() {
-    const [subscriptions, users, list] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getJson('/sandbox/deliveries')]);
-    renderSubscriptions(subscriptions);
-    renderUsers(users);
-    deliveries.clear();
-    for (const d of list) deliveries.set(d.id, d);
-    loaded = true;
-    renderDeliveries();
-    renderDetail();
+    const queue = [];
+    arriving = queue;
+    try {
+      const [subscriptions, users, newest] = await Promise.all([getJson('/sandbox/subscriptions'), getJson('/sandbox/users'), getList()]);
+      renderSubscriptions(subscriptions);
+      renderUsers(users);
+      deliveries.clear();
+      for (const d of newest.list) deliveries.set(d.id, d);
+      total = newest.total;
+      loaded = true;
+      renderDeliveries();
+      renderDetail();
+    } finally {
+      if (arriving === queue) arriving = null;
+      for (const apply of queue) apply();
+    }
+  }
+  function live(apply) {
+    return (e) => {
+      const data = JSON.parse(e.data);
+      if (arriving) arriving.push(() => apply(data));
+      else apply(data);
+    };
   }
   function follow() {
     const status = $('connection');
     const events = new EventSource('/sandbox/events');
     events.addEventListener('open', () => { status.textContent = 'live'; status.className = 'connection live'; load().catch((e) => showResult(String(e.message || e), true)); });
     events.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'connection down'; });
-    events.addEventListener('delivery', (e) => {
-      const d = JSON.parse(e.data);
-      deliveries.set(d.id, d);
-      renderSoon(d.id === selected);
-    });
-    events.addEventListener('users', (e) => renderUsers(JSON.parse(e.data)));
-    events.addEventListener('subscriptions', (e) => renderSubscriptions(JSON.parse(e.data)));
+    events.addEventListener('delivery', live((d) => { if (receive(d)) renderSoon(d.id === selected); }));
+    events.addEventListener('users', live(renderUsers));
+    events.addEventListener('subscriptions', live(renderSubscriptions));
+  }
+
+  // A row is picked when it is pressed, not on 'click': every redraw replaces the rows, and a
+  // browser fires no click when the element pressed is gone by the release, so a click on a
+  // delivery being retried (a redraw every attempt) was often lost. Listening on the table body,
+  // which is never replaced, also covers rows drawn after the listener was added.
+  function rowOf(e) { return e.target instanceof Element ? e.target.closest('tr[data-id]') : null; }
+  function listenForPicks() {
+    const body = $('deliveries').tBodies[0];
+    body.addEventListener('mousedown', (e) => { const tr = rowOf(e); if (tr && e.button === 0) pick(tr.dataset.id); });
+    body.addEventListener('keydown', (e) => { const tr = rowOf(e); if (tr && e.key === 'Enter') pick(tr.dataset.id); });
   }
 
   document.addEventListener('DOMContentLoaded', () => {
+    listenForPicks();
     $('resend').addEventListener('click', () => act('resend'));
     $('cancel').addEventListener('click', () => act('cancel'));
     renderDeliveries();
