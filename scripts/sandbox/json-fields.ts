@@ -17,7 +17,7 @@ export function fieldsProblem(prefix: string, record: Record<string, unknown>, f
   for (const [name, kind] of Object.entries(fields)) {
     const value = record[name];
     if (optional && value === undefined) continue;
-    if (!fits(value, kind)) return `${prefix}${name} is ${describe(value)}, not ${expected(kind)}`;
+    if (!fits(value, kind)) return `${prefix}${name} is ${describeValue(value)}, not ${expected(kind)}`;
   }
   return undefined;
 }
@@ -26,7 +26,7 @@ export function fieldsProblem(prefix: string, record: Record<string, unknown>, f
 export function eachProblem<T>(name: string, list: readonly T[], check: (item: Record<string, unknown>, at: string) => string | undefined): string | undefined {
   for (const [index, item] of list.entries()) {
     const at = `${name}[${index}]`;
-    const problem = isObject(item) ? check(item, at) : `${at} is ${describe(item)}, not an object`;
+    const problem = isObject(item) ? check(item, at) : `${at} is ${describeValue(item)}, not an object`;
     if (problem !== undefined) return problem;
   }
   return undefined;
@@ -69,6 +69,3 @@ function expected(kind: Kind): string {
   }[kind.replace('?', '') as 'string' | 'time' | 'int' | 'number' | 'boolean' | 'array' | 'object'];
   return kind.endsWith('?') ? `${base} or null` : base;
 }
-
-/** A value as a message names it: `missing`, `null`, `a list`, or its (shortened) JSON. */
-export const describe = describeValue;

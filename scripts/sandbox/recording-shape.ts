@@ -9,8 +9,8 @@
  * recordingShapeProblem(recording) // 'about.json: recordedAt is missing, not a string'
  */
 import type { Recording } from '../../steps/lib/record/index.ts';
-import { isObject } from '../../steps/lib/core/index.ts';
-import { describe, eachProblem, type Fields, fieldsProblem } from './json-fields.ts';
+import { describeValue, isObject } from '../../steps/lib/core/index.ts';
+import { eachProblem, type Fields, fieldsProblem } from './json-fields.ts';
 
 // The reader checked runs, environment and replay as a replay needs them; the comparison also prints when it was made.
 const ABOUT: Fields = { recordedAt: 'string' };
@@ -19,12 +19,12 @@ const DELIVERY: Fields = { original: 'object' };
 /** Why `recording` cannot be compared (the first field that does not fit), or undefined when it can. */
 export function recordingShapeProblem(recording: Recording): string | undefined {
   const about: unknown = recording.about;
-  if (!isObject(about)) return `about.json is ${describe(about)}, not an object`;
+  if (!isObject(about)) return `about.json is ${describeValue(about)}, not an object`;
   const problem = fieldsProblem('about.json: ', about, ABOUT);
   if (problem !== undefined) return problem;
   return eachProblem('deliveries', recording.deliveries, (delivery, at) => {
     const meta: unknown = delivery.meta;
-    if (!isObject(meta)) return `${at} is ${describe(meta)}, not an object`;
+    if (!isObject(meta)) return `${at} is ${describeValue(meta)}, not an object`;
     return (
       fieldsProblem(`${at}.`, meta, { event: 'string?' }, { optional: true }) ??
       fieldsProblem(`${at}.`, meta, DELIVERY) ??

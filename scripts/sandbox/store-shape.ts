@@ -11,8 +11,8 @@
  * storeShapeProblem(goodStore)                              // undefined
  */
 import { EVENT_NAMES } from './events.ts';
-import { isObject } from '../../steps/lib/core/index.ts';
-import { describe, eachProblem, fieldsProblem, type Fields } from './json-fields.ts';
+import { describeValue, isObject } from '../../steps/lib/core/index.ts';
+import { eachProblem, fieldsProblem, type Fields } from './json-fields.ts';
 
 const SUBSCRIPTION: Fields = {
   domainkey: 'int',
@@ -71,7 +71,7 @@ const CERTIFICATE: Fields = {
 /** Why `value` is not a version 1 sandbox store (the first thing found), or undefined when it is one. */
 export function storeShapeProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'is not a JSON object';
-  if (value.version !== 1) return `version is ${describe(value.version)}, not 1`;
+  if (value.version !== 1) return `version is ${describeValue(value.version)}, not 1`;
   const top = fieldsProblem('', value, { signingKey: 'string', nextUserkey: 'int', subscriptions: 'array', users: 'array', deliveries: 'array' });
   if (top !== undefined) return top;
   const records: [string, unknown[], Fields][] = [
@@ -81,7 +81,7 @@ export function storeShapeProblem(value: unknown): string | undefined {
   ];
   const learning = value.learning;
   if (learning !== undefined) {
-    if (!isObject(learning)) return `learning is ${describe(learning)}, not an object`;
+    if (!isObject(learning)) return `learning is ${describeValue(learning)}, not an object`;
     const problem = fieldsProblem('learning.', learning, LEARNING);
     if (problem !== undefined) return problem;
     records.push(
