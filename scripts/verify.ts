@@ -10,7 +10,7 @@
  * npm run verify -- --scheme github --secret "It's a Secret to Everybody" \
  *   --header "X-Hub-Signature-256: sha256=757107ea..." --body-file body.txt
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { diagnose } from '../steps/lib/diagnose/index.ts';
 import { isMain, repeatedOption, WorkbenchError } from '../steps/lib/core/index.ts';
@@ -167,22 +167,44 @@ function wholeNumber(flag: string, raw: string): number {
   return Number(raw);
 }
 
+/**
+ * The most body bytes read: the largest LISTEN_BODY_LIMIT, so no request a listener could take is
+ * refused, and `--body-file /dev/zero` or an endless pipe stops here instead of at 2 GiB of memory.
+ */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
 /** The body bytes from --body-file (`-` for stdin) or from stdin when it is not a terminal. */
 async function readBody(path: string | undefined, stdin: CliIo['stdin']): Promise<Buffer> {
   if (path !== undefined && path !== '-') {
     try {
-      return await readFile(path);
+      return await readBounded(createReadStream(path), `--body-file ${JSON.stringify(path)}`);
     } catch (error) {
+      if (error instanceof VerifyUsageError) throw error;
       throw new VerifyUsageError(`cannot read --body-file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
     }
   }
   if (path === undefined && stdin.isTTY) throw new VerifyUsageError('no body: give --body-file <path>, or pipe the body on stdin.');
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  const body = Buffer.concat(chunks);
+  const body = await readBounded(stdin, 'stdin');
   // A forgotten pipe must not verify an empty body; an intended empty body is `--body-file /dev/null`.
   if (path === undefined && body.length === 0) throw new VerifyUsageError('no body: stdin was empty; give --body-file <path> (/dev/null for an empty body).');
   return body;
+}
+
+/** Every byte of `source`, or a VerifyUsageError once they pass MAX_BODY_BYTES. */
+async function readBounded(source: AsyncIterable<string | Buffer>, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of source) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    bytes += buffer.length;
+    if (bytes > MAX_BODY_BYTES) {
+      throw new VerifyUsageError(
+        `${what} holds more than 64 MiB: verify checks one webhook request, and no listener takes a larger body (LISTEN_BODY_LIMIT is at most 64mb).`,
+      );
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 if (isMain(import.meta.url)) {

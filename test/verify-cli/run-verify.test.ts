@@ -38,6 +38,30 @@ beforeAll(async () => {
 });
 
 describe('runVerify', () => {
+  it('stops reading an endless body at 64 MiB (the largest LISTEN_BODY_LIMIT): --body-file /dev/zero, or a pipe', async () => {
+    const args = ['--scheme', 'github', '--secret', GITHUB_SECRET, '-H', GITHUB_HEADER];
+    const fromFile = await verifyCli([...args, '--body-file', '/dev/zero']);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr.split('\n')[0]).toBe(
+      'Error: --body-file "/dev/zero" holds more than 64 MiB: verify checks one webhook request, and no listener takes a larger body (LISTEN_BODY_LIMIT is at most 64mb). [WORKBENCH_VERIFY_USAGE]',
+    );
+    const mebibyte = Buffer.alloc(1024 * 1024, 0x61);
+    let chunksRead = 0;
+    const endless = Readable.from(
+      (function* () {
+        for (;;) {
+          chunksRead += 1;
+          yield mebibyte;
+        }
+      })(),
+    );
+    let stderr = '';
+    const code = await runVerify(args, { stdin: endless, stdout: () => {}, stderr: (text) => (stderr += text) });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Error: stdin holds more than 64 MiB: /);
+    expect(chunksRead).toBeLessThan(100); // 64 and what the stream reads ahead, not for ever
+  });
+
   it('reads the body from stdin byte for byte (seed 003 example 2, with UTF-8 "João")', async () => {
     const body = await readFile(GUURU_2);
     const run = await verifyCli(['--scheme', 'guuru', '--secret', 'secr3t', '--header', `X-Guuru-Hmac-Sha256: ${GUURU_2_SIG}`], body);
