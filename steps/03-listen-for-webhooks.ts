@@ -21,6 +21,7 @@ import {
   isMain,
   runService,
   openState,
+  shellWord,
   STATE_FILES,
   type ListenerState,
   type State,
@@ -116,7 +117,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       } else {
         log('Handlers run in `npm run worker` (set LISTEN_RUN_HANDLERS=true to run them here too).');
         if (forwardTo !== undefined)
-          log(`The workers forward: start them with LISTEN_FORWARD_TO=${forwardTo} npm run worker (or -- --forward-to ${forwardTo}).`);
+          log(`The workers forward: start them with LISTEN_FORWARD_TO=${shellWord(forwardTo)} npm run worker (or -- --forward-to ${shellWord(forwardTo)}).`);
       }
     }
 

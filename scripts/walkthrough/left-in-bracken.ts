@@ -6,7 +6,7 @@
  * @example
  * for (const line of await leftInBracken(openState(runDir), config)) log(line);
  */
-import type { Config, State } from '../../steps/lib/core/index.ts';
+import { type Config, type State, shellWord } from '../../steps/lib/core/index.ts';
 
 /** What a state folder records as still in Bracken, and which of its files said so but cannot be read. */
 export interface RecordedInBracken {
@@ -44,9 +44,4 @@ export async function leftInBracken(state: State, config: Config): Promise<strin
 /** The command that runs step 6 on the state folder `dir`, in backticks. */
 export function removeCommand(dir: string): string {
   return `\`WORKBENCH_STATE_DIR=${shellWord(dir)} npm run step:6\``;
-}
-
-/** `path` as one shell word: as it is when that is safe, else in single quotes. */
-function shellWord(path: string): string {
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
 }

@@ -65,6 +65,7 @@ export { parseEnvText, readEnvFile } from './env-file.ts';
 export type { PidLockRefusals } from './pid-lock.ts';
 export { printable, scrubText } from './printable.ts';
 export { quoteShort } from './quote-short.ts';
+export { shellWord } from './shell-word.ts';
 export { redact, redactUrlSecrets } from './redact.ts';
 export { KNOWN_EXAMPLE_SECRETS, MIN_SECRET_LENGTH, weakSecretReason, weakSecretWarning } from './weak-secret.ts';
 export { LOCAL_PAGE_CSP, SECURITY_HEADERS, allowedHosts, checkHost, checkLoopbackPeer, checkSameOrigin } from './local-guard.ts';
