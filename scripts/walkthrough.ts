@@ -40,6 +40,7 @@ import { confirm } from './walkthrough/confirm.ts';
 import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, recordNameProblem, withRecordName } from './walkthrough/record.ts';
 import { timingsFileProblem, writeTimings } from './walkthrough/timings-file.ts';
+import { withRunSandboxHint } from './walkthrough/sandbox-failed.ts';
 
 export interface WalkthroughOptions {
   /** Variables to read instead of .env + process.env (tests). */
@@ -110,9 +111,12 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
       process.exit(130);
     })();
   };
+  // This run's own sandbox, when there is one: a step's hint for a sandbox that failed is worded for another terminal.
+  let runSandbox: RunningSandbox | undefined;
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     used = config;
+    runSandbox = sandbox;
     if (config.mode === 'bracken') process.once('SIGINT', interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
@@ -177,7 +181,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     ok = true;
   } catch (error) {
     log('');
-    log(formatError(error));
+    log(runSandbox === undefined ? formatError(error) : withRunSandboxHint(formatError(error)));
   } finally {
     process.off('SIGINT', interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));

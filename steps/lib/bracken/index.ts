@@ -5,6 +5,7 @@ export { createBrackenApi } from './api.ts';
 export type { GoneStatus } from './api.ts';
 export { cleanupAttempts, failureNote } from './cleanup-attempts.ts';
 export type { CleanupAttempts, CleanupFailure, CleanupOutcome } from './cleanup-attempts.ts';
+export { SANDBOX_FAILED_HINT } from './network-errors.ts';
 export { TOKEN_PATH, userCreatePath, userDeletePath, webhookMergePath } from './routes.ts';
 export { EXPIRY_MARGIN_MS, getAccessToken, tokenEndpoint } from './token.ts';
 export type { AccessToken } from './token.ts';
