@@ -54,8 +54,11 @@ describe('Postgres store: killed processes', () => {
     await until(() => second.lines().some((line) => line.includes(`"handled","id":"${id}"`)), 15_000);
     // Back within the timeout (1 s) + expiry margin (2 s) + maintenance (1 s) + the retry delay (1-2 s), not pg-boss's 15 minutes.
     expect(Date.now() - killedAt).toBeLessThan(10_000);
-    const [row] = await rows<{ handler: string; attempts: number }>(url, 'SELECT handler, attempts FROM workbench.delivery WHERE id = $1', [id]);
-    expect(row).toEqual({ handler: 'done', attempts: 2 });
+    // The handler says "handled" before it returns; the worker records the outcome after that.
+    const outcome = async () =>
+      (await rows<{ handler: string; attempts: number }>(url, 'SELECT handler, attempts FROM workbench.delivery WHERE id = $1', [id]))[0];
+    for (let tries = 0; (await outcome())?.handler === 'running' && tries < 100; tries += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await outcome()).toEqual({ handler: 'done', attempts: 2 });
     expect(await rows(url, 'SELECT delivery_id, runs FROM effect')).toEqual([{ delivery_id: id, runs: 1 }]);
     expect(await second.stop()).toBe(0);
   });
