@@ -7,7 +7,7 @@
  * const attempt = await forwardOnce({ url: 'http://127.0.0.1:8000/webhooks', body, headers, timeoutMs: 27_000 });
  * attempt.response?.status // 200
  */
-import { describeNetworkError, headerPairs, readAnswerStart, redactUrlSecrets } from '../core/index.ts';
+import { describeNetworkError, headerPairs, quoteShort, readAnswerStart, redactUrlSecrets } from '../core/index.ts';
 import type { ForwardAttempt } from '../delivery/index.ts';
 
 export interface ForwardRequest {
@@ -77,13 +77,8 @@ export function describeAttempt(attempt: ForwardAttempt): string {
   const redirect =
     location === undefined
       ? ''
-      : `, a redirect to ${JSON.stringify(shortened(redactUrlSecrets(location)))} (not followed: deliveries go to LISTEN_FORWARD_TO only)`;
-  return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${JSON.stringify(shortened(body))}${more}`}${redirect}`;
-}
-
-/** `text` cut to what a log line shows. */
-function shortened(text: string): string {
-  return text.length > LOGGED_BODY_CHARS ? `${text.slice(0, LOGGED_BODY_CHARS)}…` : text;
+      : `, a redirect to ${quoteShort(redactUrlSecrets(location), LOGGED_BODY_CHARS)} (not followed: deliveries go to LISTEN_FORWARD_TO only)`;
+  return `${status} in ${attempt.latencyMs} ms${body === '' ? '' : ` ${quoteShort(body, LOGGED_BODY_CHARS)}${more}`}${redirect}`;
 }
 
 /** A log line shows this much of the app's body (the inspector has the first 4 KiB). */
