@@ -12,7 +12,7 @@
  */
 import { styleText } from 'node:util';
 import { loadConfig, formatError, runService, urlHost } from '../steps/lib/core/index.ts';
-import { parseSandboxCommandLine, SANDBOX_USAGE, usageErrorText } from './sandbox/command-line.ts';
+import { parseSandboxCommandLine, SANDBOX_USAGE, sandboxUsageErrorText } from './sandbox/command-line.ts';
 import { compareCommand } from './sandbox/compare-cli.ts';
 import { deliveriesCommand } from './sandbox/deliveries-cli.ts';
 import { readyLine, sandboxOptionsFromConfig, startSandbox } from './sandbox/index.ts';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 }
 
 function usageError(message: string): void {
-  console.error(usageErrorText(message));
+  console.error(sandboxUsageErrorText(message));
   process.exitCode = 2;
 }
 

@@ -5,7 +5,7 @@
  * (no sandbox, no subscription, a refusal: the error says what to do), 2 a wrong command line.
  */
 import { parseArgs } from 'node:util';
-import { formatError, isMain, loadConfig, repeatedOption } from '../steps/lib/core/index.ts';
+import { formatError, isMain, loadConfig, repeatedOption, usageErrorText } from '../steps/lib/core/index.ts';
 import { TRIGGER_USAGE, TriggerError } from './trigger/errors.ts';
 import { listEvents } from './trigger/recipes.ts';
 import { triggerEvent } from './trigger/trigger.ts';
@@ -79,7 +79,7 @@ function key(option: string, value: string | undefined): number | undefined {
 
 /** A wrong command line: the error with its code, as every refusal is printed, then the usage; exit code 2. */
 function refuse(message: string): number {
-  console.error(`Error: ${message} [${TRIGGER_USAGE}]\n\n${USAGE}`);
+  console.error(usageErrorText(TRIGGER_USAGE, message, USAGE));
   return 2;
 }
 

@@ -13,7 +13,7 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { diagnose } from '../steps/lib/diagnose/index.ts';
-import { isMain, repeatedOption, WorkbenchError } from '../steps/lib/core/index.ts';
+import { isMain, repeatedOption, usageErrorText, WorkbenchError } from '../steps/lib/core/index.ts';
 import { findScheme, foldHeaders, schemeNames, signRequest, signsParameters, type Headers } from '../steps/lib/signature/index.ts';
 
 export const USAGE = `Usage:
@@ -51,7 +51,7 @@ export async function runVerify(argv: readonly string[], io: CliIo): Promise<num
     return await run(argv, io);
   } catch (error) {
     if (!(error instanceof VerifyUsageError)) throw error;
-    io.stderr(`Error: ${error.message} [${error.code}]\n\n${USAGE}\n`);
+    io.stderr(`${usageErrorText(error.code, error.message, USAGE)}\n`);
     return 2;
   }
 }

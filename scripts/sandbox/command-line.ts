@@ -8,6 +8,7 @@
  * parseSandboxCommandLine(['delivery']); // { command: 'usage-error', message: 'Unknown command "delivery".' }
  */
 import { parseArgs } from 'node:util';
+import { usageErrorText } from '../../steps/lib/core/index.ts';
 import { COMMAND_LIST_LIMIT } from './delivery-view.ts';
 import { SANDBOX_USAGE_ERROR } from './errors.ts';
 
@@ -71,8 +72,8 @@ export function parseSandboxCommandLine(argv: readonly string[]): SandboxCommand
  * What a usage error prints on stderr: the reason with its stable code, as every other refusal is
  * printed (`Error: … [WORKBENCH_…]`, like `npm run trigger`'s), then the usage.
  */
-export function usageErrorText(message: string): string {
-  return `Error: ${message} [${SANDBOX_USAGE_ERROR}]\n\n${SANDBOX_USAGE}`;
+export function sandboxUsageErrorText(message: string): string {
+  return usageErrorText(SANDBOX_USAGE_ERROR, message, SANDBOX_USAGE);
 }
 
 /** Digits only: Number() would also take '', ' ', '1e3' and '0x10' (an empty one meant any free port). */

@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseSandboxCommandLine, usageErrorText } from '../../scripts/sandbox/command-line.ts';
+import { parseSandboxCommandLine, sandboxUsageErrorText } from '../../scripts/sandbox/command-line.ts';
 import { deliveriesCommand } from '../../scripts/sandbox/deliveries-cli.ts';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { loadConfig } from '../../steps/lib/core/config.ts';
@@ -166,7 +166,7 @@ describe('npm run sandbox -- deliveries', () => {
   ])('npm run sandbox -- %j is a usage error (parsed in this process): the reason and the usage', (args, first) => {
     const line = parseSandboxCommandLine(args);
     if (line.command !== 'usage-error') throw new Error(`expected a usage error, got ${JSON.stringify(line)}`);
-    const stderr = usageErrorText(line.message);
+    const stderr = sandboxUsageErrorText(line.message);
     if (typeof first === 'string') expect(stderr.split('\n')[0]).toBe(first);
     else expect(stderr.split('\n')[0]).toMatch(first);
     expect(stderr).toContain(USAGE_LINES);

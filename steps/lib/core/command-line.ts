@@ -75,3 +75,11 @@ export function repeatedOption(
   const [name, times] = [...counts].find(([, n]) => n > 1) ?? [];
   return name === undefined || times === undefined ? undefined : { name, times };
 }
+
+/**
+ * What a command that prints its usage on a wrong command line writes to stderr (then exit code 2):
+ * the reason with its stable code, as every refusal is printed (`Error: … [WORKBENCH_…]`), then the usage.
+ */
+export function usageErrorText(code: string, message: string, usage: string): string {
+  return `Error: ${message} [${code}]\n\n${usage}`;
+}

@@ -77,7 +77,7 @@ export { databaseTarget, hidePassword, parseDatabaseUrl, redactDatabaseUrl } fro
 export { USER_ROUTE_PLACEHOLDERS, parseRouteTemplate } from './user-route.ts';
 export type { UserDeleteRoute, UserRoutePlaceholder } from './user-route.ts';
 export { describeTarget, formatError, isMain, runService, runStep } from './run-step.ts';
-export { readCommandLine, repeatedOption } from './command-line.ts';
+export { readCommandLine, repeatedOption, usageErrorText } from './command-line.ts';
 export type { CommandLineSpec, CommandLineValues } from './command-line.ts';
 export { Fifo } from './fifo.ts';
 export { resolveStepDeps } from './step-deps.ts';
