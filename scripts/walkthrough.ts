@@ -111,12 +111,9 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
       process.exit(130);
     })();
   };
-  // This run's own sandbox, when there is one: a step's hint for a sandbox that failed is worded for another terminal.
-  let runSandbox: RunningSandbox | undefined;
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     used = config;
-    runSandbox = sandbox;
     if (config.mode === 'bracken') process.once('SIGINT', interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
@@ -181,7 +178,8 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     ok = true;
   } catch (error) {
     log('');
-    log(runSandbox === undefined ? formatError(error) : withRunSandboxHint(formatError(error)));
+    // In sandbox mode the sandbox is this run's own (prepare starts it): a step's hint for a failed one names another terminal.
+    log(base.mode === 'sandbox' ? withRunSandboxHint(formatError(error)) : formatError(error));
   } finally {
     process.off('SIGINT', interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
