@@ -51,7 +51,8 @@ export function readEnvFile(envFile: string): Record<string, string> | undefined
  * then refused by the server as a wrong one. A # after a space is taken as the comment it looks like.
  */
 function valueCutByHash(text: string): { name: string; kept: string } | undefined {
-  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+  // A BOM before the first name is matched by `\s*`, as parseEnvText drops it.
+  for (const line of text.split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*([^'"`\s].*)$/.exec(line);
     const hash = match?.[2]?.search(/[^\s]#/);
     if (match?.[1] !== undefined && match[2] !== undefined && hash !== undefined && hash >= 0) {
