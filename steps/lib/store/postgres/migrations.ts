@@ -9,7 +9,7 @@
  * const { applied, databaseVersion } = await migrate(pool); // applied [1, 2] on a new database, [] afterwards
  */
 import type pg from 'pg';
-import { keepAwake, onConnection } from './connect.ts';
+import { keepAwake, onConnection, transaction } from './connect.ts';
 
 /** Everything of ours lives in this schema. */
 export const SCHEMA = 'workbench';
@@ -98,11 +98,9 @@ export interface Migrated {
   readonly databaseVersion: number;
 }
 
-/** Applies the migrations this database has not had yet. */
-export async function migrate(pool: pg.Pool): Promise<Migrated> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+/** Applies the migrations this database has not had yet, in one transaction (connect.ts). */
+export function migrate(pool: pg.Pool): Promise<Migrated> {
+  return transaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [MIGRATION_LOCK]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
     await client.query(
@@ -117,14 +115,8 @@ export async function migrate(pool: pg.Pool): Promise<Migrated> {
       await client.query(`INSERT INTO ${SCHEMA}.schema_migration (version, description) VALUES ($1, $2)`, [migration.version, migration.description]);
       applied.push(migration.version);
     }
-    await client.query('COMMIT');
     return { applied, databaseVersion: Math.max(0, ...done, ...applied) };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
