@@ -21,7 +21,7 @@ import {
   isMain,
   runService,
   openState,
-  shellWord,
+  redactUrlSecrets,
   STATE_FILES,
   type ListenerState,
   type State,
@@ -34,7 +34,7 @@ import { createMismatchExplainer } from './lib/diagnose/index.ts';
 import { listenScheme, type VerifyInput } from './lib/signature/index.ts';
 import { openTunnel, type NgrokLoader, type Tunnel } from './lib/tunnel.ts';
 import { subscribedElsewhereNote } from './lib/bracken/index.ts';
-import { configuredForwarding, forwardToOption, refuseOwnPublicUrl } from './lib/forward/index.ts';
+import { configuredForwarding, forwardToOption, refuseOwnPublicUrl, workersForwardHint } from './lib/forward/index.ts';
 
 export interface ListenDeps {
   config?: Config;
@@ -116,8 +116,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
         log('LISTEN_RUN_HANDLERS=true: this process also runs the handlers.');
       } else {
         log('Handlers run in `npm run worker` (set LISTEN_RUN_HANDLERS=true to run them here too).');
-        if (forwardTo !== undefined)
-          log(`The workers forward: start them with LISTEN_FORWARD_TO=${shellWord(forwardTo)} npm run worker (or -- --forward-to ${shellWord(forwardTo)}).`);
+        if (forwardTo !== undefined) log(workersForwardHint(forwardTo));
       }
     }
 
@@ -179,7 +178,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
 
     const readyLine =
       `Listening for webhooks at ${listener.url}${publicUrl === undefined ? '' : ` (public: ${publicUrl})`} · inspector ${inspector.url}` +
-      (forwardTo === undefined ? '' : ` · forwarding to ${forwardTo}`);
+      (forwardTo === undefined ? '' : ` · forwarding to ${redactUrlSecrets(forwardTo)}`);
     log(readyLine);
     let closing: Promise<void> | undefined;
     return { listener, inspector, tunnel, store, publicUrl, forwardTo, readyLine, close: () => (closing ??= closeAll()) };

@@ -258,6 +258,15 @@ describe('LISTEN_FORWARD_TO', () => {
     expect(thrown({ LISTEN_FORWARD_TO: 'http://127.0.0.1:6000/webhooks', LISTEN_HOST: '0.0.0.0', LISTEN_PORT: '6000' }).code).toBe(CONFIG_INVALID);
   });
 
+  test('a refused forward target is quoted with the credential in its query shortened', () => {
+    const token = 'Zq81vLmP4xRt7YwK2nBc9dHf6jGs3aE0';
+    expect(thrown({ LISTEN_FORWARD_TO: `http://127.0.0.1:5000/webhooks?token=${token}` }).message).toMatch(
+      /^LISTEN_FORWARD_TO="http:\/\/127\.0\.0\.1:5000\/webhooks\?token=Zq81…\(32 chars\)" is the listener itself /,
+    );
+    expect(thrown({ LISTEN_FORWARD_TO: `http://127.0.0.1:0/webhooks?token=${token}` }).message).toContain('?token=Zq81…(32 chars)" is not valid');
+    expect(thrown({ LISTEN_FORWARD_TO: `http://192.0.2.1/webhooks?api_key=${token}` }).message).toContain('?api_key=Zq81…(32 chars)" is not valid');
+  });
+
   test('a postgres:// DATABASE_URL that does not parse says why (an unencoded character in the password, a port past 65535), without the password', () => {
     for (const value of [
       'postgres://app:pa#ss9word@db.example:5432/webhooks',

@@ -47,6 +47,30 @@ describe('npm run step:3 -- --forward-to URL', () => {
   });
 });
 
+describe('a forward target with a credential in it', () => {
+  it('LISTEN_FORWARD_TO=…?token=…: forwarded to the whole URL, printed with the token shortened', async () => {
+    const receiver = await startTutorialReceiver({ secret: SECRET });
+    const token = 'Zq81vLmP4xRt7YwK2nBc9dHf6jGs3aE0';
+    const step3 = startScript(STEP3, { env: await step3Env({ LISTEN_FORWARD_TO: `${receiver.url}?token=${token}` }) });
+    const shown = `${receiver.url}?token=Zq81…(32 chars)`;
+    const [, listenerUrl = '', forwardingTo] = await step3.waitFor(/^Listening for webhooks at (\S+) · inspector \S+ · forwarding to (.+)$/m, 30_000);
+    expect(forwardingTo).toBe(shown);
+    expect(step3.stdout()).toContain(`Forwarding each verified delivery to ${shown} after the answer`);
+
+    const answer = await send(listenerUrl, signed(userCreate(23)));
+    const { id } = answer.json as { id: string };
+    await step3.waitFor(new RegExp(`^forwarded User_Create ${id} to ${literally(shown)}: 200 in \\d+ ms "OK the signatures match"$`, 'm'), 15_000);
+    expect(await receiver.answered(1)).toEqual([`POST /webhooks?token=${token} 200`]);
+    expect(await step3.stop()).toBe(0);
+    expect(`${step3.stdout()}${step3.stderr()}`).not.toContain(token);
+  });
+});
+
+/** `text` as a regular expression that matches it literally. */
+function literally(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 describe('a wrong forward target', () => {
   it('LISTEN_FORWARD_TO that is not a URL, or not http(s), stops step 3 and the worker with exit code 1, naming the variable', async () => {
     // In this process: the config step 3 and the worker read (loadConfig) refuses the value step 3 would.

@@ -98,12 +98,13 @@ describe('step 5: verify the captured delivery', () => {
     expect(lines.join('\n')).not.toContain(SECRET);
   });
 
-  it('a delivery forwarded to the user’s app (LISTEN_FORWARD_TO): says what the app answered last, and that the delivery is dead', async () => {
+  it('a delivery forwarded to the user’s app (LISTEN_FORWARD_TO): says what the app answered last, and that the delivery is dead; a token in the URL shortened', async () => {
     const delivery = record(COMPACT, [authorization(COMPACT)]);
     const written = await openJournal({ dir: journalDir(dir), maxBytes: 1024 * 1024, keepFiles: 2 });
     await written.appendDelivery(delivery, 'pending');
+    const token = 'Zq81vLmP4xRt7YwK2nBc9dHf6jGs3aE0';
     const refused = (at: string) => ({
-      url: 'http://127.0.0.1:8000/webhooks',
+      url: `http://127.0.0.1:8000/webhooks?token=${token}`,
       at,
       latencyMs: 5,
       response: {
@@ -113,7 +114,7 @@ describe('step 5: verify the captured delivery', () => {
         bodyTruncated: false,
       },
     });
-    const error = 'forward to http://127.0.0.1:8000/webhooks: your app answered 403';
+    const error = 'forward to http://127.0.0.1:8000/webhooks?token=Zq81…(32 chars): your app answered 403';
     await written.appendOutcomes([{ id: delivery.id, handler: 'failed', error, report: { forward: refused('2026-05-04T09:30:00.000Z') } }]);
     await written.appendOutcomes([{ id: delivery.id, handler: 'dead', error, report: { forward: refused('2026-05-04T09:30:01.000Z') } }]);
     await written.close();
@@ -122,9 +123,10 @@ describe('step 5: verify the captured delivery', () => {
     // The signature verifies: the app's 403 is another matter (another secret, most often), and step 5 says so.
     expect(thrown).toBeUndefined();
     expect(lines).toContain(
-      'Your app: forwarded to http://127.0.0.1:8000/webhooks 2 times; the last try, at 2026-05-04T09:30:01.000Z: 403 in 5 ms "Do not trust, not from a Bracken webhook". ' +
+      'Your app: forwarded to http://127.0.0.1:8000/webhooks?token=Zq81…(32 chars) 2 times; the last try, at 2026-05-04T09:30:01.000Z: 403 in 5 ms "Do not trust, not from a Bracken webhook". ' +
         'It is dead (no retries left): fix your app, then Retry now in the inspector sends it again.',
     );
+    expect(lines.join('\n')).not.toContain(token);
   });
 
   it('a tampered delivery: non-zero (STEP_VERIFY_FAILED) with the diagnosis', async () => {

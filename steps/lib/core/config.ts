@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, isLoopbackUrl, urlHost } from './net.ts';
-import { redact } from './redact.ts';
+import { redact, redactUrlSecrets } from './redact.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { fileInTheWay } from './file-in-the-way.ts';
@@ -322,7 +322,7 @@ function allowedUrl(name: string, raw: string): URL {
     return invalidSetting(name, shown, 'a URL without a user name or password: the workbench prints it, and sends no credentials from it');
   }
   if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(raw))) return parsed;
-  return invalidSetting(name, raw, 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
+  return invalidSetting(name, redactUrlSecrets(raw), 'an https URL (plain http is allowed only on 127.0.0.1 or localhost)');
 }
 
 /**
@@ -336,13 +336,13 @@ export function forwardTarget(name: string, raw: string | undefined, listen: { r
   // the app's route (Django's `webhooks/`). No fragment: it is never sent.
   const parsed = allowedUrl(name, raw);
   // No app listens on port 0 (it means "any free port" to a server): every try would be refused.
-  if (parsed.port === '0') return invalidSetting(name, raw, 'the port your app listens on, from 1 to 65535');
+  if (parsed.port === '0') return invalidSetting(name, redactUrlSecrets(raw), 'the port your app listens on, from 1 to 65535');
   parsed.hash = '';
   const url = parsed.href;
   if (pointsAt(url, listen.host, listen.port)) {
     throw new ConfigError(
       CONFIG_INVALID,
-      `${name}=${JSON.stringify(raw)} is the listener itself (LISTEN_HOST=${listen.host}, LISTEN_PORT=${listen.port}): every delivery would be forwarded back to it, a loop.`,
+      `${name}=${JSON.stringify(redactUrlSecrets(raw))} is the listener itself (LISTEN_HOST=${listen.host}, LISTEN_PORT=${listen.port}): every delivery would be forwarded back to it, a loop.`,
       { hint: `Point ${name} at your own app (e.g. http://127.0.0.1:8000/webhooks), or run the listener on another LISTEN_PORT.`, variable: name },
     );
   }

@@ -10,7 +10,7 @@
  * const handler = forwardingHandler({ url: 'http://127.0.0.1:8000/webhooks', scheme: bracken, handlerTimeoutMs: 30_000, log });
  * // log: 'forwarded User_Create m1x…-ab to http://127.0.0.1:8000/webhooks: 200 in 12 ms "OK the signatures match"'
  */
-import { type Config, forwardTarget } from '../core/index.ts';
+import { type Config, forwardTarget, redactUrlSecrets } from '../core/index.ts';
 import { type DeliveryHandler, HandlerFailure } from '../delivery/index.ts';
 import { listenScheme } from '../signature/index.ts';
 import { accepted, describeAttempt, forwardOnce } from './forward.ts';
@@ -39,15 +39,17 @@ export function forwardTimeoutMs(handlerTimeoutMs: number): number {
 
 export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
   const { url, scheme, log } = options;
+  // A credential in the URL (`?token=`, which some apps use to tell their sender) is shortened wherever the URL is printed.
+  const shown = redactUrlSecrets(url);
   const timeoutMs = forwardTimeoutMs(options.handlerTimeoutMs);
   const timeoutSource = `your app has ${APP_SHARE_PERCENT}% of HANDLER_TIMEOUT_MS=${options.handlerTimeoutMs} to answer`;
   return async (delivery) => {
     const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, scheme), timeoutMs, timeoutSource });
     if (!accepted(forward)) {
       const what = forward.response === undefined ? describeAttempt(forward) : `your app answered ${describeAttempt(forward)}`;
-      throw new HandlerFailure(`forward to ${url}: ${what}`, { forward });
+      throw new HandlerFailure(`forward to ${shown}: ${what}`, { forward });
     }
-    log(`forwarded ${delivery.event ?? 'a delivery'} ${delivery.id} to ${url}: ${describeAttempt(forward)}`);
+    log(`forwarded ${delivery.event ?? 'a delivery'} ${delivery.id} to ${shown}: ${describeAttempt(forward)}`);
     return { forward };
   };
 }
@@ -67,7 +69,7 @@ export function configuredForwarding(
   const scheme = listenScheme(config.listen.scheme);
   const { retryLimit, retryDelayMs } = config.handlers;
   const description =
-    `Forwarding each verified delivery to ${url} after the answer, with its exact bytes and the headers ` +
+    `Forwarding each verified delivery to ${redactUrlSecrets(url)} after the answer, with its exact bytes and the headers ` +
     `${forwardedHeaderNames(scheme).join(', ')}; an app that is down or answers non-2xx is retried ` +
     `(HANDLER_RETRY_LIMIT=${retryLimit}, HANDLER_RETRY_DELAY_MS=${retryDelayMs}).`;
   return { url, handler: forwardingHandler({ url, scheme, handlerTimeoutMs: config.handlers.timeoutMs, log }), description };

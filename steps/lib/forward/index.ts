@@ -9,3 +9,4 @@ export type { ForwardedScheme } from './headers.ts';
 export { forwardToOption } from './option.ts';
 export { refuseOwnPublicUrl } from './public-url.ts';
 export { describeForwards } from './summary.ts';
+export { workersForwardHint } from './worker-hint.ts';

@@ -8,14 +8,14 @@
  * @example
  * refuseOwnPublicUrl('LISTEN_FORWARD_TO', 'https://demo.ngrok.app/webhooks', 'https://demo.ngrok.app'); // throws CONFIG_INVALID
  */
-import { CONFIG_INVALID, ConfigError } from '../core/index.ts';
+import { CONFIG_INVALID, ConfigError, redactUrlSecrets } from '../core/index.ts';
 
 /** Throws a ConfigError naming `name` when `forwardTo` goes to the host of `publicUrl` (the open tunnel). */
 export function refuseOwnPublicUrl(name: string, forwardTo: string, publicUrl: string): void {
   if (new URL(forwardTo).host !== new URL(publicUrl).host) return;
   throw new ConfigError(
     CONFIG_INVALID,
-    `${name}=${JSON.stringify(forwardTo)} is this listener’s own public URL (the ngrok tunnel ${publicUrl}): ` +
+    `${name}=${JSON.stringify(redactUrlSecrets(forwardTo))} is this listener’s own public URL (the ngrok tunnel ${publicUrl}): ` +
       'every delivery forwarded there would come back to the listener as a duplicate, and never reach your app.',
     { hint: `Point ${name} at your own app, as this machine reaches it (e.g. http://127.0.0.1:8000/webhooks).`, variable: name },
   );

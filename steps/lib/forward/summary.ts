@@ -8,6 +8,7 @@
  * // 'Your app: forwarded to http://127.0.0.1:8000/webhooks 1 time; the last try, at 2026-…: 200 in 12 ms "OK the signatures match".'
  */
 import type { DeliveryView, HandlerState } from '../delivery/index.ts';
+import { redactUrlSecrets } from '../core/index.ts';
 import { describeAttempt } from './forward.ts';
 
 /** The line for `view`'s forwards; undefined when it was never forwarded. */
@@ -16,7 +17,7 @@ export function describeForwards(view: Pick<DeliveryView, 'forward' | 'handler'>
   if (view.forward === undefined || last === undefined) return undefined;
   const times = view.forward.attempts === 1 ? '1 time' : `${view.forward.attempts} times`;
   const next = WHAT_NEXT[view.handler];
-  return `Your app: forwarded to ${last.url} ${times}; the last try, at ${last.at}: ${describeAttempt(last)}.${next === undefined ? '' : ` ${next}`}`;
+  return `Your app: forwarded to ${redactUrlSecrets(last.url)} ${times}; the last try, at ${last.at}: ${describeAttempt(last)}.${next === undefined ? '' : ` ${next}`}`;
 }
 
 /** What happens next, by the delivery's handler state; nothing to add once the app took it. */
