@@ -262,16 +262,21 @@ describe('POST /webhooks bodies', () => {
 });
 
 describe('the journal deleted while the listener runs', () => {
-  it('a delivery is not acknowledged once the journal file is gone (503 journal_unavailable), and the log line says to restart', async () => {
+  it('a delivery is not acknowledged once the journal file is gone (503 journal_unavailable); the log line has the code, and the first says to restart', async () => {
     const first = await send(t.listener.url, signed(userCreate(1)));
     expect(first.status).toBe(200);
     // What `rm -rf .workbench` does to a running step 3: the open file lives on, unlinked, until the process exits.
     await rm(t.dir, { recursive: true, force: true });
     const second = await send(t.listener.url, signed(userCreate(2)));
     expect([second.status, second.json]).toEqual([503, { error: 'The delivery could not be stored; try again.', code: 'journal_unavailable' }]);
-    expect(t.logs.at(-1)).toMatch(
-      /^\S+ POST \/webhooks 503 valid journal_unavailable User_Create .* \(NOT stored: The journal file \S+journal-000001\.bin was deleted while the listener ran; restart the listener to start a new journal\.\)$/,
-    );
+    const notStored =
+      /^\S+ POST \/webhooks 503 valid journal_unavailable User_Create .* \(NOT stored: The journal file \S+journal-000001\.bin was deleted while the listener ran; restart the listener to start a new journal\. \[WORKBENCH_STATE_WRITE_FAILED\]\)$/;
+    const next = 'Next: Restart the listener (Ctrl-C, then npm run step:3): it starts a new journal. Until then it answers 503 and the sender retries.';
+    expect(t.logs.slice(-2)).toEqual([expect.stringMatching(notStored), next]);
+    // The same outage: each request still gets its line, the advice is not repeated under it.
+    expect((await send(t.listener.url, signed(userCreate(3)))).status).toBe(503);
+    expect(t.logs.at(-1)).toMatch(notStored);
+    expect(t.logs.filter((line) => line === next)).toHaveLength(1);
     await t.listener.idle();
     expect(handled).toEqual([(first.json as { id: string }).id]);
   });

@@ -17,7 +17,7 @@ describe('Postgres stopped during a burst', () => {
   it('answers 503 store_unavailable while it is down, never a 2xx for what is not stored, and recovers by itself', async () => {
     const server = await privatePostgres('outage');
     const url = await server.createDatabase('outage');
-    const { listener } = await startPgListener(url);
+    const { listener, logs } = await startPgListener(url);
     const requests = Array.from({ length: 400 }, (_, n) => signed(userCreate(n)));
     let answered = 0;
     let stopped = false;
@@ -39,6 +39,14 @@ describe('Postgres stopped during a burst', () => {
     const refused = sent.filter((s) => s.status === 503);
     expect(refused.length).toBeGreaterThan(0);
     for (const s of refused) expect(s.body).toEqual({ error: 'The delivery could not be stored; try again.', code: 'store_unavailable' });
+    // Each refused delivery's log line says why with the store's code; what to do is said under the first of an outage.
+    const notStored = logs.filter((line) => line.includes(' (NOT stored: '));
+    expect(notStored).toHaveLength(refused.length);
+    for (const line of notStored) expect(line).toMatch(/ \[WORKBENCH_STORE_[A-Z_]+\]\)$/);
+    // Said as what happened to a running listener, not as at start ("something that is not Postgres answered").
+    for (const line of notStored) expect(line).not.toContain('without answering as Postgres does');
+    const firstAt = logs.indexOf(notStored[0] as string);
+    expect(logs[firstAt + 1]).toMatch(/^Next: \S/);
     expect(sent.every((s) => s.status === 200 || s.status === 503)).toBe(true);
 
     // Back without a restart of the listener: the pool reconnects.

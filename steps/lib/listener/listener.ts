@@ -25,6 +25,7 @@ import { type DeliveryStore, fileStore } from '../store/index.ts';
 import { answerClientError } from './client-error.ts';
 import { answerExpectationFailed } from './expectation.ts';
 import type { ReceiveContext } from './receive.ts';
+import { StoreOutage } from './store-outage.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
 
 export interface ListenerOptions {
@@ -113,6 +114,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     store,
     log,
     onRecorded: (view) => feed.upsert(view),
+    storeOutage: new StoreOutage(),
     onAcknowledged: (view, received) => worker?.enqueue(view, { received }),
   };
 

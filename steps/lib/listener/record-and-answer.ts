@@ -3,12 +3,14 @@
  * committed Postgres row), THEN send the answer, then print one log line and update the live feed.
  * Keeping this order in one place is what makes "every answered request is stored" true.
  */
+import { WorkbenchError } from '../core/index.ts';
 import { acknowledgement, type DeliveryRecord, type DeliveryView, listenerAnswer } from '../delivery/index.ts';
 import type { DeliveryStore } from '../store/index.ts';
 import type { Arrival } from './arrival.ts';
 import type { Decision } from './decision.ts';
 import { formatLogLine, signatureHeaderOf } from './log-line.ts';
 import { errorBody, REPLIES, type Send } from './replies.ts';
+import type { StoreOutage } from './store-outage.ts';
 
 export interface AnswerContext {
   readonly scheme: string;
@@ -17,6 +19,8 @@ export interface AnswerContext {
   readonly store: Pick<DeliveryStore, 'append' | 'unavailableCode'>;
   readonly log: (line: string) => void;
   readonly onRecorded: (view: DeliveryView) => void;
+  /** When to say what to do about a store that fails (once per outage). */
+  readonly storeOutage: StoreOutage;
 }
 
 /**
@@ -62,9 +66,14 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
     const { status, error: message } = REPLIES[code];
     send(accepted ? status : decision.status, headers, accepted ? errorBody(code, message) : answer.body);
     const shown = accepted ? { ...record, status, code, reason: message } : record;
-    ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT stored: ${(error as Error).message})`);
+    // The stores reject with coded errors (a full disk, Postgres gone), each with what to do.
+    const coded = error instanceof WorkbenchError ? error : undefined;
+    const why = `${(error as Error).message}${coded === undefined ? '' : ` [${coded.code}]`}`;
+    ctx.log(`${formatLogLine(shown, performance.now() - arrival.t, signature)} (NOT stored: ${why})`);
+    if (ctx.storeOutage.failed() && coded?.hint !== undefined) ctx.log(`Next: ${coded.hint}`);
     return undefined;
   }
+  ctx.storeOutage.stored();
   send(decision.status, headers, (stored.response ?? answer).body);
   const ackMs = round(performance.now() - arrival.t);
   ctx.log(formatLogLine(stored, ackMs, signature));

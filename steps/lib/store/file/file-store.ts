@@ -10,6 +10,7 @@
  * await store.append(record, 'pending'); // on disk (fdatasync) when it resolves
  */
 import { createDeliveryFeed, type DeliveryRecord, type DeliveryView, feedSource, checkRetry, withOutcome } from '../../delivery/index.ts';
+import { StateError, WorkbenchError, writeFailed } from '../../core/index.ts';
 import type { Journal } from '../../journal/index.ts';
 import { asDuplicate, type DeliveryStore, noCounts } from '../store.ts';
 import { claimsFromJournal } from './claims.ts';
@@ -27,7 +28,9 @@ export function fileStore(
   const source = feedSource(views);
 
   const store = async (record: DeliveryRecord, view: DeliveryView): Promise<DeliveryView> => {
-    await journal.appendDelivery(record, view.handler);
+    await journal.appendDelivery(record, view.handler).catch((error: unknown) => {
+      throw error instanceof WorkbenchError ? error : appendFailed(journal.dir, error);
+    });
     views.upsert(view);
     return view;
   };
@@ -91,4 +94,17 @@ export function fileStore(
     },
     close: () => journal.close(),
   };
+}
+
+/**
+ * A delivery the journal could not take (a full disk, a folder made read-only), as a coded error
+ * for the listener's log line: its message says why, as writeFailed says it; its hint, what to do
+ * while the listener keeps running.
+ */
+function appendFailed(dir: string, error: unknown): StateError {
+  const { code, message } = writeFailed(dir, error);
+  return new StateError(code, message, {
+    cause: error,
+    hint: `Free some space or fix the permissions of ${dir}: until then the listener answers 503 (journal_unavailable), and senders retry.`,
+  });
 }

@@ -16,11 +16,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { redactDatabaseUrl } from '../../core/index.ts';
+import { redactDatabaseUrl, WorkbenchError } from '../../core/index.ts';
 import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryView, type RetryPolicy } from '../../delivery/index.ts';
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
+import { appendErrorOf } from './connection-lost.ts';
 import { poolErrors } from './pool-errors.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
@@ -113,7 +114,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // Group commit: concurrent appends share a transaction (appender.ts).
   const appender = createAppender({ pool: appends, boss, receivedBy });
   const append = async (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> => {
-    const stored = await appender.append(record, handler);
+    // Coded, as at start: the listener's log line for a delivery it could not store names the code.
+    const stored = await appender.append(record, handler).catch((error: unknown) => {
+      throw error instanceof WorkbenchError ? error : appendErrorOf(error, url, options.timeoutMs);
+    });
     notifier.notify(record.id, stored.handler); // after the commit: see notifications.ts
     return stored;
   };

@@ -15,15 +15,10 @@
  */
 import { STORE_FAILED, type StoreErrorCode } from '../../core/index.ts';
 import { storeErrorOf } from './connect.ts';
+import { isConnectionLost } from './connection-lost.ts';
 
 /** How long the same error (other than an outage) is not said again. */
 const REPEAT_QUIET_MS = 30_000;
-
-/**
- * A connection that was open and dropped (reset, terminated, or Postgres shutting down or starting
- * up): 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now.
- */
-const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03']);
 
 export interface QueueErrors {
   /** pg-boss's 'error' handler. */
@@ -48,9 +43,8 @@ export function queueErrors(options: QueueErrorsOptions): QueueErrors {
   const lastSaid = new Map<string, number>();
   return {
     failed(error) {
-      const { code, message = '' } = error as { code?: string; message?: string };
-      // pg's own words for a socket that closed; not "Connection terminated due to connection timeout" (Postgres hangs).
-      if ((code !== undefined && CONNECTION_LOST_CODES.has(code)) || /^Connection terminated( unexpectedly)?$/.test(message)) return;
+      // A dropped connection: the pool says it (pool-errors.ts); the next poll shows whether Postgres is gone.
+      if (isConnectionLost(error)) return;
       const storeError = storeErrorOf(error, url, timeoutMs);
       const lines = [`queue: ${storeError.message} [${storeError.code}]`];
       if (storeError.code === STORE_FAILED) {
