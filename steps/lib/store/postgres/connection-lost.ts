@@ -2,7 +2,8 @@
  * A connection that was open and then closed under a running process: Postgres restarted, crashed
  * or was stopped, or an administrator ended the session. At start the same words mean something
  * else (connect.ts's storeErrorOf: what answered is not Postgres), so what a running process says
- * of it is here: the queue's errors (queue-errors.ts) and the listener's appends (a delivery not stored).
+ * of it is here: the queue's errors (queue-errors.ts), the listener's appends (a delivery not stored)
+ * and the live updates' connection (notifications.ts).
  *
  * @example
  * isConnectionLost(error) // true for ECONNRESET, 57P01 admin_shutdown, "Connection terminated unexpectedly"
@@ -23,16 +24,34 @@ export function isConnectionLost(error: unknown): boolean {
   return (code !== undefined && CONNECTION_LOST_CODES.has(code)) || /^Connection terminated( unexpectedly)?$/.test(message);
 }
 
+const START_IT = 'If it stopped, start it (e.g. `pg_ctlcluster 15 main start`).';
+
 /** A delivery the listener could not store, as the coded error its log line shows. */
 export function appendErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   if (!isConnectionLost(error)) return storeErrorOf(error, url, timeoutMs);
+  return closedUnder(
+    error,
+    url,
+    'while a delivery was being stored',
+    `Nothing, if Postgres was restarted: the next delivery opens a new connection (until then the listener answers 503 and senders retry). ${START_IT}`,
+  );
+}
+
+/** Why the connection that brings live updates (LISTEN) dropped, or could not be opened again. */
+export function liveUpdatesErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
+  const hint = `Nothing: live updates resume by themselves once Postgres answers (reload the inspector then, to see what changed meanwhile). ${START_IT}`;
+  if (!isConnectionLost(error)) return storeErrorOf(error, url, timeoutMs);
+  return closedUnder(error, url, 'that brings live updates', hint);
+}
+
+function closedUnder(error: unknown, url: string, which: string, hint: string): StoreError {
   const said = hidePassword((error as { message?: string }).message ?? String(error), url);
   return new StoreError(
     STORE_UNREACHABLE,
-    `Postgres at ${databaseTarget(url)} closed the connection while a delivery was being stored (DATABASE_URL=${redactDatabaseUrl(url)}): ${said}.`,
+    `Postgres at ${databaseTarget(url)} closed the connection ${which} (DATABASE_URL=${redactDatabaseUrl(url)}): ${said}.`,
     {
       cause: error,
-      hint: 'Nothing, if Postgres was restarted: the next delivery opens a new connection (until then the listener answers 503 and senders retry). If it stopped, start it (e.g. `pg_ctlcluster 15 main start`).',
+      hint,
     },
   );
 }

@@ -12,13 +12,13 @@
  * worker finds the job at its next poll (0.5 s) and an open inspector misses one live update.
  *
  * @example
- * const notifications = createNotifications({ url, log });
+ * const notifications = createNotifications({ url, timeoutMs: 10_000, log });
  * const stop = notifications.subscribe(({ id, state }) => console.log(id, state));
  * const notifier = createNotifier(pool, log); notifier.notify(id, 'pending'); // after the commit
  */
 import pg from 'pg';
-import { hidePassword } from '../../core/index.ts';
 import { keepAwake } from './connect.ts';
+import { liveUpdatesErrorOf } from './connection-lost.ts';
 
 export const CHANNEL = 'workbench_delivery';
 
@@ -46,8 +46,8 @@ export interface Notifications {
 /** How long to wait before listening again after the connection dropped. */
 const RECONNECT_MS = 1000;
 
-export function createNotifications(options: { url: string; log: (line: string) => void }): Notifications {
-  const { url, log } = options;
+export function createNotifications(options: { url: string; timeoutMs: number; log: (line: string) => void }): Notifications {
+  const { url, timeoutMs, log } = options;
   const subscribers = new Set<(change: Change) => void>();
   let client: pg.Client | undefined;
   let connecting: Promise<void> | undefined;
@@ -82,7 +82,11 @@ export function createNotifications(options: { url: string; log: (line: string) 
       stopKeepingAwake();
       void next.end().catch(() => {});
       if (closed || subscribers.size === 0) return;
-      if (!paused) log(`postgres: live updates paused (${hidePassword(error.message, url)}); trying again every ${RECONNECT_MS} ms.`);
+      if (!paused) {
+        const why = liveUpdatesErrorOf(error, url, timeoutMs);
+        log(`postgres: live updates paused: ${why.message} [${why.code}] Trying again every ${RECONNECT_MS} ms.`);
+        log(`Next: ${why.hint}`);
+      }
       paused = true;
       clearTimeout(retryTimer);
       retryTimer = setTimeout(listen, RECONNECT_MS);

@@ -99,7 +99,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       throw error;
     }
   }
-  const notifications = createNotifications({ url, log });
+  const notifications = createNotifications({ url, timeoutMs: options.timeoutMs, log });
   const notifier = createNotifier(appends, log);
   const workers = new Set<RunningWorker>();
 
