@@ -28,7 +28,7 @@ import type { StoredCourse, StoredModule } from '../sandbox/learning.ts';
 import type { StoredDelivery, StoredSubscription, StoredUser } from '../sandbox/store.ts';
 import { TRIGGER_NO_SANDBOX, TRIGGER_NOT_SUBSCRIBED, TRIGGER_REFUSED, TRIGGER_USAGE, TriggerError } from './errors.ts';
 import { type CertificateView, type Kit, RECIPES } from './recipes.ts';
-import { connectSandbox, type SandboxClient } from './sandbox-client.ts';
+import { connectSandbox, deliveriesSince, deliveryCount, type SandboxClient } from './sandbox-client.ts';
 
 export interface TriggerOptions {
   /** The event, in any letter case (`module_complete`, `Module_Complete`). */
@@ -104,13 +104,13 @@ export async function triggerEvent(options: TriggerOptions): Promise<TriggerResu
 
   const given = await givenKeys(sandbox, options);
   refuseNeverExpiring(event, given);
-  const before = new Set((await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).map((d) => d.id));
+  const before = await deliveryCount(sandbox);
   const recorded = await recordedUser(config);
   const kit = createKit({ options, sandbox, recorded, before, given });
   let fired: FiredEvent[];
   try {
     await RECIPES[event].run(kit.kit);
-    fired = await outcomes(sandbox, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
+    fired = await outcomes(sandbox, before, kit.fired, options.waitMs ?? DEFAULT_WAIT_MS);
   } catch (error) {
     // What fired before the failure is being delivered all the same: say so before the error.
     const unknown = kit.fired.map((f) => ({ ...f, deliveries: f.deliveries.map((d) => ({ ...d, outcome: UNKNOWN_OUTCOME })) }));
@@ -164,8 +164,8 @@ interface KitInput {
   readonly options: TriggerOptions;
   readonly sandbox: SandboxClient;
   readonly recorded: UserState | undefined;
-  /** Delivery ids that existed before: the rest are the trigger's. */
-  readonly before: ReadonlySet<string>;
+  /** How many deliveries the sandbox had made before: the rest are the trigger's. */
+  readonly before: number;
   /** What `--module` and `--course` name (checked to exist). */
   readonly given: GivenKeys;
 }
@@ -185,8 +185,8 @@ function createKit(input: KitInput): { kit: Kit; created: string[]; fired: Fired
 
   /** The User_Create / User_Delete the API just fired for `user`: the new deliveries whose body names them. */
   const firedByApi = async (eventname: 'User_Create' | 'User_Delete', user: StoredUser) => {
-    const deliveries = (await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).filter(
-      (d) => !before.has(d.id) && d.eventname === eventname && (JSON.parse(d.body) as { userkey?: unknown }).userkey === user.userkey,
+    const deliveries = (await deliveriesSince(sandbox, before)).filter(
+      (d) => d.eventname === eventname && (JSON.parse(d.body) as { userkey?: unknown }).userkey === user.userkey,
     );
     const payload = { eventname, domainkey: user.domainkey, userkey: user.userkey, username: user.username, timestamp: user.modified };
     fired.push({ eventname, payload, deliveries: deliveries.map((d) => ({ id: d.id, target: d.target })) });
@@ -266,12 +266,12 @@ function unknownKey(kind: 'module' | 'course', key: number): TriggerError {
 }
 
 /** Each fired event with what became of its deliveries, waiting up to `waitMs` for their first attempts. */
-async function outcomes(sandbox: SandboxClient, fired: readonly Fired[], waitMs: number): Promise<FiredEvent[]> {
+async function outcomes(sandbox: SandboxClient, before: number, fired: readonly Fired[], waitMs: number): Promise<FiredEvent[]> {
   const ids = new Set(fired.flatMap((f) => f.deliveries.map((d) => d.id)));
   const deadline = Date.now() + waitMs;
   let known = new Map<string, StoredDelivery>();
   for (;;) {
-    known = new Map((await sandbox.get<StoredDelivery[]>('/sandbox/deliveries')).filter((d) => ids.has(d.id)).map((d) => [d.id, d]));
+    known = new Map((await deliveriesSince(sandbox, before)).filter((d) => ids.has(d.id)).map((d) => [d.id, d]));
     if ([...ids].every((id) => (known.get(id)?.attempts ?? 0) > 0) || Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

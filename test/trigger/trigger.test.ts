@@ -172,6 +172,27 @@ describe('triggerEvent()', () => {
     expect(again.lines).toContain('User: Ana-1 (userkey 1001)');
   });
 
+  it('deliveries made before the run are not taken for its own; each delivery it fired is found and followed', async () => {
+    const { config, sandbox } = await sandboxRun();
+    const receiver = await startReceiver();
+    const token = await accessToken(sandbox);
+    await subscribe(sandbox, token, receiver.url, SECRET, { event: 'user_create' });
+    await subscribe(sandbox, token, receiver.url, SECRET, { event: 'module_start' });
+    // Three earlier User_Create deliveries, one of them for the user the run then names.
+    for (const name of ['Bo-1', 'Bo-2', 'Cy-1']) await createUser(sandbox, token, name);
+    const earlier = sandbox.deliveries().map((d) => d.id);
+    expect(earlier).toHaveLength(3);
+
+    const result = await triggerEvent({ event: 'module_start', user: 'Di-1', config, log: () => {} });
+    const ids = result.fired.flatMap((f) => f.deliveries.map((d) => d.id));
+    expect(result.fired.map((f) => [f.eventname, f.deliveries.map((d) => d.outcome)])).toEqual([
+      ['User_Create', ['delivered (200)']],
+      ['Module_Start', ['delivered (200)']],
+    ]);
+    expect(ids.filter((id) => earlier.includes(id))).toEqual([]);
+    expect(sandbox.deliveries().map((d) => d.id)).toEqual([...earlier, ...ids]);
+  });
+
   it('a --module or --course title with a newline or terminal escape is printed escaped, so it cannot forge or recolour a line', async () => {
     const { config, sandbox } = await sandboxRun();
     const token = await accessToken(sandbox);
