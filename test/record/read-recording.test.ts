@@ -4,8 +4,9 @@
  * the file and the field, never a TypeError, and a delivery's body is read from its own folder
  * only.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { cp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRecordingName } from '../../steps/lib/core/config.ts';
@@ -161,5 +162,43 @@ describe('writeRecording(dir, recording) while others read the folder of recordi
     expect(seen).toHaveLength(1);
     expect(seen[0]?.filter((entry) => isRecordingName(entry))).toEqual([]);
     expect(await listRecordings(root)).toEqual(['fresh']);
+  });
+});
+
+describe('a recording write killed part-way (npm start -- --record NAME stopped with kill -9)', () => {
+  /** The pid of a process that has exited: what a killed write's leftovers are named with. */
+  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;
+
+  it('between its two renames: the earlier recording, moved aside, is back under its name when it is next read', async () => {
+    const root = await tempDir('recordings');
+    const demo = await readRecording(recordingDir('demo'));
+    await writeRecording(join(root, 'kept'), demo);
+    const pid = deadPid();
+    // The state the write leaves: the earlier recording aside, the new one complete or not beside it, no `kept`.
+    await rename(join(root, 'kept'), join(root, `.kept.old-${pid}`));
+    await mkdir(join(root, `.kept.writing-${pid}`, 'deliveries'), { recursive: true });
+    expect(await listRecordings(root)).toEqual([]);
+
+    expect((await readRecording(join(root, 'kept'))).about).toEqual(demo.about);
+    expect((await readdir(root)).sort()).toEqual(['kept']);
+  });
+
+  it('while writing the new one: its half-written folder is removed by the next write of that name', async () => {
+    const root = await tempDir('recordings');
+    const demo = await readRecording(recordingDir('demo'));
+    await mkdir(join(root, `.kept.writing-${deadPid()}`, 'deliveries'), { recursive: true });
+    await writeRecording(join(root, 'kept'), demo);
+    expect((await readdir(root)).sort()).toEqual(['kept']);
+  });
+
+  it("a running process's folders are left alone: it may be writing that name right now", async () => {
+    const root = await tempDir('recordings');
+    const demo = await readRecording(recordingDir('demo'));
+    await writeRecording(join(root, 'kept'), demo);
+    const running = `.kept.writing-${process.ppid}`;
+    await mkdir(join(root, running));
+    await readRecording(join(root, 'kept'));
+    await writeRecording(join(root, 'kept'), demo);
+    expect((await readdir(root)).sort()).toEqual([running, 'kept']);
   });
 });

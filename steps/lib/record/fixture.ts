@@ -15,7 +15,7 @@
  * recording.calls[0].path // '/connect/token'
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   PROJECT_ROOT,
   RECORDING_CORRUPT,
@@ -27,6 +27,7 @@ import {
   isRecordingName,
   writeFailed,
 } from '../core/index.ts';
+import { asideFolder, recoverInterruptedWrites } from './interrupted-write.ts';
 import { aboutProblem, callsProblem, deliveryProblem } from './recording-problems.ts';
 
 /**
@@ -161,6 +162,7 @@ export async function listRecordings(root = RECORDINGS_DIR): Promise<string[]> {
 
 /** Reads a recording. Throws RecordingError RECORDING_NOT_FOUND or RECORDING_CORRUPT. */
 export async function readRecording(dir: string): Promise<Recording> {
+  await recoverInterruptedWrites(dir); // a write killed between its renames left it aside
   /** A file of the recording, whole; one larger than a recording holds is refused before it fills memory. */
   const read = async (file: string): Promise<Buffer> => {
     const { size } = await stat(join(dir, file));
@@ -216,11 +218,11 @@ export async function readRecording(dir: string): Promise<Recording> {
 export async function writeRecording(dir: string, recording: Recording): Promise<void> {
   // Beside it, with a leading dot: never a recording's name (the replay lists every folder that is
   // one, also in another `npm test` running meanwhile), and hidden, should a killed process leave it.
-  const aside = (what: string) => join(dirname(dir), `.${basename(dir)}.${what}-${process.pid}`);
-  const next = aside('writing');
-  const old = aside('old');
+  const next = asideFolder(dir, 'writing');
+  const old = asideFolder(dir, 'old');
   let moved = false;
   try {
+    await recoverInterruptedWrites(dir);
     await rm(next, { recursive: true, force: true });
     await mkdir(join(next, 'deliveries'), { recursive: true });
     await writeFile(join(next, 'about.json'), `${JSON.stringify(recording.about, null, 2)}\n`);
