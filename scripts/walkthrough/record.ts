@@ -5,7 +5,7 @@
  * .env or the environment records too; the flag wins.
  */
 import { ConfigError, formatError, loadConfig, type Config } from '../../steps/lib/core/index.ts';
-import { recordingDir, recordRun } from '../../steps/lib/record/index.ts';
+import { recordingDirToWrite, recordRun } from '../../steps/lib/record/index.ts';
 import type { WalkthroughResult } from '../walkthrough.ts';
 
 /** The arguments with an empty name after a bare `--record` (parseArgs wants a value), which means "name it for me". */
@@ -17,7 +17,7 @@ export function withRecordName(args: readonly string[]): string[] {
 export function recordNameProblem(flag: string | undefined): ConfigError | undefined {
   if (flag === undefined || flag === '') return undefined;
   try {
-    recordingDir(flag, undefined, '--record');
+    recordingDirToWrite(flag, undefined, '--record');
     return undefined;
   } catch (error) {
     if (error instanceof ConfigError) return error;

@@ -4,7 +4,7 @@
  * the placeholders across the processes; the recording replays step by step. Without RECORD a step
  * records nothing. And `npm start -- --record` refuses a name that cannot be a folder.
  */
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getToken } from '../../steps/01-get-token.ts';
@@ -13,9 +13,9 @@ import { listen } from '../../steps/03-listen-for-webhooks.ts';
 import { createTestUser } from '../../steps/04-create-test-user.ts';
 import { verifyLatestDelivery } from '../../steps/05-verify-delivery.ts';
 import { deleteTestUser } from '../../steps/06-delete-test-user.ts';
-import { withRecordName } from '../../scripts/walkthrough/record.ts';
+import { recordNameProblem, withRecordName } from '../../scripts/walkthrough/record.ts';
 import { isRecordingName, loadConfig, PROJECT_ROOT } from '../../steps/lib/core/config.ts';
-import { readRecording, recordingStep } from '../../steps/lib/record/index.ts';
+import { readRecording, recordingDirToWrite, recordingStep } from '../../steps/lib/record/index.ts';
 import { sandboxRun } from '../e2e/helpers.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { runScript } from '../helpers/process.ts';
@@ -119,6 +119,23 @@ describe('npm start -- --record [NAME]', () => {
 
   it.each(['demo', 'console', 'nul-run', 'live-2026-11-30.1'])('accepts %s', (name) => {
     expect(isRecordingName(name)).toBe(true);
+  });
+
+  it('refuses a name that differs only in letter case from a recording there (on macOS it would replace it): --record Demo beside demo', () => {
+    const problem = recordNameProblem('Demo');
+    expect([problem?.code, problem?.message, problem?.hint]).toEqual([
+      'WORKBENCH_CONFIG_INVALID',
+      '--record "Demo" differs only in letter case from the recording in test/fixtures/recorded/demo: on macOS and Windows they are one folder, so it would be replaced.',
+      'Use "demo" to replace that recording, or another name.',
+    ]);
+    expect(recordNameProblem('demo')).toBeUndefined(); // the same name replaces it, as documented
+  });
+
+  it('RECORD=Demo for a single step is refused the same way before anything is recorded', async () => {
+    const root = await tempDir('record-case');
+    await mkdir(join(root, 'demo'));
+    expect(() => recordingDirToWrite('Demo', root, 'RECORD')).toThrow(/^RECORD "Demo" differs only in letter case from the recording in \S+demo: /);
+    expect(recordingDirToWrite('other', root)).toBe(join(root, 'other'));
   });
 
   it('RECORD with a name that cannot be a folder is a configuration error naming RECORD', () => {

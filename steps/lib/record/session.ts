@@ -21,7 +21,8 @@ import type { DeliveryView } from '../delivery/index.ts';
 import { readDeliveries } from '../store/index.ts';
 import { learnCall, type NockCall, publicUrl, recordedCall, recordedScope } from './calls.ts';
 import { learnDelivery, recordedDelivery } from './deliveries.ts';
-import { type Recording, type RecordingAbout, readRecording, recordingDir, writeRecording } from './fixture.ts';
+import { recordingDirToWrite } from './case-twin.ts';
+import { type Recording, type RecordingAbout, readRecording, writeRecording } from './fixture.ts';
 import { placeholderBook } from './placeholders.ts';
 import { createRedactor, type Redactor } from './redactor.ts';
 import { startRecorder } from './recorder.ts';
@@ -32,7 +33,7 @@ import type { RecordRunOptions, RunOutcome } from './run.ts';
  * is evidence too); then returns the run's value, or throws its error.
  */
 export async function recordRunNow<T>(options: RecordRunOptions, config: Config, run: () => Promise<RunOutcome<T>>): Promise<T> {
-  const dir = recordingDir(options.name, options.root);
+  const dir = recordingDirToWrite(options.name, options.root);
   const recorder = await startRecorder();
   let outcome: RunOutcome<T> | undefined;
   let failure: unknown;
