@@ -31,6 +31,20 @@ group('prettyJson(text)', () => {
     expect(result.ok || result.reason).toMatch(/^re-indented it would be over [\d,]+ characters$/);
   });
 
+  // A hostile body: one string of 16 MiB (the listener takes up to 64). Copied a character at a time
+  // with no budget check inside strings, it took 6 s and 600 MB (64 MiB: 2.5 GB) before the check
+  // after it refused the layout; now a string is one slice and the refusal comes as soon as the
+  // budget is passed. The timeout is some hundred times what that takes: no wall-clock claim.
+  it('refuses a body made of one huge string at once, without copying it a character at a time', { timeout: 5_000 }, () => {
+    const result = prettyJson(`["${'a'.repeat(16 * 1024 * 1024)}"]`);
+    expect(result).toEqual({ ok: false, reason: 're-indented it would be over 4,194,304 characters' });
+  });
+
+  it('keeps strings with escaped quotes and backslashes whole, however long, and lays out what follows them', () => {
+    const text = `{"a":"x\\\\","b":"\\"${'y'.repeat(70_000)}\\"","c":[1]}`;
+    expect(prettyJson(text)).toEqual({ ok: true, text: JSON.stringify(JSON.parse(text), null, 2) });
+  });
+
   it('keeps every token as sent: escapes, 1.0, big integers, duplicate keys, spaces inside strings', () => {
     const text = '{ "name" : "Ren\\u00e9e, \\"the\\" {boss}", "score": 1.0, "big": 12345678901234567890, "dup": 1, "dup": 2 }\n';
     expect(prettyJson(text)).toEqual({
