@@ -4,6 +4,7 @@
  * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WorkbenchError } from '../core/index.ts';
 import { type DeliverySource, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
 import type { EventStreams } from './events.ts';
 import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
@@ -137,7 +138,7 @@ async function forwardReplay(source: DeliverySource, result: ReplayResult, forwa
   if (forwardTo === undefined || copy === undefined || copy.code !== 'ok') return result;
   if (copy.handler !== 'duplicate') return { ...result, forward: { to: forwardTo, queued: copy.handler === 'pending' } };
   if (source.retryNow === undefined) return { ...result, forward: { to: forwardTo, queued: false, message: 'Nothing here runs handlers.' } };
-  const queued = await source.retryNow(copy.id, { duplicate: true });
+  const queued = await source.retryNow(copy.id, { duplicate: true }).catch((error: unknown) => ({ ok: false as const, message: explain(error) }));
   if (!queued.ok) return { ...result, forward: { to: forwardTo, queued: false, message: queued.message } };
   log(`Replay ${copy.id} is queued to be forwarded to ${forwardTo}.`);
   return { ...result, delivery: summarize(queued.delivery), forward: { to: forwardTo, queued: true } };
@@ -148,10 +149,24 @@ async function retryNow(source: DeliverySource, id: string, res: ServerResponse,
   if (source.retryNow === undefined) {
     return sendJson(res, 501, { error: 'Retry now needs a listener that runs handlers, or Postgres (DATABASE_URL).', code: 'retry_unavailable' });
   }
-  const result = await source.retryNow(id);
+  let result: Awaited<ReturnType<typeof source.retryNow>>;
+  try {
+    result = await source.retryNow(id);
+  } catch (error) {
+    // The store refused the write (a read-only database, Postgres gone): say why, not "failed to answer".
+    const message = `Retry now failed: ${explain(error)}`;
+    log(message);
+    return sendJson(res, 503, { error: message, code: 'retry_failed' });
+  }
   if (!result.ok) return sendJson(res, result.reason === 'unknown_delivery' ? 404 : 409, { error: result.message, code: result.reason });
   log(`Retry now: delivery ${id} is queued for its handler again.`);
   return sendJson(res, 200, { delivery: summarize(result.delivery) });
+}
+
+/** An error's message, and its Next: hint when it has one (a coded store error says what to fix). */
+function explain(error: unknown): string {
+  if (error instanceof WorkbenchError && error.hint !== undefined) return `${error.message} Next: ${error.hint}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Sends `body` as JSON with the security headers. */
