@@ -20,7 +20,7 @@ const PRETTY_GROWTH = 8;
 /** ...but small bodies always get at least this many characters... */
 const PRETTY_MIN_CHARS = 64 * 1024;
 /** ...and no body gets more: the detail response stays a few MB whatever the body limit is. */
-const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
+export const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
 
 /** The re-indented text, or why there is none (the caller shows the text as sent). */
 export type PrettyJson = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };

@@ -10,7 +10,7 @@
  * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
  */
 import type { DeliveryView, ForwardAttempt, ForwardResponse, HandlerState, Verdict } from '../delivery/index.ts';
-import { isJson, prettyJson } from './pretty-json.ts';
+import { isJson, PRETTY_MAX_CHARS, prettyJson } from './pretty-json.ts';
 import { redact } from '../core/index.ts';
 import { eventSummary, formatFields } from '../bracken/index.ts';
 
@@ -53,12 +53,13 @@ export interface ForwardSummary {
 /**
  * The body as the page shows it. `json` is re-indented (tokens unchanged), or when that would cost
  * too much, shown as sent with a `note` saying why, and `raw` is the text exactly as received (the
- * page's Raw view: whitespace, line ends and all); `binary` is not UTF-8.
+ * page's Raw view: whitespace, line ends and all); `text` is not JSON, or too long to be read as
+ * JSON (with a `note`); `binary` is not UTF-8.
  */
 export type BodyView =
   | { readonly kind: 'empty' }
   | { readonly kind: 'json'; readonly text: string; readonly raw: string; readonly note?: string }
-  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'text'; readonly text: string; readonly note?: string }
   | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean };
 
 /** Everything the detail pane shows about one delivery. */
@@ -219,6 +220,9 @@ export function bodyView(bytes: Uint8Array): BodyView {
       hexTruncated: buffer.length > HEX_PREVIEW_BYTES,
     };
   }
+  // Longer than any layout prettyJson makes, parsing only to tell JSON from text is not worth it:
+  // 21 MB of `[{},{},…]` took 12 s and 650 MB, in the listener's own process (step 3).
+  if (text.length > PRETTY_MAX_CHARS) return { kind: 'text', text, note: `not read as JSON: over ${PRETTY_MAX_CHARS.toLocaleString('en-US')} characters` };
   return isJson(text) ? jsonView(text) : { kind: 'text', text };
 }
 

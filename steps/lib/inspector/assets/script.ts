@@ -124,9 +124,9 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function showBody() {
     if (!shownBody) return;
     const { body, bytes } = shownBody;
-    // A JSON body too deep or too large to lay out comes as sent, with a note saying so.
+    // A JSON body too deep or too large to lay out comes as sent, with a note saying so (a text one too long to read as JSON too).
     const note = body.note ? '; ' + body.note : '';
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received)', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
+    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received' + note + ')', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
     $('body-kind').textContent = kinds[body.kind];
     // Pretty and Raw differ only for JSON: any other body is shown as received already.
     $('body-views').hidden = body.kind !== 'json';
