@@ -11,14 +11,12 @@ import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './gu
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
-import { describe, EVENT_FIELDS_MAX_BYTES, summarize } from './view.ts';
+import { describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
 const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
 /** The `handler` filter values the list accepts. */
 const HANDLER_FILTERS: readonly ('all' | HandlerState)[] = ['all', ...HANDLER_STATES];
-/** The list sends at most this many deliveries, newest first (`total` says how many matched). */
-const LIST_LIMIT = 1000;
 
 const STATIC: Readonly<Record<string, readonly [string, string]>> = {
   '/': ['text/html; charset=utf-8', INSPECTOR_HTML],

@@ -102,6 +102,8 @@ export interface ForwardAttemptView {
   readonly error: string | undefined;
 }
 
+/** The list sends at most this many deliveries, newest first (`total` says how many matched); the page keeps as many. */
+export const LIST_LIMIT = 1000;
 /** Hex dumps longer than this are cut: the base64 next to it still carries every byte. */
 export const HEX_PREVIEW_BYTES = 4096;
 /**
