@@ -11,7 +11,7 @@ import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './gu
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
-import { describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, summarize } from './view.ts';
+import { describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, type Summarizer, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
 const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
@@ -41,6 +41,8 @@ export interface RouteContext {
   /** The user's app the handler forwards to, if any: a replay is forwarded to it again. */
   readonly forwardTo: string | undefined;
   readonly streams: EventStreams;
+  /** The list's rows (each body read once for its key fields). */
+  readonly summarize: Summarizer;
   /** The `Host` values that name this server (known once it listens). */
   readonly allowedHosts: () => ReadonlySet<string>;
   readonly log: (line: string) => void;
@@ -96,7 +98,7 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
         bodiesUpToBytes: EVENT_FIELDS_MAX_BYTES,
       };
       const { total, deliveries } = await source.list(query);
-      return sendJson(res, 200, { verdict, ...(handler === undefined ? {} : { handler }), total, deliveries: deliveries.map(summarize) });
+      return sendJson(res, 200, { verdict, ...(handler === undefined ? {} : { handler }), total, deliveries: deliveries.map(ctx.summarize) });
     }
 
     const id = match?.[1] ?? '';
