@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
+import { replayDelivery } from '../../steps/lib/inspector/replay.ts';
 import { summarize } from '../../steps/lib/inspector/view.ts';
 import { deliveryView, fakeFeed, type FakeFeed } from './fake-feed.ts';
 import { sendJson } from './http.ts';
@@ -125,5 +126,23 @@ describe('POST /api/deliveries/:id/replay', () => {
     expect(status).toBe(502);
     expect(body).toMatchObject({ code: 'replay_failed' });
     expect((body as { error: string }).error).toMatch(/^The replay to http:\/\/127\.0\.0\.1:\d+\/webhooks failed: .+\. Is the listener still running\?$/);
+  });
+
+  // A listener that takes the request and never answers (stuck on its store, say). Before, the
+  // reason was undici's "The operation was aborted due to timeout", which names nothing.
+  it('says the listener did not answer in time when it takes the request and never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer(() => {});
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const feed = fakeFeed();
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/webhooks`;
+    await expect(
+      replayDelivery({ record: deliveryView(), listenerUrl: url, source: { subscribe: feed.subscribe, get: async () => undefined }, timeoutMs: 200 }),
+    ).rejects.toThrow(/^the listener did not answer within 0\.2 s$/);
   });
 });
