@@ -90,6 +90,23 @@ describe('startInspector() JSON API', () => {
     expect(await sendJson(`${inspector.url}/admin`)).toMatchObject({ status: 404, body: { error: 'No such page: /admin', code: 'not_found' } });
   });
 
+  it('a request target that is not a URL is 400 JSON, not 500 "failed to answer"', async () => {
+    const logs: string[] = [];
+    const inspector = await startInspector({ port: 0, feed: fakeFeed(), replayUrl: REPLAY_URL, log: (line) => logs.push(line) });
+    opened.push(inspector);
+    const { host } = new URL(inspector.url);
+    const socket = connect(Number(new URL(inspector.url).port), '127.0.0.1');
+    sockets.push(socket);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(`GET http://[bad/api/info HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    await closed;
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer).toContain('{"error":"The request target \\"http://[bad/api/info\\" is not a URL.","code":"bad_request"}');
+    expect(logs).toEqual([]);
+  });
+
   it('a wrong method is 405 with Allow', async () => {
     const view = deliveryView();
     const inspector = await start(fakeFeed([view]));

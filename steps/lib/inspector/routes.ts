@@ -60,7 +60,10 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
   return async (req, res) => {
     const badHost = checkHost(req, ctx.allowedHosts());
     if (badHost !== undefined) return refuse(req, res, badHost);
-    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://inspector.invalid');
+    const target = parseTarget(req.url ?? '/');
+    // Node passes on an absolute-form target it cannot parse either (`GET http://[bad/`): a bad request, not a bug.
+    if (target === null) return sendJson(res, 400, { error: `The request target ${JSON.stringify(req.url)} is not a URL.`, code: 'bad_request' });
+    const { pathname, searchParams } = target;
     if (pathname === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     const page = STATIC[pathname];
     const match = DELIVERY_PATH.exec(pathname);
@@ -167,6 +170,15 @@ async function retryNow(source: DeliverySource, id: string, res: ServerResponse,
 function explain(error: unknown): string {
   if (error instanceof WorkbenchError && error.hint !== undefined) return `${error.message} Next: ${error.hint}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The request target as a URL, or null when it is not one. */
+function parseTarget(target: string): URL | null {
+  try {
+    return new URL(target, 'http://inspector.invalid');
+  } catch {
+    return null;
+  }
 }
 
 /** Sends `body` as JSON with the security headers. */
