@@ -113,6 +113,26 @@ describe('POST /api/deliveries/:id/replay', () => {
     expect(target.received).toEqual([]);
   });
 
+  // A 413 (or a 408) is recorded without its body: the listener refused it unread. Before, a
+  // replay sent the recorded headers with an empty body and showed the answer to that as if it
+  // were the request again.
+  it('refuses to replay a delivery whose body was not kept (refused unread), and sends nothing', async () => {
+    const view = deliveryView({ body: '', status: 413, verdict: 'rejected', code: 'body_too_large', handler: 'not-run' });
+    const refused = { ...view, bodyBytes: 5_000_000 };
+    const feed = fakeFeed([refused]);
+    const target = await receiver(feed);
+    const inspector = await inspect(feed, target.url);
+    const { status, body } = await sendJson(`${inspector.url}/api/deliveries/${view.id}/replay`, { method: 'POST', headers: replayHeaders(inspector) });
+    expect({ status, body }).toEqual({
+      status: 409,
+      body: {
+        code: 'body_not_kept',
+        error: `Delivery ${view.id} cannot be replayed: its body (5000000 bytes) was not kept, because the listener refused it unread (body_too_large).`,
+      },
+    });
+    expect(target.received).toEqual([]);
+  });
+
   it('answers 502 with what to check when the listener is not running', async () => {
     const view = deliveryView();
     const feed = fakeFeed([view]);

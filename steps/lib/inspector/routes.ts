@@ -113,6 +113,11 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     if (crossSite !== undefined) return refuse(req, res, crossSite);
     req.resume(); // the request's own body means nothing; drain it
     if (action === 'retry') return retryNow(source, id, res, log);
+    // A body refused unread (413, 408) is not stored: resending the headers alone is not the request again.
+    if (view.body.length !== view.bodyBytes) {
+      const error = `Delivery ${id} cannot be replayed: its body (${view.bodyBytes} bytes) was not kept, because the listener refused it unread (${view.code}).`;
+      return sendJson(res, 409, { error, code: 'body_not_kept' });
+    }
     try {
       const result = await replayDelivery({ record: view, listenerUrl: replayUrl, source });
       log(`Replayed delivery ${id} to ${result.url}: ${result.status}`);
