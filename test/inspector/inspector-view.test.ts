@@ -177,6 +177,12 @@ group('describe(view) and summarize(view)', () => {
     expect([notJson.eventFields, notJson.payloadProblem]).toEqual(['', undefined]);
   });
 
+  it('describe says a body refused unread (413) was not kept, rather than showing it as empty', () => {
+    const view = { ...deliveryView({ body: '', status: 413, verdict: 'rejected', code: 'body_too_large' }), bodyBytes: 5_000_000 };
+    expect(describe(view).body).toEqual({ kind: 'not-kept', bytes: 5_000_000 });
+    expect(describe(deliveryView({ body: '' })).body).toEqual({ kind: 'empty' });
+  });
+
   it('describe never contains the full signature, and pretty-prints a JSON body', () => {
     const view = deliveryView({ body: '{"eventname":"user_create","user":{"userkey":7}}' });
     const signature = (view.headers.find(([name]) => name === 'Authorization')?.[1] ?? '').split(' ')[1] ?? '';

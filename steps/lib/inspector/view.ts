@@ -58,6 +58,8 @@ export interface ForwardSummary {
  */
 export type BodyView =
   | { readonly kind: 'empty' }
+  /** Refused unread (413, 408): only its size, announced or received, is known. */
+  | { readonly kind: 'not-kept'; readonly bytes: number }
   | { readonly kind: 'json'; readonly text: string; readonly raw: string; readonly note?: string }
   | { readonly kind: 'text'; readonly text: string; readonly note?: string }
   | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean };
@@ -184,7 +186,7 @@ export function describe(view: DeliveryView): DeliveryDetail {
     secretIndex: view.secretIndex,
     dedupeKey: view.dedupeKey,
     headers: redactHeaders(view.headers),
-    body: bodyView(view.body),
+    body: view.body.length < view.bodyBytes ? { kind: 'not-kept', bytes: view.bodyBytes } : bodyView(view.body),
     response:
       view.response === undefined
         ? undefined

@@ -140,7 +140,8 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     const { body, bytes } = shownBody;
     // A JSON body too deep or too large to lay out comes as sent, with a note saying so (a text one too long to read as JSON too).
     const note = body.note ? '; ' + body.note : '';
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received' + note + ')', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
+    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received' + note + ')', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)',
+      'not-kept': '(not kept: the listener refused these ' + bytes + ' bytes unread)' };
     $('body-kind').textContent = kinds[body.kind];
     // Pretty and Raw differ only for JSON: any other body is shown as received already.
     $('body-views').hidden = body.kind !== 'json';
@@ -148,7 +149,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     $('view-raw').setAttribute('aria-pressed', String(bodyMode === 'raw'));
     if (body.kind === 'binary') $('body').textContent = body.hex + (body.hexTruncated ? '\n…' : '') + '\n\nbase64:\n' + body.base64;
     else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' ? body.raw : body.text;
-    else $('body').textContent = body.kind === 'empty' ? '' : body.text;
+    else $('body').textContent = body.kind === 'empty' || body.kind === 'not-kept' ? '' : body.text;
   }
   function setBodyMode(mode) {
     bodyMode = mode;
