@@ -137,6 +137,28 @@ describe('startInspector() page and safety', () => {
     expect([script.status, script.headers['content-type'], script.text]).toEqual([200, 'text/javascript; charset=utf-8', INSPECTOR_SCRIPT]);
   });
 
+  // Another site's page cannot read the answers (no CORS), but its blind GETs (an <img>, a no-cors
+  // fetch in a loop) still made the inspector list 1000 deliveries or read a body, in the
+  // listener's process. The browser says where a request comes from: only the page's own are read.
+  it("answers the API only to the inspector's own page or a typed address, not to another site's requests; the page itself opens from a link", async () => {
+    const view = deliveryView();
+    const inspector = await start(fakeFeed([view]));
+    for (const path of ['/api/deliveries', `/api/deliveries/${view.id}`, '/api/info', '/api/events']) {
+      for (const site of ['cross-site', 'same-site']) {
+        const answer = await sendJson(`${inspector.url}${path}`, { headers: { 'sec-fetch-site': site } });
+        expect({ path, site, status: answer.status, body: answer.body }).toEqual({
+          path,
+          site,
+          status: 403,
+          body: { code: 'cross_site', error: `Refused: ${path} answers only the inspector's own page, not a request from a ${site} page.` },
+        });
+      }
+    }
+    expect((await sendJson(`${inspector.url}/api/deliveries`, { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    expect((await sendJson(`${inspector.url}/api/info`, { headers: { 'sec-fetch-site': 'none' } })).status).toBe(200);
+    expect((await send(`${inspector.url}/`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+  });
+
   it('refuses a request whose Host is not the inspector (DNS rebinding)', async () => {
     const inspector = await start(fakeFeed([deliveryView()]));
     const { status, body } = await sendJson(`${inspector.url}/api/deliveries`, { headers: { host: `rebind.example:${new URL(inspector.url).port}` } });

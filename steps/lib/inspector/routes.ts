@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkbenchError } from '../core/index.ts';
 import { type DeliverySource, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
 import type { EventStreams } from './events.ts';
-import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
+import { checkHost, checkReadSite, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
@@ -79,7 +79,10 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
       return sendJson(res, 405, { error: `${req.method} is not allowed on ${pathname}; use ${expected}.`, code: 'method_not_allowed' });
     }
 
+    // The page itself opens from a link on any site; what it reads, only for itself.
     if (page !== undefined) return void res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': page[0] }).end(page[1]);
+    const foreignRead = action === undefined ? checkReadSite(req, pathname) : undefined;
+    if (foreignRead !== undefined) return refuse(req, res, foreignRead);
     if (pathname === '/api/info') {
       return sendJson(res, 200, { listenerUrl: replayUrl, ...ctx.sourceInfo, retryNow: source.retryNow !== undefined, forwardTo: ctx.forwardTo ?? null });
     }
