@@ -18,7 +18,15 @@ export interface RunningInspector {
 
 export async function startStandaloneInspector(deps: { config?: Config; log?: (line: string) => void } = {}): Promise<RunningInspector> {
   const { config = loadConfig(), log = console.log } = deps;
-  const store = await openDatabase(config, { role: 'reader', log });
+  const stepThree = config.inspect.port === 0 ? 'the address it prints' : `http://127.0.0.1:${config.inspect.port} (INSPECT_PORT)`;
+  const store = await openDatabase(config, {
+    role: 'reader',
+    log,
+    withoutDatabase: {
+      command: '`npm run inspector`',
+      instead: `with the file journal, use the inspector step 3 serves beside its listener: \`npm run step:3\`, then open ${stepThree}.`,
+    },
+  });
   try {
     const replayUrl = `http://${urlHost(config.listen.host)}:${config.listen.port}${WEBHOOK_PATH}`;
     const forwardTo = config.listen.forwardTo;

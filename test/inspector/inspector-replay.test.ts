@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
+import { replayDelivery } from '../../steps/lib/inspector/replay.ts';
 import { summarize } from '../../steps/lib/inspector/view.ts';
 import { deliveryView, fakeFeed, type FakeFeed } from './fake-feed.ts';
 import { sendJson } from './http.ts';
@@ -112,6 +113,26 @@ describe('POST /api/deliveries/:id/replay', () => {
     expect(target.received).toEqual([]);
   });
 
+  // A 413 (or a 408) is recorded without its body: the listener refused it unread. Before, a
+  // replay sent the recorded headers with an empty body and showed the answer to that as if it
+  // were the request again.
+  it('refuses to replay a delivery whose body was not kept (refused unread), and sends nothing', async () => {
+    const view = deliveryView({ body: '', status: 413, verdict: 'rejected', code: 'body_too_large', handler: 'not-run' });
+    const refused = { ...view, bodyBytes: 5_000_000 };
+    const feed = fakeFeed([refused]);
+    const target = await receiver(feed);
+    const inspector = await inspect(feed, target.url);
+    const { status, body } = await sendJson(`${inspector.url}/api/deliveries/${view.id}/replay`, { method: 'POST', headers: replayHeaders(inspector) });
+    expect({ status, body }).toEqual({
+      status: 409,
+      body: {
+        code: 'body_not_kept',
+        error: `Delivery ${view.id} cannot be replayed: its body (5000000 bytes) was not kept, because the listener refused it unread (body_too_large).`,
+      },
+    });
+    expect(target.received).toEqual([]);
+  });
+
   it('answers 502 with what to check when the listener is not running', async () => {
     const view = deliveryView();
     const feed = fakeFeed([view]);
@@ -125,5 +146,23 @@ describe('POST /api/deliveries/:id/replay', () => {
     expect(status).toBe(502);
     expect(body).toMatchObject({ code: 'replay_failed' });
     expect((body as { error: string }).error).toMatch(/^The replay to http:\/\/127\.0\.0\.1:\d+\/webhooks failed: .+\. Is the listener still running\?$/);
+  });
+
+  // A listener that takes the request and never answers (stuck on its store, say). Before, the
+  // reason was undici's "The operation was aborted due to timeout", which names nothing.
+  it('says the listener did not answer in time when it takes the request and never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer(() => {});
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const feed = fakeFeed();
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/webhooks`;
+    await expect(
+      replayDelivery({ record: deliveryView(), listenerUrl: url, source: { subscribe: feed.subscribe, get: async () => undefined }, timeoutMs: 200 }),
+    ).rejects.toThrow(/^the listener did not answer within 0\.2 s$/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe as group, expect, it } from 'vitest';
-import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
+import { isJson, MAX_PRETTY_DEPTH, PRETTY_MAX_CHARS, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
 import { replayHeaders, replayTarget } from '../../steps/lib/inspector/replay.ts';
 import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
 import { EXAMPLE_EVENTS } from '../helpers/events.ts';
@@ -29,6 +29,20 @@ group('prettyJson(text)', () => {
     const result = prettyJson(wide);
     expect(result.ok).toBe(false);
     expect(result.ok || result.reason).toMatch(/^re-indented it would be over [\d,]+ characters$/);
+  });
+
+  // A hostile body: one string of 16 MiB (the listener takes up to 64). Copied a character at a time
+  // with no budget check inside strings, it took 6 s and 600 MB (64 MiB: 2.5 GB) before the check
+  // after it refused the layout; now a string is one slice and the refusal comes as soon as the
+  // budget is passed. The timeout is some hundred times what that takes: no wall-clock claim.
+  it('refuses a body made of one huge string at once, without copying it a character at a time', { timeout: 5_000 }, () => {
+    const result = prettyJson(`["${'a'.repeat(16 * 1024 * 1024)}"]`);
+    expect(result).toEqual({ ok: false, reason: 're-indented it would be over 4,194,304 characters' });
+  });
+
+  it('keeps strings with escaped quotes and backslashes whole, however long, and lays out what follows them', () => {
+    const text = `{"a":"x\\\\","b":"\\"${'y'.repeat(70_000)}\\"","c":[1]}`;
+    expect(prettyJson(text)).toEqual({ ok: true, text: JSON.stringify(JSON.parse(text), null, 2) });
   });
 
   it('keeps every token as sent: escapes, 1.0, big integers, duplicate keys, spaces inside strings', () => {
@@ -82,6 +96,16 @@ group('bodyView(bytes)', () => {
     const view = bodyView(Buffer.from(wide));
     expect(view.kind === 'json' && view.text === wide).toBe(true);
     expect(view.kind === 'json' && view.note).toMatch(/^not pretty-printed: re-indented it would be over /);
+  });
+
+  // With LISTEN_BODY_LIMIT raised (up to 64 MiB), parsing a body only to tell JSON from text cost
+  // 12 s and 650 MB for 21 MB of `[{},{},…]`, in the listener's own process (step 3), and the
+  // layout was refused anyway. Past what prettyJson lays out, the body is shown as received.
+  it('shows a body longer than any layout as text as received, with a note, without parsing it', () => {
+    const many = `[${'{},'.repeat(PRETTY_MAX_CHARS / 3)}{}]`;
+    expect(bodyView(Buffer.from(many))).toStrictEqual({ kind: 'text', text: many, note: 'not read as JSON: over 4,194,304 characters' });
+    const fits = `[${'1,'.repeat(1000)}1]`;
+    expect(bodyView(Buffer.from(fits)).kind).toBe('json');
   });
 
   it('pretty-prints an ordinary JSON body without a note', () => {
@@ -151,6 +175,12 @@ group('describe(view) and summarize(view)', () => {
     expect(nested.payloadProblem).toBe(`The payload does not fit the User_Create shape (provisional, the sandbox's guess): "userkey" is missing.`);
     const notJson = summarize(deliveryView({ body: 'a=1' }));
     expect([notJson.eventFields, notJson.payloadProblem]).toEqual(['', undefined]);
+  });
+
+  it('describe says a body refused unread (413) was not kept, rather than showing it as empty', () => {
+    const view = { ...deliveryView({ body: '', status: 413, verdict: 'rejected', code: 'body_too_large' }), bodyBytes: 5_000_000 };
+    expect(describe(view).body).toEqual({ kind: 'not-kept', bytes: 5_000_000 });
+    expect(describe(deliveryView({ body: '' })).body).toEqual({ kind: 'empty' });
   });
 
   it('describe never contains the full signature, and pretty-prints a JSON body', () => {

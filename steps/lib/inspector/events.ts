@@ -14,7 +14,7 @@
 import type { DeliverySource } from '../delivery/index.ts';
 import { createEventStreams, type EventStreams as CoreEventStreams } from '../core/index.ts';
 import { SECURITY_HEADERS } from './guard.ts';
-import { EVENT_FIELDS_MAX_BYTES, summarize } from './view.ts';
+import { EVENT_FIELDS_MAX_BYTES, type Summarizer, summarize } from './view.ts';
 
 export type EventStreams = Pick<CoreEventStreams, 'open' | 'closeAll'>;
 
@@ -23,11 +23,13 @@ export interface FollowOptions {
   readonly log?: (line: string) => void;
   /** Unsent bytes past which a stream is dropped; default EVENT_STREAM_MAX_BUFFERED_BYTES. */
   readonly maxBufferedBytes?: number;
+  /** Each change's row; default `summarize` (the inspector shares its list's, which reads each body once). */
+  readonly summarize?: Summarizer;
 }
 
 /** Event streams fed by `source` (a listener's feed, or a store's changes from every listener). */
 export function followSource(source: Pick<DeliverySource, 'subscribe'>, options: FollowOptions = {}): EventStreams {
-  const { log = () => {} } = options;
+  const { log = () => {}, summarize: summarizeView = summarize } = options;
   const streams = createEventStreams({
     headers: SECURITY_HEADERS,
     ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
@@ -46,7 +48,7 @@ export function followSource(source: Pick<DeliverySource, 'subscribe'>, options:
       streams.open(req, res);
       res.on('close', stopFollowingWhenNoneLeft);
       // Only the bodies summarize() reads, as the list.
-      unsubscribe ??= source.subscribe((view) => streams.broadcast('delivery', summarize(view)), { bodiesUpToBytes: EVENT_FIELDS_MAX_BYTES });
+      unsubscribe ??= source.subscribe((view) => streams.broadcast('delivery', summarizeView(view)), { bodiesUpToBytes: EVENT_FIELDS_MAX_BYTES });
     },
     closeAll() {
       streams.closeAll();

@@ -23,6 +23,7 @@ import { type DeliveryFeed, type DeliverySource, feedSource } from '../delivery/
 import { followSource } from './events.ts';
 import { allowedHosts } from './guard.ts';
 import { createInspectorHandler, sendJson } from './routes.ts';
+import { createSummarizer } from './view.ts';
 
 export interface InspectorOptions {
   /** Loopback address to bind; default 127.0.0.1. Anything else is refused. */
@@ -67,9 +68,10 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   let allowed: ReadonlySet<string> = new Set(); // filled in once the port is known
-  const streams = followSource(source, { log });
+  const summarize = createSummarizer();
+  const streams = followSource(source, { log, summarize });
   const sourceInfo = options.store === undefined ? {} : { engine: options.store.engine, location: options.store.location };
-  const handle = createInspectorHandler({ source, sourceInfo, replayUrl, forwardTo: options.forwardTo, streams, allowedHosts: () => allowed, log });
+  const handle = createInspectorHandler({ source, sourceInfo, replayUrl, forwardTo: options.forwardTo, streams, summarize, allowedHosts: () => allowed, log });
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`Inspector error on ${req.method} ${req.url}: ${(error as Error).message}`);

@@ -20,12 +20,14 @@ const PRETTY_GROWTH = 8;
 /** ...but small bodies always get at least this many characters... */
 const PRETTY_MIN_CHARS = 64 * 1024;
 /** ...and no body gets more: the detail response stays a few MB whatever the body limit is. */
-const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
+export const PRETTY_MAX_CHARS = 4 * 1024 * 1024;
 
 /** The re-indented text, or why there is none (the caller shows the text as sent). */
 export type PrettyJson = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+/** The characters that are tokens of their own; anything else outside a string is part of a number or literal. */
+const STRUCTURAL = new Set(['{', '}', '[', ']', ',', ':']);
 
 /** `text` parsed as JSON: true when `JSON.parse` accepts it. */
 export function isJson(text: string): boolean {
@@ -46,23 +48,17 @@ export function prettyJson(text: string, indent = '  '): PrettyJson {
   const maxChars = outputBudget(text.length);
   let out = '';
   let depth = 0;
-  let inString = false;
-  let escaped = false;
   const newline = () => `\n${indent.repeat(depth)}`;
 
   for (let i = 0; i < text.length; i++) {
     const ch = text.charAt(i);
-    if (inString) {
-      out += ch;
-      if (escaped) escaped = false;
-      else if (ch === '\\') escaped = true;
-      else if (ch === '"') inString = false;
-      continue;
-    }
     if (JSON_WHITESPACE.has(ch)) continue;
-    if (ch === '"') {
-      inString = true;
-      out += ch;
+    if (ch === '"' || !STRUCTURAL.has(ch)) {
+      // A string, number or literal, copied in one slice: a character at a time, one string of
+      // 16 MiB took 6 s and 600 MB of concatenations before the budget check after it.
+      const end = ch === '"' ? stringEnd(text, i) : literalEnd(text, i);
+      out += text.slice(i, end);
+      i = end - 1;
     } else if (ch === '{' || ch === '[') {
       const next = nextToken(text, i + 1);
       if (text.charAt(next) === (ch === '{' ? '}' : ']')) {
@@ -77,10 +73,8 @@ export function prettyJson(text: string, indent = '  '): PrettyJson {
       out += newline() + ch;
     } else if (ch === ',') {
       out += `,${newline()}`;
-    } else if (ch === ':') {
-      out += ': ';
     } else {
-      out += ch;
+      out += ': ';
     }
     if (out.length > maxChars) return { ok: false, reason: `re-indented it would be over ${maxChars.toLocaleString('en-US')} characters` };
   }
@@ -90,6 +84,25 @@ export function prettyJson(text: string, indent = '  '): PrettyJson {
 /** How many characters the layout of a text of `length` characters may take. */
 function outputBudget(length: number): number {
   return Math.min(PRETTY_MAX_CHARS, Math.max(PRETTY_MIN_CHARS, length * PRETTY_GROWTH));
+}
+
+/** The index just past the string that opens at `start` (text is valid JSON, so it closes). */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const ch = text.charAt(i);
+    if (ch === '\\') i += 2;
+    else if (ch === '"') return i + 1;
+    else i++;
+  }
+  return text.length;
+}
+
+/** The index just past the number or literal (`true`, `null`...) that starts at `start`. */
+function literalEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && !STRUCTURAL.has(text.charAt(i)) && !JSON_WHITESPACE.has(text.charAt(i)) && text.charAt(i) !== '"') i++;
+  return i;
 }
 
 function nextToken(text: string, from: number): number {

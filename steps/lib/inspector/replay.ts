@@ -76,6 +76,7 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
   const url = replayTarget(options.listenerUrl, record.url);
   // Watch from before sending, so a quick record cannot be missed: new deliveries with the same bytes.
   const seen = watchReplayed(source, record);
+  const timeoutMs = options.timeoutMs ?? 10_000;
   try {
     const { body } = record;
     // undici is loaded on the first replay, not with the inspector: most runs never replay anything.
@@ -86,7 +87,7 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
       body: body.length > 0 ? body : null,
       // One request, one connection: nothing pooled is left open to the listener afterwards.
       reset: true,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const { text, truncated } = await readLimited(response.body, REPLAY_BODY_LIMIT);
     const contentType = response.headers['content-type'];
@@ -99,6 +100,10 @@ export async function replayDelivery(options: ReplayOptions): Promise<ReplayResu
       bodyTruncated: truncated,
       delivery: view === undefined ? undefined : summarize(view),
     };
+  } catch (error) {
+    // undici's words for it ("The operation was aborted due to timeout") say nothing of the listener.
+    if ((error as Error).name === 'TimeoutError') throw new Error(`the listener did not answer within ${timeoutMs / 1000} s`, { cause: error });
+    throw error;
   } finally {
     seen.stop();
   }

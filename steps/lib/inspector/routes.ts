@@ -4,20 +4,19 @@
  * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WorkbenchError } from '../core/index.ts';
 import { type DeliverySource, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
 import type { EventStreams } from './events.ts';
-import { checkHost, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
+import { checkHost, checkReadSite, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
-import { describe, EVENT_FIELDS_MAX_BYTES, summarize } from './view.ts';
+import { describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, type Summarizer, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
 const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
 /** The `handler` filter values the list accepts. */
 const HANDLER_FILTERS: readonly ('all' | HandlerState)[] = ['all', ...HANDLER_STATES];
-/** The list sends at most this many deliveries, newest first (`total` says how many matched). */
-const LIST_LIMIT = 1000;
 
 const STATIC: Readonly<Record<string, readonly [string, string]>> = {
   '/': ['text/html; charset=utf-8', INSPECTOR_HTML],
@@ -42,6 +41,8 @@ export interface RouteContext {
   /** The user's app the handler forwards to, if any: a replay is forwarded to it again. */
   readonly forwardTo: string | undefined;
   readonly streams: EventStreams;
+  /** The list's rows (each body read once for its key fields). */
+  readonly summarize: Summarizer;
   /** The `Host` values that name this server (known once it listens). */
   readonly allowedHosts: () => ReadonlySet<string>;
   readonly log: (line: string) => void;
@@ -59,7 +60,10 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
   return async (req, res) => {
     const badHost = checkHost(req, ctx.allowedHosts());
     if (badHost !== undefined) return refuse(req, res, badHost);
-    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://inspector.invalid');
+    const target = parseTarget(req.url ?? '/');
+    // Node passes on an absolute-form target it cannot parse either (`GET http://[bad/`): a bad request, not a bug.
+    if (target === null) return sendJson(res, 400, { error: `The request target ${JSON.stringify(req.url)} is not a URL.`, code: 'bad_request' });
+    const { pathname, searchParams } = target;
     if (pathname === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     const page = STATIC[pathname];
     const match = DELIVERY_PATH.exec(pathname);
@@ -75,7 +79,10 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
       return sendJson(res, 405, { error: `${req.method} is not allowed on ${pathname}; use ${expected}.`, code: 'method_not_allowed' });
     }
 
+    // The page itself opens from a link on any site; what it reads, only for itself.
     if (page !== undefined) return void res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': page[0] }).end(page[1]);
+    const foreignRead = action === undefined ? checkReadSite(req, pathname) : undefined;
+    if (foreignRead !== undefined) return refuse(req, res, foreignRead);
     if (pathname === '/api/info') {
       return sendJson(res, 200, { listenerUrl: replayUrl, ...ctx.sourceInfo, retryNow: source.retryNow !== undefined, forwardTo: ctx.forwardTo ?? null });
     }
@@ -97,7 +104,7 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
         bodiesUpToBytes: EVENT_FIELDS_MAX_BYTES,
       };
       const { total, deliveries } = await source.list(query);
-      return sendJson(res, 200, { verdict, ...(handler === undefined ? {} : { handler }), total, deliveries: deliveries.map(summarize) });
+      return sendJson(res, 200, { verdict, ...(handler === undefined ? {} : { handler }), total, deliveries: deliveries.map(ctx.summarize) });
     }
 
     const id = match?.[1] ?? '';
@@ -109,6 +116,11 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     if (crossSite !== undefined) return refuse(req, res, crossSite);
     req.resume(); // the request's own body means nothing; drain it
     if (action === 'retry') return retryNow(source, id, res, log);
+    // A body refused unread (413, 408) is not stored: resending the headers alone is not the request again.
+    if (view.body.length !== view.bodyBytes) {
+      const error = `Delivery ${id} cannot be replayed: its body (${view.bodyBytes} bytes) was not kept, because the listener refused it unread (${view.code}).`;
+      return sendJson(res, 409, { error, code: 'body_not_kept' });
+    }
     try {
       const result = await replayDelivery({ record: view, listenerUrl: replayUrl, source });
       log(`Replayed delivery ${id} to ${result.url}: ${result.status}`);
@@ -137,7 +149,7 @@ async function forwardReplay(source: DeliverySource, result: ReplayResult, forwa
   if (forwardTo === undefined || copy === undefined || copy.code !== 'ok') return result;
   if (copy.handler !== 'duplicate') return { ...result, forward: { to: forwardTo, queued: copy.handler === 'pending' } };
   if (source.retryNow === undefined) return { ...result, forward: { to: forwardTo, queued: false, message: 'Nothing here runs handlers.' } };
-  const queued = await source.retryNow(copy.id, { duplicate: true });
+  const queued = await source.retryNow(copy.id, { duplicate: true }).catch((error: unknown) => ({ ok: false as const, message: explain(error) }));
   if (!queued.ok) return { ...result, forward: { to: forwardTo, queued: false, message: queued.message } };
   log(`Replay ${copy.id} is queued to be forwarded to ${forwardTo}.`);
   return { ...result, delivery: summarize(queued.delivery), forward: { to: forwardTo, queued: true } };
@@ -148,10 +160,33 @@ async function retryNow(source: DeliverySource, id: string, res: ServerResponse,
   if (source.retryNow === undefined) {
     return sendJson(res, 501, { error: 'Retry now needs a listener that runs handlers, or Postgres (DATABASE_URL).', code: 'retry_unavailable' });
   }
-  const result = await source.retryNow(id);
+  let result: Awaited<ReturnType<typeof source.retryNow>>;
+  try {
+    result = await source.retryNow(id);
+  } catch (error) {
+    // The store refused the write (a read-only database, Postgres gone): say why, not "failed to answer".
+    const message = `Retry now failed: ${explain(error)}`;
+    log(message);
+    return sendJson(res, 503, { error: message, code: 'retry_failed' });
+  }
   if (!result.ok) return sendJson(res, result.reason === 'unknown_delivery' ? 404 : 409, { error: result.message, code: result.reason });
   log(`Retry now: delivery ${id} is queued for its handler again.`);
   return sendJson(res, 200, { delivery: summarize(result.delivery) });
+}
+
+/** An error's message, and its Next: hint when it has one (a coded store error says what to fix). */
+function explain(error: unknown): string {
+  if (error instanceof WorkbenchError && error.hint !== undefined) return `${error.message} Next: ${error.hint}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The request target as a URL, or null when it is not one. */
+function parseTarget(target: string): URL | null {
+  try {
+    return new URL(target, 'http://inspector.invalid');
+  } catch {
+    return null;
+  }
 }
 
 /** Sends `body` as JSON with the security headers. */

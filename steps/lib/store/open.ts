@@ -17,6 +17,11 @@ import type { DeliveryStore } from './store.ts';
 export interface OpenOptions {
   readonly role: StoreRole;
   readonly log?: (line: string) => void;
+  /**
+   * For the error without DATABASE_URL: the command that was run (`npm run inspector`) and what to
+   * use instead with the file journal; by default "this command" and step 3 alone.
+   */
+  readonly withoutDatabase?: { readonly command: string; readonly instead: string };
 }
 
 /** The configured store: Postgres with DATABASE_URL, else the journal (which a listener locks). */
@@ -28,7 +33,8 @@ export async function openStore(config: Config, options: OpenOptions): Promise<D
 
 /** The Postgres store; a ConfigError when DATABASE_URL is not set (the worker and the standalone inspector need it). */
 export async function openDatabase(config: Config, options: OpenOptions): Promise<PostgresStore> {
-  const url = requireDatabaseUrl(config, options.role === 'worker' ? '`npm run worker`' : 'this command');
+  const { command = options.role === 'worker' ? '`npm run worker`' : 'this command', instead } = options.withoutDatabase ?? {};
+  const url = requireDatabaseUrl(config, command, instead);
   // pg and pg-boss are loaded here, not with this module: a run on the file journal never needs them.
   const { openPostgresStore } = await import('./postgres/postgres-store.ts');
   return openPostgresStore({
@@ -108,9 +114,10 @@ export async function migrateDatabase(config: Config, log: (line: string) => voi
   }
 }
 
-function requireDatabaseUrl(config: Config, what: string): string {
+function requireDatabaseUrl(config: Config, what: string, instead?: string): string {
   if (config.database.url !== undefined) return config.database.url;
+  const set = 'Set DATABASE_URL=postgres://user:password@host:5432/database in .env (see .env.example)';
   throw new ConfigError(CONFIG_MISSING, `DATABASE_URL is not set; ${what} needs Postgres.`, {
-    hint: 'Set DATABASE_URL=postgres://user:password@host:5432/database in .env (see .env.example), or leave it out and use step 3 alone.',
+    hint: instead === undefined ? `${set}, or leave it out and use step 3 alone.` : `${set}; or, ${instead}`,
   });
 }

@@ -10,9 +10,11 @@
  * `X-Workbench-Inspector` header the server requires.
  */
 import { PAGE_CLOCK_FUNCTION, PAGE_ELEMENT_FUNCTION } from '../../core/index.ts';
+import { LIST_LIMIT } from '../view.ts';
 
 export const INSPECTOR_SCRIPT = String.raw`'use strict';
 (function () {
+  const LIST_LIMIT = ${LIST_LIMIT};
   const known = new Map();
   let verdict = 'all';
   let handler = 'all';
@@ -60,8 +62,20 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     return body;
   }
 
+  // Live deliveries come as fast as anyone sends them to the tunnel: the list is drawn once per
+  // frame, not once per event, and only the newest LIST_LIMIT are kept (as many as /api/deliveries
+  // sends), plus those the filter shows. Before, a flood of 1500 froze the page.
+  let drawing = false;
+  function renderSoon() {
+    if (drawing) return;
+    drawing = true;
+    requestAnimationFrame(() => { drawing = false; renderList(); });
+  }
   function renderList() {
-    const rows = Array.from(known.values()).filter((d) => (verdict === 'all' || d.verdict === verdict) && (handler === 'all' || d.handler === handler)).sort(newestFirst);
+    const all = Array.from(known.values()).sort(newestFirst);
+    const rows = all.filter((d) => (verdict === 'all' || d.verdict === verdict) && (handler === 'all' || d.handler === handler)).slice(0, LIST_LIMIT);
+    const keep = new Set(rows.concat(all.slice(0, LIST_LIMIT)));
+    if (keep.size < known.size) for (const d of all) if (!keep.has(d)) known.delete(d.id);
     const tbody = $('deliveries').tBodies[0];
     tbody.replaceChildren(...rows.flatMap(row));
     $('empty').hidden = rows.length > 0;
@@ -124,9 +138,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function showBody() {
     if (!shownBody) return;
     const { body, bytes } = shownBody;
-    // A JSON body too deep or too large to lay out comes as sent, with a note saying so.
+    // A JSON body too deep or too large to lay out comes as sent, with a note saying so (a text one too long to read as JSON too).
     const note = body.note ? '; ' + body.note : '';
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received)', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)' };
+    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received' + note + ')', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)',
+      'not-kept': '(not kept: the listener refused these ' + bytes + ' bytes unread)' };
     $('body-kind').textContent = kinds[body.kind];
     // Pretty and Raw differ only for JSON: any other body is shown as received already.
     $('body-views').hidden = body.kind !== 'json';
@@ -134,7 +149,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     $('view-raw').setAttribute('aria-pressed', String(bodyMode === 'raw'));
     if (body.kind === 'binary') $('body').textContent = body.hex + (body.hexTruncated ? '\n…' : '') + '\n\nbase64:\n' + body.base64;
     else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' ? body.raw : body.text;
-    else $('body').textContent = body.kind === 'empty' ? '' : body.text;
+    else $('body').textContent = body.kind === 'empty' || body.kind === 'not-kept' ? '' : body.text;
   }
   function setBodyMode(mode) {
     bodyMode = mode;
@@ -231,7 +246,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     events.addEventListener('delivery', (e) => {
       const d = JSON.parse(e.data);
       known.set(d.id, d);
-      renderList();
+      renderSoon();
       if (d.id === selected) open(d.id);
     });
   }

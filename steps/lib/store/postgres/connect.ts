@@ -170,8 +170,7 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
       return make(
         STORE_FAILED,
         `Postgres at ${target} accepts no writes to the database in DATABASE_URL=${shown}: ${said}.`,
-        'If it is a standby, point DATABASE_URL at the primary. If the database or user is read-only by default, in psql: ' +
-          `ALTER DATABASE ${databaseName(url)} RESET default_transaction_read_only; or ALTER ROLE ${userName(url)} RESET default_transaction_read_only; whichever has it.`,
+        `If it is a standby, point DATABASE_URL at the primary. If the database or user is read-only by default, in psql: ${resetReadOnly(url)}`,
       );
     case '57014':
     case '55P03': {
@@ -218,6 +217,26 @@ export function storeErrorOf(error: unknown, url: string, timeoutMs: number): St
         'Check DATABASE_URL, and that its user may create tables in that database.',
       );
   }
+}
+
+/**
+ * For a reader (step 5, `npm run inspector`) on a read-only database that was never set up: it
+ * cannot create the tables, and needs nothing else, so the fix is to set them up where writes go.
+ */
+export function notSetUpForReadingError(url: string, cause: unknown): StoreError {
+  return new StoreError(
+    STORE_FAILED,
+    `The workbench's tables are not in the database in DATABASE_URL=${redactDatabaseUrl(url)}, and it accepts no writes, so this reader cannot create them.`,
+    {
+      hint: `Run \`npm run db:migrate\` with DATABASE_URL pointing at the primary (or a user that may write), then start this again; or, in psql: ${resetReadOnly(url)}`,
+      cause,
+    },
+  );
+}
+
+/** The psql lines that undo default_transaction_read_only on the database or the user in `url`. */
+function resetReadOnly(url: string): string {
+  return `ALTER DATABASE ${databaseName(url)} RESET default_transaction_read_only; or ALTER ROLE ${userName(url)} RESET default_transaction_read_only; whichever has it.`;
 }
 
 const startHint = 'Start Postgres (e.g. `pg_ctlcluster 15 main start`), or fix the host and port in DATABASE_URL.';

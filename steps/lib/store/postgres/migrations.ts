@@ -120,6 +120,17 @@ export function migrate(pool: pg.Pool): Promise<Migrated> {
 }
 
 /**
+ * Whether this database has every migration this workbench knows (or newer ones), asked without
+ * writing anything: a reader on a read-only database (a standby) needs no more.
+ */
+export async function hasEveryMigration(pool: pg.Pool): Promise<boolean> {
+  const table = await pool.query<{ present: boolean }>(`SELECT to_regclass('${SCHEMA}.schema_migration') IS NOT NULL AS present`);
+  if (table.rows[0]?.present !== true) return false;
+  const { rows } = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${SCHEMA}.schema_migration`);
+  return (rows[0]?.version ?? 0) >= SCHEMA_VERSION;
+}
+
+/**
  * Runs `setUp` (our migrations, then pg-boss's start and queues) while this process holds a
  * session advisory lock on a connection of its own: processes that start at the same moment set
  * the database up one after the other, and the later ones find everything there. pg-boss alone

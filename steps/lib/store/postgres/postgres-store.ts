@@ -26,7 +26,7 @@ import { poolErrors } from './pool-errors.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
 import { DELIVERY_TABLE, type DeliveryRow, listedViewColumns, VIEW_COLUMNS, viewOf } from './rows.ts';
-import { setUpDatabase } from './set-up.ts';
+import { setUpDatabase, setUpForReading } from './set-up.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
 /** A listener's connections for its appends: the one transaction in flight (appender.ts), and the announcements after it. */
@@ -58,7 +58,7 @@ export interface PostgresStore extends DeliveryStore {
   work(handler: DeliveryHandler, options: { concurrency: number }): Promise<RunningWorker>;
 }
 
-/** Connects, migrates, starts the queue; rejects with a StoreError that says what to fix. */
+/** Connects, migrates, starts the queue (a reader on a set-up database only connects); rejects with a StoreError that says what to fix. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const { url, retry, role, log = () => {} } = options;
   const receivedBy = `${hostname()} pid ${process.pid}`;
@@ -73,9 +73,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // A worker's writes can all be redone (a lost one only runs a handler again): no need to wait for the flush.
     ...(role === 'worker' ? { asynchronousCommit: true } : {}),
   });
-  let boss: PgBoss;
+  const setUp = { url, timeoutMs: options.timeoutMs, retry, supervise: role === 'worker', log };
+  // A reader writes nothing at start when the database is set up (a read-only standby serves it):
+  // its queue is started at its first Retry now (startedQueue below).
+  let boss: PgBoss | undefined;
   try {
-    ({ boss } = await setUpDatabase(pool, { url, timeoutMs: options.timeoutMs, retry, supervise: role === 'worker', log }));
+    boss = role === 'reader' ? await setUpForReading(pool, setUp) : (await setUpDatabase(pool, setUp)).boss;
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
@@ -94,11 +97,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         max: APPEND_CONNECTIONS,
       });
     } catch (error) {
-      await boss.stop({ graceful: false, close: false }).catch(() => {});
+      await boss?.stop({ graceful: false, close: false }).catch(() => {});
       await pool.end().catch(() => {});
       throw error;
     }
   }
+  let queue: Promise<PgBoss> | undefined = boss === undefined ? undefined : Promise.resolve(boss);
+  const startedQueue = (): Promise<PgBoss> => {
+    queue ??= setUpDatabase(pool, setUp).then((started) => started.boss);
+    // A refusal (a read-only database) goes to the caller; the next one tries again.
+    queue.catch(() => {
+      queue = undefined;
+    });
+    return queue;
+  };
   const notifications = createNotifications({ url, timeoutMs: options.timeoutMs, log });
   const notifier = createNotifier(appends, log);
   const workers = new Set<RunningWorker>();
@@ -112,8 +124,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const get = async (id: string) => (await read('id = $1', [id]))[0];
 
   // Group commit: concurrent appends share a transaction (appender.ts).
-  const appender = createAppender({ pool: appends, boss, receivedBy });
+  const appender = boss === undefined ? undefined : createAppender({ pool: appends, boss, receivedBy });
   const append = async (record: DeliveryRecord, handler: 'pending' | 'not-run'): Promise<DeliveryView> => {
+    if (appender === undefined) throw new Error('Open the store with role "listener" to append deliveries.');
     // Coded, as at start: the listener's log line for a delivery it could not store names the code.
     const stored = await appender.append(record, handler).catch((error: unknown) => {
       throw error instanceof WorkbenchError ? error : appendErrorOf(error, url, options.timeoutMs);
@@ -175,6 +188,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async retryNow(id, options) {
       const checked = checkRetry(id, await get(id), options);
       if (!checked.ok) return checked;
+      const boss = await startedQueue();
       const retried = await transaction(async (client) => {
         const locked = await client.query<DeliveryRow & { job_id: string | null }>(
           `SELECT ${VIEW_COLUMNS}, job_id FROM ${DELIVERY_TABLE} WHERE id = $1 FOR UPDATE`,
@@ -207,15 +221,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async work(handler, { concurrency }) {
       if (role !== 'worker') throw new Error('Open the store with role "worker" to run handlers (its connections commit asynchronously).');
-      const worker = await startJobWorker({ pool, boss, notifications, handler, retry, concurrency, log });
+      const worker = await startJobWorker({ pool, boss: await startedQueue(), notifications, handler, retry, concurrency, log });
       workers.add(worker);
       return worker;
     },
     async close() {
       for (const worker of workers) await worker.close();
-      await appender.idle();
+      await appender?.idle();
       await notifier.flush();
-      await boss.stop({ graceful: false, close: false }).catch(() => {});
+      const started = await queue?.catch(() => undefined);
+      await started?.stop({ graceful: false, close: false }).catch(() => {});
       await notifications.close();
       await whenPoolIdle(pool);
       await pool.end();

@@ -9,9 +9,9 @@
  */
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { WorkbenchError } from '../../core/index.ts';
-import { storeErrorOf } from './connect.ts';
-import { type Migrated, migrate, settingUp } from './migrations.ts';
+import { StoreError, WorkbenchError } from '../../core/index.ts';
+import { notSetUpForReadingError, storeErrorOf } from './connect.ts';
+import { hasEveryMigration, type Migrated, migrate, settingUp } from './migrations.ts';
 import { type QueueOptions, startQueue } from './queue.ts';
 
 /** DATABASE_URL and HTTP_TIMEOUT_MS are also for the error's message. */
@@ -27,4 +27,30 @@ export async function setUpDatabase(pool: pg.Pool, options: SetUpOptions): Promi
   } catch (error) {
     throw error instanceof WorkbenchError ? error : storeErrorOf(error, options.url, options.timeoutMs);
   }
+}
+
+/**
+ * A reader's start (step 5, `npm run inspector`): nothing is written when the database has every
+ * migration already, so a read-only one (a standby, default_transaction_read_only) serves it.
+ * Otherwise the set-up above, and when a read-only database refuses that, an error saying the
+ * tables are missing. Returns the queue when it was started (undefined when nothing was).
+ */
+export async function setUpForReading(pool: pg.Pool, options: SetUpOptions): Promise<PgBoss | undefined> {
+  let ready: boolean;
+  try {
+    ready = await hasEveryMigration(pool);
+  } catch (error) {
+    throw storeErrorOf(error, options.url, options.timeoutMs);
+  }
+  if (ready) return undefined;
+  try {
+    return (await setUpDatabase(pool, options)).boss;
+  } catch (error) {
+    throw isReadOnlyRefusal(error) ? notSetUpForReadingError(options.url, error) : error;
+  }
+}
+
+/** A StoreError for Postgres's read_only_sql_transaction (25006). */
+function isReadOnlyRefusal(error: unknown): boolean {
+  return error instanceof StoreError && (error.cause as { code?: unknown } | undefined)?.code === '25006';
 }
