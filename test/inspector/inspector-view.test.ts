@@ -34,8 +34,8 @@ group('prettyJson(text)', () => {
   // A hostile body: one string of 16 MiB (the listener takes up to 64). Copied a character at a time
   // with no budget check inside strings, it took 6 s and 600 MB (64 MiB: 2.5 GB) before the check
   // after it refused the layout; now a string is one slice and the refusal comes as soon as the
-  // budget is passed. The timeout is some hundred times what that takes: no wall-clock claim.
-  it('refuses a body made of one huge string at once, without copying it a character at a time', { timeout: 5_000 }, () => {
+  // budget is passed (milliseconds, measured by hand; the suite asserts no durations).
+  it('refuses a body made of one huge string, with the reason', () => {
     const result = prettyJson(`["${'a'.repeat(16 * 1024 * 1024)}"]`);
     expect(result).toEqual({ ok: false, reason: 're-indented it would be over 4,194,304 characters' });
   });
