@@ -64,7 +64,9 @@ export interface SameOriginRule {
 /** The `Host` header values (lower-case) that name this server when it listens on `host:port`. */
 export function allowedHosts(host: string, port: number): ReadonlySet<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]', host.includes(':') ? `[${host}]` : host]);
-  return new Set(Array.from(names, (name) => `${name}:${port}`));
+  const withPort = Array.from(names, (name) => `${name}:${port}`);
+  // On http's own port a browser leaves the port out of Host and Origin (http://localhost/).
+  return new Set(port === 80 ? [...withPort, ...names] : withPort);
 }
 
 /** Refuses requests whose `Host` is not this server (`serverName` says which, e.g. `this inspector`): the DNS-rebinding check. */
