@@ -9,6 +9,7 @@
  * const outcome = await runHandler(handler, delivery, { timeoutMs: 30_000 });
  * if (!outcome.ok) console.log(outcome.error, retryDelayMs(1000, 0)); // 'boom', 1000..2000
  */
+import { failureMessage } from './failure-message.ts';
 import { parseJsonBody } from './json-body.ts';
 import type { DeliveryView, ForwardAttempt } from './record.ts';
 
@@ -76,7 +77,7 @@ export async function runHandler(handler: DeliveryHandler, delivery: WebhookDeli
   })().catch(
     (caught: unknown): RunOutcome => ({
       ok: false,
-      error: caught instanceof Error ? caught.message : String(caught),
+      error: failureMessage(caught),
       ...(caught instanceof HandlerFailure ? { report: caught.report } : {}),
     }),
   );

@@ -20,6 +20,7 @@ import {
   type DeliveryHandler,
   type DeliveryView,
   deliveryFor,
+  failureMessage,
   type HandlerState,
   type RetryPolicy,
   type RunReport,
@@ -107,7 +108,7 @@ export function createWorker(options: WorkerOptions): Worker {
       report = outcome.report;
       if (!outcome.ok) error = outcome.error;
     } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
+      error = failureMessage(caught);
     }
     const retryAfter = error !== undefined && retry !== undefined && retries < retry.retryLimit ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
     const state: HandlerOutcome = error === undefined ? 'done' : retry === undefined || retryAfter !== undefined ? 'failed' : 'dead';
