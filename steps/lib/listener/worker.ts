@@ -110,10 +110,12 @@ export function createWorker(options: WorkerOptions): Worker {
     } catch (caught) {
       error = failureMessage(caught);
     }
-    const retryAfter = error !== undefined && retry !== undefined && retries < retry.retryLimit ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
-    const state: HandlerOutcome = error === undefined ? 'done' : retry === undefined || retryAfter !== undefined ? 'failed' : 'dead';
+    const triesLeft = retry !== undefined && retries < retry.retryLimit;
+    // Closing: no retry is scheduled (the close would wait out its delay); the journal says `failed`, so the next start runs it.
+    const retryAfter = error !== undefined && retry !== undefined && triesLeft && !closed ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
+    const state: HandlerOutcome = error === undefined ? 'done' : retry === undefined || triesLeft ? 'failed' : 'dead';
     if (error !== undefined)
-      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; ${whatNext(retries, retry, retryAfter)}`);
+      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; ${whatNext(retries, retry, retryAfter, closed)}`);
     if (retryAfter !== undefined) {
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
@@ -201,8 +203,9 @@ export function createWorker(options: WorkerOptions): Worker {
 }
 
 /** The end of the log line for a failed run: when it runs again. */
-function whatNext(retries: number, retry: RetryPolicy | undefined, retryAfter: number | undefined): string {
+function whatNext(retries: number, retry: RetryPolicy | undefined, retryAfter: number | undefined, closing: boolean): string {
   if (retry === undefined) return 'it runs again when the listener restarts.';
+  if (closing && retries < retry.retryLimit) return 'the worker is stopping, so it runs again when the listener restarts.';
   if (retryAfter !== undefined) return `try ${retries + 2} of ${retry.retryLimit + 1} in ${(retryAfter / 1000).toFixed(1)} s.`;
   return `that was its last try (HANDLER_RETRY_LIMIT=${retry.retryLimit}), so it is dead; it runs again when the listener restarts.`;
 }
