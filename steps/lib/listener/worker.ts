@@ -101,8 +101,11 @@ export function createWorker(options: WorkerOptions): Worker {
     let error: string | undefined;
     let report: RunReport | undefined;
     try {
-      // Received in this process: the listener's parse. Recovered from the journal: parse the bytes again.
-      const delivery = deliveryFor(view, recovered || retries > 0, received);
+      // A first run received in this process: the listener's parse. Recovered from the journal, or
+      // a retry: the bytes parsed again, so a run that changed the payload it was given and failed
+      // does not hand that change to the next (a retry gets what a restart would).
+      const again = recovered || retries > 0;
+      const delivery = deliveryFor(view, again, again ? undefined : received);
       // Without a retry policy there is no time limit either: a failure waits for the next start.
       const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs });
       report = outcome.report;
@@ -120,7 +123,8 @@ export function createWorker(options: WorkerOptions): Worker {
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
         if (closed) return settle();
-        queue.push({ ...item, retries: retries + 1 });
+        // Without the parsed payload: a retry parses the bytes again, and the object is not kept while it waits.
+        queue.push({ ...item, received: undefined, retries: retries + 1 });
         pump();
       }, retryAfter);
       retryTimers.add(timer);
