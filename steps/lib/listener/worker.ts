@@ -85,8 +85,8 @@ export function createWorker(options: WorkerOptions): Worker {
   // journal's next group commit, so the worker runs at handler speed, not one handler per fsync.
   // A crash before one is on disk only means that handler runs again (at least once).
   const recording = new Set<Promise<void>>();
-  // Failed runs waiting for their retry's delay; they count as work, so idle() waits for them.
-  const retryTimers = new Set<NodeJS.Timeout>();
+  // Failed runs waiting for their retry's delay, by delivery id; they count as work, so idle() waits for them.
+  const retryTimers = new Map<string, NodeJS.Timeout>();
   const busy = () => queue.length + running + finished.length + recording.size + retryTimers.size;
 
   const settle = () => {
@@ -121,13 +121,13 @@ export function createWorker(options: WorkerOptions): Worker {
       log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; ${whatNext(retries, retry, retryAfter, closed)}`);
     if (retryAfter !== undefined) {
       const timer = setTimeout(() => {
-        retryTimers.delete(timer);
+        retryTimers.delete(view.id);
         if (closed) return settle();
         // Without the parsed payload: a retry parses the bytes again, and the object is not kept while it waits.
         queue.push({ ...item, received: undefined, retries: retries + 1 });
         pump();
       }, retryAfter);
-      retryTimers.add(timer);
+      retryTimers.set(view.id, timer);
     }
     if (finished.length === 0) setImmediate(recordFinished);
     finished.push({ id: view.id, handler: state, error, report });
@@ -172,6 +172,13 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     enqueue(view, { recovered = false, received } = {}) {
       if (closed) return;
+      // Queued again (Retry now) while its automatic retry waits: this run replaces that retry, or
+      // the delivery would run once more after this run, even after this one succeeded.
+      const waiting = retryTimers.get(view.id);
+      if (waiting !== undefined) {
+        clearTimeout(waiting);
+        retryTimers.delete(view.id);
+      }
       queue.push({ view, recovered, received, retries: 0 });
       // On a later tick, so the handler never runs before the answer has been handed to the socket.
       setImmediate(pump);
@@ -184,7 +191,7 @@ export function createWorker(options: WorkerOptions): Worker {
       closed = true;
       queue.clear();
       // Waiting retries stay `failed` in the journal: the next start runs them.
-      for (const timer of retryTimers) clearTimeout(timer);
+      for (const timer of retryTimers.values()) clearTimeout(timer);
       retryTimers.clear();
       if (running === 0) {
         recordFinished();

@@ -1,0 +1,45 @@
+/**
+ * Retry now (the inspector) on a delivery whose automatic retry is still waiting: the delivery runs
+ * now, and the waiting retry is dropped. It must not run once more, later, after it is done.
+ */
+import { describe, expect, it } from 'vitest';
+import { openJournal } from '../../steps/lib/journal/journal.ts';
+import { startListener } from '../../steps/lib/listener/listener.ts';
+import { fileStore } from '../../steps/lib/store/file/file-store.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
+import { journalLines, send, signed, TEST_LISTENER, userCreate } from '../helpers/listener.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
+
+describe('worker: Retry now while a retry waits', () => {
+  it('runs the delivery once more, now, and not again when the dropped retry would have come', async () => {
+    const dir = await tempDir('worker-retry-now');
+    const journal = await openJournal({ dir, maxBytes: 1024 * 1024, keepFiles: 2 });
+    const store = fileStore(journal);
+    onCleanup(() => store.close());
+    const runs: string[] = [];
+    const listener = await startListener({
+      ...TEST_LISTENER,
+      store,
+      handler: (d) => {
+        runs.push(d.id);
+        if (runs.length === 1) throw new Error('the app is down');
+      },
+      // The automatic retry comes 200-400 ms after the failure: well after Retry now.
+      retry: { retryLimit: 3, retryDelayMs: 200, timeoutMs: 5000 },
+    });
+    onCleanup(() => listener.close());
+    const answer = await send(listener.url, signed(userCreate(3)));
+    const id = (answer.json as { id: string }).id;
+    // Shown failed once the outcome is journaled, which is when the store has it too.
+    await until(() => listener.feed.list()[0]?.handler === 'failed', 5000);
+    const retried = await store.retryNow?.(id);
+    expect(retried).toMatchObject({ ok: true });
+    // idle() waits for a retry still waiting, so this is after the dropped one's time, had it stayed.
+    await listener.idle();
+    expect(runs).toEqual([id, id]);
+    const outcomes = (await journalLines(dir)).filter((line) => line.type === 'handler').map((line) => line.handler);
+    expect(outcomes).toEqual(['failed', 'done']);
+    expect(listener.feed.list()[0]).toMatchObject({ id, handler: 'done' });
+  });
+});
