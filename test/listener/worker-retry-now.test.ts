@@ -1,6 +1,7 @@
 /**
  * Retry now (the inspector) on a delivery whose automatic retry is still waiting: the delivery runs
- * now, and the waiting retry is dropped. It must not run once more, later, after it is done.
+ * now, and the waiting retry is dropped. It must not run once more, later, after it is done. On one
+ * whose automatic retry is running (the inspector still shows its last run failed): that run is it.
  */
 import { describe, expect, it } from 'vitest';
 import { openJournal } from '../../steps/lib/journal/journal.ts';
@@ -41,5 +42,38 @@ describe('worker: Retry now while a retry waits', () => {
     const outcomes = (await journalLines(dir)).filter((line) => line.type === 'handler').map((line) => line.handler);
     expect(outcomes).toEqual(['failed', 'done']);
     expect(listener.feed.list()[0]).toMatchObject({ id, handler: 'done' });
+  });
+
+  it('on a delivery whose automatic retry is running, does not queue a second run behind it', async () => {
+    const dir = await tempDir('worker-retry-now');
+    const journal = await openJournal({ dir, maxBytes: 1024 * 1024, keepFiles: 2 });
+    const store = fileStore(journal);
+    onCleanup(() => store.close());
+    const runs: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    onCleanup(() => release());
+    const listener = await startListener({
+      ...TEST_LISTENER,
+      store,
+      handler: async (d) => {
+        runs.push(d.id);
+        if (runs.length === 1) throw new Error('the app is down');
+        await gate; // the automatic retry, held while Retry now is clicked
+      },
+      retry: { retryLimit: 3, retryDelayMs: 0, timeoutMs: 5000 },
+    });
+    onCleanup(() => listener.close());
+    const answer = await send(listener.url, signed(userCreate(4)));
+    const id = (answer.json as { id: string }).id;
+    await until(() => runs.length === 2, 5000);
+    // Once the first run's failure is recorded, the store shows it failed while the retry runs.
+    while ((await store.get(id))?.handler !== 'failed') await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await store.retryNow?.(id)).toMatchObject({ ok: true });
+    release();
+    await listener.idle();
+    expect(runs).toEqual([id, id]);
+    const outcomes = (await journalLines(dir)).filter((line) => line.type === 'handler').map((line) => line.handler);
+    expect(outcomes).toEqual(['failed', 'done']);
   });
 });

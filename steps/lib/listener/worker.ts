@@ -48,7 +48,7 @@ export interface WorkerOptions {
 }
 
 export interface Worker {
-  /** Queues a delivery; its handler runs on a later tick. */
+  /** Queues a delivery; its handler runs on a later tick. One already queued or running is left as it is. */
   enqueue(view: DeliveryView, options?: { recovered?: boolean; received?: Received }): void;
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
@@ -87,6 +87,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const recording = new Set<Promise<void>>();
   // Failed runs waiting for their retry's delay, by delivery id; they count as work, so idle() waits for them.
   const retryTimers = new Map<string, NodeJS.Timeout>();
+  // Deliveries queued or running: queueing one again (Retry now, while the inspector still shows
+  // its last run failed) would run its handler twice in a row for one click.
+  const inFlight = new Set<string>();
   const busy = () => queue.length + running + finished.length + recording.size + retryTimers.size;
 
   const settle = () => {
@@ -124,11 +127,13 @@ export function createWorker(options: WorkerOptions): Worker {
         retryTimers.delete(view.id);
         if (closed) return settle();
         // Without the parsed payload: a retry parses the bytes again, and the object is not kept while it waits.
+        inFlight.add(view.id);
         queue.push({ ...item, received: undefined, retries: retries + 1 });
         pump();
       }, retryAfter);
       retryTimers.set(view.id, timer);
     }
+    inFlight.delete(view.id);
     if (finished.length === 0) setImmediate(recordFinished);
     finished.push({ id: view.id, handler: state, error, report });
   };
@@ -171,7 +176,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   return {
     enqueue(view, { recovered = false, received } = {}) {
-      if (closed) return;
+      if (closed || inFlight.has(view.id)) return;
       // Queued again (Retry now) while its automatic retry waits: this run replaces that retry, or
       // the delivery would run once more after this run, even after this one succeeded.
       const waiting = retryTimers.get(view.id);
@@ -179,6 +184,7 @@ export function createWorker(options: WorkerOptions): Worker {
         clearTimeout(waiting);
         retryTimers.delete(view.id);
       }
+      inFlight.add(view.id);
       queue.push({ view, recovered, received, retries: 0 });
       // On a later tick, so the handler never runs before the answer has been handed to the socket.
       setImmediate(pump);
@@ -190,6 +196,7 @@ export function createWorker(options: WorkerOptions): Worker {
     async close({ timeoutMs = 5000 } = {}) {
       closed = true;
       queue.clear();
+      inFlight.clear();
       // Waiting retries stay `failed` in the journal: the next start runs them.
       for (const timer of retryTimers.values()) clearTimeout(timer);
       retryTimers.clear();
