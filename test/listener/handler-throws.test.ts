@@ -37,6 +37,22 @@ const THROWN: readonly (readonly [string, () => unknown, string])[] = [
   ['a plain object', () => ({ status: 503 }), 'the handler threw {"status":503}, not an Error'],
   ['an Error with an unreadable message', unreadableError, 'Error with no readable message'],
   ['an Error with no message', () => new TypeError(''), 'TypeError with no message'],
+  [
+    'a Proxy whose every trap throws',
+    () =>
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('get');
+          },
+          getPrototypeOf() {
+            throw new Error('getPrototypeOf');
+          },
+        },
+      ),
+    'the handler threw an object that is not an Error (no message to show)',
+  ],
 ];
 
 describe('a handler that throws something odd', () => {

@@ -24,8 +24,10 @@ function messageOf(caught: unknown): string {
     // undefined, null, a number, a Symbol...: String() of these never throws.
     return `the handler threw ${typeof caught === 'symbol' ? caught.toString() : String(caught)}, not an Error`;
   }
-  const isError = caught instanceof Error;
+  let isError = false;
   try {
+    // Inside the try: `instanceof` on a Proxy runs its getPrototypeOf trap, which may throw.
+    isError = caught instanceof Error;
     const { message, name } = caught as { message?: unknown; name?: unknown };
     if (typeof message === 'string' && message !== '') return message;
     if (isError) return `${typeof name === 'string' && name !== '' ? name : 'Error'} with no message`;

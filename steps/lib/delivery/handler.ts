@@ -77,7 +77,7 @@ export async function runHandler(handler: DeliveryHandler, delivery: WebhookDeli
     const report = reportOf(await handler(delivery));
     return report === undefined ? { ok: true } : { ok: true, report };
   })().catch((caught: unknown): RunOutcome => {
-    const report = caught instanceof HandlerFailure ? reportOf(caught.report) : undefined;
+    const report = failureReport(caught);
     return { ok: false, error: failureMessage(caught), ...(report === undefined ? {} : { report }) };
   });
   const { timeoutMs } = options;
@@ -91,6 +91,15 @@ export async function runHandler(handler: DeliveryHandler, delivery: WebhookDeli
     return await Promise.race([ran, timedOut]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A HandlerFailure's report; never throws (`instanceof` on a thrown Proxy runs its traps). */
+function failureReport(caught: unknown): RunReport | undefined {
+  try {
+    return caught instanceof HandlerFailure ? reportOf(caught.report) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
