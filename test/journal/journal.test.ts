@@ -221,6 +221,24 @@ describe('openJournal / readJournal', () => {
     expect(reopened.recovered[0]?.id).toBe('id-0001');
   });
 
+  it('more owed than the files hold (an app down for long): rotation still comes every maxBytes of new entries, not at every append', async () => {
+    const frameBytes = frame(record(10), 'done').length;
+    const logs: string[] = [];
+    const journal = await openIn({ maxBytes: frameBytes * 4, keepFiles: 2, log: (line) => logs.push(line) });
+    // Six deliveries still owed: more than the two files of four hold.
+    for (let n = 10; n < 16; n += 1) await journal.appendDelivery(record(n), 'pending');
+    logs.length = 0;
+    for (let n = 16; n < 40; n += 1) await journal.appendDelivery(record(n), 'done');
+    // 24 new frames, 4 per file: 6 rotations (before: one at every append once the carried ones filled the file, 24).
+    expect(logs.filter((line) => line.startsWith('journal: rotated'))).toHaveLength(6);
+    await journal.close();
+    opened.length = 0;
+    const reopened = await openIn({ maxBytes: frameBytes * 4, keepFiles: 2 });
+    expect(reopened.recovered.filter((d) => d.handler === 'pending').map((d) => d.id)).toEqual(
+      Array.from({ length: 6 }, (_, i) => `id-${String(10 + i).padStart(4, '0')}`),
+    );
+  });
+
   it('group-commits concurrent appends: 50 appends at once take far fewer than 50 fdatasync calls', async () => {
     const journal = await openIn();
     const probe = await open(join(dir, 'probe'), 'w');

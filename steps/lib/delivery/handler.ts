@@ -9,7 +9,9 @@
  * const outcome = await runHandler(handler, delivery, { timeoutMs: 30_000 });
  * if (!outcome.ok) console.log(outcome.error, retryDelayMs(1000, 0)); // 'boom', 1000..2000
  */
+import { failureMessage } from './failure-message.ts';
 import { parseJsonBody } from './json-body.ts';
+import { reportOf } from './run-report.ts';
 import type { DeliveryView, ForwardAttempt } from './record.ts';
 
 /** What a handler receives: the parsed event plus the exact bytes and headers. */
@@ -70,16 +72,14 @@ export type RunOutcome =
  */
 export async function runHandler(handler: DeliveryHandler, delivery: WebhookDelivery, options: { timeoutMs?: number | undefined }): Promise<RunOutcome> {
   const ran = (async (): Promise<RunOutcome> => {
-    // A handler typed to return nothing may still return something (`(d) => list.push(d)`): only an object is a report.
-    const report: unknown = await handler(delivery);
-    return typeof report === 'object' && report !== null ? { ok: true, report: report as RunReport } : { ok: true };
-  })().catch(
-    (caught: unknown): RunOutcome => ({
-      ok: false,
-      error: caught instanceof Error ? caught.message : String(caught),
-      ...(caught instanceof HandlerFailure ? { report: caught.report } : {}),
-    }),
-  );
+    // A handler typed to return nothing may still return anything (`(d) => list.push(d)`, a database's
+    // answer): only a report of the documented shape is kept, as a copy.
+    const report = reportOf(await handler(delivery));
+    return report === undefined ? { ok: true } : { ok: true, report };
+  })().catch((caught: unknown): RunOutcome => {
+    const report = failureReport(caught);
+    return { ok: false, error: failureMessage(caught), ...(report === undefined ? {} : { report }) };
+  });
   const { timeoutMs } = options;
   if (timeoutMs === undefined) return ran;
   let timer: NodeJS.Timeout | undefined;
@@ -91,6 +91,15 @@ export async function runHandler(handler: DeliveryHandler, delivery: WebhookDeli
     return await Promise.race([ran, timedOut]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A HandlerFailure's report; never throws (`instanceof` on a thrown Proxy runs its traps). */
+function failureReport(caught: unknown): RunReport | undefined {
+  try {
+    return caught instanceof HandlerFailure ? reportOf(caught.report) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The journal's append side: one open file, a queue, and the group-commit loop. While one
  * write + fdatasync is in flight, new entries queue up and go out together in the next one.
- * Rotation closes the file at `maxBytes`, deletes the oldest beyond `keepFiles`, and first copies
- * forward any delivery whose handler is still owed, so rotation never drops pending work.
+ * Rotation closes the file at `maxBytes` of new entries, deletes the oldest beyond `keepFiles`, and
+ * first copies forward any delivery whose handler is still owed, so rotation never drops pending
+ * work (those copies come on top of `maxBytes`).
  * It always appends format-2 frames, to a new file when the newest one is format 1.
  */
 import { fstatSync } from 'node:fs';
@@ -73,6 +74,12 @@ export class JournalWriter {
   #closed = false;
   /** A failed write could not be cut back off the file: the next write starts a new file. */
   #damaged = false;
+  /**
+   * Bytes rotation carried forward into the current file (deliveries still owed). They do not count
+   * toward maxBytes: with more owed than a file holds (an app down for long), counting them started
+   * a new file, and copied the owed forward again, at every append.
+   */
+  #carriedBytes = 0;
 
   private constructor(options: WriterOptions, handle: FileHandle, size: number) {
     this.options = options;
@@ -145,7 +152,8 @@ export class JournalWriter {
       try {
         const parts = batch.flatMap((p) => p.bytes);
         const bytes = parts.reduce((sum, part) => sum + part.length, 0);
-        if (this.#damaged || (this.size > 0 && this.size + bytes > this.options.maxBytes)) await this.#rotate();
+        const fresh = this.size - this.#carriedBytes;
+        if (this.#damaged || (fresh > 0 && fresh + bytes > this.options.maxBytes)) await this.#rotate();
         await this.#write(parts);
         this.#checkStillLinked();
         const seq = this.#currentSeq();
@@ -211,6 +219,7 @@ export class JournalWriter {
     await this.handle.close();
     this.handle = await open(path, 'a', 0o600);
     this.size = 0;
+    this.#carriedBytes = 0;
     this.#damaged = false;
     files.push({ seq, path, format: 'frames' });
     await syncDir(dir);
@@ -221,7 +230,9 @@ export class JournalWriter {
       // Copy forward what the worker still owes before the file holding it goes.
       const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
       if (carried.length > 0) {
+        const sizeBefore = this.size;
         await this.#write(carried.flatMap((item) => [...item.delivery, ...item.outcome]));
+        this.#carriedBytes += this.size - sizeBefore;
         for (const item of carried) item.seq = seq;
       }
       await rm(oldest.path, { force: true });

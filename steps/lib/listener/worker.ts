@@ -20,6 +20,7 @@ import {
   type DeliveryHandler,
   type DeliveryView,
   deliveryFor,
+  failureMessage,
   type HandlerState,
   type RetryPolicy,
   type RunReport,
@@ -47,7 +48,7 @@ export interface WorkerOptions {
 }
 
 export interface Worker {
-  /** Queues a delivery; its handler runs on a later tick. */
+  /** Queues a delivery; its handler runs on a later tick. One already queued or running is left as it is. */
   enqueue(view: DeliveryView, options?: { recovered?: boolean; received?: Received }): void;
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
@@ -84,8 +85,11 @@ export function createWorker(options: WorkerOptions): Worker {
   // journal's next group commit, so the worker runs at handler speed, not one handler per fsync.
   // A crash before one is on disk only means that handler runs again (at least once).
   const recording = new Set<Promise<void>>();
-  // Failed runs waiting for their retry's delay; they count as work, so idle() waits for them.
-  const retryTimers = new Set<NodeJS.Timeout>();
+  // Failed runs waiting for their retry's delay, by delivery id; they count as work, so idle() waits for them.
+  const retryTimers = new Map<string, NodeJS.Timeout>();
+  // Deliveries queued or running: queueing one again (Retry now, while the inspector still shows
+  // its last run failed) would run its handler twice in a row for one click.
+  const inFlight = new Set<string>();
   const busy = () => queue.length + running + finished.length + recording.size + retryTimers.size;
 
   const settle = () => {
@@ -100,28 +104,36 @@ export function createWorker(options: WorkerOptions): Worker {
     let error: string | undefined;
     let report: RunReport | undefined;
     try {
-      // Received in this process: the listener's parse. Recovered from the journal: parse the bytes again.
-      const delivery = deliveryFor(view, recovered || retries > 0, received);
+      // A first run received in this process: the listener's parse. Recovered from the journal, or
+      // a retry: the bytes parsed again, so a run that changed the payload it was given and failed
+      // does not hand that change to the next (a retry gets what a restart would).
+      const again = recovered || retries > 0;
+      const delivery = deliveryFor(view, again, again ? undefined : received);
       // Without a retry policy there is no time limit either: a failure waits for the next start.
       const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs });
       report = outcome.report;
       if (!outcome.ok) error = outcome.error;
     } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
+      error = failureMessage(caught);
     }
-    const retryAfter = error !== undefined && retry !== undefined && retries < retry.retryLimit ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
-    const state: HandlerOutcome = error === undefined ? 'done' : retry === undefined || retryAfter !== undefined ? 'failed' : 'dead';
+    const triesLeft = retry !== undefined && retries < retry.retryLimit;
+    // Closing: no retry is scheduled (the close would wait out its delay); the journal says `failed`, so the next start runs it.
+    const retryAfter = error !== undefined && retry !== undefined && triesLeft && !closed ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
+    const state: HandlerOutcome = error === undefined ? 'done' : retry === undefined || triesLeft ? 'failed' : 'dead';
     if (error !== undefined)
-      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; ${whatNext(retries, retry, retryAfter)}`);
+      log(`handler failed for ${view.id}${view.event === undefined ? '' : ` (${view.event})`}: ${error}; ${whatNext(retries, retry, retryAfter, closed)}`);
     if (retryAfter !== undefined) {
       const timer = setTimeout(() => {
-        retryTimers.delete(timer);
+        retryTimers.delete(view.id);
         if (closed) return settle();
-        queue.push({ ...item, retries: retries + 1 });
+        // Without the parsed payload: a retry parses the bytes again, and the object is not kept while it waits.
+        inFlight.add(view.id);
+        queue.push({ ...item, received: undefined, retries: retries + 1 });
         pump();
       }, retryAfter);
-      retryTimers.add(timer);
+      retryTimers.set(view.id, timer);
     }
+    inFlight.delete(view.id);
     if (finished.length === 0) setImmediate(recordFinished);
     finished.push({ id: view.id, handler: state, error, report });
   };
@@ -164,7 +176,15 @@ export function createWorker(options: WorkerOptions): Worker {
 
   return {
     enqueue(view, { recovered = false, received } = {}) {
-      if (closed) return;
+      if (closed || inFlight.has(view.id)) return;
+      // Queued again (Retry now) while its automatic retry waits: this run replaces that retry, or
+      // the delivery would run once more after this run, even after this one succeeded.
+      const waiting = retryTimers.get(view.id);
+      if (waiting !== undefined) {
+        clearTimeout(waiting);
+        retryTimers.delete(view.id);
+      }
+      inFlight.add(view.id);
       queue.push({ view, recovered, received, retries: 0 });
       // On a later tick, so the handler never runs before the answer has been handed to the socket.
       setImmediate(pump);
@@ -176,8 +196,9 @@ export function createWorker(options: WorkerOptions): Worker {
     async close({ timeoutMs = 5000 } = {}) {
       closed = true;
       queue.clear();
+      inFlight.clear();
       // Waiting retries stay `failed` in the journal: the next start runs them.
-      for (const timer of retryTimers) clearTimeout(timer);
+      for (const timer of retryTimers.values()) clearTimeout(timer);
       retryTimers.clear();
       if (running === 0) {
         recordFinished();
@@ -200,8 +221,9 @@ export function createWorker(options: WorkerOptions): Worker {
 }
 
 /** The end of the log line for a failed run: when it runs again. */
-function whatNext(retries: number, retry: RetryPolicy | undefined, retryAfter: number | undefined): string {
+function whatNext(retries: number, retry: RetryPolicy | undefined, retryAfter: number | undefined, closing: boolean): string {
   if (retry === undefined) return 'it runs again when the listener restarts.';
+  if (closing && retries < retry.retryLimit) return 'the worker is stopping, so it runs again when the listener restarts.';
   if (retryAfter !== undefined) return `try ${retries + 2} of ${retry.retryLimit + 1} in ${(retryAfter / 1000).toFixed(1)} s.`;
   return `that was its last try (HANDLER_RETRY_LIMIT=${retry.retryLimit}), so it is dead; it runs again when the listener restarts.`;
 }
