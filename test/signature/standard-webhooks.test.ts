@@ -85,6 +85,24 @@ describe('standard-webhooks', () => {
     expect(scheme.verify({ ...withHeaders({ 'webhook-signature': list }), secrets: [SECRET, OLD_SECRET] })).toEqual({ ok: true, secretIndex: 1 });
   });
 
+  it('a header of ~340 candidate signatures costs one HMAC per secret, not one per candidate and secret', () => {
+    // A sender chooses how many entries the list holds (16 KiB of headers is about 340), and each
+    // HMAC hashes the whole body: per candidate, that is 340 passes over a body of up to 64 MiB.
+    // The key bytes are read once per HMAC, so counting reads of each key counts the HMACs.
+    const junk = Array.from({ length: 340 }, (_, n) => `v1,${Buffer.alloc(32, n).toString('base64')}`).join(' ');
+    const keyBytes = [Buffer.from('first key of twenty-four bytes!'), Buffer.from('second key of twenty-four bytes')];
+    const reads = [0, 0];
+    const keys = new Proxy(keyBytes, {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && /^\d+$/.test(property)) reads[Number(property)] = (reads[Number(property)] ?? 0) + 1;
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const input = withHeaders({ 'webhook-signature': `${junk} ${headers['webhook-signature']}` });
+    expect(scheme.verifyWithKeys?.(input, keys)).toEqual({ ok: false, reason: 'signature_mismatch', message: expect.any(String) });
+    expect(reads).toEqual([1, 1]);
+  });
+
   it('a secret that is not whsec_ base64: malformed_secret; none at all: no_secret', () => {
     expect(reasonOf({ ...valid, secrets: ['my-plain-secret'] })).toBe('malformed_secret');
     expect(reasonOf({ ...valid, secrets: [] })).toBe('no_secret');

@@ -61,11 +61,8 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   if (outside) return outside;
 
   const content = signedContent(id, timestamp, input.body); // the number, as the reference library signs it
-  let secretIndex = -1;
-  for (const signature of signatures) {
-    const index = verifyDigest(content, Buffer.from(signature, 'base64'), keys, hmacSha256);
-    if (index >= 0 && (secretIndex === -1 || index < secretIndex)) secretIndex = index;
-  }
+  const received = signatures.map((signature) => Buffer.from(signature, 'base64'));
+  const secretIndex = verifyDigest(content, received, keys, hmacSha256);
   if (secretIndex >= 0) return { ok: true, secretIndex };
   return fail('signature_mismatch', `No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret${keys.length > 1 ? 's' : ''}.`);
 }
