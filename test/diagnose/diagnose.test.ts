@@ -104,6 +104,17 @@ describe('diagnose: the digest is right, the header is not', () => {
     const broken = { ...headers, 'webhook-signature': (headers['webhook-signature'] ?? '').replace('v1,', 'v1=') };
     expect(codeOf('standard-webhooks', { body, headers: broken, secrets: [WHSEC], now: () => 1_700_000_000_000 })).toBe('wrong_prefix');
   });
+  it('wrong_prefix in a list names the entry that was relabelled, not the first one', () => {
+    const now = () => 1_700_000_000_000;
+    const headers = scheme('standard-webhooks').sign({ body, secret: WHSEC, id: 'msg_1', now });
+    const other = scheme('standard-webhooks').sign({ body, secret: `whsec_${Buffer.from('another key, 24 bytes long').toString('base64')}`, id: 'msg_1', now });
+    const list = `${other['webhook-signature']} ${(headers['webhook-signature'] ?? '').replace('v1,', 'v1=')}`;
+    expect(diagnose(scheme('standard-webhooks'), { body, headers: { ...headers, 'webhook-signature': list }, secrets: [WHSEC], now })).toEqual({
+      code: 'wrong_prefix',
+      explanation: 'The digest is right but a signature in the list is written with "v1=" instead of "v1,".',
+      fix: 'Write the header as "v1,<digest>".',
+    });
+  });
 });
 
 describe('diagnose: timestamps', () => {
