@@ -104,6 +104,22 @@ describe('diagnose: the digest is right, the header is not', () => {
     const broken = { ...headers, 'webhook-signature': (headers['webhook-signature'] ?? '').replace('v1,', 'v1=') };
     expect(codeOf('standard-webhooks', { body, headers: broken, secrets: [WHSEC], now: () => 1_700_000_000_000 })).toBe('wrong_prefix');
   });
+  it('wrong_prefix quotes at most 40 characters of the label the sender wrote', () => {
+    const label = 'X'.repeat(10_000);
+    const found = diagnose(scheme('bracken'), { body, headers: { authorization: `${label} ${digest.toString('base64')}` }, secrets: [SECRET] });
+    expect(found?.explanation).toBe(`The digest is right but the header starts with "${'X'.repeat(40)}…" instead of "HMACSHA256 ".`);
+    const list = diagnose(scheme('standard-webhooks'), {
+      body,
+      headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': `${label}=${sign(body)}` },
+      secrets: [WHSEC],
+      now: () => 1_700_000_000_000,
+    });
+    expect(list?.explanation).toBe(`The digest is right but a signature in the list is written with "${'X'.repeat(40)}…" instead of "v1,".`);
+    function sign(bytes: Buffer): string {
+      return hmacSha256(Buffer.from(WHSEC.slice(6), 'base64'), signedContent('msg_1', 1_700_000_000, bytes)).toString('base64');
+    }
+  });
+
   it('wrong_prefix in a list names the entry that was relabelled, not the first one', () => {
     const now = () => 1_700_000_000_000;
     const headers = scheme('standard-webhooks').sign({ body, secret: WHSEC, id: 'msg_1', now });

@@ -33,6 +33,13 @@ describe('failure messages quote at most 40 characters of what the sender wrote'
     );
   });
 
+  it('github, tradelens: a prefix that is not the expected one', () => {
+    const github = messageOf('github', { body: Buffer.from('{}'), headers: { 'x-hub-signature-256': `${'s'.repeat(10_000)}=abc` } });
+    expect(github).toBe(`The X-Hub-Signature-256 value starts with "${'s'.repeat(40)}…", not "sha256=" (a different algorithm or scheme).`);
+    const tradelens = messageOf('tradelens', { body: Buffer.from('{}'), headers: { 'x-gtd-signature': `${'s'.repeat(10_000)}=abc` } });
+    expect(tradelens).toBe(`The X-GTD-Signature value starts with "${'s'.repeat(40)}…", but this scheme sends the bare digest with no prefix.`);
+  });
+
   it('vonage: a timestamp parameter and a parameter name from the body', () => {
     const sig = 'a'.repeat(64);
     const stamp = messageOf('vonage', { body: Buffer.from(JSON.stringify({ sig, timestamp: LONG })), headers: {} });
