@@ -120,6 +120,11 @@ describe('diagnose: the digest is right, the header is not', () => {
     }
   });
 
+  it('wrong_prefix writes a no-break space in the label as \\u00a0 (it prints like a space)', () => {
+    const found = diagnose(scheme('bracken'), { body, headers: { authorization: `Bearer\u00a0${digest.toString('base64')}` }, secrets: [SECRET] });
+    expect(found?.explanation).toBe('The digest is right but the header starts with "Bearer\\u00a0" instead of "HMACSHA256 ".');
+  });
+
   it('wrong_prefix in a list names the entry that was relabelled, not the first one', () => {
     const now = () => 1_700_000_000_000;
     const headers = scheme('standard-webhooks').sign({ body, secret: WHSEC, id: 'msg_1', now });

@@ -4,8 +4,7 @@
  * all, one that should not be there, `v1=` for `v1,`).
  */
 import type { Candidate } from './types.ts';
-import { quoteShort } from '../core/index.ts';
-import { headerText, reencodeDigests, type Headers, type SignatureHeaderInfo, type Verifier, type VerifyInput } from '../signature/index.ts';
+import { headerText, quoteSent, reencodeDigests, type Headers, type SignatureHeaderInfo, type Verifier, type VerifyInput } from '../signature/index.ts';
 
 // The digest in the encoding the scheme does not use, and the code naming that mistake.
 const WRONG_ENCODING = {
@@ -57,13 +56,13 @@ function relabel(entry: string, info: SignatureHeaderInfo): string {
 function describeLabel(entry: string, info: SignatureHeaderInfo): string {
   const label = LABEL.exec(entry)?.[0];
   if (label === undefined) return `the header has no "${info.prefix}" prefix`;
-  if (info.prefix === '') return `the header has a ${quoteShort(label)} prefix that ${info.name} does not use`;
-  return `the header starts with ${quoteShort(label)} instead of "${info.prefix}"`;
+  if (info.prefix === '') return `the header has a ${quoteSent(label)} prefix that ${info.name} does not use`;
+  return `the header starts with ${quoteSent(label)} instead of "${info.prefix}"`;
 }
 
 /** "a signature in the list is written with "v1=" instead of "v1,"": the distinct labels that were replaced (the first 3). */
 function describeListLabels(changed: readonly string[], info: SignatureHeaderInfo): string {
-  const labels = [...new Set(changed.map((entry) => LABEL.exec(entry)?.[0]))].map((label) => (label === undefined ? 'no prefix' : quoteShort(label)));
+  const labels = [...new Set(changed.map((entry) => LABEL.exec(entry)?.[0]))].map((label) => (label === undefined ? 'no prefix' : quoteSent(label)));
   const named = labels.length > 3 ? [...labels.slice(0, 3), `${labels.length - 3} more`] : labels;
   return `a signature in the list is written with ${named.join(' or ')} instead of "${info.prefix}"`;
 }

@@ -8,8 +8,8 @@
  *   name: 'github', description: '...', header: 'x-hub-signature-256', prefix: 'sha256=', encoding: 'hex',
  * });
  */
-import { quoteShort } from '../core/index.ts';
 import { hmacSha256 } from './primitives.ts';
+import { quoteSent } from './quote-sent.ts';
 import { BASE64_SHA256, HEX_SHA256, encodingHint, utf8Keys } from './encoding.ts';
 import { headerText } from './headers.ts';
 import { fail, matchHmac } from './result.ts';
@@ -69,10 +69,10 @@ function checkPrefix(value: string, prefix: string, displayHeader: string): Veri
   if (prefix === '') {
     return found === undefined
       ? undefined
-      : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteShort(`${found}=`)}, but this scheme sends the bare digest with no prefix.`);
+      : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, but this scheme sends the bare digest with no prefix.`);
   }
   if (value.startsWith(prefix)) return undefined;
   return found === undefined
     ? fail('wrong_scheme', `The ${displayHeader} value has no "${prefix}" prefix.`)
-    : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteShort(`${found}=`)}, not "${prefix}" (a different algorithm or scheme).`);
+    : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, not "${prefix}" (a different algorithm or scheme).`);
 }

@@ -7,8 +7,9 @@
  * generate a signature"; same text in Nexmo's signing-messages guide): every parameter except `sig`,
  * sorted by key, each value with `&` and `=` replaced by `_`, joined as `&key=value&key=value`.
  */
-import { isObject, quoteShort } from '../../core/index.ts';
+import { isObject } from '../../core/index.ts';
 import { headerValue } from '../headers.ts';
+import { quoteSent } from '../quote-sent.ts';
 import type { Headers } from '../types.ts';
 
 type ParamsForm = 'query' | 'form' | 'json';
@@ -33,7 +34,7 @@ export function readParams({ body, headers, url }: ParamsSource): ParamsResult {
   if (text.trim() === '') return { ok: true, params, form: 'query' };
   const form = bodyForm(headerValue(headers, 'content-type'), text);
   if (form === undefined) {
-    return { ok: false, message: `The body's content-type ${quoteShort(headerValue(headers, 'content-type') ?? '')} is neither a form nor JSON.` };
+    return { ok: false, message: `The body's content-type ${quoteSent(headerValue(headers, 'content-type') ?? '')} is neither a form nor JSON.` };
   }
   if (form === 'form') {
     for (const [key, value] of new URLSearchParams(text)) params.set(key, value);
@@ -44,7 +45,7 @@ export function readParams({ body, headers, url }: ParamsSource): ParamsResult {
   for (const [key, value] of Object.entries(object)) {
     if (typeof value === 'string') params.set(key, value);
     else if (typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value));
-    else return { ok: false, message: `The JSON parameter ${quoteShort(key)} is not a string, number or boolean.` };
+    else return { ok: false, message: `The JSON parameter ${quoteSent(key)} is not a string, number or boolean.` };
   }
   return { ok: true, params, form };
 }

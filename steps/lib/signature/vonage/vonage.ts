@@ -20,8 +20,9 @@
  * parameter and not a header, so there is no `sign` to call on it.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { invalidArgument, quoteShort } from '../../core/index.ts';
+import { invalidArgument } from '../../core/index.ts';
 import { verify as verifyDigest } from '../primitives.ts';
+import { quoteSent } from '../quote-sent.ts';
 import { isHex, utf8Keys } from '../encoding.ts';
 import { nonBlank } from '../headers.ts';
 import { fail, noSecret } from '../result.ts';
@@ -68,7 +69,7 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterSche
     const rawTimestamp = nonBlank(read.params.get('timestamp'));
     if (rawTimestamp === undefined) return fail('missing_header', 'No "timestamp" parameter: it is part of what is signed.');
     const timestamp = parseUnixSeconds(rawTimestamp);
-    if (timestamp === undefined) return fail('malformed_timestamp', `The "timestamp" parameter ${quoteShort(rawTimestamp)} is not whole Unix seconds.`);
+    if (timestamp === undefined) return fail('malformed_timestamp', `The "timestamp" parameter ${quoteSent(rawTimestamp)} is not whole Unix seconds.`);
     if (keys.length === 0) return noSecret();
     const outside = checkWindow(timestamp, input, 'The "timestamp" parameter');
     if (outside) return outside;
