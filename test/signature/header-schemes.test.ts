@@ -83,6 +83,13 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (name, c) => {
     expect(reasonOf(scheme, { ...valid, secrets: [] })).toBe('no_secret');
   });
 
+  it('an empty secret is no secret: the HMAC under the empty key, which anyone can compute, never matches', () => {
+    const forged = scheme.sign({ body: BODY, secret: '' });
+    expect(reasonOf(scheme, { body: BODY, headers: forged, secrets: [''] })).toBe('no_secret');
+    expect(reasonOf(scheme, { body: BODY, headers: forged, secrets: [SECRET, ''] })).toBe('signature_mismatch');
+    expect(reasonOf(scheme, { ...valid, secrets: ['', SECRET] })).toBe('ok(1)');
+  });
+
   it('uses the first value when the header was sent twice', () => {
     expect(reasonOf(scheme, { ...valid, headers: { [c.header]: [value, 'other'] } })).toBe('ok(0)');
   });

@@ -120,6 +120,15 @@ describe('vonage', () => {
     expect(reasonOf(input, vonage)).toBe('ok(0)');
   });
 
+  it.each(['md5hash', 'sha256'])('an empty secret is no secret: a %s sig made without one never matches', (algorithm) => {
+    // md5hash is MD5(base string + secret): with an empty secret, anyone can compute it.
+    const scheme = findScheme(`vonage-${algorithm}`) as Scheme;
+    const signed = signRequest(scheme, { body: Buffer.from(JSON.stringify(PARAMS)), secret: '', now: clock(NOW) });
+    const forged: VerifyInput = { body: signed.body, headers: signed.headers, secrets: [''], now: clock(NOW) };
+    expect(reasonOf(forged)).toBe('no_secret');
+    expect(reasonOf({ ...forged, secrets: [SECRET, ''] })).toBe('signature_mismatch');
+  });
+
   it('timestampOf() reads the timestamp parameter', () => {
     expect(vonage.timestampOf?.(signedJson())).toBe(NOW);
   });

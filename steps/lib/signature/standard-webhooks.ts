@@ -16,7 +16,7 @@ import { invalidArgument } from '../core/index.ts';
 import { hmacSha256, verify as verifyDigest } from './primitives.ts';
 import { quoteSent } from './quote-sent.ts';
 import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
-import { fail, noSecret } from './result.ts';
+import { fail, lacksKey, noSecret } from './result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
 import { headerText } from './headers.ts';
 import type { HeaderScheme, SignInput, VerifyInput, VerifyResult } from './types.ts';
@@ -56,7 +56,7 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   if (signatures.length === 0) {
     return fail('malformed_signature', 'No v1 signature in webhook-signature is the 44-character base64 of an HMAC-SHA256.');
   }
-  if (keys.length === 0) return noSecret();
+  if (lacksKey(keys)) return noSecret();
 
   const outside = checkWindow(timestamp, input, 'The webhook-timestamp');
   if (outside) return outside;

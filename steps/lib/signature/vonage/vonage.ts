@@ -25,7 +25,7 @@ import { verify as verifyDigest } from '../primitives.ts';
 import { quoteSent } from '../quote-sent.ts';
 import { isHex, utf8Keys } from '../encoding.ts';
 import { nonBlank } from '../headers.ts';
-import { fail, noSecret } from '../result.ts';
+import { fail, lacksKey, noSecret } from '../result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from '../timestamp.ts';
 import { baseString, parseJsonObject, readParams } from './params.ts';
 import type { ParameterScheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
@@ -70,7 +70,7 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterSche
     if (rawTimestamp === undefined) return fail('missing_header', 'No "timestamp" parameter: it is part of what is signed.');
     const timestamp = parseUnixSeconds(rawTimestamp);
     if (timestamp === undefined) return fail('malformed_timestamp', `The "timestamp" parameter ${quoteSent(rawTimestamp)} is not whole Unix seconds.`);
-    if (keys.length === 0) return noSecret();
+    if (lacksKey(keys)) return noSecret();
     const outside = checkWindow(timestamp, input, 'The "timestamp" parameter');
     if (outside) return outside;
 
