@@ -101,6 +101,18 @@ describe('vonage', () => {
     expect(reasonOf(asQuery({ ...bodyParams(input), text: 'Rock & roll = fun!' }))).toBe('signature_mismatch');
   });
 
+  it('a parameter name holding "&" or "=" is refused: it would sign the same base string as other parameters', () => {
+    // Vonage replaces & and = in values only, so {"messageId=…&msisdn": "4477…"} signs "&messageId=…&msisdn=4477…",
+    // exactly what {messageId, msisdn} signs: a captured sig would then verify parameters the sender never sent.
+    const { messageId, msisdn, ...rest } = bodyParams(signedJson());
+    const merged = asQuery({ [`messageId=${messageId}&msisdn`]: msisdn ?? '', ...rest });
+    expect(vonage.verify(merged)).toEqual({
+      ok: false,
+      reason: 'malformed_body',
+      message: 'The parameter name "messageId=16000002632BEC99&msisdn" holds "&" or "=", which the signed string cannot tell apart from a separator.',
+    });
+  });
+
   it('rotation: signed with the previous secret, it matches the second configured secret', () => {
     const input = signedJson();
     expect(vonage.verify({ ...input, secrets: ['new-secret', SECRET] })).toEqual({ ok: true, secretIndex: 1 });

@@ -24,8 +24,19 @@ interface ParamsSource {
   readonly url?: string | undefined;
 }
 
-/** Query-string parameters, then body parameters (the body wins on a clash, as in Vonage's Express samples). */
-export function readParams({ body, headers, url }: ParamsSource): ParamsResult {
+/**
+ * Query-string parameters, then body parameters (the body wins on a clash, as in Vonage's Express
+ * samples). A parameter name holding `&` or `=` is refused: the base string replaces those in
+ * values only, so `{"a=1&b": "2"}` would sign exactly what `{a: "1", b: "2"}` signs.
+ */
+export function readParams(source: ParamsSource): ParamsResult {
+  const read = collectParams(source);
+  const ambiguous = read.ok ? [...read.params.keys()].find((key) => /[&=]/.test(key)) : undefined;
+  if (ambiguous === undefined) return read;
+  return { ok: false, message: `The parameter name ${quoteSent(ambiguous)} holds "&" or "=", which the signed string cannot tell apart from a separator.` };
+}
+
+function collectParams({ body, headers, url }: ParamsSource): ParamsResult {
   const params = new Map<string, string>();
   const query = url?.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
   for (const [key, value] of new URLSearchParams(query)) params.set(key, value);
