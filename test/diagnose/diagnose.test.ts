@@ -68,6 +68,24 @@ describe('diagnose: same secret, different key bytes', () => {
     expect(codeOf('standard-webhooks', input)).toBe('secret_not_base64_decoded');
   });
 
+  it('secret_not_base64_decoded with a secret that is not whsec_ base64 says so, not that the sender failed to decode it', () => {
+    const plain = 'my-plain-secret-for-sw';
+    const content = signedContent('msg_1', 1_700_000_000, Buffer.from(COMPACT));
+    const signature = hmacSha256(Buffer.from(plain, 'utf8'), content).toString('base64');
+    const input: VerifyInput = {
+      body: Buffer.from(COMPACT),
+      headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': `v1,${signature}` },
+      secrets: [plain],
+      now: () => 1_700_000_000_000,
+    };
+    expect(diagnose(scheme('standard-webhooks'), input)).toEqual({
+      code: 'secret_not_base64_decoded',
+      explanation:
+        'The signature matches the secret\'s text used as the key, and the secret is not a "whsec_<base64>" secret: the sender uses it as text, while standard-webhooks needs a base64 key.',
+      fix: 'Use a "whsec_<base64>" secret at both ends (the Standard Webhooks libraries generate one), or switch this listener to the scheme the sender uses (LISTEN_SCHEME / --scheme).',
+    });
+  });
+
   it('secret_base64_decoded: a sender decoded a whsec_ secret that this scheme uses as text', () => {
     const key = Buffer.from(WHSEC.slice('whsec_'.length), 'base64');
     const headers = { 'x-hub-signature-256': `sha256=${hmacSha256(key, COMPACT).toString('hex')}` };
