@@ -183,6 +183,12 @@ describe('diagnose: when there is nothing to say', () => {
     expect(diagnose(scheme('bracken'), { body: Buffer.from(COMPACT), headers: {}, secrets: [SECRET] })).toBeUndefined();
   });
 
+  it('JSON nested too deeply for JSON.stringify (which JSON.parse still reads) skips the JSON probes instead of throwing', () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    expect(() => JSON.stringify(JSON.parse(deep))).toThrow(RangeError);
+    expect(diagnose(scheme('bracken'), request('bracken', COMPACT, deep))).toBeUndefined();
+  });
+
   it('skips the body probes for bodies over maxBodyBytes', () => {
     const input = request('guuru', COMPACT, `${COMPACT}\n`);
     expect(diagnose(scheme('guuru'), input, { maxBodyBytes: 10 })).toBeUndefined();
