@@ -113,6 +113,29 @@ describe('vonage', () => {
     });
   });
 
+  it('more than 256 parameters is malformed_body: parsing and sorting 1 MiB of them took seconds before any check', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, n) => [`k${n}`, '']));
+    const params = { ...many, sig: 'a'.repeat(64), timestamp: String(NOW) };
+    const message = 'There are more than 256 parameters; a Vonage webhook sends a few dozen.';
+    const form = { body: Buffer.from(new URLSearchParams(params).toString()), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    expect(vonage.verify({ ...form, secrets: [SECRET], now: clock(NOW) })).toEqual({ ok: false, reason: 'malformed_body', message });
+    const json = { body: Buffer.from(JSON.stringify(params)), headers: { 'content-type': 'application/json' } };
+    expect(vonage.verify({ ...json, secrets: [SECRET], now: clock(NOW) })).toEqual({ ok: false, reason: 'malformed_body', message });
+    expect(vonage.verify({ ...asQuery(params), secrets: [SECRET] })).toEqual({ ok: false, reason: 'malformed_body', message });
+    const fewer = Object.fromEntries(Array.from({ length: 250 }, (_, n) => [`k${n}`, 'v']));
+    expect(reasonOf(signedJson(vonage, fewer))).toBe('ok(0)');
+  });
+
+  it('a body over 64 KiB is malformed_body before it is parsed; 64 KiB of text still verifies', () => {
+    const big = { body: Buffer.from(JSON.stringify({ ...PARAMS, text: 'x'.repeat(70_000) })), headers: { 'content-type': 'application/json' } };
+    expect(vonage.verify({ ...big, secrets: [SECRET], now: clock(NOW) })).toEqual({
+      ok: false,
+      reason: 'malformed_body',
+      message: `The body is ${big.body.length} bytes; a Vonage webhook's parameters fit in 64 KiB.`,
+    });
+    expect(reasonOf(signedJson(vonage, { ...PARAMS, text: 'x'.repeat(60_000) }))).toBe('ok(0)');
+  });
+
   it('rotation: signed with the previous secret, it matches the second configured secret', () => {
     const input = signedJson();
     expect(vonage.verify({ ...input, secrets: ['new-secret', SECRET] })).toEqual({ ok: true, secretIndex: 1 });
