@@ -105,6 +105,22 @@ describe('messages say what is wrong', () => {
     });
   });
 
+  it('github, typeform: "SHA256=" is not called a different algorithm; the letter case is named', () => {
+    for (const [name, header] of [
+      ['github', 'x-hub-signature-256'],
+      ['typeform', 'typeform-signature'],
+    ] as const) {
+      const scheme = findScheme(name) as HeaderScheme;
+      const value = scheme.sign({ body: BODY, secret: SECRET })[header] ?? '';
+      const result = scheme.verify({ body: BODY, headers: { [header]: value.replace('sha256=', 'SHA256=') }, secrets: [SECRET] });
+      expect(result).toMatchObject({
+        ok: false,
+        reason: 'wrong_scheme',
+        message: expect.stringMatching(/ starts with "SHA256=", not "sha256=" \(the prefix is written in lower case\)\.$/),
+      });
+    }
+  });
+
   it('typeform: a hex digest is called out as hex', () => {
     const hex = 'ab'.repeat(32);
     const result = findScheme('typeform')?.verify({ body: BODY, headers: { 'typeform-signature': `sha256=${hex}` }, secrets: [SECRET] });

@@ -72,7 +72,8 @@ function checkPrefix(value: string, prefix: string, displayHeader: string): Veri
       : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, but this scheme sends the bare digest with no prefix.`);
   }
   if (value.startsWith(prefix)) return undefined;
-  return found === undefined
-    ? fail('wrong_scheme', `The ${displayHeader} value has no "${prefix}" prefix.`)
-    : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, not "${prefix}" (a different algorithm or scheme).`);
+  if (found === undefined) return fail('wrong_scheme', `The ${displayHeader} value has no "${prefix}" prefix.`);
+  // "SHA256=" is the right algorithm in the wrong case: say so rather than call it another algorithm.
+  const why = `${found}=`.toLowerCase() === prefix.toLowerCase() ? 'the prefix is written in lower case' : 'a different algorithm or scheme';
+  return fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, not "${prefix}" (${why}).`);
 }
