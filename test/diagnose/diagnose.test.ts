@@ -189,6 +189,28 @@ describe('diagnose: when there is nothing to say', () => {
     expect(diagnose(scheme('bracken'), request('bracken', COMPACT, deep))).toBeUndefined();
   });
 
+  it('a malformed or foreign signature header is diagnosed from the header alone: the body probes are not run', () => {
+    // Only a header probe can fix such a header, and the body probes parse and re-serialize the
+    // body (about 100 ms per MiB of JSON) for a request anyone can send without a secret.
+    let reads = 0;
+    const body = Buffer.from(COMPACT);
+    const input = (authorization: string): VerifyInput => ({
+      get body() {
+        reads += 1;
+        return body;
+      },
+      headers: { authorization },
+      secrets: [SECRET],
+    });
+    for (const authorization of ['Bearer xyz', 'HMACSHA256 not-base64']) {
+      reads = 0;
+      expect(diagnose(scheme('bracken'), input(authorization))).toBeUndefined();
+      expect(reads).toBeLessThanOrEqual(2); // verify() once, and a relabelled header's copy of the input
+    }
+    reads = 0;
+    expect(diagnose(scheme('bracken'), input(`Bearer ${hmacSha256(SECRET, COMPACT).toString('base64')}`))?.code).toBe('wrong_prefix');
+  });
+
   it('skips the body probes for bodies over maxBodyBytes', () => {
     const input = request('guuru', COMPACT, `${COMPACT}\n`);
     expect(diagnose(scheme('guuru'), input, { maxBodyBytes: 10 })).toBeUndefined();
