@@ -56,29 +56,24 @@ describe('diagnose: same secret, different key bytes', () => {
     expect(codeOf('tradelens', { body: Buffer.from(COMPACT), headers, secrets: [SECRET] })).toBe('secret_whitespace');
   });
 
-  it('secret_not_base64_decoded: a Standard Webhooks sender keyed the HMAC with the whsec_ text', () => {
+  /** A Standard Webhooks request whose sender keyed the HMAC with the text of `secret`, checked against `secret`. */
+  function keyedWithText(secret: string): VerifyInput {
     const content = signedContent('msg_1', 1_700_000_000, Buffer.from(COMPACT));
-    const signature = hmacSha256(Buffer.from(WHSEC, 'utf8'), content).toString('base64');
-    const input: VerifyInput = {
+    const signature = hmacSha256(Buffer.from(secret, 'utf8'), content).toString('base64');
+    return {
       body: Buffer.from(COMPACT),
       headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': `v1,${signature}` },
-      secrets: [WHSEC],
+      secrets: [secret],
       now: () => 1_700_000_000_000,
     };
-    expect(codeOf('standard-webhooks', input)).toBe('secret_not_base64_decoded');
+  }
+
+  it('secret_not_base64_decoded: a Standard Webhooks sender keyed the HMAC with the whsec_ text', () => {
+    expect(codeOf('standard-webhooks', keyedWithText(WHSEC))).toBe('secret_not_base64_decoded');
   });
 
   it('secret_not_base64_decoded with a secret that is not whsec_ base64 says so, not that the sender failed to decode it', () => {
-    const plain = 'my-plain-secret-for-sw';
-    const content = signedContent('msg_1', 1_700_000_000, Buffer.from(COMPACT));
-    const signature = hmacSha256(Buffer.from(plain, 'utf8'), content).toString('base64');
-    const input: VerifyInput = {
-      body: Buffer.from(COMPACT),
-      headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': `v1,${signature}` },
-      secrets: [plain],
-      now: () => 1_700_000_000_000,
-    };
-    expect(diagnose(scheme('standard-webhooks'), input)).toEqual({
+    expect(diagnose(scheme('standard-webhooks'), keyedWithText('my-plain-secret-for-sw'))).toEqual({
       code: 'secret_not_base64_decoded',
       explanation:
         'The signature matches the secret\'s text used as the key, and the secret is not a "whsec_<base64>" secret: the sender uses it as text, while standard-webhooks needs a base64 key.',
