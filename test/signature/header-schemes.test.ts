@@ -2,6 +2,7 @@
  * The one-header schemes (bracken, typeform, tradelens, guuru, github): one valid signed request,
  * then one broken part per test, each asserting the reason code a user would see.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
 import type { HeaderScheme, Headers, Verifier, VerifyInput } from '../../steps/lib/signature/types.ts';
@@ -119,6 +120,16 @@ describe('messages say what is wrong', () => {
         message: expect.stringMatching(/ starts with "SHA256=", not "sha256=" \(the prefix is written in lower case\)\.$/),
       });
     }
+  });
+
+  it('github: only the legacy X-Hub-Signature (sha1=) is not called unsigned; the SHA-1 header is named', () => {
+    const sha1 = `sha1=${createHmac('sha1', SECRET).update(BODY).digest('hex')}`;
+    expect(findScheme('github')?.verify({ body: BODY, headers: { 'x-hub-signature': sha1 }, secrets: [SECRET] })).toEqual({
+      ok: false,
+      reason: 'missing_signature',
+      message:
+        'No X-Hub-Signature-256 header, only the legacy X-Hub-Signature (HMAC-SHA1), which this receiver does not accept: it checks SHA-256 signatures only.',
+    });
   });
 
   it('typeform: a hex digest is called out as hex', () => {
