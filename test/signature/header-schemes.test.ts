@@ -132,6 +132,23 @@ describe('messages say what is wrong', () => {
     });
   });
 
+  it('github, guuru: a header Node joined from two ("a, b") is named as several values, not only as malformed', () => {
+    const github = findScheme('github') as HeaderScheme;
+    const value = github.sign({ body: BODY, secret: SECRET })['x-hub-signature-256'] ?? '';
+    expect(github.verify({ body: BODY, headers: { 'x-hub-signature-256': `${value}, ${value}` }, secrets: [SECRET] })).toEqual({
+      ok: false,
+      reason: 'malformed_signature',
+      message:
+        'The X-Hub-Signature-256 value is not the 64-digit hex of an HMAC-SHA256: it holds comma-separated values, as Node joins a header sent more than once.',
+    });
+    const guuru = findScheme('guuru') as HeaderScheme;
+    const hex = guuru.sign({ body: BODY, secret: SECRET })['x-guuru-hmac-sha256'] ?? '';
+    expect(guuru.verify({ body: BODY, headers: { 'x-guuru-hmac-sha256': `${hex}, ${hex}` }, secrets: [SECRET] })).toMatchObject({
+      reason: 'malformed_signature',
+      message: expect.stringContaining(': it holds comma-separated values, as Node joins a header sent more than once.'),
+    });
+  });
+
   it('typeform: a hex digest is called out as hex', () => {
     const hex = 'ab'.repeat(32);
     const result = findScheme('typeform')?.verify({ body: BODY, headers: { 'typeform-signature': `sha256=${hex}` }, secrets: [SECRET] });

@@ -46,7 +46,9 @@ export function headerHmacScheme(options: HeaderHmacOptions): HeaderScheme {
     const signature = value.slice(prefix.length);
     if (!pattern.test(signature)) {
       const expected = encoding === 'hex' ? 'the 64-digit hex' : 'the 44-character base64';
-      return fail('malformed_signature', `The ${displayHeader} value is not ${expected} of an HMAC-SHA256${encodingHint(signature, encoding)}.`);
+      // No digest holds ", ": that is how Node joins a header that came twice (rawHeaders shows both).
+      const joined = signature.includes(', ') ? ': it holds comma-separated values, as Node joins a header sent more than once' : '';
+      return fail('malformed_signature', `The ${displayHeader} value is not ${expected} of an HMAC-SHA256${encodingHint(signature, encoding)}${joined}.`);
     }
     return matchHmac(input.body, Buffer.from(signature, encoding), keys);
   }
