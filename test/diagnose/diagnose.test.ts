@@ -202,7 +202,6 @@ describe('diagnose: when there is nothing to say', () => {
       expect(diagnose(scheme('bracken'), input(authorization))).toBeUndefined();
       expect(reads).toBeLessThanOrEqual(2); // verify() once, and a relabelled header's copy of the input
     }
-    reads = 0;
     expect(diagnose(scheme('bracken'), input(`Bearer ${hmacSha256(SECRET, COMPACT).toString('base64')}`))?.code).toBe('wrong_prefix');
   });
 
