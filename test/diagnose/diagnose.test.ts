@@ -56,16 +56,29 @@ describe('diagnose: same secret, different key bytes', () => {
     expect(codeOf('tradelens', { body: Buffer.from(COMPACT), headers, secrets: [SECRET] })).toBe('secret_whitespace');
   });
 
-  it('secret_not_base64_decoded: a Standard Webhooks sender keyed the HMAC with the whsec_ text', () => {
+  /** A Standard Webhooks request whose sender keyed the HMAC with the text of `secret`, checked against `secret`. */
+  function keyedWithText(secret: string): VerifyInput {
     const content = signedContent('msg_1', 1_700_000_000, Buffer.from(COMPACT));
-    const signature = hmacSha256(Buffer.from(WHSEC, 'utf8'), content).toString('base64');
-    const input: VerifyInput = {
+    const signature = hmacSha256(Buffer.from(secret, 'utf8'), content).toString('base64');
+    return {
       body: Buffer.from(COMPACT),
       headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': `v1,${signature}` },
-      secrets: [WHSEC],
+      secrets: [secret],
       now: () => 1_700_000_000_000,
     };
-    expect(codeOf('standard-webhooks', input)).toBe('secret_not_base64_decoded');
+  }
+
+  it('secret_not_base64_decoded: a Standard Webhooks sender keyed the HMAC with the whsec_ text', () => {
+    expect(codeOf('standard-webhooks', keyedWithText(WHSEC))).toBe('secret_not_base64_decoded');
+  });
+
+  it('secret_not_base64_decoded with a secret that is not whsec_ base64 says so, not that the sender failed to decode it', () => {
+    expect(diagnose(scheme('standard-webhooks'), keyedWithText('my-plain-secret-for-sw'))).toEqual({
+      code: 'secret_not_base64_decoded',
+      explanation:
+        'The signature matches the secret\'s text used as the key, and the secret is not a "whsec_<base64>" secret: the sender uses it as text, while standard-webhooks needs a base64 key.',
+      fix: 'Use a "whsec_<base64>" secret at both ends (the Standard Webhooks libraries generate one), or switch this listener to the scheme the sender uses (LISTEN_SCHEME / --scheme).',
+    });
   });
 
   it('secret_base64_decoded: a sender decoded a whsec_ secret that this scheme uses as text', () => {
@@ -104,6 +117,38 @@ describe('diagnose: the digest is right, the header is not', () => {
     const broken = { ...headers, 'webhook-signature': (headers['webhook-signature'] ?? '').replace('v1,', 'v1=') };
     expect(codeOf('standard-webhooks', { body, headers: broken, secrets: [WHSEC], now: () => 1_700_000_000_000 })).toBe('wrong_prefix');
   });
+  it('wrong_prefix quotes at most 40 characters of the label the sender wrote', () => {
+    const label = 'X'.repeat(10_000);
+    const found = diagnose(scheme('bracken'), { body, headers: { authorization: `${label} ${digest.toString('base64')}` }, secrets: [SECRET] });
+    expect(found?.explanation).toBe(`The digest is right but the header starts with "${'X'.repeat(40)}…" instead of "HMACSHA256 ".`);
+    const list = diagnose(scheme('standard-webhooks'), {
+      body,
+      headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': `${label}=${sign(body)}` },
+      secrets: [WHSEC],
+      now: () => 1_700_000_000_000,
+    });
+    expect(list?.explanation).toBe(`The digest is right but a signature in the list is written with "${'X'.repeat(40)}…" instead of "v1,".`);
+    function sign(bytes: Buffer): string {
+      return hmacSha256(Buffer.from(WHSEC.slice(6), 'base64'), signedContent('msg_1', 1_700_000_000, bytes)).toString('base64');
+    }
+  });
+
+  it('wrong_prefix writes a no-break space in the label as \\u00a0 (it prints like a space)', () => {
+    const found = diagnose(scheme('bracken'), { body, headers: { authorization: `Bearer\u00a0${digest.toString('base64')}` }, secrets: [SECRET] });
+    expect(found?.explanation).toBe('The digest is right but the header starts with "Bearer\\u00a0" instead of "HMACSHA256 ".');
+  });
+
+  it('wrong_prefix in a list names the entry that was relabelled, not the first one', () => {
+    const now = () => 1_700_000_000_000;
+    const headers = scheme('standard-webhooks').sign({ body, secret: WHSEC, id: 'msg_1', now });
+    const other = scheme('standard-webhooks').sign({ body, secret: `whsec_${Buffer.from('another key, 24 bytes long').toString('base64')}`, id: 'msg_1', now });
+    const list = `${other['webhook-signature']} ${(headers['webhook-signature'] ?? '').replace('v1,', 'v1=')}`;
+    expect(diagnose(scheme('standard-webhooks'), { body, headers: { ...headers, 'webhook-signature': list }, secrets: [WHSEC], now })).toEqual({
+      code: 'wrong_prefix',
+      explanation: 'The digest is right but a signature in the list is written with "v1=" instead of "v1,".',
+      fix: 'Write the header as "v1,<digest>".',
+    });
+  });
 });
 
 describe('diagnose: timestamps', () => {
@@ -131,6 +176,33 @@ describe('diagnose: when there is nothing to say', () => {
     expect(diagnose(scheme('bracken'), request('bracken', COMPACT, COMPACT))).toBeUndefined();
     expect(diagnose(scheme('bracken'), request('bracken', COMPACT, COMPACT, ['another-secret']))).toBeUndefined();
     expect(diagnose(scheme('bracken'), { body: Buffer.from(COMPACT), headers: {}, secrets: [SECRET] })).toBeUndefined();
+  });
+
+  it('JSON nested too deeply for JSON.stringify (which JSON.parse still reads) skips the JSON probes instead of throwing', () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    expect(() => JSON.stringify(JSON.parse(deep))).toThrow(RangeError);
+    expect(diagnose(scheme('bracken'), request('bracken', COMPACT, deep))).toBeUndefined();
+  });
+
+  it('a malformed or foreign signature header is diagnosed from the header alone: the body probes are not run', () => {
+    // Only a header probe can fix such a header, and the body probes parse and re-serialize the
+    // body (about 100 ms per MiB of JSON) for a request anyone can send without a secret.
+    let reads = 0;
+    const body = Buffer.from(COMPACT);
+    const input = (authorization: string): VerifyInput => ({
+      get body() {
+        reads += 1;
+        return body;
+      },
+      headers: { authorization },
+      secrets: [SECRET],
+    });
+    for (const authorization of ['Bearer xyz', 'HMACSHA256 not-base64']) {
+      reads = 0;
+      expect(diagnose(scheme('bracken'), input(authorization))).toBeUndefined();
+      expect(reads).toBeLessThanOrEqual(2); // verify() once, and a relabelled header's copy of the input
+    }
+    expect(diagnose(scheme('bracken'), input(`Bearer ${hmacSha256(SECRET, COMPACT).toString('base64')}`))?.code).toBe('wrong_prefix');
   });
 
   it('skips the body probes for bodies over maxBodyBytes', () => {

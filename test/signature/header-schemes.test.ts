@@ -2,6 +2,7 @@
  * The one-header schemes (bracken, typeform, tradelens, guuru, github): one valid signed request,
  * then one broken part per test, each asserting the reason code a user would see.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
 import type { HeaderScheme, Headers, Verifier, VerifyInput } from '../../steps/lib/signature/types.ts';
@@ -83,6 +84,13 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (name, c) => {
     expect(reasonOf(scheme, { ...valid, secrets: [] })).toBe('no_secret');
   });
 
+  it('an empty secret is no secret: the HMAC under the empty key, which anyone can compute, never matches', () => {
+    const forged = scheme.sign({ body: BODY, secret: '' });
+    expect(reasonOf(scheme, { body: BODY, headers: forged, secrets: [''] })).toBe('no_secret');
+    expect(reasonOf(scheme, { body: BODY, headers: forged, secrets: [SECRET, ''] })).toBe('signature_mismatch');
+    expect(reasonOf(scheme, { ...valid, secrets: ['', SECRET] })).toBe('ok(1)');
+  });
+
   it('uses the first value when the header was sent twice', () => {
     expect(reasonOf(scheme, { ...valid, headers: { [c.header]: [value, 'other'] } })).toBe('ok(0)');
   });
@@ -95,6 +103,49 @@ describe('messages say what is wrong', () => {
       ok: false,
       reason: 'wrong_scheme',
       message: 'The X-Hub-Signature-256 value starts with "sha1=", not "sha256=" (a different algorithm or scheme).',
+    });
+  });
+
+  it('github, typeform: "SHA256=" is not called a different algorithm; the letter case is named', () => {
+    for (const [name, header] of [
+      ['github', 'x-hub-signature-256'],
+      ['typeform', 'typeform-signature'],
+    ] as const) {
+      const scheme = findScheme(name) as HeaderScheme;
+      const value = scheme.sign({ body: BODY, secret: SECRET })[header] ?? '';
+      const result = scheme.verify({ body: BODY, headers: { [header]: value.replace('sha256=', 'SHA256=') }, secrets: [SECRET] });
+      expect(result).toMatchObject({
+        ok: false,
+        reason: 'wrong_scheme',
+        message: expect.stringMatching(/ starts with "SHA256=", not "sha256=" \(the prefix is written in lower case\)\.$/),
+      });
+    }
+  });
+
+  it('github: only the legacy X-Hub-Signature (sha1=) is not called unsigned; the SHA-1 header is named', () => {
+    const sha1 = `sha1=${createHmac('sha1', SECRET).update(BODY).digest('hex')}`;
+    expect(findScheme('github')?.verify({ body: BODY, headers: { 'x-hub-signature': sha1 }, secrets: [SECRET] })).toEqual({
+      ok: false,
+      reason: 'missing_signature',
+      message:
+        'No X-Hub-Signature-256 header, only the legacy X-Hub-Signature (HMAC-SHA1), which this receiver does not accept: it checks SHA-256 signatures only.',
+    });
+  });
+
+  it('github, guuru: a header Node joined from two ("a, b") is named as several values, not only as malformed', () => {
+    const github = findScheme('github') as HeaderScheme;
+    const value = github.sign({ body: BODY, secret: SECRET })['x-hub-signature-256'] ?? '';
+    expect(github.verify({ body: BODY, headers: { 'x-hub-signature-256': `${value}, ${value}` }, secrets: [SECRET] })).toEqual({
+      ok: false,
+      reason: 'malformed_signature',
+      message:
+        'The X-Hub-Signature-256 value is not the 64-digit hex of an HMAC-SHA256: it holds comma-separated values, as Node joins a header sent more than once.',
+    });
+    const guuru = findScheme('guuru') as HeaderScheme;
+    const hex = guuru.sign({ body: BODY, secret: SECRET })['x-guuru-hmac-sha256'] ?? '';
+    expect(guuru.verify({ body: BODY, headers: { 'x-guuru-hmac-sha256': `${hex}, ${hex}` }, secrets: [SECRET] })).toMatchObject({
+      reason: 'malformed_signature',
+      message: expect.stringContaining(': it holds comma-separated values, as Node joins a header sent more than once.'),
     });
   });
 

@@ -85,6 +85,29 @@ describe('standard-webhooks', () => {
     expect(scheme.verify({ ...withHeaders({ 'webhook-signature': list }), secrets: [SECRET, OLD_SECRET] })).toEqual({ ok: true, secretIndex: 1 });
   });
 
+  it('a header of ~340 candidate signatures costs no more HMACs than one signature', () => {
+    // A sender chooses how many entries the list holds (16 KiB of headers is about 340), and each
+    // HMAC hashes the whole body: one per candidate would be 340 passes over a body of up to 64 MiB.
+    // An HMAC reads its key from the list of keys, so counting reads of the keys bounds the HMACs.
+    function keyReads(signatureHeader: string): number {
+      let reads = 0;
+      const keyBytes = [Buffer.from('first key of twenty-four bytes!'), Buffer.from('second key of twenty-four bytes')];
+      const keys = new Proxy(keyBytes, {
+        get(target, property, receiver) {
+          if (typeof property === 'string' && /^\d+$/.test(property)) reads += 1;
+          return Reflect.get(target, property, receiver);
+        },
+      });
+      const result = scheme.verifyWithKeys?.(withHeaders({ 'webhook-signature': signatureHeader }), keys);
+      expect(result).toEqual({ ok: false, reason: 'signature_mismatch', message: expect.any(String) });
+      return reads;
+    }
+    const junk = Array.from({ length: 340 }, (_, n) => `v1,${Buffer.alloc(32, n).toString('base64')}`).join(' ');
+    const one = keyReads(headers['webhook-signature'] ?? '');
+    expect(one).toBeGreaterThan(0);
+    expect(keyReads(`${junk} ${headers['webhook-signature']}`)).toBe(one);
+  });
+
   it('a secret that is not whsec_ base64: malformed_secret; none at all: no_secret', () => {
     expect(reasonOf({ ...valid, secrets: ['my-plain-secret'] })).toBe('malformed_secret');
     expect(reasonOf({ ...valid, secrets: [] })).toBe('no_secret');

@@ -101,6 +101,41 @@ describe('vonage', () => {
     expect(reasonOf(asQuery({ ...bodyParams(input), text: 'Rock & roll = fun!' }))).toBe('signature_mismatch');
   });
 
+  it('a parameter name holding "&" or "=" is refused: it would sign the same base string as other parameters', () => {
+    // Vonage replaces & and = in values only, so {"messageId=…&msisdn": "4477…"} signs "&messageId=…&msisdn=4477…",
+    // exactly what {messageId, msisdn} signs: a captured sig would then verify parameters the sender never sent.
+    const { messageId, msisdn, ...rest } = bodyParams(signedJson());
+    const merged = asQuery({ [`messageId=${messageId}&msisdn`]: msisdn ?? '', ...rest });
+    expect(vonage.verify(merged)).toEqual({
+      ok: false,
+      reason: 'malformed_body',
+      message: 'The parameter name "messageId=16000002632BEC99&msisdn" holds "&" or "=", which the signed string cannot tell apart from a separator.',
+    });
+  });
+
+  it('more than 256 parameters is malformed_body: parsing and sorting 1 MiB of them took seconds before any check', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, n) => [`k${n}`, '']));
+    const params = { ...many, sig: 'a'.repeat(64), timestamp: String(NOW) };
+    const message = 'There are more than 256 parameters; a Vonage webhook sends a few dozen.';
+    const form = { body: Buffer.from(new URLSearchParams(params).toString()), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    expect(vonage.verify({ ...form, secrets: [SECRET], now: clock(NOW) })).toEqual({ ok: false, reason: 'malformed_body', message });
+    const json = { body: Buffer.from(JSON.stringify(params)), headers: { 'content-type': 'application/json' } };
+    expect(vonage.verify({ ...json, secrets: [SECRET], now: clock(NOW) })).toEqual({ ok: false, reason: 'malformed_body', message });
+    expect(vonage.verify({ ...asQuery(params), secrets: [SECRET] })).toEqual({ ok: false, reason: 'malformed_body', message });
+    const fewer = Object.fromEntries(Array.from({ length: 250 }, (_, n) => [`k${n}`, 'v']));
+    expect(reasonOf(signedJson(vonage, fewer))).toBe('ok(0)');
+  });
+
+  it('a body over 64 KiB is malformed_body before it is parsed; 64 KiB of text still verifies', () => {
+    const big = { body: Buffer.from(JSON.stringify({ ...PARAMS, text: 'x'.repeat(70_000) })), headers: { 'content-type': 'application/json' } };
+    expect(vonage.verify({ ...big, secrets: [SECRET], now: clock(NOW) })).toEqual({
+      ok: false,
+      reason: 'malformed_body',
+      message: `The body is ${big.body.length} bytes; a Vonage webhook's parameters fit in 64 KiB.`,
+    });
+    expect(reasonOf(signedJson(vonage, { ...PARAMS, text: 'x'.repeat(60_000) }))).toBe('ok(0)');
+  });
+
   it('rotation: signed with the previous secret, it matches the second configured secret', () => {
     const input = signedJson();
     expect(vonage.verify({ ...input, secrets: ['new-secret', SECRET] })).toEqual({ ok: true, secretIndex: 1 });
@@ -118,6 +153,15 @@ describe('vonage', () => {
     const input = signedJson(scheme);
     expect(reasonOf(input, scheme)).toBe('ok(0)');
     expect(reasonOf(input, vonage)).toBe('ok(0)');
+  });
+
+  it.each(['md5hash', 'sha256'])('an empty secret is no secret: a %s sig made without one never matches', (algorithm) => {
+    // md5hash is MD5(base string + secret): with an empty secret, anyone can compute it.
+    const scheme = findScheme(`vonage-${algorithm}`) as Scheme;
+    const signed = signRequest(scheme, { body: Buffer.from(JSON.stringify(PARAMS)), secret: '', now: clock(NOW) });
+    const forged: VerifyInput = { body: signed.body, headers: signed.headers, secrets: [''], now: clock(NOW) };
+    expect(reasonOf(forged)).toBe('no_secret');
+    expect(reasonOf({ ...forged, secrets: [SECRET, ''] })).toBe('signature_mismatch');
   });
 
   it('timestampOf() reads the timestamp parameter', () => {

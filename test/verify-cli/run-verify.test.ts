@@ -38,6 +38,16 @@ beforeAll(async () => {
 });
 
 describe('runVerify', () => {
+  it('a body of deeply nested JSON is reported invalid (exit 1), not a crash in the diagnosis', async () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    const result = await verifyCli(['--scheme', 'github', '--secret', GITHUB_SECRET, '-H', GITHUB_HEADER], deep);
+    expect(result).toEqual({
+      code: 1,
+      stdout: 'invalid: signature_mismatch: The signature does not match the body under the configured secret.\n',
+      stderr: '',
+    });
+  });
+
   it('stops reading an endless body at 64 MiB (the largest LISTEN_BODY_LIMIT): --body-file /dev/zero, or a pipe', async () => {
     const args = ['--scheme', 'github', '--secret', GITHUB_SECRET, '-H', GITHUB_HEADER];
     const fromFile = await verifyCli([...args, '--body-file', '/dev/zero']);

@@ -53,8 +53,9 @@ export function* bodyCandidates(input: VerifyInput): Generator<Candidate> {
   }
 
   const parsed = parseJson(text);
-  if (parsed.ok) {
-    const compact = JSON.stringify(parsed.value);
+  // JSON.parse reads nesting that JSON.stringify cannot write back (it recurses): no JSON probes then.
+  const compact = parsed.ok ? stringify(parsed.value) : undefined;
+  if (parsed.ok && compact !== undefined) {
     if (compact !== text) {
       yield {
         code: 'body_reserialized',
@@ -65,8 +66,8 @@ export function* bodyCandidates(input: VerifyInput): Generator<Candidate> {
       };
     }
     for (const indent of [2, 4]) {
-      const pretty = JSON.stringify(parsed.value, null, indent);
-      if (pretty === text) continue;
+      const pretty = stringify(parsed.value, indent);
+      if (pretty === undefined || pretty === text) continue;
       yield {
         code: 'body_pretty_printed',
         explanation: `The signature matches the body pretty-printed with ${indent}-space indentation: the signed bytes were pretty-printed, the bytes checked are not.`,
@@ -82,5 +83,14 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false };
+  }
+}
+
+/** JSON.stringify(value, null, indent), or undefined when the value nests too deeply for it. */
+function stringify(value: unknown, indent?: number): string | undefined {
+  try {
+    return JSON.stringify(value, null, indent);
+  } catch {
+    return undefined;
   }
 }

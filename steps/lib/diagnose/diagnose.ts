@@ -34,7 +34,11 @@ export function diagnose(scheme: Verifier, input: VerifyInput, options: Diagnose
     return diagnoseTimestamp(scheme, input, result.reason, options);
   }
   if (!['signature_mismatch', 'wrong_scheme', 'malformed_signature', 'malformed_secret'].includes(result.reason)) return undefined;
-  return diagnoseSignature(scheme, input, options);
+  // A header that is not a signature of this scheme is read before the body or the secret, so only
+  // a header probe can change that verdict: the others would parse and re-serialize the body for
+  // nothing, for a request anyone can send. (Vonage's signature is in the body: it keeps them all.)
+  const headerOnly = scheme.signatureHeader !== undefined && (result.reason === 'wrong_scheme' || result.reason === 'malformed_signature');
+  return diagnoseSignature(scheme, input, options, headerOnly);
 }
 
 /** One line for logs and the listener: the explanation, what to do, and the code; undefined when nothing is known. */
@@ -53,9 +57,15 @@ function formatDiagnosis(diagnosis: Diagnosis): string {
   return `${diagnosis.explanation} ${diagnosis.fix} [${diagnosis.code}]`;
 }
 
-function diagnoseSignature(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions): Diagnosis | undefined {
+/** The first known mistake that makes the signature match; with `headerOnly`, among the header probes only. */
+function diagnoseSignature(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions, headerOnly = false): Diagnosis | undefined {
+  if (headerOnly) return firstMatch(scheme, [headerCandidates(scheme, input)]);
   const bodySmallEnough = input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  const probes = [headerCandidates(scheme, input), secretCandidates(scheme, input), ...(bodySmallEnough ? [bodyCandidates(input)] : [])];
+  return firstMatch(scheme, [headerCandidates(scheme, input), secretCandidates(scheme, input), ...(bodySmallEnough ? [bodyCandidates(input)] : [])]);
+}
+
+/** The diagnosis of the first candidate, probe after probe, that makes the signature match. */
+function firstMatch(scheme: Verifier, probes: readonly Iterable<Candidate>[]): Diagnosis | undefined {
   for (const probe of probes) {
     for (const candidate of probe) {
       if (matches(scheme, candidate)) return { code: candidate.code, explanation: candidate.explanation, fix: candidate.fix };

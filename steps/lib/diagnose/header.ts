@@ -4,7 +4,7 @@
  * all, one that should not be there, `v1=` for `v1,`).
  */
 import type { Candidate } from './types.ts';
-import { headerText, reencodeDigests, type Headers, type SignatureHeaderInfo, type Verifier, type VerifyInput } from '../signature/index.ts';
+import { headerText, quoteSent, reencodeDigests, type Headers, type SignatureHeaderInfo, type Verifier, type VerifyInput } from '../signature/index.ts';
 
 // The digest in the encoding the scheme does not use, and the code naming that mistake.
 const WRONG_ENCODING = {
@@ -33,11 +33,14 @@ export function* headerCandidates(scheme: Verifier, input: VerifyInput): Generat
   }
 
   const entries = info.list ? value.split(' ').filter((entry) => entry !== '') : [value];
-  const relabelled = entries.map((entry) => relabel(entry, info)).join(' ');
+  const relabelledEntries = entries.map((entry) => relabel(entry, info));
+  const relabelled = relabelledEntries.join(' ');
   if (relabelled !== value) {
+    // Describe the entries that were relabelled: in a list, the first entry may be a correct one.
+    const changed = entries.filter((entry, index) => relabelledEntries[index] !== entry);
     yield {
       code: 'wrong_prefix',
-      explanation: `The digest is right but ${describeLabel(entries[0] ?? '', info)}.`,
+      explanation: `The digest is right but ${info.list ? describeListLabels(changed, info) : describeLabel(changed[0] ?? '', info)}.`,
       fix: info.prefix === '' ? 'Send the bare digest, with no prefix.' : `Write the header as "${info.prefix}<digest>".`,
       input: withValue(relabelled),
     };
@@ -53,8 +56,15 @@ function relabel(entry: string, info: SignatureHeaderInfo): string {
 function describeLabel(entry: string, info: SignatureHeaderInfo): string {
   const label = LABEL.exec(entry)?.[0];
   if (label === undefined) return `the header has no "${info.prefix}" prefix`;
-  if (info.prefix === '') return `the header has a "${label}" prefix that ${info.name} does not use`;
-  return `the header starts with "${label}" instead of "${info.prefix}"`;
+  if (info.prefix === '') return `the header has a ${quoteSent(label)} prefix that ${info.name} does not use`;
+  return `the header starts with ${quoteSent(label)} instead of "${info.prefix}"`;
+}
+
+/** "a signature in the list is written with "v1=" instead of "v1,"": the distinct labels that were replaced (the first 3). */
+function describeListLabels(changed: readonly string[], info: SignatureHeaderInfo): string {
+  const labels = [...new Set(changed.map((entry) => LABEL.exec(entry)?.[0]))].map((label) => (label === undefined ? 'no prefix' : quoteSent(label)));
+  const named = labels.length > 3 ? [...labels.slice(0, 3), `${labels.length - 3} more`] : labels;
+  return `a signature in the list is written with ${named.join(' or ')} instead of "${info.prefix}"`;
 }
 
 function replaceHeader(headers: Headers, name: string, value: string): Headers {

@@ -29,15 +29,20 @@ export function* secretCandidates(scheme: Verifier, input: VerifyInput): Generat
 
   const encoded = secrets.map(withoutWhsecPrefix);
   if (scheme.secretFormat === 'whsec') {
+    // A secret that is not base64 cannot have been decoded by anyone: name that, not the sender.
+    const decodable = encoded.every((text) => isStrictBase64(text));
+    const [explanation, fix] = decodable
+      ? [
+          `The signature matches the secret's text used as the key: the sender did not base64-decode the part after "${WHSEC_PREFIX}", as ${scheme.name} requires.`,
+          `Have the sender base64-decode the secret after "${WHSEC_PREFIX}" (the Standard Webhooks libraries do), or use the same library at both ends.`,
+        ]
+      : [
+          `The signature matches the secret's text used as the key, and the secret is not a "${WHSEC_PREFIX}<base64>" secret: the sender uses it as text, while ${scheme.name} needs a base64 key.`,
+          `Use a "${WHSEC_PREFIX}<base64>" secret at both ends (the Standard Webhooks libraries generate one), or switch this listener to the scheme the sender uses (LISTEN_SCHEME / --scheme).`,
+        ];
     // The sender used the text as the key: the whole "whsec_..." string, or the part after the prefix.
     for (const keys of [secrets, encoded]) {
-      yield {
-        code: 'secret_not_base64_decoded',
-        explanation: `The signature matches the secret's text used as the key: the sender did not base64-decode the part after "${WHSEC_PREFIX}", as ${scheme.name} requires.`,
-        fix: `Have the sender base64-decode the secret after "${WHSEC_PREFIX}" (the Standard Webhooks libraries do), or use the same library at both ends.`,
-        input,
-        keys: keys.map((text) => Buffer.from(text, 'utf8')),
-      };
+      yield { code: 'secret_not_base64_decoded', explanation, fix, input, keys: keys.map((text) => Buffer.from(text, 'utf8')) };
     }
     return;
   }

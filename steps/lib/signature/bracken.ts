@@ -3,8 +3,8 @@
  * as a UTF-8 string (docs.brackenlearning.com/tutorials/authenticate-webhook; shared/bracken-api.md §3).
  * Unlike the tutorial's sample, this hashes the raw bytes and compares in constant time.
  */
-import { quoteShort } from '../core/index.ts';
 import { sign } from './primitives.ts';
+import { quoteSent } from './quote-sent.ts';
 import { BASE64_SHA256, encodingHint, utf8Keys } from './encoding.ts';
 import { headerText } from './headers.ts';
 import { fail, matchHmac } from './result.ts';
@@ -20,7 +20,7 @@ function verifyWithKeys({ body, headers }: VerifyInput, keys: readonly Uint8Arra
   const [word, value, ...rest] = header.split(/\s+/);
   // Auth scheme words are case-insensitive in HTTP (RFC 9110 §11.1).
   if (word?.toUpperCase() !== BRACKEN_SCHEME_WORD) {
-    return fail('wrong_scheme', `The Authorization header starts with ${quoteShort(word ?? '')}, not "${BRACKEN_SCHEME_WORD}".`);
+    return fail('wrong_scheme', `The Authorization header starts with ${quoteSent(word ?? '')}, not "${BRACKEN_SCHEME_WORD}".`);
   }
   if (value === undefined || rest.length > 0 || !BASE64_SHA256.test(value)) {
     return fail('malformed_signature', `The signature is not the 44-character base64 of a 32-byte HMAC-SHA256${encodingHint(value ?? '', 'base64')}.`);

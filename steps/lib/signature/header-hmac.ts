@@ -9,6 +9,7 @@
  * });
  */
 import { hmacSha256 } from './primitives.ts';
+import { quoteSent } from './quote-sent.ts';
 import { BASE64_SHA256, HEX_SHA256, encodingHint, utf8Keys } from './encoding.ts';
 import { headerText } from './headers.ts';
 import { fail, matchHmac } from './result.ts';
@@ -45,7 +46,9 @@ export function headerHmacScheme(options: HeaderHmacOptions): HeaderScheme {
     const signature = value.slice(prefix.length);
     if (!pattern.test(signature)) {
       const expected = encoding === 'hex' ? 'the 64-digit hex' : 'the 44-character base64';
-      return fail('malformed_signature', `The ${displayHeader} value is not ${expected} of an HMAC-SHA256${encodingHint(signature, encoding)}.`);
+      // No digest holds ", ": that is how Node joins a header that came twice (rawHeaders shows both).
+      const joined = signature.includes(', ') ? ': it holds comma-separated values, as Node joins a header sent more than once' : '';
+      return fail('malformed_signature', `The ${displayHeader} value is not ${expected} of an HMAC-SHA256${encodingHint(signature, encoding)}${joined}.`);
     }
     return matchHmac(input.body, Buffer.from(signature, encoding), keys);
   }
@@ -68,10 +71,11 @@ function checkPrefix(value: string, prefix: string, displayHeader: string): Veri
   if (prefix === '') {
     return found === undefined
       ? undefined
-      : fail('wrong_scheme', `The ${displayHeader} value starts with "${found}=", but this scheme sends the bare digest with no prefix.`);
+      : fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, but this scheme sends the bare digest with no prefix.`);
   }
   if (value.startsWith(prefix)) return undefined;
-  return found === undefined
-    ? fail('wrong_scheme', `The ${displayHeader} value has no "${prefix}" prefix.`)
-    : fail('wrong_scheme', `The ${displayHeader} value starts with "${found}=", not "${prefix}" (a different algorithm or scheme).`);
+  if (found === undefined) return fail('wrong_scheme', `The ${displayHeader} value has no "${prefix}" prefix.`);
+  // "SHA256=" is the right algorithm in the wrong case: say so rather than call it another algorithm.
+  const why = `${found}=`.toLowerCase() === prefix.toLowerCase() ? 'the prefix is written in lower case' : 'a different algorithm or scheme';
+  return fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, not "${prefix}" (${why}).`);
 }

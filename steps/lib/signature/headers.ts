@@ -27,11 +27,13 @@ export function nonBlank(value: string | undefined): string | undefined {
 
 /** Name/value pairs folded into lower-case names, a repeated header as an array (as Node's `req.headers`). */
 export function foldHeaders(pairs: Iterable<readonly [string, string]>): Headers {
-  const headers: Record<string, string | string[]> = {};
+  // A Map, not an object literal: the names are the sender's, and `headers["__proto__"] = v` on a
+  // literal sets its prototype, while `headers["constructor"]` reads Object before any is stored.
+  const headers = new Map<string, string | string[]>();
   for (const [name, value] of pairs) {
     const key = name.toLowerCase();
-    const previous = headers[key];
-    headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+    const previous = headers.get(key);
+    headers.set(key, previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]);
   }
-  return headers;
+  return Object.fromEntries(headers); // defines own properties, "__proto__" included
 }

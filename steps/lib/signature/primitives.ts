@@ -30,19 +30,26 @@ export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Which of `secrets` produced `received` over `message`: its index, or -1 when none did.
- * Several secrets let a receiver accept the old and the new one while a secret is rotated.
- * Every secret is tried, so the time taken does not depend on which one matched.
+ * Which of `secrets` produced `received` (or one of several received signatures) over `message`:
+ * the lowest such index, or -1 when none did. Several secrets let a receiver accept the old and the
+ * new one while a secret is rotated. Every secret and every received value is compared, so the
+ * time taken does not depend on which one matched. Each secret's digest is computed once: the
+ * sender chooses how many signatures it sends, and a digest per signature would hash the message
+ * once per entry.
  */
 export function verify(
   message: Bytes,
-  received: Uint8Array,
+  received: Uint8Array | readonly Uint8Array[],
   secrets: readonly Bytes[],
   digest: (secret: Bytes, message: Bytes) => Uint8Array = hmacSha256,
 ): number {
+  const candidates = received instanceof Uint8Array ? [received] : received;
   let match = -1;
   secrets.forEach((secret, index) => {
-    if (safeEqual(digest(secret, message), received) && match === -1) match = index;
+    // An empty key is no secret: anyone can compute the HMAC (or MD5 hash) under it.
+    if (secret.length === 0) return;
+    const expected = digest(secret, message);
+    for (const candidate of candidates) if (safeEqual(expected, candidate) && match === -1) match = index;
   });
   return match;
 }

@@ -17,7 +17,7 @@ export function fail(reason: VerifyReason, message: string): VerifyResult {
  * of `body` under one of `keys` is the `received` digest.
  */
 export function matchHmac(body: Uint8Array, received: Uint8Array, keys: readonly Uint8Array[]): VerifyResult {
-  if (keys.length === 0) return noSecret();
+  if (lacksKey(keys)) return noSecret();
   return matchResult(verify(body, received, keys), keys.length);
 }
 
@@ -26,6 +26,11 @@ function matchResult(secretIndex: number, secretCount: number): VerifyResult {
   if (secretIndex >= 0) return { ok: true, secretIndex };
   const which = secretCount === 1 ? 'the configured secret' : `any of the ${secretCount} configured secrets`;
   return fail('signature_mismatch', `The signature does not match the body under ${which}.`);
+}
+
+/** True when there is no key to verify with: none, or only empty ones (primitives.ts's `verify` skips those). */
+export function lacksKey(keys: readonly Uint8Array[]): boolean {
+  return !keys.some((key) => key.length > 0);
 }
 
 /** The no-secret failure, shared so the wording (and the fix) is the same everywhere. */

@@ -12,10 +12,11 @@
  * test/signature/standard-webhooks.test.ts (libraries/javascript/src/webhook.test.ts "sign function works").
  */
 import { randomBytes } from 'node:crypto';
-import { invalidArgument, quoteShort } from '../core/index.ts';
+import { invalidArgument } from '../core/index.ts';
 import { hmacSha256, verify as verifyDigest } from './primitives.ts';
+import { quoteSent } from './quote-sent.ts';
 import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
-import { fail, noSecret } from './result.ts';
+import { fail, lacksKey, noSecret } from './result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
 import { headerText } from './headers.ts';
 import type { HeaderScheme, SignInput, VerifyInput, VerifyResult } from './types.ts';
@@ -40,14 +41,14 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   }
   const timestamp = parseUnixSeconds(rawTimestamp);
   if (timestamp === undefined) {
-    return fail('malformed_timestamp', `The webhook-timestamp ${quoteShort(rawTimestamp)} is not whole Unix seconds.`);
+    return fail('malformed_timestamp', `The webhook-timestamp ${quoteSent(rawTimestamp)} is not whole Unix seconds.`);
   }
 
   const entries = list.split(' ').filter((entry) => entry !== '');
   const v1 = entries.filter((entry) => entry.startsWith(`${VERSION},`)).map((entry) => entry.slice(VERSION.length + 1));
   if (v1.length === 0) {
     // The first few are enough to tell the scheme; the header may hold thousands.
-    const first = entries.slice(0, 3).map((entry) => JSON.stringify(entry.slice(0, 4)));
+    const first = entries.slice(0, 3).map((entry) => quoteSent(entry.slice(0, 4)));
     const seen = entries.length > first.length ? `${first.join(', ')}, … ${entries.length} in all` : first.join(', ');
     return fail('wrong_scheme', `The webhook-signature header has no "${VERSION},<base64>" entry (entries start ${seen}).`);
   }
@@ -55,17 +56,14 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   if (signatures.length === 0) {
     return fail('malformed_signature', 'No v1 signature in webhook-signature is the 44-character base64 of an HMAC-SHA256.');
   }
-  if (keys.length === 0) return noSecret();
+  if (lacksKey(keys)) return noSecret();
 
   const outside = checkWindow(timestamp, input, 'The webhook-timestamp');
   if (outside) return outside;
 
   const content = signedContent(id, timestamp, input.body); // the number, as the reference library signs it
-  let secretIndex = -1;
-  for (const signature of signatures) {
-    const index = verifyDigest(content, Buffer.from(signature, 'base64'), keys, hmacSha256);
-    if (index >= 0 && (secretIndex === -1 || index < secretIndex)) secretIndex = index;
-  }
+  const received = signatures.map((signature) => Buffer.from(signature, 'base64'));
+  const secretIndex = verifyDigest(content, received, keys, hmacSha256);
   if (secretIndex >= 0) return { ok: true, secretIndex };
   return fail('signature_mismatch', `No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret${keys.length > 1 ? 's' : ''}.`);
 }

@@ -20,11 +20,12 @@
  * parameter and not a header, so there is no `sign` to call on it.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { invalidArgument, quoteShort } from '../../core/index.ts';
+import { invalidArgument } from '../../core/index.ts';
 import { verify as verifyDigest } from '../primitives.ts';
+import { quoteSent } from '../quote-sent.ts';
 import { isHex, utf8Keys } from '../encoding.ts';
 import { nonBlank } from '../headers.ts';
-import { fail, noSecret } from '../result.ts';
+import { fail, lacksKey, noSecret } from '../result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from '../timestamp.ts';
 import { baseString, parseJsonObject, readParams } from './params.ts';
 import type { ParameterScheme, SignRequestInput, SignedRequest, VerifyInput, VerifyResult } from '../types.ts';
@@ -68,8 +69,8 @@ export function vonageScheme(algorithm: VonageAlgorithm | 'auto'): ParameterSche
     const rawTimestamp = nonBlank(read.params.get('timestamp'));
     if (rawTimestamp === undefined) return fail('missing_header', 'No "timestamp" parameter: it is part of what is signed.');
     const timestamp = parseUnixSeconds(rawTimestamp);
-    if (timestamp === undefined) return fail('malformed_timestamp', `The "timestamp" parameter ${quoteShort(rawTimestamp)} is not whole Unix seconds.`);
-    if (keys.length === 0) return noSecret();
+    if (timestamp === undefined) return fail('malformed_timestamp', `The "timestamp" parameter ${quoteSent(rawTimestamp)} is not whole Unix seconds.`);
+    if (lacksKey(keys)) return noSecret();
     const outside = checkWindow(timestamp, input, 'The "timestamp" parameter');
     if (outside) return outside;
 
