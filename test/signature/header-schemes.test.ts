@@ -117,7 +117,7 @@ describe('messages say what is wrong', () => {
       expect(result).toMatchObject({
         ok: false,
         reason: 'wrong_scheme',
-        message: expect.stringMatching(/ starts with "SHA256=", not "sha256=" \(the prefix is written in lower case\)\.$/),
+        message: expect.stringMatching(/ starts with "SHA256=", not "sha256=" \(the prefix must be in lower case\)\.$/),
       });
     }
   });

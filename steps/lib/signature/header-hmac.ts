@@ -76,6 +76,6 @@ function checkPrefix(value: string, prefix: string, displayHeader: string): Veri
   if (value.startsWith(prefix)) return undefined;
   if (found === undefined) return fail('wrong_scheme', `The ${displayHeader} value has no "${prefix}" prefix.`);
   // "SHA256=" is the right algorithm in the wrong case: say so rather than call it another algorithm.
-  const why = `${found}=`.toLowerCase() === prefix.toLowerCase() ? 'the prefix is written in lower case' : 'a different algorithm or scheme';
+  const why = `${found}=`.toLowerCase() === prefix.toLowerCase() ? 'the prefix must be in lower case' : 'a different algorithm or scheme';
   return fail('wrong_scheme', `The ${displayHeader} value starts with ${quoteSent(`${found}=`)}, not "${prefix}" (${why}).`);
 }
