@@ -14,6 +14,7 @@
  * const why = explain({ body, headers, secrets }); // "The signature matches JSON.stringify(...) ... [body_reserialized]"
  */
 import { bodyCandidates } from './body.ts';
+import { type DiagnosisBudget, diagnosisBudget } from './budget.ts';
 import { headerCandidates } from './header.ts';
 import { secretCandidates } from './secret.ts';
 import type { Candidate, Diagnosis } from './types.ts';
@@ -28,17 +29,37 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Why `input` fails to verify under `scheme`, when it is one of the known mistakes; undefined otherwise (or when it verifies). */
 export function diagnose(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions = {}): Diagnosis | undefined {
+  return carryOut(scheme, input, planFor(scheme, input), options);
+}
+
+/** What diagnosing `input` takes: nothing (it verifies, or no known mistake fits its failure), the timestamp's, or the signature's probes. */
+type Plan =
+  | { readonly probe: 'nothing' }
+  | { readonly probe: 'timestamp'; readonly code: 'stale_timestamp' | 'future_timestamp' }
+  | { readonly probe: 'signature'; readonly headerOnly: boolean };
+
+function planFor(scheme: Verifier, input: VerifyInput): Plan {
   const result = scheme.verify(input);
-  if (result.ok) return undefined;
-  if (result.reason === 'stale_timestamp' || result.reason === 'future_timestamp') {
-    return diagnoseTimestamp(scheme, input, result.reason, options);
-  }
-  if (!['signature_mismatch', 'wrong_scheme', 'malformed_signature', 'malformed_secret'].includes(result.reason)) return undefined;
+  if (result.ok) return { probe: 'nothing' };
+  if (result.reason === 'stale_timestamp' || result.reason === 'future_timestamp') return { probe: 'timestamp', code: result.reason };
+  if (!['signature_mismatch', 'wrong_scheme', 'malformed_signature', 'malformed_secret'].includes(result.reason)) return { probe: 'nothing' };
   // A header that is not a signature of this scheme is read before the body or the secret, so only
   // a header probe can change that verdict: the others would parse and re-serialize the body for
   // nothing, for a request anyone can send. (Vonage's signature is in the body: it keeps them all.)
   const headerOnly = scheme.signatureHeader !== undefined && (result.reason === 'wrong_scheme' || result.reason === 'malformed_signature');
-  return diagnoseSignature(scheme, input, options, headerOnly);
+  return { probe: 'signature', headerOnly };
+}
+
+function carryOut(scheme: Verifier, input: VerifyInput, plan: Plan, options: DiagnoseOptions): Diagnosis | undefined {
+  if (plan.probe === 'nothing') return undefined;
+  if (plan.probe === 'timestamp') return diagnoseTimestamp(scheme, input, plan.code, options);
+  return diagnoseSignature(scheme, input, options, plan.headerOnly);
+}
+
+/** The body bytes a plan's probes go over (re-serialized, re-hashed): what the listener's budget is charged. */
+function bodyBytesProbed(plan: Plan, input: VerifyInput, options: DiagnoseOptions): number {
+  if (plan.probe === 'nothing' || (plan.probe === 'signature' && plan.headerOnly)) return 0;
+  return input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) ? input.body.length : 0;
 }
 
 /** One line for logs and the listener: the explanation, what to do, and the code; undefined when nothing is known. */
@@ -47,9 +68,22 @@ export function explainMismatch(scheme: Verifier, input: VerifyInput, options: D
   return diagnosis === undefined ? undefined : formatDiagnosis(diagnosis);
 }
 
-/** The listener's hook: `explainMismatch` bound to one scheme. */
-export function createMismatchExplainer(scheme: Verifier, options: DiagnoseOptions = {}): (input: VerifyInput) => string | undefined {
-  return (input) => explainMismatch(scheme, input, options);
+/**
+ * The listener's hook: `explainMismatch` bound to one scheme, within a budget (budget.ts): past it,
+ * a line that says the request was not diagnosed.
+ */
+export function createMismatchExplainer(
+  scheme: Verifier,
+  options: DiagnoseOptions & { readonly budget?: DiagnosisBudget } = {},
+): (input: VerifyInput) => string | undefined {
+  const budget = options.budget ?? diagnosisBudget();
+  return (input) => {
+    const plan = planFor(scheme, input);
+    if (plan.probe === 'nothing') return undefined;
+    if (!budget.take(bodyBytesProbed(plan, input, options))) return budget.skipped;
+    const diagnosis = carryOut(scheme, input, plan, options);
+    return diagnosis === undefined ? undefined : formatDiagnosis(diagnosis);
+  };
 }
 
 /** "<explanation> <fix> [<code>]" */
