@@ -37,7 +37,9 @@ async function slowJournal(options: {
       began();
       if (options.onlyOk !== true || record.code === 'ok') await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       appends += 1;
-      if (options.failFirst === true && appends === 1) throw new Error('ENOSPC: no space left on device');
+      // As fs rejects a write on a full disk.
+      if (options.failFirst === true && appends === 1)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
       return real.appendDelivery(record, handler);
     },
     close: async () => {},
@@ -62,6 +64,12 @@ describe('listener races with the journal', () => {
     const retry = send(t.listener.url, delivery);
     const [a, b] = [await first, await retry];
     expect([a.status, (a.json as { code: string }).code]).toEqual([503, 'journal_unavailable']);
+    // Said with the code, and what to do, once: the retry was stored.
+    const notStored = t.logs.filter((line) => line.includes('(NOT stored: '));
+    expect(notStored).toEqual([expect.stringMatching(/ \(NOT stored: Cannot write \S+: the disk is full \(ENOSPC\)\. \[WORKBENCH_STATE_WRITE_FAILED\]\)$/)]);
+    expect(t.logs[t.logs.indexOf(notStored[0] as string) + 1]).toBe(
+      `Next: Free some space or fix the permissions of ${dir}: until then the listener answers 503 (journal_unavailable), and senders retry.`,
+    );
     expect(b.status).toBe(200);
     expect(b.json).not.toHaveProperty('duplicate');
     await t.listener.idle();
