@@ -10,6 +10,7 @@ import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts
 import { onCleanup } from '../helpers/cleanup.ts';
 import { journalLines, send, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 async function listenerIn(dir: string, handler: (d: WebhookDelivery) => Promise<void> | void): Promise<TestListener> {
   const t = await startTestListener({ dir, handler });
@@ -170,7 +171,8 @@ describe('createWorker()', () => {
     for (const id of ['a', 'b', 'c']) worker.enqueue(view(id));
     let idle = false;
     void worker.idle().then(() => (idle = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // All three run while the disk holds every outcome (a wait on the clock failed under load).
+    await until(() => ran.length === 3);
     expect(ran).toEqual(['a', 'b', 'c']); // one at a time, in order, none held up by the disk
     expect(idle).toBe(false);
     for (const release of releases) release();
