@@ -127,6 +127,11 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
     (await import('./app.ts')).createListenerHandler(ctx),
   );
+  // A client that half-closes after its request (nc -N, HTTP/1.0 clients, some proxies) still gets
+  // its answer: by default Node ends the socket at the client's FIN, before the journal write is
+  // done, so the answer the record says was sent never left. (Node's own option, named after squid's
+  // half_closed_clients; the answer then closes the connection.)
+  Object.assign(server, { httpAllowHalfOpen: true });
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
   server.on('checkExpectation', (req, res) => answerExpectationFailed(ctx, req, res));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>

@@ -1,0 +1,41 @@
+/**
+ * The listener as a hostile sender or a broken proxy meets it: raw bytes on a socket, where an HTTP
+ * client library would have tidied the request up. Each test checks what goes back on the wire and
+ * what the journal keeps (every request the listener answers is stored, once).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { journalRecords, parseRaw, rawExchange, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+
+let t: TestListener;
+
+beforeEach(async () => {
+  t = await startTestListener({ handler: () => {} });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+/** A raw HTTP/1.1 request: request line, headers, blank line, body. */
+function rawRequest(target: string, headers: Record<string, string>, body: Buffer | string = '', method = 'POST'): Buffer {
+  const head = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.from(body)]);
+}
+
+describe('a client that half-closes its side after sending the request', () => {
+  it('still gets its answer (as nc -N, HTTP/1.0 clients and some proxies do), and the journal keeps what was sent', async () => {
+    const { body, headers } = signed(userCreate(1));
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Content-Length': String(body.length) }, body)], { endInput: true });
+    // rawExchange resolves when the listener closes the connection, after the answer.
+    const { status, body: answer } = parseRaw(raw);
+    expect(status, raw).toBe(200);
+    expect(answer).toEqual({ received: true, id: expect.any(String) });
+    const records = await journalRecords(t.dir);
+    expect(records.map((r) => [r.id, r.status, r.code])).toEqual([[(answer as { id: string }).id, 200, 'ok']]);
+  });
+
+  it('a refusal reaches it too', async () => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/elsewhere', { 'Content-Length': '2' }, '{}')], { endInput: true });
+    expect(parseRaw(raw)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([['/elsewhere', 404]]);
+  });
+});
