@@ -39,3 +39,32 @@ describe('a client that half-closes its side after sending the request', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([['/elsewhere', 404]]);
   });
 });
+
+describe('Expect: 100-continue', () => {
+  it('a body announced over the limit is refused with 413 before the client sends it: no 100 Continue, the connection closed', async () => {
+    const { headers } = signed(userCreate(1));
+    // Headers only: the client waits for the 100 before sending its 8,000 bytes.
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, Expect: '100-continue', 'Content-Length': '8000' })]);
+    expect(raw.startsWith('HTTP/1.1 413 '), raw).toBe(true);
+    const { head, body } = parseRaw(raw);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'The body is 8000 bytes; the limit is 4096 (LISTEN_BODY_LIMIT).', code: 'body_too_large' });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code, r.bodyBytes])).toEqual([[413, 'body_too_large', 8000]]);
+  });
+
+  it('a refusal that needs no body (404, 405) is answered without inviting the body', async () => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/elsewhere', { Expect: '100-continue', 'Content-Length': '100' })]);
+    expect(raw.startsWith('HTTP/1.1 404 '), raw).toBe(true);
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([['/elsewhere', 404]]);
+  });
+
+  it('a body within the limit is invited with 100 Continue, then verified and stored', async () => {
+    const { body, headers } = signed(userCreate(2));
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks/', { ...headers, Expect: '100-continue', Connection: 'close', 'Content-Length': String(body.length) }),
+      body,
+    ]);
+    expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), raw).toBe(true);
+    expect(parseRaw(raw.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))).toMatchObject({ status: 200, body: { received: true } });
+  });
+});

@@ -23,7 +23,7 @@ import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
 import { type DeliveryStore, fileStore } from '../store/index.ts';
 import { answerClientError } from './client-error.ts';
-import { answerExpectationFailed } from './expectation.ts';
+import { answerExpectationFailed, holdContinue } from './expectation.ts';
 import type { ReceiveContext } from './receive.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
 
@@ -116,6 +116,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     onAcknowledged: (view, received) => worker?.enqueue(view, { received }),
   };
 
+  // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
+  const handle = (await import('./app.ts')).createListenerHandler(ctx);
   const server = createServer(
     {
       // Our own body deadline answers 408 first; Node's is the backstop for anything else.
@@ -124,8 +126,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
     },
-    // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
-    (await import('./app.ts')).createListenerHandler(ctx),
+    handle,
   );
   // A client that half-closes after its request (nc -N, HTTP/1.0 clients, some proxies) still gets
   // its answer: by default Node ends the socket at the client's FIN, before the journal write is
@@ -133,6 +134,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   // half_closed_clients; the answer then closes the connection.)
   Object.assign(server, { httpAllowHalfOpen: true });
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
+  server.on('checkContinue', holdContinue(handle));
   server.on('checkExpectation', (req, res) => answerExpectationFailed(ctx, req, res));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
     inUse

@@ -11,9 +11,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DeliveryView, parseJsonBody } from '../delivery/index.ts';
 import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
 import type { Arrival } from './arrival.ts';
-import { readRawBody } from './body.ts';
-import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision } from './decision.ts';
+import { declaredLength, readRawBody } from './body.ts';
+import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
+import { awaitsContinue } from './expectation.ts';
 import { eventNameOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
@@ -31,6 +32,15 @@ export interface ReceiveContext extends AnswerContext {
 }
 
 export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (awaitsContinue(req)) {
+    // The client sends its body only after a 100 Continue: one announced over the limit is refused unsent.
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > ctx.bodyLimitBytes) {
+      await recordAndAnswer(ctx, arrival, tooLarge(ctx, declared, true), sendTo(res));
+      return;
+    }
+    res.writeContinue();
+  }
   const read = await readRawBody(req, { limitBytes: ctx.bodyLimitBytes, deadline: arrival.t + ctx.requestTimeoutMs });
   if (read.kind === 'aborted') {
     ctx.log(`${arrival.receivedAt} ${arrival.method} ${arrival.url} - client went away after ${read.bytes} body bytes; nothing to answer`);
@@ -43,9 +53,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     return;
   }
   if (read.kind === 'too_large') {
-    const reason = `The body is ${read.bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
-    const headers: Record<string, string> = read.closeConnection ? { connection: 'close' } : {};
-    await recordAndAnswer(ctx, arrival, refusal('body_too_large', { bodyBytes: read.bytes, reason, headers }), send);
+    await recordAndAnswer(ctx, arrival, tooLarge(ctx, read.bytes, read.closeConnection), send);
     return;
   }
   const decision = await decide(ctx, arrival, read.body);
@@ -58,6 +66,12 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     if (res.writableFinished || res.destroyed) ctx.onAcknowledged(view, received);
     else res.once('close', () => ctx.onAcknowledged(view, received));
   }
+}
+
+/** 413 for a body of `bytes` (received or announced); `closeConnection` when the rest of it was not read. */
+function tooLarge(ctx: ReceiveContext, bytes: number, closeConnection: boolean): Rejection {
+  const reason = `The body is ${bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
+  return refusal('body_too_large', { bodyBytes: bytes, reason, headers: closeConnection ? { connection: 'close' } : {} });
 }
 
 async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
