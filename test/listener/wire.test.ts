@@ -4,7 +4,9 @@
  * what the journal keeps (every request the listener answers is stored, once).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { journalRecords, parseRaw, rawExchange, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+import { gzipSync } from 'node:zlib';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { journalRecords, parseRaw, rawExchange, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
 
 let t: TestListener;
 
@@ -66,5 +68,52 @@ describe('Expect: 100-continue', () => {
     ]);
     expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), raw).toBe(true);
     expect(parseRaw(raw.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
+describe('Content-Encoding', () => {
+  const plain = Buffer.from(JSON.stringify(userCreate(3)));
+  const compressed = gzipSync(plain);
+
+  it('a verified gzip body → 415 saying the encoding is not taken, with Accept-Encoding: identity; its exact bytes are kept', async () => {
+    const headers = bracken.sign({ body: compressed, secret: SECRET });
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'GZip', Connection: 'close', 'Content-Length': String(compressed.length) }, compressed),
+    ]);
+    const { status, head, body } = parseRaw(raw);
+    expect(status).toBe(415);
+    expect(head.toLowerCase()).toContain('accept-encoding: identity');
+    expect(body).toEqual({
+      error: 'The Content-Encoding is "GZip": webhook deliveries are uncompressed JSON, signed as sent.',
+      code: 'unsupported_media_type',
+    });
+    const [record] = await journalRecords(t.dir);
+    expect(record).toMatchObject({ status: 415, verdict: 'valid', code: 'unsupported_media_type', bodyBytes: compressed.length });
+  });
+
+  it('a body labelled gzip that is not compressed is refused too, not stored as a delivery', async () => {
+    const { body, headers } = signed(plain);
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'gzip', Connection: 'close', 'Content-Length': String(body.length) }, body),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 415, body: { code: 'unsupported_media_type' } });
+  });
+
+  it('identity is no encoding: accepted', async () => {
+    const { body, headers } = signed(plain);
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'identity', Connection: 'close', 'Content-Length': String(body.length) }, body),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+
+  it('signed before compressing → 401 signature_mismatch, and the record says the signature covers the compressed bytes', async () => {
+    const { headers } = signed(plain);
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'gzip', Connection: 'close', 'Content-Length': String(compressed.length) }, compressed),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 401, body: { code: 'signature_mismatch' } });
+    const [record] = await journalRecords(t.dir);
+    expect(record?.reason).toContain('The body came with Content-Encoding: gzip; the signature is checked over the bytes as received, still compressed.');
   });
 });

@@ -15,7 +15,7 @@ import { declaredLength, readRawBody } from './body.ts';
 import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
 import { awaitsContinue } from './expectation.ts';
-import { eventNameOf, isJsonMediaType } from './payload.ts';
+import { contentCodings, eventNameOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
@@ -84,12 +84,24 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   }
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
+  const contentEncoding = headerValue(arrival.headers, 'content-encoding');
+  const codings = contentCodings(contentEncoding);
   if (!verified.ok) {
-    const explanation = explain(ctx, input);
-    return signatureRefusal(verified, explanation === undefined ? verified.message : `${verified.message} ${explanation}`, body);
+    // A sender that signs its JSON and then compresses it fails here: say which bytes were checked.
+    const compressed =
+      codings.length > 0
+        ? `The body came with Content-Encoding: ${codings.join(', ')}; the signature is checked over the bytes as received, still compressed.`
+        : undefined;
+    const reason = [verified.message, explain(ctx, input), compressed].filter((part) => part !== undefined).join(' ');
+    return signatureRefusal(verified, reason, body);
   }
   const secretIndex = verified.secretIndex;
   if (bodyBytes === 0) return signedRefusal('empty_body', secretIndex, { bodyBytes, body });
+  if (codings.length > 0) {
+    // RFC 9110 §15.5.16: an unsupported content coding is a 415, with Accept-Encoding saying what is taken.
+    const reason = `The Content-Encoding is ${JSON.stringify(contentEncoding?.slice(0, 100))}: webhook deliveries are uncompressed JSON, signed as sent.`;
+    return signedRefusal('unsupported_media_type', secretIndex, { bodyBytes, body, reason, headers: { 'accept-encoding': 'identity' } });
+  }
   const contentType = headerValue(arrival.headers, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;

@@ -31,7 +31,8 @@ export const REPLIES = {
   /** Valid signature, but the body is not UTF-8 JSON. */
   invalid_json: { status: 400, error: 'The body is not valid UTF-8 JSON.' },
   /**
-   * Valid signature, but a Content-Type that says the body is not JSON (form data, text...).
+   * Valid signature, but a Content-Type that says the body is not JSON (form data, text...), or a
+   * Content-Encoding other than identity (the body is not decoded: the reason says which header).
    * A missing Content-Type is accepted: Bracken does not document the one it sends.
    */
   unsupported_media_type: { status: 415, error: 'The Content-Type is not JSON: webhook deliveries are application/json.' },
