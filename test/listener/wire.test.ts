@@ -117,3 +117,33 @@ describe('Content-Encoding', () => {
     expect(record?.reason).toContain('The body came with Content-Encoding: gzip; the signature is checked over the bytes as received, still compressed.');
   });
 });
+
+describe('requests Node refuses to parse are journaled as the request they were', () => {
+  it('a bad request pipelined after a good one in the same packet is recorded with its own method and path', async () => {
+    const { body, headers } = signed(userCreate(4));
+    const good = rawRequest('/webhooks', { ...headers, 'Content-Length': String(body.length) }, body);
+    const bad = 'PUT /other HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nContent-Length: 2\r\n\r\n{}';
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([good, Buffer.from(bad, 'latin1')])]);
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*HTTP\/1\.1 400 Bad Request\r\n/);
+    const records = await journalRecords(t.dir);
+    expect(records.map((r) => [r.method, r.url, r.status]).sort()).toEqual([
+      ['POST', '/webhooks', 200],
+      ['PUT', '/other', 400],
+    ]);
+  });
+
+  it('a request line ending in a bare LF → 400 bad_request, recorded with its method and path', async () => {
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\nHost: x\nContent-Length: 2\n\n{}']);
+    expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.code])).toEqual([['POST', '/webhooks', 'bad_request']]);
+  });
+
+  it('a 16 KiB URL → 431 headers_too_large, recorded with its method and the start of its URL', async () => {
+    const target = `/webhooks?${'a'.repeat(16 * 1024)}`;
+    const raw = await rawExchange(t.listener.port, [rawRequest(target, { 'Content-Length': '2' }, '{}')]);
+    expect(parseRaw(raw)).toMatchObject({ status: 431, body: { code: 'headers_too_large' } });
+    const [record] = await journalRecords(t.dir);
+    expect(record).toMatchObject({ method: 'POST', status: 431 });
+    expect(record?.url).toBe(`${target.slice(0, 2048)}…`);
+  });
+});

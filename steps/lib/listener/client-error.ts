@@ -40,7 +40,7 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   refusing.add(socket);
   socket.on('error', () => {}); // the peer may reset while we answer
   const replyCode = CODES[code] ?? 'bad_request';
-  const arrival = refusedIsCurrent ? current.arrival : arrivalFromPacket(socket, (error as { rawPacket?: Buffer }).rawPacket);
+  const arrival = refusedIsCurrent ? current.arrival : arrivalFromPacket(socket, error as ParseError);
   const previous = refusedIsCurrent ? undefined : current?.res;
   const reason = `${REPLIES[replyCode].error} (${code}: ${error.message})`;
   const decision = refusal(replyCode, { bodyBytes: 0, reason, headers: { connection: 'close' } });
@@ -58,13 +58,42 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   }).catch(() => socket.destroy());
 }
 
-/** Method and path from the start of the refused bytes, best effort: the parser gave up on them. */
-function arrivalFromPacket(socket: Duplex, packet: Buffer | undefined): Arrival {
-  const firstLine = (packet ?? Buffer.alloc(0)).subarray(0, 2048).toString('latin1').split('\r\n')[0] ?? '';
-  const match = /^([A-Z]{1,16}) (\S{1,2000}) HTTP\/\d\.\d$/.exec(firstLine);
+/** What Node's parser attaches to its error: the packet it was reading and where in it it stopped. */
+interface ParseError extends Error {
+  readonly rawPacket?: Buffer;
+  readonly bytesParsed?: number;
+}
+
+/** The longest URL a refused request is recorded with (a longer one is cut, marked `…`). */
+const MAX_URL_CHARS = 2048;
+
+/** A whole request line, wherever it starts: a pipelined request follows the previous body directly. */
+const REQUEST_LINE = /([A-Z]{1,16}) (\S+) HTTP\/\d\.\d\r?\n/g;
+/** The start of a line that may be cut short (a URL too long for the parser). */
+const LINE_START = /(?:^|\n)([A-Z]{1,16}) (\S+)/g;
+
+/**
+ * Method and path of the refused request, best effort: the parser gave up on it. The packet may
+ * hold requests answered before it (pipelined), so the refused one is the last request line that
+ * starts before the point where parsing stopped; its line may end in a bare LF, or be cut short
+ * when the URL itself was too long.
+ */
+function arrivalFromPacket(socket: Duplex, error: ParseError): Arrival {
+  const packet = error.rawPacket ?? Buffer.alloc(0);
+  const stop = Math.min(error.bytesParsed ?? packet.length, packet.length);
+  const text = packet.subarray(0, stop + MAX_URL_CHARS + 32).toString('latin1');
+  let found: { index: number; method: string; url: string } | undefined;
+  for (const pattern of [REQUEST_LINE, LINE_START]) {
+    for (const match of text.matchAll(pattern)) {
+      const index = match.index + (match[0].startsWith('\n') ? 1 : 0);
+      if (index > stop) break;
+      if (found === undefined || index > found.index) found = { index, method: match[1] ?? '', url: match[2] ?? '' };
+    }
+  }
+  const url = found?.url ?? '';
   return arrivalOf({
-    method: match?.[1] ?? '',
-    url: match?.[2] ?? '',
+    method: found?.method ?? '',
+    url: url.length > MAX_URL_CHARS ? `${url.slice(0, MAX_URL_CHARS)}…` : url,
     rawHeaders: [],
     headers: {},
     socket: socket as unknown as { remoteAddress?: string },
