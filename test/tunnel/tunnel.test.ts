@@ -48,6 +48,22 @@ describe('openTunnel', () => {
     expect(close).toHaveBeenCalledOnce();
   });
 
+  it('says when the open tunnel loses its connection to ngrok and when ngrok reconnects it', async () => {
+    let report: ((status: string) => void) | undefined;
+    const ngrok = fakeNgrok(async (config) => {
+      report = config.onStatusChange;
+      return { url: () => 'https://abc.ngrok.app/', close: async () => {} };
+    });
+    const logs: string[] = [];
+    await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 1000, load: ngrok.load, log: (line) => logs.push(line) });
+    report?.('closed');
+    report?.('connected');
+    expect(logs).toEqual([
+      'ngrok: the tunnel lost its connection to ngrok; deliveries to https://abc.ngrok.app fail until ngrok reconnects it.',
+      'ngrok: the tunnel is connected again; https://abc.ngrok.app reaches this listener.',
+    ]);
+  });
+
   it("a forward() that rejects → TUNNEL_FAILED with ngrok's message (token redacted) and what to check", async () => {
     const ngrok = fakeNgrok(async () => {
       throw new Error(`failed to connect session: authentication failed for ${TOKEN}`);
