@@ -147,3 +147,12 @@ describe('requests Node refuses to parse are journaled as the request they were'
     expect(record?.url).toBe(`${target.slice(0, 2048)}…`);
   });
 });
+
+describe('the webhook path is matched exactly, as a sender would be told it', () => {
+  it.each(['/Webhooks', '/WEBHOOKS', '/%77ebhooks', '//webhooks', '/webhooks;x'])('POST %s → 404 not_found, journaled', async (path) => {
+    const { body, headers } = signed(userCreate(5));
+    const raw = await rawExchange(t.listener.port, [rawRequest(path, { ...headers, Connection: 'close', 'Content-Length': String(body.length) }, body)]);
+    expect(parseRaw(raw)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status, r.verdict])).toEqual([[path, 404, 'rejected']]);
+  });
+});

@@ -35,6 +35,9 @@ function createListenerApp(ctx: ReceiveContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Paths are case-sensitive (RFC 3986): `/Webhooks` is not the route a sender was given, and the
+  // shortcut in createListenerHandler matches `/webhooks` exactly; express alone would take any case.
+  app.set('case sensitive routing', true);
   app.use((req, res, next) => {
     trackRequest(req, res);
     next();
