@@ -156,3 +156,27 @@ describe('the webhook path is matched exactly, as a sender would be told it', ()
     expect((await journalRecords(t.dir)).map((r) => [r.url, r.status, r.verdict])).toEqual([[path, 404, 'rejected']]);
   });
 });
+
+describe('Transfer-Encoding', () => {
+  const { body, headers } = signed(userCreate(6));
+  const chunked = `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n`;
+
+  it('a coding other than chunked (gzip, chunked) → 501 not_implemented, the body not read, the connection closed', async () => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': 'gzip, chunked' }, chunked)]);
+    const { status, head, body: answer } = parseRaw(raw);
+    expect(status).toBe(501);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({
+      error: 'The Transfer-Encoding is "gzip, chunked": the listener takes chunked only, and decodes no other coding.',
+      code: 'not_implemented',
+    });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[501, 'rejected', 'not_implemented', 0]]);
+  });
+
+  it('chunked alone, with a chunk extension and a trailer, is read as usual', async () => {
+    const withExtras = `${body.length.toString(16)};name=value\r\n${body.toString('latin1')}\r\n0\r\nX-Trailer: 1\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': 'chunked', Connection: 'close' }, withExtras)]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[200, body.length]]);
+  });
+});

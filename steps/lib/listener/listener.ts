@@ -9,7 +9,8 @@
  * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
  * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
  * 417 `expectation_failed` (an `Expect` other than 100-continue); 431 `headers_too_large`;
- * 500 `secret_unavailable`; 503 `journal_unavailable` (file) or `store_unavailable` (Postgres).
+ * 500 `secret_unavailable`; 501 `not_implemented` (a Transfer-Encoding other than chunked);
+ * 503 `journal_unavailable` (file) or `store_unavailable` (Postgres).
  *
  * @example
  * const listener = await startListener({ host: '127.0.0.1', port: 0, scheme: bracken, secrets: () => [secret],

@@ -5,7 +5,7 @@
  *
  * @example
  * isJsonMediaType('application/json; charset=utf-8') // true
- * contentCodings('gzip, identity')                   // ['gzip']
+ * codingsOf('gzip, identity')                   // ['gzip']
  * eventNameOf(parseJsonBody(body))                   // 'User_Create'
  */
 
@@ -16,10 +16,10 @@ export function isJsonMediaType(contentType: string): boolean {
 }
 
 /**
- * The content codings a Content-Encoding value names, lower-case, without `identity` (no coding):
- * the listener never decodes a body, because the signature covers the bytes as sent.
+ * The codings a Content-Encoding or Transfer-Encoding value names, lower-case, without `identity`
+ * (no coding): the listener never decodes a body, because the signature covers the bytes as sent.
  */
-export function contentCodings(contentEncoding: string | undefined): string[] {
+export function codingsOf(contentEncoding: string | undefined): string[] {
   if (contentEncoding === undefined) return [];
   return contentEncoding
     .split(',')

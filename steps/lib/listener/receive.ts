@@ -15,7 +15,7 @@ import { declaredLength, readRawBody } from './body.ts';
 import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
 import { awaitsContinue } from './expectation.ts';
-import { contentCodings, eventNameOf, isJsonMediaType } from './payload.ts';
+import { codingsOf, eventNameOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
@@ -32,6 +32,13 @@ export interface ReceiveContext extends AnswerContext {
 }
 
 export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const transferEncoding = req.headers['transfer-encoding'];
+  if (codingsOf(transferEncoding).some((coding) => coding !== 'chunked')) {
+    // RFC 9112 §6.1: a transfer coding the server does not decode is a 501; the body is not read, so the connection closes.
+    const reason = `The Transfer-Encoding is ${JSON.stringify(transferEncoding?.slice(0, 100))}: the listener takes chunked only, and decodes no other coding.`;
+    await recordAndAnswer(ctx, arrival, refusal('not_implemented', { bodyBytes: 0, reason, headers: { connection: 'close' } }), sendTo(res));
+    return;
+  }
   if (awaitsContinue(req)) {
     // The client sends its body only after a 100 Continue: one announced over the limit is refused unsent.
     const declared = declaredLength(req);
@@ -85,7 +92,7 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
   const contentEncoding = headerValue(arrival.headers, 'content-encoding');
-  const codings = contentCodings(contentEncoding);
+  const codings = codingsOf(contentEncoding);
   if (!verified.ok) {
     // A sender that signs its JSON and then compresses it fails here: say which bytes were checked.
     const compressed =

@@ -48,6 +48,8 @@ export const REPLIES = {
   body_too_large: { status: 413, error: 'The body is larger than the listener accepts (LISTEN_BODY_LIMIT).' },
   /** An `Expect` header other than 100-continue: the body is not read. */
   expectation_failed: { status: 417, error: 'The Expect header asks for something other than 100-continue, which the listener does not do.' },
+  /** A Transfer-Encoding other than chunked (`gzip, chunked`): Node would de-chunk and hand over still-coded bytes. */
+  not_implemented: { status: 501, error: 'The Transfer-Encoding uses a coding other than chunked, which the listener does not decode.' },
   /** The request headers are larger than Node accepts. */
   headers_too_large: { status: 431, error: 'The request headers are too large.' },
   /** The secrets could not be loaded (e.g. webhook.json is corrupt): nothing can be verified. */
