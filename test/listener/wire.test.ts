@@ -180,3 +180,21 @@ describe('Transfer-Encoding', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[200, body.length]]);
   });
 });
+
+describe('slow and idle clients', () => {
+  it('a connection that never sends a byte (a browser preconnect, a port scan) is closed at the timeout, with no journal record', async () => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    expect(await rawExchange(t.listener.port, [])).toBe('');
+    expect(await journalRecords(t.dir)).toEqual([]);
+    expect(t.logs).toEqual([]);
+  });
+
+  it('headers trickled past the timeout → 408 request_timeout, journaled once', async () => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n']);
+    expect(parseRaw(raw)).toMatchObject({ status: 408, body: { code: 'request_timeout' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[408, 'request_timeout']]);
+  });
+});

@@ -32,8 +32,11 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   // broken chunk). Once it is complete they are the NEXT, pipelined request: that one gets its own
   // record, and its answer waits for the in-flight one (HTTP/1.1 answers in order).
   const refusedIsCurrent = current !== undefined && !current.req.complete;
+  // A connection that never sent a byte (a browser's preconnect, a port scan) timed out: it made no
+  // request, so there is nothing to record or answer, only a socket to close.
+  const silent = code === 'ERR_HTTP_REQUEST_TIMEOUT' && (socket as { bytesRead?: number }).bytesRead === 0;
   // A client that hung up, or an answer already on its way: writing more would corrupt the stream.
-  if (code === 'ECONNRESET' || !socket.writable || (refusedIsCurrent && current.res.headersSent)) {
+  if (silent || code === 'ECONNRESET' || !socket.writable || (refusedIsCurrent && current.res.headersSent)) {
     socket.destroy();
     return;
   }
