@@ -42,6 +42,26 @@ describe('a client that half-closes its side after sending the request', () => {
   });
 });
 
+describe('bytes after a request that closes the connection', () => {
+  it('are not read as a request: the request is answered, and journaled once, with no phantom 400 that was never sent', async () => {
+    const { body, headers } = signed(userCreate(7));
+    const closing = rawRequest('/webhooks', { ...headers, Connection: 'close', 'Content-Length': String(body.length) }, body);
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([closing, Buffer.from('GET /after HTTP/1.1\r\nHost: x\r\n\r\n')])]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+    expect(raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status])).toEqual([['POST', '/webhooks', 200]]);
+  });
+
+  it('an HTTP/1.0 request with a body and no Content-Length: its body is not taken for a second request', async () => {
+    const { body, headers } = signed(userCreate(8));
+    const head = `POST /webhooks HTTP/1.0\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])], { endInput: true });
+    // HTTP/1.0 requires a Content-Length with a body (RFC 1945 7.2.2): the body read is empty, so the signature fails.
+    expect(parseRaw(raw)).toMatchObject({ status: 401 });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[401, 0]]);
+  });
+});
+
 describe('Expect: 100-continue', () => {
   it('a body announced over the limit is refused with 413 before the client sends it: no 100 Continue, the connection closed', async () => {
     const { headers } = signed(userCreate(1));

@@ -32,6 +32,14 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   // broken chunk). Once it is complete they are the NEXT, pipelined request: that one gets its own
   // record, and its answer waits for the in-flight one (HTTP/1.1 answers in order).
   const refusedIsCurrent = current !== undefined && !current.req.complete;
+  // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0): that request's
+  // answer is the connection's last, so they are never read as a request and get no answer; a
+  // record of a 400 would claim an answer that is never sent. The socket closes after that answer.
+  if (code === 'HPE_CLOSED_CONNECTION') {
+    refusing.add(socket);
+    if (current === undefined) socket.destroy();
+    return;
+  }
   // A connection that never sent a byte (a browser's preconnect, a port scan) timed out: it made no
   // request, so there is nothing to record or answer, only a socket to close.
   const silent = code === 'ERR_HTTP_REQUEST_TIMEOUT' && (socket as { bytesRead?: number }).bytesRead === 0;
