@@ -42,6 +42,32 @@ describe('a client that half-closes its side after sending the request', () => {
   });
 });
 
+describe('the Host header (RFC 9112 3.2: exactly one in HTTP/1.1)', () => {
+  const { body, headers } = signed(userCreate(9));
+  const request = (hostLines: string[]) =>
+    ['POST /webhooks HTTP/1.1', ...hostLines, `Authorization: ${headers.authorization}`, `Content-Length: ${body.length}`, '', body.toString('latin1')].join(
+      '\r\n',
+    );
+
+  it.each([
+    ['none', [], 'An HTTP/1.1 request must have a Host header (RFC 9112 3.2).'],
+    ['two', ['Host: a.example', 'Host: b.example'], 'An HTTP/1.1 request must have one Host header, not 2 (RFC 9112 3.2).'],
+  ])('%s → 400 bad_request as JSON naming the rule, journaled, the connection closed', async (_, hostLines, error) => {
+    const raw = await rawExchange(t.listener.port, [request(hostLines)]);
+    const { status, head, body: answer } = parseRaw(raw);
+    expect(status).toBe(400);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({ error, code: 'bad_request' });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.code])).toEqual([['POST', '/webhooks', 400, 'bad_request']]);
+  });
+
+  it('an HTTP/1.0 request needs none', async () => {
+    const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
 describe('bytes after a request that closes the connection', () => {
   it('are not read as a request: the request is answered, and journaled once, with no phantom 400 that was never sent', async () => {
     const { body, headers } = signed(userCreate(7));

@@ -16,6 +16,7 @@ import { WEBHOOK_PATH } from '../core/index.ts';
 import { arrivalFor, trackRequest } from './arrival.ts';
 import { declaredLength } from './body.ts';
 import { refusal } from './decision.ts';
+import { hostHeaderProblem } from './host-header.ts';
 import { receiveWebhook, type ReceiveContext } from './receive.ts';
 import { recordAndAnswer } from './record-and-answer.ts';
 import { sendTo } from './replies.ts';
@@ -24,10 +25,19 @@ import { sendTo } from './replies.ts';
 export function createListenerHandler(ctx: ReceiveContext): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createListenerApp(ctx);
   return (req, res) => {
+    const hostProblem = hostHeaderProblem(req);
+    if (hostProblem !== undefined) return refuseHost(ctx, hostProblem, req, res);
     if (req.method !== 'POST' || req.url !== WEBHOOK_PATH) return void app(req, res);
     trackRequest(req, res);
     receiveWebhook(ctx, arrivalFor(req), req, res).catch((error: unknown) => answerUnexpected(ctx, error, req, res));
   };
+}
+
+/** 400 for a request without exactly one Host header; its body is not read, so the connection closes. */
+function refuseHost(ctx: ReceiveContext, reason: string, req: IncomingMessage, res: ServerResponse): void {
+  trackRequest(req, res);
+  const decision = refusal('bad_request', { bodyBytes: declaredLength(req) ?? 0, reason, headers: { connection: 'close' } });
+  recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res)).catch((error: unknown) => answerUnexpected(ctx, error, req, res));
 }
 
 /** The express app: POST /webhooks, 405 for other methods there, 404 elsewhere. */

@@ -126,6 +126,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       headersTimeout: options.requestTimeoutMs,
       // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+      // The listener checks Host itself (host-header.ts), so that refusal is journaled like any other.
+      requireHostHeader: false,
     },
     handle,
   );
