@@ -219,6 +219,12 @@ describe('Transfer-Encoding', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[501, 'rejected', 'not_implemented', 0]]);
   });
 
+  it.each(['xchunked', 'gzip', 'chunked, gzip'])('%s, whose framing Node cannot read → one 400 bad_request, journaled once', async (value) => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': value }, chunked)]);
+    expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[400, 'bad_request']]);
+  });
+
   it('chunked alone, with a chunk extension and a trailer, is read as usual', async () => {
     const withExtras = `${body.length.toString(16)};name=value\r\n${body.toString('latin1')}\r\n0\r\nX-Trailer: 1\r\n\r\n`;
     const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': 'chunked', Connection: 'close' }, withExtras)]);

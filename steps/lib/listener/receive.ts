@@ -33,7 +33,10 @@ export interface ReceiveContext extends AnswerContext {
 
 export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const transferEncoding = req.headers['transfer-encoding'];
-  if (codingsOf(transferEncoding).some((coding) => coding !== 'chunked')) {
+  const transferCodings = codingsOf(transferEncoding);
+  // Only when chunked comes last: without it Node's parser cannot find the body's end and refuses
+  // the request itself (400, client-error.ts), which must stay its one record.
+  if (transferCodings.at(-1) === 'chunked' && transferCodings.length > 1) {
     // RFC 9112 §6.1: a transfer coding the server does not decode is a 501; the body is not read, so the connection closes.
     const reason = `The Transfer-Encoding is ${JSON.stringify(transferEncoding?.slice(0, 100))}: the listener takes chunked only, and decodes no other coding.`;
     await recordAndAnswer(ctx, arrival, refusal('not_implemented', { bodyBytes: 0, reason, headers: { connection: 'close' } }), sendTo(res));
