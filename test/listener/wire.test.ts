@@ -68,6 +68,17 @@ describe('the Host header (RFC 9112 3.2: exactly one in HTTP/1.1)', () => {
   });
 });
 
+describe('CONNECT', () => {
+  it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
+    const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);
+    const { status, head, body } = parseRaw(raw);
+    expect(status, raw).toBe(404);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'Nothing here: webhooks are received at POST /webhooks.', code: 'not_found' });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.code])).toEqual([['CONNECT', '127.0.0.1:22', 404, 'not_found']]);
+  });
+});
+
 describe('bytes after a request that closes the connection', () => {
   it('are not read as a request: the request is answered, and journaled once, with no phantom 400 that was never sent', async () => {
     const { body, headers } = signed(userCreate(7));

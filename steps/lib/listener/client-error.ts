@@ -4,12 +4,11 @@
  * them with a bare `400 Bad Request`; the listener answers with its usual JSON `{error, code}`
  * and journals them like any other request, so a probe through the tunnel is visible too.
  */
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { arrivalOf, inFlightOn, type Arrival } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
-import { REPLIES, type RejectionCode } from './replies.ts';
+import { REPLIES, type RejectionCode, sendOnSocket } from './replies.ts';
 
 const CODES: Readonly<Record<string, RejectionCode>> = {
   HPE_HEADER_OVERFLOW: 'headers_too_large',
@@ -55,15 +54,9 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   const previous = refusedIsCurrent ? undefined : current?.res;
   const reason = `${REPLIES[replyCode].error} (${code}: ${error.message})`;
   const decision = refusal(replyCode, { bodyBytes: 0, reason, headers: { connection: 'close' } });
+  const sendLast = sendOnSocket(socket);
   void recordAndAnswer(ctx, arrival, decision, (status, headers, body) => {
-    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
-    for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
-    head.push(`content-length: ${Buffer.byteLength(body)}`);
-    const answer = () => {
-      socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
-      // A client that never reads its answer must not keep the socket.
-      setTimeout(() => socket.destroy(), 1000).unref();
-    };
+    const answer = () => sendLast(status, headers, body);
     if (previous === undefined || previous.writableFinished || previous.destroyed) answer();
     else previous.once('close', answer);
   }).catch(() => socket.destroy());

@@ -24,6 +24,7 @@ import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
 import { type DeliveryStore, fileStore } from '../store/index.ts';
 import { answerClientError } from './client-error.ts';
+import { answerConnect } from './connect-method.ts';
 import { answerExpectationFailed, holdContinue } from './expectation.ts';
 import type { ReceiveContext } from './receive.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
@@ -137,6 +138,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   // half_closed_clients; the answer then closes the connection.)
   Object.assign(server, { httpAllowHalfOpen: true });
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
+  server.on('connect', (req, socket) => answerConnect(ctx, req, socket));
   server.on('checkContinue', holdContinue(handle));
   server.on('checkExpectation', (req, res) => answerExpectationFailed(ctx, req, res));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>

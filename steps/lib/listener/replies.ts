@@ -11,7 +11,8 @@
  * @example
  * const reply = REPLIES.body_too_large; // { status: 413, error: 'The body is larger than ...' }
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** The code stored for an accepted delivery. */
 export const OK_CODE = 'ok';
@@ -77,6 +78,21 @@ export function errorBody(code: string, error: string): string {
 
 /** Sends status, headers and body; returns once the answer is handed to the socket. */
 export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
+
+/**
+ * A `Send` straight onto a socket that has no response object (a request Node's parser refused, a
+ * CONNECT): the connection's last answer, so it ends the socket, and destroys it a second later
+ * because a client that never reads its answer must not keep it.
+ */
+export function sendOnSocket(socket: Duplex): Send {
+  return (status, headers, body) => {
+    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+    for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+    head.push(`content-length: ${Buffer.byteLength(body)}`);
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
+}
 
 /** A `Send` over an express/Node response. */
 export function sendTo(res: ServerResponse): Send {
