@@ -68,6 +68,20 @@ describe('the Host header (RFC 9112 3.2: exactly one in HTTP/1.1)', () => {
   });
 });
 
+describe('a refusal given before the body has arrived', () => {
+  it.each([
+    ['POST', '/elsewhere', 404],
+    ['GET', '/webhooks', 405],
+  ])('%s %s with a body that never comes → one %i with Connection: close, journaled once; no second 408 later', async (method, path, status) => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    const raw = await rawExchange(t.listener.port, [rawRequest(path, { 'Content-Length': '100000' }, '0123456789', method)]);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`]);
+    expect(parseRaw(raw).head.toLowerCase()).toContain('connection: close');
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status])).toEqual([[method, path, status]]);
+  });
+});
+
 describe('CONNECT', () => {
   it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
     const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);

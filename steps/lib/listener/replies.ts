@@ -94,9 +94,16 @@ export function sendOnSocket(socket: Duplex): Send {
   };
 }
 
-/** A `Send` over an express/Node response. */
+/**
+ * A `Send` over an express/Node response. An answer given before the request's body has all
+ * arrived (a 404 or 405, which never reads it) closes the connection: a keep-alive one would wait
+ * for the rest of that body, and Node's request timeout would then refuse the same request a
+ * second time, with a 408 the client never asked for and a second journal record.
+ */
 export function sendTo(res: ServerResponse): Send {
   return (status, headers, body) => {
-    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+    if (res.headersSent || res.destroyed) return;
+    const closing = res.req.complete ? undefined : { connection: 'close' };
+    res.writeHead(status, { ...headers, ...closing, 'content-length': String(Buffer.byteLength(body)) }).end(body);
   };
 }
