@@ -82,6 +82,18 @@ describe('a refusal given before the body has arrived', () => {
   });
 });
 
+describe('a request refused before its body is read, whose body then breaks the HTTP framing', () => {
+  it.each([
+    ['/elsewhere', 404, { Host: 'x' }],
+    ['/webhooks', 400, {}],
+  ])('%s → one answer (%i) and one journal record, not a second 400 for the broken chunk', async (path, status, host) => {
+    const head = [`POST ${path} HTTP/1.1`, ...Object.entries(host).map(([k, v]) => `${k}: ${v}`), 'Transfer-Encoding: chunked'];
+    const raw = await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\nzz\r\n`]);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`]);
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([[path, status]]);
+  });
+});
+
 describe('CONNECT', () => {
   it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
     const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);

@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { WEBHOOK_PATH } from '../core/index.ts';
-import { arrivalFor, trackRequest } from './arrival.ts';
+import { arrivalFor, noteRefusedUnread, trackRequest } from './arrival.ts';
 import { declaredLength } from './body.ts';
 import { refusal } from './decision.ts';
 import { hostHeaderProblem } from './host-header.ts';
@@ -36,6 +36,7 @@ export function createListenerHandler(ctx: ReceiveContext): (req: IncomingMessag
 /** 400 for a request without exactly one Host header; its body is not read, so the connection closes. */
 function refuseHost(ctx: ReceiveContext, reason: string, req: IncomingMessage, res: ServerResponse): void {
   trackRequest(req, res);
+  noteRefusedUnread(req);
   const decision = refusal('bad_request', { bodyBytes: declaredLength(req) ?? 0, reason, headers: { connection: 'close' } });
   recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res)).catch((error: unknown) => answerUnexpected(ctx, error, req, res));
 }
@@ -55,6 +56,7 @@ function createListenerApp(ctx: ReceiveContext): Express {
   // Reached by `/webhooks/` and `/webhooks?…` (express's routing allows both); `/webhooks` itself goes straight to receiveWebhook.
   app.post(WEBHOOK_PATH, (req, res) => receiveWebhook(ctx, arrivalFor(req), req, res));
   app.all(WEBHOOK_PATH, async (req, res) => {
+    noteRefusedUnread(req);
     const decision = refusal('method_not_allowed', {
       bodyBytes: declaredLength(req) ?? 0,
       reason: `${req.method} is not allowed here: send webhooks with POST.`,
@@ -63,6 +65,7 @@ function createListenerApp(ctx: ReceiveContext): Express {
     await recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res));
   });
   app.use(async (req, res) => {
+    noteRefusedUnread(req);
     await recordAndAnswer(ctx, arrivalFor(req), refusal('not_found', { bodyBytes: declaredLength(req) ?? 0 }), sendTo(res));
   });
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => answerUnexpected(ctx, error, req, res));

@@ -5,7 +5,7 @@
  * and journals them like any other request, so a probe through the tunnel is visible too.
  */
 import type { Duplex } from 'node:stream';
-import { arrivalOf, inFlightOn, type Arrival } from './arrival.ts';
+import { arrivalOf, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { REPLIES, type RejectionCode, sendOnSocket } from './replies.ts';
@@ -48,6 +48,9 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
     return;
   }
   refusing.add(socket);
+  // The request is being refused without its body read (404, 405...): that answer, which closes the
+  // connection as the body is incomplete, and its record are the request's only ones.
+  if (refusedIsCurrent && isRefusedUnread(current.req)) return;
   socket.on('error', () => {}); // the peer may reset while we answer
   const replyCode = CODES[code] ?? 'bad_request';
   const arrival = refusedIsCurrent ? current.arrival : arrivalFromPacket(socket, error as ParseError);

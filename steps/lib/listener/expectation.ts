@@ -12,7 +12,7 @@
  * 417; no webhook sender needs one.)
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { arrivalFor, trackRequest } from './arrival.ts';
+import { arrivalFor, noteRefusedUnread, trackRequest } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { sendTo } from './replies.ts';
@@ -20,6 +20,7 @@ import { sendTo } from './replies.ts';
 /** The server's `checkExpectation` listener. */
 export function answerExpectationFailed(ctx: AnswerContext, req: IncomingMessage, res: ServerResponse): void {
   trackRequest(req, res);
+  noteRefusedUnread(req);
   const decision = refusal('expectation_failed', { bodyBytes: 0, headers: { connection: 'close' } });
   recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res)).catch(() => res.destroy());
 }

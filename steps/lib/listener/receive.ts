@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DeliveryView, parseJsonBody } from '../delivery/index.ts';
 import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
-import type { Arrival } from './arrival.ts';
+import { type Arrival, noteRefusedUnread } from './arrival.ts';
 import { declaredLength, readRawBody } from './body.ts';
 import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
@@ -38,6 +38,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   // the request itself (400, client-error.ts), which must stay its one record.
   if (transferCodings.at(-1) === 'chunked' && transferCodings.length > 1) {
     // RFC 9112 §6.1: a transfer coding the server does not decode is a 501; the body is not read, so the connection closes.
+    noteRefusedUnread(req);
     const reason = `The Transfer-Encoding is ${JSON.stringify(transferEncoding?.slice(0, 100))}: the listener takes chunked only, and decodes no other coding.`;
     await recordAndAnswer(ctx, arrival, refusal('not_implemented', { bodyBytes: 0, reason, headers: { connection: 'close' } }), sendTo(res));
     return;
@@ -46,6 +47,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     // The client sends its body only after a 100 Continue: one announced over the limit is refused unsent.
     const declared = declaredLength(req);
     if (declared !== undefined && declared > ctx.bodyLimitBytes) {
+      noteRefusedUnread(req);
       await recordAndAnswer(ctx, arrival, tooLarge(ctx, declared, true), sendTo(res));
       return;
     }
