@@ -94,6 +94,20 @@ describe('a request refused before its body is read, whose body then breaks the 
   });
 });
 
+describe('many headers', () => {
+  it('2,100 small headers (under the 16 KiB limit) with the signature last: every one is read and recorded, none dropped', async () => {
+    const { body, headers } = signed(userCreate(10));
+    // `h0: ` ... `h1mb: `: about 14 KiB in all, so Node's header size limit is not what stops them.
+    const many = Object.fromEntries(Array.from({ length: 2100 }, (_, i) => [`h${i.toString(36)}`, '']));
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { Connection: 'close', 'Content-Length': String(body.length), ...many, ...headers }, body),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+    const [record] = await journalRecords(t.dir);
+    expect(record?.headers).toHaveLength(1 + 2 + 2100 + Object.keys(headers).length);
+  });
+});
+
 describe('CONNECT', () => {
   it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
     const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);

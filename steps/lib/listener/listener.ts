@@ -137,6 +137,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   // done, so the answer the record says was sent never left. (Node's own option, named after squid's
   // half_closed_clients; the answer then closes the connection.)
   Object.assign(server, { httpAllowHalfOpen: true });
+  // Node keeps the first 2,000 headers and silently drops the rest, so a signature after them was
+  // "missing" and the record incomplete. No count limit: the 16 KiB header size limit bounds them.
+  server.maxHeadersCount = 0;
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
   server.on('connect', (req, socket) => answerConnect(ctx, req, socket));
   server.on('checkContinue', holdContinue(handle));
