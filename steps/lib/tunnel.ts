@@ -77,7 +77,10 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
     const { log } = options;
     const onStatusChange = log === undefined ? undefined : (status: string) => log(statusLine(status, publicUrl));
     const config = { addr, authtoken, ...(domain === undefined ? {} : { domain }), ...(onStatusChange === undefined ? {} : { onStatusChange }) };
-    const listener = await Promise.race([ngrok.forward(config), timeout]);
+    const forwarding = ngrok.forward(config);
+    // A forward() that answers after TUNNEL_TIMEOUT would leave a tunnel nobody closes, still forwarding the port.
+    timeout.catch(() => forwarding.then((late) => late.close()).catch(() => {}));
+    const listener = await Promise.race([forwarding, timeout]);
     const url = listener.url();
     if (url === null) throw new Error('ngrok opened the tunnel but gave no URL');
     publicUrl = url.replace(/\/+$/, '');

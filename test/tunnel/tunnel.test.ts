@@ -10,6 +10,7 @@ import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError } from '../../steps/lib/core
 import { openTunnel, type NgrokModule } from '../../steps/lib/tunnel.ts';
 import { runCommand, startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 const TOKEN = '2abcDEFghiJKLmnoPQRstuVWXyz_1234567890abcdefghij';
 
@@ -86,6 +87,17 @@ describe('openTunnel', () => {
       load: () => Promise.reject(new Error('Cannot find module ngrok.linux-x64-gnu.node')),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: TUNNEL_FAILED, message: 'ngrok could not open the tunnel: Cannot find module ngrok.linux-x64-gnu.node.' });
+  });
+
+  it('a forward() that answers only after TUNNEL_TIMEOUT: the late tunnel is closed, not left forwarding the port', async () => {
+    const close = vi.fn(async () => {});
+    let answer: (listener: { url(): string; close(): Promise<void> }) => void = () => {};
+    const ngrok = fakeNgrok(() => new Promise((resolve) => (answer = resolve)));
+    const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 20, load: ngrok.load }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: TUNNEL_TIMEOUT });
+    answer({ url: () => 'https://late.ngrok.app', close });
+    await until(() => close.mock.calls.length === 1);
+    expect(close).toHaveBeenCalledOnce();
   });
 
   it('a forward() that never answers → TUNNEL_TIMEOUT naming NGROK_TIMEOUT_MS', async () => {
