@@ -5,7 +5,7 @@
  *
  * @example
  * isJsonMediaType('application/json; charset=utf-8') // true
- * codingsOf('gzip, identity')                   // ['gzip']
+ * codingsOf('gzip, identity')                        // ['gzip']
  * eventNameOf(parseJsonBody(body))                   // 'User_Create'
  */
 
@@ -19,9 +19,9 @@ export function isJsonMediaType(contentType: string): boolean {
  * The codings a Content-Encoding or Transfer-Encoding value names, lower-case, without `identity`
  * (no coding): the listener never decodes a body, because the signature covers the bytes as sent.
  */
-export function codingsOf(contentEncoding: string | undefined): string[] {
-  if (contentEncoding === undefined) return [];
-  return contentEncoding
+export function codingsOf(headerValue: string | undefined): string[] {
+  if (headerValue === undefined) return [];
+  return headerValue
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
