@@ -82,7 +82,11 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
     timeout.catch(() => forwarding.then((late) => late.close()).catch(() => {}));
     const listener = await Promise.race([forwarding, timeout]);
     const url = listener.url();
-    if (url === null) throw new Error('ngrok opened the tunnel but gave no URL');
+    if (url === null) {
+      // No URL to print or subscribe, but the tunnel is open: close it rather than leave it forwarding the port.
+      await closeWithin(listener, Math.min(timeoutMs, 3000));
+      throw new Error('ngrok opened the tunnel but gave no URL');
+    }
     publicUrl = url.replace(/\/+$/, '');
     return {
       url: publicUrl,

@@ -100,6 +100,14 @@ describe('openTunnel', () => {
     expect(close).toHaveBeenCalledOnce();
   });
 
+  it('a tunnel opened without a URL → TUNNEL_FAILED, and that tunnel is closed, not left forwarding the port', async () => {
+    const close = vi.fn(async () => {});
+    const ngrok = fakeNgrok(async () => ({ url: () => null, close }));
+    const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 1000, load: ngrok.load }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: TUNNEL_FAILED, message: 'ngrok could not open the tunnel: ngrok opened the tunnel but gave no URL.' });
+    expect(close).toHaveBeenCalledOnce();
+  });
+
   it('a forward() that never answers → TUNNEL_TIMEOUT naming NGROK_TIMEOUT_MS', async () => {
     const ngrok = fakeNgrok(() => new Promise(() => {}));
     const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 50, load: ngrok.load }).catch((e: unknown) => e);
