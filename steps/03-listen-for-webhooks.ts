@@ -156,6 +156,7 @@ export async function listen(deps: ListenDeps = {}): Promise<Listening> {
       authtoken: config.ngrok.authtoken,
       domain: config.ngrok.domain,
       timeoutMs: config.ngrok.timeoutMs,
+      log,
       ...(deps.loadNgrok === undefined ? {} : { load: deps.loadNgrok }),
     });
     if (tunnel !== null) cleanup.push(() => tunnel.close());

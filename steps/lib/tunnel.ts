@@ -15,7 +15,13 @@ import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError, redact, urlHost } from './c
 
 /** The part of @ngrok/ngrok the workbench uses. */
 export interface NgrokModule {
-  forward(config: { addr: number | string; authtoken: string; domain?: string }): Promise<{ url(): string | null; close(): Promise<void> }>;
+  forward(config: {
+    addr: number | string;
+    authtoken: string;
+    domain?: string;
+    /** ngrok calls it with `closed` when the session to its cloud is lost and `connected` when it is back. */
+    onStatusChange?: (status: string) => void;
+  }): Promise<{ url(): string | null; close(): Promise<void> }>;
 }
 
 export type NgrokLoader = () => Promise<NgrokModule>;
@@ -29,6 +35,8 @@ export interface TunnelOptions {
   /** A reserved ngrok domain (NGROK_DOMAIN). */
   domain?: string | undefined;
   timeoutMs: number;
+  /** Where to say that the open tunnel lost its connection to ngrok, or got it back. */
+  log?: (line: string) => void;
   /** How to load @ngrok/ngrok; a seam for tests. */
   load?: NgrokLoader;
 }
@@ -64,11 +72,24 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
   });
   try {
     const ngrok = await load();
-    const listener = await Promise.race([ngrok.forward({ addr, authtoken, ...(domain === undefined ? {} : { domain }) }), timeout]);
+    // ngrok reconnects by itself; until it does, the public URL answers nothing, so the person at the terminal is told.
+    let publicUrl: string | undefined;
+    const { log } = options;
+    const onStatusChange = log === undefined ? undefined : (status: string) => log(statusLine(status, publicUrl));
+    const config = { addr, authtoken, ...(domain === undefined ? {} : { domain }), ...(onStatusChange === undefined ? {} : { onStatusChange }) };
+    const forwarding = ngrok.forward(config);
+    // A forward() that answers after TUNNEL_TIMEOUT would leave a tunnel nobody closes, still forwarding the port.
+    timeout.catch(() => forwarding.then((late) => late.close()).catch(() => {}));
+    const listener = await Promise.race([forwarding, timeout]);
     const url = listener.url();
-    if (url === null) throw new Error('ngrok opened the tunnel but gave no URL');
+    if (url === null) {
+      // No URL to print or subscribe, but the tunnel is open: close it rather than leave it forwarding the port.
+      await closeWithin(listener, Math.min(timeoutMs, 3000));
+      throw new Error('ngrok opened the tunnel but gave no URL');
+    }
+    publicUrl = url.replace(/\/+$/, '');
     return {
-      url: url.replace(/\/+$/, ''),
+      url: publicUrl,
       close: () => closeWithin(listener, Math.min(timeoutMs, 3000)),
     };
   } catch (error) {
@@ -81,6 +102,13 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What step 3 prints when ngrok reports the tunnel's session lost (`closed`) or back (`connected`). */
+function statusLine(status: string, url = 'the public URL'): string {
+  if (status === 'closed') return `ngrok: the tunnel lost its connection to ngrok; deliveries to ${url} fail until ngrok reconnects it.`;
+  if (status === 'connected') return `ngrok: the tunnel is connected again; ${url} reaches this listener.`;
+  return `ngrok: tunnel status ${JSON.stringify(status.slice(0, 40))}.`;
 }
 
 /** Imported only when a token is set: loading the native addon costs time and memory. */

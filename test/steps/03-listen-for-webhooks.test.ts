@@ -149,7 +149,7 @@ describe('listen()', () => {
     });
     const logs: string[] = [];
     running = await listen({ config, log: (line) => logs.push(line), loadNgrok: async () => ngrok });
-    expect(forwarded).toEqual([{ addr: `127.0.0.1:${running.listener.port}`, authtoken: 'tok_abcdefghijklmnop' }]);
+    expect(forwarded).toEqual([{ addr: `127.0.0.1:${running.listener.port}`, authtoken: 'tok_abcdefghijklmnop', onStatusChange: expect.any(Function) }]);
     expect(running.readyLine).toBe(
       `Listening for webhooks at ${running.listener.url} (public: https://demo.ngrok.app/webhooks) · inspector ${running.inspector.url}`,
     );
@@ -163,6 +163,10 @@ describe('listen()', () => {
         ),
       ),
     ).toBe(true);
+    // ngrok loses its session mid-run: the terminal says the public URL is down, and not the token.
+    (forwarded[0] as { onStatusChange: (status: string) => void }).onStatusChange('closed');
+    expect(logs.at(-1)).toBe('ngrok: the tunnel lost its connection to ngrok; deliveries to https://demo.ngrok.app fail until ngrok reconnects it.');
+    expect(logs.join('\n')).not.toContain('tok_abcdefghijklmnop');
   });
 });
 

@@ -10,6 +10,7 @@ import { TUNNEL_FAILED, TUNNEL_TIMEOUT, TunnelError } from '../../steps/lib/core
 import { openTunnel, type NgrokModule } from '../../steps/lib/tunnel.ts';
 import { runCommand, startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 const TOKEN = '2abcDEFghiJKLmnoPQRstuVWXyz_1234567890abcdefghij';
 
@@ -48,6 +49,22 @@ describe('openTunnel', () => {
     expect(close).toHaveBeenCalledOnce();
   });
 
+  it('says when the open tunnel loses its connection to ngrok and when ngrok reconnects it', async () => {
+    let report: ((status: string) => void) | undefined;
+    const ngrok = fakeNgrok(async (config) => {
+      report = config.onStatusChange;
+      return { url: () => 'https://abc.ngrok.app/', close: async () => {} };
+    });
+    const logs: string[] = [];
+    await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 1000, load: ngrok.load, log: (line) => logs.push(line) });
+    report?.('closed');
+    report?.('connected');
+    expect(logs).toEqual([
+      'ngrok: the tunnel lost its connection to ngrok; deliveries to https://abc.ngrok.app fail until ngrok reconnects it.',
+      'ngrok: the tunnel is connected again; https://abc.ngrok.app reaches this listener.',
+    ]);
+  });
+
   it("a forward() that rejects → TUNNEL_FAILED with ngrok's message (token redacted) and what to check", async () => {
     const ngrok = fakeNgrok(async () => {
       throw new Error(`failed to connect session: authentication failed for ${TOKEN}`);
@@ -70,6 +87,25 @@ describe('openTunnel', () => {
       load: () => Promise.reject(new Error('Cannot find module ngrok.linux-x64-gnu.node')),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: TUNNEL_FAILED, message: 'ngrok could not open the tunnel: Cannot find module ngrok.linux-x64-gnu.node.' });
+  });
+
+  it('a forward() that answers only after TUNNEL_TIMEOUT: the late tunnel is closed, not left forwarding the port', async () => {
+    const close = vi.fn(async () => {});
+    let answer: (listener: { url(): string; close(): Promise<void> }) => void = () => {};
+    const ngrok = fakeNgrok(() => new Promise((resolve) => (answer = resolve)));
+    const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 20, load: ngrok.load }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: TUNNEL_TIMEOUT });
+    answer({ url: () => 'https://late.ngrok.app', close });
+    await until(() => close.mock.calls.length === 1);
+    expect(close).toHaveBeenCalledOnce();
+  });
+
+  it('a tunnel opened without a URL → TUNNEL_FAILED, and that tunnel is closed, not left forwarding the port', async () => {
+    const close = vi.fn(async () => {});
+    const ngrok = fakeNgrok(async () => ({ url: () => null, close }));
+    const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 1000, load: ngrok.load }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: TUNNEL_FAILED, message: 'ngrok could not open the tunnel: ngrok opened the tunnel but gave no URL.' });
+    expect(close).toHaveBeenCalledOnce();
   });
 
   it('a forward() that never answers → TUNNEL_TIMEOUT naming NGROK_TIMEOUT_MS', async () => {

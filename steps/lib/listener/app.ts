@@ -13,9 +13,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { WEBHOOK_PATH } from '../core/index.ts';
-import { arrivalFor, trackRequest } from './arrival.ts';
+import { arrivalFor, noteRefusedUnread, trackRequest } from './arrival.ts';
 import { declaredLength } from './body.ts';
 import { refusal } from './decision.ts';
+import { hostHeaderProblem } from './host-header.ts';
 import { receiveWebhook, type ReceiveContext } from './receive.ts';
 import { recordAndAnswer } from './record-and-answer.ts';
 import { sendTo } from './replies.ts';
@@ -24,10 +25,20 @@ import { sendTo } from './replies.ts';
 export function createListenerHandler(ctx: ReceiveContext): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createListenerApp(ctx);
   return (req, res) => {
+    const hostProblem = hostHeaderProblem(req);
+    if (hostProblem !== undefined) return refuseHost(ctx, hostProblem, req, res);
     if (req.method !== 'POST' || req.url !== WEBHOOK_PATH) return void app(req, res);
     trackRequest(req, res);
     receiveWebhook(ctx, arrivalFor(req), req, res).catch((error: unknown) => answerUnexpected(ctx, error, req, res));
   };
+}
+
+/** 400 for a request without exactly one Host header; its body is not read, so the connection closes. */
+function refuseHost(ctx: ReceiveContext, reason: string, req: IncomingMessage, res: ServerResponse): void {
+  trackRequest(req, res);
+  noteRefusedUnread(req);
+  const decision = refusal('bad_request', { bodyBytes: declaredLength(req) ?? 0, reason, headers: { connection: 'close' } });
+  recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res)).catch((error: unknown) => answerUnexpected(ctx, error, req, res));
 }
 
 /** The express app: POST /webhooks, 405 for other methods there, 404 elsewhere. */
@@ -35,6 +46,9 @@ function createListenerApp(ctx: ReceiveContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Paths are case-sensitive (RFC 3986): `/Webhooks` is not the route a sender was given, and the
+  // shortcut in createListenerHandler matches `/webhooks` exactly; express alone would take any case.
+  app.set('case sensitive routing', true);
   app.use((req, res, next) => {
     trackRequest(req, res);
     next();
@@ -42,6 +56,7 @@ function createListenerApp(ctx: ReceiveContext): Express {
   // Reached by `/webhooks/` and `/webhooks?…` (express's routing allows both); `/webhooks` itself goes straight to receiveWebhook.
   app.post(WEBHOOK_PATH, (req, res) => receiveWebhook(ctx, arrivalFor(req), req, res));
   app.all(WEBHOOK_PATH, async (req, res) => {
+    noteRefusedUnread(req);
     const decision = refusal('method_not_allowed', {
       bodyBytes: declaredLength(req) ?? 0,
       reason: `${req.method} is not allowed here: send webhooks with POST.`,
@@ -50,6 +65,7 @@ function createListenerApp(ctx: ReceiveContext): Express {
     await recordAndAnswer(ctx, arrivalFor(req), decision, sendTo(res));
   });
   app.use(async (req, res) => {
+    noteRefusedUnread(req);
     await recordAndAnswer(ctx, arrivalFor(req), refusal('not_found', { bodyBytes: declaredLength(req) ?? 0 }), sendTo(res));
   });
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => answerUnexpected(ctx, error, req, res));

@@ -87,6 +87,23 @@ export function trackRequest(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+/** Requests being answered without their body being read (404, 405, 417...). */
+const refusedUnread = new WeakSet<IncomingMessage>();
+
+/**
+ * Notes that `req` is being answered without its body being read. A body that then breaks the
+ * HTTP framing makes Node's parser report an error for the same request: that request already
+ * has its answer and record coming (see client-error.ts).
+ */
+export function noteRefusedUnread(req: IncomingMessage): void {
+  refusedUnread.add(req);
+}
+
+/** Whether `req` is being answered without its body being read. */
+export function isRefusedUnread(req: IncomingMessage): boolean {
+  return refusedUnread.has(req);
+}
+
 /** The request on `socket` still being answered, if any. */
 export function inFlightOn(socket: Duplex): InFlight | undefined {
   return inFlight.get(socket);

@@ -9,7 +9,8 @@
  * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
  * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
  * 417 `expectation_failed` (an `Expect` other than 100-continue); 431 `headers_too_large`;
- * 500 `secret_unavailable`; 503 `journal_unavailable` (file) or `store_unavailable` (Postgres).
+ * 500 `secret_unavailable`; 501 `not_implemented` (a Transfer-Encoding other than chunked);
+ * 503 `journal_unavailable` (file) or `store_unavailable` (Postgres).
  *
  * @example
  * const listener = await startListener({ host: '127.0.0.1', port: 0, scheme: bracken, secrets: () => [secret],
@@ -23,7 +24,8 @@ import type { Journal } from '../journal/index.ts';
 import type { Scheme, VerifyInput } from '../signature/index.ts';
 import { type DeliveryStore, fileStore } from '../store/index.ts';
 import { answerClientError } from './client-error.ts';
-import { answerExpectationFailed } from './expectation.ts';
+import { answerConnect } from './connect-method.ts';
+import { answerExpectationFailed, holdContinue } from './expectation.ts';
 import type { ReceiveContext } from './receive.ts';
 import { StoreOutage } from './store-outage.ts';
 import { createWorker, type DeliveryHandler, type Worker } from './worker.ts';
@@ -118,6 +120,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     onAcknowledged: (view, received) => worker?.enqueue(view, { received }),
   };
 
+  // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
+  const handle = (await import('./app.ts')).createListenerHandler(ctx);
   const server = createServer(
     {
       // Our own body deadline answers 408 first; Node's is the backstop for anything else.
@@ -125,11 +129,22 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       headersTimeout: options.requestTimeoutMs,
       // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+      // The listener checks Host itself (host-header.ts), so that refusal is journaled like any other.
+      requireHostHeader: false,
     },
-    // express comes with the app, loaded when a listener starts: step 5 imports this folder for its secrets only.
-    (await import('./app.ts')).createListenerHandler(ctx),
+    handle,
   );
+  // A client that half-closes after its request (nc -N, HTTP/1.0 clients, some proxies) still gets
+  // its answer: by default Node ends the socket at the client's FIN, before the journal write is
+  // done, so the answer the record says was sent never left. (Node's own option, named after squid's
+  // half_closed_clients; the answer then closes the connection.)
+  Object.assign(server, { httpAllowHalfOpen: true });
+  // Node keeps the first 2,000 headers and silently drops the rest, so a signature after them was
+  // "missing" and the record incomplete. No count limit: the 16 KiB header size limit bounds them.
+  server.maxHeadersCount = 0;
   server.on('clientError', (error, socket) => answerClientError(ctx, error, socket));
+  server.on('connect', (req, socket) => answerConnect(ctx, req, socket));
+  server.on('checkContinue', holdContinue(handle));
   server.on('checkExpectation', (req, res) => answerExpectationFailed(ctx, req, res));
   const port = await bindServer(server, options.host, options.port, (error, inUse) =>
     inUse

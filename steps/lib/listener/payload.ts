@@ -1,9 +1,11 @@
 /**
- * What a verified body holds: whether its Content-Type says JSON, and the event name in its JSON
- * (parsed only after the signature checked out, by delivery/'s parseJsonBody).
+ * What a verified body holds: whether its Content-Type says JSON, whether its Content-Encoding says
+ * it is compressed, and the event name in its JSON (parsed only after the signature checked out, by
+ * delivery/'s parseJsonBody).
  *
  * @example
  * isJsonMediaType('application/json; charset=utf-8') // true
+ * codingsOf('gzip, identity')                        // ['gzip']
  * eventNameOf(parseJsonBody(body))                   // 'User_Create'
  */
 
@@ -11,6 +13,18 @@
 export function isJsonMediaType(contentType: string): boolean {
   const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
+}
+
+/**
+ * The codings a Content-Encoding or Transfer-Encoding value names, lower-case, without `identity`
+ * (no coding): the listener never decodes a body, because the signature covers the bytes as sent.
+ */
+export function codingsOf(headerValue: string | undefined): string[] {
+  if (headerValue === undefined) return [];
+  return headerValue
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
 }
 
 const EVENT_KEYS = ['eventname', 'event', 'type'];

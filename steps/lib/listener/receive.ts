@@ -10,11 +10,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DeliveryView, parseJsonBody } from '../delivery/index.ts';
 import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
-import type { Arrival } from './arrival.ts';
-import { readRawBody } from './body.ts';
-import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision } from './decision.ts';
+import { type Arrival, noteRefusedUnread } from './arrival.ts';
+import { declaredLength, readRawBody } from './body.ts';
+import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
-import { eventNameOf, isJsonMediaType } from './payload.ts';
+import { awaitsContinue } from './expectation.ts';
+import { codingsOf, eventNameOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
@@ -31,6 +32,27 @@ export interface ReceiveContext extends AnswerContext {
 }
 
 export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const transferEncoding = req.headers['transfer-encoding'];
+  const transferCodings = codingsOf(transferEncoding);
+  // Only when chunked comes last: without it Node's parser cannot find the body's end and refuses
+  // the request itself (400, client-error.ts), which must stay its one record.
+  if (transferCodings.at(-1) === 'chunked' && transferCodings.length > 1) {
+    // RFC 9112 §6.1: a transfer coding the server does not decode is a 501; the body is not read, so the connection closes.
+    noteRefusedUnread(req);
+    const reason = `The Transfer-Encoding is ${JSON.stringify(transferEncoding?.slice(0, 100))}: the listener takes chunked only, and decodes no other coding.`;
+    await recordAndAnswer(ctx, arrival, refusal('not_implemented', { bodyBytes: 0, reason, headers: { connection: 'close' } }), sendTo(res));
+    return;
+  }
+  if (awaitsContinue(req)) {
+    // The client sends its body only after a 100 Continue: one announced over the limit is refused unsent.
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > ctx.bodyLimitBytes) {
+      noteRefusedUnread(req);
+      await recordAndAnswer(ctx, arrival, tooLarge(ctx, declared, true), sendTo(res));
+      return;
+    }
+    res.writeContinue();
+  }
   const read = await readRawBody(req, { limitBytes: ctx.bodyLimitBytes, deadline: arrival.t + ctx.requestTimeoutMs });
   if (read.kind === 'aborted') {
     ctx.log(`${arrival.receivedAt} ${arrival.method} ${arrival.url} - client went away after ${read.bytes} body bytes; nothing to answer`);
@@ -43,9 +65,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     return;
   }
   if (read.kind === 'too_large') {
-    const reason = `The body is ${read.bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
-    const headers: Record<string, string> = read.closeConnection ? { connection: 'close' } : {};
-    await recordAndAnswer(ctx, arrival, refusal('body_too_large', { bodyBytes: read.bytes, reason, headers }), send);
+    await recordAndAnswer(ctx, arrival, tooLarge(ctx, read.bytes, read.closeConnection), send);
     return;
   }
   const decision = await decide(ctx, arrival, read.body);
@@ -60,6 +80,12 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   }
 }
 
+/** 413 for a body of `bytes` (received or announced); `closeConnection` when the rest of it was not read. */
+function tooLarge(ctx: ReceiveContext, bytes: number, closeConnection: boolean): Rejection {
+  const reason = `The body is ${bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
+  return refusal('body_too_large', { bodyBytes: bytes, reason, headers: closeConnection ? { connection: 'close' } : {} });
+}
+
 async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
   let secrets: readonly string[];
@@ -70,12 +96,24 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   }
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
+  const contentEncoding = headerValue(arrival.headers, 'content-encoding');
+  const codings = codingsOf(contentEncoding);
   if (!verified.ok) {
-    const explanation = explain(ctx, input);
-    return signatureRefusal(verified, explanation === undefined ? verified.message : `${verified.message} ${explanation}`, body);
+    // A sender that signs its JSON and then compresses it fails here: say which bytes were checked.
+    const compressed =
+      codings.length > 0
+        ? `The body came with Content-Encoding: ${codings.join(', ')}; the signature is checked over the bytes as received, still compressed.`
+        : undefined;
+    const reason = [verified.message, explain(ctx, input), compressed].filter((part) => part !== undefined).join(' ');
+    return signatureRefusal(verified, reason, body);
   }
   const secretIndex = verified.secretIndex;
   if (bodyBytes === 0) return signedRefusal('empty_body', secretIndex, { bodyBytes, body });
+  if (codings.length > 0) {
+    // RFC 9110 §15.5.16: an unsupported content coding is a 415, with Accept-Encoding saying what is taken.
+    const reason = `The Content-Encoding is ${JSON.stringify(contentEncoding?.slice(0, 100))}: webhook deliveries are uncompressed JSON, signed as sent.`;
+    return signedRefusal('unsupported_media_type', secretIndex, { bodyBytes, body, reason, headers: { 'accept-encoding': 'identity' } });
+  }
   const contentType = headerValue(arrival.headers, 'content-type');
   if (contentType !== undefined && !isJsonMediaType(contentType)) {
     const reason = `${REPLIES.unsupported_media_type.error} (got ${JSON.stringify(contentType.slice(0, 100))})`;

@@ -11,7 +11,8 @@
  * @example
  * const reply = REPLIES.body_too_large; // { status: 413, error: 'The body is larger than ...' }
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** The code stored for an accepted delivery. */
 export const OK_CODE = 'ok';
@@ -31,7 +32,8 @@ export const REPLIES = {
   /** Valid signature, but the body is not UTF-8 JSON. */
   invalid_json: { status: 400, error: 'The body is not valid UTF-8 JSON.' },
   /**
-   * Valid signature, but a Content-Type that says the body is not JSON (form data, text...).
+   * Valid signature, but a Content-Type that says the body is not JSON (form data, text...), or a
+   * Content-Encoding other than identity (the body is not decoded: the reason says which header).
    * A missing Content-Type is accepted: Bracken does not document the one it sends.
    */
   unsupported_media_type: { status: 415, error: 'The Content-Type is not JSON: webhook deliveries are application/json.' },
@@ -47,6 +49,8 @@ export const REPLIES = {
   body_too_large: { status: 413, error: 'The body is larger than the listener accepts (LISTEN_BODY_LIMIT).' },
   /** An `Expect` header other than 100-continue: the body is not read. */
   expectation_failed: { status: 417, error: 'The Expect header asks for something other than 100-continue, which the listener does not do.' },
+  /** A Transfer-Encoding other than chunked (`gzip, chunked`): Node would de-chunk and hand over still-coded bytes. */
+  not_implemented: { status: 501, error: 'The Transfer-Encoding uses a coding other than chunked, which the listener does not decode.' },
   /** The request headers are larger than Node accepts. */
   headers_too_large: { status: 431, error: 'The request headers are too large.' },
   /** The secrets could not be loaded (e.g. webhook.json is corrupt): nothing can be verified. */
@@ -75,9 +79,31 @@ export function errorBody(code: string, error: string): string {
 /** Sends status, headers and body; returns once the answer is handed to the socket. */
 export type Send = (status: number, headers: Readonly<Record<string, string>>, body: string) => void;
 
-/** A `Send` over an express/Node response. */
+/**
+ * A `Send` straight onto a socket that has no response object (a request Node's parser refused, a
+ * CONNECT): the connection's last answer, so it ends the socket, and destroys it a second later
+ * because a client that never reads its answer must not keep it.
+ */
+export function sendOnSocket(socket: Duplex): Send {
+  return (status, headers, body) => {
+    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+    for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+    head.push(`content-length: ${Buffer.byteLength(body)}`);
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
+}
+
+/**
+ * A `Send` over an express/Node response. An answer given before the request's body has all
+ * arrived (a 404 or 405, which never reads it) closes the connection: a keep-alive one would wait
+ * for the rest of that body, and Node's request timeout would then refuse the same request a
+ * second time, with a 408 the client never asked for and a second journal record.
+ */
 export function sendTo(res: ServerResponse): Send {
   return (status, headers, body) => {
-    if (!res.headersSent && !res.destroyed) res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+    if (res.headersSent || res.destroyed) return;
+    const closing = res.req.complete ? undefined : { connection: 'close' };
+    res.writeHead(status, { ...headers, ...closing, 'content-length': String(Buffer.byteLength(body)) }).end(body);
   };
 }

@@ -1,0 +1,303 @@
+/**
+ * The listener as a hostile sender or a broken proxy meets it: raw bytes on a socket, where an HTTP
+ * client library would have tidied the request up. Each test checks what goes back on the wire and
+ * what the journal keeps (every request the listener answers is stored, once).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { journalRecords, parseRaw, rawExchange, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
+
+let t: TestListener;
+
+beforeEach(async () => {
+  t = await startTestListener({ handler: () => {} });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+/** A raw HTTP/1.1 request: request line, headers, blank line, body. */
+function rawRequest(target: string, headers: Record<string, string>, body: Buffer | string = '', method = 'POST'): Buffer {
+  const head = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.from(body)]);
+}
+
+describe('a client that half-closes its side after sending the request', () => {
+  it('still gets its answer (as nc -N, HTTP/1.0 clients and some proxies do), and the journal keeps what was sent', async () => {
+    const { body, headers } = signed(userCreate(1));
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Content-Length': String(body.length) }, body)], { endInput: true });
+    // rawExchange resolves when the listener closes the connection, after the answer.
+    const { status, body: answer } = parseRaw(raw);
+    expect(status, raw).toBe(200);
+    expect(answer).toEqual({ received: true, id: expect.any(String) });
+    const records = await journalRecords(t.dir);
+    expect(records.map((r) => [r.id, r.status, r.code])).toEqual([[(answer as { id: string }).id, 200, 'ok']]);
+  });
+
+  it('a refusal reaches it too', async () => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/elsewhere', { 'Content-Length': '2' }, '{}')], { endInput: true });
+    expect(parseRaw(raw)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([['/elsewhere', 404]]);
+  });
+});
+
+describe('the Host header (RFC 9112 3.2: exactly one in HTTP/1.1)', () => {
+  const { body, headers } = signed(userCreate(9));
+  const request = (hostLines: string[]) =>
+    ['POST /webhooks HTTP/1.1', ...hostLines, `Authorization: ${headers.authorization}`, `Content-Length: ${body.length}`, '', body.toString('latin1')].join(
+      '\r\n',
+    );
+
+  it.each([
+    ['none', [], 'An HTTP/1.1 request must have a Host header (RFC 9112 3.2).'],
+    ['two', ['Host: a.example', 'Host: b.example'], 'An HTTP/1.1 request must have one Host header, not 2 (RFC 9112 3.2).'],
+  ])('%s → 400 bad_request as JSON naming the rule, journaled, the connection closed', async (_, hostLines, error) => {
+    const raw = await rawExchange(t.listener.port, [request(hostLines)]);
+    const { status, head, body: answer } = parseRaw(raw);
+    expect(status).toBe(400);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({ error, code: 'bad_request' });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.code])).toEqual([['POST', '/webhooks', 400, 'bad_request']]);
+  });
+
+  it('an HTTP/1.0 request needs none', async () => {
+    const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
+describe('a refusal given before the body has arrived', () => {
+  it.each([
+    ['POST', '/elsewhere', 404],
+    ['GET', '/webhooks', 405],
+  ])('%s %s with a body that never comes → one %i with Connection: close, journaled once; no second 408 later', async (method, path, status) => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    const raw = await rawExchange(t.listener.port, [rawRequest(path, { 'Content-Length': '100000' }, '0123456789', method)]);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`]);
+    expect(parseRaw(raw).head.toLowerCase()).toContain('connection: close');
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status])).toEqual([[method, path, status]]);
+  });
+});
+
+describe('a request refused before its body is read, whose body then breaks the HTTP framing', () => {
+  it.each([
+    ['/elsewhere', 404, { Host: 'x' }],
+    ['/webhooks', 400, {}],
+  ])('%s → one answer (%i) and one journal record, not a second 400 for the broken chunk', async (path, status, host) => {
+    const head = [`POST ${path} HTTP/1.1`, ...Object.entries(host).map(([k, v]) => `${k}: ${v}`), 'Transfer-Encoding: chunked'];
+    const raw = await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\nzz\r\n`]);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`]);
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([[path, status]]);
+  });
+});
+
+describe('many headers', () => {
+  it('2,100 small headers (under the 16 KiB limit) with the signature last: every one is read and recorded, none dropped', async () => {
+    const { body, headers } = signed(userCreate(10));
+    // `h0: ` ... `h1mb: `: about 14 KiB in all, so Node's header size limit is not what stops them.
+    const many = Object.fromEntries(Array.from({ length: 2100 }, (_, i) => [`h${i.toString(36)}`, '']));
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { Connection: 'close', 'Content-Length': String(body.length), ...many, ...headers }, body),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+    const [record] = await journalRecords(t.dir);
+    expect(record?.headers).toHaveLength(1 + 2 + 2100 + Object.keys(headers).length);
+  });
+});
+
+describe('CONNECT', () => {
+  it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
+    const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);
+    const { status, head, body } = parseRaw(raw);
+    expect(status, raw).toBe(404);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'Nothing here: webhooks are received at POST /webhooks.', code: 'not_found' });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.code])).toEqual([['CONNECT', '127.0.0.1:22', 404, 'not_found']]);
+  });
+});
+
+describe('bytes after a request that closes the connection', () => {
+  it('are not read as a request: the request is answered, and journaled once, with no phantom 400 that was never sent', async () => {
+    const { body, headers } = signed(userCreate(7));
+    const closing = rawRequest('/webhooks', { ...headers, Connection: 'close', 'Content-Length': String(body.length) }, body);
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([closing, Buffer.from('GET /after HTTP/1.1\r\nHost: x\r\n\r\n')])]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+    expect(raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status])).toEqual([['POST', '/webhooks', 200]]);
+  });
+
+  it('an HTTP/1.0 request with a body and no Content-Length: its body is not taken for a second request', async () => {
+    const { body, headers } = signed(userCreate(8));
+    const head = `POST /webhooks HTTP/1.0\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])], { endInput: true });
+    // HTTP/1.0 requires a Content-Length with a body (RFC 1945 7.2.2): the body read is empty, so the signature fails.
+    expect(parseRaw(raw)).toMatchObject({ status: 401 });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[401, 0]]);
+  });
+});
+
+describe('Expect: 100-continue', () => {
+  it('a body announced over the limit is refused with 413 before the client sends it: no 100 Continue, the connection closed', async () => {
+    const { headers } = signed(userCreate(1));
+    // Headers only: the client waits for the 100 before sending its 8,000 bytes.
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, Expect: '100-continue', 'Content-Length': '8000' })]);
+    expect(raw.startsWith('HTTP/1.1 413 '), raw).toBe(true);
+    const { head, body } = parseRaw(raw);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'The body is 8000 bytes; the limit is 4096 (LISTEN_BODY_LIMIT).', code: 'body_too_large' });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code, r.bodyBytes])).toEqual([[413, 'body_too_large', 8000]]);
+  });
+
+  it('a refusal that needs no body (404, 405) is answered without inviting the body', async () => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/elsewhere', { Expect: '100-continue', 'Content-Length': '100' })]);
+    expect(raw.startsWith('HTTP/1.1 404 '), raw).toBe(true);
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status])).toEqual([['/elsewhere', 404]]);
+  });
+
+  it('a body within the limit is invited with 100 Continue, then verified and stored', async () => {
+    const { body, headers } = signed(userCreate(2));
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks/', { ...headers, Expect: '100-continue', Connection: 'close', 'Content-Length': String(body.length) }),
+      body,
+    ]);
+    expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), raw).toBe(true);
+    expect(parseRaw(raw.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
+describe('Content-Encoding', () => {
+  const plain = Buffer.from(JSON.stringify(userCreate(3)));
+  const compressed = gzipSync(plain);
+
+  it('a verified gzip body → 415 saying the encoding is not taken, with Accept-Encoding: identity; its exact bytes are kept', async () => {
+    const headers = bracken.sign({ body: compressed, secret: SECRET });
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'GZip', Connection: 'close', 'Content-Length': String(compressed.length) }, compressed),
+    ]);
+    const { status, head, body } = parseRaw(raw);
+    expect(status).toBe(415);
+    expect(head.toLowerCase()).toContain('accept-encoding: identity');
+    expect(body).toEqual({
+      error: 'The Content-Encoding is "GZip": webhook deliveries are uncompressed JSON, signed as sent.',
+      code: 'unsupported_media_type',
+    });
+    const [record] = await journalRecords(t.dir);
+    expect(record).toMatchObject({ status: 415, verdict: 'valid', code: 'unsupported_media_type', bodyBytes: compressed.length });
+  });
+
+  it('a body labelled gzip that is not compressed is refused too, not stored as a delivery', async () => {
+    const { body, headers } = signed(plain);
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'gzip', Connection: 'close', 'Content-Length': String(body.length) }, body),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 415, body: { code: 'unsupported_media_type' } });
+  });
+
+  it('identity is no encoding: accepted', async () => {
+    const { body, headers } = signed(plain);
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'identity', Connection: 'close', 'Content-Length': String(body.length) }, body),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+
+  it('signed before compressing → 401 signature_mismatch, and the record says the signature covers the compressed bytes', async () => {
+    const { headers } = signed(plain);
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { ...headers, 'Content-Encoding': 'gzip', Connection: 'close', 'Content-Length': String(compressed.length) }, compressed),
+    ]);
+    expect(parseRaw(raw)).toMatchObject({ status: 401, body: { code: 'signature_mismatch' } });
+    const [record] = await journalRecords(t.dir);
+    expect(record?.reason).toContain('The body came with Content-Encoding: gzip; the signature is checked over the bytes as received, still compressed.');
+  });
+});
+
+describe('requests Node refuses to parse are journaled as the request they were', () => {
+  it('a bad request pipelined after a good one in the same packet is recorded with its own method and path', async () => {
+    const { body, headers } = signed(userCreate(4));
+    const good = rawRequest('/webhooks', { ...headers, 'Content-Length': String(body.length) }, body);
+    const bad = 'PUT /other HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nContent-Length: 2\r\n\r\n{}';
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([good, Buffer.from(bad, 'latin1')])]);
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*HTTP\/1\.1 400 Bad Request\r\n/);
+    const records = await journalRecords(t.dir);
+    expect(records.map((r) => [r.method, r.url, r.status]).sort()).toEqual([
+      ['POST', '/webhooks', 200],
+      ['PUT', '/other', 400],
+    ]);
+  });
+
+  it('a request line ending in a bare LF → 400 bad_request, recorded with its method and path', async () => {
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\nHost: x\nContent-Length: 2\n\n{}']);
+    expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.code])).toEqual([['POST', '/webhooks', 'bad_request']]);
+  });
+
+  it('a 16 KiB URL → 431 headers_too_large, recorded with its method and the start of its URL', async () => {
+    const target = `/webhooks?${'a'.repeat(16 * 1024)}`;
+    const raw = await rawExchange(t.listener.port, [rawRequest(target, { 'Content-Length': '2' }, '{}')]);
+    expect(parseRaw(raw)).toMatchObject({ status: 431, body: { code: 'headers_too_large' } });
+    const [record] = await journalRecords(t.dir);
+    expect(record).toMatchObject({ method: 'POST', status: 431 });
+    expect(record?.url).toBe(`${target.slice(0, 2048)}…`);
+  });
+});
+
+describe('the webhook path is matched exactly, as a sender would be told it', () => {
+  it.each(['/Webhooks', '/WEBHOOKS', '/%77ebhooks', '//webhooks', '/webhooks;x'])('POST %s → 404 not_found, journaled', async (path) => {
+    const { body, headers } = signed(userCreate(5));
+    const raw = await rawExchange(t.listener.port, [rawRequest(path, { ...headers, Connection: 'close', 'Content-Length': String(body.length) }, body)]);
+    expect(parseRaw(raw)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.url, r.status, r.verdict])).toEqual([[path, 404, 'rejected']]);
+  });
+});
+
+describe('Transfer-Encoding', () => {
+  const { body, headers } = signed(userCreate(6));
+  const chunked = `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n`;
+
+  it('a coding other than chunked (gzip, chunked) → 501 not_implemented, the body not read, the connection closed', async () => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': 'gzip, chunked' }, chunked)]);
+    const { status, head, body: answer } = parseRaw(raw);
+    expect(status).toBe(501);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({
+      error: 'The Transfer-Encoding is "gzip, chunked": the listener takes chunked only, and decodes no other coding.',
+      code: 'not_implemented',
+    });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[501, 'rejected', 'not_implemented', 0]]);
+  });
+
+  it.each(['xchunked', 'gzip', 'chunked, gzip'])('%s, whose framing Node cannot read → one 400 bad_request, journaled once', async (value) => {
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': value }, chunked)]);
+    expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[400, 'bad_request']]);
+  });
+
+  it('chunked alone, with a chunk extension and a trailer, is read as usual', async () => {
+    const withExtras = `${body.length.toString(16)};name=value\r\n${body.toString('latin1')}\r\n0\r\nX-Trailer: 1\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, 'Transfer-Encoding': 'chunked', Connection: 'close' }, withExtras)]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[200, body.length]]);
+  });
+});
+
+describe('slow and idle clients', () => {
+  it('a connection that never sends a byte (a browser preconnect, a port scan) is closed at the timeout, with no journal record', async () => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    expect(await rawExchange(t.listener.port, [])).toBe('');
+    expect(await journalRecords(t.dir)).toEqual([]);
+    expect(t.logs).toEqual([]);
+  });
+
+  it('headers trickled past the timeout → 408 request_timeout, journaled once', async () => {
+    await t.close();
+    t = await startTestListener({ requestTimeoutMs: 300 });
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n']);
+    expect(parseRaw(raw)).toMatchObject({ status: 408, body: { code: 'request_timeout' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[408, 'request_timeout']]);
+  });
+});
