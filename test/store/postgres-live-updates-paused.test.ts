@@ -1,7 +1,8 @@
 /**
  * The connection that brings live updates (the inspector's, on Postgres) closed by Postgres (an
  * administrator's pg_terminate_backend here; a restart does the same): the process says so with the
- * store's code and a Next: line, and that live updates resumed once its new connection listens.
+ * store's code and what it misses meanwhile, and that live updates resumed once its new connection
+ * listens. (What to do about an outage is said once, by the pool's line: postgres-pool-errors.test.ts.)
  * Before: `postgres: live updates paused (terminating connection due to administrator command);
  * trying again every 1000 ms.`, with no code and nothing on what to do.
  */
@@ -15,7 +16,7 @@ import { until } from '../helpers/until.ts';
 const LISTENING = "application_name = 'bracken-webhook-workbench notifications' AND datname = $1";
 
 describe('Postgres: live updates', () => {
-  it('a dropped LISTEN connection is said with [WORKBENCH_STORE_UNREACHABLE] and Next:, then resumed, and changes arrive again', async () => {
+  it('a dropped LISTEN connection is said with [WORKBENCH_STORE_UNREACHABLE] and what the inspector misses, then resumed, and changes arrive again', async () => {
     // Trust authentication ignores the password: it is there to show that no line prints it.
     const url = new URL(await testDatabase('live_paused'));
     url.password = 'live-secret';
@@ -40,8 +41,8 @@ describe('Postgres: live updates', () => {
     await withClient(url.toString(), (client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${LISTENING}`, [database]));
     await until(() => logs.includes('postgres: live updates resumed.'));
     expect(logs).toEqual([
-      `postgres: live updates paused: Postgres at ${url.host} closed the connection that brings live updates (DATABASE_URL=${url.toString().replace('live-secret', '****')}): terminating connection due to administrator command. [WORKBENCH_STORE_UNREACHABLE] Trying again every 1000 ms.`,
-      'Next: Nothing: live updates resume by themselves once Postgres answers (reload the inspector then, to see what changed meanwhile). If it stopped, start it (e.g. `pg_ctlcluster 15 main start`).',
+      `postgres: live updates paused: Postgres at ${url.host} closed the connection that brings live updates (DATABASE_URL=${url.toString().replace('live-secret', '****')}): terminating connection due to administrator command. [WORKBENCH_STORE_UNREACHABLE] ` +
+        'Trying again every 1000 ms; meanwhile the inspector shows no new changes (reload it once they resume, to see what changed meanwhile).',
       'postgres: live updates resumed.',
     ]);
     await announced(); // on the new connection: it would wait until the test's timeout otherwise

@@ -24,8 +24,6 @@ export function isConnectionLost(error: unknown): boolean {
   return (code !== undefined && CONNECTION_LOST_CODES.has(code)) || /^Connection terminated( unexpectedly)?$/.test(message);
 }
 
-const START_IT = 'If it stopped, start it (e.g. `pg_ctlcluster 15 main start`).';
-
 /** A delivery the listener could not store, as the coded error its log line shows. */
 export function appendErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
   if (!isConnectionLost(error)) return storeErrorOf(error, url, timeoutMs);
@@ -33,25 +31,25 @@ export function appendErrorOf(error: unknown, url: string, timeoutMs: number): S
     error,
     url,
     'while a delivery was being stored',
-    `Nothing, if Postgres was restarted: the next delivery opens a new connection (until then the listener answers 503 and senders retry). ${START_IT}`,
+    'Nothing, if Postgres was restarted: the next delivery opens a new connection (until then the listener answers 503 and senders retry). If it stopped, start it (e.g. `pg_ctlcluster 15 main start`).',
   );
 }
 
-/** Why the connection that brings live updates (LISTEN) dropped, or could not be opened again. */
+/**
+ * Why the connection that brings live updates (LISTEN) dropped, or could not be opened again. Said
+ * without a hint of its own: the same outage closes the process's pooled connections, and that
+ * line (pool-errors.ts) says what to do.
+ */
 export function liveUpdatesErrorOf(error: unknown, url: string, timeoutMs: number): StoreError {
-  const hint = `Nothing: live updates resume by themselves once Postgres answers (reload the inspector then, to see what changed meanwhile). ${START_IT}`;
   if (!isConnectionLost(error)) return storeErrorOf(error, url, timeoutMs);
-  return closedUnder(error, url, 'that brings live updates', hint);
+  return closedUnder(error, url, 'that brings live updates');
 }
 
-function closedUnder(error: unknown, url: string, which: string, hint: string): StoreError {
+function closedUnder(error: unknown, url: string, which: string, hint?: string): StoreError {
   const said = hidePassword((error as { message?: string }).message ?? String(error), url);
   return new StoreError(
     STORE_UNREACHABLE,
     `Postgres at ${databaseTarget(url)} closed the connection ${which} (DATABASE_URL=${redactDatabaseUrl(url)}): ${said}.`,
-    {
-      cause: error,
-      hint,
-    },
+    { cause: error, ...(hint === undefined ? {} : { hint }) },
   );
 }

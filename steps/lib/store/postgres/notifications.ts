@@ -12,7 +12,7 @@
  * worker finds the job at its next poll (0.5 s) and an open inspector misses one live update.
  *
  * @example
- * const notifications = createNotifications({ url, timeoutMs: 10_000, log });
+ * const notifications = createNotifications({ url, timeoutMs: 10_000, log, whilePaused: 'the inspector shows no new changes' });
  * const stop = notifications.subscribe(({ id, state }) => console.log(id, state));
  * const notifier = createNotifier(pool, log); notifier.notify(id, 'pending'); // after the commit
  */
@@ -46,8 +46,17 @@ export interface Notifications {
 /** How long to wait before listening again after the connection dropped. */
 const RECONNECT_MS = 1000;
 
-export function createNotifications(options: { url: string; timeoutMs: number; log: (line: string) => void }): Notifications {
-  const { url, timeoutMs, log } = options;
+export interface NotificationsOptions {
+  readonly url: string;
+  /** HTTP_TIMEOUT_MS, for the words of a reconnect that timed out. */
+  readonly timeoutMs: number;
+  readonly log: (line: string) => void;
+  /** What the process misses while live updates are paused, for its log line (`the inspector shows no new changes`). */
+  readonly whilePaused: string;
+}
+
+export function createNotifications(options: NotificationsOptions): Notifications {
+  const { url, timeoutMs, log, whilePaused } = options;
   const subscribers = new Set<(change: Change) => void>();
   let client: pg.Client | undefined;
   let connecting: Promise<void> | undefined;
@@ -84,8 +93,7 @@ export function createNotifications(options: { url: string; timeoutMs: number; l
       if (closed || subscribers.size === 0) return;
       if (!paused) {
         const why = liveUpdatesErrorOf(error, url, timeoutMs);
-        log(`postgres: live updates paused: ${why.message} [${why.code}] Trying again every ${RECONNECT_MS} ms.`);
-        log(`Next: ${why.hint}`);
+        log(`postgres: live updates paused: ${why.message} [${why.code}] Trying again every ${RECONNECT_MS} ms; meanwhile ${whilePaused}.`);
       }
       paused = true;
       clearTimeout(retryTimer);

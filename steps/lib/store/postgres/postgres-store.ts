@@ -111,7 +111,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
     return queue;
   };
-  const notifications = createNotifications({ url, timeoutMs: options.timeoutMs, log });
+  // A worker is told of new deliveries to take them at once; the inspector, of every change to show.
+  const whilePaused =
+    role === 'worker'
+      ? "new deliveries wait for the queue's next poll"
+      : 'the inspector shows no new changes (reload it once they resume, to see what changed meanwhile)';
+  const notifications = createNotifications({ url, timeoutMs: options.timeoutMs, log, whilePaused });
   const notifier = createNotifier(appends, log);
   const workers = new Set<RunningWorker>();
 
