@@ -30,6 +30,7 @@ import {
   WEBHOOK_PATH,
   formatError,
   isMain,
+  keepRunningWhenOutputCloses,
   openState,
   readCommandLine,
 } from '../steps/lib/core/index.ts';
@@ -272,6 +273,8 @@ function sandboxSide(sandbox: RunningSandbox): string {
 }
 
 if (isMain(import.meta.url)) {
+  // `npm start | head -1` must still run step 6: a closed stdout stops the output, not the run.
+  keepRunningWhenOutputCloses();
   const args = readCommandLine({
     args: withRecordName(process.argv.slice(2)),
     options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' }, record: { type: 'string' } },

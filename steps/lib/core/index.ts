@@ -58,6 +58,7 @@ export { generatePassword, generateSecret, generateUsername } from './generate.t
 export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { sayIfInterrupted } from './interrupt.ts';
+export { keepRunningWhenOutputCloses } from './closed-output.ts';
 export { claimPidLock } from './pid-lock.ts';
 export { describeValue } from './describe-value.ts';
 export { isObject } from './is-object.ts';
