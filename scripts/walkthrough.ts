@@ -33,6 +33,7 @@ import {
   keepRunningWhenOutputCloses,
   openState,
   readCommandLine,
+  signalExitCode,
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
 import { leftInBracken } from './walkthrough/left-in-bracken.ts';
@@ -42,6 +43,9 @@ import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, recordNameProblem, withRecordName } from './walkthrough/record.ts';
 import { timingsFileProblem, writeTimings } from './walkthrough/timings-file.ts';
 import { withRunSandboxHint } from './walkthrough/sandbox-failed.ts';
+
+/** The signals that stop a run against the real Bracken with a word on what it leaves there. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 export interface WalkthroughOptions {
   /** Variables to read instead of .env + process.env (tests). */
@@ -101,21 +105,28 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
 
   let ok = false;
   let used: Config | undefined;
-  // Ctrl-C on the real Bracken: steps 2 and 4 may have made a subscription and a user there that
-  // step 6 will not remove now, so say what is left before exiting (the sandbox goes with the run).
-  const interrupted = () => {
+  // Ctrl-C (or SIGTERM) on the real Bracken: steps 2 and 4 may have made a subscription and a user
+  // there that step 6 will not remove now, so say what is left before exiting (the sandbox goes with
+  // the run). A second signal exits at once.
+  let stopping = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} again: exiting without waiting.`);
+      process.exit(1);
+    }
+    stopping = true;
     void (async () => {
       log('');
-      log('SIGINT: stopped before step 6 (clean up) finished.');
+      log(`${signal}: stopped before step 6 (clean up) finished.`);
       if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) log(line);
       await new Promise((resolve) => process.stdout.write('', resolve));
-      process.exit(130);
+      process.exit(signalExitCode(signal));
     })();
   };
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     used = config;
-    if (config.mode === 'bracken') process.once('SIGINT', interrupted);
+    if (config.mode === 'bracken') for (const signal of STOP_SIGNALS) process.on(signal, interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
     const deps = { config, log: indent, next: () => {} };
@@ -182,7 +193,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     // In sandbox mode the sandbox is this run's own (prepare starts it): a step's hint for a failed one names another terminal.
     log(base.mode === 'sandbox' ? withRunSandboxHint(formatError(error)) : formatError(error));
   } finally {
-    process.off('SIGINT', interrupted);
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
   }
 

@@ -11,7 +11,10 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 const TARGET = 'https://hooks.example.test/webhooks';
 
-test('Ctrl-C while waiting for the delivery: says what is left in Bracken and how to remove it, exit 130', async () => {
+test.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('%s while waiting for the delivery: says what is left in Bracken and how to remove it, exit %i', async (signal, code) => {
   const bracken = await loopbackBracken((request, response) => {
     response.setHeader('content-type', 'application/json');
     response.end(request.url?.startsWith('/api/user/create/') === true ? JSON.stringify({ userkey: 4711 }) : '{}');
@@ -24,11 +27,11 @@ test('Ctrl-C while waiting for the delivery: says what is left in Bracken and ho
   await run.waitFor(/## Confirm the Webhook was triggered/, 30_000);
   const [, username] = /User: (Test-User-[0-9a-z]{8}),/.exec(run.stdout()) ?? [];
   const [, runDir] = /saved in (\S+)\/user\.json/.exec(run.stdout()) ?? [];
-  run.child.kill('SIGINT');
+  run.child.kill(signal);
 
-  expect(await run.exited()).toEqual({ code: 130, signal: null });
+  expect(await run.exited()).toEqual({ code, signal: null });
   expect(run.lines().slice(-3)).toEqual([
-    'SIGINT: stopped before step 6 (clean up) finished.',
+    `${signal}: stopped before step 6 (clean up) finished.`,
     `Still in Bracken at ${bracken.url}: the test user ${username} (userkey 4711); the active subscription user_create -> ${TARGET}.`,
     `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
   ]);

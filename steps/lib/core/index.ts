@@ -57,7 +57,7 @@ export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
 export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
-export { sayIfInterrupted } from './interrupt.ts';
+export { sayIfInterrupted, signalExitCode, underWayLines } from './interrupt.ts';
 export { keepRunningWhenOutputCloses } from './closed-output.ts';
 export { claimPidLock } from './pid-lock.ts';
 export { describeValue } from './describe-value.ts';
