@@ -34,6 +34,7 @@ import {
   openState,
   readCommandLine,
   signalExitCode,
+  underWayLines,
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
 import { leftInBracken } from './walkthrough/left-in-bracken.ts';
@@ -107,7 +108,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   let used: Config | undefined;
   // Ctrl-C (or SIGTERM) on the real Bracken: steps 2 and 4 may have made a subscription and a user
   // there that step 6 will not remove now, so say what is left before exiting (the sandbox goes with
-  // the run). A second signal exits at once.
+  // the run). A request under way (step 4's create) says what it may have made; a second signal exits at once.
   let stopping = false;
   const interrupted = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -118,6 +119,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     void (async () => {
       log('');
       log(`${signal}: stopped before step 6 (clean up) finished.`);
+      for (const line of underWayLines(signal)) log(line);
       if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) log(line);
       await new Promise((resolve) => process.stdout.write('', resolve));
       process.exit(signalExitCode(signal));

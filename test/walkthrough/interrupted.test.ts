@@ -8,6 +8,7 @@ import { expect, test } from 'vitest';
 import { loopbackBracken } from '../helpers/loopback-bracken.ts';
 import { startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 const TARGET = 'https://hooks.example.test/webhooks';
 
@@ -36,4 +37,31 @@ test.each([
     `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
   ]);
   expect(bracken.seen).toEqual(['POST /connect/token', 'PUT /api/webhook/merge/domain/12345/event/user_create', 'POST /api/user/create/domain/12345']);
+});
+
+test("Ctrl-C during step 4's create POST: names the user Bracken may have made, and the subscription left, exit 130", async () => {
+  const bracken = await loopbackBracken((request, response) => {
+    if (request.url?.startsWith('/api/user/create/') === true) return; // the create gets no answer
+    response.setHeader('content-type', 'application/json');
+    response.end('{}');
+  });
+  const stateDir = await tempDir('walkthrough');
+  const run = startScript('scripts/walkthrough.ts', {
+    args: ['--yes'],
+    env: { ...bracken.env(stateDir), WEBHOOK_TARGET: TARGET, LISTEN_PORT: '0', INSPECT_PORT: '0' },
+  });
+  const [, username] = await run.waitFor(/User: (Test-User-[0-9a-z]{8}),/, 30_000);
+  await until(() => bracken.seen.includes('POST /api/user/create/domain/12345'), 30_000);
+  const [, runDir] = /state goes to (\S+)\.\n/.exec(run.stdout()) ?? [];
+  run.child.kill('SIGINT');
+
+  expect(await run.exited()).toEqual({ code: 130, signal: null });
+  expect(run.lines().slice(-5)).toEqual([
+    'SIGINT: stopped before step 6 (clean up) finished.',
+    `SIGINT: stopped while POST ${bracken.url}/api/user/create/domain/12345 was under way, so Bracken may have created ${username}.`,
+    `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
+    `Still in Bracken at ${bracken.url}: the active subscription user_create -> ${TARGET}.`,
+    `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
+  ]);
+  expect(run.stderr()).toBe('');
 });
