@@ -169,6 +169,14 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     const running: Listening = listening;
 
     if (config.mode === 'bracken' && options.yes !== true) {
+      // Piped, in CI, or `< /dev/null`: no question can be asked, so say that rather than "this question".
+      if (process.stdin.isTTY !== true) {
+        throw new StepError(
+          STEP_PRECONDITION,
+          `npm start asks before it creates a test user in Bracken domain ${config.domainkey}, but stdin is not a terminal to ask on, so it stopped here.`,
+          { hint: 'Run `npm start -- --yes` to create the user without the question.' },
+        );
+      }
       const yes = await confirm(`Create a test user in Bracken domain ${config.domainkey}? Step 6 deletes it again. [y/N] `);
       if (!yes) throw new StepError(STEP_PRECONDITION, 'Stopped before creating a user.', { hint: 'Run `npm start -- --yes` to skip this question.' });
     }
