@@ -58,6 +58,8 @@ export interface WalkthroughOptions {
   /** How long to wait for the delivery; default 10 s. */
   deliveryTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Says what is left in the real Bracken, a line the user must not miss even when stdout is closed (`npm start | head`); default `log`. */
+  warn?: (line: string) => void;
   /** Shows progress while waiting; default: a spinner on a terminal, dots otherwise. */
   progress?: NodeJS.WritableStream;
 }
@@ -74,6 +76,7 @@ export interface WalkthroughResult {
 /** Runs the tutorial end to end; resolves with the outcome (it throws only on programming errors). */
 export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
   const log = options.log ?? console.log;
+  const warn = options.warn ?? log;
   const started = performance.now();
   const steps: { name: string; ms: number }[] = [];
   const closers: (() => Promise<void>)[] = [];
@@ -118,9 +121,9 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     stopping = true;
     void (async () => {
       log('');
-      log(`${signal}: stopped before step 6 (clean up) finished.`);
-      for (const line of underWayLines(signal)) log(line);
-      if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) log(line);
+      warn(`${signal}: stopped before step 6 (clean up) finished.`);
+      for (const line of underWayLines(signal)) warn(line);
+      if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) warn(line);
       await new Promise((resolve) => process.stdout.write('', resolve));
       process.exit(signalExitCode(signal));
     })();
@@ -218,7 +221,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
         ),
   );
   // The sandbox went with the run; the real Bracken keeps what steps 2 and 4 made until step 6 runs.
-  if (!ok && used?.mode === 'bracken') for (const line of await leftInBracken(openState(runDir), used)) log(line);
+  if (!ok && used?.mode === 'bracken') for (const line of await leftInBracken(openState(runDir), used)) warn(line);
   return { ok, runDir, steps, totalMs, config: used };
 }
 
@@ -286,6 +289,13 @@ function overrideNote(env: Env, pinned: Readonly<Record<string, string>>): strin
   return `Note: npm start runs its own sandbox and listener on free ports, so this run ignores ${set.join(', ')} from your environment or .env${secret}.`;
 }
 
+/** `line` on stdout, or on stderr when stdout is closed (head took its lines and left): the write's callback says which. */
+function stdoutOrStderr(line: string): void {
+  process.stdout.write(`${line}\n`, (error) => {
+    if (error !== null && error !== undefined) process.stderr.write(`${line}\n`);
+  });
+}
+
 /** What the sandbox made of the User_Create, for when it never reached the listener. */
 function sandboxSide(sandbox: RunningSandbox): string {
   const last = sandbox.deliveries().findLast((d) => d.eventname === 'User_Create');
@@ -317,7 +327,7 @@ if (isMain(import.meta.url)) {
     process.exitCode = 2;
   } else if (args !== undefined) {
     console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
-    const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes }));
+    const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes, warn: stdoutOrStderr }));
     let written = true;
     if (timingsFile !== undefined) {
       try {
@@ -327,7 +337,9 @@ if (isMain(import.meta.url)) {
         written = false;
       }
     }
-    // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive.
+    // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive. It waits for
+    // stdout first, whose last failed writes (a closed pipe) repeat on stderr what is left in Bracken.
+    await new Promise((resolve) => process.stdout.write('', resolve));
     process.exit(result.ok && written ? 0 : 1);
   }
 }

@@ -65,3 +65,29 @@ test("Ctrl-C during step 4's create POST: names the user Bracken may have made, 
   ]);
   expect(run.stderr()).toBe('');
 });
+
+test('stdout closed (npm start | head), then Ctrl-C: what is left in Bracken still reaches the user, on stderr', async () => {
+  const bracken = await loopbackBracken((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(request.url?.startsWith('/api/user/create/') === true ? JSON.stringify({ userkey: 4711 }) : '{}');
+  });
+  const stateDir = await tempDir('walkthrough');
+  const run = startScript('scripts/walkthrough.ts', {
+    args: ['--yes'],
+    env: { ...bracken.env(stateDir), WEBHOOK_TARGET: TARGET, LISTEN_PORT: '0', INSPECT_PORT: '0' },
+  });
+  await run.waitFor(/## Confirm the Webhook was triggered/, 30_000);
+  const [, username] = /User: (Test-User-[0-9a-z]{8}),/.exec(run.stdout()) ?? [];
+  const [, runDir] = /saved in (\S+)\/user\.json/.exec(run.stdout()) ?? [];
+  // What head does once it has its lines; the signal only once the pipe is closed, or the lines would go into it.
+  await new Promise((resolve) => run.child.stdout?.once('close', resolve).destroy());
+  run.child.kill('SIGINT');
+
+  expect(await run.exited()).toEqual({ code: 130, signal: null });
+  expect(run.stderr().split('\n').slice(-4)).toEqual([
+    'SIGINT: stopped before step 6 (clean up) finished.',
+    `Still in Bracken at ${bracken.url}: the test user ${username} (userkey 4711); the active subscription user_create -> ${TARGET}.`,
+    `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
+    '',
+  ]);
+});
