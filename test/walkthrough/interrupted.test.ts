@@ -12,10 +12,8 @@ import { until } from '../helpers/until.ts';
 
 const TARGET = 'https://hooks.example.test/webhooks';
 
-test.each([
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)('%s while waiting for the delivery: says what is left in Bracken and how to remove it, exit %i', async (signal, code) => {
+/** npm start --yes against a Bracken that answers the three calls, once it waits for the delivery (that never comes). */
+async function waitingForTheDelivery() {
   const bracken = await loopbackBracken((request, response) => {
     response.setHeader('content-type', 'application/json');
     response.end(request.url?.startsWith('/api/user/create/') === true ? JSON.stringify({ userkey: 4711 }) : '{}');
@@ -28,6 +26,14 @@ test.each([
   await run.waitFor(/## Confirm the Webhook was triggered/, 30_000);
   const [, username] = /User: (Test-User-[0-9a-z]{8}),/.exec(run.stdout()) ?? [];
   const [, runDir] = /saved in (\S+)\/user\.json/.exec(run.stdout()) ?? [];
+  return { bracken, run, username, runDir };
+}
+
+test.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('%s while waiting for the delivery: says what is left in Bracken and how to remove it, exit %i', async (signal, code) => {
+  const { bracken, run, username, runDir } = await waitingForTheDelivery();
   run.child.kill(signal);
 
   expect(await run.exited()).toEqual({ code, signal: null });
@@ -67,18 +73,7 @@ test("Ctrl-C during step 4's create POST: names the user Bracken may have made, 
 });
 
 test('stdout closed (npm start | head), then Ctrl-C: what is left in Bracken still reaches the user, on stderr', async () => {
-  const bracken = await loopbackBracken((request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(request.url?.startsWith('/api/user/create/') === true ? JSON.stringify({ userkey: 4711 }) : '{}');
-  });
-  const stateDir = await tempDir('walkthrough');
-  const run = startScript('scripts/walkthrough.ts', {
-    args: ['--yes'],
-    env: { ...bracken.env(stateDir), WEBHOOK_TARGET: TARGET, LISTEN_PORT: '0', INSPECT_PORT: '0' },
-  });
-  await run.waitFor(/## Confirm the Webhook was triggered/, 30_000);
-  const [, username] = /User: (Test-User-[0-9a-z]{8}),/.exec(run.stdout()) ?? [];
-  const [, runDir] = /saved in (\S+)\/user\.json/.exec(run.stdout()) ?? [];
+  const { bracken, run, username, runDir } = await waitingForTheDelivery();
   // What head does once it has its lines; the signal only once the pipe is closed, or the lines would go into it.
   await new Promise((resolve) => run.child.stdout?.once('close', resolve).destroy());
   run.child.kill('SIGINT');
