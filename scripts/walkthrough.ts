@@ -30,8 +30,11 @@ import {
   WEBHOOK_PATH,
   formatError,
   isMain,
+  keepRunningWhenOutputCloses,
   openState,
   readCommandLine,
+  signalExitCode,
+  underWayLines,
 } from '../steps/lib/core/index.ts';
 import { freePort } from './walkthrough/free-port.ts';
 import { leftInBracken } from './walkthrough/left-in-bracken.ts';
@@ -41,6 +44,9 @@ import { waitForDelivery } from './walkthrough/wait-for-delivery.ts';
 import { recordedIfAsked, recordNameProblem, withRecordName } from './walkthrough/record.ts';
 import { timingsFileProblem, writeTimings } from './walkthrough/timings-file.ts';
 import { withRunSandboxHint } from './walkthrough/sandbox-failed.ts';
+
+/** The signals that stop a run against the real Bracken with a word on what it leaves there. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 export interface WalkthroughOptions {
   /** Variables to read instead of .env + process.env (tests). */
@@ -52,6 +58,8 @@ export interface WalkthroughOptions {
   /** How long to wait for the delivery; default 10 s. */
   deliveryTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Says what is left in the real Bracken, a line the user must not miss even when stdout is closed (`npm start | head`); default `log`. */
+  warn?: (line: string) => void;
   /** Shows progress while waiting; default: a spinner on a terminal, dots otherwise. */
   progress?: NodeJS.WritableStream;
 }
@@ -68,6 +76,7 @@ export interface WalkthroughResult {
 /** Runs the tutorial end to end; resolves with the outcome (it throws only on programming errors). */
 export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
   const log = options.log ?? console.log;
+  const warn = options.warn ?? log;
   const started = performance.now();
   const steps: { name: string; ms: number }[] = [];
   const closers: (() => Promise<void>)[] = [];
@@ -100,21 +109,29 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
 
   let ok = false;
   let used: Config | undefined;
-  // Ctrl-C on the real Bracken: steps 2 and 4 may have made a subscription and a user there that
-  // step 6 will not remove now, so say what is left before exiting (the sandbox goes with the run).
-  const interrupted = () => {
+  // Ctrl-C (or SIGTERM) on the real Bracken: steps 2 and 4 may have made a subscription and a user
+  // there that step 6 will not remove now, so say what is left before exiting (the sandbox goes with
+  // the run). A request under way (step 4's create) says what it may have made; a second signal exits at once.
+  let stopping = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} again: exiting without waiting.`);
+      process.exit(1);
+    }
+    stopping = true;
     void (async () => {
       log('');
-      log('SIGINT: stopped before step 6 (clean up) finished.');
-      if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) log(line);
+      warn(`${signal}: stopped before step 6 (clean up) finished.`);
+      for (const line of underWayLines(signal)) warn(line);
+      if (used !== undefined) for (const line of await leftInBracken(openState(runDir), used)) warn(line);
       await new Promise((resolve) => process.stdout.write('', resolve));
-      process.exit(130);
+      process.exit(signalExitCode(signal));
     })();
   };
   try {
     const { config, sandbox } = await prepare(base, options, runDir, log);
     used = config;
-    if (config.mode === 'bracken') process.once('SIGINT', interrupted);
+    if (config.mode === 'bracken') for (const signal of STOP_SIGNALS) process.on(signal, interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
     const deps = { config, log: indent, next: () => {} };
@@ -155,6 +172,14 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     const running: Listening = listening;
 
     if (config.mode === 'bracken' && options.yes !== true) {
+      // Piped, in CI, or `< /dev/null`: no question can be asked, so say that rather than "this question".
+      if (process.stdin.isTTY !== true) {
+        throw new StepError(
+          STEP_PRECONDITION,
+          `npm start asks before it creates a test user in Bracken domain ${config.domainkey}, but stdin is not a terminal to ask on, so it stopped here.`,
+          { hint: 'Run `npm start -- --yes` to create the user without the question.' },
+        );
+      }
       const yes = await confirm(`Create a test user in Bracken domain ${config.domainkey}? Step 6 deletes it again. [y/N] `);
       if (!yes) throw new StepError(STEP_PRECONDITION, 'Stopped before creating a user.', { hint: 'Run `npm start -- --yes` to skip this question.' });
     }
@@ -181,7 +206,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     // In sandbox mode the sandbox is this run's own (prepare starts it): a step's hint for a failed one names another terminal.
     log(base.mode === 'sandbox' ? withRunSandboxHint(formatError(error)) : formatError(error));
   } finally {
-    process.off('SIGINT', interrupted);
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));
   }
 
@@ -196,7 +221,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
         ),
   );
   // The sandbox went with the run; the real Bracken keeps what steps 2 and 4 made until step 6 runs.
-  if (!ok && used?.mode === 'bracken') for (const line of await leftInBracken(openState(runDir), used)) log(line);
+  if (!ok && used?.mode === 'bracken') for (const line of await leftInBracken(openState(runDir), used)) warn(line);
   return { ok, runDir, steps, totalMs, config: used };
 }
 
@@ -264,6 +289,13 @@ function overrideNote(env: Env, pinned: Readonly<Record<string, string>>): strin
   return `Note: npm start runs its own sandbox and listener on free ports, so this run ignores ${set.join(', ')} from your environment or .env${secret}.`;
 }
 
+/** `line` on stdout, or on stderr when stdout is closed (head took its lines and left): the write's callback says which. */
+function stdoutOrStderr(line: string): void {
+  process.stdout.write(`${line}\n`, (error) => {
+    if (error !== null && error !== undefined) process.stderr.write(`${line}\n`);
+  });
+}
+
 /** What the sandbox made of the User_Create, for when it never reached the listener. */
 function sandboxSide(sandbox: RunningSandbox): string {
   const last = sandbox.deliveries().findLast((d) => d.eventname === 'User_Create');
@@ -272,6 +304,8 @@ function sandboxSide(sandbox: RunningSandbox): string {
 }
 
 if (isMain(import.meta.url)) {
+  // `npm start | head -1` must still run step 6: a closed stdout stops the output, not the run.
+  keepRunningWhenOutputCloses();
   const args = readCommandLine({
     args: withRecordName(process.argv.slice(2)),
     options: { yes: { type: 'boolean', short: 'y', default: false }, 'timings-json': { type: 'string' }, record: { type: 'string' } },
@@ -293,7 +327,7 @@ if (isMain(import.meta.url)) {
     process.exitCode = 2;
   } else if (args !== undefined) {
     console.log(styleText('bold', "Bracken's Step by Step Webhook Tutorial, end to end"));
-    const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes }));
+    const result = await recordedIfAsked(args.record, () => runWalkthrough({ yes: args.yes, warn: stdoutOrStderr }));
     let written = true;
     if (timingsFile !== undefined) {
       try {
@@ -303,7 +337,9 @@ if (isMain(import.meta.url)) {
         written = false;
       }
     }
-    // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive.
+    // exit() rather than exitCode: a tunnel that timed out can keep the event loop alive. It waits for
+    // stdout first, whose last failed writes (a closed pipe) repeat on stderr what is left in Bracken.
+    await new Promise((resolve) => process.stdout.write('', resolve));
     process.exit(result.ok && written ? 0 : 1);
   }
 }

@@ -31,6 +31,8 @@ import {
   STEP_PRECONDITION,
   StepError,
   weakSecretWarning,
+  sayIfInterrupted,
+  shellWord,
 } from './lib/core/index.ts';
 import { createBrackenApi, webhookMergePath, resolveWebhookSecret, resolveWebhookTarget, type ResolvedTarget } from './lib/bracken/index.ts';
 import { recordingStep } from './lib/record/index.ts';
@@ -81,8 +83,14 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
   // "create the webhook and call it": s.put(urlMerge_Webhook, json={target, secret, active: True}), once per event.
   const api = createBrackenApi(step);
   for (const event of config.webhook.events) {
-    log(`PUT ${config.apiUrl}${webhookMergePath(config.domainkey, event)} {target, secret, active: true}`);
-    const answer = await api.mergeWebhook(event, { target: target.url, secret, active: true });
+    const url = `${config.apiUrl}${webhookMergePath(config.domainkey, event)}`;
+    log(`PUT ${url} {target, secret, active: true}`);
+    // A Ctrl-C now may leave an active subscription that webhook.json does not record, so step 6 would not switch it off.
+    const interrupted = (signal: NodeJS.Signals) => [
+      `${signal}: stopped while PUT ${url} was under way, so Bracken may have subscribed ${target.url} to ${event}, unrecorded.`,
+      `Next: run \`WORKBENCH_STATE_DIR=${shellWord(state.dir)} npm run step:2\` again (it merges the same subscription and records it), then step 6 switches it off.`,
+    ];
+    const answer = await sayIfInterrupted(interrupted, () => api.mergeWebhook(event, { target: target.url, secret, active: true }));
     // The tutorial prints response.json(), which may echo the secret: printable() redacts it.
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`);
     // Recorded after each merge: if a later one fails, step 6 still knows about this one.

@@ -73,8 +73,8 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     log(`POST ${url} {username, password}`);
     const api = createBrackenApi(step);
     // A Ctrl-C now may leave a user in Bracken that nothing records: say which, before exiting.
-    const interrupted = () => [
-      `SIGINT: stopped while POST ${url} was under way, so Bracken may have created ${username}.`,
+    const interrupted = (signal: NodeJS.Signals) => [
+      `${signal}: stopped while POST ${url} was under way, so Bracken may have created ${username}.`,
       `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
     ];
     const answer = await sayIfInterrupted(interrupted, () =>

@@ -11,18 +11,21 @@ import { startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
 
-test('Ctrl-C during the create POST names the user that may now exist in Bracken, records nothing, exit 130', async () => {
+test.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('%s during the create POST names the user that may now exist in Bracken, records nothing, exit %i', async (signal, code) => {
   const bracken = await loopbackBracken(() => {}); // the create gets no answer
   const stateDir = await tempDir('step4');
   const step = startScript('steps/04-create-test-user.ts', { env: bracken.env(stateDir) });
   const [, username] = await step.waitFor(/User: (Test-User-[0-9a-z]{8}),/, 30_000);
   await until(() => bracken.seen.includes('POST /api/user/create/domain/12345'), 30_000);
-  step.child.kill('SIGINT');
+  step.child.kill(signal);
 
-  expect(await step.exited()).toEqual({ code: 130, signal: null });
+  expect(await step.exited()).toEqual({ code, signal: null });
   expect(step.stderr()).toBe(
     [
-      `SIGINT: stopped while POST ${bracken.url}/api/user/create/domain/12345 was under way, so Bracken may have created ${username}.`,
+      `${signal}: stopped while POST ${bracken.url}/api/user/create/domain/12345 was under way, so Bracken may have created ${username}.`,
       `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
       '',
     ].join('\n'),

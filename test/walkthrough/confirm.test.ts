@@ -23,3 +23,18 @@ test.each([
   input.write(keys);
   expect(await asked).toBe(answer);
 });
+
+test('stdout not a terminal (npm start > run.log): the question is asked on stderr, the terminal, not into the file', async () => {
+  const input = terminal();
+  const file = new PassThrough();
+  const stderr = terminal();
+  let onFile = '';
+  let onStderr = '';
+  file.on('data', (chunk: Buffer) => (onFile += chunk.toString('utf8')));
+  stderr.on('data', (chunk: Buffer) => (onStderr += chunk.toString('utf8')));
+  const asked = confirm('Create a test user? [y/N] ', input, file, stderr);
+  input.write('y\r');
+  expect(await asked).toBe(true);
+  expect(onStderr).toContain('Create a test user? [y/N] ');
+  expect(onFile).toBe('');
+});

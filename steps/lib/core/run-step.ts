@@ -11,6 +11,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
 import type { Config } from './config.ts';
+import { keepRunningWhenOutputCloses } from './closed-output.ts';
 import { WorkbenchError } from './errors.ts';
 
 /** True when the module at `moduleUrl` is the script node was started with. */
@@ -33,6 +34,7 @@ export function describeTarget(config: Config): string {
 
 /** Prints a heading, runs `body`, and on failure prints the error and its hint and sets exit code 1. */
 export async function runStep(title: string, body: () => Promise<unknown>): Promise<void> {
+  keepRunningWhenOutputCloses(); // `npm run step:4 | head -1` must still record the user it creates
   console.log(styleText('bold', title));
   try {
     await body();
@@ -64,6 +66,7 @@ export interface ServiceRun<S extends Service> {
  * `exitCode`: a timed-out native call (ngrok) would otherwise keep the process alive for ever.
  */
 export async function runService<S extends Service>(run: ServiceRun<S>): Promise<void> {
+  keepRunningWhenOutputCloses();
   if (run.title !== undefined) console.log(styleText('bold', run.title));
   let running: S | undefined;
   let stopping: NodeJS.Signals | undefined;
