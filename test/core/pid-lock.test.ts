@@ -10,6 +10,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../steps/lib/core/config.ts';
+import { claimPidLock } from '../../steps/lib/core/pid-lock.ts';
 import { onCleanup } from '../helpers/cleanup.ts';
 import { exitedPid, scriptEnv } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -98,6 +99,21 @@ describe('a pid lock claimed by several processes at once', () => {
     expect(await second.ask({ type: 'claim', path })).toEqual({ type: 'refused', message: `Error: held by ${first.pid}` });
     expect(await readFile(path, 'utf8')).toBe(String(first.pid));
     await first.ask({ type: 'release' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('a pid lock claimed twice by one process at once', () => {
+  test('one claim holds it, the other is refused as held by this process', async () => {
+    const dir = await tempDir('pid-lock');
+    const path = join(dir, 'journal.lock');
+    const refusals = { held: (owner: number) => new Error(`held by ${owner}`), contended: () => new Error('contended') };
+    const results = await Promise.allSettled([claimPidLock(path, refusals), claimPidLock(path, refusals)]);
+    const releases = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const refused = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    for (const release of releases) await release();
+    expect(releases).toHaveLength(1);
+    expect(refused).toEqual([`Error: held by ${process.pid}`]);
     expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ export interface PidLockRefusals<E extends Error> {
 const ATTEMPTS = 10;
 const TAKEOVER_WAIT_MS = 20;
 
-/** Lock files this process holds: its own pid in a lock file proves nothing (a pid reused after a crash). */
+/** Lock files this process holds or is claiming: its own pid in a lock file proves nothing (a pid reused after a crash). */
 const held = new Set<string>();
 
 /**
@@ -45,8 +45,14 @@ const held = new Set<string>();
  */
 export async function claimPidLock<E extends Error>(path: string, refusals: PidLockRefusals<E>): Promise<() => Promise<void>> {
   if (held.has(path)) throw refusals.held(process.pid);
-  await claim(path, refusals);
+  // Marked before the first await: a second claim from this process meanwhile is refused, not raced.
   held.add(path);
+  try {
+    await claim(path, refusals);
+  } catch (error) {
+    held.delete(path);
+    throw error;
+  }
   return async () => {
     if (!held.delete(path)) return;
     await rm(path, { force: true });
