@@ -136,7 +136,7 @@ describe('npm run doctor names each planted fault', () => {
     expect(report.checks[1]).toEqual({
       id: 'env',
       status: 'fail',
-      summary: `${fifo} cannot be read: it is a named pipe (FIFO), not a file`,
+      summary: `${fifo} cannot be read: it is a named pipe (FIFO)`,
       fix: `Make ${fifo} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
     });
     expect(report).toMatchObject({ ok: false, exitCode: 1, notRun: expect.arrayContaining(['mode', 'state-folder']) });

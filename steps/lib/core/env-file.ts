@@ -7,10 +7,11 @@
  * @example
  * const vars = readEnvFile('.env'); // undefined when there is no .env
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { devNull } from 'node:os';
 import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
+import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
 
 /** `.env` text as its variables. */
@@ -70,14 +71,10 @@ function valueCutByHash(text: string): { name: string; kept: string } | undefine
   return undefined;
 }
 
-/**
- * The text of `file`, if it is a regular file of a sensible size. Opened without blocking and
- * checked before reading: a named pipe (FIFO) would otherwise wait for a writer forever, and a
- * device such as /dev/zero would be read until memory ran out, both with no word to the user.
- */
+/** The text of `file`, if it is a regular file of a sensible size: checked before anything is read (file-kind.ts). */
 function readTextFile(file: string): string {
   if (file === devNull) return ''; // `--dotenv /dev/null`: no .env at all, a fair thing to check
-  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  const fd = openSync(file, NONBLOCKING_READ);
   try {
     const stats = fstatSync(fd);
     const refusal = notAnEnvFile(stats);
@@ -94,10 +91,8 @@ function readTextFile(file: string): string {
 
 /** Why `stats` is not a file to read as `.env`; undefined when it is one. */
 function notAnEnvFile(stats: Stats): string | undefined {
-  if (stats.isDirectory()) return 'it is a folder';
-  if (stats.isFIFO()) return 'it is a named pipe (FIFO), not a file';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'it is a device, not a file';
-  if (stats.isSocket()) return 'it is a socket, not a file';
+  const kind = otherKind(stats);
+  if (kind !== undefined) return `it is ${kind}`;
   if (stats.size > MAX_ENV_FILE_BYTES) return `it is ${Math.ceil(stats.size / 1024 / 1024)} MiB, more than a .env file holds (the limit is 1 MiB)`;
   return undefined;
 }
