@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { STATE_CORRUPT, STATE_WRITE_FAILED, StateError } from './errors.ts';
 import { fileInTheWay } from './file-in-the-way.ts';
-import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
+import { NotARegularFile, readRegularFile } from './file-kind.ts';
 import { shapeProblem, upgradeWebhook } from './state-shapes.ts';
 
 /** The names of the state files the steps share, and what each holds. */
@@ -145,11 +145,11 @@ export function openState(dir: string): State {
       const file = path(STATE_FILES[name]);
       let text: string;
       try {
-        text = await readRegularFile(file);
+        text = (await readRegularFile(file)).toString('utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return undefined;
-        const kind = error instanceof NotAFile ? error.kind : code === 'EISDIR' ? 'a folder' : undefined;
+        const kind = error instanceof NotARegularFile ? error.kind : code === 'EISDIR' ? 'a folder' : undefined;
         const what = kind !== undefined ? `${file} is ${kind}, not the file its step writes.` : `Cannot read ${file}: ${(error as Error).message}`;
         throw new StateError(STATE_CORRUPT, what, { cause: error, hint: REWRITE_HINTS[name](file) });
       }
@@ -176,26 +176,6 @@ export function openState(dir: string): State {
       await rm(path(STATE_FILES[name]), { force: true });
     },
   };
-}
-
-/** A state file that is not a regular file (file-kind.ts): a pipe would be waited on forever, a device read without end. */
-class NotAFile extends Error {
-  readonly kind: string;
-  constructor(kind: string) {
-    super(`it is ${kind}`);
-    this.kind = kind;
-  }
-}
-
-async function readRegularFile(file: string): Promise<string> {
-  const handle = await open(file, NONBLOCKING_READ);
-  try {
-    const kind = otherKind(await handle.stat());
-    if (kind !== undefined) throw new NotAFile(kind);
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
