@@ -307,7 +307,7 @@ describe('the checks that need no setup', () => {
     const report = await runDoctor({ envFile: dir, env: {} });
     expect(report.exitCode).toBe(1);
     expect(lineOf(report, 'env')).toBe(
-      `✘ ${dir} cannot be read: it is a folder\n  → Make ${dir} a readable file (chmod 600 ${dir}), or remove it to use the defaults.`,
+      `✘ ${dir} cannot be read: it is a folder\n  → Make ${dir} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
     );
     expect(report.notRun).toContain('token');
   });
@@ -328,7 +328,7 @@ describe('the checks that need no setup', () => {
     const report = await runDoctor({ envFile, env: {} });
     expect(report.exitCode).toBe(1);
     expect(lineOf(report, 'env')).toBe(
-      `✘ ${envFile} cannot be read: it is a folder\n  → Make ${envFile} a readable file (chmod 600 ${envFile}), or remove it to use the defaults.`,
+      `✘ ${envFile} cannot be read: it is a folder\n  → Make ${envFile} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
     );
   });
 
