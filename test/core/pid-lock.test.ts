@@ -61,32 +61,28 @@ describe('a pid lock claimed by several processes at once', () => {
     claimants = Array.from({ length: CLAIMANTS }, startClaimant);
   });
 
-  test('a free lock: exactly one holds it in every round, and the folder holds only the lock', async () => {
+  /** ROUNDS rounds on a fresh folder, `before` run ahead of each: every round must have exactly one holder, and nothing be left. */
+  async function expectOneHolderPerRound(before: (path: string, index: number) => Promise<void>): Promise<void> {
     const dir = await tempDir('pid-lock');
     const path = join(dir, 'journal.lock');
     const holders: number[] = [];
     for (let index = 0; index < ROUNDS; index += 1) {
+      await before(path, index);
       const result = await round(claimants, path);
       expect(result.failures).toEqual([]);
       holders.push(result.holders);
     }
     expect(holders).toEqual(Array(ROUNDS).fill(1));
     expect(await readdir(dir)).toEqual([]);
+  }
+
+  test('a free lock: exactly one holds it in every round, and nothing is left in the folder', async () => {
+    await expectOneHolderPerRound(async () => {});
   });
 
   test("a dead owner's lock (or an empty one, left by an older version): exactly one takes it over in every round", async () => {
-    const dir = await tempDir('pid-lock');
-    const path = join(dir, 'journal.lock');
     const dead = exitedPid();
-    const holders: number[] = [];
-    for (let index = 0; index < ROUNDS; index += 1) {
-      await writeFile(path, index % 2 === 0 ? String(dead) : '');
-      const result = await round(claimants, path);
-      expect(result.failures).toEqual([]);
-      holders.push(result.holders);
-    }
-    expect(holders).toEqual(Array(ROUNDS).fill(1));
-    expect(await readdir(dir)).toEqual([]);
+    await expectOneHolderPerRound((path, index) => writeFile(path, index % 2 === 0 ? String(dead) : ''));
   });
 
   test("the holder's pid is in the lock file, and a live owner's lock is refused, not taken", async () => {
