@@ -2,6 +2,7 @@
  * `.env` as the steps read it (core/env-file.ts): Node's parser, after a UTF-8 byte order mark is
  * dropped, so the first variable keeps its name; a file that cannot be read is a ConfigError.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -58,4 +59,37 @@ describe('.env', () => {
     await writeFile(file, 'BRACKEN_CLIENT_ID=acme # our client\nBRACKEN_CLIENT_SECRET="Xy9kQ2vL7p#R4tZ8wN3m"\n# a=b#c\n');
     expect(readEnvFile(file)).toEqual({ BRACKEN_CLIENT_ID: 'acme', BRACKEN_CLIENT_SECRET: 'Xy9kQ2vL7p#R4tZ8wN3m' });
   });
+
+  test('what is not a text file is refused before it is read: a named pipe, a device, a file of megabytes; /dev/null is no .env', async () => {
+    const dir = await tempDir('env-file');
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const big = join(dir, 'big.env');
+    await writeFile(big, `A=${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const hint = (file: string) => `Make ${file} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`;
+    expect(refusal(() => readEnvFile(big))).toMatchObject({
+      code: CONFIG_INVALID,
+      message: `${big} cannot be read: it is 3 MiB, more than a .env file holds (the limit is 1 MiB).`,
+      hint: hint(big),
+    });
+    expect(readEnvFile('/dev/null')).toEqual({});
+    // Before, the pipe waited for a writer forever and /dev/zero was read until memory ran out.
+    expect(refusal(() => readEnvFile(fifo))).toMatchObject({
+      code: CONFIG_INVALID,
+      message: `${fifo} cannot be read: it is a named pipe (FIFO).`,
+      hint: hint(fifo),
+    });
+    expect(refusal(() => readEnvFile('/dev/zero'))).toMatchObject({ code: CONFIG_INVALID, message: '/dev/zero cannot be read: it is a device.' });
+  });
 });
+
+/** The ConfigError `read` throws. */
+function refusal(read: () => unknown): ConfigError {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, got none');
+}

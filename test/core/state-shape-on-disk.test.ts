@@ -3,7 +3,8 @@
  * where the journal folder belongs. Each command says which entry is in the way and what to do,
  * never "free some space or fix the permissions", never a stack trace.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { STATE_CORRUPT, STATE_WRITE_FAILED, StateError } from '../../steps/lib/core/errors.ts';
@@ -23,6 +24,39 @@ describe('a folder where a state file belongs', () => {
     expect(error.hint).toBe(
       `Delete ${join(dir, 'webhook.json')} and run \`npm run step:2\` again (it subscribes again, with a new secret unless WEBHOOK_SECRET is set).`,
     );
+  });
+});
+
+describe('a named pipe or a device where a state file belongs', () => {
+  test('state.read says what it is at once (it waited for a writer forever, or read /dev/zero until memory ran out)', async () => {
+    const dir = await tempDir('state-kind');
+    expect(spawnSync('mkfifo', [join(dir, 'webhook.json')]).status).toBe(0);
+    await symlink('/dev/zero', join(dir, 'listener.json'));
+    const pipe = await rejection(openState(dir).read('webhook'));
+    expect(pipe).toBeInstanceOf(StateError);
+    expect(pipe.code).toBe(STATE_CORRUPT);
+    expect(pipe.message).toBe(`${join(dir, 'webhook.json')} is a named pipe (FIFO), not the file its step writes.`);
+    expect(pipe.hint).toBe(
+      `Delete ${join(dir, 'webhook.json')} and run \`npm run step:2\` again (it subscribes again, with a new secret unless WEBHOOK_SECRET is set).`,
+    );
+    const device = await rejection(openState(dir).read('listener'));
+    expect(device.code).toBe(STATE_CORRUPT);
+    expect(device.message).toBe(`${join(dir, 'listener.json')} is a device, not the file its step writes.`);
+  });
+
+  test('npm run doctor -- --json: the subscription line is ✘ naming the pipe, the JSON whole, exit 1', async () => {
+    const dir = await tempDir('state-kind');
+    expect(spawnSync('mkfifo', [join(dir, 'webhook.json')]).status).toBe(0);
+    const result = await runScript('scripts/doctor.ts', {
+      args: ['--json', '--dotenv', join(dir, 'none.env')],
+      env: { WORKBENCH_STATE_DIR: dir, HTTP_TIMEOUT_MS: '500' },
+    });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { checks: { id: string; status: string; summary: string }[] };
+    expect(report.checks.find((check) => check.id === 'subscription-target')).toMatchObject({
+      status: 'fail',
+      summary: `${join(dir, 'webhook.json')} is a named pipe (FIFO), not the file its step writes.`,
+    });
   });
 });
 

@@ -5,6 +5,7 @@
  * developer's `.env` and shell never steer it (runDoctor is given the environment; the CLI runs
  * with scriptEnv's).
  */
+import { spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -122,6 +123,23 @@ describe('npm run doctor names each planted fault', () => {
       `✘ 2 settings are not valid: LISTEN_PORT="abc" is not valid: expected a whole number from 0 to 65535. (from ${envFile}) HANDLER_RETRY_LIMIT="999" is not valid: expected a whole number from 0 to 100. (from ${envFile})\n  → Fix LISTEN_PORT in .env or in the environment (see .env.example).`,
     );
     expect(result.stdout).toContain('Not run until the configuration is valid: mode, identity-reachable,');
+  });
+
+  it('a named pipe as --dotenv: ✘ saying so at once (it waited for a writer forever), valid --json, exit 1', async () => {
+    const { dir, stateDir } = await setup();
+    const fifo = join(dir, 'env.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const result = await runScript('scripts/doctor.ts', { args: ['--json', '--dotenv', fifo], env: { WORKBENCH_STATE_DIR: stateDir } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as DoctorReport;
+    expect(report.checks[1]).toEqual({
+      id: 'env',
+      status: 'fail',
+      summary: `${fifo} cannot be read: it is a named pipe (FIFO)`,
+      fix: `Make ${fifo} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
+    });
+    expect(report).toMatchObject({ ok: false, exitCode: 1, notRun: expect.arrayContaining(['mode', 'state-folder']) });
   });
 
   it('an unreachable identity server (live): ✘ with what failed, exit 1', async () => {
@@ -289,7 +307,7 @@ describe('the checks that need no setup', () => {
     const report = await runDoctor({ envFile: dir, env: {} });
     expect(report.exitCode).toBe(1);
     expect(lineOf(report, 'env')).toBe(
-      `✘ ${dir} cannot be read: it is a folder\n  → Make ${dir} a readable file (chmod 600 ${dir}), or remove it to use the defaults.`,
+      `✘ ${dir} cannot be read: it is a folder\n  → Make ${dir} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
     );
     expect(report.notRun).toContain('token');
   });
@@ -310,7 +328,7 @@ describe('the checks that need no setup', () => {
     const report = await runDoctor({ envFile, env: {} });
     expect(report.exitCode).toBe(1);
     expect(lineOf(report, 'env')).toBe(
-      `✘ ${envFile} cannot be read: it is a folder\n  → Make ${envFile} a readable file (chmod 600 ${envFile}), or remove it to use the defaults.`,
+      `✘ ${envFile} cannot be read: it is a folder\n  → Make ${envFile} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
     );
   });
 

@@ -7,9 +7,11 @@
  * @example
  * const vars = readEnvFile('.env'); // undefined when there is no .env
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { devNull } from 'node:os';
 import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
+import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
 
 /** `.env` text as its variables. */
@@ -17,12 +19,19 @@ export function parseEnvText(text: string): Record<string, string> {
   return parseEnv(text.startsWith('\uFEFF') ? text.slice(1) : text) as Record<string, string>;
 }
 
+/**
+ * Past this, a file given as `.env` is not one (a log, a database dump): refused, not read into
+ * memory. A real one is a few dozen lines; a multi-line PEM key in it is a few KiB.
+ */
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
+
 /** The variables in `envFile`; undefined when it does not exist; ConfigError CONFIG_INVALID when it cannot be read. */
 export function readEnvFile(envFile: string): Record<string, string> | undefined {
   let text: string;
   try {
-    text = readFileSync(envFile, 'utf8');
+    text = readTextFile(envFile);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
@@ -59,5 +68,31 @@ function valueCutByHash(text: string): { name: string; kept: string } | undefine
       return { name: match[1], kept: match[2].slice(0, hash + 1) };
     }
   }
+  return undefined;
+}
+
+/** The text of `file`, if it is a regular file of a sensible size: checked before anything is read (file-kind.ts). */
+function readTextFile(file: string): string {
+  if (file === devNull) return ''; // `--dotenv /dev/null`: no .env at all, a fair thing to check
+  const fd = openSync(file, NONBLOCKING_READ);
+  try {
+    const stats = fstatSync(fd);
+    const refusal = notAnEnvFile(stats);
+    if (refusal !== undefined) {
+      throw new ConfigError(CONFIG_INVALID, `${file} cannot be read: ${refusal}.`, {
+        hint: `Make ${file} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
+      });
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why `stats` is not a file to read as `.env`; undefined when it is one. */
+function notAnEnvFile(stats: Stats): string | undefined {
+  const kind = otherKind(stats);
+  if (kind !== undefined) return `it is ${kind}`;
+  if (stats.size > MAX_ENV_FILE_BYTES) return `it is ${Math.ceil(stats.size / 1024 / 1024)} MiB, more than a .env file holds (the limit is 1 MiB)`;
   return undefined;
 }

@@ -63,6 +63,7 @@ export { claimPidLock } from './pid-lock.ts';
 export { describeValue } from './describe-value.ts';
 export { isObject } from './is-object.ts';
 export { parseEnvText, readEnvFile } from './env-file.ts';
+export { NotARegularFile, readRegularFile } from './file-kind.ts';
 export type { PidLockRefusals } from './pid-lock.ts';
 export { printable, scrubText } from './printable.ts';
 export { quoteShort } from './quote-short.ts';

@@ -11,11 +11,12 @@
  * await state.write('user', { apiUrl, domainkey, userkey: 1, username: 'Test-User-ab12', createdAt });
  * const user = await state.read('user'); // UserState | undefined
  */
-import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { STATE_CORRUPT, STATE_WRITE_FAILED, StateError } from './errors.ts';
 import { fileInTheWay } from './file-in-the-way.ts';
+import { NotARegularFile, readRegularFile } from './file-kind.ts';
 import { shapeProblem, upgradeWebhook } from './state-shapes.ts';
 
 /** The names of the state files the steps share, and what each holds. */
@@ -144,11 +145,12 @@ export function openState(dir: string): State {
       const file = path(STATE_FILES[name]);
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        text = (await readRegularFile(file)).toString('utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return undefined;
-        const what = code === 'EISDIR' ? `${file} is a folder, not the file its step writes.` : `Cannot read ${file}: ${(error as Error).message}`;
+        const kind = error instanceof NotARegularFile ? error.kind : code === 'EISDIR' ? 'a folder' : undefined;
+        const what = kind !== undefined ? `${file} is ${kind}, not the file its step writes.` : `Cannot read ${file}: ${(error as Error).message}`;
         throw new StateError(STATE_CORRUPT, what, { cause: error, hint: REWRITE_HINTS[name](file) });
       }
       let value: unknown;

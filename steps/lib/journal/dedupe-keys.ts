@@ -16,9 +16,9 @@
  * const { file, keys } = await DedupeKeyFile.open({ dir, retentionMs, log });
  * await file.append(keysOfRemovedFile); // on disk when it resolves; then the journal file may go
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isObject, syncDir, writeFileAtomic } from '../core/index.ts';
+import { isObject, readRegularFile, syncDir, writeFileAtomic } from '../core/index.ts';
 import type { JournalEntry } from './format.ts';
 
 /** The file beside the journal files. */
@@ -66,7 +66,7 @@ interface KeyFileContent {
 async function readDedupeKeys(dir: string, retention: Retention): Promise<KeyFileContent> {
   let data: Buffer;
   try {
-    data = await readFile(join(dir, DEDUPE_KEYS_FILE));
+    data = await readRegularFile(join(dir, DEDUPE_KEYS_FILE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { keys: [], lines: 0, bytes: 0, warnings: [] };
     const why = (error as Error).message;

@@ -2,9 +2,9 @@
  * Reading journal files back, in either format (format 2 frames, or format 1 NDJSON from before).
  * Shared by `openJournal` (which also repairs a torn tail) and `readJournal` (which only reads).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { notAFolder, STATE_CORRUPT } from '../core/index.ts';
+import { NotARegularFile, notAFolder, readRegularFile, STATE_CORRUPT, StateError } from '../core/index.ts';
 import { journalFileOf, type JournalEntry, type JournalFormat } from './format.ts';
 import { decodeFrames, encodeFrame } from './frame.ts';
 import { decodeLines } from './legacy-ndjson.ts';
@@ -56,10 +56,17 @@ export interface ReadFileResult {
 export async function readJournalFile(file: JournalFile): Promise<ReadFileResult> {
   let data: Buffer;
   try {
-    data = await readFile(file.path);
+    data = await readRegularFile(file.path);
   } catch (error) {
     // Rotation may delete an old file between listing and reading it.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], warnings: [], completeBytes: 0, tornBytes: 0, tail: Buffer.alloc(0) };
+    // A pipe would be waited on forever, a device read without end: say what is in the way instead.
+    if (error instanceof NotARegularFile) {
+      throw new StateError(STATE_CORRUPT, `${file.path} is ${error.kind}, not a journal file.`, {
+        cause: error,
+        hint: `Move ${file.path} out of the journal folder: only the listener writes files named journal-*.`,
+      });
+    }
     throw error;
   }
   const name = basename(file.path);
