@@ -5,7 +5,7 @@
  * Each claimant is its own process (test/fixtures/pid-lock-claimer.ts), started once and told to
  * claim over IPC, so that the claims of a round land together. Every round counts the holders.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -110,6 +110,19 @@ describe('a pid lock claimed twice by one process at once', () => {
     for (const release of releases) await release();
     expect(releases).toHaveLength(1);
     expect(refused).toEqual([`Error: held by ${process.pid}`]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('a pid lock that is a named pipe (a hand-made mistake)', () => {
+  test('is read without waiting for a writer, and taken over as a lock that names no live owner', async () => {
+    const dir = await tempDir('pid-lock');
+    const path = join(dir, 'journal.lock');
+    execFileSync('mkfifo', [path]);
+    const refusals = { held: (owner: number) => new Error(`held by ${owner}`), contended: () => new Error('contended') };
+    const release = await claimPidLock(path, refusals);
+    expect(await readFile(path, 'utf8')).toBe(String(process.pid));
+    await release();
     expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, open, rename, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NONBLOCKING_READ } from './file-kind.ts';
 import { processIsRunning } from './net.ts';
 
 /** The errors to throw when the lock cannot be had. */
@@ -101,7 +102,8 @@ interface LockFile {
 async function readLock(path: string): Promise<LockFile | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    // Not waiting for a writer, should the lock be a named pipe (made by hand): it then reads as empty.
+    handle = await open(path, NONBLOCKING_READ);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
