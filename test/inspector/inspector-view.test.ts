@@ -1,7 +1,7 @@
 import { describe as group, expect, it } from 'vitest';
-import { isJson, MAX_PRETTY_DEPTH, PRETTY_MAX_CHARS, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
+import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
 import { replayHeaders, replayTarget } from '../../steps/lib/inspector/replay.ts';
-import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
+import { BODY_PREVIEW_BYTES, bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
 import { EXAMPLE_EVENTS } from '../helpers/events.ts';
 import { deliveryView } from './fake-feed.ts';
 
@@ -100,10 +100,10 @@ group('bodyView(bytes)', () => {
 
   // With LISTEN_BODY_LIMIT raised (up to 64 MiB), parsing a body only to tell JSON from text cost
   // 12 s and 650 MB for 21 MB of `[{},{},…]`, in the listener's own process (step 3), and the
-  // layout was refused anyway. Past what prettyJson lays out, the body is shown as received.
-  it('shows a body longer than any layout as text as received, with a note, without parsing it', () => {
-    const many = `[${'{},'.repeat(PRETTY_MAX_CHARS / 3)}{}]`;
-    expect(bodyView(Buffer.from(many))).toStrictEqual({ kind: 'text', text: many, note: 'not read as JSON: over 4,194,304 characters' });
+  // layout was refused anyway. Past the preview, the body's start is shown as text, unparsed.
+  it('shows only the first BODY_PREVIEW_BYTES of a longer body, as text, without parsing it', () => {
+    const many = `[${'{},'.repeat(BODY_PREVIEW_BYTES / 3)}{}]`;
+    expect(bodyView(Buffer.from(many))).toStrictEqual({ kind: 'text', text: many.slice(0, BODY_PREVIEW_BYTES), shownBytes: BODY_PREVIEW_BYTES });
     const fits = `[${'1,'.repeat(1000)}1]`;
     expect(bodyView(Buffer.from(fits)).kind).toBe('json');
   });

@@ -66,6 +66,7 @@ export const INSPECTOR_HTML = `<!doctype html>
       <table id="headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
       <div class="body-head">
         <h3>Request body <span id="body-kind" class="muted"></span></h3>
+        <a id="body-download" download hidden>Download</a>
         <div id="body-views" class="views" role="group" aria-label="Body view">
           <button id="view-pretty" type="button" aria-pressed="true">Pretty</button>
           <button id="view-raw" type="button" aria-pressed="false">Raw</button>

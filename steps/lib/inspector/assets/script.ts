@@ -47,6 +47,11 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function handlerState(d) {
     return (HANDLER_TEXT[d.handler] || d.handler) + (d.handlerError ? ': ' + d.handlerError : '');
   }
+  // "1,048,576 bytes (1.0 MiB)": a size in bytes is what the sender's Content-Length says; MiB is what a reader takes in.
+  function size(bytes) {
+    const exact = bytes.toLocaleString('en-US') + ' bytes';
+    return bytes < 1024 * 1024 ? exact : exact + ' (' + (bytes / 1024 / 1024).toFixed(1) + ' MiB)';
+  }
   function ok(status) { return status >= 200 && status < 300; }
   function headerRows(table, pairs) {
     table.tBodies[0].replaceChildren(...pairs.map(([name, value]) => {
@@ -131,6 +136,9 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     $('retry').hidden = !(canRetry && (d.handler === 'failed' || d.handler === 'dead'));
     headerRows($('headers'), d.headers);
     shownBody = { body: d.body, bytes: d.bodyBytes };
+    // The exact bytes, as a file: the body below is only their first MiB when they are more.
+    $('body-download').href = '/api/deliveries/' + encodeURIComponent(id) + '/body';
+    $('body-download').hidden = d.body.kind === 'empty' || d.body.kind === 'not-kept';
     showBody();
     showResponse(d.response);
     showForwards(d.forwards);
@@ -140,8 +148,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     const { body, bytes } = shownBody;
     // A JSON body too deep or too large to lay out comes as sent, with a note saying so (a text one too long to read as JSON too).
     const note = body.note ? '; ' + body.note : '';
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received' + note + ')', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)',
-      'not-kept': '(not kept: the listener refused these ' + bytes + ' bytes unread)' };
+    // A body longer than the preview comes as its start only: say how much, and where the rest is.
+    const cut = body.shownBytes === undefined ? '' : '; only the first ' + size(body.shownBytes) + ' shown, Download has them all';
+    const kinds = { empty: '(empty)', json: '(JSON, ' + size(bytes) + note + ')', text: '(text, ' + size(bytes) + ', as received' + note + cut + ')',
+      binary: '(not UTF-8, ' + size(bytes) + ': hex, then base64' + cut + ')', 'not-kept': '(not kept: the listener refused these ' + size(bytes) + ' unread)' };
     $('body-kind').textContent = kinds[body.kind];
     // Pretty and Raw differ only for JSON: any other body is shown as received already.
     $('body-views').hidden = body.kind !== 'json';

