@@ -59,4 +59,15 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     expect((await readFile((await download.path()) ?? '')).equals(body)).toBe(true);
     await download.delete();
   });
+
+  it('shows a JSON body too deep to lay out as sent, in Pretty and in Raw alike (sent once)', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    await inspect(fakeFeed([deliveryView({ body: deep })]));
+    await rows().first().click();
+    await expect.poll(() => page.locator('#body-kind').textContent(), WAIT).toBe('(JSON, 10,000 bytes; not pretty-printed: nested more than 64 levels deep)');
+    expect(await page.locator('#body').textContent()).toBe(deep);
+    await page.getByRole('button', { name: 'Raw' }).click();
+    expect(await page.locator('#body').textContent()).toBe(deep);
+    await page.getByRole('button', { name: 'Pretty' }).click();
+  });
 });

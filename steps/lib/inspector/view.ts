@@ -62,7 +62,8 @@ export type BodyView =
   | { readonly kind: 'empty' }
   /** Refused unread (413, 408): only its size, announced or received, is known. */
   | { readonly kind: 'not-kept'; readonly bytes: number }
-  | { readonly kind: 'json'; readonly text: string; readonly raw: string; readonly note?: string }
+  /** `raw` is absent when `text` is the body as sent already (not laid out, with a `note`): the same megabytes twice otherwise. */
+  | { readonly kind: 'json'; readonly text: string; readonly raw?: string; readonly note?: string }
   | { readonly kind: 'text'; readonly text: string; readonly note?: string; readonly shownBytes?: number }
   | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean; readonly shownBytes?: number };
 
@@ -280,7 +281,7 @@ export function bodyView(bytes: Uint8Array): BodyView {
 /** `text` re-indented, or as sent with a note when the layout would be too deep or too large. */
 function jsonView(text: string): BodyView {
   const pretty = prettyJson(text);
-  return pretty.ok ? { kind: 'json', text: pretty.text, raw: text } : { kind: 'json', text, raw: text, note: `not pretty-printed: ${pretty.reason}` };
+  return pretty.ok ? { kind: 'json', text: pretty.text, raw: text } : { kind: 'json', text, note: `not pretty-printed: ${pretty.reason}` };
 }
 
 function hexDump(bytes: Buffer): string {

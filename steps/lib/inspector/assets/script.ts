@@ -158,7 +158,8 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     $('view-pretty').setAttribute('aria-pressed', String(bodyMode === 'pretty'));
     $('view-raw').setAttribute('aria-pressed', String(bodyMode === 'raw'));
     if (body.kind === 'binary') $('body').textContent = body.hex + (body.hexTruncated ? '\n…' : '') + '\n\nbase64:\n' + body.base64;
-    else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' ? body.raw : body.text;
+    // A body not laid out comes once, as sent: Raw and Pretty are then the same text.
+    else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' && body.raw !== undefined ? body.raw : body.text;
     else $('body').textContent = body.kind === 'empty' || body.kind === 'not-kept' ? '' : body.text;
   }
   function setBodyMode(mode) {
