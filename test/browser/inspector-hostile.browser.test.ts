@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startInspector, type Inspector } from '../../steps/lib/inspector/inspector.ts';
 import { BODY_PREVIEW_BYTES } from '../../steps/lib/inspector/view.ts';
+import { checkRetry, type DeliveryView, feedSource, type RetryResult } from '../../steps/lib/delivery/index.ts';
 import { deliveryView, fakeFeed, type FakeFeed } from '../inspector/fake-feed.ts';
 import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
 
@@ -21,8 +22,12 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
   let page: Page;
   const opened: Inspector[] = [];
 
-  async function inspect(feed: FakeFeed, replayUrl = 'http://127.0.0.1:9/webhooks'): Promise<Inspector> {
-    const inspector = await startInspector({ port: 0, feed, replayUrl });
+  /** The inspector over `feed`, with Retry now when `retryNow` is given, and the page open on it. */
+  async function inspect(feed: FakeFeed, retryNow?: (id: string) => Promise<RetryResult>): Promise<Inspector> {
+    const replayUrl = 'http://127.0.0.1:9/webhooks';
+    const inspector = await (retryNow === undefined
+      ? startInspector({ port: 0, feed, replayUrl })
+      : startInspector({ port: 0, store: { ...feedSource(feed), retryNow }, replayUrl }));
     opened.push(inspector);
     await page.goto(inspector.url);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor(WAIT);
@@ -69,5 +74,41 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await page.getByRole('button', { name: 'Raw' }).click();
     expect(await page.locator('#body').textContent()).toBe(deep);
     await page.getByRole('button', { name: 'Pretty' }).click();
+  });
+
+  // Two clicks before the first answer came sent two replays (two duplicates recorded, and with
+  // forwarding two more copies to the user's app); Retry now twice showed the second click's 409
+  // not_retryable in place of the first one's "Queued".
+  it('sends one replay and one Retry now for a double click', async () => {
+    const dead = deliveryView({ handler: 'dead', handlerError: 'boom' });
+    const feed = fakeFeed([dead]);
+    const retries: string[] = [];
+    await inspect(feed, async (id) => {
+      retries.push(id);
+      const checked = checkRetry(
+        id,
+        feed.list().find((v) => v.id === id),
+      );
+      if (!checked.ok) return checked;
+      const queued: DeliveryView = { ...checked.view, handler: 'pending', handlerError: undefined };
+      feed.publish(queued);
+      return { ok: true, delivery: queued };
+    });
+    let replays = 0;
+    await page.route('**/replay', async (route) => {
+      replays++;
+      await route.fulfill({ json: { url: 'http://127.0.0.1:9/webhooks', status: 200, body: 'ok', bodyTruncated: false } });
+    });
+    await rows().first().click();
+    await page.getByRole('button', { name: 'Replay' }).dblclick();
+    await page.locator('#replay-result').getByText('Replayed to').waitFor(WAIT);
+    await page.unroute('**/replay');
+    expect(replays).toBe(1);
+
+    await page.getByRole('button', { name: 'Retry now' }).dblclick();
+    await page.locator('#replay-result').getByText('Queued: the handler runs again now').waitFor(WAIT);
+    await expect.poll(() => page.locator('#facts').innerText(), WAIT).toContain('Handler\nqueued');
+    expect(retries).toEqual([dead.id]);
+    expect(await page.locator('#replay-result').innerText()).toBe('Queued: the handler runs again now (handler: queued).');
   });
 });

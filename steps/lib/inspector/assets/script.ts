@@ -199,6 +199,13 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     box.replaceChildren(el('p', 'verdict-invalid', String(error.message || error)));
   }
 
+  // A second click before the first one's answer sent the action again: two replays (two more
+  // copies at the user's app when it forwards), or Retry now's 409 over the first one's "Queued".
+  async function oneAtATime(button, action) {
+    if (button.disabled) return;
+    button.disabled = true;
+    try { await action(); } finally { button.disabled = false; }
+  }
   async function replay() {
     if (!selected) return;
     const box = $('replay-result');
@@ -276,10 +283,10 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       input.addEventListener('change', () => { verdict = input.value; renderList(); load().catch(showError); });
     }
     $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showError); });
-    $('replay').addEventListener('click', replay);
+    $('replay').addEventListener('click', () => oneAtATime($('replay'), replay));
     $('view-pretty').addEventListener('click', () => setBodyMode('pretty'));
     $('view-raw').addEventListener('click', () => setBodyMode('raw'));
-    $('retry').addEventListener('click', retryNow);
+    $('retry').addEventListener('click', () => oneAtATime($('retry'), retryNow));
     follow();
   });
 })();
