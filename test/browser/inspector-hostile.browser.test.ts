@@ -111,4 +111,32 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     expect(retries).toEqual([dead.id]);
     expect(await page.locator('#replay-result').innerText()).toBe('Queued: the handler runs again now (handler: queued).');
   });
+
+  // Every redraw of the list (an Enter on a row, any live delivery) replaced the rows, and the
+  // focused one with them: focus fell back to the page, and a keyboard user lost their place.
+  it('keeps the keyboard focus on its row when Enter opens it and when live deliveries arrive', async () => {
+    const [older, newer] = [deliveryView({ receivedAt: '2026-01-01T00:00:00.000Z' }), deliveryView({ receivedAt: '2026-01-01T00:00:01.000Z' })];
+    const feed = fakeFeed([older, newer]);
+    await inspect(feed);
+    await expect.poll(() => rows().count(), WAIT).toBe(2);
+    // The id of the focused row; none when the focus fell to the page.
+    const focusedId = () =>
+      page
+        .locator('#deliveries tr.delivery:focus')
+        .evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: { id: string } }).dataset.id))
+        .then((ids) => ids[0] ?? 'none');
+    await rows().last().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#detail-title').isVisible(), WAIT).toBe(true);
+    await expect.poll(() => page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id'), WAIT).toBe(older.id);
+    expect(await focusedId()).toBe(older.id);
+    feed.publish(deliveryView({ receivedAt: '2026-01-01T00:00:02.000Z' }));
+    await expect.poll(() => rows().count(), WAIT).toBe(3);
+    expect(await focusedId()).toBe(older.id);
+    // Shift+Tab goes on from there, to the row above: the newer one (the list is newest first).
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('Tab');
+    await page.keyboard.up('Shift');
+    expect(await focusedId()).toBe(newer.id);
+  });
 });

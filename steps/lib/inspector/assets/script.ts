@@ -82,7 +82,14 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     const keep = new Set(rows.concat(all.slice(0, LIST_LIMIT)));
     if (keep.size < known.size) for (const d of all) if (!keep.has(d)) known.delete(d.id);
     const tbody = $('deliveries').tBodies[0];
+    // The rows are new elements: the one that had the keyboard focus gets it back, or it would fall
+    // to the page at every Enter and every live delivery, and a keyboard user would lose their place.
+    const focused = tbody.contains(document.activeElement) ? document.activeElement.dataset.id : undefined;
     tbody.replaceChildren(...rows.flatMap(row));
+    if (focused !== undefined) {
+      const again = Array.from(tbody.rows).find((tr) => tr.dataset.id === focused && tr.classList.contains('delivery'));
+      if (again) again.focus({ preventScroll: true });
+    }
     $('empty').hidden = rows.length > 0;
     const which = [verdict === 'all' ? '' : verdict, handler === 'all' ? '' : 'handler ' + handler].filter(Boolean).join(', ');
     // Before the first answer nothing is known: "No deliveries yet" would be a claim.
