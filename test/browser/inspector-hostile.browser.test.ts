@@ -139,4 +139,39 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await page.keyboard.up('Shift');
     expect(await focusedId()).toBe(newer.id);
   });
+
+  // An open delivery is fetched again at each change (pending, running, done...). Two fetches of it
+  // can come back in either order: the older answer, arriving last, showed a state long gone
+  // ("running…" for a delivery that was done) until the next change.
+  it('shows the latest state of an open delivery that changes, whatever order the answers come in', async () => {
+    const view = deliveryView({ handler: 'pending' });
+    const feed = fakeFeed([view]);
+    await inspect(feed);
+    await rows().first().click();
+    await expect.poll(() => page.locator('#facts').innerText(), WAIT).toContain('Handler\nqueued');
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let fetched = () => {};
+    const stale = new Promise<void>((resolve) => (fetched = resolve));
+    let seen = 0;
+    await page.route(`**/api/deliveries/${view.id}`, async (route) => {
+      if (++seen > 1) return route.continue();
+      // The first refetch gets its answer (running) now, and delivers it after the second one's (done).
+      const response = await route.fetch();
+      fetched();
+      await held;
+      await route.fulfill({ response });
+    });
+    feed.publish({ ...view, handler: 'running' });
+    await stale;
+    feed.publish({ ...view, handler: 'done' });
+    await expect.poll(() => page.locator('#facts').innerText(), WAIT).toContain('Handler\nran');
+    const lateAnswer = page.waitForEvent('requestfinished', (request) => request.url().endsWith(`/api/deliveries/${view.id}`));
+    release();
+    await lateAnswer;
+    // The page reads and draws it in the tasks right after: one more timer turn covers them.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await page.unroute(`**/api/deliveries/${view.id}`);
+    expect(await page.locator('#facts').innerText()).toContain('Handler\nran');
+  });
 });

@@ -124,12 +124,21 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     if (id !== selected) $('replay-result').hidden = true;
     return open(id);
   }
+  // Each opening is numbered: a delivery that changes is fetched again at each change, and an
+  // older answer that comes in last must not put back a state long gone ("running…" once done).
+  let opening = 0;
   async function open(id) {
     selected = id;
+    const mine = ++opening;
     renderList();
     let d;
-    try { d = await getJson('/api/deliveries/' + encodeURIComponent(id)); } catch (error) { return showError(error); }
-    if (selected !== id) return;
+    try {
+      d = await getJson('/api/deliveries/' + encodeURIComponent(id));
+    } catch (error) {
+      if (mine === opening) showError(error);
+      return;
+    }
+    if (mine !== opening) return;
     $('detail-hint').hidden = true;
     $('detail-body').hidden = false;
     $('detail-title').textContent = d.method + ' ' + d.url;
