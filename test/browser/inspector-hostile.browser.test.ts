@@ -23,13 +23,18 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
   const opened: Inspector[] = [];
 
   /** The inspector over `feed`, with Retry now when `retryNow` is given, and the page open on it. */
-  async function inspect(feed: FakeFeed, retryNow?: (id: string) => Promise<RetryResult>): Promise<Inspector> {
+  async function openPage(feed: FakeFeed, retryNow?: (id: string) => Promise<RetryResult>): Promise<Inspector> {
     const replayUrl = 'http://127.0.0.1:9/webhooks';
     const inspector = await (retryNow === undefined
       ? startInspector({ port: 0, feed, replayUrl })
       : startInspector({ port: 0, store: { ...feedSource(feed), retryNow }, replayUrl }));
     opened.push(inspector);
     await page.goto(inspector.url);
+    return inspector;
+  }
+  /** `openPage`, once the page follows the live events. */
+  async function inspect(feed: FakeFeed, retryNow?: (id: string) => Promise<RetryResult>): Promise<Inspector> {
+    const inspector = await openPage(feed, retryNow);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor(WAIT);
     return inspector;
   }
@@ -173,5 +178,31 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
     await page.unroute(`**/api/deliveries/${view.id}`);
     expect(await page.locator('#facts').innerText()).toContain('Handler\nran');
+  });
+
+  // Step 3 stopped (Ctrl+C, a crash): the status said "reconnecting…" and no more, and a row
+  // clicked then did nothing at all, its "Failed to fetch" put in the detail pane, which was hidden.
+  it('says the inspector stopped, and what to do, when it stops while the page is open', async () => {
+    const inspector = await inspect(fakeFeed([deliveryView()]));
+    await expect.poll(() => rows().count(), WAIT).toBe(1);
+    opened.splice(opened.indexOf(inspector), 1);
+    await inspector.close();
+    await expect
+      .poll(() => page.locator('#connection').textContent(), WAIT)
+      .toBe('disconnected: is step 3 (or npm run inspector) still running? Trying again…');
+    await rows().first().click();
+    const alert = page.getByRole('alert');
+    await expect
+      .poll(() => alert.filter({ visible: true }).textContent(), WAIT)
+      .toBe('The inspector is not answering: is step 3 (or npm run inspector) still running? Once it runs again, this page reconnects by itself.');
+  });
+
+  // An event stream refused for good (another program answering on the port): EventSource gives up,
+  // and "reconnecting…" was then a promise nothing kept.
+  it('says to reload when the event stream is refused for good', async () => {
+    await page.route('**/api/events', (route) => route.fulfill({ status: 404, body: 'no' }));
+    await openPage(fakeFeed());
+    await expect.poll(() => page.locator('#connection').textContent(), WAIT).toBe('disconnected: reload the page once the inspector runs again');
+    await page.unroute('**/api/events');
   });
 });

@@ -23,6 +23,7 @@ export const INSPECTOR_HTML = `<!doctype html>
   <h1>Webhook inspector</h1>
   <p class="target">Deliveries received by <code id="listener-url">the listener</code><span id="forwarding" hidden>, forwarded to <code id="forward-to"></code></span> <span id="store" class="muted"></span></p>
   <p id="connection" class="connection" role="status">connecting…</p>
+  <p id="page-error" class="page-error" role="alert" hidden></p>
 </header>
 <main>
   <section class="list" aria-labelledby="list-title">
@@ -99,6 +100,7 @@ h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
 .connection { margin: 0; font-size: .85rem; }
 .connection.live { color: var(--ok); }
 .connection.down { color: var(--bad); }
+.page-error { margin: 0; color: var(--bad); }
 main { display: grid; grid-template-columns: minmax(28rem, 1fr) minmax(24rem, 1fr); min-height: calc(100vh - 3rem); }
 section.list { border-right: 1px solid var(--line); overflow: auto; }
 section.detail { padding: 0 1rem 1rem; overflow: auto; }

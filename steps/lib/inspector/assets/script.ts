@@ -60,9 +60,13 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       return tr;
     }));
   }
+  // What a stopped inspector looks like from here: fetch says only "Failed to fetch".
+  const NOT_ANSWERING = 'The inspector is not answering: is step 3 (or npm run inspector) still running? Once it runs again, this page reconnects by itself.';
   async function getJson(url, init) {
-    const response = await fetch(url, init);
-    const body = await response.json();
+    let response;
+    try { response = await fetch(url, init); } catch { throw new Error(NOT_ANSWERING); }
+    let body;
+    try { body = await response.json(); } catch { throw new Error('The inspector answered ' + response.status + ' without JSON.'); }
     if (!response.ok) throw new Error(body.error || ('HTTP ' + response.status));
     return body;
   }
@@ -141,6 +145,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     if (mine !== opening) return;
     $('detail-hint').hidden = true;
     $('detail-body').hidden = false;
+    $('page-error').hidden = true;
     $('detail-title').textContent = d.method + ' ' + d.url;
     const facts = [['Received', when(d.receivedAt)], ['Event', d.event || '—'], ['Key fields', d.eventFields || '—'],
       ['Payload shape', d.payloadProblem || (d.eventFields ? 'fits the provisional ' + d.event + ' shape' : '—')],
@@ -209,10 +214,17 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     headerRows($('forward-headers'), last.response.headers);
     $('forward-body').textContent = last.response.body + (last.response.bodyTruncated ? '\n… (only the first 4 KiB is kept)' : '');
   }
+  // Under the open delivery when there is one; otherwise at the top of the page: the detail pane
+  // is hidden until a delivery opens, and an error put there was never seen.
   function showError(error) {
+    if ($('detail-body').hidden) return showPageError(error);
     const box = $('replay-result');
     box.hidden = false;
     box.replaceChildren(el('p', 'verdict-invalid', String(error.message || error)));
+  }
+  function showPageError(error) {
+    $('page-error').hidden = false;
+    $('page-error').textContent = String(error.message || error);
   }
 
   // A second click before the first one's answer sent the action again: two replays (two more
@@ -275,8 +287,19 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function follow() {
     const status = $('connection');
     const events = new EventSource('/api/events');
-    events.addEventListener('open', () => { status.textContent = 'live'; status.className = 'connection live'; load().catch(showError); });
-    events.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'connection down'; });
+    events.addEventListener('open', () => {
+      status.textContent = 'live';
+      status.className = 'connection live';
+      $('page-error').hidden = true;
+      load().catch(showPageError);
+    });
+    // EventSource tries again by itself after a lost connection, but gives up for good on an answer
+    // that is not an event stream (another program on the port): then only a reload helps.
+    events.addEventListener('error', () => {
+      status.textContent = events.readyState === EventSource.CLOSED ? 'disconnected: reload the page once the inspector runs again'
+        : 'disconnected: is step 3 (or npm run inspector) still running? Trying again…';
+      status.className = 'connection down';
+    });
     events.addEventListener('delivery', (e) => {
       const d = JSON.parse(e.data);
       known.set(d.id, d);
@@ -294,11 +317,11 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
         $('forwarding').hidden = false;
       }
       canRetry = info.retryNow === true;
-    }).catch(showError);
+    }).catch(showPageError);
     for (const input of document.querySelectorAll('input[name="verdict"]')) {
-      input.addEventListener('change', () => { verdict = input.value; renderList(); load().catch(showError); });
+      input.addEventListener('change', () => { verdict = input.value; renderList(); load().catch(showPageError); });
     }
-    $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showError); });
+    $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showPageError); });
     $('replay').addEventListener('click', () => oneAtATime($('replay'), replay));
     $('view-pretty').addEventListener('click', () => setBodyMode('pretty'));
     $('view-raw').addEventListener('click', () => setBodyMode('raw'));
