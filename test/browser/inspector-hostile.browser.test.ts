@@ -205,4 +205,22 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await expect.poll(() => page.locator('#connection').textContent(), WAIT).toBe('disconnected: reload the page once the inspector runs again');
     await page.unroute('**/api/events');
   });
+
+  // A sender picks the URL: one long word (`/webhooks?aaaa…`, as long as Node's header limit allows)
+  // made the detail's title as wide as itself and pushed Replay and Retry now off the screen.
+  it('keeps Replay on screen for a delivery with a very long URL, and its rows within the list', async () => {
+    const url = `/webhooks?${'a'.repeat(8000)}`;
+    const username = 'u'.repeat(3000);
+    await inspect(fakeFeed([deliveryView({ url, body: JSON.stringify({ eventname: 'User_Create', userkey: 1, username }) })]));
+    await rows().first().click();
+    await expect.poll(() => page.locator('#detail-title').textContent(), WAIT).toBe(`POST ${url}`);
+    const viewport = page.viewportSize()?.width ?? 0;
+    const replay = await page.getByRole('button', { name: 'Replay' }).boundingBox();
+    expect({ replayEnd: Math.min(viewport, (replay?.x ?? 0) + (replay?.width ?? Number.POSITIVE_INFINITY)) }).toEqual({
+      replayEnd: (replay?.x ?? 0) + (replay?.width ?? 0),
+    });
+    // The list's table no wider than its column, whatever the key fields say.
+    const [list, table] = [await page.locator('section.list').boundingBox(), await page.locator('#deliveries').boundingBox()];
+    expect({ table: Math.min(table?.width ?? 0, list?.width ?? 0) }).toEqual({ table: table?.width });
+  });
 });

@@ -106,12 +106,17 @@ section.list { border-right: 1px solid var(--line); overflow: auto; }
 section.detail { padding: 0 1rem 1rem; overflow: auto; }
 .toolbar { display: flex; align-items: center; gap: 1rem; padding: .6rem 1rem; position: sticky; top: 0; background: Canvas; }
 .detail .toolbar { padding-inline: 0; }
+/* The sender picks the URL: one long word in the title would push Replay and Retry now off the screen. */
+#detail-title { min-width: 0; overflow-wrap: anywhere; }
+.detail .toolbar button { flex-shrink: 0; }
 .filter { border: 0; margin: 0; padding: 0; display: flex; gap: .6rem; }
 .filter legend { float: left; margin-right: .4rem; color: GrayText; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 #deliveries tbody tr { cursor: pointer; }
 #deliveries td:first-child { white-space: nowrap; }
+/* Key fields are the sender's words: a long one wraps in its cell instead of widening the list past its column. */
+#deliveries td { overflow-wrap: anywhere; }
 #deliveries tbody tr:hover, #deliveries tbody tr:focus { background: var(--pick); outline: none; }
 #deliveries tbody tr[aria-selected="true"] { background: var(--pick); box-shadow: inset 3px 0 #0969da; }
 .reason { display: block; font-size: .8rem; color: GrayText; }
