@@ -223,4 +223,33 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     const [list, table] = [await page.locator('section.list').boundingBox(), await page.locator('#deliveries').boundingBox()];
     expect({ table: Math.min(table?.width ?? 0, list?.width ?? 0) }).toEqual({ table: table?.width });
   });
+
+  // A filter click reloads the list. A delivery that changed while that list was on its way came
+  // live first, then the list's older row for it was put back over it ("queued" for one long done).
+  it('keeps a live change over an older list that arrives after it', async () => {
+    const view = deliveryView({ handler: 'pending' });
+    const feed = fakeFeed([view]);
+    await inspect(feed);
+    await expect.poll(() => rows().first().innerText(), WAIT).toMatch(/queued$/);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let fetched = () => {};
+    const stale = new Promise<void>((resolve) => (fetched = resolve));
+    await page.route('**/api/deliveries?*', async (route) => {
+      const response = await route.fetch();
+      fetched();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.getByLabel('Valid', { exact: true }).check();
+    await stale;
+    feed.publish({ ...view, handler: 'done' });
+    await expect.poll(() => rows().first().innerText(), WAIT).toMatch(/ran$/);
+    const lateList = page.waitForEvent('requestfinished', (request) => new URL(request.url()).pathname === '/api/deliveries');
+    release();
+    await lateList;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await page.unroute('**/api/deliveries?*');
+    expect(await rows().first().innerText()).toMatch(/ran$/);
+  });
 });

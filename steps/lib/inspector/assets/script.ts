@@ -255,7 +255,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       link.addEventListener('click', () => open(r.delivery.id));
       p.append(link);
       parts.push(p);
-      known.set(r.delivery.id, r.delivery);
+      remember(r.delivery);
       renderList();
     } else {
       parts.push(el('p', 'muted', 'The replayed delivery has not shown up in the list yet.'));
@@ -272,15 +272,29 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     try {
       r = await getJson('/api/deliveries/' + encodeURIComponent(selected) + '/retry', { method: 'POST', headers: { 'X-Workbench-Inspector': 'retry' } });
     } catch (error) { return showError(error); }
-    known.set(r.delivery.id, r.delivery);
+    remember(r.delivery);
     box.replaceChildren(el('p', '', 'Queued: the handler runs again now (handler: ' + handlerText(r.delivery) + ').'));
     renderList();
     open(r.delivery.id);
   }
 
+  // The ids each list on its way must not overwrite: a delivery that changed live (or by Replay or
+  // Retry now) after the list was asked for is newer here than there (a filter click while handlers run).
+  const changedSince = new Set();
+  function remember(d) {
+    known.set(d.id, d);
+    for (const changed of changedSince) changed.add(d.id);
+  }
   async function load() {
-    const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
-    for (const d of list.deliveries) known.set(d.id, d);
+    const changed = new Set();
+    changedSince.add(changed);
+    let list;
+    try {
+      list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
+    } finally {
+      changedSince.delete(changed);
+    }
+    for (const d of list.deliveries) if (!changed.has(d.id)) known.set(d.id, d);
     loaded = true;
     renderList();
   }
@@ -302,7 +316,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     });
     events.addEventListener('delivery', (e) => {
       const d = JSON.parse(e.data);
-      known.set(d.id, d);
+      remember(d);
       renderSoon();
       if (d.id === selected) open(d.id);
     });
