@@ -252,4 +252,50 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await page.unroute('**/api/deliveries?*');
     expect(await rows().first().innerText()).toMatch(/ran$/);
   });
+
+  // The answer to Replay or Retry now came after the user had opened another delivery: it was shown
+  // under that one, as if about it, and Retry now's answer even switched the page back to the first.
+  it('keeps an action’s late answer off the delivery opened since', async () => {
+    const dead = deliveryView({ handler: 'dead', handlerError: 'boom', receivedAt: '2026-01-01T00:00:00.000Z' });
+    const other = deliveryView({ receivedAt: '2026-01-01T00:00:01.000Z' });
+    const feed = fakeFeed([dead, other]);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await inspect(feed, async (id) => {
+      await held;
+      const queued: DeliveryView = { ...dead, handler: 'pending', handlerError: undefined };
+      feed.publish(queued);
+      return { ok: true, delivery: { ...queued, id } };
+    });
+    await rows().last().click();
+    await page.getByRole('button', { name: 'Retry now' }).click();
+    await page.locator('#replay-result').getByText('Queueing the handler again…').waitFor(WAIT);
+    await rows().first().click();
+    await expect.poll(() => page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id'), WAIT).toBe(other.id);
+    const answered = page.waitForEvent('requestfinished', (request) => request.url().endsWith('/retry'));
+    release();
+    await answered;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(await page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id')).toBe(other.id);
+    expect(await page.locator('#replay-result').isHidden()).toBe(true);
+    await expect.poll(() => rows().last().innerText(), WAIT).toMatch(/queued$/);
+
+    // Replay on this one, then the first opened again before its answer comes.
+    let answer = () => {};
+    const replayed = new Promise<void>((resolve) => (answer = resolve));
+    await page.route('**/replay', async (route) => {
+      await replayed;
+      await route.fulfill({ json: { url: 'http://127.0.0.1:9/webhooks', status: 200, body: 'ok', bodyTruncated: false } });
+    });
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.locator('#replay-result').getByText('Replaying…').waitFor(WAIT);
+    await rows().last().click();
+    await expect.poll(() => page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id'), WAIT).toBe(dead.id);
+    const replayAnswered = page.waitForEvent('requestfinished', (request) => request.url().endsWith('/replay'));
+    answer();
+    await replayAnswered;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await page.unroute('**/replay');
+    expect(await page.locator('#replay-result').isHidden()).toBe(true);
+  });
 });

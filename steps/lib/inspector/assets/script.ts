@@ -234,15 +234,22 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     button.disabled = true;
     try { await action(); } finally { button.disabled = false; }
   }
+  // An action's answer belongs to the delivery it was for: once another is open, it is not shown
+  // there (the list still takes the delivery it returns), nor does it open the first one again.
   async function replay() {
-    if (!selected) return;
+    const id = selected;
+    if (!id) return;
     const box = $('replay-result');
     box.hidden = false;
     box.replaceChildren(el('p', '', 'Replaying…'));
     let r;
     try {
-      r = await getJson('/api/deliveries/' + encodeURIComponent(selected) + '/replay', { method: 'POST', headers: { 'X-Workbench-Inspector': 'replay' } });
-    } catch (error) { return showError(error); }
+      r = await getJson('/api/deliveries/' + encodeURIComponent(id) + '/replay', { method: 'POST', headers: { 'X-Workbench-Inspector': 'replay' } });
+    } catch (error) { return selected === id ? showError(error) : undefined; }
+    if (selected !== id) {
+      if (r.delivery) { remember(r.delivery); renderSoon(); }
+      return;
+    }
     const parts = [el('p', '', 'Replayed to ' + r.url + ': the listener answered ' + r.status + '.'),
       el('pre', 'replay-body', r.body + (r.bodyTruncated ? '\n…' : ''))];
     if (r.delivery) {
@@ -264,15 +271,17 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   }
 
   async function retryNow() {
-    if (!selected) return;
+    const id = selected;
+    if (!id) return;
     const box = $('replay-result');
     box.hidden = false;
     box.replaceChildren(el('p', '', 'Queueing the handler again…'));
     let r;
     try {
-      r = await getJson('/api/deliveries/' + encodeURIComponent(selected) + '/retry', { method: 'POST', headers: { 'X-Workbench-Inspector': 'retry' } });
-    } catch (error) { return showError(error); }
+      r = await getJson('/api/deliveries/' + encodeURIComponent(id) + '/retry', { method: 'POST', headers: { 'X-Workbench-Inspector': 'retry' } });
+    } catch (error) { return selected === id ? showError(error) : undefined; }
     remember(r.delivery);
+    if (selected !== id) return renderSoon();
     box.replaceChildren(el('p', '', 'Queued: the handler runs again now (handler: ' + handlerText(r.delivery) + ').'));
     renderList();
     open(r.delivery.id);
