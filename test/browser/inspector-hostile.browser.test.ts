@@ -13,6 +13,13 @@ import { checkRetry, type DeliveryView, feedSource, type RetryResult } from '../
 import { deliveryView, fakeFeed, type FakeFeed } from '../inspector/fake-feed.ts';
 import { launchChromium, skipBrowserTests, warnIfNoChromium } from '../helpers/chromium.ts';
 
+/** A promise the test settles when it chooses: `wait` resolves once `open()` is called. */
+function gate(): { readonly wait: Promise<void>; readonly open: () => void } {
+  let open = () => {};
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
 warnIfNoChromium('the inspector hostile-pass browser test');
 
 const WAIT = { timeout: 10_000, interval: 50 };
@@ -39,6 +46,11 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     return inspector;
   }
   const rows = () => page.locator('#deliveries tbody tr.delivery');
+  /** Once `request` has finished, the turn after it: the page reads and draws its answer there. */
+  async function settled(request: Promise<unknown>): Promise<void> {
+    await request;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  }
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -154,28 +166,23 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await inspect(feed);
     await rows().first().click();
     await expect.poll(() => page.locator('#facts').innerText(), WAIT).toContain('Handler\nqueued');
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let fetched = () => {};
-    const stale = new Promise<void>((resolve) => (fetched = resolve));
+    const [held, fetched] = [gate(), gate()];
     let seen = 0;
     await page.route(`**/api/deliveries/${view.id}`, async (route) => {
       if (++seen > 1) return route.continue();
       // The first refetch gets its answer (running) now, and delivers it after the second one's (done).
       const response = await route.fetch();
-      fetched();
-      await held;
+      fetched.open();
+      await held.wait;
       await route.fulfill({ response });
     });
     feed.publish({ ...view, handler: 'running' });
-    await stale;
+    await fetched.wait;
     feed.publish({ ...view, handler: 'done' });
     await expect.poll(() => page.locator('#facts').innerText(), WAIT).toContain('Handler\nran');
     const lateAnswer = page.waitForEvent('requestfinished', (request) => request.url().endsWith(`/api/deliveries/${view.id}`));
-    release();
-    await lateAnswer;
-    // The page reads and draws it in the tasks right after: one more timer turn covers them.
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    held.open();
+    await settled(lateAnswer);
     await page.unroute(`**/api/deliveries/${view.id}`);
     expect(await page.locator('#facts').innerText()).toContain('Handler\nran');
   });
@@ -231,24 +238,20 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     const feed = fakeFeed([view]);
     await inspect(feed);
     await expect.poll(() => rows().first().innerText(), WAIT).toMatch(/queued$/);
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let fetched = () => {};
-    const stale = new Promise<void>((resolve) => (fetched = resolve));
+    const [held, fetched] = [gate(), gate()];
     await page.route('**/api/deliveries?*', async (route) => {
       const response = await route.fetch();
-      fetched();
-      await held;
+      fetched.open();
+      await held.wait;
       await route.fulfill({ response });
     });
     await page.getByLabel('Valid', { exact: true }).check();
-    await stale;
+    await fetched.wait;
     feed.publish({ ...view, handler: 'done' });
     await expect.poll(() => rows().first().innerText(), WAIT).toMatch(/ran$/);
     const lateList = page.waitForEvent('requestfinished', (request) => new URL(request.url()).pathname === '/api/deliveries');
-    release();
-    await lateList;
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    held.open();
+    await settled(lateList);
     await page.unroute('**/api/deliveries?*');
     expect(await rows().first().innerText()).toMatch(/ran$/);
   });
@@ -259,10 +262,9 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     const dead = deliveryView({ handler: 'dead', handlerError: 'boom', receivedAt: '2026-01-01T00:00:00.000Z' });
     const other = deliveryView({ receivedAt: '2026-01-01T00:00:01.000Z' });
     const feed = fakeFeed([dead, other]);
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = gate();
     await inspect(feed, async (id) => {
-      await held;
+      await held.wait;
       const queued: DeliveryView = { ...dead, handler: 'pending', handlerError: undefined };
       feed.publish(queued);
       return { ok: true, delivery: { ...queued, id } };
@@ -273,18 +275,16 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await rows().first().click();
     await expect.poll(() => page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id'), WAIT).toBe(other.id);
     const answered = page.waitForEvent('requestfinished', (request) => request.url().endsWith('/retry'));
-    release();
-    await answered;
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    held.open();
+    await settled(answered);
     expect(await page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id')).toBe(other.id);
     expect(await page.locator('#replay-result').isHidden()).toBe(true);
     await expect.poll(() => rows().last().innerText(), WAIT).toMatch(/queued$/);
 
     // Replay on this one, then the first opened again before its answer comes.
-    let answer = () => {};
-    const replayed = new Promise<void>((resolve) => (answer = resolve));
+    const replayed = gate();
     await page.route('**/replay', async (route) => {
-      await replayed;
+      await replayed.wait;
       await route.fulfill({ json: { url: 'http://127.0.0.1:9/webhooks', status: 200, body: 'ok', bodyTruncated: false } });
     });
     await page.getByRole('button', { name: 'Replay' }).click();
@@ -292,9 +292,8 @@ describe.skipIf(skipBrowserTests)('the inspector page, pushed, in Chromium', () 
     await rows().last().click();
     await expect.poll(() => page.locator('#deliveries tr[aria-selected="true"]').getAttribute('data-id'), WAIT).toBe(dead.id);
     const replayAnswered = page.waitForEvent('requestfinished', (request) => request.url().endsWith('/replay'));
-    answer();
-    await replayAnswered;
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    replayed.open();
+    await settled(replayAnswered);
     await page.unroute('**/replay');
     expect(await page.locator('#replay-result').isHidden()).toBe(true);
   });

@@ -167,7 +167,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function showBody() {
     if (!shownBody) return;
     const { body, bytes } = shownBody;
-    // A JSON body too deep or too large to lay out comes as sent, with a note saying so (a text one too long to read as JSON too).
+    // A JSON body too deep or too large to lay out comes as sent, with a note saying so.
     const note = body.note ? '; ' + body.note : '';
     // A body longer than the preview comes as its start only: say how much, and where the rest is.
     const cut = body.shownBytes === undefined ? '' : '; only the first ' + size(body.shownBytes) + ' shown, Download has them all';
