@@ -1,7 +1,7 @@
 import { describe as group, expect, it } from 'vitest';
-import { isJson, MAX_PRETTY_DEPTH, PRETTY_MAX_CHARS, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
+import { isJson, MAX_PRETTY_DEPTH, prettyJson } from '../../steps/lib/inspector/pretty-json.ts';
 import { replayHeaders, replayTarget } from '../../steps/lib/inspector/replay.ts';
-import { bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
+import { BODY_PREVIEW_BYTES, bodyView, describe, HEX_PREVIEW_BYTES, redactHeader, summarize } from '../../steps/lib/inspector/view.ts';
 import { EXAMPLE_EVENTS } from '../helpers/events.ts';
 import { deliveryView } from './fake-feed.ts';
 
@@ -74,14 +74,16 @@ group('bodyView(bytes)', () => {
 
   // Anyone can send such a body through the tunnel and the listener journals it: laid out with
   // indentation repeated per level it grew with the square of the depth (450 MB for these 30 KB).
-  it('shows a deeply nested JSON body as sent, with a note, and a response no larger than the body', () => {
+  it('shows a deeply nested JSON body as sent, once, with a note, and a response no larger than the body', () => {
     const deep = '['.repeat(15_000) + ']'.repeat(15_000);
     const view = bodyView(Buffer.from(deep));
     expect(view.kind).toBe('json');
     expect(view.kind === 'json' && view.text.length).toBe(deep.length);
     expect(view.kind === 'json' && view.text === deep).toBe(true);
     expect(view.kind === 'json' && view.note).toBe(`not pretty-printed: nested more than ${MAX_PRETTY_DEPTH} levels deep`);
-    expect(JSON.stringify(describe(deliveryView({ body: deep }))).length).toBeLessThan(4 * deep.length);
+    // Sent once: as `text` and again as `raw`, the detail carried the body twice.
+    expect(view).not.toHaveProperty('raw');
+    expect(JSON.stringify(describe(deliveryView({ body: deep }))).length).toBeLessThan(deep.length + 2048);
   });
 
   it('shows a 60 KB deeply nested body as sent instead of throwing', () => {
@@ -100,10 +102,10 @@ group('bodyView(bytes)', () => {
 
   // With LISTEN_BODY_LIMIT raised (up to 64 MiB), parsing a body only to tell JSON from text cost
   // 12 s and 650 MB for 21 MB of `[{},{},…]`, in the listener's own process (step 3), and the
-  // layout was refused anyway. Past what prettyJson lays out, the body is shown as received.
-  it('shows a body longer than any layout as text as received, with a note, without parsing it', () => {
-    const many = `[${'{},'.repeat(PRETTY_MAX_CHARS / 3)}{}]`;
-    expect(bodyView(Buffer.from(many))).toStrictEqual({ kind: 'text', text: many, note: 'not read as JSON: over 4,194,304 characters' });
+  // layout was refused anyway. Past the preview, the body's start is shown as text, unparsed.
+  it('shows only the first BODY_PREVIEW_BYTES of a longer body, as text, without parsing it', () => {
+    const many = `[${'{},'.repeat(BODY_PREVIEW_BYTES / 3)}{}]`;
+    expect(bodyView(Buffer.from(many))).toStrictEqual({ kind: 'text', text: many.slice(0, BODY_PREVIEW_BYTES), shownBytes: BODY_PREVIEW_BYTES });
     const fits = `[${'1,'.repeat(1000)}1]`;
     expect(bodyView(Buffer.from(fits)).kind).toBe('json');
   });

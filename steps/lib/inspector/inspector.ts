@@ -5,7 +5,8 @@
  * port) cannot reach it.
  *
  * Routes: `GET /` (the page), `GET /api/info`, `GET /api/deliveries?verdict=all|valid|invalid|rejected`
- * `&handler=all|pending|running|done|failed|dead|duplicate|not-run`, `GET /api/deliveries/:id`,
+ * `&handler=all|pending|running|done|failed|dead|duplicate|not-run`, `GET /api/deliveries/:id`
+ * (the body's first MiB), `GET /api/deliveries/:id/body` (all of it, as a file),
  * `POST /api/deliveries/:id/replay`, `POST /api/deliveries/:id/retry` (Retry now),
  * `GET /api/events` (Server-Sent Events).
  *

@@ -1,17 +1,17 @@
 /**
  * The inspector's routes, behind the guards of guard.ts: the page and its two static
- * files, the JSON API the page (and tests) use, the event stream, and replay. Every answer
+ * files, the JSON API the page (and tests) use, a body's download, the event stream, and replay. Every answer
  * carries SECURITY_HEADERS; every refusal is JSON `{error, code}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkbenchError } from '../core/index.ts';
-import { type DeliverySource, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
+import { type DeliverySource, type DeliveryView, HANDLER_STATES, type HandlerState, VERDICTS, type Verdict } from '../delivery/index.ts';
 import type { EventStreams } from './events.ts';
 import { checkHost, checkReadSite, checkSameOrigin, SECURITY_HEADERS, type Refusal } from './guard.ts';
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
-import { describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, type Summarizer, summarize } from './view.ts';
+import { bodyWasKept, describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, type Summarizer, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
 const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
@@ -24,7 +24,7 @@ const STATIC: Readonly<Record<string, readonly [string, string]>> = {
   '/inspector.css': ['text/css; charset=utf-8', INSPECTOR_CSS],
 };
 const API_PATHS = ['/api/info', '/api/deliveries', '/api/events'];
-const DELIVERY_PATH = /^\/api\/deliveries\/([A-Za-z0-9_-]{1,128})(\/replay|\/retry)?$/;
+const DELIVERY_PATH = /^\/api\/deliveries\/([A-Za-z0-9_-]{1,128})(\/replay|\/retry|\/body)?$/;
 
 /** What /api/info says about where the deliveries come from. */
 export interface SourceInfo {
@@ -69,6 +69,7 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     const match = DELIVERY_PATH.exec(pathname);
     const action = match?.[2] === '/replay' ? 'replay' : match?.[2] === '/retry' ? 'retry' : undefined;
     const isReplay = action !== undefined;
+    const isDownload = match?.[2] === '/body';
     if (page === undefined && match === null && !API_PATHS.includes(pathname)) {
       return sendJson(res, 404, { error: `No such page: ${pathname}`, code: 'not_found' });
     }
@@ -110,6 +111,7 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     const id = match?.[1] ?? '';
     const view = await source.get(id);
     if (view === undefined) return sendJson(res, 404, { error: `No delivery with id ${id}.`, code: 'unknown_delivery' });
+    if (isDownload) return sendBody(res, view);
     if (action === undefined) return sendJson(res, 200, describe(view));
 
     const crossSite = checkSameOrigin(req, ctx.allowedHosts(), action);
@@ -117,7 +119,7 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     req.resume(); // the request's own body means nothing; drain it
     if (action === 'retry') return retryNow(source, id, res, log);
     // A body refused unread (413, 408) is not stored: resending the headers alone is not the request again.
-    if (view.body.length !== view.bodyBytes) {
+    if (!bodyWasKept(view)) {
       const error = `Delivery ${id} cannot be replayed: its body (${view.bodyBytes} bytes) was not kept, because the listener refused it unread (${view.code}).`;
       return sendJson(res, 409, { error, code: 'body_not_kept' });
     }
@@ -172,6 +174,26 @@ async function retryNow(source: DeliverySource, id: string, res: ServerResponse,
   if (!result.ok) return sendJson(res, result.reason === 'unknown_delivery' ? 404 : 409, { error: result.message, code: result.reason });
   log(`Retry now: delivery ${id} is queued for its handler again.`);
   return sendJson(res, 200, { delivery: summarize(result.delivery) });
+}
+
+/**
+ * The body exactly as received, as a file to save: the detail shows only its first
+ * BODY_PREVIEW_BYTES. 409 `body_not_kept` for one the listener refused unread (only its size is known).
+ */
+function sendBody(res: ServerResponse, view: DeliveryView): void {
+  if (!bodyWasKept(view)) {
+    const error = `Delivery ${view.id} has no body to download: its ${view.bodyBytes} bytes were not kept, because the listener refused them unread (${view.code}).`;
+    sendJson(res, 409, { error, code: 'body_not_kept' });
+    return;
+  }
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/octet-stream',
+    // The id is [A-Za-z0-9_-] (DELIVERY_PATH): safe in a file name as it is.
+    'content-disposition': `attachment; filename="delivery-${view.id}.bin"`,
+    'content-length': String(view.body.length),
+  });
+  res.end(view.body);
 }
 
 /** An error's message, and its Next: hint when it has one (a coded store error says what to fix). */

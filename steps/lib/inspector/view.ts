@@ -10,7 +10,8 @@
  * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
  */
 import type { DeliveryView, ForwardAttempt, ForwardResponse, HandlerState, Verdict } from '../delivery/index.ts';
-import { isJson, PRETTY_MAX_CHARS, prettyJson } from './pretty-json.ts';
+import { isUtf8 } from 'node:buffer';
+import { isJson, prettyJson } from './pretty-json.ts';
 import { redact } from '../core/index.ts';
 import { eventSummary, formatFields } from '../bracken/index.ts';
 
@@ -53,16 +54,18 @@ export interface ForwardSummary {
 /**
  * The body as the page shows it. `json` is re-indented (tokens unchanged), or when that would cost
  * too much, shown as sent with a `note` saying why, and `raw` is the text exactly as received (the
- * page's Raw view: whitespace, line ends and all); `text` is not JSON, or too long to be read as
- * JSON (with a `note`); `binary` is not UTF-8.
+ * page's Raw view: whitespace, line ends and all); `text` is not JSON, or longer than the preview
+ * (then not read as JSON); `binary` is not UTF-8. A body longer than BODY_PREVIEW_BYTES comes as
+ * its first bytes only, with `shownBytes` saying how many: `GET /api/deliveries/:id/body` has them all.
  */
 export type BodyView =
   | { readonly kind: 'empty' }
   /** Refused unread (413, 408): only its size, announced or received, is known. */
   | { readonly kind: 'not-kept'; readonly bytes: number }
-  | { readonly kind: 'json'; readonly text: string; readonly raw: string; readonly note?: string }
-  | { readonly kind: 'text'; readonly text: string; readonly note?: string }
-  | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean };
+  /** `raw` is absent when `text` is the body as sent already (not laid out, with a `note`): the same megabytes twice otherwise. */
+  | { readonly kind: 'json'; readonly text: string; readonly raw?: string; readonly note?: string }
+  | { readonly kind: 'text'; readonly text: string; readonly note?: string; readonly shownBytes?: number }
+  | { readonly kind: 'binary'; readonly hex: string; readonly base64: string; readonly hexTruncated: boolean; readonly shownBytes?: number };
 
 /** Everything the detail pane shows about one delivery. */
 export interface DeliveryDetail extends DeliverySummary {
@@ -106,8 +109,14 @@ export interface ForwardAttemptView {
 
 /** The list sends at most this many deliveries, newest first (`total` says how many matched); the page keeps as many. */
 export const LIST_LIMIT = 1000;
-/** Hex dumps longer than this are cut: the base64 next to it still carries every byte. */
+/** Hex dumps longer than this are cut: the base64 next to it still carries every byte of the preview. */
 export const HEX_PREVIEW_BYTES = 4096;
+/**
+ * The detail shows at most this much of a body (the listener's default LISTEN_BODY_LIMIT, so at the
+ * default nothing is cut). Whole, a 60 MiB body that is not UTF-8 went out as 80 MB of base64 in
+ * JSON, built in step 3's process (the listener's) at each opening, and into one element of the page.
+ */
+export const BODY_PREVIEW_BYTES = 1024 * 1024;
 /**
  * Bodies larger than this are not parsed for the list's key fields (every list and live update
  * summarizes every row); the list does not even read them (DeliveryQuery.bodiesUpToBytes).
@@ -186,13 +195,18 @@ export function describe(view: DeliveryView): DeliveryDetail {
     secretIndex: view.secretIndex,
     dedupeKey: view.dedupeKey,
     headers: redactHeaders(view.headers),
-    body: view.body.length < view.bodyBytes ? { kind: 'not-kept', bytes: view.bodyBytes } : bodyView(view.body),
+    body: bodyWasKept(view) ? bodyView(view.body) : { kind: 'not-kept', bytes: view.bodyBytes },
     response:
       view.response === undefined
         ? undefined
         : { status: view.status, headers: redactHeaders(view.response.headers), body: view.response.body, bodyTruncated: false },
     forwards: view.forward === undefined ? undefined : forwardsView(view.forward.attempts, view.forward.recent),
   };
+}
+
+/** False for a body the listener refused unread (413, 408): only its size is known, so there is nothing to show, replay or download. */
+export function bodyWasKept(view: DeliveryView): boolean {
+  return view.body.length === view.bodyBytes;
 }
 
 function forwardsView(attempts: number, recent: readonly ForwardAttempt[]): ForwardsView {
@@ -239,32 +253,35 @@ export function redactHeader(name: string, value: string): string {
   return match?.[1] !== undefined && match[2] !== undefined ? `${match[1]} ${redact(match[2])}` : redact(value);
 }
 
-/** Decodes `bytes` for display: JSON re-indented, other UTF-8 as is, anything else as hex and base64. */
+/** Decodes `bytes` for display: JSON re-indented, other UTF-8 as is, anything else as hex and base64; past BODY_PREVIEW_BYTES, only the start. */
 export function bodyView(bytes: Uint8Array): BodyView {
   if (bytes.length === 0) return { kind: 'empty' };
-  let text: string;
-  try {
-    // fatal: a body that is not valid UTF-8 must not be shown with U+FFFD standing in for bytes.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    const buffer = Buffer.from(bytes);
+  // isUtf8 checks without decoding: a 60 MiB body is never made into one string, only its preview.
+  // A body that is not valid UTF-8 must not be shown with U+FFFD standing in for bytes.
+  const utf8 = isUtf8(bytes);
+  const cut = bytes.length > BODY_PREVIEW_BYTES;
+  const preview = cut ? bytes.subarray(0, BODY_PREVIEW_BYTES) : bytes;
+  if (!utf8) {
+    const buffer = Buffer.from(preview.buffer, preview.byteOffset, preview.length);
     return {
       kind: 'binary',
       hex: hexDump(buffer.subarray(0, HEX_PREVIEW_BYTES)),
       base64: buffer.toString('base64'),
       hexTruncated: buffer.length > HEX_PREVIEW_BYTES,
+      ...(cut ? { shownBytes: preview.length } : {}),
     };
   }
-  // Longer than any layout prettyJson makes, parsing only to tell JSON from text is not worth it:
-  // 21 MB of `[{},{},…]` took 12 s and 650 MB, in the listener's own process (step 3).
-  if (text.length > PRETTY_MAX_CHARS) return { kind: 'text', text, note: `not read as JSON: over ${PRETTY_MAX_CHARS.toLocaleString('en-US')} characters` };
+  // `stream` holds back a character the cut splits: the preview ends on a whole one (valid UTF-8 throughout).
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(preview, { stream: cut });
+  // Only the start of a longer body is here: not JSON on its own, and not worth parsing whole.
+  if (cut) return { kind: 'text', text, shownBytes: Buffer.byteLength(text) };
   return isJson(text) ? jsonView(text) : { kind: 'text', text };
 }
 
 /** `text` re-indented, or as sent with a note when the layout would be too deep or too large. */
 function jsonView(text: string): BodyView {
   const pretty = prettyJson(text);
-  return pretty.ok ? { kind: 'json', text: pretty.text, raw: text } : { kind: 'json', text, raw: text, note: `not pretty-printed: ${pretty.reason}` };
+  return pretty.ok ? { kind: 'json', text: pretty.text, raw: text } : { kind: 'json', text, note: `not pretty-printed: ${pretty.reason}` };
 }
 
 function hexDump(bytes: Buffer): string {

@@ -23,6 +23,7 @@ export const INSPECTOR_HTML = `<!doctype html>
   <h1>Webhook inspector</h1>
   <p class="target">Deliveries received by <code id="listener-url">the listener</code><span id="forwarding" hidden>, forwarded to <code id="forward-to"></code></span> <span id="store" class="muted"></span></p>
   <p id="connection" class="connection" role="status">connecting…</p>
+  <p id="page-error" class="page-error" role="alert" hidden></p>
 </header>
 <main>
   <section class="list" aria-labelledby="list-title">
@@ -66,6 +67,7 @@ export const INSPECTOR_HTML = `<!doctype html>
       <table id="headers"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody></tbody></table>
       <div class="body-head">
         <h3>Request body <span id="body-kind" class="muted"></span></h3>
+        <a id="body-download" download hidden>Download</a>
         <div id="body-views" class="views" role="group" aria-label="Body view">
           <button id="view-pretty" type="button" aria-pressed="true">Pretty</button>
           <button id="view-raw" type="button" aria-pressed="false">Raw</button>
@@ -98,17 +100,23 @@ h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
 .connection { margin: 0; font-size: .85rem; }
 .connection.live { color: var(--ok); }
 .connection.down { color: var(--bad); }
+.page-error { margin: 0; color: var(--bad); }
 main { display: grid; grid-template-columns: minmax(28rem, 1fr) minmax(24rem, 1fr); min-height: calc(100vh - 3rem); }
 section.list { border-right: 1px solid var(--line); overflow: auto; }
 section.detail { padding: 0 1rem 1rem; overflow: auto; }
 .toolbar { display: flex; align-items: center; gap: 1rem; padding: .6rem 1rem; position: sticky; top: 0; background: Canvas; }
 .detail .toolbar { padding-inline: 0; }
+/* The sender picks the URL: one long word in the title would push Replay and Retry now off the screen. */
+#detail-title { min-width: 0; overflow-wrap: anywhere; }
+.detail .toolbar button { flex-shrink: 0; }
 .filter { border: 0; margin: 0; padding: 0; display: flex; gap: .6rem; }
 .filter legend { float: left; margin-right: .4rem; color: GrayText; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 #deliveries tbody tr { cursor: pointer; }
 #deliveries td:first-child { white-space: nowrap; }
+/* Key fields are the sender's words: a long one wraps in its cell instead of widening the list past its column. */
+#deliveries td { overflow-wrap: anywhere; }
 #deliveries tbody tr:hover, #deliveries tbody tr:focus { background: var(--pick); outline: none; }
 #deliveries tbody tr[aria-selected="true"] { background: var(--pick); box-shadow: inset 3px 0 #0969da; }
 .reason { display: block; font-size: .8rem; color: GrayText; }

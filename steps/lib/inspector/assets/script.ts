@@ -47,6 +47,11 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function handlerState(d) {
     return (HANDLER_TEXT[d.handler] || d.handler) + (d.handlerError ? ': ' + d.handlerError : '');
   }
+  // "1,048,576 bytes (1.0 MiB)": a size in bytes is what the sender's Content-Length says; MiB is what a reader takes in.
+  function size(bytes) {
+    const exact = bytes.toLocaleString('en-US') + ' bytes';
+    return bytes < 1024 * 1024 ? exact : exact + ' (' + (bytes / 1024 / 1024).toFixed(1) + ' MiB)';
+  }
   function ok(status) { return status >= 200 && status < 300; }
   function headerRows(table, pairs) {
     table.tBodies[0].replaceChildren(...pairs.map(([name, value]) => {
@@ -55,9 +60,13 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       return tr;
     }));
   }
+  // What a stopped inspector looks like from here: fetch says only "Failed to fetch".
+  const NOT_ANSWERING = 'The inspector is not answering: is step 3 (or npm run inspector) still running? Once it runs again, this page reconnects by itself.';
   async function getJson(url, init) {
-    const response = await fetch(url, init);
-    const body = await response.json();
+    let response;
+    try { response = await fetch(url, init); } catch { throw new Error(NOT_ANSWERING); }
+    let body;
+    try { body = await response.json(); } catch { throw new Error('The inspector answered ' + response.status + ' without JSON.'); }
     if (!response.ok) throw new Error(body.error || ('HTTP ' + response.status));
     return body;
   }
@@ -77,7 +86,14 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     const keep = new Set(rows.concat(all.slice(0, LIST_LIMIT)));
     if (keep.size < known.size) for (const d of all) if (!keep.has(d)) known.delete(d.id);
     const tbody = $('deliveries').tBodies[0];
+    // The rows are new elements: the one that had the keyboard focus gets it back, or it would fall
+    // to the page at every Enter and every live delivery, and a keyboard user would lose their place.
+    const focused = tbody.contains(document.activeElement) ? document.activeElement.dataset.id : undefined;
     tbody.replaceChildren(...rows.flatMap(row));
+    if (focused !== undefined) {
+      const again = Array.from(tbody.rows).find((tr) => tr.dataset.id === focused && tr.classList.contains('delivery'));
+      if (again) again.focus({ preventScroll: true });
+    }
     $('empty').hidden = rows.length > 0;
     const which = [verdict === 'all' ? '' : verdict, handler === 'all' ? '' : 'handler ' + handler].filter(Boolean).join(', ');
     // Before the first answer nothing is known: "No deliveries yet" would be a claim.
@@ -112,14 +128,24 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     if (id !== selected) $('replay-result').hidden = true;
     return open(id);
   }
+  // Each opening is numbered: a delivery that changes is fetched again at each change, and an
+  // older answer that comes in last must not put back a state long gone ("running…" once done).
+  let opening = 0;
   async function open(id) {
     selected = id;
+    const mine = ++opening;
     renderList();
     let d;
-    try { d = await getJson('/api/deliveries/' + encodeURIComponent(id)); } catch (error) { return showError(error); }
-    if (selected !== id) return;
+    try {
+      d = await getJson('/api/deliveries/' + encodeURIComponent(id));
+    } catch (error) {
+      if (mine === opening) showError(error);
+      return;
+    }
+    if (mine !== opening) return;
     $('detail-hint').hidden = true;
     $('detail-body').hidden = false;
+    $('page-error').hidden = true;
     $('detail-title').textContent = d.method + ' ' + d.url;
     const facts = [['Received', when(d.receivedAt)], ['Event', d.event || '—'], ['Key fields', d.eventFields || '—'],
       ['Payload shape', d.payloadProblem || (d.eventFields ? 'fits the provisional ' + d.event + ' shape' : '—')],
@@ -131,6 +157,9 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     $('retry').hidden = !(canRetry && (d.handler === 'failed' || d.handler === 'dead'));
     headerRows($('headers'), d.headers);
     shownBody = { body: d.body, bytes: d.bodyBytes };
+    // The exact bytes, as a file: the body below is only their first MiB when they are more.
+    $('body-download').href = '/api/deliveries/' + encodeURIComponent(id) + '/body';
+    $('body-download').hidden = d.body.kind === 'empty' || d.body.kind === 'not-kept';
     showBody();
     showResponse(d.response);
     showForwards(d.forwards);
@@ -138,17 +167,20 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   function showBody() {
     if (!shownBody) return;
     const { body, bytes } = shownBody;
-    // A JSON body too deep or too large to lay out comes as sent, with a note saying so (a text one too long to read as JSON too).
+    // A JSON body too deep or too large to lay out comes as sent, with a note saying so.
     const note = body.note ? '; ' + body.note : '';
-    const kinds = { empty: '(empty)', json: '(JSON, ' + bytes + ' bytes' + note + ')', text: '(text, ' + bytes + ' bytes, as received' + note + ')', binary: '(not UTF-8, ' + bytes + ' bytes: hex, then base64)',
-      'not-kept': '(not kept: the listener refused these ' + bytes + ' bytes unread)' };
+    // A body longer than the preview comes as its start only: say how much, and where the rest is.
+    const cut = body.shownBytes === undefined ? '' : '; only the first ' + size(body.shownBytes) + ' shown, Download has them all';
+    const kinds = { empty: '(empty)', json: '(JSON, ' + size(bytes) + note + ')', text: '(text, ' + size(bytes) + ', as received' + note + cut + ')',
+      binary: '(not UTF-8, ' + size(bytes) + ': hex, then base64' + cut + ')', 'not-kept': '(not kept: the listener refused these ' + size(bytes) + ' unread)' };
     $('body-kind').textContent = kinds[body.kind];
     // Pretty and Raw differ only for JSON: any other body is shown as received already.
     $('body-views').hidden = body.kind !== 'json';
     $('view-pretty').setAttribute('aria-pressed', String(bodyMode === 'pretty'));
     $('view-raw').setAttribute('aria-pressed', String(bodyMode === 'raw'));
     if (body.kind === 'binary') $('body').textContent = body.hex + (body.hexTruncated ? '\n…' : '') + '\n\nbase64:\n' + body.base64;
-    else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' ? body.raw : body.text;
+    // A body not laid out comes once, as sent: Raw and Pretty are then the same text.
+    else if (body.kind === 'json') $('body').textContent = bodyMode === 'raw' && body.raw !== undefined ? body.raw : body.text;
     else $('body').textContent = body.kind === 'empty' || body.kind === 'not-kept' ? '' : body.text;
   }
   function setBodyMode(mode) {
@@ -182,21 +214,42 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
     headerRows($('forward-headers'), last.response.headers);
     $('forward-body').textContent = last.response.body + (last.response.bodyTruncated ? '\n… (only the first 4 KiB is kept)' : '');
   }
+  // Under the open delivery when there is one; otherwise at the top of the page: the detail pane
+  // is hidden until a delivery opens, and an error put there was never seen.
   function showError(error) {
+    if ($('detail-body').hidden) return showPageError(error);
     const box = $('replay-result');
     box.hidden = false;
     box.replaceChildren(el('p', 'verdict-invalid', String(error.message || error)));
   }
+  function showPageError(error) {
+    $('page-error').hidden = false;
+    $('page-error').textContent = String(error.message || error);
+  }
 
+  // A second click before the first one's answer sent the action again: two replays (two more
+  // copies at the user's app when it forwards), or Retry now's 409 over the first one's "Queued".
+  async function oneAtATime(button, action) {
+    if (button.disabled) return;
+    button.disabled = true;
+    try { await action(); } finally { button.disabled = false; }
+  }
+  // An action's answer belongs to the delivery it was for: once another is open, it is not shown
+  // there (the list still takes the delivery it returns), nor does it open the first one again.
   async function replay() {
-    if (!selected) return;
+    const id = selected;
+    if (!id) return;
     const box = $('replay-result');
     box.hidden = false;
     box.replaceChildren(el('p', '', 'Replaying…'));
     let r;
     try {
-      r = await getJson('/api/deliveries/' + encodeURIComponent(selected) + '/replay', { method: 'POST', headers: { 'X-Workbench-Inspector': 'replay' } });
-    } catch (error) { return showError(error); }
+      r = await getJson('/api/deliveries/' + encodeURIComponent(id) + '/replay', { method: 'POST', headers: { 'X-Workbench-Inspector': 'replay' } });
+    } catch (error) { return selected === id ? showError(error) : undefined; }
+    if (selected !== id) {
+      if (r.delivery) { remember(r.delivery); renderSoon(); }
+      return;
+    }
     const parts = [el('p', '', 'Replayed to ' + r.url + ': the listener answered ' + r.status + '.'),
       el('pre', 'replay-body', r.body + (r.bodyTruncated ? '\n…' : ''))];
     if (r.delivery) {
@@ -209,7 +262,7 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
       link.addEventListener('click', () => open(r.delivery.id));
       p.append(link);
       parts.push(p);
-      known.set(r.delivery.id, r.delivery);
+      remember(r.delivery);
       renderList();
     } else {
       parts.push(el('p', 'muted', 'The replayed delivery has not shown up in the list yet.'));
@@ -218,34 +271,61 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
   }
 
   async function retryNow() {
-    if (!selected) return;
+    const id = selected;
+    if (!id) return;
     const box = $('replay-result');
     box.hidden = false;
     box.replaceChildren(el('p', '', 'Queueing the handler again…'));
     let r;
     try {
-      r = await getJson('/api/deliveries/' + encodeURIComponent(selected) + '/retry', { method: 'POST', headers: { 'X-Workbench-Inspector': 'retry' } });
-    } catch (error) { return showError(error); }
-    known.set(r.delivery.id, r.delivery);
+      r = await getJson('/api/deliveries/' + encodeURIComponent(id) + '/retry', { method: 'POST', headers: { 'X-Workbench-Inspector': 'retry' } });
+    } catch (error) { return selected === id ? showError(error) : undefined; }
+    remember(r.delivery);
+    if (selected !== id) return renderSoon();
     box.replaceChildren(el('p', '', 'Queued: the handler runs again now (handler: ' + handlerText(r.delivery) + ').'));
     renderList();
     open(r.delivery.id);
   }
 
+  // The ids each list on its way must not overwrite: a delivery that changed live (or by Replay or
+  // Retry now) after the list was asked for is newer here than there (a filter click while handlers run).
+  const changedSince = new Set();
+  function remember(d) {
+    known.set(d.id, d);
+    for (const changed of changedSince) changed.add(d.id);
+  }
   async function load() {
-    const list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
-    for (const d of list.deliveries) known.set(d.id, d);
+    const changed = new Set();
+    changedSince.add(changed);
+    let list;
+    try {
+      list = await getJson('/api/deliveries?verdict=' + encodeURIComponent(verdict) + (handler === 'all' ? '' : '&handler=' + encodeURIComponent(handler)));
+    } finally {
+      changedSince.delete(changed);
+    }
+    for (const d of list.deliveries) if (!changed.has(d.id)) known.set(d.id, d);
     loaded = true;
     renderList();
   }
   function follow() {
     const status = $('connection');
     const events = new EventSource('/api/events');
-    events.addEventListener('open', () => { status.textContent = 'live'; status.className = 'connection live'; load().catch(showError); });
-    events.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'connection down'; });
+    events.addEventListener('open', () => {
+      status.textContent = 'live';
+      status.className = 'connection live';
+      $('page-error').hidden = true;
+      load().catch(showPageError);
+    });
+    // EventSource tries again by itself after a lost connection, but gives up for good on an answer
+    // that is not an event stream (another program on the port): then only a reload helps.
+    events.addEventListener('error', () => {
+      status.textContent = events.readyState === EventSource.CLOSED ? 'disconnected: reload the page once the inspector runs again'
+        : 'disconnected: is step 3 (or npm run inspector) still running? Trying again…';
+      status.className = 'connection down';
+    });
     events.addEventListener('delivery', (e) => {
       const d = JSON.parse(e.data);
-      known.set(d.id, d);
+      remember(d);
       renderSoon();
       if (d.id === selected) open(d.id);
     });
@@ -260,15 +340,15 @@ export const INSPECTOR_SCRIPT = String.raw`'use strict';
         $('forwarding').hidden = false;
       }
       canRetry = info.retryNow === true;
-    }).catch(showError);
+    }).catch(showPageError);
     for (const input of document.querySelectorAll('input[name="verdict"]')) {
-      input.addEventListener('change', () => { verdict = input.value; renderList(); load().catch(showError); });
+      input.addEventListener('change', () => { verdict = input.value; renderList(); load().catch(showPageError); });
     }
-    $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showError); });
-    $('replay').addEventListener('click', replay);
+    $('handler-filter').addEventListener('change', (e) => { handler = e.target.value; renderList(); load().catch(showPageError); });
+    $('replay').addEventListener('click', () => oneAtATime($('replay'), replay));
     $('view-pretty').addEventListener('click', () => setBodyMode('pretty'));
     $('view-raw').addEventListener('click', () => setBodyMode('raw'));
-    $('retry').addEventListener('click', retryNow);
+    $('retry').addEventListener('click', () => oneAtATime($('retry'), retryNow));
     follow();
   });
 })();
