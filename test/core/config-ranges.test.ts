@@ -44,6 +44,13 @@ describe('number settings outside their range', () => {
     expect(error.hint).toBe(`Fix ${name} in .env or in the environment (see .env.example).`);
   });
 
+  test('a long wrong value is quoted cut to its first 200 characters, not whole (a pasted file, a wrong variable)', () => {
+    const pasted = `9${'x'.repeat(5000)}`;
+    expect(refusal({ HTTP_TIMEOUT_MS: pasted }).message).toBe(
+      `HTTP_TIMEOUT_MS="${pasted.slice(0, 200)}…" is not valid: expected a whole number from 1 to 600000 (milliseconds).`,
+    );
+  });
+
   test('durations say their unit', () => {
     expect(refusal({ HTTP_TIMEOUT_MS: '3000000000' }).message).toBe(
       'HTTP_TIMEOUT_MS="3000000000" is not valid: expected a whole number from 1 to 600000 (milliseconds).',

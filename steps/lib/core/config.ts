@@ -12,6 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { isLoopbackHost, isLoopbackUrl, urlHost } from './net.ts';
+import { quoteShort } from './quote-short.ts';
 import { redact, redactUrlSecrets } from './redact.ts';
 import { CONFIG_INVALID, CONFIG_MISSING, ConfigError } from './errors.ts';
 import { isDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
@@ -285,10 +286,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 const UNPARSED_DATABASE_URL =
   'a URL that parses: a port from 1 to 65535, and any #, /, ?, @ or % in the user name or password percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, % as %25)';
 
+/** The most of a wrong value a refusal quotes: enough to recognise it, not a pasted file. */
+const SHOWN_VALUE_CHARS = 200;
+
 /** A ConfigError naming `name` (a variable, or a command-line option) and what it should be. */
 function invalidSetting(name: string, value: string, expected: string): never {
   const where = name.startsWith('--') ? 'on the command line' : 'in .env or in the environment (see .env.example)';
-  throw new ConfigError(CONFIG_INVALID, `${name}=${JSON.stringify(value)} is not valid: expected ${expected}.`, {
+  throw new ConfigError(CONFIG_INVALID, `${name}=${quoteShort(value, SHOWN_VALUE_CHARS)} is not valid: expected ${expected}.`, {
     hint: `Fix ${name} ${where}.`,
     variable: name,
   });
