@@ -17,7 +17,8 @@ export type Probe =
       readonly sentAt: number;
       readonly receivedAt: number;
     }
-  | { readonly ok: false; readonly url: string; readonly ms: number; readonly error: string };
+  /** `timedOut`: something took the connection but did not answer in time (a stuck or busy server), rather than nothing being there. */
+  | { readonly ok: false; readonly url: string; readonly ms: number; readonly error: string; readonly timedOut: boolean };
 
 export async function probeUrl(url: string, timeoutMs: number, now: () => number = Date.now): Promise<Probe> {
   const sentAt = now();
@@ -27,14 +28,18 @@ export async function probeUrl(url: string, timeoutMs: number, now: () => number
     const receivedAt = now();
     return { ok: true, url, status: answer.status, ms: receivedAt - sentAt, date: answer.headers.get('date'), sentAt, receivedAt };
   } catch (error) {
-    return { ok: false, url, ms: now() - sentAt, error: networkReason(error, timeoutMs) };
+    return { ok: false, url, ms: now() - sentAt, error: networkReason(error, timeoutMs), timedOut: isTimeout(error) };
   }
 }
 
 /** Why a fetch failed, in the words of the layer that failed (undici hides it in `cause`). */
 export function networkReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof Error) return cause.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }

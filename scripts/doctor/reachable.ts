@@ -16,7 +16,11 @@ export function reachableCheck(which: 'identity' | 'api'): Check {
       const summary = `${name} ${probe.url} does not answer: ${probe.error}`;
       const data = { url: probe.url, ms: probe.ms, error: probe.error };
       if (context.config.mode === 'sandbox') {
-        return warn(summary, 'The sandbox is not running: start it with npm run sandbox (npm start starts one of its own).', data);
+        // Something took the connection and said nothing: a sandbox that is stuck, or another program on its port.
+        const fix = probe.timedOut
+          ? `Something at ${probe.url} takes connections but does not answer: a sandbox that is stuck or busy (restart it: Ctrl-C, then npm run sandbox), or another program on SANDBOX_PORT.`
+          : 'The sandbox is not running: start it with npm run sandbox (npm start starts one of its own).';
+        return warn(summary, fix, data);
       }
       return fail(summary, `Check ${variable} (unset: Bracken's own), your network and any proxy; then npm run doctor again.`, data);
     },

@@ -30,7 +30,8 @@ export const tokenCheck: Check = {
       body = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
     } catch (error) {
       const summary = `no token: ${tokenEndpoint(config)} does not answer (${networkReason(error, timeoutMs)})`;
-      return live ? fail(summary, 'See the identity server line above.') : warn(summary, 'Start the sandbox (npm run sandbox) and check again.');
+      // As the identity server's line says it: nothing there, or something there that does not answer.
+      return live ? fail(summary, 'See the identity server line above.') : warn(summary, 'See the identity server line above, then check again.');
     }
     const ms = now() - started;
     if (status === 200 && typeof body.access_token === 'string') {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeVersionCheck } from '../../scripts/doctor/node-version.ts';
@@ -140,6 +140,30 @@ describe('npm run doctor names each planted fault', () => {
       fix: `Make ${fifo} a text file of NAME=value lines (see .env.example), or remove it to use the defaults.`,
     });
     expect(report).toMatchObject({ ok: false, exitCode: 1, notRun: expect.arrayContaining(['mode', 'state-folder']) });
+  });
+
+  it('sandbox mode: no sandbox on SANDBOX_PORT, or something there that never answers, each get their own fix', async () => {
+    const { stateDir, envFile } = await setup();
+    const closed = await closedPort();
+    const none = await runDoctor({ envFile, env: { SANDBOX_PORT: String(closed), WORKBENCH_STATE_DIR: stateDir } });
+    expect(lineOf(none, 'identity-reachable')).toMatch(
+      /\n {2}→ The sandbox is not running: start it with npm run sandbox \(npm start starts one of its own\)\.$/,
+    );
+    // Takes the connection, never answers: a stuck sandbox, or another program on the port.
+    const held = new Set<Socket>();
+    const silent = createNetServer((socket) => void held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => {
+      for (const socket of held) socket.destroy();
+      return new Promise((resolve) => silent.close(resolve));
+    });
+    const port = (silent.address() as AddressInfo).port;
+    const stuck = await runDoctor({ envFile, env: { SANDBOX_PORT: String(port), HTTP_TIMEOUT_MS: '300', WORKBENCH_STATE_DIR: stateDir } });
+    expect(lineOf(stuck, 'identity-reachable')).toBe(
+      `⚠ identity server http://127.0.0.1:${port} does not answer: no answer within 300 ms\n` +
+        `  → Something at http://127.0.0.1:${port} takes connections but does not answer: a sandbox that is stuck or busy (restart it: Ctrl-C, then npm run sandbox), or another program on SANDBOX_PORT.`,
+    );
+    expect(lineOf(stuck, 'token')).toMatch(/\n {2}→ See the identity server line above, then check again\.$/);
   });
 
   it('an unreachable identity server (live): ✘ with what failed, exit 1', async () => {
