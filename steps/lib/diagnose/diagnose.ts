@@ -27,6 +27,11 @@ interface DiagnoseOptions {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Whether the body probes run: bodies over `maxBodyBytes` get the header and secret probes only. */
+function bodySmallEnough(input: VerifyInput, options: DiagnoseOptions): boolean {
+  return input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+}
+
 /** Why `input` fails to verify under `scheme`, when it is one of the known mistakes; undefined otherwise (or when it verifies). */
 export function diagnose(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions = {}): Diagnosis | undefined {
   return carryOut(scheme, input, planFor(scheme, input), options);
@@ -59,7 +64,7 @@ function carryOut(scheme: Verifier, input: VerifyInput, plan: Plan, options: Dia
 /** The body bytes a plan's probes go over (re-serialized, re-hashed): what the listener's budget is charged. */
 function bodyBytesProbed(plan: Plan, input: VerifyInput, options: DiagnoseOptions): number {
   if (plan.probe === 'nothing' || (plan.probe === 'signature' && plan.headerOnly)) return 0;
-  return input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) ? input.body.length : 0;
+  return bodySmallEnough(input, options) ? input.body.length : 0;
 }
 
 /** One line for logs and the listener: the explanation, what to do, and the code; undefined when nothing is known. */
@@ -94,8 +99,11 @@ function formatDiagnosis(diagnosis: Diagnosis): string {
 /** The first known mistake that makes the signature match; with `headerOnly`, among the header probes only. */
 function diagnoseSignature(scheme: Verifier, input: VerifyInput, options: DiagnoseOptions, headerOnly = false): Diagnosis | undefined {
   if (headerOnly) return firstMatch(scheme, [headerCandidates(scheme, input)]);
-  const bodySmallEnough = input.body.length <= (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  return firstMatch(scheme, [headerCandidates(scheme, input), secretCandidates(scheme, input), ...(bodySmallEnough ? [bodyCandidates(input)] : [])]);
+  return firstMatch(scheme, [
+    headerCandidates(scheme, input),
+    secretCandidates(scheme, input),
+    ...(bodySmallEnough(input, options) ? [bodyCandidates(input)] : []),
+  ]);
 }
 
 /** The diagnosis of the first candidate, probe after probe, that makes the signature match. */
