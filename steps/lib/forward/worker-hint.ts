@@ -11,8 +11,9 @@
 import { redactUrlSecrets, shellWord } from '../core/index.ts';
 
 export function workersForwardHint(url: string): string {
-  if (redactUrlSecrets(url) !== url) {
-    return `The workers forward: start them with the same LISTEN_FORWARD_TO (${redactUrlSecrets(url)}; it holds a credential, so it is not printed whole) and npm run worker.`;
+  const shown = redactUrlSecrets(url);
+  if (shown !== url) {
+    return `The workers forward: start them with the same LISTEN_FORWARD_TO (${shown}; it holds a credential, so it is not printed whole) and npm run worker.`;
   }
   return `The workers forward: start them with LISTEN_FORWARD_TO=${shellWord(url)} npm run worker (or -- --forward-to ${shellWord(url)}).`;
 }
