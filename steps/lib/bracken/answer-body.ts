@@ -7,6 +7,7 @@
  * @example
  * const { text, truncated } = await readAnswerText(response); // at most MAX_ANSWER_BYTES, as UTF-8
  */
+import { readBodyStart } from '../core/index.ts';
 
 /** The most of an answer's body that is read. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -14,20 +15,5 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** The body of `response` as UTF-8, cut at `limit` bytes (`truncated` then says so). */
 export async function readAnswerText(response: Response, limit = MAX_ANSWER_BYTES): Promise<{ text: string; truncated: boolean }> {
   if (response.body === null) return { text: '', truncated: false };
-  const decoder = new TextDecoder();
-  const reader = response.body.getReader();
-  let text = '';
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { text: text + decoder.decode(), truncated: false };
-    const room = limit - bytes;
-    if (value.length > room) {
-      text += decoder.decode(value.subarray(0, room));
-      await reader.cancel();
-      return { text, truncated: true };
-    }
-    bytes += value.length;
-    text += decoder.decode(value, { stream: true });
-  }
+  return readBodyStart(response.body, { keepBytes: limit, readBytes: limit });
 }

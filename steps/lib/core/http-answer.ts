@@ -15,18 +15,30 @@ export const ANSWER_BODY_BYTES = 4096;
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 
 /** The first ANSWER_BODY_BYTES of `body` as UTF-8, reading (and dropping) at most DRAIN_LIMIT_BYTES. */
-export async function readAnswerStart(body: AsyncIterable<Uint8Array>): Promise<{ text: string; truncated: boolean }> {
+export function readAnswerStart(body: AsyncIterable<Uint8Array>): Promise<{ text: string; truncated: boolean }> {
+  return readBodyStart(body, { keepBytes: ANSWER_BODY_BYTES, readBytes: DRAIN_LIMIT_BYTES });
+}
+
+/**
+ * The first `keepBytes` of `body` as UTF-8 (`truncated` when there was more), reading at most
+ * `readBytes` of it: past that the stream is left, which destroys it, and with it the connection.
+ * A character cut at `keepBytes` ends the text as U+FFFD.
+ */
+export async function readBodyStart(
+  body: AsyncIterable<Uint8Array>,
+  { keepBytes, readBytes }: { keepBytes: number; readBytes: number },
+): Promise<{ text: string; truncated: boolean }> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let total = 0;
   for await (const chunk of body) {
     total += chunk.length;
-    if (keptBytes < ANSWER_BODY_BYTES) {
-      const part = Buffer.from(chunk).subarray(0, ANSWER_BODY_BYTES - keptBytes);
+    if (keptBytes < keepBytes) {
+      const part = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).subarray(0, keepBytes - keptBytes);
       kept.push(part);
       keptBytes += part.length;
     }
-    if (total > DRAIN_LIMIT_BYTES) break; // leaving the loop destroys the stream, and with it the connection
+    if (total > readBytes) break;
   }
   return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes };
 }

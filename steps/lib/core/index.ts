@@ -55,7 +55,7 @@ export type { ApiErrorCode, ConfigErrorOptions, StoreErrorCode } from './errors.
 export { EVENT_NAMES, canonicalEventName } from './event-names.ts';
 export type { EventName } from './event-names.ts';
 export { generatePassword, generateSecret, generateUsername } from './generate.ts';
-export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart } from './http-answer.ts';
+export { ANSWER_BODY_BYTES, describeNetworkError, headerPairs, readAnswerStart, readBodyStart } from './http-answer.ts';
 export { bindServer, isLoopbackHost, isLoopbackUrl, processIsRunning, urlHost } from './net.ts';
 export { sayIfInterrupted, signalExitCode, underWayLines } from './interrupt.ts';
 export { keepRunningWhenOutputCloses } from './closed-output.ts';
