@@ -69,8 +69,11 @@ export function createTokenService(options: { key: string; issuer: string; now?:
       if (parts.length !== 3 || header !== HEADER || payload === undefined || signature === undefined) {
         return { ok: false, reason: 'malformed', message: 'The access token is not a token this sandbox issued.' };
       }
-      // Verify before parsing anything: the payload is untrusted until the MAC matches.
-      if (!safeEqual(mac(`${header}.${payload}`), Buffer.from(signature, 'base64url'))) {
+      // Verify before parsing anything: the payload is untrusted until the MAC matches. The
+      // signature's text is compared, not its decoded bytes: Node's base64url decoder skips '=' and
+      // stray characters and ignores the last character's spare bits, so other spellings of one
+      // signature would pass, and a token altered that way is still an altered token.
+      if (!safeEqual(Buffer.from(mac(`${header}.${payload}`).toString('base64url')), Buffer.from(signature))) {
         return { ok: false, reason: 'bad_signature', message: 'The access token signature is invalid (issued by another sandbox, or altered).' };
       }
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;

@@ -124,6 +124,20 @@ describe('createTokenService({ key, issuer, now })', () => {
     expect(tokens.check(`${header}.${payload}`)).toMatchObject({ ok: false, reason: 'malformed' });
   });
 
+  it('rejects a signature spelled otherwise than it was issued (padding, spare bits, stray characters)', () => {
+    const tokens = createTokenService({ key: newSigningKey(), issuer: 'http://127.0.0.1:1' });
+    const { accessToken } = tokens.issue({ clientId: 'demo', domainkey: 15435, scope: 'bracken-api-scope', lifetimeSec: 60 });
+    // 32 MAC bytes are 43 base64url characters: the last one carries 4 bits and 2 spare ones, so
+    // flipping its lowest bit decodes to the same bytes. A JWT library takes only the one spelling.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(accessToken.slice(-1));
+    const spareBit = `${accessToken.slice(0, -1)}${alphabet[last ^ 1]}`;
+    for (const altered of [`${accessToken}=`, `${accessToken}!`, spareBit]) {
+      expect(tokens.check(altered)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    }
+    expect(tokens.check(accessToken).ok).toBe(true);
+  });
+
   it('rejects a token signed with the same key for another issuer', () => {
     const key = newSigningKey();
     const other = createTokenService({ key, issuer: 'http://127.0.0.1:2' }).issue({ clientId: 'demo', domainkey: 1, scope: 's', lifetimeSec: 60 });
