@@ -7,7 +7,7 @@
  * client side, so a symmetric key that only the sandbox knows is enough here.
  *
  * @example
- * const tokens = createTokenService({ key, issuer: 'http://127.0.0.1:4010' });
+ * const tokens = createTokenService({ key, issuer: 'http://127.0.0.1:4010', holder: { clientId: 'demo', domainkey: 15435 } });
  * const { accessToken } = tokens.issue({ clientId: 'demo', domainkey: 15435, scope: 'bracken-api-scope', lifetimeSec: 3600 });
  * tokens.check(accessToken); // { ok: true, claims: {...} }
  */
@@ -27,7 +27,7 @@ export interface TokenClaims {
 
 export type TokenCheck =
   | { readonly ok: true; readonly claims: TokenClaims }
-  | { readonly ok: false; readonly reason: 'malformed' | 'bad_signature' | 'wrong_issuer' | 'expired'; readonly message: string };
+  | { readonly ok: false; readonly reason: 'malformed' | 'bad_signature' | 'wrong_issuer' | 'wrong_client' | 'expired'; readonly message: string };
 
 export interface TokenService {
   issue(input: { clientId: string; domainkey: number; scope: string; lifetimeSec: number }): { accessToken: string; claims: TokenClaims };
@@ -41,8 +41,19 @@ export function newSigningKey(): string {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' })).toString('base64url');
 
-/** Issues and checks tokens for `issuer`, signed with `key` (base64url); `now` is injectable for tests. */
-export function createTokenService(options: { key: string; issuer: string; now?: () => number }): TokenService {
+/** The one client the sandbox serves now: a token issued to another is refused. */
+export interface TokenHolder {
+  readonly clientId: string;
+  readonly domainkey: number;
+}
+
+/**
+ * Issues and checks tokens for `issuer`, signed with `key` (base64url), held by `holder`; `now` is
+ * injectable for tests. The key outlives a restart (it is in the store) while SANDBOX_CLIENT_ID and
+ * SANDBOX_DOMAINKEY may change across one: a token for the client of before is refused, as
+ * Bracken refuses a token for a client it no longer has, rather than acting on a domain that is gone.
+ */
+export function createTokenService(options: { key: string; issuer: string; holder: TokenHolder; now?: () => number }): TokenService {
   const key = Buffer.from(options.key, 'base64url');
   const now = options.now ?? Date.now;
   const mac = (signingInput: string) => createHmac('sha256', key).update(signingInput).digest();
@@ -79,6 +90,14 @@ export function createTokenService(options: { key: string; issuer: string; now?:
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
       if (claims.iss !== options.issuer) {
         return { ok: false, reason: 'wrong_issuer', message: `The access token was issued by ${claims.iss}, not ${options.issuer}.` };
+      }
+      const { holder } = options;
+      if (claims.client_id !== holder.clientId || claims.domainkey !== holder.domainkey) {
+        return {
+          ok: false,
+          reason: 'wrong_client',
+          message: `The access token was issued to client ${JSON.stringify(claims.client_id)} for domain ${claims.domainkey}; this sandbox now serves client ${JSON.stringify(holder.clientId)}, domain ${holder.domainkey}.`,
+        };
       }
       if (now() / 1000 >= claims.exp) {
         return { ok: false, reason: 'expired', message: `The access token expired at ${new Date(claims.exp * 1000).toISOString()}.` };
