@@ -34,7 +34,8 @@ const FORM = /^application\/x-www-form-urlencoded(\s*;|$)/i;
 
 /** Parses the content type, the raw body text and the Authorization header of a token request. */
 export function parseTokenRequest(contentType: string | undefined, body: string, authorization: string | undefined): ParsedTokenRequest {
-  const basic = authorization !== undefined && /^basic\s/i.test(authorization.trim());
+  // `Basic` alone is a Basic attempt too (a client with empty settings): it gets the 401 and challenge.
+  const basic = authorization !== undefined && /^basic(\s|$)/i.test(authorization.trim());
   const via = basic ? 'basic' : 'post';
   const fail = (error: OAuthErrorCode, description: string, by: 'basic' | 'post' | 'none' = via): ParsedTokenRequest => ({
     ok: false,

@@ -67,6 +67,15 @@ describe('POST /connect/token', () => {
       'invalid_client',
       'Basic realm="Bracken sandbox"',
     ],
+    // The client tried Basic (RFC 6749 §5.2: 401 and a challenge), however little it sent.
+    [
+      'a Basic header with nothing after it',
+      { grant_type: 'client_credentials' },
+      { authorization: 'Basic' },
+      401,
+      'invalid_client',
+      'Basic realm="Bracken sandbox"',
+    ],
     ['an unknown client id', { grant_type: 'client_credentials', client_id: 'other', client_secret: 'demo-secret' }, {}, 400, 'invalid_client', null],
     ['no credentials at all', { grant_type: 'client_credentials' }, {}, 400, 'invalid_client', null],
     ['grant_type=password', { grant_type: 'password', client_id: 'demo', client_secret: 'demo-secret' }, {}, 400, 'unsupported_grant_type', null],
