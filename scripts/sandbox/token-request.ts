@@ -89,10 +89,20 @@ function decodeBasic(header: string | undefined): [string, string] | undefined {
   const text = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
-  try {
-    const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return [formDecode(text.slice(0, colon)), formDecode(text.slice(colon + 1))];
-  } catch {
-    return undefined; // a lone '%' is not valid form encoding
-  }
+  return [formDecode(text.slice(0, colon)), formDecode(text.slice(colon + 1))];
+}
+
+/**
+ * Form-url-decodes as IdentityServer does (`Uri.UnescapeDataString` after '+' → space): an escape
+ * that decodes to no UTF-8 text, or a '%' that starts none, stays as it is. Clients that send the
+ * secret unencoded (requests' HTTPBasicAuth) thus get in with a '%' in it, as they do at Bracken.
+ */
+function formDecode(value: string): string {
+  return value.replace(/\+/g, ' ').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }

@@ -37,6 +37,17 @@ describe('POST /connect/token', () => {
     expect(String(body.access_token).length).toBeGreaterThan(40);
   });
 
+  it('reads a Basic secret with a "%" that starts no escape as IdentityServer does: the "%" stays', async () => {
+    // requests' HTTPBasicAuth (under the tutorial's Python sample) sends the secret as it is, not
+    // form-url-encoded; IdentityServer's Uri.UnescapeDataString leaves an escape it cannot read alone.
+    const sandbox = await testSandbox({ clientSecret: '50%off%zz%4' });
+    const raw = `Basic ${Buffer.from('demo:50%off%zz%4').toString('base64')}`;
+    const response = await tokenRequest(sandbox, { grant_type: 'client_credentials' }, { authorization: raw });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ token_type: 'Bearer' });
+    expect((await tokenRequest(sandbox, { grant_type: 'client_credentials' }, { authorization: basic('demo', '50%off%zz%4') })).status).toBe(200);
+  });
+
   it('issues a token by client_secret_post, with scope bracken-api-scope', async () => {
     const sandbox = await testSandbox({ tokenLifetimeSec: 120 });
     const response = await tokenRequest(sandbox, {
