@@ -39,6 +39,9 @@ export function newSigningKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Three base64url parts and nothing else (a space, a quote or a fourth part is no token of ours). */
+const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' })).toString('base64url');
 
 /** The one client the sandbox serves now: a token issued to another is refused. */
@@ -75,9 +78,8 @@ export function createTokenService(options: { key: string; issuer: string; holde
     },
 
     check(token) {
-      const parts = token.split('.');
-      const [header, payload, signature] = parts;
-      if (parts.length !== 3 || header !== HEADER || payload === undefined || signature === undefined) {
+      const [header, payload, signature] = token.split('.');
+      if (!JWS_COMPACT.test(token) || header !== HEADER || payload === undefined || signature === undefined) {
         return { ok: false, reason: 'malformed', message: 'The access token is not a token this sandbox issued.' };
       }
       // Verify before parsing anything: the payload is untrusted until the MAC matches. The

@@ -30,6 +30,24 @@ describe('bearer authentication', () => {
     expect(garbage.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
   });
 
+  it('reads the Authorization header as ASP.NET does: any case, any spaces; a token with a space in it is an invalid one', async () => {
+    const sandbox = await testSandbox();
+    const token = await accessToken(sandbox);
+    const put = (authorization: string) =>
+      fetch(`${sandbox.url}${MERGE}`, { method: 'PUT', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(SUBSCRIPTION) });
+    expect((await put(`bearer ${token}`)).status).toBe(200);
+    expect((await put(`Bearer  ${token}`)).status).toBe(200);
+    const bare = await put('Bearer');
+    expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    // A token was sent, just not one this sandbox issued: "No access token" would send the user looking for the wrong fault.
+    const extra = await put(`Bearer ${token} extra`);
+    expect(extra.status).toBe(401);
+    expect(extra.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="The token is invalid"');
+    expect(((await extra.json()) as { detail: string }).detail).toBe(
+      'The access token is not a token this sandbox issued. Get a new one from POST /connect/token.',
+    );
+  });
+
   it('accepts a token until its lifetime ends, then answers 401 "The token expired"', async () => {
     const sandbox = await testSandbox({ tokenLifetimeSec: 1 });
     const token = await accessToken(sandbox);

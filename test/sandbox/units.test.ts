@@ -133,8 +133,9 @@ describe('createTokenService({ key, issuer, holder, now })', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const last = alphabet.indexOf(accessToken.slice(-1));
     const spareBit = `${accessToken.slice(0, -1)}${alphabet[last ^ 1]}`;
-    for (const altered of [`${accessToken}=`, `${accessToken}!`, spareBit]) {
-      expect(tokens.check(altered)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(tokens.check(spareBit)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    for (const altered of [`${accessToken}=`, `${accessToken}!`, `${accessToken} extra`, `${accessToken}.`]) {
+      expect(tokens.check(altered)).toMatchObject({ ok: false, reason: 'malformed' });
     }
     expect(tokens.check(accessToken).ok).toBe(true);
   });
