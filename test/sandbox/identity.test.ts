@@ -2,6 +2,7 @@
  * The sandbox's identity server: discovery, POST /connect/token by client_secret_basic and
  * client_secret_post, the RFC 6749 §5.2 errors, and openid-client against it.
  */
+import { get } from 'node:http';
 import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { testSandbox, tokenRequest } from './helpers.ts';
@@ -23,6 +24,38 @@ describe('GET /.well-known/openid-configuration', () => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       grant_types_supported: ['client_credentials'],
     });
+  });
+});
+
+describe('discovery by the name the client used', () => {
+  it('names http://localhost:<port> as issuer and token endpoint when asked there, so openid-client discovery works by either name', async () => {
+    const sandbox = await testSandbox();
+    const byName = `http://localhost:${sandbox.port}`;
+    const response = await fetch(`${byName}/.well-known/openid-configuration`);
+    expect(await response.json()).toMatchObject({ issuer: byName, token_endpoint: `${byName}/connect/token` });
+    // A name that is not the sandbox's (DNS rebinding, a proxy) is not echoed: the sandbox's own URL is.
+    // (node:http, since fetch sets Host itself.)
+    const other = await new Promise<string>((resolve, reject) => {
+      const request = get(`${sandbox.url}/.well-known/oauth-authorization-server`, { headers: { host: 'evil.example' } }, (answer) => {
+        let text = '';
+        answer.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        answer.on('end', () => resolve(text)).on('error', reject);
+      });
+      request.on('error', reject);
+    });
+    expect(JSON.parse(other)).toMatchObject({ issuer: sandbox.url, token_endpoint: `${sandbox.url}/connect/token` });
+
+    const config = await oidc.discovery(new URL(byName), 'demo', undefined, oidc.ClientSecretBasic('demo-secret'), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    expect(config.serverMetadata().issuer).toBe(byName);
+    const token = await oidc.clientCredentialsGrant(config);
+    const merge = await fetch(`${sandbox.url}/api/webhook/merge/event/User_Create`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ target: 'https://example.test/webhooks', secret: 'a-long-webhook-secret', active: true }),
+    });
+    expect(merge.status).toBe(200);
   });
 });
 
