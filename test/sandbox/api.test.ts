@@ -201,6 +201,22 @@ describe('users', () => {
     expect(sandbox.users().map((u) => u.username)).toEqual(['Test-User-ab12', 'Second-User']);
   });
 
+  it('counts the NFC and NFD spellings of one username as one user (409), and finds it by either to delete it', async () => {
+    const sandbox = await testSandbox({ userDeleteRoute: { method: 'POST', path: '/api/user/remove/{username}' } });
+    const token = await accessToken(sandbox);
+    const composed = 'Jos\u00e9-Test'; // é as one code point (NFC: what most keyboards type)
+    const decomposed = 'Jose\u0301-Test'; // e + combining acute (NFD: what macOS file names hold)
+    expect(await createUser(sandbox, token, composed)).toBe(1001);
+    const taken = await call(sandbox, 'POST', '/api/user/create/domain/15435', { token, body: { username: decomposed, password: 'p4ssword-long' } });
+    expect(taken.status).toBe(409);
+    expect((taken.json as { detail: string }).detail).toBe(`The username ${JSON.stringify(decomposed)} is taken in domain 15435 (userkey 1001).`);
+
+    const removed = await call(sandbox, 'POST', `/api/user/remove/${encodeURIComponent(decomposed)}`, { token });
+    expect(removed.status).toBe(200);
+    expect(removed.json).toMatchObject({ userkey: 1001, username: composed });
+    expect(sandbox.users()).toEqual([]);
+  });
+
   it('answers 400 for a missing username and a short password', async () => {
     const sandbox = await testSandbox();
     const answer = await call(sandbox, 'POST', '/api/user/create/domain/15435', { token: await accessToken(sandbox), body: { password: 'short' } });
