@@ -18,6 +18,7 @@ import { ProblemError, validationProblem } from './problem.ts';
 import type { RouteMatcher } from './route-template.ts';
 import type { Store, StoredSubscription, StoredUser } from './store.ts';
 import type { TokenService } from './tokens.ts';
+import { sameUsername } from './username.ts';
 import { jsonBody, newUserInput, pathKey, subscriptionInput } from './validate.ts';
 
 export interface ApiOptions {
@@ -111,7 +112,7 @@ export function apiRouter(options: ApiOptions): Router {
   const createUser = async (req: Request, res: Response) => {
     const domainkey = domainOf(req, res, param(req, 'domainkey'));
     const input = newUserInput(jsonBody(req));
-    const taken = store.data.users.find((u) => u.domainkey === domainkey && u.username.toLowerCase() === input.username.toLowerCase());
+    const taken = store.data.users.find((u) => u.domainkey === domainkey && sameUsername(u.username, input.username));
     if (taken !== undefined) {
       throw new ProblemError(409, 'Conflict', {
         detail: `The username ${JSON.stringify(input.username)} is taken in domain ${domainkey} (userkey ${taken.userkey}).`,
@@ -145,9 +146,9 @@ export function apiRouter(options: ApiOptions): Router {
   const deleteUser = async (req: Request, res: Response, values: Partial<Record<'domainkey' | 'userkey' | 'username', string>>) => {
     const domainkey = domainOf(req, res, values.domainkey);
     const userkey = values.userkey === undefined ? undefined : pathKey('userkey', values.userkey);
-    const username = values.username?.toLowerCase();
+    const { username } = values;
     const index = store.data.users.findIndex(
-      (u) => u.domainkey === domainkey && (userkey === undefined || u.userkey === userkey) && (username === undefined || u.username.toLowerCase() === username),
+      (u) => u.domainkey === domainkey && (userkey === undefined || u.userkey === userkey) && (username === undefined || sameUsername(u.username, username)),
     );
     const user = store.data.users[index];
     if (user === undefined) {

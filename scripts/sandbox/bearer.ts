@@ -11,7 +11,9 @@ import type { TokenClaims, TokenService } from './tokens.ts';
 export function requireBearer(tokens: TokenService): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization')?.trim() ?? '';
-    const match = /^bearer\s+(\S+)$/i.exec(header);
+    // As ASP.NET's JwtBearer: everything after the scheme is the token, so `Bearer <token> extra`
+    // is a token sent (and an invalid one), not a missing one.
+    const match = /^bearer\s+(.+)$/i.exec(header);
     if (!match?.[1]) {
       throw new ProblemError(401, 'Unauthorized', {
         detail: 'No access token: send Authorization: Bearer <access_token> (get one from POST /connect/token).',

@@ -23,6 +23,8 @@ export interface IdentityOptions {
   readonly domainkey: number;
   readonly tokenLifetimeSec: number;
   readonly tokens: TokenService;
+  /** The `Host` values that name the sandbox (core's allowedHosts): discovery answers by the one used. */
+  readonly allowedHosts: ReadonlySet<string>;
 }
 
 /** The discovery metadata (OpenID Connect Discovery / RFC 8414), limited to what is served. */
@@ -40,8 +42,12 @@ function discoveryDocument(issuer: string): Record<string, unknown> {
 /** `GET /.well-known/openid-configuration` (and the RFC 8414 twin) and `POST /connect/token`. */
 export function identityRouter(options: IdentityOptions): Router {
   const router = express.Router();
-  const discovery = (_req: Request, res: Response) => {
-    res.json(discoveryDocument(options.issuer));
+  // IdentityServer names itself by the host it was asked at, and OpenID clients (openid-client)
+  // refuse metadata whose issuer is not the URL they asked: http://localhost:4010 must get
+  // localhost. Only the sandbox's own names are echoed; any other Host gets the sandbox's URL.
+  const discovery = (req: Request, res: Response) => {
+    const host = req.get('host')?.toLowerCase();
+    res.json(discoveryDocument(host !== undefined && options.allowedHosts.has(host) ? `http://${host}` : options.issuer));
   };
   router.get('/.well-known/openid-configuration', discovery);
   router.get('/.well-known/oauth-authorization-server', discovery);

@@ -137,7 +137,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     throw error;
   }
   const release = unlock;
-  const tokens = createTokenService({ key: store.data.signingKey, issuer: url });
+  const tokens = createTokenService({
+    key: store.data.signingKey,
+    issuer: url,
+    holder: { clientId: options.clientId, domainkey: options.domainkey },
+  });
   const live = createLiveFeed({ store, log });
   const engine = createDeliveryEngine({
     store,

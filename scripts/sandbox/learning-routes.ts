@@ -35,6 +35,7 @@ import {
 } from './learning.ts';
 import { ProblemError } from './problem.ts';
 import type { Store, StoredUser } from './store.ts';
+import { sameUsername } from './username.ts';
 import { jsonBody, pathKey } from './validate.ts';
 
 export interface LearningRouteOptions {
@@ -167,7 +168,7 @@ export function learningRouter(options: LearningRouteOptions): Router {
 
   function findUser(learner: Learner): StoredUser {
     const user = store.data.users.find(
-      (u) => u.domainkey === domainkey && ('userkey' in learner ? u.userkey === learner.userkey : u.username.toLowerCase() === learner.username.toLowerCase()),
+      (u) => u.domainkey === domainkey && ('userkey' in learner ? u.userkey === learner.userkey : sameUsername(u.username, learner.username)),
     );
     const who = 'userkey' in learner ? `userkey ${learner.userkey}` : `username ${JSON.stringify(learner.username)}`;
     if (user === undefined) throw notFound(`No user with ${who} in domain ${domainkey}: POST /api/user/create/domain/${domainkey} creates one.`);

@@ -22,6 +22,7 @@ import { STATE_CORRUPT, StateError, writeFileAtomic } from '../../steps/lib/core
 import type { EventName } from './events.ts';
 import type { LearningData } from './learning.ts';
 import { storeShapeProblem } from './store-shape.ts';
+import { storeChunks } from './store-chunks.ts';
 import { newSigningKey } from './tokens.ts';
 
 export interface StoredSubscription {
@@ -157,8 +158,9 @@ export async function openStore(file: string): Promise<Store> {
   const data = await load(file);
   // Compact, not indented: with thousands of pending deliveries (each keeping its recent attempts)
   // the file is tens of MB and rewritten after every batch of attempts, and indentation was a third
-  // of its bytes. Stores written indented by earlier versions load the same (JSON.parse).
-  const write = () => writeFileAtomic(file, `${JSON.stringify(data)}\n`);
+  // of its bytes. Stores written indented by earlier versions load the same (JSON.parse). The bytes
+  // are made slice by slice (store-chunks.ts), so a big store does not hold up every request meanwhile.
+  const write = () => writeFileAtomic(file, storeChunks(data));
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 

@@ -34,7 +34,8 @@ const FORM = /^application\/x-www-form-urlencoded(\s*;|$)/i;
 
 /** Parses the content type, the raw body text and the Authorization header of a token request. */
 export function parseTokenRequest(contentType: string | undefined, body: string, authorization: string | undefined): ParsedTokenRequest {
-  const basic = authorization !== undefined && /^basic\s/i.test(authorization.trim());
+  // `Basic` alone is a Basic attempt too (a client with empty settings): it gets the 401 and challenge.
+  const basic = authorization !== undefined && /^basic(\s|$)/i.test(authorization.trim());
   const via = basic ? 'basic' : 'post';
   const fail = (error: OAuthErrorCode, description: string, by: 'basic' | 'post' | 'none' = via): ParsedTokenRequest => ({
     ok: false,
@@ -88,10 +89,20 @@ function decodeBasic(header: string | undefined): [string, string] | undefined {
   const text = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
-  try {
-    const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return [formDecode(text.slice(0, colon)), formDecode(text.slice(colon + 1))];
-  } catch {
-    return undefined; // a lone '%' is not valid form encoding
-  }
+  return [formDecode(text.slice(0, colon)), formDecode(text.slice(colon + 1))];
+}
+
+/**
+ * Form-url-decodes as IdentityServer does (`Uri.UnescapeDataString` after '+' → space): an escape
+ * that decodes to no UTF-8 text, or a '%' that starts none, stays as it is. Clients that send the
+ * secret unencoded (requests' HTTPBasicAuth) thus get in with a '%' in it, as they do at Bracken.
+ */
+function formDecode(value: string): string {
+  return value.replace(/\+/g, ' ').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }

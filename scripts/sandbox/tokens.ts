@@ -7,7 +7,7 @@
  * client side, so a symmetric key that only the sandbox knows is enough here.
  *
  * @example
- * const tokens = createTokenService({ key, issuer: 'http://127.0.0.1:4010' });
+ * const tokens = createTokenService({ key, issuer: 'http://127.0.0.1:4010', holder: { clientId: 'demo', domainkey: 15435 } });
  * const { accessToken } = tokens.issue({ clientId: 'demo', domainkey: 15435, scope: 'bracken-api-scope', lifetimeSec: 3600 });
  * tokens.check(accessToken); // { ok: true, claims: {...} }
  */
@@ -27,7 +27,7 @@ export interface TokenClaims {
 
 export type TokenCheck =
   | { readonly ok: true; readonly claims: TokenClaims }
-  | { readonly ok: false; readonly reason: 'malformed' | 'bad_signature' | 'wrong_issuer' | 'expired'; readonly message: string };
+  | { readonly ok: false; readonly reason: 'malformed' | 'bad_signature' | 'wrong_issuer' | 'wrong_client' | 'expired'; readonly message: string };
 
 export interface TokenService {
   issue(input: { clientId: string; domainkey: number; scope: string; lifetimeSec: number }): { accessToken: string; claims: TokenClaims };
@@ -39,10 +39,24 @@ export function newSigningKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Three base64url parts and nothing else (a space, a quote or a fourth part is no token of ours). */
+const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' })).toString('base64url');
 
-/** Issues and checks tokens for `issuer`, signed with `key` (base64url); `now` is injectable for tests. */
-export function createTokenService(options: { key: string; issuer: string; now?: () => number }): TokenService {
+/** The one client the sandbox serves now: a token issued to another is refused. */
+export interface TokenHolder {
+  readonly clientId: string;
+  readonly domainkey: number;
+}
+
+/**
+ * Issues and checks tokens for `issuer`, signed with `key` (base64url), held by `holder`; `now` is
+ * injectable for tests. The key outlives a restart (it is in the store) while SANDBOX_CLIENT_ID and
+ * SANDBOX_DOMAINKEY may change across one: a token for the client of before is refused, as
+ * Bracken refuses a token for a client it no longer has, rather than acting on a domain that is gone.
+ */
+export function createTokenService(options: { key: string; issuer: string; holder: TokenHolder; now?: () => number }): TokenService {
   const key = Buffer.from(options.key, 'base64url');
   const now = options.now ?? Date.now;
   const mac = (signingInput: string) => createHmac('sha256', key).update(signingInput).digest();
@@ -64,18 +78,28 @@ export function createTokenService(options: { key: string; issuer: string; now?:
     },
 
     check(token) {
-      const parts = token.split('.');
-      const [header, payload, signature] = parts;
-      if (parts.length !== 3 || header !== HEADER || payload === undefined || signature === undefined) {
+      const [header, payload, signature] = token.split('.');
+      if (!JWS_COMPACT.test(token) || header !== HEADER || payload === undefined || signature === undefined) {
         return { ok: false, reason: 'malformed', message: 'The access token is not a token this sandbox issued.' };
       }
-      // Verify before parsing anything: the payload is untrusted until the MAC matches.
-      if (!safeEqual(mac(`${header}.${payload}`), Buffer.from(signature, 'base64url'))) {
+      // Verify before parsing anything: the payload is untrusted until the MAC matches. The
+      // signature's text is compared, not its decoded bytes: Node's base64url decoder skips '=' and
+      // stray characters and ignores the last character's spare bits, so other spellings of one
+      // signature would pass, and a token altered that way is still an altered token.
+      if (!safeEqual(Buffer.from(mac(`${header}.${payload}`).toString('base64url')), Buffer.from(signature))) {
         return { ok: false, reason: 'bad_signature', message: 'The access token signature is invalid (issued by another sandbox, or altered).' };
       }
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
       if (claims.iss !== options.issuer) {
         return { ok: false, reason: 'wrong_issuer', message: `The access token was issued by ${claims.iss}, not ${options.issuer}.` };
+      }
+      const { holder } = options;
+      if (claims.client_id !== holder.clientId || claims.domainkey !== holder.domainkey) {
+        return {
+          ok: false,
+          reason: 'wrong_client',
+          message: `The access token was issued to client ${JSON.stringify(claims.client_id)} for domain ${claims.domainkey}; this sandbox now serves client ${JSON.stringify(holder.clientId)}, domain ${holder.domainkey}.`,
+        };
       }
       if (now() / 1000 >= claims.exp) {
         return { ok: false, reason: 'expired', message: `The access token expired at ${new Date(claims.exp * 1000).toISOString()}.` };

@@ -30,6 +30,24 @@ describe('bearer authentication', () => {
     expect(garbage.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
   });
 
+  it('reads the Authorization header as ASP.NET does: any case, any spaces; a token with a space in it is an invalid one', async () => {
+    const sandbox = await testSandbox();
+    const token = await accessToken(sandbox);
+    const put = (authorization: string) =>
+      fetch(`${sandbox.url}${MERGE}`, { method: 'PUT', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(SUBSCRIPTION) });
+    expect((await put(`bearer ${token}`)).status).toBe(200);
+    expect((await put(`Bearer  ${token}`)).status).toBe(200);
+    const bare = await put('Bearer');
+    expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    // A token was sent, just not one this sandbox issued: "No access token" would send the user looking for the wrong fault.
+    const extra = await put(`Bearer ${token} extra`);
+    expect(extra.status).toBe(401);
+    expect(extra.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="The token is invalid"');
+    expect(((await extra.json()) as { detail: string }).detail).toBe(
+      'The access token is not a token this sandbox issued. Get a new one from POST /connect/token.',
+    );
+  });
+
   it('accepts a token until its lifetime ends, then answers 401 "The token expired"', async () => {
     const sandbox = await testSandbox({ tokenLifetimeSec: 1 });
     const token = await accessToken(sandbox);
@@ -181,6 +199,22 @@ describe('users', () => {
     expect(taken.status).toBe(409);
     expect((taken.json as { detail: string }).detail).toBe('The username "test-user-AB12" is taken in domain 15435 (userkey 1001).');
     expect(sandbox.users().map((u) => u.username)).toEqual(['Test-User-ab12', 'Second-User']);
+  });
+
+  it('counts the NFC and NFD spellings of one username as one user (409), and finds it by either to delete it', async () => {
+    const sandbox = await testSandbox({ userDeleteRoute: { method: 'POST', path: '/api/user/remove/{username}' } });
+    const token = await accessToken(sandbox);
+    const composed = 'Jos\u00e9-Test'; // é as one code point (NFC: what most keyboards type)
+    const decomposed = 'Jose\u0301-Test'; // e + combining acute (NFD: what macOS file names hold)
+    expect(await createUser(sandbox, token, composed)).toBe(1001);
+    const taken = await call(sandbox, 'POST', '/api/user/create/domain/15435', { token, body: { username: decomposed, password: 'p4ssword-long' } });
+    expect(taken.status).toBe(409);
+    expect((taken.json as { detail: string }).detail).toBe(`The username ${JSON.stringify(decomposed)} is taken in domain 15435 (userkey 1001).`);
+
+    const removed = await call(sandbox, 'POST', `/api/user/remove/${encodeURIComponent(decomposed)}`, { token });
+    expect(removed.status).toBe(200);
+    expect(removed.json).toMatchObject({ userkey: 1001, username: composed });
+    expect(sandbox.users()).toEqual([]);
   });
 
   it('answers 400 for a missing username and a short password', async () => {

@@ -2,6 +2,7 @@
  * The sandbox's identity server: discovery, POST /connect/token by client_secret_basic and
  * client_secret_post, the RFC 6749 §5.2 errors, and openid-client against it.
  */
+import { get } from 'node:http';
 import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { testSandbox, tokenRequest } from './helpers.ts';
@@ -26,6 +27,38 @@ describe('GET /.well-known/openid-configuration', () => {
   });
 });
 
+describe('discovery by the name the client used', () => {
+  it('names http://localhost:<port> as issuer and token endpoint when asked there, so openid-client discovery works by either name', async () => {
+    const sandbox = await testSandbox();
+    const byName = `http://localhost:${sandbox.port}`;
+    const response = await fetch(`${byName}/.well-known/openid-configuration`);
+    expect(await response.json()).toMatchObject({ issuer: byName, token_endpoint: `${byName}/connect/token` });
+    // A name that is not the sandbox's (DNS rebinding, a proxy) is not echoed: the sandbox's own URL is.
+    // (node:http, since fetch sets Host itself.)
+    const other = await new Promise<string>((resolve, reject) => {
+      const request = get(`${sandbox.url}/.well-known/oauth-authorization-server`, { headers: { host: 'evil.example' } }, (answer) => {
+        let text = '';
+        answer.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        answer.on('end', () => resolve(text)).on('error', reject);
+      });
+      request.on('error', reject);
+    });
+    expect(JSON.parse(other)).toMatchObject({ issuer: sandbox.url, token_endpoint: `${sandbox.url}/connect/token` });
+
+    const config = await oidc.discovery(new URL(byName), 'demo', undefined, oidc.ClientSecretBasic('demo-secret'), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    expect(config.serverMetadata().issuer).toBe(byName);
+    const token = await oidc.clientCredentialsGrant(config);
+    const merge = await fetch(`${sandbox.url}/api/webhook/merge/event/User_Create`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ target: 'https://example.test/webhooks', secret: 'a-long-webhook-secret', active: true }),
+    });
+    expect(merge.status).toBe(200);
+  });
+});
+
 describe('POST /connect/token', () => {
   it('issues a Bearer token by client_secret_basic, form-url-decoding the id (test%2Dclient)', async () => {
     const sandbox = await testSandbox({ clientId: 'test-client', clientSecret: 's3cr3t' });
@@ -35,6 +68,17 @@ describe('POST /connect/token', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'bracken-api-scope' });
     expect(String(body.access_token).length).toBeGreaterThan(40);
+  });
+
+  it('reads a Basic secret with a "%" that starts no escape as IdentityServer does: the "%" stays', async () => {
+    // requests' HTTPBasicAuth (under the tutorial's Python sample) sends the secret as it is, not
+    // form-url-encoded; IdentityServer's Uri.UnescapeDataString leaves an escape it cannot read alone.
+    const sandbox = await testSandbox({ clientSecret: '50%off%zz%4' });
+    const raw = `Basic ${Buffer.from('demo:50%off%zz%4').toString('base64')}`;
+    const response = await tokenRequest(sandbox, { grant_type: 'client_credentials' }, { authorization: raw });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ token_type: 'Bearer' });
+    expect((await tokenRequest(sandbox, { grant_type: 'client_credentials' }, { authorization: basic('demo', '50%off%zz%4') })).status).toBe(200);
   });
 
   it('issues a token by client_secret_post, with scope bracken-api-scope', async () => {
@@ -63,6 +107,15 @@ describe('POST /connect/token', () => {
       'a wrong secret by basic',
       { grant_type: 'client_credentials' },
       { authorization: basic('demo', 'nope') },
+      401,
+      'invalid_client',
+      'Basic realm="Bracken sandbox"',
+    ],
+    // The client tried Basic (RFC 6749 §5.2: 401 and a challenge), however little it sent.
+    [
+      'a Basic header with nothing after it',
+      { grant_type: 'client_credentials' },
+      { authorization: 'Basic' },
       401,
       'invalid_client',
       'Basic realm="Bracken sandbox"',

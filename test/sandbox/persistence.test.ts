@@ -45,6 +45,29 @@ describe('restart', () => {
     // The signing key is in the store too, so a token cached before the restart still works.
     expect(await createUser(second, token, 'After-Restart')).toBe(1002);
   });
+
+  it('refuses, with 401 invalid_token, a token from a run whose client or domainkey this one no longer has', async () => {
+    const stateDir = await tempDir('sandbox');
+    const first = await testSandbox({ stateDir });
+    const token = await accessToken(first);
+    await first.close();
+
+    // Same store, same signing key; SANDBOX_DOMAINKEY changed. The old token would act on a domain
+    // this sandbox no longer serves (a 403 naming 15435), where a 401 makes the steps get a new one.
+    const second = await testSandbox({ stateDir, port: first.port, domainkey: 999 });
+    const answer = await call(second, 'POST', '/api/user/create/domain/999', { token, body: { username: 'Moved', password: 'Passw0rd!' } });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="The token is invalid"');
+    expect(answer.json).toMatchObject({
+      detail:
+        'The access token was issued to client "demo" for domain 15435; this sandbox now serves client "demo", domain 999. Get a new one from POST /connect/token.',
+    });
+    await second.close();
+
+    const third = await testSandbox({ stateDir, port: first.port, clientId: 'acme' });
+    expect((await call(third, 'POST', '/api/user/create', { token, body: { username: 'Moved', password: 'Passw0rd!' } })).status).toBe(401);
+    expect(third.users()).toEqual([]);
+  });
 });
 
 describe('side by side', () => {

@@ -7,7 +7,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STATE_WRITE_FAILED } from '../../steps/lib/core/errors.ts';
-import { openStore, type StoredUser } from '../../scripts/sandbox/store.ts';
+import { openStore, type StoreData, type StoredDelivery, type StoredUser } from '../../scripts/sandbox/store.ts';
+import { DELIVERIES_PER_SLICE, storeChunks } from '../../scripts/sandbox/store-chunks.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const user = (userkey: number): StoredUser => ({
@@ -75,5 +76,70 @@ describe('openStore(file)', () => {
     await writeFile(file, `${JSON.stringify(JSON.parse(text), null, 2)}\n`); // the format stores had before
     const reopened = await openStore(file);
     expect(reopened.data).toEqual(store.data);
+  });
+});
+
+describe('storeChunks(data)', () => {
+  const delivery = (n: number): StoredDelivery => ({
+    id: `d-${n}`,
+    eventname: 'User_Create',
+    domainkey: 15435,
+    target: 'http://127.0.0.1:5000/webhooks',
+    body: `{"eventname":"User_Create","userkey":${n}}`,
+    authorization: 'HMACSHA256 c2lnbmF0dXJl',
+    createdAt: '2026-01-05T09:00:00.000Z',
+    status: 'pending',
+    attempts: 0,
+    attemptLog: [],
+    nextAttemptAt: null,
+    lastAttemptAt: null,
+    lastStatus: null,
+    lastError: null,
+    deliveredAt: null,
+    reason: null,
+    endedAt: null,
+  });
+  const text = async (chunks: AsyncIterable<Buffer>) => {
+    const all: Buffer[] = [];
+    for await (const chunk of chunks) all.push(chunk);
+    return Buffer.concat(all).toString('utf8');
+  };
+  const bigStore = (): StoreData => ({
+    version: 1,
+    signingKey: 'key',
+    nextUserkey: 1003,
+    subscriptions: [],
+    users: [user(1001), { ...user(1002), username: 'Jos\u00e9-\u{1F600}' }],
+    deliveries: Array.from({ length: 3 * DELIVERIES_PER_SLICE + 1 }, (_, i) => delivery(i)),
+    learning: { nextKey: 1, modules: [], courses: [], completions: [], certificates: [] },
+  });
+
+  it('is the UTF-8 of JSON.stringify(data) and a line break, key order and non-ASCII included', async () => {
+    const data = bigStore();
+    expect(await text(storeChunks(data))).toBe(`${JSON.stringify(data)}\n`);
+    expect(await text(storeChunks({ ...data, deliveries: [] }))).toBe(`${JSON.stringify({ ...data, deliveries: [] })}\n`);
+  });
+
+  it('lets the event loop run between slices of deliveries, and shows the data as it was when called', async () => {
+    const data = bigStore();
+    const before = `${JSON.stringify(data)}\n`;
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const chunks = storeChunks(data);
+    // What changes meanwhile (in place, as the delivery engine changes a delivery) waits for the next save.
+    const last = data.deliveries.at(-1) as StoredDelivery; // in the last slice, stringified after the loop turned
+    last.status = 'delivered';
+    last.attempts = 1;
+    data.deliveries.push(delivery(9999));
+    data.users.pop();
+    expect(await text(chunks)).toBe(before);
+    counting = false;
+    // Four slices: the loop turned between each (a single JSON.stringify would have let it turn only after).
+    expect(turns).toBeGreaterThanOrEqual(3);
   });
 });

@@ -106,10 +106,11 @@ describe('parseTokenRequest(contentType, body, authorization)', () => {
   });
 });
 
-describe('createTokenService({ key, issuer, now })', () => {
+describe('createTokenService({ key, issuer, holder, now })', () => {
+  const holder = { clientId: 'demo', domainkey: 15435 };
   it('accepts its own token until exp, then reports it expired; rejects an altered one', () => {
     let now = 1_700_000_000_000;
-    const tokens = createTokenService({ key: newSigningKey(), issuer: 'http://127.0.0.1:1', now: () => now });
+    const tokens = createTokenService({ key: newSigningKey(), issuer: 'http://127.0.0.1:1', holder, now: () => now });
     const { accessToken, claims } = tokens.issue({ clientId: 'demo', domainkey: 15435, scope: 'bracken-api-scope', lifetimeSec: 1 });
     expect(claims.exp - claims.iat).toBe(1);
     expect(tokens.check(accessToken)).toEqual({ ok: true, claims });
@@ -124,10 +125,25 @@ describe('createTokenService({ key, issuer, now })', () => {
     expect(tokens.check(`${header}.${payload}`)).toMatchObject({ ok: false, reason: 'malformed' });
   });
 
+  it('rejects a signature spelled otherwise than it was issued (padding, spare bits, stray characters)', () => {
+    const tokens = createTokenService({ key: newSigningKey(), issuer: 'http://127.0.0.1:1', holder });
+    const { accessToken } = tokens.issue({ clientId: 'demo', domainkey: 15435, scope: 'bracken-api-scope', lifetimeSec: 60 });
+    // 32 MAC bytes are 43 base64url characters: the last one carries 4 bits and 2 spare ones, so
+    // flipping its lowest bit decodes to the same bytes. A JWT library takes only the one spelling.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(accessToken.slice(-1));
+    const spareBit = `${accessToken.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(tokens.check(spareBit)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    for (const altered of [`${accessToken}=`, `${accessToken}!`, `${accessToken} extra`, `${accessToken}.`]) {
+      expect(tokens.check(altered)).toMatchObject({ ok: false, reason: 'malformed' });
+    }
+    expect(tokens.check(accessToken).ok).toBe(true);
+  });
+
   it('rejects a token signed with the same key for another issuer', () => {
     const key = newSigningKey();
-    const other = createTokenService({ key, issuer: 'http://127.0.0.1:2' }).issue({ clientId: 'demo', domainkey: 1, scope: 's', lifetimeSec: 60 });
-    expect(createTokenService({ key, issuer: 'http://127.0.0.1:1' }).check(other.accessToken)).toMatchObject({ ok: false, reason: 'wrong_issuer' });
+    const other = createTokenService({ key, issuer: 'http://127.0.0.1:2', holder }).issue({ clientId: 'demo', domainkey: 15435, scope: 's', lifetimeSec: 60 });
+    expect(createTokenService({ key, issuer: 'http://127.0.0.1:1', holder }).check(other.accessToken)).toMatchObject({ ok: false, reason: 'wrong_issuer' });
   });
 });
 

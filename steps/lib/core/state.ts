@@ -182,9 +182,10 @@ export function openState(dir: string): State {
  * Writes `data` to `file` through a temp file and a rename, so a reader never sees half a file. When
  * the write fails (a full disk, a read-only folder) the temp file is removed, `file` keeps its old
  * content, and the error is a StateError STATE_WRITE_FAILED saying what to do. With `sync`, the data
- * and the rename are also flushed to disk before it resolves, so they survive a power cut.
+ * and the rename are also flushed to disk before it resolves, so they survive a power cut. `data`
+ * may come in chunks (a big file made a piece at a time, written as each piece is made).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array | AsyncIterable<Uint8Array>, options: { sync?: boolean } = {}): Promise<void> {
   const dir = join(file, '..');
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -192,7 +193,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     if (options.sync === true) {
       const handle = await open(temp, 'w', 0o600);
       try {
-        await handle.writeFile(data);
+        await writeFile(handle, data);
         await handle.datasync();
       } finally {
         await handle.close();
