@@ -38,7 +38,7 @@ export interface WorkerOptions {
   handler: DeliveryHandler;
   /** Where the runs' outcomes (and what each run reported) go, a tick's worth at a time: the journal, through the file store. */
   journal: { appendOutcomes(runs: readonly HandlerRun[]): Promise<void> };
-  /** Called when a delivery's handler state changes (the feed). */
+  /** Called when a delivery's handler state changes (the feed): `running` as a run starts (never journaled), then its outcome. */
   onChange: (id: string, handler: HandlerState, error: string | undefined, report: RunReport | undefined) => void;
   log?: (line: string) => void;
   /** Handlers run at once; default 1, so events are handled in arrival order. */
@@ -112,6 +112,8 @@ export function createWorker(options: WorkerOptions): Worker {
       // does not hand that change to the next (a retry gets what a restart would).
       const again = recovered || retries > 0;
       const delivery = deliveryFor(view, again, again ? undefined : received);
+      // Live only: the journal's outcome records carry the state that matters after a crash.
+      onChange(view.id, 'running', undefined, undefined);
       // Without a retry policy there is no time limit either: a failure waits for the next start.
       const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs, signal: shutdown.signal });
       report = outcome.report;
