@@ -193,4 +193,14 @@ describe.skipIf(skipBrowserTests)('inspector page in Chromium', () => {
     await expect.poll(() => rowTexts().then((texts) => texts.length), WAIT).toBe(2);
     expect(await rowTexts()).toEqual([expect.stringMatching(/ valid .+ ran$/), expect.stringMatching(/ valid .+ ran$/)]);
   });
+
+  it('the Handler filter also finds the duplicates and the deliveries whose handler did not run', async () => {
+    await page.getByLabel('All').check();
+    await page.locator('#handler-filter').selectOption('duplicate');
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/ valid 200 .+ skipped: duplicate$/)]);
+    await page.locator('#handler-filter').selectOption('not-run');
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/ rejected 404 .+ not run$/), expect.stringMatching(/ invalid 401 .+ not run$/)]);
+    await page.locator('#handler-filter').selectOption('all');
+    await expect.poll(() => rows().count(), WAIT).toBe(5);
+  });
 });

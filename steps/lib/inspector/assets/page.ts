@@ -44,6 +44,8 @@ export const INSPECTOR_HTML = `<!doctype html>
           <option value="done">done</option>
           <option value="failed">failed</option>
           <option value="dead">dead</option>
+          <option value="duplicate">duplicate</option>
+          <option value="not-run">not run</option>
         </select>
       </label>
     </div>
