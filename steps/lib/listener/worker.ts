@@ -55,7 +55,8 @@ export interface Worker {
   /**
    * Stops taking work and waits up to `timeoutMs` for running handlers; then aborts the signal of
    * those still running (`delivery.signal`), whose outcomes are no longer recorded. Queued
-   * deliveries, and those still running, stay `pending` in the journal and run on the next start.
+   * deliveries, and those still running, stay as the journal has them (`pending`, or `failed` for a
+   * retry) and run on the next start.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
