@@ -193,4 +193,40 @@ describe.skipIf(skipBrowserTests)('inspector page in Chromium', () => {
     await expect.poll(() => rowTexts().then((texts) => texts.length), WAIT).toBe(2);
     expect(await rowTexts()).toEqual([expect.stringMatching(/ valid .+ ran$/), expect.stringMatching(/ valid .+ ran$/)]);
   });
+
+  it('the Handler filter also finds the duplicates and the deliveries whose handler did not run', async () => {
+    await page.getByLabel('All').check();
+    await page.locator('#handler-filter').selectOption('duplicate');
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/ valid 200 .+ skipped: duplicate$/)]);
+    await page.locator('#handler-filter').selectOption('not-run');
+    await expect.poll(rowTexts, WAIT).toEqual([expect.stringMatching(/ rejected 404 .+ not run$/), expect.stringMatching(/ invalid 401 .+ not run$/)]);
+    await page.locator('#handler-filter').selectOption('all');
+    await expect.poll(() => rows().count(), WAIT).toBe(5);
+  });
+
+  it('the row with the keyboard focus has an outline of its own, not the hover background', async () => {
+    // Evaluated in the page (a string: the test's own types have no DOM).
+    const look = (n: number) =>
+      page.evaluate(`(() => {
+        const tr = document.querySelectorAll('#deliveries tbody tr.delivery')[${n}];
+        const style = getComputedStyle(tr);
+        return { outline: style.outlineStyle + ' ' + style.outlineWidth, background: style.backgroundColor, focused: tr === document.activeElement };
+      })()`) as Promise<{ outline: string; background: string; focused: boolean }>;
+    await page.locator('#handler-filter').selectOption('all');
+    await expect.poll(() => rows().count(), WAIT).toBe(5);
+    // The first row is the one opened above (selected); the others are plain.
+    const plain = await look(3);
+    // Tab twice from the Handler filter: the second row takes the focus; the mouse rests on the third.
+    await page.locator('#handler-filter').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await rows().nth(2).hover();
+    const focused = await look(1);
+    const hovered = await look(2);
+    expect(focused.focused).toBe(true);
+    expect(focused.outline).toBe('solid 2px');
+    expect(hovered.outline).not.toBe(focused.outline);
+    expect(hovered.background).not.toBe(plain.background);
+    expect(focused.background).toBe(plain.background);
+  });
 });

@@ -24,6 +24,7 @@ function delivery(payload: unknown, options: { id?: string; recovered?: boolean 
     receivedAt: '2025-01-01T12:00:00.000Z',
     recovered: options.recovered ?? false,
     record: validDeliveryView(id),
+    signal: new AbortController().signal,
   };
 }
 

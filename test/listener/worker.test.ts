@@ -19,7 +19,7 @@ async function listenerIn(dir: string, handler: (d: WebhookDelivery) => Promise<
 }
 
 describe('worker', () => {
-  it('a handler that has not finished does not delay the 200; the feed shows it pending, then done', async () => {
+  it('a handler that has not finished does not delay the 200; the feed shows it pending, running, then done', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const started: string[] = [];
@@ -32,11 +32,13 @@ describe('worker', () => {
     const answer = await send(t.listener.url, signed(userCreate(1)));
     const id = (answer.json as { id: string }).id;
     expect(answer.status).toBe(200);
-    expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'pending' });
+    // Answered while the handler is held: it shows running (it was pending until the run began).
+    await until(() => started.length === 1, 5000);
+    expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'running' });
     release();
     await t.listener.idle();
     unsubscribe();
-    expect(changes).toEqual([`${id}:pending`, `${id}:done`]); // the feed follows the handler live
+    expect(changes).toEqual([`${id}:pending`, `${id}:running`, `${id}:done`]); // the feed follows the handler live
     expect(started).toEqual([id]);
     expect(t.listener.feed.list()[0]).toMatchObject({ id, handler: 'done', handlerError: undefined });
     expect((await journalLines(t.dir)).at(-1)).toMatchObject({ type: 'handler', id, handler: 'done' });
@@ -197,7 +199,8 @@ describe('createWorker(): outcomes in batches', () => {
     for (const id of ['a', 'b', 'c']) worker.enqueue(view(id));
     await worker.idle();
     expect(appends).toEqual([['a done', 'b failed boom', 'c done']]);
-    expect(changes).toEqual(['a done', 'b failed', 'c done']);
+    // Each run is told as it starts (live only); the outcomes once their append is done.
+    expect(changes).toEqual(['a running', 'b running', 'c running', 'a done', 'b failed', 'c done']);
   });
 
   it('a batch the journal refuses is logged per delivery (they run again on the next start) and still shown', async () => {
@@ -215,7 +218,7 @@ describe('createWorker(): outcomes in batches', () => {
       'journal: could not record the handler outcome for a: ENOSPC: no space left on device',
       'journal: could not record the handler outcome for b: ENOSPC: no space left on device',
     ]);
-    expect(changes).toEqual(['a done', 'b done']);
+    expect(changes).toEqual(['a running', 'b running', 'a done', 'b done']);
   });
 });
 

@@ -3,10 +3,12 @@
  * in-process worker (file journal) and `npm run worker` (Postgres, pg-boss). A run that throws, or
  * is still going after HANDLER_TIMEOUT_MS, has failed; it is tried again after a delay that doubles
  * each time (with jitter, the same formula pg-boss uses), HANDLER_RETRY_LIMIT times, and then the
- * delivery is `dead`.
+ * delivery is `dead`. JavaScript cannot stop a run, so each one gets `delivery.signal`, which aborts
+ * when the worker stops waiting for it (HANDLER_TIMEOUT_MS, or a shutdown): a handler that hands it
+ * to fetch or undici stops there, and does not pile up behind the runs that follow.
  *
  * @example
- * const outcome = await runHandler(handler, delivery, { timeoutMs: 30_000 });
+ * const outcome = await runHandler(handler, deliveryFor(view, false), { timeoutMs: 30_000 });
  * if (!outcome.ok) console.log(outcome.error, retryDelayMs(1000, 0)); // 'boom', 1000..2000
  */
 import { failureMessage } from './failure-message.ts';
@@ -26,7 +28,17 @@ export interface WebhookDelivery {
   /** True when this is not the first run (a retry, or a re-run after a crash or restart). */
   readonly recovered: boolean;
   readonly record: DeliveryView;
+  /**
+   * Aborts when the worker stops waiting for this run: at HANDLER_TIMEOUT_MS (its reason a
+   * `TimeoutError`), or when the worker shuts down with the run still going (an `AbortError`).
+   * Pass it to what may hang (`fetch(url, { signal: delivery.signal })`), or check it between steps
+   * (`delivery.signal.throwIfAborted()`): a run past its time is failed and retried anyway.
+   */
+  readonly signal: AbortSignal;
 }
+
+/** A delivery before its run: runHandler adds the run's `signal`. */
+export type DeliveryToRun = Omit<WebhookDelivery, 'signal'>;
 
 /**
  * A handler may return (or throw, inside a HandlerFailure) a report of what it did, which is stored
@@ -66,31 +78,49 @@ export type RunOutcome =
   | { readonly ok: true; readonly report?: RunReport | undefined }
   | { readonly ok: false; readonly error: string; readonly report?: RunReport | undefined };
 
+/** How one run is bounded. */
+export interface RunLimits {
+  /** A run still going after this has failed, and its signal aborts; undefined: no limit. */
+  readonly timeoutMs?: number | undefined;
+  /** The worker's own: aborting it (a shutdown) aborts the run's signal too. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * Runs `handler` once; a throw or a run past `timeoutMs` (when given) is a failure with its
- * message, and a HandlerFailure's report is kept. Never rejects.
+ * message, and a HandlerFailure's report is kept. The handler gets `delivery.signal`, aborted at
+ * `timeoutMs` or with `signal`. Never rejects.
  */
-export async function runHandler(handler: DeliveryHandler, delivery: WebhookDelivery, options: { timeoutMs?: number | undefined }): Promise<RunOutcome> {
+export async function runHandler(handler: DeliveryHandler, delivery: DeliveryToRun, limits: RunLimits): Promise<RunOutcome> {
+  const { timeoutMs, signal: worker } = limits;
+  const run = new AbortController();
+  const stop = () => run.abort(worker?.reason);
+  if (worker?.aborted === true) stop();
+  else worker?.addEventListener('abort', stop, { once: true });
   const ran = (async (): Promise<RunOutcome> => {
     // A handler typed to return nothing may still return anything (`(d) => list.push(d)`, a database's
     // answer): only a report of the documented shape is kept, as a copy.
-    const report = reportOf(await handler(delivery));
+    const report = reportOf(await handler({ ...delivery, signal: run.signal }));
     return report === undefined ? { ok: true } : { ok: true, report };
   })().catch((caught: unknown): RunOutcome => {
     const report = failureReport(caught);
     return { ok: false, error: failureMessage(caught), ...(report === undefined ? {} : { report }) };
   });
-  const { timeoutMs } = options;
-  if (timeoutMs === undefined) return ran;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<RunOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, error: `the handler did not finish within ${timeoutMs} ms (HANDLER_TIMEOUT_MS)` }), timeoutMs);
+    if (timeoutMs === undefined) return;
+    timer = setTimeout(() => {
+      const error = `the handler did not finish within ${timeoutMs} ms (HANDLER_TIMEOUT_MS)`;
+      // The run is failed now whatever the handler does; its signal tells it to stop.
+      run.abort(new DOMException(error, 'TimeoutError'));
+      resolve({ ok: false, error });
+    }, timeoutMs);
   });
   try {
-    // A handler past its time keeps running (JavaScript cannot stop it), but its delivery moves on.
     return await Promise.race([ran, timedOut]);
   } finally {
     clearTimeout(timer);
+    worker?.removeEventListener('abort', stop);
   }
 }
 
@@ -120,7 +150,7 @@ const TIMER_MAX_MS = 2 ** 31 - 1;
  * The delivery a handler gets for a stored, verified delivery: `parsed.payload` when the caller
  * already parsed its bytes (the listener that just received it), else its bytes parsed again.
  */
-export function deliveryFor(view: DeliveryView, recovered: boolean, parsed?: { readonly payload: unknown }): WebhookDelivery {
+export function deliveryFor(view: DeliveryView, recovered: boolean, parsed?: { readonly payload: unknown }): DeliveryToRun {
   const body = view.body;
   // Only verified JSON bodies are stored with a handler to run, so this parses, as the listener did.
   const payload: unknown = parsed === undefined ? parseJsonBody(body) : parsed.payload;

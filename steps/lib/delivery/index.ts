@@ -5,7 +5,7 @@ export { createDeliveryFeed } from './feed.ts';
 export type { WritableFeed } from './feed.ts';
 export { acknowledgement, duplicateAnswer, listenerAnswer } from './answer.ts';
 export { deliveryFor, HandlerFailure, retryDelayMs, runHandler } from './handler.ts';
-export type { DeliveryHandler, RetryPolicy, RunOutcome, RunReport, WebhookDelivery } from './handler.ts';
+export type { DeliveryHandler, DeliveryToRun, RetryPolicy, RunLimits, RunOutcome, RunReport, WebhookDelivery } from './handler.ts';
 export { FAILURE_MESSAGE_MAX_CHARS, failureMessage } from './failure-message.ts';
 export { parseJsonBody } from './json-body.ts';
 export { FORWARD_LOG_KEEP, withForwardAttempt, withOutcome } from './outcome.ts';

@@ -21,6 +21,8 @@ export interface ForwardRequest {
   readonly timeoutMs: number;
   /** Added to a timeout's error: where the time limit comes from, e.g. `your app has 90% of HANDLER_TIMEOUT_MS=30000 to answer`. */
   readonly timeoutSource?: string;
+  /** The handler run's (`delivery.signal`): when the worker stops waiting for the run, the forward stops too. */
+  readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
 
@@ -34,6 +36,7 @@ export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttem
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   const timeout = AbortSignal.timeout(timeoutMs);
+  const { signal: run } = options;
   try {
     const response = await request(url, {
       method: 'POST',
@@ -41,7 +44,7 @@ export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttem
       body: Buffer.from(options.body),
       // One request, one connection: nothing pooled is left open to an app that may restart at any moment.
       reset: true,
-      signal: timeout,
+      signal: run === undefined ? timeout : AbortSignal.any([timeout, run]),
     });
     const { text, truncated } = await readAnswerStart(response.body);
     const answer = { status: response.statusCode, headers: headerPairs(response.headers), body: text, bodyTruncated: truncated };
@@ -53,9 +56,17 @@ export async function forwardOnce(options: ForwardRequest): Promise<ForwardAttem
       latencyMs: latencyMs(),
       error: timeout.aborted
         ? `timed out after ${timeoutMs} ms${options.timeoutSource === undefined ? '' : ` (${options.timeoutSource})`}`
-        : describeNetworkError(cause),
+        : run?.aborted === true
+          ? `stopped before your app answered: ${abortReason(run)}`
+          : describeNetworkError(cause),
     };
   }
+}
+
+/** Why the run's signal aborted, in words: its reason's message (HANDLER_TIMEOUT_MS, the worker stopping). */
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /** True when the app took the delivery: a 2xx. */

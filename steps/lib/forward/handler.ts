@@ -44,7 +44,8 @@ export function forwardingHandler(options: ForwardingOptions): DeliveryHandler {
   const timeoutMs = forwardTimeoutMs(options.handlerTimeoutMs);
   const timeoutSource = `your app has ${APP_SHARE_PERCENT}% of HANDLER_TIMEOUT_MS=${options.handlerTimeoutMs} to answer`;
   return async (delivery) => {
-    const forward = await forwardOnce({ url, body: delivery.body, headers: forwardedHeaders(delivery.record.headers, scheme), timeoutMs, timeoutSource });
+    const headers = forwardedHeaders(delivery.record.headers, scheme);
+    const forward = await forwardOnce({ url, body: delivery.body, headers, timeoutMs, timeoutSource, signal: delivery.signal });
     if (!accepted(forward)) {
       const what = forward.response === undefined ? describeAttempt(forward) : `your app answered ${describeAttempt(forward)}`;
       throw new HandlerFailure(`forward to ${shown}: ${what}`, { forward });

@@ -93,7 +93,12 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
           ...(options.retry === undefined ? {} : { retry: options.retry }),
           onChange: (id, state, handlerError, report) => {
             const view = feed.get(id);
-            if (view !== undefined) feed.upsert(withOutcome(view, state, handlerError, report));
+            if (state === 'running') {
+              // A retry's last error stays shown while it runs, as Postgres keeps it. The store's own list
+              // (step 3's inspector reads it) hears of the start here; of the outcome, from recordOutcomes.
+              if (view !== undefined) feed.upsert({ ...view, handler: state });
+              store.showRunning?.(id);
+            } else if (view !== undefined) feed.upsert(withOutcome(view, state, handlerError, report));
           },
         });
   // Retry now in the inspector (file engine): this worker runs the delivery again.

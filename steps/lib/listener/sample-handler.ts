@@ -11,6 +11,8 @@
  * - default: a payload that does not fit the provisional shapes (logged with the field at fault).
  *
  * The payloads are the sandbox's provisional shapes (bracken/events.ts): Bracken documents none.
+ * These only log, so they never wait; a real one that calls out passes the run's signal on, so a
+ * run past HANDLER_TIMEOUT_MS stops where it hangs: `await fetch(url, { signal: delivery.signal })`.
  *
  * @example
  * startListener({ ..., handler: sampleHandler(console.log) });

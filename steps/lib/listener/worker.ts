@@ -38,7 +38,7 @@ export interface WorkerOptions {
   handler: DeliveryHandler;
   /** Where the runs' outcomes (and what each run reported) go, a tick's worth at a time: the journal, through the file store. */
   journal: { appendOutcomes(runs: readonly HandlerRun[]): Promise<void> };
-  /** Called when a delivery's handler state changes (the feed). */
+  /** Called when a delivery's handler state changes (the feed): `running` as a run starts (never journaled), then its outcome. */
   onChange: (id: string, handler: HandlerState, error: string | undefined, report: RunReport | undefined) => void;
   log?: (line: string) => void;
   /** Handlers run at once; default 1, so events are handled in arrival order. */
@@ -53,8 +53,10 @@ export interface Worker {
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
   /**
-   * Stops taking work and waits up to `timeoutMs` for running handlers. Queued deliveries stay
-   * `pending` in the journal and run on the next start.
+   * Stops taking work and waits up to `timeoutMs` for running handlers; then aborts the signal of
+   * those still running (`delivery.signal`), whose outcomes are no longer recorded. Queued
+   * deliveries, and those still running, stay as the journal has them (`pending`, or `failed` for a
+   * retry) and run on the next start.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -77,6 +79,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const queue = new Fifo<Queued>();
   let running = 0;
   let closed = false;
+  // Aborted when a close stops waiting for the running handlers: each run's signal follows it.
+  const shutdown = new AbortController();
   let waiters: (() => void)[] = [];
   // Outcomes of runs that finished this tick, recorded together on the next (one journal append
   // for many runs, not a frame, a promise and a timestamp each).
@@ -109,13 +113,17 @@ export function createWorker(options: WorkerOptions): Worker {
       // does not hand that change to the next (a retry gets what a restart would).
       const again = recovered || retries > 0;
       const delivery = deliveryFor(view, again, again ? undefined : received);
+      // Live only: the journal's outcome records carry the state that matters after a crash.
+      onChange(view.id, 'running', undefined, undefined);
       // Without a retry policy there is no time limit either: a failure waits for the next start.
-      const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs });
+      const outcome = await runHandler(handler, delivery, { timeoutMs: retry?.timeoutMs, signal: shutdown.signal });
       report = outcome.report;
       if (!outcome.ok) error = outcome.error;
     } catch (caught) {
       error = failureMessage(caught);
     }
+    // Given up on by a close (the close said so): the store may be closed by now; it runs again next start.
+    if (shutdown.signal.aborted) return;
     const triesLeft = retry !== undefined && retries < retry.retryLimit;
     // Closing: no retry is scheduled (the close would wait out its delay); the journal says `failed`, so the next start runs it.
     const retryAfter = error !== undefined && retry !== undefined && triesLeft && !closed ? retryDelayMs(retry.retryDelayMs, retries) : undefined;
@@ -208,7 +216,8 @@ export function createWorker(options: WorkerOptions): Worker {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          log(`worker: ${running} handler(s) still running after ${timeoutMs} ms; they will run again on the next start.`);
+          log(`worker: ${running} handler(s) still running after ${timeoutMs} ms; they are told to stop (delivery.signal), and run again on the next start.`);
+          shutdown.abort(new DOMException(`the worker stopped waiting for the handler (${timeoutMs} ms after the listener began to close)`, 'AbortError'));
           resolve();
         }, timeoutMs);
       });

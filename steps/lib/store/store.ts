@@ -50,6 +50,11 @@ export interface DeliveryStore extends DeliverySource {
    * Postgres, Retry now queues a new job for the workers instead).
    */
   runRetriesWith?(run: (view: DeliveryView) => void): void;
+  /**
+   * File engine: the listener's in-process worker started a run of `id`'s handler; its list says
+   * `running` (with its last error, if a retry) until the outcome is recorded. Not journaled (a crash re-runs what has no outcome).
+   */
+  showRunning?(id: string): void;
   /** How many deliveries are in each handler state. */
   counts(): Promise<HandlerCounts>;
   close(): Promise<void>;

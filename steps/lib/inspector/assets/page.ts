@@ -44,6 +44,8 @@ export const INSPECTOR_HTML = `<!doctype html>
           <option value="done">done</option>
           <option value="failed">failed</option>
           <option value="dead">dead</option>
+          <option value="duplicate">duplicate</option>
+          <option value="not-run">not run</option>
         </select>
       </label>
     </div>
@@ -117,7 +119,10 @@ th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid var(--
 #deliveries td:first-child { white-space: nowrap; }
 /* Key fields are the sender's words: a long one wraps in its cell instead of widening the list past its column. */
 #deliveries td { overflow-wrap: anywhere; }
-#deliveries tbody tr:hover, #deliveries tbody tr:focus { background: var(--pick); outline: none; }
+#deliveries tbody tr:hover { background: var(--pick); }
+/* The keyboard's place must not look like the mouse's: an outline of its own, only when the keyboard moved it. */
+#deliveries tbody tr:focus { outline: none; }
+#deliveries tbody tr:focus-visible { outline: 2px solid #0969da; outline-offset: -2px; }
 #deliveries tbody tr[aria-selected="true"] { background: var(--pick); box-shadow: inset 3px 0 #0969da; }
 .reason { display: block; font-size: .8rem; color: GrayText; }
 /* A refusal's diagnosis: a line of its own under the row, as wide as the table, wrapping there. */

@@ -73,6 +73,10 @@ export function fileStore(
     runRetriesWith(run) {
       runRetry = run;
     },
+    showRunning(id) {
+      const view = views.get(id);
+      if (view !== undefined) views.upsert({ ...view, handler: 'running' });
+    },
     async retryNow(id, options) {
       const checked = checkRetry(id, views.get(id), options);
       if (!checked.ok) return checked;

@@ -66,7 +66,7 @@ const RECORD = `WITH recorded AS (
 export interface RunningWorker {
   /** Handlers running now. */
   readonly running: number;
-  /** Stops fetching, lets the running handlers finish (each bounded by HANDLER_TIMEOUT_MS), then resolves. */
+  /** Stops fetching, lets the running handlers finish (each bounded by HANDLER_TIMEOUT_MS, which aborts its `delivery.signal`), then resolves. */
   close(): Promise<void>;
 }
 
