@@ -92,7 +92,8 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   try {
     secrets = await ctx.secrets();
   } catch (error) {
-    return refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` });
+    // The cause (a file's path, its parse error) is for the operator; the sender learns only that it failed.
+    return refusal('secret_unavailable', { bodyBytes, body, detail: (error as Error).message });
   }
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
