@@ -151,6 +151,26 @@ describe('Expect: 100-continue', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.code, r.bodyBytes])).toEqual([[413, 'body_too_large', 8000]]);
   });
 
+  it('no Authorization header → the same 401 missing_signature as after reading, before the body is sent: no 100 Continue, the connection closed', async () => {
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { Expect: '100-continue', 'Content-Type': 'application/json', 'Content-Length': '120' }),
+    ]);
+    expect(raw.startsWith('HTTP/1.1 401 '), raw).toBe(true);
+    const { head, body } = parseRaw(raw);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'No Authorization header: this request was not signed.', code: 'missing_signature' });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[401, 'invalid', 'missing_signature', 120]]);
+  });
+
+  it('an Authorization header that will not verify still gets its 100 Continue: only the body can tell', async () => {
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { Expect: '100-continue', Authorization: 'Bearer x', Connection: 'close', 'Content-Length': '2' }),
+      '{}',
+    ]);
+    expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), raw).toBe(true);
+    expect(parseRaw(raw.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))).toMatchObject({ status: 401, body: { code: 'wrong_scheme' } });
+  });
+
   it('a refusal that needs no body (404, 405) is answered without inviting the body', async () => {
     const raw = await rawExchange(t.listener.port, [rawRequest('/elsewhere', { Expect: '100-continue', 'Content-Length': '100' })]);
     expect(raw.startsWith('HTTP/1.1 404 '), raw).toBe(true);

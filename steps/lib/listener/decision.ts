@@ -122,11 +122,12 @@ export function signedRefusal(code: SignedRefusalCode, secretIndex: number, opti
 }
 
 /**
- * 401 for a failed signature. The sender gets the scheme's message, or a plainer one where that
+ * 401 for a failed signature; `unread` when it is refused before its body was read (the bytes
+ * announced). The sender gets the scheme's message, or a plainer one where that
  * message speaks of the listener's secrets (replies.ts); `reason` keeps it and may add the
  * diagnosis, which is for the person at the terminal.
  */
-export function signatureRefusal(failure: SignatureFailure, reason: string, body: Buffer): SignatureRefusal {
+export function signatureRefusal(failure: SignatureFailure, reason: string, body: Buffer, unread?: { readonly bodyBytes: number }): SignatureRefusal {
   return {
     kind: 'refused',
     status: SIGNATURE_FAILED_STATUS,
@@ -135,7 +136,8 @@ export function signatureRefusal(failure: SignatureFailure, reason: string, body
     reason,
     error: SIGNATURE_ERRORS_FOR_SENDER[failure.reason] ?? failure.message,
     body,
-    bodyBytes: body.length,
-    headers: undefined,
+    bodyBytes: unread?.bodyBytes ?? body.length,
+    // A body left unsent cannot be skipped: the connection closes after the answer.
+    headers: unread === undefined ? undefined : { connection: 'close' },
   };
 }

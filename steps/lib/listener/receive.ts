@@ -9,10 +9,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DeliveryView, parseJsonBody } from '../delivery/index.ts';
-import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
+import { headerText, headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
 import { type Arrival, noteRefusedUnread } from './arrival.ts';
 import { declaredLength, readRawBody } from './body.ts';
-import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
+import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Refused, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
 import { awaitsContinue } from './expectation.ts';
 import { codingsOf, eventNameOf, isJsonMediaType } from './payload.ts';
@@ -44,11 +44,11 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     return;
   }
   if (awaitsContinue(req)) {
-    // The client sends its body only after a 100 Continue: one announced over the limit is refused unsent.
-    const declared = declaredLength(req);
-    if (declared !== undefined && declared > ctx.bodyLimitBytes) {
+    // The client sends its body only after a 100 Continue: a request refused whatever its body is, is refused unsent.
+    const unsent = refusalBeforeContinue(ctx, arrival, req);
+    if (unsent !== undefined) {
       noteRefusedUnread(req);
-      await recordAndAnswer(ctx, arrival, tooLarge(ctx, declared, true), sendTo(res));
+      await recordAndAnswer(ctx, arrival, unsent, sendTo(res));
       return;
     }
     res.writeContinue();
@@ -85,6 +85,24 @@ function tooLarge(ctx: ReceiveContext, bytes: number, closeConnection: boolean):
   const reason = `The body is ${bytes} bytes; the limit is ${ctx.bodyLimitBytes} (LISTEN_BODY_LIMIT).`;
   return refusal('body_too_large', { bodyBytes: bytes, reason, headers: closeConnection ? { connection: 'close' } : {} });
 }
+
+/**
+ * The answer for a request waiting for 100 Continue that no body could change: 413 for one
+ * announced over the limit, 401 for one without the scheme's signature header (the same answer it
+ * would get once its body was read). Undefined: invite the body.
+ */
+function refusalBeforeContinue(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage): Refused | undefined {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > ctx.bodyLimitBytes) return tooLarge(ctx, declared, true);
+  // Only for a scheme that signs into a header: Vonage's signature may be in the body.
+  const header = ctx.verifier.signatureHeader?.name;
+  if (header === undefined || headerText(arrival.headers, header) !== undefined) return undefined;
+  const verified = ctx.verifier.verify({ body: NO_BODY, headers: arrival.headers, secrets: [], url: arrival.url });
+  if (verified.ok || verified.reason !== 'missing_signature') return undefined;
+  return signatureRefusal(verified, verified.message, NO_BODY, { bodyBytes: declared ?? 0 });
+}
+
+const NO_BODY = Buffer.alloc(0);
 
 async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
