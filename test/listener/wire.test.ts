@@ -61,6 +61,14 @@ describe('the Host header (RFC 9112 3.2: exactly one in HTTP/1.1)', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.code])).toEqual([['POST', '/webhooks', 400, 'bad_request']]);
   });
 
+  it('none, then bytes that are not HTTP: one 400 for the missing Host, journaled once; the bytes after it, which the closing answer never reads, get no record', async () => {
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\r\nContent-Length: 0\r\n\r\nnot http\r\n\r\n']);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 400']);
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.reason])).toEqual([
+      ['POST', '/webhooks', 400, 'An HTTP/1.1 request must have a Host header (RFC 9112 3.2).'],
+    ]);
+  });
+
   it('an HTTP/1.0 request needs none', async () => {
     const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;
     const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);

@@ -104,6 +104,22 @@ export function isRefusedUnread(req: IncomingMessage): boolean {
   return refusedUnread.has(req);
 }
 
+/** Requests whose answer closes the connection (`Connection: close`: a 411, a Host refusal...). */
+const closingAnswers = new WeakSet<Arrival>();
+
+/**
+ * Notes, before its answer is stored and sent, that the answer to `arrival` closes the connection:
+ * bytes the client sent after that request are then never read as a request (see client-error.ts).
+ */
+export function noteAnswerCloses(arrival: Arrival): void {
+  closingAnswers.add(arrival);
+}
+
+/** Whether the answer to `arrival` closes the connection. */
+export function answerCloses(arrival: Arrival): boolean {
+  return closingAnswers.has(arrival);
+}
+
 /** The request on `socket` still being answered, if any. */
 export function inFlightOn(socket: Duplex): InFlight | undefined {
   return inFlight.get(socket);

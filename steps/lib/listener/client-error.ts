@@ -5,7 +5,7 @@
  * and journals them like any other request, so a probe through the tunnel is visible too.
  */
 import type { Duplex } from 'node:stream';
-import { arrivalOf, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
+import { answerCloses, arrivalOf, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { REPLIES, type RejectionCode, sendOnSocket } from './replies.ts';
@@ -31,10 +31,11 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   // broken chunk). Once it is complete they are the NEXT, pipelined request: that one gets its own
   // record, and its answer waits for the in-flight one (HTTP/1.1 answers in order).
   const refusedIsCurrent = current !== undefined && !current.req.complete;
-  // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0): that request's
-  // answer is the connection's last, so they are never read as a request and get no answer; a
-  // record of a 400 would claim an answer that is never sent. The socket closes after that answer.
-  if (code === 'HPE_CLOSED_CONNECTION') {
+  // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0), or whose
+  // answer does (a 411, a Host refusal): that answer is the connection's last, so they are never
+  // read as a request and get no answer; a record of a 400 would claim an answer that is never
+  // sent. The socket closes after that answer.
+  if (code === 'HPE_CLOSED_CONNECTION' || (current !== undefined && !refusedIsCurrent && answerCloses(current.arrival))) {
     refusing.add(socket);
     if (current === undefined) socket.destroy();
     return;
