@@ -137,13 +137,33 @@ describe('bytes after a request that closes the connection', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status])).toEqual([['POST', '/webhooks', 200]]);
   });
 
-  it('an HTTP/1.0 request with a body and no Content-Length: its body is not taken for a second request', async () => {
+  it('an HTTP/1.0 request with a body and no Content-Length → 411 length_required (not a 401 over an empty body); its body is not taken for a second request', async () => {
     const { body, headers } = signed(userCreate(8));
     const head = `POST /webhooks HTTP/1.0\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\n\r\n`;
     const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])], { endInput: true });
-    // HTTP/1.0 requires a Content-Length with a body (RFC 1945 7.2.2): the body read is empty, so the signature fails.
-    expect(parseRaw(raw)).toMatchObject({ status: 401 });
-    expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[401, 0]]);
+    // HTTP/1.0 requires a Content-Length with a body (RFC 1945 7.2.2): Node reads none, and drops what follows the headers.
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 411']);
+    const { head: answerHead, body: answer } = parseRaw(raw);
+    expect(answerHead.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({ error: 'An HTTP/1.0 request must announce its body with a Content-Length header.', code: 'length_required' });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.verdict, r.code, r.bodyBytes])).toEqual([
+      ['POST', '/webhooks', 411, 'rejected', 'length_required', 0],
+    ]);
+  });
+
+  it('the same with Connection: keep-alive: one 411, journaled once, the body bytes not answered as a request', async () => {
+    const { body, headers } = signed(userCreate(8));
+    const head = `POST /webhooks HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: ${headers.authorization}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 411']);
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[411, 'length_required']]);
+  });
+
+  it('an HTTP/1.0 request with a Content-Length is read and verified as usual', async () => {
+    const { body, headers } = signed(userCreate(8));
+    const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
   });
 });
 

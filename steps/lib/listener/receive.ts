@@ -43,6 +43,12 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     await recordAndAnswer(ctx, arrival, refusal('not_implemented', { bodyBytes: 0, reason, headers: { connection: 'close' } }), sendTo(res));
     return;
   }
+  if (req.httpVersion === '1.0' && req.headers['content-length'] === undefined && transferEncoding === undefined) {
+    // Node takes no body from such a request (RFC 9112 §6.3): verifying an empty body would answer
+    // 401 for a delivery whose bytes were sent and dropped. Say what is missing instead.
+    await recordAndAnswer(ctx, arrival, refusal('length_required', { bodyBytes: 0, headers: { connection: 'close' } }), sendTo(res));
+    return;
+  }
   if (awaitsContinue(req)) {
     // The client sends its body only after a 100 Continue: a request refused whatever its body is, is refused unsent.
     const unsent = refusalBeforeContinue(ctx, arrival, req);

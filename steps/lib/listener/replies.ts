@@ -44,6 +44,11 @@ export const REPLIES = {
   not_found: { status: 404, error: 'Nothing here: webhooks are received at POST /webhooks.' },
   /** The webhook route with a method other than POST. */
   method_not_allowed: { status: 405, error: 'Webhooks must be sent with POST.' },
+  /**
+   * An HTTP/1.0 POST with no Content-Length: HTTP/1.0 has no other way to announce a body (RFC 1945
+   * 7.2.2), so Node reads none and whatever followed the headers is lost. Not read, so not verified.
+   */
+  length_required: { status: 411, error: 'An HTTP/1.0 request must announce its body with a Content-Length header.' },
   /** The client did not send its whole request in time. */
   request_timeout: { status: 408, error: 'The request was not received in time.' },
   /** The body (announced or received) is over the listener's limit. */
