@@ -277,6 +277,13 @@ describe('requests Node refuses to parse are journaled as the request they were'
     ]);
   });
 
+  it.each(['post', 'Post'])('a method in the wrong case (%s /webhooks) → 400 bad_request, recorded with the method as sent and the path', async (method) => {
+    const raw = await rawExchange(t.listener.port, [`${method} /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`]);
+    expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.code])).toEqual([[method, '/webhooks', 'bad_request']]);
+    expect(t.logs.at(-1)).toContain(` ${method} /webhooks 400 rejected bad_request `);
+  });
+
   it('a request line ending in a bare LF → 400 bad_request, recorded with its method and path', async () => {
     const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\nHost: x\nContent-Length: 2\n\n{}']);
     expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });

@@ -75,10 +75,13 @@ interface ParseError extends Error {
 /** The longest URL a refused request is recorded with (a longer one is cut, marked `…`). */
 const MAX_URL_CHARS = 2048;
 
+// A method as the client wrote it: any token (RFC 9110 5.6.2), so `post`, which Node refuses
+// (methods are case-sensitive), is recorded as sent rather than as no method at all.
+const METHOD = "([!#$%&'*+.^_`|~0-9A-Za-z-]{1,16})";
 /** A whole request line, wherever it starts: a pipelined request follows the previous body directly. */
-const REQUEST_LINE = /([A-Z]{1,16}) (\S+) HTTP\/\d\.\d\r?\n/g;
+const REQUEST_LINE = new RegExp(`${METHOD} (\\S+) HTTP/\\d\\.\\d\\r?\\n`, 'g');
 /** The start of a line that may be cut short (a URL too long for the parser). */
-const LINE_START = /(?:^|\n)([A-Z]{1,16}) (\S+)/g;
+const LINE_START = new RegExp(`(?:^|\\n)${METHOD} (\\S+)`, 'g');
 
 /**
  * Method and path of the refused request, best effort: the parser gave up on it. The packet may
