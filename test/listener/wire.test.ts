@@ -116,6 +116,35 @@ describe('many headers', () => {
   });
 });
 
+describe('the signature header sent twice', () => {
+  const { body, headers } = signed(userCreate(11));
+  const twice = (first: string, second: string) =>
+    Buffer.concat([
+      Buffer.from(
+        `POST /webhooks HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${body.length}\r\nAuthorization: ${first}\r\nAuthorization: ${second}\r\n\r\n`,
+      ),
+      body,
+    ]);
+
+  it('the valid one second → 401 for the first (Node keeps only the first Authorization); the record says there were two, and keeps both', async () => {
+    const raw = await rawExchange(t.listener.port, [twice('HMACSHA256 AAAA', headers.authorization ?? '')]);
+    expect(parseRaw(raw)).toMatchObject({
+      status: 401,
+      body: { error: 'The signature is not the 44-character base64 of a 32-byte HMAC-SHA256.', code: 'malformed_signature' },
+    });
+    const [record] = await journalRecords(t.dir);
+    expect(record?.reason).toBe(
+      'The signature is not the 44-character base64 of a 32-byte HMAC-SHA256. The request has 2 authorization header lines; a signature is sent in one.',
+    );
+    expect(((record?.headers ?? []) as [string, string][]).filter(([name]) => name === 'Authorization')).toHaveLength(2);
+  });
+
+  it('the valid one first → 200, as Node reads the first', async () => {
+    const raw = await rawExchange(t.listener.port, [twice(headers.authorization ?? '', 'HMACSHA256 AAAA')]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
 describe('CONNECT', () => {
   it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
     const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);

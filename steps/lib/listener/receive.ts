@@ -17,6 +17,7 @@ import { dedupeKeyOf } from './dedupe.ts';
 import { awaitsContinue } from './expectation.ts';
 import { codingsOf, eventNameOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
+import { repeatedHeaderNote } from './repeated-header.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
 export interface ReceiveContext extends AnswerContext {
@@ -129,7 +130,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
       codings.length > 0
         ? `The body came with Content-Encoding: ${codings.join(', ')}; the signature is checked over the bytes as received, still compressed.`
         : undefined;
-    const reason = [verified.message, explain(ctx, input), compressed].filter((part) => part !== undefined).join(' ');
+    const reason = [verified.message, explain(ctx, input), compressed, repeatedHeaderNote(arrival.rawHeaders, ctx.signatureHeader)]
+      .filter((part) => part !== undefined)
+      .join(' ');
     return signatureRefusal(verified, reason, body);
   }
   const secretIndex = verified.secretIndex;
