@@ -292,6 +292,40 @@ describe('Content-Encoding', () => {
   });
 });
 
+describe('a charset other than UTF-8', () => {
+  const send = (body: Buffer, charset: string) =>
+    rawExchange(t.listener.port, [
+      rawRequest(
+        '/webhooks',
+        {
+          ...bracken.sign({ body, secret: SECRET }),
+          'Content-Type': `application/json; charset=${charset}`,
+          Connection: 'close',
+          'Content-Length': String(body.length),
+        },
+        body,
+      ),
+    ]);
+
+  it('a Latin-1 body labelled so → 400 invalid_json naming the label: JSON is UTF-8 whatever it says', async () => {
+    const raw = await send(Buffer.from('{"eventname":"User_Create","username":"Ren\u00e9e"}', 'latin1'), '"ISO-8859-1"');
+    expect(parseRaw(raw)).toEqual({
+      status: 400,
+      head: expect.any(String),
+      body: {
+        error:
+          'The body is not valid UTF-8 JSON. (it is not valid UTF-8; the Content-Type says charset=ISO-8859-1, but JSON is always sent as UTF-8 (RFC 8259 8.1))',
+        code: 'invalid_json',
+      },
+    });
+  });
+
+  it('an ASCII body labelled Latin-1 is JSON all the same: accepted (RFC 8259 defines no charset parameter)', async () => {
+    const raw = await send(Buffer.from(JSON.stringify(userCreate(12))), 'iso-8859-1');
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
 describe('requests Node refuses to parse are journaled as the request they were', () => {
   it('a bad request pipelined after a good one in the same packet is recorded with its own method and path', async () => {
     const { body, headers } = signed(userCreate(4));

@@ -15,7 +15,7 @@ import { declaredLength, readRawBody } from './body.ts';
 import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Refused, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
 import { awaitsContinue } from './expectation.ts';
-import { codingsOf, eventNameOf, isJsonMediaType } from './payload.ts';
+import { codingsOf, eventNameOf, foreignCharsetOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { repeatedHeaderNote } from './repeated-header.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
@@ -151,7 +151,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   try {
     payload = parseJsonBody(body);
   } catch (error) {
-    const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
+    const charset = foreignCharsetOf(contentType);
+    const labelled = charset === undefined ? '' : `; the Content-Type says charset=${charset.slice(0, 40)}, but JSON is always sent as UTF-8 (RFC 8259 8.1)`;
+    const why = `${error instanceof SyntaxError ? error.message : 'it is not valid UTF-8'}${labelled}`;
     return signedRefusal('invalid_json', secretIndex, { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` });
   }
   const event = eventNameOf(payload);
