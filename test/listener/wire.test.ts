@@ -188,6 +188,21 @@ describe('bytes after a request that closes the connection', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[411, 'length_required']]);
   });
 
+  it.each([
+    ['no Host header (400)', 'POST /webhooks HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 400],
+    ['HTTP/1.0 with no Content-Length (411)', 'POST /webhooks HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 411],
+    ['an Expect the listener does not meet (417)', 'POST /webhooks HTTP/1.1\r\nHost: x\r\nExpect: nothing\r\nContent-Length: 0\r\n\r\n', 417],
+  ])(
+    'a signed delivery pipelined after a request refused with Connection: close, %s, is not recorded as acknowledged: only the refusal is sent and journaled',
+    async (_, first, status) => {
+      const { body, headers } = signed(userCreate(13));
+      const second = rawRequest('/webhooks', { ...headers, 'Content-Length': String(body.length) }, body);
+      const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(first), second])]);
+      expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`]);
+      expect((await journalRecords(t.dir)).map((r) => r.status)).toEqual([status]);
+    },
+  );
+
   it('an HTTP/1.0 request with a Content-Length is read and verified as usual', async () => {
     const { body, headers } = signed(userCreate(8));
     const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;

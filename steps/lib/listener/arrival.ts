@@ -120,6 +120,15 @@ export function answerCloses(arrival: Arrival): boolean {
   return closingAnswers.has(arrival);
 }
 
+/**
+ * Whether the request in flight on `socket` is answered with `Connection: close`: a request that
+ * came after it on the same connection (pipelined) never gets an answer, so it is not handled.
+ */
+export function followsClosingAnswer(socket: Duplex): boolean {
+  const current = inFlight.get(socket);
+  return current !== undefined && closingAnswers.has(current.arrival);
+}
+
 /** The request on `socket` still being answered, if any. */
 export function inFlightOn(socket: Duplex): InFlight | undefined {
   return inFlight.get(socket);

@@ -13,13 +13,14 @@
  * 417; no webhook sender needs one.)
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { arrivalFor, noteRefusedUnread, trackRequest } from './arrival.ts';
+import { arrivalFor, followsClosingAnswer, noteRefusedUnread, trackRequest } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { sendTo } from './replies.ts';
 
 /** The server's `checkExpectation` listener. */
 export function answerExpectationFailed(ctx: AnswerContext, req: IncomingMessage, res: ServerResponse): void {
+  if (followsClosingAnswer(req.socket)) return; // never answered: see createListenerHandler
   trackRequest(req, res);
   noteRefusedUnread(req);
   const decision = refusal('expectation_failed', { bodyBytes: 0, headers: { connection: 'close' } });
