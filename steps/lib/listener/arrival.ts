@@ -115,11 +115,6 @@ export function noteAnswerCloses(arrival: Arrival): void {
   closingAnswers.add(arrival);
 }
 
-/** Whether the answer to `arrival` closes the connection. */
-export function answerCloses(arrival: Arrival): boolean {
-  return closingAnswers.has(arrival);
-}
-
 /**
  * Whether the request in flight on `socket` is answered with `Connection: close`: a request that
  * came after it on the same connection (pipelined) never gets an answer, so it is not handled.

@@ -5,7 +5,7 @@
  * and journals them like any other request, so a probe through the tunnel is visible too.
  */
 import type { Duplex } from 'node:stream';
-import { answerCloses, arrivalOf, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
+import { arrivalOf, followsClosingAnswer, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { REPLIES, type RejectionCode, sendOnSocket } from './replies.ts';
@@ -35,7 +35,7 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   // answer does (a 411, a Host refusal): that answer is the connection's last, so they are never
   // read as a request and get no answer; a record of a 400 would claim an answer that is never
   // sent. The socket closes after that answer.
-  if (code === 'HPE_CLOSED_CONNECTION' || (current !== undefined && !refusedIsCurrent && answerCloses(current.arrival))) {
+  if (code === 'HPE_CLOSED_CONNECTION' || (!refusedIsCurrent && followsClosingAnswer(socket))) {
     refusing.add(socket);
     if (current === undefined) socket.destroy();
     return;
