@@ -12,6 +12,7 @@ import { openJournal } from '../../steps/lib/journal/journal.ts';
 import { startListener } from '../../steps/lib/listener/listener.ts';
 import { LISTEN_PORT_IN_USE, ListenerError } from '../../steps/lib/core/errors.ts';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
 import {
   journalLines,
   journalRecords,
@@ -39,11 +40,12 @@ afterEach(async () => {
   await t.close();
 });
 
-// The listener passes the scheme's own reason and message through; the codes are the contract.
+// The listener passes the scheme's own reason and message through, except where the message speaks
+// of its secrets (a mismatch, none configured): a stranger is told nothing about those. The codes are the contract.
 const BODY = signed(userCreate(1)).body;
 const MISSING = refusalFor(BODY, {});
 const MALFORMED = refusalFor(BODY, { authorization: `HMACSHA256 ${Buffer.alloc(16, 7).toString('base64')}` });
-const MISMATCH = refusalFor(BODY, signed(userCreate(1), 'not-the-secret').headers);
+const MISMATCH = { error: 'The signature does not match the request: it was made with another secret, or over other bytes.', code: 'signature_mismatch' };
 
 async function lastRecord(): Promise<Record<string, unknown>> {
   const records = await journalRecords(t.dir);
@@ -138,21 +140,45 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
     await t.close();
     t = await startTestListener({ secrets: () => [] });
     const answer = await send(t.listener.url, signed(userCreate(1)));
-    const { body, headers } = signed(userCreate(1));
-    expect([answer.status, answer.json]).toEqual([401, refusalFor(body, headers, [])]);
-    expect((answer.json as { code: string }).code).toBe('no_secret');
+    expect([answer.status, answer.json]).toEqual([401, { error: 'The listener cannot verify signatures yet.', code: 'no_secret' }]);
+    // What to do is the operator's to read: in the record and the log line, not in the answer.
+    expect((await lastRecord()).reason).toBe('No secret is configured to verify with (set WEBHOOK_SECRET, or run step 2).');
+    expect(t.logs.at(-1)).toContain('401 invalid no_secret');
+    expect(t.logs.at(-1)).toContain('(set WEBHOOK_SECRET, or run step 2)');
   });
 
-  it('when the secrets cannot be loaded → 500 secret_unavailable naming the cause', async () => {
+  it('with two secrets configured, a mismatch tells the sender nothing of how many; the record and the log do', async () => {
     await t.close();
+    t = await startTestListener({ secrets: () => [SECRET, OLD_SECRET] });
+    const answer = await send(t.listener.url, signed(userCreate(1), 'not-the-secret'));
+    expect([answer.status, answer.json]).toEqual([401, MISMATCH]);
+    expect(answer.text).not.toMatch(/2|secrets/);
+    expect((await lastRecord()).reason).toBe('The signature does not match the body under any of the 2 configured secrets.');
+    expect(t.logs.at(-1)).toMatch(/401 invalid signature_mismatch .* any of the 2 configured secrets\.$/);
+  });
+
+  it('Standard Webhooks with an unusable second secret: the sender is not told which secret, the record is', async () => {
+    await t.close();
+    const secret = `whsec_${Buffer.from('a key of twenty-four bytes or so').toString('base64')}`;
+    t = await startTestListener({ scheme: standardWebhooks, secrets: () => [secret, 'not-a-whsec-secret'] });
+    const body = Buffer.from(JSON.stringify(userCreate(1)));
+    const answer = await send(t.listener.url, { body, headers: { 'content-type': 'application/json', ...standardWebhooks.sign({ body, secret }) } });
+    expect([answer.status, answer.json]).toEqual([401, { error: 'The listener cannot verify signatures yet.', code: 'malformed_secret' }]);
+    expect((await lastRecord()).reason).toBe('Secret #2 is not a "whsec_<base64>" secret, which Standard Webhooks requires.');
+  });
+
+  it('when the secrets cannot be loaded → 500 secret_unavailable; the cause (a path) in the record and the log, not in the answer', async () => {
+    await t.close();
+    const cause = '/home/me/.bracken/state/webhook.json is not valid JSON.';
     t = await startTestListener({
       secrets: () => {
-        throw new Error('webhook.json is not valid JSON.');
+        throw new Error(cause);
       },
     });
     const answer = await send(t.listener.url, signed(userCreate(1)));
-    const error = 'The listener could not load its webhook secret. webhook.json is not valid JSON.';
-    expect([answer.status, answer.json]).toEqual([500, { error, code: 'secret_unavailable' }]);
+    expect([answer.status, answer.json]).toEqual([500, { error: 'The listener could not load its webhook secret.', code: 'secret_unavailable' }]);
+    expect((await lastRecord()).reason).toBe(`The listener could not load its webhook secret. ${cause}`);
+    expect(t.logs.at(-1)).toContain(cause);
   });
 
   it('adds the explainMismatch text to the log line and the record, but not to the answer', async () => {
@@ -161,7 +187,7 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
     const { body, headers } = signed(userCreate(1), 'wrong');
     const answer = await send(t.listener.url, { body, headers });
     expect(answer.json).toEqual(MISMATCH);
-    expect((await lastRecord()).reason).toBe(`${MISMATCH.error} Diagnosis for ${body.length} bytes.`);
+    expect((await lastRecord()).reason).toBe(`${refusalFor(body, headers).error} Diagnosis for ${body.length} bytes.`);
     expect(t.logs.some((line) => line.includes('401 invalid signature_mismatch') && line.endsWith(`Diagnosis for ${body.length} bytes.`))).toBe(true);
   });
 });

@@ -61,6 +61,14 @@ describe('the Host header (RFC 9112 3.2: exactly one in HTTP/1.1)', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.code])).toEqual([['POST', '/webhooks', 400, 'bad_request']]);
   });
 
+  it('none, then bytes that are not HTTP: one 400 for the missing Host, journaled once; the bytes after it, which the closing answer never reads, get no record', async () => {
+    const raw = await rawExchange(t.listener.port, ['POST /webhooks HTTP/1.1\r\nContent-Length: 0\r\n\r\nnot http\r\n\r\n']);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 400']);
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.reason])).toEqual([
+      ['POST', '/webhooks', 400, 'An HTTP/1.1 request must have a Host header (RFC 9112 3.2).'],
+    ]);
+  });
+
   it('an HTTP/1.0 request needs none', async () => {
     const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;
     const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
@@ -108,6 +116,35 @@ describe('many headers', () => {
   });
 });
 
+describe('the signature header sent twice', () => {
+  const { body, headers } = signed(userCreate(11));
+  const twice = (first: string, second: string) =>
+    Buffer.concat([
+      Buffer.from(
+        `POST /webhooks HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${body.length}\r\nAuthorization: ${first}\r\nAuthorization: ${second}\r\n\r\n`,
+      ),
+      body,
+    ]);
+
+  it('the valid one second → 401 for the first (Node keeps only the first Authorization); the record says there were two, and keeps both', async () => {
+    const raw = await rawExchange(t.listener.port, [twice('HMACSHA256 AAAA', headers.authorization ?? '')]);
+    expect(parseRaw(raw)).toMatchObject({
+      status: 401,
+      body: { error: 'The signature is not the 44-character base64 of a 32-byte HMAC-SHA256.', code: 'malformed_signature' },
+    });
+    const [record] = await journalRecords(t.dir);
+    expect(record?.reason).toBe(
+      'The signature is not the 44-character base64 of a 32-byte HMAC-SHA256. The request has 2 authorization header lines; a signature is sent in one.',
+    );
+    expect(((record?.headers ?? []) as [string, string][]).filter(([name]) => name === 'Authorization')).toHaveLength(2);
+  });
+
+  it('the valid one first → 200, as Node reads the first', async () => {
+    const raw = await rawExchange(t.listener.port, [twice(headers.authorization ?? '', 'HMACSHA256 AAAA')]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
 describe('CONNECT', () => {
   it('is answered 404 not_found as JSON and journaled, not dropped without a word', async () => {
     const raw = await rawExchange(t.listener.port, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']);
@@ -129,13 +166,48 @@ describe('bytes after a request that closes the connection', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status])).toEqual([['POST', '/webhooks', 200]]);
   });
 
-  it('an HTTP/1.0 request with a body and no Content-Length: its body is not taken for a second request', async () => {
+  it('an HTTP/1.0 request with a body and no Content-Length → 411 length_required (not a 401 over an empty body); its body is not taken for a second request', async () => {
     const { body, headers } = signed(userCreate(8));
     const head = `POST /webhooks HTTP/1.0\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\n\r\n`;
     const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])], { endInput: true });
-    // HTTP/1.0 requires a Content-Length with a body (RFC 1945 7.2.2): the body read is empty, so the signature fails.
-    expect(parseRaw(raw)).toMatchObject({ status: 401 });
-    expect((await journalRecords(t.dir)).map((r) => [r.status, r.bodyBytes])).toEqual([[401, 0]]);
+    // HTTP/1.0 requires a Content-Length with a body (RFC 1945 7.2.2): Node reads none, and drops what follows the headers.
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 411']);
+    const { head: answerHead, body: answer } = parseRaw(raw);
+    expect(answerHead.toLowerCase()).toContain('connection: close');
+    expect(answer).toEqual({ error: 'An HTTP/1.0 request must announce its body with a Content-Length header.', code: 'length_required' });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.status, r.verdict, r.code, r.bodyBytes])).toEqual([
+      ['POST', '/webhooks', 411, 'rejected', 'length_required', 0],
+    ]);
+  });
+
+  it('the same with Connection: keep-alive: one 411, journaled once, the body bytes not answered as a request', async () => {
+    const { body, headers } = signed(userCreate(8));
+    const head = `POST /webhooks HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: ${headers.authorization}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 411']);
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code])).toEqual([[411, 'length_required']]);
+  });
+
+  it.each([
+    ['no Host header (400)', 'POST /webhooks HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 400],
+    ['HTTP/1.0 with no Content-Length (411)', 'POST /webhooks HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 411],
+    ['an Expect the listener does not meet (417)', 'POST /webhooks HTTP/1.1\r\nHost: x\r\nExpect: nothing\r\nContent-Length: 0\r\n\r\n', 417],
+  ])(
+    'a signed delivery pipelined after a request refused with Connection: close, %s, is not recorded as acknowledged: only the refusal is sent and journaled',
+    async (_, first, status) => {
+      const { body, headers } = signed(userCreate(13));
+      const second = rawRequest('/webhooks', { ...headers, 'Content-Length': String(body.length) }, body);
+      const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(first), second])]);
+      expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`]);
+      expect((await journalRecords(t.dir)).map((r) => r.status)).toEqual([status]);
+    },
+  );
+
+  it('an HTTP/1.0 request with a Content-Length is read and verified as usual', async () => {
+    const { body, headers } = signed(userCreate(8));
+    const head = `POST /webhooks HTTP/1.0\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const raw = await rawExchange(t.listener.port, [Buffer.concat([Buffer.from(head), body])]);
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
   });
 });
 
@@ -149,6 +221,26 @@ describe('Expect: 100-continue', () => {
     expect(head.toLowerCase()).toContain('connection: close');
     expect(body).toEqual({ error: 'The body is 8000 bytes; the limit is 4096 (LISTEN_BODY_LIMIT).', code: 'body_too_large' });
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.code, r.bodyBytes])).toEqual([[413, 'body_too_large', 8000]]);
+  });
+
+  it('no Authorization header → the same 401 missing_signature as after reading, before the body is sent: no 100 Continue, the connection closed', async () => {
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { Expect: '100-continue', 'Content-Type': 'application/json', 'Content-Length': '120' }),
+    ]);
+    expect(raw.startsWith('HTTP/1.1 401 '), raw).toBe(true);
+    const { head, body } = parseRaw(raw);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(body).toEqual({ error: 'No Authorization header: this request was not signed.', code: 'missing_signature' });
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[401, 'invalid', 'missing_signature', 120]]);
+  });
+
+  it('an Authorization header that will not verify still gets its 100 Continue: only the body can tell', async () => {
+    const raw = await rawExchange(t.listener.port, [
+      rawRequest('/webhooks', { Expect: '100-continue', Authorization: 'Bearer x', Connection: 'close', 'Content-Length': '2' }),
+      '{}',
+    ]);
+    expect(raw.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), raw).toBe(true);
+    expect(parseRaw(raw.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))).toMatchObject({ status: 401, body: { code: 'wrong_scheme' } });
   });
 
   it('a refusal that needs no body (404, 405) is answered without inviting the body', async () => {
@@ -215,6 +307,40 @@ describe('Content-Encoding', () => {
   });
 });
 
+describe('a charset other than UTF-8', () => {
+  const send = (body: Buffer, charset: string) =>
+    rawExchange(t.listener.port, [
+      rawRequest(
+        '/webhooks',
+        {
+          ...bracken.sign({ body, secret: SECRET }),
+          'Content-Type': `application/json; charset=${charset}`,
+          Connection: 'close',
+          'Content-Length': String(body.length),
+        },
+        body,
+      ),
+    ]);
+
+  it('a Latin-1 body labelled so → 400 invalid_json naming the label: JSON is UTF-8 whatever it says', async () => {
+    const raw = await send(Buffer.from('{"eventname":"User_Create","username":"Ren\u00e9e"}', 'latin1'), '"ISO-8859-1"');
+    expect(parseRaw(raw)).toEqual({
+      status: 400,
+      head: expect.any(String),
+      body: {
+        error:
+          'The body is not valid UTF-8 JSON. (it is not valid UTF-8; the Content-Type says charset=ISO-8859-1, but JSON is always sent as UTF-8 (RFC 8259 8.1))',
+        code: 'invalid_json',
+      },
+    });
+  });
+
+  it('an ASCII body labelled Latin-1 is JSON all the same: accepted (RFC 8259 defines no charset parameter)', async () => {
+    const raw = await send(Buffer.from(JSON.stringify(userCreate(12))), 'iso-8859-1');
+    expect(parseRaw(raw)).toMatchObject({ status: 200, body: { received: true } });
+  });
+});
+
 describe('requests Node refuses to parse are journaled as the request they were', () => {
   it('a bad request pipelined after a good one in the same packet is recorded with its own method and path', async () => {
     const { body, headers } = signed(userCreate(4));
@@ -227,6 +353,13 @@ describe('requests Node refuses to parse are journaled as the request they were'
       ['POST', '/webhooks', 200],
       ['PUT', '/other', 400],
     ]);
+  });
+
+  it.each(['post', 'Post'])('a method in the wrong case (%s /webhooks) → 400 bad_request, recorded with the method as sent and the path', async (method) => {
+    const raw = await rawExchange(t.listener.port, [`${method} /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`]);
+    expect(parseRaw(raw)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect((await journalRecords(t.dir)).map((r) => [r.method, r.url, r.code])).toEqual([[method, '/webhooks', 'bad_request']]);
+    expect(t.logs.at(-1)).toContain(` ${method} /webhooks 400 rejected bad_request `);
   });
 
   it('a request line ending in a bare LF → 400 bad_request, recorded with its method and path', async () => {

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findScheme } from '../../steps/lib/signature/registry.ts';
 import type { HeaderScheme, Headers, Verifier, VerifyInput } from '../../steps/lib/signature/types.ts';
+import { otherBase64Spellings } from '../helpers/base64-spellings.ts';
 
 const SECRET = 'current-secret-0123456789';
 const OLD_SECRET = 'previous-secret-9876543210';
@@ -93,6 +94,24 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (name, c) => {
 
   it('uses the first value when the header was sent twice', () => {
     expect(reasonOf(scheme, { ...valid, headers: { [c.header]: [value, 'other'] } })).toBe('ok(0)');
+  });
+});
+
+describe.each(CASES.filter((c) => c.encoding === 'base64').map((c) => [c.name, c] as const))('%s, a base64 scheme', (name, c) => {
+  const scheme = findScheme(name) as HeaderScheme;
+  const value = scheme.sign({ body: BODY, secret: SECRET })[c.header] ?? '';
+  const digest = value.slice(c.prefix.length);
+
+  it('the 3 other spellings of the same digest (spare bits of the last character set) are malformed, not a match', () => {
+    const spellings = otherBase64Spellings(digest);
+    expect(spellings.map((other) => Buffer.from(other, 'base64').equals(Buffer.from(digest, 'base64')))).toEqual([true, true, true]);
+    for (const other of spellings) {
+      expect(scheme.verify({ body: BODY, headers: { [c.header]: `${c.prefix}${other}` }, secrets: [SECRET] })).toMatchObject({
+        ok: false,
+        reason: 'malformed_signature',
+        message: expect.stringContaining('(it is not canonical base64: the character before the "=" must be one of AEIMQUYcgkosw048)'),
+      });
+    }
   });
 });
 

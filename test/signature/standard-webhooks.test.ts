@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { standardWebhooks as scheme } from '../../steps/lib/signature/standard-webhooks.ts';
 import type { VerifyInput } from '../../steps/lib/signature/types.ts';
+import { otherBase64Spellings } from '../helpers/base64-spellings.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OLD_SECRET = `whsec_${Buffer.from('an older key of twenty-four+ bytes').toString('base64')}`;
@@ -68,6 +69,18 @@ describe('standard-webhooks', () => {
   it('a v1 value that is not base64 of 32 bytes: malformed_signature', () => {
     expect(reasonOf(withHeaders({ 'webhook-signature': 'v1,dawfeoifkpqwoekfpqoekf' }))).toBe('malformed_signature');
     expect(reasonOf(withHeaders({ 'webhook-signature': 'v1,' }))).toBe('malformed_signature');
+  });
+
+  it('the 3 other base64 spellings of the signature (spare bits of its last character set): malformed_signature, and skipped in a list', () => {
+    const signature = headers['webhook-signature'] ?? '';
+    for (const other of otherBase64Spellings(signature.slice(3))) {
+      expect(scheme.verify(withHeaders({ 'webhook-signature': `v1,${other}` }))).toMatchObject({
+        ok: false,
+        reason: 'malformed_signature',
+        message: expect.stringContaining('(it is not canonical base64: the character before the "=" must be one of AEIMQUYcgkosw048)'),
+      });
+      expect(reasonOf(withHeaders({ 'webhook-signature': `v1,${other} ${signature}` }))).toBe('ok(0)');
+    }
   });
 
   it('wrong secret: signature_mismatch', () => {

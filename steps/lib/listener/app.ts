@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { WEBHOOK_PATH } from '../core/index.ts';
-import { arrivalFor, noteRefusedUnread, trackRequest } from './arrival.ts';
+import { arrivalFor, followsClosingAnswer, noteRefusedUnread, trackRequest } from './arrival.ts';
 import { declaredLength } from './body.ts';
 import { refusal } from './decision.ts';
 import { hostHeaderProblem } from './host-header.ts';
@@ -25,6 +25,9 @@ import { sendTo } from './replies.ts';
 export function createListenerHandler(ctx: ReceiveContext): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createListenerApp(ctx);
   return (req, res) => {
+    // Pipelined after a request whose answer closes the connection: that answer is the last sent,
+    // so recording this one (a 200 acknowledged to no one) would be untrue. Node closes the socket.
+    if (followsClosingAnswer(req.socket)) return;
     const hostProblem = hostHeaderProblem(req);
     if (hostProblem !== undefined) return refuseHost(ctx, hostProblem, req, res);
     if (req.method !== 'POST' || req.url !== WEBHOOK_PATH) return void app(req, res);

@@ -104,6 +104,26 @@ export function isRefusedUnread(req: IncomingMessage): boolean {
   return refusedUnread.has(req);
 }
 
+/** Requests whose answer closes the connection (`Connection: close`: a 411, a Host refusal...). */
+const closingAnswers = new WeakSet<Arrival>();
+
+/**
+ * Notes, before its answer is stored and sent, that the answer to `arrival` closes the connection:
+ * bytes the client sent after that request are then never read as a request (see client-error.ts).
+ */
+export function noteAnswerCloses(arrival: Arrival): void {
+  closingAnswers.add(arrival);
+}
+
+/**
+ * Whether the request in flight on `socket` is answered with `Connection: close`: a request that
+ * came after it on the same connection (pipelined) never gets an answer, so it is not handled.
+ */
+export function followsClosingAnswer(socket: Duplex): boolean {
+  const current = inFlight.get(socket);
+  return current !== undefined && closingAnswers.has(current.arrival);
+}
+
 /** The request on `socket` still being answered, if any. */
 export function inFlightOn(socket: Duplex): InFlight | undefined {
   return inFlight.get(socket);

@@ -5,7 +5,7 @@
  * and journals them like any other request, so a probe through the tunnel is visible too.
  */
 import type { Duplex } from 'node:stream';
-import { arrivalOf, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
+import { arrivalOf, followsClosingAnswer, inFlightOn, isRefusedUnread, type Arrival } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { REPLIES, type RejectionCode, sendOnSocket } from './replies.ts';
@@ -31,10 +31,11 @@ export function answerClientError(ctx: AnswerContext, error: Error, socket: Dupl
   // broken chunk). Once it is complete they are the NEXT, pipelined request: that one gets its own
   // record, and its answer waits for the in-flight one (HTTP/1.1 answers in order).
   const refusedIsCurrent = current !== undefined && !current.req.complete;
-  // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0): that request's
-  // answer is the connection's last, so they are never read as a request and get no answer; a
-  // record of a 400 would claim an answer that is never sent. The socket closes after that answer.
-  if (code === 'HPE_CLOSED_CONNECTION') {
+  // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0), or whose
+  // answer does (a 411, a Host refusal): that answer is the connection's last, so they are never
+  // read as a request and get no answer; a record of a 400 would claim an answer that is never
+  // sent. The socket closes after that answer.
+  if (code === 'HPE_CLOSED_CONNECTION' || (!refusedIsCurrent && followsClosingAnswer(socket))) {
     refusing.add(socket);
     if (current === undefined) socket.destroy();
     return;
@@ -74,10 +75,13 @@ interface ParseError extends Error {
 /** The longest URL a refused request is recorded with (a longer one is cut, marked `…`). */
 const MAX_URL_CHARS = 2048;
 
+// A method as the client wrote it: any token (RFC 9110 5.6.2), so `post`, which Node refuses
+// (methods are case-sensitive), is recorded as sent rather than as no method at all.
+const METHOD = "([!#$%&'*+.^_`|~0-9A-Za-z-]{1,16})";
 /** A whole request line, wherever it starts: a pipelined request follows the previous body directly. */
-const REQUEST_LINE = /([A-Z]{1,16}) (\S+) HTTP\/\d\.\d\r?\n/g;
+const REQUEST_LINE = new RegExp(`${METHOD} (\\S+) HTTP/\\d\\.\\d\\r?\\n`, 'g');
 /** The start of a line that may be cut short (a URL too long for the parser). */
-const LINE_START = /(?:^|\n)([A-Z]{1,16}) (\S+)/g;
+const LINE_START = new RegExp(`(?:^|\\n)${METHOD} (\\S+)`, 'g');
 
 /**
  * Method and path of the refused request, best effort: the parser gave up on it. The packet may

@@ -10,7 +10,7 @@
  * // { kind: 'refused', verdict: 'rejected', status: 404, code: 'not_found', reason: 'Nothing here: ...', ... }
  */
 import type { Scheme } from '../signature/index.ts';
-import { REPLIES, SIGNATURE_FAILED_STATUS, type OK_CODE, type RejectionCode, type SignedRefusalCode } from './replies.ts';
+import { REPLIES, SIGNATURE_ERRORS_FOR_SENDER, SIGNATURE_FAILED_STATUS, type OK_CODE, type RejectionCode, type SignedRefusalCode } from './replies.ts';
 
 export type Decision = Accepted | Refused;
 
@@ -81,20 +81,22 @@ interface RefusalOptions {
   readonly bodyBytes: number;
   /** More precise than the reply table's sentence; also what the sender gets. */
   readonly reason?: string;
+  /** For the record and the log only, after the reason: what the sender must not read (a file's path, an error's text). */
+  readonly detail?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A refusal before (or without) a signature check, with the reply's status and message. */
 export function refusal(code: RejectionCode, options: RefusalOptions & { readonly body?: Buffer }): Rejection {
   const { status, error } = REPLIES[code];
-  const reason = options.reason ?? error;
+  const told = options.reason ?? error;
   return {
     kind: 'refused',
     status,
     verdict: 'rejected',
     code,
-    reason,
-    error: reason,
+    reason: options.detail === undefined ? told : `${told} ${options.detail}`,
+    error: told,
     body: options.body,
     bodyBytes: options.bodyBytes,
     headers: options.headers,
@@ -120,19 +122,22 @@ export function signedRefusal(code: SignedRefusalCode, secretIndex: number, opti
 }
 
 /**
- * 401 for a failed signature. The sender gets the scheme's message only; `reason` may add the
+ * 401 for a failed signature; `unread` when it is refused before its body was read (the bytes
+ * announced). The sender gets the scheme's message, or a plainer one where that
+ * message speaks of the listener's secrets (replies.ts); `reason` keeps it and may add the
  * diagnosis, which is for the person at the terminal.
  */
-export function signatureRefusal(failure: SignatureFailure, reason: string, body: Buffer): SignatureRefusal {
+export function signatureRefusal(failure: SignatureFailure, reason: string, body: Buffer, unread?: { readonly bodyBytes: number }): SignatureRefusal {
   return {
     kind: 'refused',
     status: SIGNATURE_FAILED_STATUS,
     verdict: 'invalid',
     code: failure.reason,
     reason,
-    error: failure.message,
+    error: SIGNATURE_ERRORS_FOR_SENDER[failure.reason] ?? failure.message,
     body,
-    bodyBytes: body.length,
-    headers: undefined,
+    bodyBytes: unread?.bodyBytes ?? body.length,
+    // A body left unsent cannot be skipped: the connection closes after the answer.
+    headers: unread === undefined ? undefined : { connection: 'close' },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * `Expect` headers. `100-continue`: the client waits for `100 Continue` before it sends its body,
  * and only the webhook route reads a body, so only it sends the 100, once the announced size is
- * within the limit (see receive.ts); every other answer goes out without inviting the body, and
- * Node then closes the connection, whose unsent body it cannot skip.
+ * within the limit and the scheme's signature header is there (see receive.ts); every other answer
+ * goes out without inviting the body, and Node then closes the connection, whose unsent body it
+ * cannot skip.
  *
  * A request whose `Expect` header asks for anything but `100-continue`. Node answers those itself
  * with a bare 417 before the request reaches any handler, so nothing recorded them: the listener's
@@ -12,13 +13,14 @@
  * 417; no webhook sender needs one.)
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { arrivalFor, noteRefusedUnread, trackRequest } from './arrival.ts';
+import { arrivalFor, followsClosingAnswer, noteRefusedUnread, trackRequest } from './arrival.ts';
 import { refusal } from './decision.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
 import { sendTo } from './replies.ts';
 
 /** The server's `checkExpectation` listener. */
 export function answerExpectationFailed(ctx: AnswerContext, req: IncomingMessage, res: ServerResponse): void {
+  if (followsClosingAnswer(req.socket)) return; // never answered: see createListenerHandler
   trackRequest(req, res);
   noteRefusedUnread(req);
   const decision = refusal('expectation_failed', { bodyBytes: 0, headers: { connection: 'close' } });

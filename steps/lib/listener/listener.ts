@@ -7,7 +7,8 @@
  * Statuses and codes (the JSON body is `{error, code}` for every refusal): 200 verified delivery;
  * 401 with the scheme's reason (`missing_signature`, `signature_mismatch`...); 400 `invalid_json` /
  * `empty_body` (signature valid, body unusable) or `bad_request` (not valid HTTP); 404 `not_found`;
- * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 413 `body_too_large`;
+ * 405 `method_not_allowed` (with `Allow: POST`); 408 `request_timeout`; 411 `length_required` (an
+ * HTTP/1.0 POST with no Content-Length); 413 `body_too_large`;
  * 417 `expectation_failed` (an `Expect` other than 100-continue); 431 `headers_too_large`;
  * 500 `secret_unavailable`; 501 `not_implemented` (a Transfer-Encoding other than chunked);
  * 503 `journal_unavailable` (file) or `store_unavailable` (Postgres).

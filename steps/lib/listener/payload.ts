@@ -5,6 +5,7 @@
  *
  * @example
  * isJsonMediaType('application/json; charset=utf-8') // true
+ * foreignCharsetOf('application/json; charset=ISO-8859-1') // 'ISO-8859-1'
  * codingsOf('gzip, identity')                        // ['gzip']
  * eventNameOf(parseJsonBody(body))                   // 'User_Create'
  */
@@ -13,6 +14,16 @@
 export function isJsonMediaType(contentType: string): boolean {
   const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
+}
+
+/**
+ * The `charset` a Content-Type names when it is not UTF-8 (or its ASCII subset), as sent;
+ * undefined otherwise. JSON has no charset parameter: it is UTF-8 (RFC 8259 8.1), so a body that
+ * parses is taken whatever the label says, and this only explains one that does not.
+ */
+export function foreignCharsetOf(contentType: string | undefined): string | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+  return charset === undefined || /^(?:utf-?8|us-ascii)$/i.test(charset) ? undefined : charset;
 }
 
 /**

@@ -9,14 +9,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DeliveryView, parseJsonBody } from '../delivery/index.ts';
-import { headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
+import { headerText, headerValue, type Scheme, type VerifyInput } from '../signature/index.ts';
 import { type Arrival, noteRefusedUnread } from './arrival.ts';
 import { declaredLength, readRawBody } from './body.ts';
-import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Rejection } from './decision.ts';
+import { refusal, signatureRefusal, signedRefusal, type Accepted, type Decision, type Refused, type Rejection } from './decision.ts';
 import { dedupeKeyOf } from './dedupe.ts';
 import { awaitsContinue } from './expectation.ts';
-import { codingsOf, eventNameOf, isJsonMediaType } from './payload.ts';
+import { codingsOf, eventNameOf, foreignCharsetOf, isJsonMediaType } from './payload.ts';
 import { recordAndAnswer, type AnswerContext } from './record-and-answer.ts';
+import { repeatedHeaderNote } from './repeated-header.ts';
 import { OK_CODE, REPLIES, sendTo } from './replies.ts';
 
 export interface ReceiveContext extends AnswerContext {
@@ -43,12 +44,18 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
     await recordAndAnswer(ctx, arrival, refusal('not_implemented', { bodyBytes: 0, reason, headers: { connection: 'close' } }), sendTo(res));
     return;
   }
+  if (req.httpVersion === '1.0' && req.headers['content-length'] === undefined && transferEncoding === undefined) {
+    // Node takes no body from such a request (RFC 9112 §6.3): verifying an empty body would answer
+    // 401 for a delivery whose bytes were sent and dropped. Say what is missing instead.
+    await recordAndAnswer(ctx, arrival, refusal('length_required', { bodyBytes: 0, headers: { connection: 'close' } }), sendTo(res));
+    return;
+  }
   if (awaitsContinue(req)) {
-    // The client sends its body only after a 100 Continue: one announced over the limit is refused unsent.
-    const declared = declaredLength(req);
-    if (declared !== undefined && declared > ctx.bodyLimitBytes) {
+    // The client sends its body only after a 100 Continue: a request refused whatever its body is, is refused unsent.
+    const unsent = refusalBeforeContinue(ctx, arrival, req);
+    if (unsent !== undefined) {
       noteRefusedUnread(req);
-      await recordAndAnswer(ctx, arrival, tooLarge(ctx, declared, true), sendTo(res));
+      await recordAndAnswer(ctx, arrival, unsent, sendTo(res));
       return;
     }
     res.writeContinue();
@@ -86,13 +93,32 @@ function tooLarge(ctx: ReceiveContext, bytes: number, closeConnection: boolean):
   return refusal('body_too_large', { bodyBytes: bytes, reason, headers: closeConnection ? { connection: 'close' } : {} });
 }
 
+/**
+ * The answer for a request waiting for 100 Continue that no body could change: 413 for one
+ * announced over the limit, 401 for one without the scheme's signature header (the same answer it
+ * would get once its body was read). Undefined: invite the body.
+ */
+function refusalBeforeContinue(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage): Refused | undefined {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > ctx.bodyLimitBytes) return tooLarge(ctx, declared, true);
+  // Only for a scheme that signs into a header: Vonage's signature may be in the body.
+  const header = ctx.verifier.signatureHeader?.name;
+  if (header === undefined || headerText(arrival.headers, header) !== undefined) return undefined;
+  const verified = ctx.verifier.verify({ body: NO_BODY, headers: arrival.headers, secrets: [], url: arrival.url });
+  if (verified.ok || verified.reason !== 'missing_signature') return undefined;
+  return signatureRefusal(verified, verified.message, NO_BODY, { bodyBytes: declared ?? 0 });
+}
+
+const NO_BODY = Buffer.alloc(0);
+
 async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
   let secrets: readonly string[];
   try {
     secrets = await ctx.secrets();
   } catch (error) {
-    return refusal('secret_unavailable', { bodyBytes, body, reason: `${REPLIES.secret_unavailable.error} ${(error as Error).message}` });
+    // The cause (a file's path, its parse error) is for the operator; the sender learns only that it failed.
+    return refusal('secret_unavailable', { bodyBytes, body, detail: (error as Error).message });
   }
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
@@ -104,7 +130,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
       codings.length > 0
         ? `The body came with Content-Encoding: ${codings.join(', ')}; the signature is checked over the bytes as received, still compressed.`
         : undefined;
-    const reason = [verified.message, explain(ctx, input), compressed].filter((part) => part !== undefined).join(' ');
+    const reason = [verified.message, explain(ctx, input), compressed, repeatedHeaderNote(arrival.rawHeaders, ctx.signatureHeader)]
+      .filter((part) => part !== undefined)
+      .join(' ');
     return signatureRefusal(verified, reason, body);
   }
   const secretIndex = verified.secretIndex;
@@ -123,7 +151,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
   try {
     payload = parseJsonBody(body);
   } catch (error) {
-    const why = error instanceof SyntaxError ? error.message : 'it is not valid UTF-8';
+    const charset = foreignCharsetOf(contentType);
+    const labelled = charset === undefined ? '' : `; the Content-Type says charset=${charset.slice(0, 40)}, but JSON is always sent as UTF-8 (RFC 8259 8.1)`;
+    const why = `${error instanceof SyntaxError ? error.message : 'it is not valid UTF-8'}${labelled}`;
     return signedRefusal('invalid_json', secretIndex, { bodyBytes, body, reason: `${REPLIES.invalid_json.error} (${why})` });
   }
   const event = eventNameOf(payload);

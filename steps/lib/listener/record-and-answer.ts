@@ -6,7 +6,7 @@
 import { WorkbenchError } from '../core/index.ts';
 import { acknowledgement, type DeliveryRecord, type DeliveryView, listenerAnswer } from '../delivery/index.ts';
 import type { DeliveryStore } from '../store/index.ts';
-import type { Arrival } from './arrival.ts';
+import { type Arrival, noteAnswerCloses } from './arrival.ts';
 import type { Decision } from './decision.ts';
 import { formatLogLine, signatureHeaderOf } from './log-line.ts';
 import { errorBody, REPLIES, type Send } from './replies.ts';
@@ -56,6 +56,8 @@ export async function recordAndAnswer(ctx: AnswerContext, arrival: Arrival, deci
     dedupeKey: accepted ? decision.dedupeKey : undefined,
     response: answer,
   };
+  // Known before the store is awaited: bytes the client sent after this request are reported meanwhile.
+  if (!accepted && decision.headers?.connection === 'close') noteAnswerCloses(arrival);
   const handler = accepted ? decision.handler : 'not-run';
   const signature = signatureHeaderOf(arrival.headers, ctx.signatureHeader);
   let stored: DeliveryView;

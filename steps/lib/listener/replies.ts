@@ -13,6 +13,7 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { VerifyReason } from '../signature/index.ts';
 
 /** The code stored for an accepted delivery. */
 export const OK_CODE = 'ok';
@@ -43,6 +44,11 @@ export const REPLIES = {
   not_found: { status: 404, error: 'Nothing here: webhooks are received at POST /webhooks.' },
   /** The webhook route with a method other than POST. */
   method_not_allowed: { status: 405, error: 'Webhooks must be sent with POST.' },
+  /**
+   * An HTTP/1.0 POST with no Content-Length: HTTP/1.0 has no other way to announce a body (RFC 1945
+   * 7.2.2), so Node reads none and whatever followed the headers is lost. Not read, so not verified.
+   */
+  length_required: { status: 411, error: 'An HTTP/1.0 request must announce its body with a Content-Length header.' },
   /** The client did not send its whole request in time. */
   request_timeout: { status: 408, error: 'The request was not received in time.' },
   /** The body (announced or received) is over the listener's limit. */
@@ -64,6 +70,19 @@ export const REPLIES = {
 } as const satisfies Record<string, Reply>;
 
 type ReplyCode = keyof typeof REPLIES;
+
+/**
+ * What the sender is told for a failed signature whose scheme message speaks of the listener's own
+ * configuration (how many secrets it tried, which one is unusable, that it has none): anyone can
+ * send a request, so the answer says nothing about that. The record's reason and the log line keep
+ * the scheme's full message for the operator. Every other failure is about the request itself, and
+ * the sender gets the scheme's message as it is.
+ */
+export const SIGNATURE_ERRORS_FOR_SENDER: Readonly<Partial<Record<VerifyReason, string>>> = {
+  signature_mismatch: 'The signature does not match the request: it was made with another secret, or over other bytes.',
+  no_secret: 'The listener cannot verify signatures yet.',
+  malformed_secret: 'The listener cannot verify signatures yet.',
+};
 
 /** Refusals made after the signature verified: their verdict stays `valid` (the sender is genuine). */
 export type SignedRefusalCode = 'empty_body' | 'invalid_json' | 'unsupported_media_type';

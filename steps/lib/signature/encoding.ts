@@ -5,8 +5,12 @@
  */
 import type { DigestEncoding, SecretFormat } from './types.ts';
 
+// The 43rd of the 44 base64 characters of 32 bytes carries 6 bits, only the first 4 of them the
+// digest's: decoders ignore the other 2, so four spellings decode to one digest. Only the canonical
+// one (those 2 bits zero) is taken, so no altered copy of a signature seen once verifies.
+const CANONICAL_LAST = 'AEIMQUYcgkosw048';
 // One 32-byte digest written out; 32 bytes are exactly 44 base64 characters, the last one '='.
-const SHA256_DIGITS: Readonly<Record<DigestEncoding, string>> = { hex: '[0-9a-fA-F]{64}', base64: '[A-Za-z0-9+/]{43}=' };
+const SHA256_DIGITS: Readonly<Record<DigestEncoding, string>> = { hex: '[0-9a-fA-F]{64}', base64: `[A-Za-z0-9+/]{42}[${CANONICAL_LAST}]=` };
 export const HEX_SHA256 = new RegExp(`^${SHA256_DIGITS.hex}$`);
 export const BASE64_SHA256 = new RegExp(`^${SHA256_DIGITS.base64}$`);
 const HEX = /^[0-9a-fA-F]+$/;
@@ -26,16 +30,26 @@ export function isStrictBase64(value: string): boolean {
   return value !== '' && STRICT_BASE64.test(value);
 }
 
+// 44 base64 characters ending in '=' whose 43rd has spare bits set: a 32-byte value, not canonically written.
+const NONCANONICAL_BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+
 /** What a 32-byte signature value looks like, to say "hex where base64 was expected". */
-function describeSha256Encoding(value: string): DigestEncoding | 'other' {
+function describeSha256Encoding(value: string): DigestEncoding | 'non-canonical base64' | 'other' {
   if (HEX_SHA256.test(value)) return 'hex';
   if (BASE64_SHA256.test(value)) return 'base64';
+  if (NONCANONICAL_BASE64_SHA256.test(value)) return 'non-canonical base64';
   return 'other';
 }
 
-/** " (it looks like hex)" when a malformed `value` is a digest in the other encoding; '' otherwise. */
+/**
+ * " (it looks like hex)" when a malformed `value` is a digest in the other encoding, or the
+ * base64 of 32 bytes with the spare bits of its last character set; '' otherwise.
+ */
 export function encodingHint(value: string, expected: DigestEncoding): string {
   const seen = describeSha256Encoding(value);
+  if (seen === 'non-canonical base64') {
+    return expected === 'base64' ? ` (it is not canonical base64: the character before the "=" must be one of ${CANONICAL_LAST})` : ' (it looks like base64)';
+  }
   return seen !== 'other' && seen !== expected ? ` (it looks like ${seen})` : '';
 }
 

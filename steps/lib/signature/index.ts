@@ -9,4 +9,4 @@ export { quoteSent } from './quote-sent.ts';
 export { findScheme, listenScheme, schemeNames } from './registry.ts';
 export { signRequest, signsParameters } from './sign-request.ts';
 export { DEFAULT_TOLERANCE_SEC, formatDuration, nowSeconds } from './timestamp.ts';
-export type { Headers, Scheme, SignatureHeaderInfo, Verifier, VerifyInput } from './types.ts';
+export type { Headers, Scheme, SignatureHeaderInfo, Verifier, VerifyInput, VerifyReason } from './types.ts';

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../core/index.ts';
 import { hmacSha256, verify as verifyDigest } from './primitives.ts';
 import { quoteSent } from './quote-sent.ts';
-import { BASE64_SHA256, WHSEC_PREFIX, secretKey } from './encoding.ts';
+import { BASE64_SHA256, WHSEC_PREFIX, encodingHint, secretKey } from './encoding.ts';
 import { fail, lacksKey, noSecret } from './result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
 import { headerText } from './headers.ts';
@@ -54,7 +54,8 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   }
   const signatures = v1.filter((value) => BASE64_SHA256.test(value));
   if (signatures.length === 0) {
-    return fail('malformed_signature', 'No v1 signature in webhook-signature is the 44-character base64 of an HMAC-SHA256.');
+    const hint = v1.length === 1 ? encodingHint(v1[0] ?? '', 'base64') : '';
+    return fail('malformed_signature', `No v1 signature in webhook-signature is the 44-character base64 of an HMAC-SHA256${hint}.`);
   }
   if (lacksKey(keys)) return noSecret();
 
