@@ -110,9 +110,16 @@ async function exitAfterOutput(code: number): Promise<never> {
 /**
  * One or two lines a person can act on: the message, the code, and what to do next. An
  * AggregateError of WorkbenchErrors (step 6 tries every clean-up request) gets those lines for each,
- * a Next line said once when several errors share it.
+ * a Next line said once when several errors share it. Coloured only when `stream`, where the lines
+ * go (stderr unless the caller prints them on stdout), is a terminal that takes colour (and as
+ * NO_COLOR / FORCE_COLOR say): styleText on its own asks stdout, so `2> err.log` got escape codes.
  */
-export function formatError(error: unknown): string {
+export function formatError(error: unknown, stream: NodeJS.WritableStream = process.stderr): string {
+  const red = (text: string) => styleText('red', text, { stream });
+  const errorLines = (one: WorkbenchError): string[] => [
+    `${red('Error:')} ${one.message} [${one.code}]`,
+    ...(one.hint === undefined ? [] : [`Next: ${one.hint}`]),
+  ];
   if (error instanceof WorkbenchError) return errorLines(error).join('\n');
   const errors: unknown[] = error instanceof AggregateError ? error.errors : [];
   if (errors.length > 0 && errors.every((e): e is WorkbenchError => e instanceof WorkbenchError)) {
@@ -120,11 +127,5 @@ export function formatError(error: unknown): string {
     for (const line of errors.flatMap(errorLines)) if (!(line.startsWith('Next: ') && lines.includes(line))) lines.push(line);
     return lines.join('\n');
   }
-  return `${styleText('red', 'Unexpected error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-}
-
-function errorLines(error: WorkbenchError): string[] {
-  const lines = [`${styleText('red', 'Error:')} ${error.message} [${error.code}]`];
-  if (error.hint !== undefined) lines.push(`Next: ${error.hint}`);
-  return lines;
+  return `${red('Unexpected error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
