@@ -166,6 +166,31 @@ describe('npm run doctor names each planted fault', () => {
     expect(lineOf(stuck, 'token')).toMatch(/\n {2}→ See the identity server line above, then check again\.$/);
   });
 
+  it('identity, API and token are asked at once: a server that answers only when it holds all three gets three ✔', async () => {
+    // Asked one after another, each would wait out its timeout for the next one that never came: three waits on a hung port.
+    const { stateDir, envFile } = await setup();
+    const held: { method: string; respond: () => void }[] = [];
+    const server = createServer((request, response) => {
+      held.push({
+        method: `${request.method} ${request.url}`,
+        respond: () =>
+          request.url === '/connect/token'
+            ? response
+                .writeHead(200, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ access_token: 'tok', expires_in: 3600, scope: 'bracken-api-scope' }))
+            : response.writeHead(404, { date: new Date().toUTCString() }).end(),
+      });
+      if (held.length === 3) for (const one of held) one.respond();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as AddressInfo).port;
+    const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(port), WORKBENCH_STATE_DIR: stateDir } });
+    expect(held.map((one) => one.method).sort()).toEqual(['GET /', 'GET /', 'POST /connect/token']);
+    expect(['identity-reachable', 'api-reachable', 'token'].map((id) => report.checks.find((check) => check.id === id)?.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(report.checks.map((check) => check.id).slice(2, 6)).toEqual(['mode', 'identity-reachable', 'api-reachable', 'token']);
+  });
+
   it('an unreachable identity server (live): ✘ with what failed, exit 1', async () => {
     const { stateDir, envFile } = await setup();
     const dead = `http://127.0.0.1:${await closedPort()}`;
