@@ -8,7 +8,7 @@ import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { startScript } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-it('prints one ready line, logs requests, and on SIGTERM keeps the pending delivery in the store', async () => {
+it('prints one ready line, logs requests, and on SIGTERM keeps the pending delivery in the store, says so, and exits 143', async () => {
   const stateDir = await tempDir('sandbox');
   // Only the variables this test sets (startScript drops the shell's): a developer's own must not steer the sandbox.
   const env = {
@@ -51,7 +51,8 @@ it('prints one ready line, logs requests, and on SIGTERM keeps the pending deliv
 
   const storeFile = `${stateDir}/sandbox/store-${match?.[2] ?? ''}.json`;
   await started.waitFor(/attempt 1: /);
-  expect(await started.stop()).toBe(0);
+  // Stopped by a signal: 143 for SIGTERM, as a shell reports it.
+  expect(await started.stop()).toBe(143);
 
   const lines = started.lines();
   const log = lines.join('\n');
@@ -59,7 +60,20 @@ it('prints one ready line, logs requests, and on SIGTERM keeps the pending deliv
   expect(log).toMatch(/ User_Create for userkey 1001: 1 delivery queued/);
   expect(log).toMatch(new RegExp(`User_Create -> ${target} attempt 1: connect ECONNREFUSED .*; next attempt in 60000 ms`));
   expect(log).not.toContain(token);
-  expect(lines.at(-1)).toBe(`Bracken sandbox stopped; 1 pending deliveries kept in ${storeFile}.`);
+  expect(lines.slice(-2)).toEqual([
+    'SIGTERM: closing...',
+    `Bracken sandbox stopped (SIGTERM); 1 delivery still pending is kept in ${storeFile} and goes out when the sandbox starts again on port ${match?.[2] ?? ''}.`,
+  ]);
   const store = JSON.parse(await readFile(storeFile, 'utf8')) as { deliveries: { status: string; domainkey: number }[] };
   expect(store.deliveries).toMatchObject([{ status: 'pending', domainkey: 4242 }]);
+});
+
+it('Ctrl-C with nothing pending: says the sandbox stopped and that nothing was pending, exit 130', async () => {
+  const stateDir = await tempDir('sandbox');
+  const started = startScript('scripts/sandbox.ts', { env: { SANDBOX_PORT: '0', WORKBENCH_STATE_DIR: stateDir } });
+  await started.waitFor(/^Delivery log .*\n/m);
+  started.child.kill('SIGINT');
+  expect(await started.exited()).toEqual({ code: 130, signal: null });
+  expect(started.lines().slice(-2)).toEqual(['SIGINT: closing...', 'Bracken sandbox stopped (SIGINT); no delivery was pending.']);
+  expect(started.stderr()).toBe('');
 });

@@ -13,6 +13,7 @@ import { styleText } from 'node:util';
 import type { Config } from './config.ts';
 import { keepRunningWhenOutputCloses } from './closed-output.ts';
 import { WorkbenchError } from './errors.ts';
+import { signalExitCode } from './interrupt.ts';
 
 /** True when the module at `moduleUrl` is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -55,8 +56,13 @@ export interface ServiceRun<S extends Service> {
   readonly start: () => Promise<S>;
   /** What to print once it runs. */
   readonly ready: (service: S) => string;
-  /** What to print after a clean stop. */
-  readonly stopped?: (service: S) => string;
+  /** What to print after a clean stop, and the signal that asked for it. */
+  readonly stopped?: (service: S, signal: NodeJS.Signals) => string;
+  /**
+   * After a clean stop, exit 130 (SIGINT) or 143 (SIGTERM), as a shell reports a process a signal
+   * ended and as an interrupted step does (interrupt.ts), rather than 0.
+   */
+  readonly exitWithSignalCode?: boolean;
 }
 
 /**
@@ -78,8 +84,8 @@ export async function runService<S extends Service>(run: ServiceRun<S>): Promise
       console.error(formatError(error));
       return exitAfterOutput(1);
     }
-    if (run.stopped !== undefined) console.log(run.stopped(service));
-    return exitAfterOutput(0);
+    if (run.stopped !== undefined) console.log(run.stopped(service, signal));
+    return exitAfterOutput(run.exitWithSignalCode === true ? signalExitCode(signal) : 0);
   };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping !== undefined) {
