@@ -136,7 +136,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     if (config.mode === 'bracken') for (const signal of STOP_SIGNALS) process.on(signal, interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
-    const deps = { config, log: indent, next: () => {} };
+    const deps = { config, log: indent, next: () => {}, inNpmStart: true };
     if (!config.webhook.events.includes(WEBHOOK_EVENT)) {
       throw new ConfigError(
         CONFIG_INVALID,
