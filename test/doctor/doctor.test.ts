@@ -125,6 +125,21 @@ describe('npm run doctor names each planted fault', () => {
     expect(result.stdout).toContain('Not run until the configuration is valid: mode, identity-reachable,');
   });
 
+  it('a variable set twice in .env: ⚠ naming both lines and the one that counts, or that the environment overrides them', async () => {
+    const { stateDir, envFile } = await setup();
+    await writeFile(envFile, 'LISTEN_PORT=5000\nJOURNAL_KEEP_FILES=3\n\nLISTEN_PORT=5001\nJOURNAL_KEEP_FILES=5\n');
+    const env = { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir };
+    const fromFile = await runDoctor({ envFile, env });
+    expect(lineOf(fromFile, 'env')).toBe(
+      `⚠ configuration valid: ${envFile} read (2 variables); LISTEN_PORT is set on lines 1 and 4 of ${envFile}: line 4 counts, line 1 is ignored; ` +
+        `JOURNAL_KEEP_FILES is set on lines 2 and 5 of ${envFile}: line 5 counts, line 2 is ignored\n` +
+        '  → Delete the lines that do not count, so each variable is set once in .env.',
+    );
+    expect(fromFile.exitCode).toBe(0);
+    const overridden = await runDoctor({ envFile, env: { ...env, LISTEN_PORT: '6000' } });
+    expect(lineOf(overridden, 'env')).toContain(`LISTEN_PORT is set on lines 1 and 4 of ${envFile}: the environment overrides them all;`);
+  });
+
   it('a named pipe as --dotenv: ✘ saying so at once (it waited for a writer forever), valid --json, exit 1', async () => {
     const { dir, stateDir } = await setup();
     const fifo = join(dir, 'env.fifo');
