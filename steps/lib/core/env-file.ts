@@ -13,11 +13,11 @@ import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
 import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
-import { type EnvAssignment, envAssignments } from './env-lines.ts';
+import { type EnvAssignment, envAssignments, strayEnvLine, withoutBlankOrCommentLines } from './env-lines.ts';
 
 /** `.env` text as its variables. */
 export function parseEnvText(text: string): Record<string, string> {
-  return parseEnv(text.startsWith('\uFEFF') ? text.slice(1) : text) as Record<string, string>;
+  return parseEnv(withoutBlankOrCommentLines(text.startsWith('\uFEFF') ? text.slice(1) : text)) as Record<string, string>;
 }
 
 /**
@@ -55,6 +55,15 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
         hint: `Put the value in double quotes (${cut.name}="…"), or put a space before the # if what follows is a comment.`,
         variable: cut.name,
       },
+    );
+  }
+  const stray = strayEnvLine(text);
+  if (stray !== undefined) {
+    // Shortened: a line on its own may be a secret pasted without its name.
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `Line ${stray.line} of ${envFile} (${JSON.stringify(redact(stray.text))}) is not NAME=value: it would be read together with the next line as one name, and the variable there lost.`,
+      { hint: `Write line ${stray.line} as NAME=value, or start it with # to keep it as a comment.` },
     );
   }
   return { vars: parseEnvText(text), assignments: envAssignments(text) };

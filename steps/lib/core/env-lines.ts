@@ -18,22 +18,50 @@ const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/;
 
 /** Every assignment in `text`, in order (a BOM before the first name is matched by `\s*`). */
 export function envAssignments(text: string): EnvAssignment[] {
+  return scanEnvText(text).assignments;
+}
+
+/**
+ * The first line that is neither NAME=value, a comment nor blank (`BRACKEN_CLIENT_ID` alone, `KEY: value`):
+ * Node's parser takes it, and every line up to the next `=`, as one name, so the next variable is lost.
+ */
+export function strayEnvLine(text: string): { readonly line: number; readonly text: string } | undefined {
+  return scanEnvText(text).stray[0];
+}
+
+/**
+ * `text` with its blank and comment lines emptied (not those inside a quoted value). Node 20's parser
+ * takes a line of spaces, or a comment after spaces, as the start of the next name, so the variable
+ * on the next line was lost; an empty line it skips.
+ */
+export function withoutBlankOrCommentLines(text: string): string {
+  return scanEnvText(text).lines.join('\n');
+}
+
+function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { line: number; text: string }[]; lines: string[] } {
   const assignments: EnvAssignment[] = [];
+  const stray: { line: number; text: string }[] = [];
   let openQuote: string | undefined;
-  text.split(/\r?\n/).forEach((line, index) => {
+  const lines = text.split(/\r?\n/).map((line, index) => {
     if (openQuote !== undefined) {
       if (line.includes(openQuote)) openQuote = undefined;
-      return;
+      return line;
     }
     const match = ASSIGNMENT.exec(line);
-    if (match?.[1] === undefined) return;
+    if (match?.[1] === undefined) {
+      const trimmed = line.replace(/^\uFEFF/, '').trim();
+      if (trimmed === '' || trimmed.startsWith('#')) return '';
+      stray.push({ line: index + 1, text: trimmed });
+      return line;
+    }
     assignments.push({ name: match[1], line: index + 1 });
     // A value that opens a quote and does not close it on this line goes on over the next lines.
     const value = match[2] ?? '';
     const quote = value[0];
     if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote)) openQuote = quote;
+    return line;
   });
-  return assignments;
+  return { assignments, stray, lines };
 }
 
 /** Each variable set more than once, with the lines that set it; the last line is the one that counts. */
