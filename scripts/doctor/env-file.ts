@@ -11,6 +11,7 @@
 import {
   type Config,
   ConfigError,
+  configVariableNames,
   type Env,
   type EnvAssignment,
   loadConfig,
@@ -19,6 +20,7 @@ import {
   repeatedAssignments,
 } from '../../steps/lib/core/index.ts';
 import { type CheckOutcome, fail, ok, warn } from './check.ts';
+import { misspelledNames } from './misspelled.ts';
 
 /** Variables whose value is a secret: shortened in a message. */
 const SECRET_VARIABLE = /SECRET|TOKEN|PASSWORD|DATABASE_URL/;
@@ -53,9 +55,14 @@ export async function readConfiguration(envFile: string, processEnv: Env): Promi
     try {
       const config = loadConfig({ env: remaining });
       if (problems.length === 0) {
-        const repeated = repeatedNote(envFile, assignments, processEnv);
+        const notes = [
+          { note: repeatedNote(envFile, assignments, processEnv), fix: REPEATED_FIX },
+          { note: misspelledNote(envFile, Object.keys(fileEnv), processEnv), fix: MISSPELLED_FIX },
+        ].filter((one): one is { note: string; fix: string } => one.note !== undefined);
         const summary = `configuration valid: ${fromFile}`;
-        return { outcome: repeated === undefined ? ok(summary) : warn(`${summary}; ${repeated}`, REPEATED_FIX), config, env };
+        if (notes.length === 0) return { outcome: ok(summary), config, env };
+        const outcome = warn([summary, ...notes.map((one) => one.note)].join('; '), notes.map((one) => one.fix).join(' '));
+        return { outcome, config, env };
       }
       break;
     } catch (error) {
@@ -83,6 +90,17 @@ export async function readConfiguration(envFile: string, processEnv: Env): Promi
 }
 
 const REPEATED_FIX = 'Delete the lines that do not count, so each variable is set once in .env.';
+const MISSPELLED_FIX = 'Spell it as the variable meant (see .env.example): the workbench reads names exactly, so as written it is ignored.';
+
+/** The names the workbench does not read but nearly does (misspelled.ts), each with the likely one. */
+function misspelledNote(envFile: string, fileNames: readonly string[], processEnv: Env): string | undefined {
+  const found = misspelledNames(fileNames, processEnv, configVariableNames());
+  const notes = found.map(
+    ({ name, likely, from }) =>
+      `${name} (in ${from === 'env-file' ? envFile : 'the environment'}) is not a setting the workbench reads: did you mean ${likely}?`,
+  );
+  return notes.length === 0 ? undefined : notes.join('; ');
+}
 
 /**
  * The variables set on more than one line of `envFile` (Node's parser keeps the last without a

@@ -140,6 +140,20 @@ describe('npm run doctor names each planted fault', () => {
     expect(lineOf(overridden, 'env')).toContain(`LISTEN_PORT is set on lines 1 and 4 of ${envFile}: the environment overrides them all;`);
   });
 
+  it('a misspelt variable: ⚠ naming the likely one, from .env or the environment; a name far from every setting is left alone', async () => {
+    const { stateDir, envFile } = await setup();
+    await writeFile(envFile, 'LISTEN_PROT=6000\nMY_APP_KEY=x\nhandler_retry_limit=3\n');
+    const env = { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir, WEBHOOK_SECRETS: 'x', PATH: '/usr/bin' };
+    const report = await runDoctor({ envFile, env });
+    expect(lineOf(report, 'env')).toBe(
+      `⚠ configuration valid: ${envFile} read (3 variables); LISTEN_PROT (in ${envFile}) is not a setting the workbench reads: did you mean LISTEN_PORT?; ` +
+        `handler_retry_limit (in ${envFile}) is not a setting the workbench reads: did you mean HANDLER_RETRY_LIMIT?; ` +
+        'WEBHOOK_SECRETS (in the environment) is not a setting the workbench reads: did you mean WEBHOOK_SECRET?\n' +
+        '  → Spell it as the variable meant (see .env.example): the workbench reads names exactly, so as written it is ignored.',
+    );
+    expect(report.exitCode).toBe(0);
+  });
+
   it('a named pipe as --dotenv: ✘ saying so at once (it waited for a writer forever), valid --json, exit 1', async () => {
     const { dir, stateDir } = await setup();
     const fifo = join(dir, 'env.fifo');

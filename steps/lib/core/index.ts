@@ -5,6 +5,7 @@ export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, l
 export type { Config, Env } from './config.ts';
 export { formatDuration, forwardTarget, pointsAt } from './config.ts';
 export { ENV_FILE, RECORDING_NAME_RULE, isRecordingName, processEnvironment } from './config.ts';
+export { configVariableNames } from './config.ts';
 export {
   API_BAD_REQUEST,
   API_BAD_RESPONSE,
