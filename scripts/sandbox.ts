@@ -49,9 +49,10 @@ async function main(): Promise<void> {
   // Lines logged while starting (resumed deliveries) wait until after the ready line, which
   // scripts and tests read as the first line: so no title either.
   let held: string[] | undefined = [];
-  const time = () => new Date().toISOString().slice(11, 23);
+  // Dimmed as styleText decides for stdout: on a terminal, and with FORCE_COLOR (`| less -R`), not with NO_COLOR.
+  const time = () => styleText('dim', new Date().toISOString().slice(11, 23));
   const log = (line: string) => {
-    const text = `${process.stdout.isTTY ? styleText('dim', time()) : time()} ${line}`;
+    const text = `${time()} ${line}`;
     if (held === undefined) console.log(text);
     else held.push(text);
   };

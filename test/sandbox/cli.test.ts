@@ -3,6 +3,7 @@
  * config, one log line per request, and SIGTERM stops it with pending deliveries kept on disk.
  */
 import { readFile } from 'node:fs/promises';
+import { stripVTControlCharacters } from 'node:util';
 import { expect, it } from 'vitest';
 import { freePort as closedPort } from '../../scripts/walkthrough/free-port.ts';
 import { startScript } from '../helpers/process.ts';
@@ -76,4 +77,16 @@ it('Ctrl-C with nothing pending: says the sandbox stopped and that nothing was p
   expect(await started.exited()).toEqual({ code: 130, signal: null });
   expect(started.lines().slice(-2)).toEqual(['SIGINT: closing...', 'Bracken sandbox stopped (SIGINT); no delivery was pending.']);
   expect(started.stderr()).toBe('');
+});
+
+it('FORCE_COLOR (npm run sandbox | less -R): the log lines are dimmed like the rest, not only on a terminal', async () => {
+  const stateDir = await tempDir('sandbox');
+  const started = startScript('scripts/sandbox.ts', { env: { SANDBOX_PORT: '0', WORKBENCH_STATE_DIR: stateDir, FORCE_COLOR: '1' } });
+  const [, url = ''] = await started.waitFor(/ready at (http:\/\/127\.0\.0\.1:\d+)/);
+  await fetch(`${url}/.well-known/openid-configuration`).then((answer) => answer.body?.cancel());
+  const [line = ''] = await started.waitFor(/^.*openid-configuration.*$/m);
+  expect(line.startsWith('\u001b[2m')).toBe(true); // dim, then the time
+  expect(stripVTControlCharacters(line)).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} GET \/\.well-known\/openid-configuration 200/);
+  started.child.kill('SIGTERM');
+  expect(await started.exited()).toEqual({ code: 143, signal: null });
 });
