@@ -31,3 +31,9 @@ test('a variable set on several lines is listed once with every line, in order; 
   expect(parseEnv(text)).toEqual({ LISTEN_PORT: '5002', A: '1' });
   expect(repeatedAssignments(envAssignments(text))).toEqual([{ name: 'LISTEN_PORT', lines: [1, 3, 4] }]);
 });
+
+test('a quote never closed is part of a one-line value, as Node reads it: the lines after it are still assignments', () => {
+  const text = 'A="abc\nLISTEN_PORT=5000\nLISTEN_PORT=5001\n';
+  expect(parseEnv(text)).toEqual({ A: '"abc', LISTEN_PORT: '5001' });
+  expect(repeatedAssignments(envAssignments(text))).toEqual([{ name: 'LISTEN_PORT', lines: [2, 3] }]);
+});

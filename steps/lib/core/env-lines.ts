@@ -42,7 +42,11 @@ function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { lin
   const assignments: EnvAssignment[] = [];
   const stray: { line: number; text: string }[] = [];
   let openQuote: string | undefined;
-  const lines = text.split(/\r?\n/).map((line, index) => {
+  const split = text.split(/\r?\n/);
+  // The last line holding each quote: a quote never closed after its line is part of a one-line value, as Node reads it.
+  const lastWith = (quote: string) => split.findLastIndex((line) => line.includes(quote));
+  const closedLater = { '"': lastWith('"'), "'": lastWith("'"), '`': lastWith('`') };
+  const lines = split.map((line, index) => {
     if (openQuote !== undefined) {
       if (line.includes(openQuote)) openQuote = undefined;
       return line;
@@ -58,7 +62,7 @@ function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { lin
     // A value that opens a quote and does not close it on this line goes on over the next lines.
     const value = match[2] ?? '';
     const quote = value[0];
-    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote)) openQuote = quote;
+    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote) && closedLater[quote] > index) openQuote = quote;
     return line;
   });
   return { assignments, stray, lines };
