@@ -5,7 +5,7 @@
  * A name far from every setting is left alone: `.env` may hold your own app's variables too.
  *
  * @example
- * misspelledNames(['LISTEN_PROT'], {}, configVariableNames()) // [{ name: 'LISTEN_PROT', likely: 'LISTEN_PORT', from: '.env' }]
+ * misspelledNames(['LISTEN_PROT'], {}, configVariableNames()) // [{ name: 'LISTEN_PROT', likely: 'LISTEN_PORT', from: 'env-file' }]
  */
 import type { Env } from '../../steps/lib/core/index.ts';
 

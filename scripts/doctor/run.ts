@@ -1,7 +1,7 @@
 /**
- * `npm run doctor`: every check, each a file of its own, run at once and listed in order. Node and `.env` come first; the
- * rest need a valid configuration, and are listed as not run when it is not. A check that throws
- * (a bug, not a finding) becomes a ✘ line of its own, so one does not hide the others.
+ * `npm run doctor`: every check, each a file of its own, run at once and listed in order. Node and
+ * `.env` come first; the rest need a valid configuration, and are listed as not run when it is not.
+ * A check that throws (a bug, not a finding) becomes a ✘ line of its own, so one does not hide the others.
  *
  * @example
  * const report = await runDoctor({ envFile: ENV_FILE, env: processEnvironment() });
