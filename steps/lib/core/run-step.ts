@@ -13,6 +13,7 @@ import { styleText } from 'node:util';
 import type { Config } from './config.ts';
 import { keepRunningWhenOutputCloses } from './closed-output.ts';
 import { WorkbenchError } from './errors.ts';
+import { signalExitCode } from './interrupt.ts';
 
 /** True when the module at `moduleUrl` is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -55,8 +56,13 @@ export interface ServiceRun<S extends Service> {
   readonly start: () => Promise<S>;
   /** What to print once it runs. */
   readonly ready: (service: S) => string;
-  /** What to print after a clean stop. */
-  readonly stopped?: (service: S) => string;
+  /** What to print after a clean stop, and the signal that asked for it. */
+  readonly stopped?: (service: S, signal: NodeJS.Signals) => string;
+  /**
+   * After a clean stop, exit 130 (SIGINT) or 143 (SIGTERM), as a shell reports a process a signal
+   * ended and as an interrupted step does (interrupt.ts), rather than 0.
+   */
+  readonly exitWithSignalCode?: boolean;
 }
 
 /**
@@ -78,8 +84,8 @@ export async function runService<S extends Service>(run: ServiceRun<S>): Promise
       console.error(formatError(error));
       return exitAfterOutput(1);
     }
-    if (run.stopped !== undefined) console.log(run.stopped(service));
-    return exitAfterOutput(0);
+    if (run.stopped !== undefined) console.log(run.stopped(service, signal));
+    return exitAfterOutput(run.exitWithSignalCode === true ? signalExitCode(signal) : 0);
   };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping !== undefined) {
@@ -110,9 +116,16 @@ async function exitAfterOutput(code: number): Promise<never> {
 /**
  * One or two lines a person can act on: the message, the code, and what to do next. An
  * AggregateError of WorkbenchErrors (step 6 tries every clean-up request) gets those lines for each,
- * a Next line said once when several errors share it.
+ * a Next line said once when several errors share it. Coloured only when `stream`, where the lines
+ * go (stderr unless the caller prints them on stdout), is a terminal that takes colour (and as
+ * NO_COLOR / FORCE_COLOR say): styleText on its own asks stdout, so `2> err.log` got escape codes.
  */
-export function formatError(error: unknown): string {
+export function formatError(error: unknown, stream: NodeJS.WritableStream = process.stderr): string {
+  const red = (text: string) => styleText('red', text, { stream });
+  const errorLines = (one: WorkbenchError): string[] => [
+    `${red('Error:')} ${one.message} [${one.code}]`,
+    ...(one.hint === undefined ? [] : [`Next: ${one.hint}`]),
+  ];
   if (error instanceof WorkbenchError) return errorLines(error).join('\n');
   const errors: unknown[] = error instanceof AggregateError ? error.errors : [];
   if (errors.length > 0 && errors.every((e): e is WorkbenchError => e instanceof WorkbenchError)) {
@@ -120,11 +133,5 @@ export function formatError(error: unknown): string {
     for (const line of errors.flatMap(errorLines)) if (!(line.startsWith('Next: ') && lines.includes(line))) lines.push(line);
     return lines.join('\n');
   }
-  return `${styleText('red', 'Unexpected error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-}
-
-function errorLines(error: WorkbenchError): string[] {
-  const lines = [`${styleText('red', 'Error:')} ${error.message} [${error.code}]`];
-  if (error.hint !== undefined) lines.push(`Next: ${error.hint}`);
-  return lines;
+  return `${red('Unexpected error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }

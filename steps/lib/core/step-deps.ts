@@ -23,6 +23,11 @@ export interface StepDeps {
    * through `log`; npm start passes a no-op, because it runs the next step itself.
    */
   next?: (what: string) => void;
+  /**
+   * True when npm start runs the step: what a Ctrl-C leaves behind is said for that run (its own
+   * sandbox, its own state folder, a tunnel gone with it), not for the step run alone.
+   */
+  inNpmStart?: boolean;
 }
 
 /** StepDeps with the defaults filled in; `fetch` stays undefined for the global one, looked up at call time. */
@@ -33,6 +38,7 @@ export interface StepContext {
   readonly log: (line: string) => void;
   readonly now: () => number;
   readonly next: (what: string) => void;
+  readonly inNpmStart: boolean;
 }
 
 /** Fills in what `deps` leaves out: loadConfig(), its state folder, console.log, Date.now and `Next:` lines. Throws ConfigError. */
@@ -46,5 +52,6 @@ export function resolveStepDeps(deps: StepDeps): StepContext {
     log,
     now: deps.now ?? Date.now,
     next: deps.next ?? ((what) => log(`Next: ${what}`)),
+    inNpmStart: deps.inNpmStart ?? false,
   };
 }

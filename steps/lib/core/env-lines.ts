@@ -1,0 +1,76 @@
+/**
+ * Where each variable in `.env` text is set, by line: Node's parser (util.parseEnv) gives only the
+ * values, and a variable set twice keeps the later line's value without a word, so `npm run doctor`
+ * names both lines. Lines inside a quoted value that runs over several lines are not assignments.
+ *
+ * @example
+ * envAssignments('A=1\nB="x\ny"\nA=2\n') // [{ name: 'A', line: 1 }, { name: 'B', line: 2 }, { name: 'A', line: 4 }]
+ */
+
+/** One `NAME=value` line: the name, and its line number from 1. */
+export interface EnvAssignment {
+  readonly name: string;
+  readonly line: number;
+}
+
+/** `NAME=value`, `NAME = value` or `export NAME=value`, as parseEnv reads them: the name and the rest. */
+const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/;
+
+/** Every assignment in `text`, in order (a BOM before the first name is matched by `\s*`). */
+export function envAssignments(text: string): EnvAssignment[] {
+  return scanEnvText(text).assignments;
+}
+
+/**
+ * The first line that is neither NAME=value, a comment nor blank (`BRACKEN_CLIENT_ID` alone, `KEY: value`):
+ * Node's parser takes it, and every line up to the next `=`, as one name, so the next variable is lost.
+ */
+export function strayEnvLine(text: string): { readonly line: number; readonly text: string } | undefined {
+  return scanEnvText(text).stray[0];
+}
+
+/**
+ * `text` with its blank and comment lines emptied (not those inside a quoted value). Node 20's parser
+ * takes a line of spaces, or a comment after spaces, as the start of the next name, so the variable
+ * on the next line was lost; an empty line it skips.
+ */
+export function withoutBlankOrCommentLines(text: string): string {
+  return scanEnvText(text).lines.join('\n');
+}
+
+function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { line: number; text: string }[]; lines: string[] } {
+  const assignments: EnvAssignment[] = [];
+  const stray: { line: number; text: string }[] = [];
+  let openQuote: string | undefined;
+  const split = text.split(/\r?\n/);
+  // The last line holding each quote: a quote never closed after its line is part of a one-line value, as Node reads it.
+  const lastWith = (quote: string) => split.findLastIndex((line) => line.includes(quote));
+  const closedLater = { '"': lastWith('"'), "'": lastWith("'"), '`': lastWith('`') };
+  const lines = split.map((line, index) => {
+    if (openQuote !== undefined) {
+      if (line.includes(openQuote)) openQuote = undefined;
+      return line;
+    }
+    const match = ASSIGNMENT.exec(line);
+    if (match?.[1] === undefined) {
+      const trimmed = line.replace(/^\uFEFF/, '').trim();
+      if (trimmed === '' || trimmed.startsWith('#')) return '';
+      stray.push({ line: index + 1, text: trimmed });
+      return line;
+    }
+    assignments.push({ name: match[1], line: index + 1 });
+    // A value that opens a quote and does not close it on this line goes on over the next lines.
+    const value = match[2] ?? '';
+    const quote = value[0];
+    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote) && closedLater[quote] > index) openQuote = quote;
+    return line;
+  });
+  return { assignments, stray, lines };
+}
+
+/** Each variable set more than once, with the lines that set it; the last line is the one that counts. */
+export function repeatedAssignments(assignments: readonly EnvAssignment[]): { readonly name: string; readonly lines: readonly number[] }[] {
+  const lines = new Map<string, number[]>();
+  for (const { name, line } of assignments) lines.set(name, [...(lines.get(name) ?? []), line]);
+  return [...lines].filter(([, at]) => at.length > 1).map(([name, at]) => ({ name, lines: at }));
+}
