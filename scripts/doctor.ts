@@ -8,7 +8,7 @@
  * Exit codes: 0 no ✘ (warnings allowed), 1 at least one ✘, 2 a wrong command line.
  */
 import { parseArgs } from 'node:util';
-import { ENV_FILE, processEnvironment } from '../steps/lib/core/index.ts';
+import { CONFIG_INVALID, ENV_FILE, processEnvironment, usageErrorText } from '../steps/lib/core/index.ts';
 import { formatReport } from './doctor/format.ts';
 import { runDoctor } from './doctor/run.ts';
 
@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({ options: { json: { type: 'boolean' }, dotenv: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    // Printed as every command prints a refusal (`Error: … [WORKBENCH_…]`), as the steps code an unknown option.
+    console.error(usageErrorText(CONFIG_INVALID, (error as Error).message, USAGE));
     process.exitCode = 2;
     return;
   }

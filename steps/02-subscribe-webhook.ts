@@ -167,7 +167,7 @@ if (isMain(import.meta.url)) {
     options: { 'print-secret': { type: 'boolean', default: false } },
     usage: [
       'Usage: npm run step:2 [-- --print-secret]',
-      'Step 2: subscribes the listener to the webhooks (User_Create, unless WEBHOOK_EVENTS says more) and saves webhook.json.',
+      'Step 2: subscribes the listener to the webhooks of WEBHOOK_EVENTS (default user_create, as the tutorial) and saves webhook.json.',
       "  --print-secret   print the subscription's secret and a newline, nothing else (WEBHOOK_SECRET=$(npm run -s step:2 -- --print-secret))",
       '  -h, --help       this help',
     ].join('\n'),
@@ -175,7 +175,7 @@ if (isMain(import.meta.url)) {
   });
   if (options?.['print-secret'] === true) await printSecret();
   else if (options !== undefined)
-    await runStep('Step 2: subscribe to the webhooks (User_Create, as the tutorial, unless WEBHOOK_EVENTS says more)', () =>
+    await runStep('Step 2: subscribe to the webhooks (WEBHOOK_EVENTS, default User_Create as the tutorial)', () =>
       recordingStep('step:2', () => subscribeWebhook()),
     );
 }

@@ -16,9 +16,9 @@ export const SANDBOX_USAGE = `Usage: npm run sandbox [-- --port <port>]
        npm run sandbox -- deliveries [--resend <id> | --cancel <id>] [--port <port>]
        npm run sandbox -- --compare <recording>
 
-Starts a local Bracken (identity server, API, webhook deliveries) on 127.0.0.1, with a live
-delivery log at http://127.0.0.1:<port>/sandbox/.
-Settings come from .env / the environment: SANDBOX_PORT (default 4010), SANDBOX_CLIENT_ID,
+Starts a local Bracken (identity server, API, webhook deliveries) on 127.0.0.1 (SANDBOX_HOST), with
+a live delivery log at http://127.0.0.1:<port>/sandbox/.
+Settings come from .env / the environment: SANDBOX_PORT (default 4010), SANDBOX_HOST, SANDBOX_CLIENT_ID,
 SANDBOX_CLIENT_SECRET, SANDBOX_DOMAINKEY, SANDBOX_TOKEN_LIFETIME, SANDBOX_RETRY_SCHEDULE,
 SANDBOX_RETRY_MAX_AGE, SANDBOX_EXPIRING_DAYS, WORKBENCH_STATE_DIR, BRACKEN_USER_DELETE_ROUTE.
 --port overrides SANDBOX_PORT (0 = any free port).
@@ -27,7 +27,8 @@ deliveries: lists the running sandbox's newest ${COMMAND_LIST_LIMIT} deliveries 
 --resend <id> makes a new attempt of the same bytes now; --cancel <id> stops a pending one.
 
 --compare: holds test/fixtures/recorded/<recording>/ against a sandbox of its own with these
-settings and lists each difference; exit 0 none, 1 differences, 2 no such recording, 3 could not compare.`;
+settings and lists each difference; exit 0 none, 1 differences, 2 no such recording (or a wrong
+command line), 3 could not compare.`;
 
 export type SandboxCommandLine =
   | { readonly command: 'help' }

@@ -73,9 +73,15 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
   try {
     const ngrok = await load();
     // ngrok reconnects by itself; until it does, the public URL answers nothing, so the person at the terminal is told.
+    // Only once the tunnel is open: while forward() runs, a session that fails is its error, not a lost connection.
     let publicUrl: string | undefined;
     const { log } = options;
-    const onStatusChange = log === undefined ? undefined : (status: string) => log(statusLine(status, publicUrl));
+    const onStatusChange =
+      log === undefined
+        ? undefined
+        : (status: string) => {
+            if (publicUrl !== undefined) log(statusLine(status, publicUrl));
+          };
     const config = { addr, authtoken, ...(domain === undefined ? {} : { domain }), ...(onStatusChange === undefined ? {} : { onStatusChange }) };
     const forwarding = ngrok.forward(config);
     // A forward() that answers after TUNNEL_TIMEOUT would leave a tunnel nobody closes, still forwarding the port.
@@ -105,7 +111,7 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel | null>
 }
 
 /** What step 3 prints when ngrok reports the tunnel's session lost (`closed`) or back (`connected`). */
-function statusLine(status: string, url = 'the public URL'): string {
+function statusLine(status: string, url: string): string {
   if (status === 'closed') return `ngrok: the tunnel lost its connection to ngrok; deliveries to ${url} fail until ngrok reconnects it.`;
   if (status === 'connected') return `ngrok: the tunnel is connected again; ${url} reaches this listener.`;
   return `ngrok: tunnel status ${JSON.stringify(status.slice(0, 40))}.`;

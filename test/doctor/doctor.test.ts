@@ -113,6 +113,17 @@ describe('npm run doctor on a healthy setup', () => {
   });
 });
 
+describe('npm run doctor on a wrong command line', () => {
+  it('prints the refusal as every command does (Error: … [code]), then the usage, and exits 2 without checking anything', async () => {
+    const result = await runScript('scripts/doctor.ts', { args: ['--bogus'] });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^Error: Unknown option '--bogus'.* \[WORKBENCH_CONFIG_INVALID\]\n\nUsage: npm run doctor \[-- --json\] \[-- --dotenv <path>\]\n/,
+    );
+  });
+});
+
 describe('npm run doctor names each planted fault', () => {
   it('a bad .env value: ✘ naming every bad variable and its file, the rest not run, exit 1', async () => {
     const { stateDir, envFile } = await setup();

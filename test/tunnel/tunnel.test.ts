@@ -65,6 +65,24 @@ describe('openTunnel', () => {
     ]);
   });
 
+  it('says nothing of a lost or regained connection while the tunnel is still opening (it never had one)', async () => {
+    const failing = fakeNgrok(async (config) => {
+      config.onStatusChange?.('closed');
+      throw new Error('failed to connect session: failed to establish tcp connection');
+    });
+    const opening = fakeNgrok(async (config) => {
+      config.onStatusChange?.('connected');
+      return { url: () => 'https://abc.ngrok.app/', close: async () => {} };
+    });
+    const logs: string[] = [];
+    const log = (line: string) => logs.push(line);
+    const error = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 1000, load: failing.load, log }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: TUNNEL_FAILED });
+    const tunnel = await openTunnel({ port: 5000, authtoken: TOKEN, timeoutMs: 1000, load: opening.load, log });
+    expect(tunnel?.url).toBe('https://abc.ngrok.app');
+    expect(logs).toEqual([]);
+  });
+
   it("a forward() that rejects → TUNNEL_FAILED with ngrok's message (token redacted) and what to check", async () => {
     const ngrok = fakeNgrok(async () => {
       throw new Error(`failed to connect session: authentication failed for ${TOKEN}`);
