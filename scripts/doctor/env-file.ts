@@ -41,7 +41,8 @@ export async function readConfiguration(envFile: string, processEnv: Env): Promi
     if (read !== undefined) {
       fileEnv = read.vars;
       assignments = read.assignments;
-      fromFile = `${envFile} read (${Object.keys(fileEnv).length} variables)`;
+      const count = Object.keys(fileEnv).length;
+      fromFile = `${envFile} read (${count} variable${count === 1 ? '' : 's'})`;
     }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

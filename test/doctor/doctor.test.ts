@@ -151,6 +151,13 @@ describe('npm run doctor names each planted fault', () => {
     expect(lineOf(overridden, 'env')).toContain(`LISTEN_PORT is set on lines 1 and 4 of ${envFile}: the environment overrides them all;`);
   });
 
+  it('a .env of one variable: "read (1 variable)"', async () => {
+    const { stateDir, envFile } = await setup();
+    await writeFile(envFile, 'LISTEN_PORT=5000\n');
+    const report = await runDoctor({ envFile, env: { SANDBOX_PORT: String(await closedPort()), WORKBENCH_STATE_DIR: stateDir } });
+    expect(lineOf(report, 'env')).toBe(`✔ configuration valid: ${envFile} read (1 variable)`);
+  });
+
   it('a misspelt variable: ⚠ naming the likely one, from .env or the environment; a name far from every setting is left alone', async () => {
     const { stateDir, envFile } = await setup();
     await writeFile(envFile, 'LISTEN_PROT=6000\nMY_APP_KEY=x\nhandler_retry_limit=3\n');
