@@ -31,14 +31,23 @@ test('step 1 prints the target first, requests a token and prints it redacted', 
   expect(out.text()).not.toContain(TOKEN);
 });
 
-test('step 1 with an absurd expires_in (1e300) caches the token for at most a day instead of crashing', async () => {
+test('step 1 with an absurd expires_in (1e300) caches the token for at most a week instead of crashing', async () => {
   mockToken(TOKEN, { expiresIn: 1e300 });
   const out = captureLog();
   const token = await getToken({ config: box.config(), state: box.state, log: out.log, now: () => T0 });
 
-  expect(token.expiresAt).toBe(T0 + 86_400_000);
-  expect((await box.state.read('token'))?.expiresAt).toBe(T0 + 86_400_000);
-  expect(out.lines).toContain(`Access token: eyJh…(${TOKEN.length} chars), expires in 86400 s (2025-01-02T12:00:00.000Z)`);
+  expect(token.expiresAt).toBe(T0 + 604_800_000);
+  expect((await box.state.read('token'))?.expiresAt).toBe(T0 + 604_800_000);
+  expect(out.lines).toContain(`Access token: eyJh…(${TOKEN.length} chars), expires in 604800 s (2025-01-08T12:00:00.000Z)`);
+});
+
+test('step 1 with a token that lives a week (the sandbox at SANDBOX_TOKEN_LIFETIME=604800) says a week, as the token does', async () => {
+  mockToken(TOKEN, { expiresIn: 604_800 });
+  const out = captureLog();
+  const token = await getToken({ config: box.config(), state: box.state, log: out.log, now: () => T0 });
+
+  expect(token.expiresAt).toBe(T0 + 604_800_000);
+  expect(out.lines).toContain(`Access token: eyJh…(${TOKEN.length} chars), expires in 604800 s (2025-01-08T12:00:00.000Z)`);
 });
 
 test('step 1 with a token that lives 30 s or less (expires_in 0, 20) says later steps ask for a new one, not that they reuse it', async () => {

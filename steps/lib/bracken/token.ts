@@ -15,11 +15,12 @@ export const EXPIRY_MARGIN_MS = 30_000;
 /** Lifetime assumed when the identity server sends no `expires_in` (IdentityServer always does). */
 const DEFAULT_TOKEN_LIFETIME_SEC = 300;
 /**
- * The longest lifetime the cache believes (IdentityServer's default is 3600 s). A larger
+ * The longest lifetime the cache believes (IdentityServer's default is 3600 s; the sandbox's
+ * SANDBOX_TOKEN_LIFETIME goes up to a week, so step 1 tells its lifetime as it is). A larger
  * `expires_in` (a broken server's 1e300 overflowed the date and crashed step 1) is cut to this;
  * a token that dies sooner is replaced on the API's 401 anyway.
  */
-const MAX_TOKEN_LIFETIME_SEC = 86_400;
+const MAX_TOKEN_LIFETIME_SEC = 7 * 24 * 3600;
 /** What a bearer token may hold: printable ASCII without spaces (RFC 6750's b64token is a subset). */
 const BEARER_TOKEN = /^[\x21-\x7e]+$/;
 
