@@ -147,7 +147,9 @@ describe('step 3 with a hung ngrok', () => {
         WEBHOOK_SECRET: 'a-secret',
       },
     });
-    const killer = setTimeout(() => step3.child.kill('SIGKILL'), 8000); // "a few seconds": SIGKILL means it hung
+    // A process that hangs never exits: SIGKILL says so. Bounded well past a slow start under load
+    // (step 3 starting under tsx took over 8 s at a load of 30), so only a hang reaches it.
+    const killer = setTimeout(() => step3.child.kill('SIGKILL'), 40_000);
     const result = await step3.exited();
     clearTimeout(killer);
     const stderr = step3.stderr();
@@ -157,5 +159,5 @@ describe('step 3 with a hung ngrok', () => {
     // The listener, inspector and journal were closed on the way out; no listener.json left behind.
     expect(await readdir(stateDir)).toEqual(['journal']);
     expect(await readdir(join(stateDir, 'journal'))).not.toContain('journal.lock');
-  });
+  }, 60_000);
 });
