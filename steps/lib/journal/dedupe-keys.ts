@@ -96,12 +96,22 @@ async function readDedupeKeys(dir: string, retention: Retention): Promise<KeyFil
 /** Lines past which the file is rewritten: more than twice the live keys (plus some slack for small files). */
 const COMPACT_SLACK_LINES = 1024;
 
+export interface KeyFileOptions {
+  readonly dir: string;
+  /** How long after its delivery arrived a key is kept (DEDUPE_RETENTION). */
+  readonly retentionMs: number;
+  readonly log: (line: string) => void;
+  /** The clock (tests move it), as claims.ts has: the same edge on both sides. */
+  readonly now?: () => number;
+}
+
 /** The key file of one open journal: appended to at rotation, compacted in the background. */
 export class DedupeKeyFile {
   readonly #path: string;
   readonly #dir: string;
   readonly #retentionMs: number;
   readonly #log: (line: string) => void;
+  readonly #now: () => number;
   /** Keys within the retention, roughly oldest first (in the order their files were written), at most DEDUPE_KEYS_KEPT. */
   #live: DedupeKey[];
   /** Lines in the file, live or not, and its length in bytes (to cut back a failed append). */
@@ -110,25 +120,22 @@ export class DedupeKeyFile {
   /** Appends and rewrites, one at a time, in order. */
   #queue: Promise<void> = Promise.resolve();
 
-  private constructor(dir: string, retentionMs: number, log: (line: string) => void, live: DedupeKey[], lines: number, bytes: number) {
-    this.#dir = dir;
-    this.#path = join(dir, DEDUPE_KEYS_FILE);
-    this.#retentionMs = retentionMs;
-    this.#log = log;
+  private constructor(options: KeyFileOptions, live: DedupeKey[], lines: number, bytes: number) {
+    this.#dir = options.dir;
+    this.#path = join(options.dir, DEDUPE_KEYS_FILE);
+    this.#retentionMs = options.retentionMs;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
     this.#live = live;
     this.#lines = lines;
     this.#bytes = bytes;
   }
 
   /** Reads `dir`'s key file: `keys` are those within the retention, oldest first (none when there is no file). */
-  static async open(options: {
-    dir: string;
-    retentionMs: number;
-    log: (line: string) => void;
-  }): Promise<{ file: DedupeKeyFile; keys: DedupeKey[]; warnings: string[] }> {
-    const { dir, retentionMs, log } = options;
-    const { keys, lines, bytes, warnings } = await readDedupeKeys(dir, { retentionMs, now: Date.now() });
-    return { file: new DedupeKeyFile(dir, retentionMs, log, [...keys], lines, bytes), keys, warnings };
+  static async open(options: KeyFileOptions): Promise<{ file: DedupeKeyFile; keys: DedupeKey[]; warnings: string[] }> {
+    const { dir, retentionMs, now = Date.now } = options;
+    const { keys, lines, bytes, warnings } = await readDedupeKeys(dir, { retentionMs, now: now() });
+    return { file: new DedupeKeyFile(options, [...keys], lines, bytes), keys, warnings };
   }
 
   /**
@@ -165,7 +172,7 @@ export class DedupeKeyFile {
     if (this.#lines === 0) await syncDir(this.#dir); // a new file: make its name durable too
     this.#lines += added.length;
     this.#bytes += Buffer.byteLength(text);
-    const retention = { retentionMs: this.#retentionMs, now: Date.now() };
+    const retention = { retentionMs: this.#retentionMs, now: this.#now() };
     this.#live.push(...added.filter((key) => isKept(key, retention)));
     const expired = this.#live.findIndex((key) => isKept(key, retention));
     const drop = Math.max(expired === -1 ? this.#live.length : expired, this.#live.length - DEDUPE_KEYS_KEPT);
