@@ -1,11 +1,14 @@
 /**
  * The dedupe key file (journal/dedupe-keys.ts) on its own: the retention's edge, with the clock
- * moved (the `now` option, as claims.ts has).
+ * moved (the `now` option, as claims.ts has), and an append that really fails part-way (a child
+ * process under a file size limit).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEDUPE_KEYS_FILE, type DedupeKey, DedupeKeyFile } from '../../steps/lib/journal/dedupe-keys.ts';
+import { withFileSizeLimit, tsxSnippet } from '../helpers/file-size-limit.ts';
+import { runCommand } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const HOUR = 3600 * 1000;
@@ -28,5 +31,41 @@ describe('DedupeKeyFile: the retention edge', () => {
     const past = await open(ARRIVED + HOUR + 1);
     expect(past.keys).toEqual([]);
     await past.file.close();
+  });
+});
+
+describe('DedupeKeyFile: an append that fails part-way', () => {
+  it('is cut back to the last whole line: the key file reads with no warning, and the next append is not lost behind a half line', async () => {
+    const dir = await tempDir('dedupe-keys');
+    const keys = (prefix: string, count: number): DedupeKey[] =>
+      Array.from({ length: count }, (_, i) => ({ key: `sha256:${prefix}${i}`, id: `${prefix}${i}`, at: ARRIVED }));
+    const before = keys('a', 3);
+    // Three lines fit under the limit; three more cross it: the write is cut short there, then fails (EFBIG).
+    const limit = Buffer.byteLength(before.map(lineOf).join('')) + 100;
+    const run = await runCommand(
+      withFileSizeLimit(
+        limit,
+        tsxSnippet(
+          `const { DedupeKeyFile } = await import(root + '/steps/lib/journal/dedupe-keys.ts');
+           const keys = JSON.parse(argv[1]);
+           const { file } = await DedupeKeyFile.open({ dir: argv[0], retentionMs: 1e12, log: () => {} });
+           await file.append(keys.slice(0, 3));
+           console.log(await file.append(keys.slice(3)).then(() => 'appended', (error) => error.code));
+           await file.close();`,
+          [dir, JSON.stringify([...before, ...keys('b', 3)])],
+        ),
+      ),
+    );
+    expect(run.stdout, run.stderr).toBe('EFBIG\n');
+    expect(await readFile(join(dir, DEDUPE_KEYS_FILE), 'utf8')).toBe(before.map(lineOf).join(''));
+
+    // The next listener (no limit) appends the keys of its next rotation: every key reads back.
+    const after = keys('c', 1);
+    const reopened = await DedupeKeyFile.open({ dir, retentionMs: 1e12, log: () => {}, now: () => ARRIVED });
+    await reopened.file.append(after);
+    await reopened.file.close();
+    const read = await DedupeKeyFile.open({ dir, retentionMs: 1e12, log: () => {}, now: () => ARRIVED });
+    expect(read.warnings).toEqual([]);
+    expect(read.keys).toEqual([...before, ...after]);
   });
 });
