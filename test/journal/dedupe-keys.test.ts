@@ -69,3 +69,25 @@ describe('DedupeKeyFile: an append that fails part-way', () => {
     expect(read.keys).toEqual([...before, ...after]);
   });
 });
+
+describe('DedupeKeyFile: a last line a crash cut short', () => {
+  it('the next append starts on a line of its own: its first key is not glued onto the torn line and lost', async () => {
+    const dir = await tempDir('dedupe-keys');
+    const whole: DedupeKey = { key: 'sha256:aa', id: 'd-1', at: ARRIVED };
+    const torn = lineOf({ key: 'sha256:bb', id: 'd-2', at: ARRIVED }).slice(0, 20);
+    await writeFile(join(dir, DEDUPE_KEYS_FILE), lineOf(whole) + torn);
+    const open = () => DedupeKeyFile.open({ dir, retentionMs: HOUR, log: () => {}, now: () => ARRIVED });
+
+    const first = await open();
+    expect(first.keys).toEqual([whole]);
+    expect(first.warnings).toEqual([`${DEDUPE_KEYS_FILE}: skipped 1 unreadable line(s) (a write cut short by a crash leaves one).`]);
+    const added: DedupeKey = { key: 'sha256:cc', id: 'd-3', at: ARRIVED };
+    await first.file.append([added]);
+    await first.file.close();
+
+    const second = await open();
+    expect(second.keys).toEqual([whole, added]);
+    await second.file.close();
+    expect(await readFile(join(dir, DEDUPE_KEYS_FILE), 'utf8')).toBe(`${lineOf(whole)}${torn}\n${lineOf(added)}`);
+  });
+});
