@@ -59,6 +59,8 @@ interface KeyFileContent {
   readonly keys: DedupeKey[];
   readonly lines: number;
   readonly bytes: number;
+  /** The last line has no newline (a crash cut an append short). */
+  readonly endsMidLine: boolean;
   readonly warnings: string[];
 }
 
@@ -68,13 +70,14 @@ async function readDedupeKeys(dir: string, retention: Retention): Promise<KeyFil
   try {
     data = await readRegularFile(join(dir, DEDUPE_KEYS_FILE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { keys: [], lines: 0, bytes: 0, warnings: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { keys: [], lines: 0, bytes: 0, endsMidLine: false, warnings: [] };
     const why = (error as Error).message;
     // Appending to a file that cannot be read would be blind: counted as all dead lines, it is rewritten at the next append.
     return {
       keys: [],
       lines: Number.MAX_SAFE_INTEGER,
       bytes: 0,
+      endsMidLine: false,
       warnings: [`${DEDUPE_KEYS_FILE}: could not read it (${why}); a retry of a delivery older than the journal's files will run its handler again.`],
     };
   }
@@ -90,11 +93,21 @@ async function readDedupeKeys(dir: string, retention: Retention): Promise<KeyFil
   }
   keys.sort((a, b) => a.at - b.at);
   const warnings = unreadable === 0 ? [] : [`${DEDUPE_KEYS_FILE}: skipped ${unreadable} unreadable line(s) (a write cut short by a crash leaves one).`];
-  return { keys: keys.slice(Math.max(0, keys.length - DEDUPE_KEYS_KEPT)), lines, bytes: data.length, warnings };
+  const endsMidLine = data.length > 0 && data[data.length - 1] !== 0x0a;
+  return { keys: keys.slice(Math.max(0, keys.length - DEDUPE_KEYS_KEPT)), lines, bytes: data.length, endsMidLine, warnings };
 }
 
 /** Lines past which the file is rewritten: more than twice the live keys (plus some slack for small files). */
 const COMPACT_SLACK_LINES = 1024;
+
+export interface KeyFileOptions {
+  readonly dir: string;
+  /** How long after its delivery arrived a key is kept (DEDUPE_RETENTION). */
+  readonly retentionMs: number;
+  readonly log: (line: string) => void;
+  /** The clock (tests move it), as claims.ts has: the same edge on both sides. */
+  readonly now?: () => number;
+}
 
 /** The key file of one open journal: appended to at rotation, compacted in the background. */
 export class DedupeKeyFile {
@@ -102,33 +115,35 @@ export class DedupeKeyFile {
   readonly #dir: string;
   readonly #retentionMs: number;
   readonly #log: (line: string) => void;
+  readonly #now: () => number;
   /** Keys within the retention, roughly oldest first (in the order their files were written), at most DEDUPE_KEYS_KEPT. */
   #live: DedupeKey[];
   /** Lines in the file, live or not, and its length in bytes (to cut back a failed append). */
   #lines: number;
   #bytes: number;
+  /** The file ends in a torn line: the next append starts with a newline, or its first key would be glued onto it and lost. */
+  #endsMidLine: boolean;
   /** Appends and rewrites, one at a time, in order. */
   #queue: Promise<void> = Promise.resolve();
 
-  private constructor(dir: string, retentionMs: number, log: (line: string) => void, live: DedupeKey[], lines: number, bytes: number) {
-    this.#dir = dir;
-    this.#path = join(dir, DEDUPE_KEYS_FILE);
-    this.#retentionMs = retentionMs;
-    this.#log = log;
+  private constructor(options: KeyFileOptions, live: DedupeKey[], content: KeyFileContent) {
+    this.#dir = options.dir;
+    this.#path = join(options.dir, DEDUPE_KEYS_FILE);
+    this.#retentionMs = options.retentionMs;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
     this.#live = live;
-    this.#lines = lines;
-    this.#bytes = bytes;
+    this.#lines = content.lines;
+    this.#bytes = content.bytes;
+    this.#endsMidLine = content.endsMidLine;
   }
 
   /** Reads `dir`'s key file: `keys` are those within the retention, oldest first (none when there is no file). */
-  static async open(options: {
-    dir: string;
-    retentionMs: number;
-    log: (line: string) => void;
-  }): Promise<{ file: DedupeKeyFile; keys: DedupeKey[]; warnings: string[] }> {
-    const { dir, retentionMs, log } = options;
-    const { keys, lines, bytes, warnings } = await readDedupeKeys(dir, { retentionMs, now: Date.now() });
-    return { file: new DedupeKeyFile(dir, retentionMs, log, [...keys], lines, bytes), keys, warnings };
+  static async open(options: KeyFileOptions): Promise<{ file: DedupeKeyFile; keys: DedupeKey[]; warnings: string[] }> {
+    const { dir, retentionMs, now = Date.now } = options;
+    const content = await readDedupeKeys(dir, { retentionMs, now: now() });
+    const { keys, warnings } = content;
+    return { file: new DedupeKeyFile(options, [...keys], content), keys, warnings };
   }
 
   /**
@@ -151,7 +166,7 @@ export class DedupeKeyFile {
 
   async #append(added: readonly DedupeKey[]): Promise<void> {
     if (added.length === 0) return;
-    const text = added.map(lineOf).join('');
+    const text = (this.#endsMidLine ? '\n' : '') + added.map(lineOf).join('');
     const handle = await open(this.#path, 'a', 0o600);
     try {
       await handle.writeFile(text);
@@ -165,7 +180,8 @@ export class DedupeKeyFile {
     if (this.#lines === 0) await syncDir(this.#dir); // a new file: make its name durable too
     this.#lines += added.length;
     this.#bytes += Buffer.byteLength(text);
-    const retention = { retentionMs: this.#retentionMs, now: Date.now() };
+    this.#endsMidLine = false;
+    const retention = { retentionMs: this.#retentionMs, now: this.#now() };
     this.#live.push(...added.filter((key) => isKept(key, retention)));
     const expired = this.#live.findIndex((key) => isKept(key, retention));
     const drop = Math.max(expired === -1 ? this.#live.length : expired, this.#live.length - DEDUPE_KEYS_KEPT);
@@ -180,6 +196,7 @@ export class DedupeKeyFile {
       await writeFileAtomic(this.#path, text, { sync: true });
       this.#lines = this.#live.length;
       this.#bytes = Buffer.byteLength(text);
+      this.#endsMidLine = false;
     } catch (error) {
       this.#log(`journal: could not rewrite ${DEDUPE_KEYS_FILE} without its expired keys (${(error as Error).message}); it is only longer, nothing is lost.`);
     }

@@ -17,6 +17,7 @@ import {
   type DeliveryRecord,
   type DeliveryView,
   type ForwardAttempt,
+  type ForwardLog,
   HANDLER_STATES,
   type HandlerState,
   type RunReport,
@@ -60,6 +61,13 @@ export interface HandlerEntry {
   readonly at: string;
   /** The run's try at forwarding the delivery to the user's app, when it forwards. */
   readonly forward?: ForwardAttempt;
+  /**
+   * On an outcome rotation carried forward only: the delivery's whole forward log at the carry
+   * (its true count and recent tries), standing in for the outcomes in the file rotation removed.
+   * It replaces the log rather than adding to it, so reading both copies (a crash between the carry
+   * and the removal) counts no try twice. Journals from before it have none: they read as before.
+   */
+  readonly forwardLog?: ForwardLog;
 }
 
 export type JournalEntry = DeliveryEntry | HandlerEntry;
@@ -84,7 +92,13 @@ export function asEntry(value: unknown): JournalEntry | undefined {
   if (value.type === 'delivery' && HANDLER_STATES.includes(value.handler as HandlerState) && isRecord(value.record)) {
     return value as unknown as DeliveryEntry;
   }
-  if (value.type === 'handler' && typeof value.id === 'string' && OUTCOMES.includes(value.handler as string) && typeof value.at === 'string') {
+  if (
+    value.type === 'handler' &&
+    typeof value.id === 'string' &&
+    OUTCOMES.includes(value.handler as string) &&
+    typeof value.at === 'string' &&
+    (value.forwardLog === undefined || isForwardLog(value.forwardLog))
+  ) {
     return value as unknown as HandlerEntry;
   }
   return undefined;
@@ -103,14 +117,20 @@ export class JournalFold {
       return;
     }
     const view = this.#views.get(entry.id);
-    if (view !== undefined)
-      this.#views.set(entry.id, withOutcome(view, entry.handler, entry.error, entry.forward === undefined ? undefined : { forward: entry.forward }));
+    if (view === undefined) return;
+    const after = withOutcome(view, entry.handler, entry.error, entry.forward === undefined ? undefined : { forward: entry.forward });
+    this.#views.set(entry.id, entry.forwardLog === undefined ? after : { ...after, forward: entry.forwardLog });
   }
 
   /** Oldest first, by arrival time (a carried-forward delivery keeps its place). */
   views(): DeliveryView[] {
     return [...this.#views.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
   }
+}
+
+/** A carried log replaces the view's whole log: its shape is checked (a try's fields are not, as for `forward`). */
+function isForwardLog(value: unknown): value is ForwardLog {
+  return isObject(value) && Number.isSafeInteger(value.attempts) && Array.isArray(value.recent);
 }
 
 function isRecord(value: unknown): value is DeliveryRecord {

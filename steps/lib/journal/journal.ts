@@ -108,10 +108,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       }
     }
     // Frames read are views into whole files: keep copies of the few still owed, not the files.
-    for (const item of owed.values()) {
-      item.delivery = item.delivery.map((part) => Buffer.from(part));
-      item.outcome = item.outcome.map((part) => Buffer.from(part));
-    }
+    for (const item of owed.values()) item.delivery = item.delivery.map((part) => Buffer.from(part));
     for (const warning of warnings) log(`journal: ${warning}`);
     const writer = await JournalWriter.open({ dir, maxBytes, keepFiles, log, files, owed, fileKeys, keyFile: remembered.file });
     let closing: Promise<void> | undefined;

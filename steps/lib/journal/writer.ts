@@ -14,15 +14,24 @@ import { type DedupeKey, type DedupeKeyFile, dedupeKeyOfEntry } from './dedupe-k
 import type { JournalFile } from './files.ts';
 import { type DeliveryEntry, type HandlerEntry, journalFileName, type JournalEntry } from './format.ts';
 import { encodeBodilessFrames, encodeFrameParts } from './frame.ts';
+import { type ForwardLog, withForwardAttempt } from '../delivery/index.ts';
 
 /** How long an unhurried entry waits for a delivery's flush to ride along with. */
 const UNHURRIED_DELAY_MS = 50;
 
 /**
- * Per delivery still owed a handler run: the file (seq) holding its delivery entry, and the bytes
- * that say so, its delivery frame and its last outcome's (each as parts, written back to back).
+ * Per delivery still owed a handler run: the file (seq) holding its delivery entry, its delivery
+ * frame (as parts), its last outcome, and its forward log so far (at most FORWARD_LOG_KEEP tries,
+ * and the count): what rotation writes when it carries the delivery forward.
  */
-export type Owed = Map<string, { seq: number; delivery: Buffer[]; outcome: Buffer[] }>;
+export type Owed = Map<string, OwedDelivery>;
+
+interface OwedDelivery {
+  seq: number;
+  delivery: Buffer[];
+  outcome: HandlerEntry | undefined;
+  forward: ForwardLog | undefined;
+}
 
 /** Entries appended together (one delivery, or a batch of outcomes), waiting for the next write. */
 interface Pending {
@@ -39,15 +48,30 @@ interface Pending {
 export function trackOwed(owed: Owed, entry: JournalEntry, frame: () => Buffer[], seq: number): void {
   if (entry.type === 'delivery') {
     if (entry.handler === 'pending' || entry.handler === 'failed' || entry.handler === 'dead') {
-      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, delivery: frame(), outcome: [] });
+      if (!owed.has(entry.record.id)) owed.set(entry.record.id, { seq, delivery: frame(), outcome: undefined, forward: undefined });
     }
   } else if (entry.handler === 'done') {
     owed.delete(entry.id);
   } else {
     // Keep the seq of the file holding the delivery entry: that file's deletion is what matters.
     const item = owed.get(entry.id);
-    if (item !== undefined) item.outcome = frame();
+    if (item === undefined) return;
+    item.outcome = entry;
+    // The log as the journal's fold builds it (format.ts): a carried log replaces, a try adds.
+    if (entry.forwardLog !== undefined) item.forward = entry.forwardLog;
+    else if (entry.forward !== undefined) item.forward = withForwardAttempt(item.forward, entry.forward);
   }
+}
+
+/**
+ * What rotation writes for an owed delivery: its delivery frame, then its last outcome carrying
+ * the whole forward log (the outcomes before it go with the removed file). The last try stays in
+ * `forward` too, so a reader from before `forwardLog` still reads what it read before.
+ */
+function carriedFrames(item: OwedDelivery): Buffer[] {
+  if (item.outcome === undefined) return item.delivery;
+  const outcome: HandlerEntry = { ...item.outcome, ...(item.forward === undefined ? {} : { forwardLog: item.forward }) };
+  return [...item.delivery, ...encodeFrameParts(outcome)];
 }
 
 export interface WriterOptions {
@@ -231,7 +255,7 @@ export class JournalWriter {
       const carried = [...owed.values()].filter((item) => item.seq <= oldest.seq);
       if (carried.length > 0) {
         const sizeBefore = this.size;
-        await this.#write(carried.flatMap((item) => [...item.delivery, ...item.outcome]));
+        await this.#write(carried.flatMap(carriedFrames));
         this.#carriedBytes += this.size - sizeBefore;
         for (const item of carried) item.seq = seq;
       }
