@@ -44,7 +44,8 @@ describe('the steps as separate processes against a running sandbox', () => {
     // Ctrl-C (SIGTERM here) stops step 3 cleanly and removes listener.json.
     expect(await listener.stop()).toBe(0);
     await expect(access(join(stateDir, 'listener.json'))).rejects.toThrow(/ENOENT/);
-  });
+    // Six steps as processes, each a tsx start: ~17 s on a quiet machine, over 30 s at a load of 15.
+  }, 90_000);
 
   it('a step says how to start the sandbox when it is not running', async () => {
     const { env, sandbox } = await sandboxRun();

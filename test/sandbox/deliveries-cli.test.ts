@@ -85,7 +85,8 @@ describe('npm run sandbox -- deliveries', () => {
       `Error: The sandbox refused POST /sandbox/deliveries/${deleted?.id}/cancel: Delivery ${deleted?.id} is cancelled: only a pending delivery can be cancelled. [WORKBENCH_SANDBOX_ACTION_REFUSED]\n` +
         `Next: List the deliveries and their states with \`npm run sandbox -- deliveries\`, or open the delivery log at ${sandbox.url}/sandbox/.\n`,
     );
-  });
+    // Five sandbox CLI processes, each a tsx start: ~18 s on a quiet machine, 40 s at a load of 15.
+  }, 90_000);
 
   // 10,000 pending deliveries printed 10,000 rows (after seconds of building them): the listing
   // shows the newest ones, and says how many it left out.
