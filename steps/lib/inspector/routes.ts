@@ -11,7 +11,7 @@ import { checkHost, checkReadSite, checkSameOrigin, SECURITY_HEADERS, type Refus
 import { INSPECTOR_CSS, INSPECTOR_HTML } from './assets/page.ts';
 import { replayDelivery, type ReplayResult } from './replay.ts';
 import { INSPECTOR_SCRIPT } from './assets/script.ts';
-import { bodyWasKept, describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, type Summarizer, summarize } from './view.ts';
+import { BODY_PREVIEW_BYTES, bodyWasKept, describe, EVENT_FIELDS_MAX_BYTES, LIST_LIMIT, type Summarizer, summarize } from './view.ts';
 
 /** The `verdict` filter values the list accepts. */
 const VERDICT_FILTERS: readonly ('all' | Verdict)[] = ['all', ...VERDICTS];
@@ -109,7 +109,9 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     }
 
     const id = match?.[1] ?? '';
-    const view = await source.get(id);
+    // Replay and the download need every byte; the detail shows the first BODY_PREVIEW_BYTES, and Retry now none.
+    const whole = isDownload || action === 'replay';
+    const view = await source.get(id, whole ? {} : { bodyUpToBytes: BODY_PREVIEW_BYTES });
     if (view === undefined) return sendJson(res, 404, { error: `No delivery with id ${id}.`, code: 'unknown_delivery' });
     if (isDownload) return sendBody(res, view);
     if (action === undefined) return sendJson(res, 200, describe(view));
