@@ -55,7 +55,7 @@ describe('Postgres store: the inspector list', () => {
 describe("Postgres store: a delivery's detail", () => {
   // Measured on a 16 MiB body: the detail took 5.5 s reading it whole (SELECT body: 4.8 s), for a
   // page that shows its first MiB; SELECT substring(body from 1 for 1 MiB) took 71 ms.
-  it('GET /api/deliveries/:id reads only the first MiB of a larger body; /body still reads every byte', async () => {
+  it('GET /api/deliveries/:id reads only the first MiB of a larger body; /body reads every byte, a MiB at a time', async () => {
     const url = await testDatabase('inspector_detail');
     await migrateDatabase(pgConfig(url), () => {});
     await largeDeliveries(url, 1, 3);
@@ -73,6 +73,10 @@ describe("Postgres store: a delivery's detail", () => {
     const download = await send(`${inspector.url}/api/deliveries/large-1/body`);
     expect([download.status, download.headers['content-length']]).toEqual([200, String(3 * MIB)]);
     expect(download.bytes.equals(Buffer.from('0123456789abcdef'.repeat((3 * MIB) / 16)))).toBe(true);
+    // Read a MiB at a time (2 MiB of hex per row), never as one 3 MiB value (6 MiB of hex): a
+    // 16 MiB body was 32 MiB of hex in the inspector's memory before its first byte went out.
+    expect(proxy.largestRow()).toBeGreaterThan(2 * MIB);
+    expect(proxy.largestRow()).toBeLessThan(2 * MIB + 64 * 1024);
   });
 });
 
@@ -104,12 +108,43 @@ interface CountingProxy {
   readonly url: string;
   /** Bytes Postgres has sent through it so far. */
   bytesFromPostgres(): number;
+  /** The largest row (DataRow message) Postgres has sent through it so far, in bytes. */
+  largestRow(): number;
+}
+
+/**
+ * Follows what Postgres sends on one connection as protocol messages (a type byte, then a length
+ * that counts itself) and calls `onRow` with the length of each DataRow ('D').
+ */
+function rowSizes(onRow: (bytes: number) => void): (chunk: Buffer) => void {
+  let header = Buffer.alloc(0);
+  let skip = 0;
+  return (chunk) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (skip > 0) {
+        const skipped = Math.min(skip, chunk.length - at);
+        skip -= skipped;
+        at += skipped;
+        continue;
+      }
+      const taken = chunk.subarray(at, at + 5 - header.length);
+      header = Buffer.concat([header, taken]);
+      at += taken.length;
+      if (header.length < 5) continue;
+      const length = header.readInt32BE(1);
+      if (header[0] === 0x44) onRow(length);
+      skip = length - 4;
+      header = Buffer.alloc(0);
+    }
+  };
 }
 
 /** A loopback TCP proxy to the Postgres of `url` that counts what Postgres sends; closed when the test ends. */
 async function countingProxy(url: string): Promise<CountingProxy> {
   const target = new URL(url);
   let bytes = 0;
+  let largestRow = 0;
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -120,8 +155,12 @@ async function countingProxy(url: string): Promise<CountingProxy> {
     const upstream = connect(Number(target.port), target.hostname);
     track(client);
     track(upstream);
+    const rows = rowSizes((rowBytes) => {
+      largestRow = Math.max(largestRow, rowBytes);
+    });
     upstream.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
+      rows(chunk);
     });
     client.pipe(upstream);
     upstream.pipe(client);
@@ -136,5 +175,5 @@ async function countingProxy(url: string): Promise<CountingProxy> {
   const address = server.address();
   const proxied = new URL(url);
   proxied.port = String(typeof address === 'object' && address !== null ? address.port : 0);
-  return { url: proxied.toString(), bytesFromPostgres: () => bytes };
+  return { url: proxied.toString(), bytesFromPostgres: () => bytes, largestRow: () => largestRow };
 }

@@ -59,6 +59,11 @@ export interface DeliverySource {
   list(query: DeliveryQuery): Promise<DeliveryList>;
   get(id: string, options?: GetOptions): Promise<DeliveryView | undefined>;
   /**
+   * At most `length` bytes of delivery `id`'s body from `offset` (empty past its end); undefined
+   * when there is no such delivery. The download reads a large body this way, a slice at a time.
+   */
+  readBody(id: string, offset: number, length: number): Promise<Buffer | undefined>;
+  /**
    * Calls `onChange` with each new or updated delivery; returns the unsubscribe function. With
    * `bodiesUpToBytes`, larger bodies are left out of the views as in a list (see DeliveryQuery).
    */
@@ -108,6 +113,12 @@ export function feedSource(feed: DeliveryFeed): DeliverySource {
     async get(id, options) {
       const view = feed.list().find((found) => found.id === id);
       return view === undefined ? undefined : withBodyStart(view, options?.bodyUpToBytes);
+    },
+    async readBody(id, offset, length) {
+      return feed
+        .list()
+        .find((view) => view.id === id)
+        ?.body.subarray(offset, offset + length);
     },
     subscribe: (onChange, options) =>
       feed.subscribe(options?.bodiesUpToBytes === undefined ? onChange : (view) => onChange(listedView(view, options.bodiesUpToBytes))),

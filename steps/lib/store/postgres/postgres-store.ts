@@ -167,6 +167,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
     },
     get,
+    async readBody(id, offset, length) {
+      // substring counts from 1. Postgres detoasts a stored body only up to the slice's end, and sends only the slice.
+      const { rows } = await pool.query<{ body: Buffer }>(`SELECT substring(body from $2 for $3) AS body FROM ${DELIVERY_TABLE} WHERE id = $1`, [
+        id,
+        Math.max(0, Math.trunc(offset)) + 1,
+        Math.max(0, Math.trunc(length)),
+      ]);
+      return rows[0]?.body;
+    },
     recent({ limit, bodyBytes }) {
       // body_bytes is summed over the newest rows first; only the rows kept are read with their bodies.
       const newest = `SELECT id, sum(body_bytes) OVER (ORDER BY seq DESC) - body_bytes AS before FROM ${DELIVERY_TABLE} ORDER BY seq DESC LIMIT $1`;
