@@ -109,7 +109,8 @@ export function createInspectorHandler(ctx: RouteContext): (req: IncomingMessage
     }
 
     const id = match?.[1] ?? '';
-    // Replay needs every byte at once; the download reads a slice at a time (sendBody), the detail shows the first BODY_PREVIEW_BYTES, and Retry now none.
+    // Replay needs every byte at once; the download reads a slice at a time (sendBody), the detail shows the first
+    // BODY_PREVIEW_BYTES, and Retry now only looks the delivery up (retryNow reads it again).
     const view = await source.get(id, action === 'replay' ? {} : { bodyUpToBytes: isDownload ? BODY_SLICE_BYTES : BODY_PREVIEW_BYTES });
     if (view === undefined) return sendJson(res, 404, { error: `No delivery with id ${id}.`, code: 'unknown_delivery' });
     if (isDownload) return sendBody(res, view, source, log);
