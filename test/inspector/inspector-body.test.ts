@@ -72,6 +72,32 @@ describe.each(ENGINES)('a body over the preview, from the $name', ({ open }) => 
   });
 });
 
+describe.each(ENGINES)('the detail of a body read only in part, from the $name', ({ open }) => {
+  // Postgres reads only the preview for the detail: it ends inside a '€' (three bytes), which must
+  // not make the body binary, and the body must still count as kept (a refused one, as not kept).
+  it('shows text cut inside a character up to it, as kept; a body refused unread, as not kept', async () => {
+    const store = await open();
+    onCleanup(() => store.close());
+    const body = Buffer.from(`ab${'€'.repeat(BODY_PREVIEW_BYTES / 2)}`);
+    await store.append(validDeliveryRecord({ id: 'cut-text', receivedAt: new Date().toISOString(), body }), 'not-run');
+    const refused = validDeliveryRecord(
+      { id: 'refused', receivedAt: new Date().toISOString(), body: Buffer.alloc(0) },
+      { bodyBytes: 5_000_000, status: 413, verdict: 'rejected', code: 'body_too_large' },
+    );
+    await store.append(refused, 'not-run');
+    const inspector = await inspect(store);
+
+    const detail = (await sendJson(`${inspector.url}/api/deliveries/cut-text`)).body as {
+      bodyBytes: number;
+      body: { kind: string; text: string; shownBytes: number };
+    };
+    expect([detail.bodyBytes, detail.body.kind, detail.body.shownBytes]).toEqual([body.length, 'text', BODY_PREVIEW_BYTES - 2]);
+    expect(detail.body.text).toBe(`ab${'€'.repeat(Math.floor((BODY_PREVIEW_BYTES - 2) / 3))}`);
+    expect((await send(`${inspector.url}/api/deliveries/cut-text/body`)).bytes.equals(body)).toBe(true);
+    expect((await sendJson(`${inspector.url}/api/deliveries/refused`)).body).toMatchObject({ body: { kind: 'not-kept', bytes: 5_000_000 } });
+  });
+});
+
 describe('GET /api/deliveries/:id/body', () => {
   it('cuts UTF-8 text at a whole character and downloads it exactly', async () => {
     const store = await openFileStore();

@@ -110,6 +110,23 @@ group('bodyView(bytes)', () => {
     expect(bodyView(Buffer.from(fits)).kind).toBe('json');
   });
 
+  // From Postgres the detail reads only the body's first BODY_PREVIEW_BYTES (storedBytes says how
+  // many there are): those may end inside a character, and that alone must not make the body binary.
+  it('bodyView(start, storedBytes) shows text cut inside a character as text up to it; a byte that is not UTF-8 still makes it binary', () => {
+    const start = Buffer.concat([Buffer.from('ab'), Buffer.from('€'.repeat(BODY_PREVIEW_BYTES / 3))]).subarray(0, BODY_PREVIEW_BYTES);
+    const text = `ab${'€'.repeat(Math.floor((BODY_PREVIEW_BYTES - 2) / 3))}`;
+    expect(bodyView(start, BODY_PREVIEW_BYTES * 4)).toStrictEqual({ kind: 'text', text, shownBytes: Buffer.byteLength(text) });
+    expect(Buffer.byteLength(text)).toBe(BODY_PREVIEW_BYTES - 2);
+    // A lone continuation byte at the very end is not the start of a character: not UTF-8.
+    const stray = Buffer.concat([Buffer.alloc(BODY_PREVIEW_BYTES - 1, 'a'), Buffer.from([0x80])]);
+    expect(bodyView(stray, BODY_PREVIEW_BYTES * 4)).toMatchObject({ kind: 'binary', shownBytes: BODY_PREVIEW_BYTES });
+    // Nor is a cut that starts a sequence no character has (0xF0 0x80: an overlong form).
+    const overlong = Buffer.concat([Buffer.alloc(BODY_PREVIEW_BYTES - 2, 'a'), Buffer.from([0xf0, 0x80])]);
+    expect(bodyView(overlong, BODY_PREVIEW_BYTES * 4).kind).toBe('binary');
+    // A whole body (no storedBytes) that ends inside a character is not UTF-8.
+    expect(bodyView(Buffer.from([0x61, 0xe2, 0x82])).kind).toBe('binary');
+  });
+
   it('pretty-prints an ordinary JSON body without a note', () => {
     expect(bodyView(Buffer.from('{"a":[1,{}]}'))).toStrictEqual({ kind: 'json', text: '{\n  "a": [\n    1,\n    {}\n  ]\n}', raw: '{"a":[1,{}]}' });
   });

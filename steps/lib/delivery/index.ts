@@ -22,5 +22,5 @@ export type {
   Verdict,
 } from './record.ts';
 export { feedSource, matchesQuery, checkRetry } from './source.ts';
-export type { DeliveryList, DeliveryQuery, DeliverySource, RetryOptions, RetryResult } from './source.ts';
+export type { DeliveryList, DeliveryQuery, DeliverySource, GetOptions, RetryOptions, RetryResult } from './source.ts';
 export { watchFeed } from './watch.ts';

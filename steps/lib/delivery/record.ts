@@ -113,6 +113,11 @@ export interface DeliveryView extends DeliveryRecord {
   readonly receivedBy?: string;
   /** Its forwards to the user's app so far, when the handler forwards (LISTEN_FORWARD_TO). */
   readonly forward?: ForwardLog;
+  /**
+   * How many bytes of the body the store holds, when `body` is only their start (read with
+   * `bodyUpToBytes`, see DeliverySource.get); absent when `body` is all of them.
+   */
+  readonly storedBodyBytes?: number;
 }
 
 /** Live deliveries of a running listener, for the inspector. */

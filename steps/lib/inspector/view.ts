@@ -10,7 +10,6 @@
  * describe(view).headers // [['Authorization', 'HMACSHA256 AbCd…(44 chars)'], ...]
  */
 import type { DeliveryView, ForwardAttempt, ForwardResponse, HandlerState, Verdict } from '../delivery/index.ts';
-import { isUtf8 } from 'node:buffer';
 import { isJson, prettyJson } from './pretty-json.ts';
 import { redact } from '../core/index.ts';
 import { eventSummary, formatFields } from '../bracken/index.ts';
@@ -195,7 +194,7 @@ export function describe(view: DeliveryView): DeliveryDetail {
     secretIndex: view.secretIndex,
     dedupeKey: view.dedupeKey,
     headers: redactHeaders(view.headers),
-    body: bodyWasKept(view) ? bodyView(view.body) : { kind: 'not-kept', bytes: view.bodyBytes },
+    body: bodyWasKept(view) ? bodyView(view.body, view.storedBodyBytes) : { kind: 'not-kept', bytes: view.bodyBytes },
     response:
       view.response === undefined
         ? undefined
@@ -206,7 +205,8 @@ export function describe(view: DeliveryView): DeliveryDetail {
 
 /** False for a body the listener refused unread (413, 408): only its size is known, so there is nothing to show, replay or download. */
 export function bodyWasKept(view: DeliveryView): boolean {
-  return view.body.length === view.bodyBytes;
+  // A body read only in part (the detail's first MiB) was kept all the same: the store says how many bytes it holds.
+  return (view.storedBodyBytes ?? view.body.length) === view.bodyBytes;
 }
 
 function forwardsView(attempts: number, recent: readonly ForwardAttempt[]): ForwardsView {
@@ -253,15 +253,21 @@ export function redactHeader(name: string, value: string): string {
   return match?.[1] !== undefined && match[2] !== undefined ? `${match[1]} ${redact(match[2])}` : redact(value);
 }
 
-/** Decodes `bytes` for display: JSON re-indented, other UTF-8 as is, anything else as hex and base64; past BODY_PREVIEW_BYTES, only the start. */
-export function bodyView(bytes: Uint8Array): BodyView {
+/**
+ * Decodes a body for display: JSON re-indented, other UTF-8 as is, anything else as hex and base64;
+ * past BODY_PREVIEW_BYTES, only the start. `bytes` is the body, or its start when the store read
+ * only that (`storedBytes` then says how long the body is).
+ */
+export function bodyView(bytes: Uint8Array, storedBytes: number = bytes.length): BodyView {
   if (bytes.length === 0) return { kind: 'empty' };
-  // isUtf8 checks without decoding: a 60 MiB body is never made into one string, only its preview.
-  // A body that is not valid UTF-8 must not be shown with U+FFFD standing in for bytes.
-  const utf8 = isUtf8(bytes);
-  const cut = bytes.length > BODY_PREVIEW_BYTES;
-  const preview = cut ? bytes.subarray(0, BODY_PREVIEW_BYTES) : bytes;
-  if (!utf8) {
+  const cut = storedBytes > BODY_PREVIEW_BYTES;
+  const preview = bytes.subarray(0, BODY_PREVIEW_BYTES);
+  // Only the preview is decoded (a 60 MiB body is never made into one string), and only it is
+  // checked: it may be all the store read. A byte that is not UTF-8 makes the body binary (never
+  // U+FFFD standing in for it); a character the cut splits is held back (`stream`), not an
+  // error, so the preview ends on a whole one.
+  const text = utf8Text(preview, cut);
+  if (text === undefined) {
     const buffer = Buffer.from(preview.buffer, preview.byteOffset, preview.length);
     return {
       kind: 'binary',
@@ -271,11 +277,18 @@ export function bodyView(bytes: Uint8Array): BodyView {
       ...(cut ? { shownBytes: preview.length } : {}),
     };
   }
-  // `stream` holds back a character the cut splits: the preview ends on a whole one (valid UTF-8 throughout).
-  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(preview, { stream: cut });
   // Only the start of a longer body is here: not JSON on its own, and not worth parsing whole.
   if (cut) return { kind: 'text', text, shownBytes: Buffer.byteLength(text) };
   return isJson(text) ? jsonView(text) : { kind: 'text', text };
+}
+
+/** `bytes` as text when they are UTF-8 (with `cut`, up to a character the cut splits); undefined otherwise. */
+function utf8Text(bytes: Uint8Array, cut: boolean): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: cut });
+  } catch {
+    return undefined;
+  }
 }
 
 /** `text` re-indented, or as sent with a note when the layout would be too deep or too large. */

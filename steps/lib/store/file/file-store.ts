@@ -90,6 +90,7 @@ export function fileStore(
     },
     list: source.list,
     get: source.get,
+    readBody: source.readBody,
     subscribe: source.subscribe,
     async counts() {
       const counts = noCounts();

@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { redactDatabaseUrl, WorkbenchError } from '../../core/index.ts';
-import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryView, type RetryPolicy } from '../../delivery/index.ts';
+import { checkRetry, type DeliveryHandler, type DeliveryRecord, type DeliveryView, type GetOptions, type RetryPolicy } from '../../delivery/index.ts';
 import { type DeliveryStore, noCounts } from '../store.ts';
 import { createAppender } from './appender.ts';
 import { connectPool, transaction as inTransaction } from './connect.ts';
@@ -25,7 +25,7 @@ import { appendErrorOf } from './connection-lost.ts';
 import { poolErrors } from './pool-errors.ts';
 import { type Change, createNotifications, createNotifier, NOTIFY_ONE } from './notifications.ts';
 import { DELIVERY_QUEUE, type JobData, sqlOn } from './queue.ts';
-import { DELIVERY_TABLE, type DeliveryRow, listedViewColumns, VIEW_COLUMNS, viewOf } from './rows.ts';
+import { DELIVERY_TABLE, type DeliveryRow, listedViewColumns, VIEW_COLUMNS, viewColumnsUpTo, viewOf } from './rows.ts';
 import { setUpDatabase, setUpForReading } from './set-up.ts';
 import { type RunningWorker, startJobWorker } from './worker.ts';
 
@@ -126,7 +126,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const { rows } = await pool.query<DeliveryRow>(`SELECT ${columns} FROM ${DELIVERY_TABLE} WHERE ${where} ${tail}`, values);
     return rows.map(viewOf);
   };
-  const get = async (id: string) => (await read('id = $1', [id]))[0];
+  const get = async (id: string, options: GetOptions = {}) => {
+    const columns = options.bodyUpToBytes === undefined ? VIEW_COLUMNS : viewColumnsUpTo(options.bodyUpToBytes);
+    return (await read('id = $1', [id], '', columns))[0];
+  };
 
   // Group commit: concurrent appends share a transaction (appender.ts).
   const appender = boss === undefined ? undefined : createAppender({ pool: appends, boss, receivedBy });
@@ -164,6 +167,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return { total: Number(counted.rows[0]?.total ?? 0), deliveries };
     },
     get,
+    async readBody(id, offset, length) {
+      // substring counts from 1. Postgres detoasts a stored body only up to the slice's end, and sends only the slice.
+      const { rows } = await pool.query<{ body: Buffer }>(`SELECT substring(body from $2 for $3) AS body FROM ${DELIVERY_TABLE} WHERE id = $1`, [
+        id,
+        Math.max(0, Math.trunc(offset)) + 1,
+        Math.max(0, Math.trunc(length)),
+      ]);
+      return rows[0]?.body;
+    },
     recent({ limit, bodyBytes }) {
       // body_bytes is summed over the newest rows first; only the rows kept are read with their bodies.
       const newest = `SELECT id, sum(body_bytes) OVER (ORDER BY seq DESC) - body_bytes AS before FROM ${DELIVERY_TABLE} ORDER BY seq DESC LIMIT $1`;

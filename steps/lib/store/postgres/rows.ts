@@ -46,8 +46,25 @@ export const VIEW_COLUMNS = VIEW_COLUMN_NAMES.join(', ');
  * instead; body_bytes still says its size), so listing rows of many MiB does not transfer them.
  */
 export function listedViewColumns(maxBytes: number): string {
-  const body = `CASE WHEN body_bytes <= ${Math.max(0, Math.trunc(maxBytes))} THEN body ELSE ''::bytea END AS body`;
+  return viewColumnsWithBody(`CASE WHEN body_bytes <= ${byteCount(maxBytes)} THEN body ELSE ''::bytea END AS body`);
+}
+
+/**
+ * VIEW_COLUMNS for a delivery's detail: only the body's first `maxBytes` are read, and how many it
+ * has (`length` of a bytea reads only its header, not the value). A body that long stands for the
+ * whole in a list; here it is a start, and `stored_body_bytes` tells the two apart.
+ */
+export function viewColumnsUpTo(maxBytes: number): string {
+  return viewColumnsWithBody(`substring(body from 1 for ${byteCount(maxBytes)}) AS body, length(body) AS stored_body_bytes`);
+}
+
+function viewColumnsWithBody(body: string): string {
   return VIEW_COLUMN_NAMES.map((column) => (column === 'body' ? body : column)).join(', ');
+}
+
+/** A byte count as SQL: a whole number, 0 at least. */
+function byteCount(bytes: number): number {
+  return Math.max(0, Math.trunc(bytes));
 }
 
 export interface DeliveryRow {
@@ -59,6 +76,8 @@ export interface DeliveryRow {
   readonly remote_address: string | null;
   readonly headers: [string, string][];
   readonly body: Buffer;
+  /** Read only with viewColumnsUpTo: the bytes stored, of which `body` may be the start. */
+  readonly stored_body_bytes?: number;
   readonly body_bytes: number;
   readonly status: number;
   readonly verdict: Verdict;
@@ -103,6 +122,7 @@ export function viewOf(row: DeliveryRow): DeliveryView {
     receivedBy: row.received_by,
     ...(row.response === null ? {} : { response: row.response }),
     ...(row.forward_attempts === 0 ? {} : { forward: { attempts: row.forward_attempts, recent: row.forward_recent } }),
+    ...(row.stored_body_bytes === undefined || row.stored_body_bytes === row.body.length ? {} : { storedBodyBytes: row.stored_body_bytes }),
   };
 }
 
