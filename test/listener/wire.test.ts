@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
 import { journalRecords, parseRaw, rawExchange, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
 
 let t: TestListener;
@@ -232,6 +233,35 @@ describe('Expect: 100-continue', () => {
     expect(head.toLowerCase()).toContain('connection: close');
     expect(body).toEqual({ error: 'No Authorization header: this request was not signed.', code: 'missing_signature' });
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[401, 'invalid', 'missing_signature', 120]]);
+  });
+
+  it('no signature header and an unusable Standard Webhooks secret → the same 401 malformed_secret as after reading, no 100 Continue', async () => {
+    await t.close();
+    t = await startTestListener({ scheme: standardWebhooks, secrets: () => ['not-a-whsec-secret'] });
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': '2', Connection: 'close' };
+    const read = parseRaw(await rawExchange(t.listener.port, [rawRequest('/webhooks', headers, '{}')]));
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, Expect: '100-continue' })]);
+    expect(raw.startsWith('HTTP/1.1 401 '), raw).toBe(true);
+    const unread = parseRaw(raw);
+    expect(unread.body).toEqual({ error: 'The listener cannot verify signatures yet.', code: 'malformed_secret' });
+    expect(unread.body).toEqual(read.body);
+    const reason = 'Secret #1 is not a "whsec_<base64>" secret, which Standard Webhooks requires.';
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code, r.reason])).toEqual([
+      [401, 'malformed_secret', reason],
+      [401, 'malformed_secret', reason],
+    ]);
+  });
+
+  it('no signature header and secrets that cannot be loaded → the same 500 secret_unavailable as after reading, no 100 Continue', async () => {
+    await t.close();
+    t = await startTestListener({
+      secrets: () => {
+        throw new Error('state file unreadable');
+      },
+    });
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { Expect: '100-continue', 'Content-Length': '2' })]);
+    expect(raw.startsWith('HTTP/1.1 500 '), raw).toBe(true);
+    expect(parseRaw(raw).body).toEqual({ error: 'The listener could not load its webhook secret.', code: 'secret_unavailable' });
   });
 
   it('an Authorization header that will not verify still gets its 100 Continue: only the body can tell', async () => {
