@@ -110,6 +110,26 @@ describe('a line that is not NAME=value', () => {
     });
   });
 
+  test("text after a quoted value's closing quote is refused naming the line and the variable, shortened: Node would drop it", async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    for (const [text, line, tail] of [
+      ['A=1\nWEBHOOK_SECRET="whsec_abc" def456ghi789\n', 2, 'def4…(12 chars)'],
+      ["WEBHOOK_SECRET='x'yz\n", 1, '****'],
+      ['WEBHOOK_SECRET="-----BEGIN\nKEY-----" and the rest of it\nB=2\n', 2, 'and …(18 chars)'],
+    ] as const) {
+      await writeFile(file, text);
+      expect(thrownBy(() => readEnvFile(file))).toMatchObject({
+        code: CONFIG_INVALID,
+        message: `Line ${line} of ${file} has "${tail}" after the closing quote of WEBHOOK_SECRET's value: Node's parser drops it, so WEBHOOK_SECRET would be read without it.`,
+        hint: "Put all of WEBHOOK_SECRET's value inside the quotes, or start what follows with # to keep it as a comment.",
+      });
+    }
+    // A comment, or spaces, after the quote is what it looks like.
+    await writeFile(file, 'A="x y" # the comment\nB=\'z\'  \nC="#"#c\n');
+    expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#' });
+  });
+
   test('a line of spaces or an indented comment no longer swallows the next variable; `export` and a multi-line quoted value are fine', async () => {
     const dir = await tempDir('env-file');
     const file = join(dir, '.env');
