@@ -417,6 +417,21 @@ describe('the webhook path is matched exactly, as a sender would be told it', ()
   });
 });
 
+describe('a fragment in the request target (not valid HTTP: RFC 9112 3.2)', () => {
+  it.each(['/webhooks#x', '/webhooks?a=1#x', '/webhooks#', '/elsewhere#x'])(
+    'POST %s → 400 bad_request naming the rule, journaled, the connection closed',
+    async (path) => {
+      const { body, headers } = signed(userCreate(5));
+      const raw = await rawExchange(t.listener.port, [rawRequest(path, { ...headers, 'Content-Length': String(body.length) }, body)]);
+      const { status, head, body: answer } = parseRaw(raw);
+      expect(status).toBe(400);
+      expect(head.toLowerCase()).toContain('connection: close');
+      expect(answer).toEqual({ error: 'A request target cannot hold a fragment (a "#" and what follows it): RFC 9112 3.2.', code: 'bad_request' });
+      expect((await journalRecords(t.dir)).map((r) => [r.url, r.status, r.code])).toEqual([[path, 400, 'bad_request']]);
+    },
+  );
+});
+
 describe('Transfer-Encoding', () => {
   const { body, headers } = signed(userCreate(6));
   const chunked = `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n`;
