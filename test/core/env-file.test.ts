@@ -130,6 +130,22 @@ describe('a line that is not NAME=value', () => {
     expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#' });
   });
 
+  test('a value whose opening quote is never closed is refused naming the line and the variable: Node would keep the quote, or drop the variable', async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    for (const [text, line] of [
+      ['A=1\nWEBHOOK_SECRET="whsec_abc', 2],
+      ['WEBHOOK_SECRET="whsec_abc\nB=2\n', 1],
+    ] as const) {
+      await writeFile(file, text);
+      expect(thrownBy(() => readEnvFile(file))).toMatchObject({
+        code: CONFIG_INVALID,
+        message: `Line ${line} of ${file} opens WEBHOOK_SECRET's value with " and no later line closes it: Node's parser would keep the " in the value, or drop WEBHOOK_SECRET if it is the last line.`,
+        hint: 'End WEBHOOK_SECRET\'s value with ", or remove the " it starts with.',
+      });
+    }
+  });
+
   test('a line of spaces or an indented comment no longer swallows the next variable; `export` and a multi-line quoted value are fine', async () => {
     const dir = await tempDir('env-file');
     const file = join(dir, '.env');

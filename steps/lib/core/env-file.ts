@@ -13,7 +13,7 @@ import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
 import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
-import { type EnvAssignment, envAssignments, strayEnvLine, textAfterClosingQuote, withoutBlankOrCommentLines } from './env-lines.ts';
+import { type EnvAssignment, envAssignments, strayEnvLine, textAfterClosingQuote, unclosedQuote, withoutBlankOrCommentLines } from './env-lines.ts';
 
 /** `.env` text as its variables. */
 export function parseEnvText(text: string): Record<string, string> {
@@ -64,6 +64,14 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
       CONFIG_INVALID,
       `Line ${stray.line} of ${envFile} (${JSON.stringify(redact(stray.text))}) is not NAME=value: it would be read together with the next line as one name, and the variable there lost.`,
       { hint: `Write line ${stray.line} as NAME=value, or start it with # to keep it as a comment.` },
+    );
+  }
+  const open = unclosedQuote(text);
+  if (open !== undefined) {
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `Line ${open.line} of ${envFile} opens ${open.name}'s value with ${open.quote} and no later line closes it: Node's parser would keep the ${open.quote} in the value, or drop ${open.name} if it is the last line.`,
+      { hint: `End ${open.name}'s value with ${open.quote}, or remove the ${open.quote} it starts with.`, variable: open.name },
     );
   }
   const tail = textAfterClosingQuote(text);

@@ -45,6 +45,14 @@ export function textAfterClosingQuote(text: string): QuoteTail | undefined {
 }
 
 /**
+ * The first value that opens a quote and never closes it (`A="x`): Node's parser keeps the quote as
+ * part of the value, or, on the file's last line without a newline, drops the variable altogether.
+ */
+export function unclosedQuote(text: string): { readonly line: number; readonly name: string; readonly quote: string } | undefined {
+  return scanEnvText(text).unclosed[0];
+}
+
+/**
  * `text` with its blank and comment lines emptied (not those inside a quoted value). Node 20's parser
  * takes a line of spaces, or a comment after spaces, as the start of the next name, so the variable
  * on the next line was lost; an empty line it skips.
@@ -53,10 +61,19 @@ export function withoutBlankOrCommentLines(text: string): string {
   return scanEnvText(text).lines.join('\n');
 }
 
-function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { line: number; text: string }[]; tails: QuoteTail[]; lines: string[] } {
+interface EnvScan {
+  assignments: EnvAssignment[];
+  stray: { line: number; text: string }[];
+  tails: QuoteTail[];
+  unclosed: { line: number; name: string; quote: string }[];
+  lines: string[];
+}
+
+function scanEnvText(text: string): EnvScan {
   const assignments: EnvAssignment[] = [];
   const stray: { line: number; text: string }[] = [];
   const tails: QuoteTail[] = [];
+  const unclosed: EnvScan['unclosed'] = [];
   let openQuote: string | undefined;
   let openName = '';
   /** Notes what follows the closing quote at `closeAt` in `line`, unless it is blank or a comment. */
@@ -94,11 +111,11 @@ function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { lin
       else if (closedLater[quote] > index) {
         openQuote = quote;
         openName = match[1];
-      }
+      } else unclosed.push({ line: index + 1, name: match[1], quote });
     }
     return line;
   });
-  return { assignments, stray, tails, lines };
+  return { assignments, stray, tails, unclosed, lines };
 }
 
 /** Each variable set more than once, with the lines that set it; the last line is the one that counts. */
