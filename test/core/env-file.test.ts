@@ -126,8 +126,9 @@ describe('a line that is not NAME=value', () => {
       });
     }
     // A comment, or spaces, after the quote is what it looks like.
-    await writeFile(file, 'A="x y" # the comment\nB=\'z\'  \nC="#"#c\n');
-    expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#' });
+    await writeFile(file, 'A="x y" # the comment\nB=\'z\'  \nC="#"#c\nD=\t"tab"first\n');
+    // After a tab the quote is not an opening one to Node: D is read whole, as written.
+    expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#', D: '\t"tab"first' });
   });
 
   test('a value whose opening quote is never closed is refused naming the line and the variable: Node would keep the quote, or drop the variable', async () => {

@@ -103,7 +103,8 @@ function scanEnvText(text: string): EnvScan {
     }
     assignments.push({ name: match[1], line: index + 1 });
     // A value that opens a quote and does not close it on this line goes on over the next lines.
-    const value = match[2] ?? '';
+    // Node trims spaces, not tabs, before a value: `A=\t"x"y` is the unquoted `\t"x"y` to it.
+    const value = line.slice(line.indexOf('=') + 1).replace(/^ +/, '');
     const quote = value[0];
     if (quote === '"' || quote === "'" || quote === '`') {
       const closeAt = value.indexOf(quote, 1);
