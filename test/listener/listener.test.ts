@@ -188,6 +188,27 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
     expect([answer.status, answer.body]).toEqual([200, { received: true, id: expect.any(String) }]);
   });
 
+  it('Standard Webhooks with two webhook-signature lines, neither matching: the record does not say only one line is read', async () => {
+    await t.close();
+    const secret = `whsec_${Buffer.from('a key of twenty-four bytes or so').toString('base64')}`;
+    t = await startTestListener({ scheme: standardWebhooks, secrets: () => [secret] });
+    const body = Buffer.from(JSON.stringify(userCreate(1)));
+    const signedHeaders = standardWebhooks.sign({ body, secret });
+    const head = [
+      'POST /webhooks HTTP/1.1',
+      'Host: 127.0.0.1',
+      `Content-Length: ${body.length}`,
+      `webhook-id: ${signedHeaders['webhook-id']}`,
+      `webhook-timestamp: ${signedHeaders['webhook-timestamp']}`,
+      `webhook-signature: v1,${Buffer.alloc(32, 6).toString('base64')}`,
+      `webhook-signature: v1,${Buffer.alloc(32, 7).toString('base64')}`,
+      'Connection: close',
+    ];
+    const answer = parseRaw(await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\n`, body]));
+    expect(answer.status).toBe(401);
+    expect((await lastRecord()).reason).toBe('No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret.');
+  });
+
   it('when the secrets cannot be loaded → 500 secret_unavailable; the cause (a path) in the record and the log, not in the answer', async () => {
     await t.close();
     const cause = '/home/me/.bracken/state/webhook.json is not valid JSON.';

@@ -140,9 +140,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
       codings.length > 0
         ? `The body came with Content-Encoding: ${codings.join(', ')}; the signature is checked over the bytes as received, still compressed.`
         : undefined;
-    const reason = [verified.message, explain(ctx, input), compressed, repeatedHeaderNote(arrival.rawHeaders, ctx.signatureHeader)]
-      .filter((part) => part !== undefined)
-      .join(' ');
+    // A scheme whose header is a list (Standard Webhooks) checks the entries of every line: no note.
+    const repeated = ctx.verifier.signatureHeader?.list === true ? undefined : repeatedHeaderNote(arrival.rawHeaders, ctx.signatureHeader);
+    const reason = [verified.message, explain(ctx, input), compressed, repeated].filter((part) => part !== undefined).join(' ');
     return signatureRefusal(verified, reason, body);
   }
   const secretIndex = verified.secretIndex;
