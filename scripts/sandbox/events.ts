@@ -29,10 +29,19 @@ export type EventPayload = BrackenEvent;
  * raw bytes always works.
  */
 export function encodePayload(payload: EventPayload): string {
+  return escapeNonAscii(JSON.stringify(orderedPayload(payload)));
+}
+
+/** `payload` with its keys in the order the bytes carry them, so a route's JSON answer shows the same order. */
+export function orderedPayload(payload: EventPayload): EventPayload {
   const fields = Object.keys(EVENT_SHAPES[payload.eventname]).filter((field) => field !== 'timestamp');
   const values: Readonly<Record<string, unknown>> = { ...payload };
-  const ordered = Object.fromEntries([['eventname', payload.eventname], ...fields.map((field) => [field, values[field]]), ['timestamp', payload.timestamp]]);
-  return escapeNonAscii(JSON.stringify(ordered));
+  // The same keys and values in another order: still an EventPayload.
+  return Object.fromEntries([
+    ['eventname', payload.eventname],
+    ...fields.map((field) => [field, values[field]]),
+    ['timestamp', payload.timestamp],
+  ]) as EventPayload;
 }
 
 /** Replaces every UTF-16 code unit above 0x7E with its `\uXXXX` escape (JSON-safe: only string contents can hold them). */

@@ -12,7 +12,7 @@
  * fired[0].deliveries // [{ id: 'm1x…', target: 'http://127.0.0.1:5000/webhooks' }]
  */
 import type { DeliveryEngine } from './deliveries.ts';
-import type { EventPayload } from './events.ts';
+import { type EventPayload, orderedPayload } from './events.ts';
 
 export interface FireContext {
   readonly engine: DeliveryEngine;
@@ -37,6 +37,11 @@ export async function fireEvents(context: FireContext, payloads: readonly EventP
         ? 'no active subscription, nothing to deliver'
         : `${deliveries.length} ${deliveries.length === 1 ? 'delivery' : 'deliveries'} queued`;
     log(`${payload.eventname} for userkey ${payload.userkey}: ${what}`);
-    return { eventname: payload.eventname, payload, deliveries: deliveries.map((delivery) => ({ id: delivery.id, target: delivery.target })) };
+    // In the delivered bytes' order (events.ts), not the order the route built it in.
+    return {
+      eventname: payload.eventname,
+      payload: orderedPayload(payload),
+      deliveries: deliveries.map((delivery) => ({ id: delivery.id, target: delivery.target })),
+    };
   });
 }

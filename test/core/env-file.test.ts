@@ -110,6 +110,43 @@ describe('a line that is not NAME=value', () => {
     });
   });
 
+  test("text after a quoted value's closing quote is refused naming the line and the variable, shortened: Node would drop it", async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    for (const [text, line, tail] of [
+      ['A=1\nWEBHOOK_SECRET="whsec_abc" def456ghi789\n', 2, 'def4…(12 chars)'],
+      ["WEBHOOK_SECRET='x'yz\n", 1, '****'],
+      ['WEBHOOK_SECRET="-----BEGIN\nKEY-----" and the rest of it\nB=2\n', 2, 'and …(18 chars)'],
+    ] as const) {
+      await writeFile(file, text);
+      expect(thrownBy(() => readEnvFile(file))).toMatchObject({
+        code: CONFIG_INVALID,
+        message: `Line ${line} of ${file} has "${tail}" after the closing quote of WEBHOOK_SECRET's value: Node's parser drops it, so WEBHOOK_SECRET would be read without it.`,
+        hint: "Put all of WEBHOOK_SECRET's value inside the quotes, or start what follows with # to keep it as a comment.",
+      });
+    }
+    // A comment, or spaces, after the quote is what it looks like.
+    await writeFile(file, 'A="x y" # the comment\nB=\'z\'  \nC="#"#c\nD=\t"tab"first\n');
+    // After a tab the quote is not an opening one to Node: D is read whole, as written.
+    expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#', D: '\t"tab"first' });
+  });
+
+  test('a value whose opening quote is never closed is refused naming the line and the variable: Node would keep the quote, or drop the variable', async () => {
+    const dir = await tempDir('env-file');
+    const file = join(dir, '.env');
+    for (const [text, line] of [
+      ['A=1\nWEBHOOK_SECRET="whsec_abc', 2],
+      ['WEBHOOK_SECRET="whsec_abc\nB=2\n', 1],
+    ] as const) {
+      await writeFile(file, text);
+      expect(thrownBy(() => readEnvFile(file))).toMatchObject({
+        code: CONFIG_INVALID,
+        message: `Line ${line} of ${file} opens WEBHOOK_SECRET's value with " and no later line closes it: Node's parser would keep the " in the value, or drop WEBHOOK_SECRET if it is the last line.`,
+        hint: 'End WEBHOOK_SECRET\'s value with ", or remove the " it starts with.',
+      });
+    }
+  });
+
   test('a line of spaces or an indented comment no longer swallows the next variable; `export` and a multi-line quoted value are fine', async () => {
     const dir = await tempDir('env-file');
     const file = join(dir, '.env');

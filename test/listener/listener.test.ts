@@ -167,6 +167,48 @@ describe('POST /webhooks refusals (401 for any failed signature check)', () => {
     expect((await lastRecord()).reason).toBe('Secret #2 is not a "whsec_<base64>" secret, which Standard Webhooks requires.');
   });
 
+  it('Standard Webhooks with webhook-signature on two lines, the matching one first → 200 (Node joins the lines with ", ")', async () => {
+    await t.close();
+    const secret = `whsec_${Buffer.from('a key of twenty-four bytes or so').toString('base64')}`;
+    t = await startTestListener({ scheme: standardWebhooks, secrets: () => [secret] });
+    const body = Buffer.from(JSON.stringify(userCreate(1)));
+    const signedHeaders = standardWebhooks.sign({ body, secret });
+    const head = [
+      'POST /webhooks HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Content-Type: application/json',
+      `Content-Length: ${body.length}`,
+      `webhook-id: ${signedHeaders['webhook-id']}`,
+      `webhook-timestamp: ${signedHeaders['webhook-timestamp']}`,
+      `webhook-signature: ${signedHeaders['webhook-signature']}`,
+      `webhook-signature: v1,${Buffer.alloc(32, 7).toString('base64')}`,
+      'Connection: close',
+    ];
+    const answer = parseRaw(await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\n`, body]));
+    expect([answer.status, answer.body]).toEqual([200, { received: true, id: expect.any(String) }]);
+  });
+
+  it('Standard Webhooks with two webhook-signature lines, neither matching: the record does not say only one line is read', async () => {
+    await t.close();
+    const secret = `whsec_${Buffer.from('a key of twenty-four bytes or so').toString('base64')}`;
+    t = await startTestListener({ scheme: standardWebhooks, secrets: () => [secret] });
+    const body = Buffer.from(JSON.stringify(userCreate(1)));
+    const signedHeaders = standardWebhooks.sign({ body, secret });
+    const head = [
+      'POST /webhooks HTTP/1.1',
+      'Host: 127.0.0.1',
+      `Content-Length: ${body.length}`,
+      `webhook-id: ${signedHeaders['webhook-id']}`,
+      `webhook-timestamp: ${signedHeaders['webhook-timestamp']}`,
+      `webhook-signature: v1,${Buffer.alloc(32, 6).toString('base64')}`,
+      `webhook-signature: v1,${Buffer.alloc(32, 7).toString('base64')}`,
+      'Connection: close',
+    ];
+    const answer = parseRaw(await rawExchange(t.listener.port, [`${head.join('\r\n')}\r\n\r\n`, body]));
+    expect(answer.status).toBe(401);
+    expect((await lastRecord()).reason).toBe('No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret.');
+  });
+
   it('when the secrets cannot be loaded → 500 secret_unavailable; the cause (a path) in the record and the log, not in the answer', async () => {
     await t.close();
     const cause = '/home/me/.bracken/state/webhook.json is not valid JSON.';

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { bracken } from '../../steps/lib/signature/bracken.ts';
+import { standardWebhooks } from '../../steps/lib/signature/standard-webhooks.ts';
 import { journalRecords, parseRaw, rawExchange, SECRET, signed, startTestListener, userCreate, type TestListener } from '../helpers/listener.ts';
 
 let t: TestListener;
@@ -234,6 +235,35 @@ describe('Expect: 100-continue', () => {
     expect((await journalRecords(t.dir)).map((r) => [r.status, r.verdict, r.code, r.bodyBytes])).toEqual([[401, 'invalid', 'missing_signature', 120]]);
   });
 
+  it('no signature header and an unusable Standard Webhooks secret → the same 401 malformed_secret as after reading, no 100 Continue', async () => {
+    await t.close();
+    t = await startTestListener({ scheme: standardWebhooks, secrets: () => ['not-a-whsec-secret'] });
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': '2', Connection: 'close' };
+    const read = parseRaw(await rawExchange(t.listener.port, [rawRequest('/webhooks', headers, '{}')]));
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { ...headers, Expect: '100-continue' })]);
+    expect(raw.startsWith('HTTP/1.1 401 '), raw).toBe(true);
+    const unread = parseRaw(raw);
+    expect(unread.body).toEqual({ error: 'The listener cannot verify signatures yet.', code: 'malformed_secret' });
+    expect(unread.body).toEqual(read.body);
+    const reason = 'Secret #1 is not a "whsec_<base64>" secret, which Standard Webhooks requires.';
+    expect((await journalRecords(t.dir)).map((r) => [r.status, r.code, r.reason])).toEqual([
+      [401, 'malformed_secret', reason],
+      [401, 'malformed_secret', reason],
+    ]);
+  });
+
+  it('no signature header and secrets that cannot be loaded → the same 500 secret_unavailable as after reading, no 100 Continue', async () => {
+    await t.close();
+    t = await startTestListener({
+      secrets: () => {
+        throw new Error('state file unreadable');
+      },
+    });
+    const raw = await rawExchange(t.listener.port, [rawRequest('/webhooks', { Expect: '100-continue', 'Content-Length': '2' })]);
+    expect(raw.startsWith('HTTP/1.1 500 '), raw).toBe(true);
+    expect(parseRaw(raw).body).toEqual({ error: 'The listener could not load its webhook secret.', code: 'secret_unavailable' });
+  });
+
   it('an Authorization header that will not verify still gets its 100 Continue: only the body can tell', async () => {
     const raw = await rawExchange(t.listener.port, [
       rawRequest('/webhooks', { Expect: '100-continue', Authorization: 'Bearer x', Connection: 'close', 'Content-Length': '2' }),
@@ -385,6 +415,21 @@ describe('the webhook path is matched exactly, as a sender would be told it', ()
     expect(parseRaw(raw)).toMatchObject({ status: 404, body: { code: 'not_found' } });
     expect((await journalRecords(t.dir)).map((r) => [r.url, r.status, r.verdict])).toEqual([[path, 404, 'rejected']]);
   });
+});
+
+describe('a fragment in the request target (not valid HTTP: RFC 9112 3.2)', () => {
+  it.each(['/webhooks#x', '/webhooks?a=1#x', '/webhooks#', '/elsewhere#x'])(
+    'POST %s → 400 bad_request naming the rule, journaled, the connection closed',
+    async (path) => {
+      const { body, headers } = signed(userCreate(5));
+      const raw = await rawExchange(t.listener.port, [rawRequest(path, { ...headers, 'Content-Length': String(body.length) }, body)]);
+      const { status, head, body: answer } = parseRaw(raw);
+      expect(status).toBe(400);
+      expect(head.toLowerCase()).toContain('connection: close');
+      expect(answer).toEqual({ error: 'A request target cannot hold a fragment (a "#" and what follows it): RFC 9112 3.2.', code: 'bad_request' });
+      expect((await journalRecords(t.dir)).map((r) => [r.url, r.status, r.code])).toEqual([[path, 400, 'bad_request']]);
+    },
+  );
 });
 
 describe('Transfer-Encoding', () => {

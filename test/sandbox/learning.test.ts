@@ -78,7 +78,12 @@ describe('the learning events', () => {
     expect(started.json).toMatchObject({ fired: [{ eventname: 'Module_Start', deliveries: [{ target: receiver.url }] }] });
     await sandbox.whenIdle(10_000);
     const [payload] = payloads(receiver);
-    expect(Object.keys(payload ?? {})).toEqual(['eventname', 'domainkey', 'userkey', 'username', 'modulekey', 'timestamp']);
+    const order = ['eventname', 'domainkey', 'userkey', 'username', 'modulekey', 'timestamp'];
+    expect(Object.keys(payload ?? {})).toEqual(order);
+    // The answer shows the payload as delivered, keys in the same order.
+    const [answered] = (started.json as { fired: { payload: Record<string, unknown> }[] }).fired;
+    expect(Object.keys(answered?.payload ?? {})).toEqual(order);
+    expect(answered?.payload).toEqual(payload);
     expect(payload).toMatchObject({ eventname: 'Module_Start', domainkey: 15435, userkey, username: 'Learner-1', modulekey });
   });
 

@@ -98,6 +98,29 @@ describe('standard-webhooks', () => {
     expect(scheme.verify({ ...withHeaders({ 'webhook-signature': list }), secrets: [SECRET, OLD_SECRET] })).toEqual({ ok: true, secretIndex: 1 });
   });
 
+  it('webhook-signature on two lines: the entries of both count (Node joins them with ", ", as an array when folded)', () => {
+    const signature = headers['webhook-signature'] ?? '';
+    const other = `v1,${Buffer.alloc(32, 7).toString('base64')}`;
+    for (const sent of [`${signature}, ${other}`, `${other}, ${signature}`, [signature, other], [other, signature]]) {
+      expect(reasonOf({ ...valid, headers: { ...headers, 'webhook-signature': sent } })).toBe('ok(0)');
+    }
+    // Within one line the comma is no separator: "v1,<sig>," is not an entry of base64.
+    expect(reasonOf(withHeaders({ 'webhook-signature': `${signature},` }))).toBe('malformed_signature');
+  });
+
+  it('webhook-id or webhook-timestamp on two lines: refused alike as Node joins them (", ") and as folded from a record (an array)', () => {
+    const id = headers['webhook-id'] ?? '';
+    const timestamp = headers['webhook-timestamp'] ?? '';
+    for (const sent of [`${timestamp}, ${timestamp}`, [timestamp, timestamp]]) {
+      expect(scheme.verify({ ...valid, headers: { ...headers, 'webhook-timestamp': sent } })).toEqual({
+        ok: false,
+        reason: 'malformed_timestamp',
+        message: `The webhook-timestamp "${timestamp}, ${timestamp}" is not whole Unix seconds (it holds comma-separated values, as Node joins a header sent more than once).`,
+      });
+    }
+    for (const sent of [`${id}, ${id}`, [id, id]]) expect(reasonOf({ ...valid, headers: { ...headers, 'webhook-id': sent } })).toBe('signature_mismatch');
+  });
+
   it('a header of ~340 candidate signatures costs no more HMACs than one signature', () => {
     // A sender chooses how many entries the list holds (16 KiB of headers is about 340), and each
     // HMAC hashes the whole body: one per candidate would be 340 passes over a body of up to 64 MiB.

@@ -13,7 +13,7 @@ import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
 import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
-import { type EnvAssignment, envAssignments, strayEnvLine, withoutBlankOrCommentLines } from './env-lines.ts';
+import { type EnvAssignment, envAssignments, strayEnvLine, textAfterClosingQuote, unclosedQuote, withoutBlankOrCommentLines } from './env-lines.ts';
 
 /** `.env` text as its variables. */
 export function parseEnvText(text: string): Record<string, string> {
@@ -64,6 +64,23 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
       CONFIG_INVALID,
       `Line ${stray.line} of ${envFile} (${JSON.stringify(redact(stray.text))}) is not NAME=value: it would be read together with the next line as one name, and the variable there lost.`,
       { hint: `Write line ${stray.line} as NAME=value, or start it with # to keep it as a comment.` },
+    );
+  }
+  const open = unclosedQuote(text);
+  if (open !== undefined) {
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `Line ${open.line} of ${envFile} opens ${open.name}'s value with ${open.quote} and no later line closes it: Node's parser would keep the ${open.quote} in the value, or drop ${open.name} if it is the last line.`,
+      { hint: `End ${open.name}'s value with ${open.quote}, or remove the ${open.quote} it starts with.`, variable: open.name },
+    );
+  }
+  const tail = textAfterClosingQuote(text);
+  if (tail !== undefined) {
+    // Shortened: what follows the quote may be the rest of a secret.
+    throw new ConfigError(
+      CONFIG_INVALID,
+      `Line ${tail.line} of ${envFile} has ${JSON.stringify(redact(tail.text))} after the closing quote of ${tail.name}'s value: Node's parser drops it, so ${tail.name} would be read without it.`,
+      { hint: `Put all of ${tail.name}'s value inside the quotes, or start what follows with # to keep it as a comment.`, variable: tail.name },
     );
   }
   return { vars: parseEnvText(text), assignments: envAssignments(text) };

@@ -29,6 +29,29 @@ export function strayEnvLine(text: string): { readonly line: number; readonly te
   return scanEnvText(text).stray[0];
 }
 
+/** Text after a quoted value's closing quote (`A="x" trailing`): the line it is on, the variable and that text. */
+export interface QuoteTail {
+  readonly line: number;
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * The first quoted value followed by more than a comment (`A="x" trailing`, `A="x"y"`): Node's
+ * parser ends the value at its first closing quote and drops the rest of the line without a word.
+ */
+export function textAfterClosingQuote(text: string): QuoteTail | undefined {
+  return scanEnvText(text).tails[0];
+}
+
+/**
+ * The first value that opens a quote and never closes it (`A="x`): Node's parser keeps the quote as
+ * part of the value, or, on the file's last line without a newline, drops the variable altogether.
+ */
+export function unclosedQuote(text: string): { readonly line: number; readonly name: string; readonly quote: string } | undefined {
+  return scanEnvText(text).unclosed[0];
+}
+
 /**
  * `text` with its blank and comment lines emptied (not those inside a quoted value). Node 20's parser
  * takes a line of spaces, or a comment after spaces, as the start of the next name, so the variable
@@ -38,17 +61,37 @@ export function withoutBlankOrCommentLines(text: string): string {
   return scanEnvText(text).lines.join('\n');
 }
 
-function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { line: number; text: string }[]; lines: string[] } {
+interface EnvScan {
+  assignments: EnvAssignment[];
+  stray: { line: number; text: string }[];
+  tails: QuoteTail[];
+  unclosed: { line: number; name: string; quote: string }[];
+  lines: string[];
+}
+
+function scanEnvText(text: string): EnvScan {
   const assignments: EnvAssignment[] = [];
   const stray: { line: number; text: string }[] = [];
+  const tails: QuoteTail[] = [];
+  const unclosed: EnvScan['unclosed'] = [];
   let openQuote: string | undefined;
+  let openName = '';
+  /** Notes what follows the closing quote at `closeAt` in `line`, unless it is blank or a comment. */
+  const noteTail = (line: string, closeAt: number, index: number, name: string) => {
+    const tail = line.slice(closeAt + 1).trim();
+    if (tail !== '' && !tail.startsWith('#')) tails.push({ line: index + 1, name, text: tail });
+  };
   const split = text.split(/\r?\n/);
   // The last line holding each quote: a quote never closed after its line is part of a one-line value, as Node reads it.
   const lastWith = (quote: string) => split.findLastIndex((line) => line.includes(quote));
   const closedLater = { '"': lastWith('"'), "'": lastWith("'"), '`': lastWith('`') };
   const lines = split.map((line, index) => {
     if (openQuote !== undefined) {
-      if (line.includes(openQuote)) openQuote = undefined;
+      const closeAt = line.indexOf(openQuote);
+      if (closeAt >= 0) {
+        noteTail(line, closeAt, index, openName);
+        openQuote = undefined;
+      }
       return line;
     }
     const match = ASSIGNMENT.exec(line);
@@ -60,12 +103,20 @@ function scanEnvText(text: string): { assignments: EnvAssignment[]; stray: { lin
     }
     assignments.push({ name: match[1], line: index + 1 });
     // A value that opens a quote and does not close it on this line goes on over the next lines.
-    const value = match[2] ?? '';
+    // Node trims spaces, not tabs, before a value: `A=\t"x"y` is the unquoted `\t"x"y` to it.
+    const value = line.slice(line.indexOf('=') + 1).replace(/^ +/, '');
     const quote = value[0];
-    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote) && closedLater[quote] > index) openQuote = quote;
+    if (quote === '"' || quote === "'" || quote === '`') {
+      const closeAt = value.indexOf(quote, 1);
+      if (closeAt >= 0) noteTail(value, closeAt, index, match[1]);
+      else if (closedLater[quote] > index) {
+        openQuote = quote;
+        openName = match[1];
+      } else unclosed.push({ line: index + 1, name: match[1], quote });
+    }
     return line;
   });
-  return { assignments, stray, lines };
+  return { assignments, stray, tails, unclosed, lines };
 }
 
 /** Each variable set more than once, with the lines that set it; the last line is the one that counts. */

@@ -2,7 +2,8 @@
  * The listener's express app: `POST /webhooks` (the tutorial's `app.post('/webhooks', ...)`), 405
  * for any other method there, 404 anywhere else, and a last-resort 500. No body parser anywhere:
  * the webhook route reads the raw bytes itself (see body.ts) and nothing else reads a body. Every
- * request's arrival is noted first, so its id and time are those of its headers.
+ * request's arrival is noted first, so its id and time are those of its headers. A request without
+ * exactly one Host header, or with a `#` in its target, is a 400 before any route (RFC 9112 3.2).
  *
  * The server's handler (createListenerHandler) sends a plain `POST /webhooks` straight to the same
  * route function, before express: express gives every request and response its own prototypes,
@@ -17,6 +18,7 @@ import { arrivalFor, followsClosingAnswer, noteRefusedUnread, trackRequest } fro
 import { declaredLength } from './body.ts';
 import { refusal } from './decision.ts';
 import { hostHeaderProblem } from './host-header.ts';
+import { requestTargetProblem } from './request-target.ts';
 import { receiveWebhook, type ReceiveContext } from './receive.ts';
 import { recordAndAnswer } from './record-and-answer.ts';
 import { sendTo } from './replies.ts';
@@ -28,16 +30,16 @@ export function createListenerHandler(ctx: ReceiveContext): (req: IncomingMessag
     // Pipelined after a request whose answer closes the connection: that answer is the last sent,
     // so recording this one (a 200 acknowledged to no one) would be untrue. Node closes the socket.
     if (followsClosingAnswer(req.socket)) return;
-    const hostProblem = hostHeaderProblem(req);
-    if (hostProblem !== undefined) return refuseHost(ctx, hostProblem, req, res);
+    const problem = hostHeaderProblem(req) ?? requestTargetProblem(req.url);
+    if (problem !== undefined) return refuseBadRequest(ctx, problem, req, res);
     if (req.method !== 'POST' || req.url !== WEBHOOK_PATH) return void app(req, res);
     trackRequest(req, res);
     receiveWebhook(ctx, arrivalFor(req), req, res).catch((error: unknown) => answerUnexpected(ctx, error, req, res));
   };
 }
 
-/** 400 for a request without exactly one Host header; its body is not read, so the connection closes. */
-function refuseHost(ctx: ReceiveContext, reason: string, req: IncomingMessage, res: ServerResponse): void {
+/** 400 for a request without exactly one Host header, or with a fragment in its target; its body is not read, so the connection closes. */
+function refuseBadRequest(ctx: ReceiveContext, reason: string, req: IncomingMessage, res: ServerResponse): void {
   trackRequest(req, res);
   noteRefusedUnread(req);
   const decision = refusal('bad_request', { bodyBytes: declaredLength(req) ?? 0, reason, headers: { connection: 'close' } });

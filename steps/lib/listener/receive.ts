@@ -52,7 +52,7 @@ export async function receiveWebhook(ctx: ReceiveContext, arrival: Arrival, req:
   }
   if (awaitsContinue(req)) {
     // The client sends its body only after a 100 Continue: a request refused whatever its body is, is refused unsent.
-    const unsent = refusalBeforeContinue(ctx, arrival, req);
+    const unsent = await refusalBeforeContinue(ctx, arrival, req);
     if (unsent !== undefined) {
       noteRefusedUnread(req);
       await recordAndAnswer(ctx, arrival, unsent, sendTo(res));
@@ -95,31 +95,41 @@ function tooLarge(ctx: ReceiveContext, bytes: number, closeConnection: boolean):
 
 /**
  * The answer for a request waiting for 100 Continue that no body could change: 413 for one
- * announced over the limit, 401 for one without the scheme's signature header (the same answer it
- * would get once its body was read). Undefined: invite the body.
+ * announced over the limit, and for one without the scheme's signature header the answer it would
+ * get once its body was read: 401 missing_signature, or what the configured secrets earn first
+ * (500 secret_unavailable, 401 malformed_secret). Undefined: invite the body.
  */
-function refusalBeforeContinue(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage): Refused | undefined {
+async function refusalBeforeContinue(ctx: ReceiveContext, arrival: Arrival, req: IncomingMessage): Promise<Refused | undefined> {
   const declared = declaredLength(req);
   if (declared !== undefined && declared > ctx.bodyLimitBytes) return tooLarge(ctx, declared, true);
   // Only for a scheme that signs into a header: Vonage's signature may be in the body.
   const header = ctx.verifier.signatureHeader?.name;
   if (header === undefined || headerText(arrival.headers, header) !== undefined) return undefined;
-  const verified = ctx.verifier.verify({ body: NO_BODY, headers: arrival.headers, secrets: [], url: arrival.url });
-  if (verified.ok || verified.reason !== 'missing_signature') return undefined;
-  return signatureRefusal(verified, verified.message, NO_BODY, { bodyBytes: declared ?? 0 });
+  const bodyBytes = declared ?? 0;
+  const secrets = await loadSecrets(ctx, bodyBytes, NO_BODY);
+  if ('kind' in secrets) return secrets;
+  const verified = ctx.verifier.verify({ body: NO_BODY, headers: arrival.headers, secrets, url: arrival.url });
+  // Neither depends on the body: a secret the scheme cannot use is refused before any header is read.
+  if (verified.ok || (verified.reason !== 'missing_signature' && verified.reason !== 'malformed_secret')) return undefined;
+  return signatureRefusal(verified, verified.message, NO_BODY, { bodyBytes });
+}
+
+/** The configured secrets, or the 500 secret_unavailable refusal when they cannot be loaded. */
+async function loadSecrets(ctx: ReceiveContext, bodyBytes: number, body: Buffer): Promise<readonly string[] | Rejection> {
+  try {
+    return await ctx.secrets();
+  } catch (error) {
+    // The cause (a file's path, its parse error) is for the operator; the sender learns only that it failed.
+    return refusal('secret_unavailable', { bodyBytes, body, detail: (error as Error).message });
+  }
 }
 
 const NO_BODY = Buffer.alloc(0);
 
 async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Promise<Decision> {
   const bodyBytes = body.length;
-  let secrets: readonly string[];
-  try {
-    secrets = await ctx.secrets();
-  } catch (error) {
-    // The cause (a file's path, its parse error) is for the operator; the sender learns only that it failed.
-    return refusal('secret_unavailable', { bodyBytes, body, detail: (error as Error).message });
-  }
+  const secrets = await loadSecrets(ctx, bodyBytes, body);
+  if ('kind' in secrets) return secrets;
   const input: VerifyInput = { body, headers: arrival.headers, secrets, url: arrival.url };
   const verified = ctx.verifier.verify(input);
   const contentEncoding = headerValue(arrival.headers, 'content-encoding');
@@ -130,9 +140,9 @@ async function decide(ctx: ReceiveContext, arrival: Arrival, body: Buffer): Prom
       codings.length > 0
         ? `The body came with Content-Encoding: ${codings.join(', ')}; the signature is checked over the bytes as received, still compressed.`
         : undefined;
-    const reason = [verified.message, explain(ctx, input), compressed, repeatedHeaderNote(arrival.rawHeaders, ctx.signatureHeader)]
-      .filter((part) => part !== undefined)
-      .join(' ');
+    // A scheme whose header is a list (Standard Webhooks) checks the entries of every line: no note.
+    const repeated = ctx.verifier.signatureHeader?.list === true ? undefined : repeatedHeaderNote(arrival.rawHeaders, ctx.signatureHeader);
+    const reason = [verified.message, explain(ctx, input), compressed, repeated].filter((part) => part !== undefined).join(' ');
     return signatureRefusal(verified, reason, body);
   }
   const secretIndex = verified.secretIndex;

@@ -18,8 +18,8 @@ import { quoteSent } from './quote-sent.ts';
 import { BASE64_SHA256, WHSEC_PREFIX, encodingHint, secretKey } from './encoding.ts';
 import { fail, lacksKey, noSecret } from './result.ts';
 import { checkWindow, nowSeconds, parseUnixSeconds } from './timestamp.ts';
-import { headerText } from './headers.ts';
-import type { HeaderScheme, SignInput, VerifyInput, VerifyResult } from './types.ts';
+import { nonBlank } from './headers.ts';
+import type { HeaderScheme, Headers, SignInput, VerifyInput, VerifyResult } from './types.ts';
 
 const VERSION = 'v1';
 
@@ -29,9 +29,9 @@ export function signedContent(id: string, timestamp: number | string, body: Uint
 }
 
 function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): VerifyResult {
-  const id = headerText(input.headers, 'webhook-id');
-  const rawTimestamp = headerText(input.headers, 'webhook-timestamp');
-  const list = headerText(input.headers, 'webhook-signature');
+  const id = joinedLines(input.headers, 'webhook-id');
+  const rawTimestamp = joinedLines(input.headers, 'webhook-timestamp');
+  const list = joinedLines(input.headers, 'webhook-signature');
   if (list === undefined) {
     return fail('missing_signature', 'No webhook-signature header: this request was not signed.');
   }
@@ -41,10 +41,14 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   }
   const timestamp = parseUnixSeconds(rawTimestamp);
   if (timestamp === undefined) {
-    return fail('malformed_timestamp', `The webhook-timestamp ${quoteSent(rawTimestamp)} is not whole Unix seconds.`);
+    // ", " is how Node joins a header that came twice: Standard Webhooks sends one timestamp.
+    const twice = rawTimestamp.includes(', ') ? ' (it holds comma-separated values, as Node joins a header sent more than once)' : '';
+    return fail('malformed_timestamp', `The webhook-timestamp ${quoteSent(rawTimestamp)} is not whole Unix seconds${twice}.`);
   }
 
-  const entries = list.split(' ').filter((entry) => entry !== '');
+  // Node joins a header sent on two lines with ", ": that comma ends no entry (base64 holds none),
+  // and the second line's entries count as much as the first's.
+  const entries = list.split(/,?\s+/).filter((entry) => entry !== '');
   const v1 = entries.filter((entry) => entry.startsWith(`${VERSION},`)).map((entry) => entry.slice(VERSION.length + 1));
   if (v1.length === 0) {
     // The first few are enough to tell the scheme; the header may hold thousands.
@@ -67,6 +71,15 @@ function verifyWithKeys(input: VerifyInput, keys: readonly Uint8Array[]): Verify
   const secretIndex = verifyDigest(content, received, keys, hmacSha256);
   if (secretIndex >= 0) return { ok: true, secretIndex };
   return fail('signature_mismatch', `No v1 signature matches "{id}.{timestamp}.{body}" under the configured secret${keys.length > 1 ? 's' : ''}.`);
+}
+
+/**
+ * Every line of a header as one string, joined with ", " as Node joins them in `req.headers`: so
+ * headers folded from a record (an array per repeated name) read as the listener read them.
+ */
+function joinedLines(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return nonBlank(typeof value === 'string' ? value : value?.join(', '));
 }
 
 /** The key bytes of a `whsec_<base64>` secret; undefined when it is not one (or decodes to nothing). */
@@ -111,5 +124,5 @@ export const standardWebhooks: HeaderScheme = {
   sign,
   verify,
   verifyWithKeys,
-  timestampOf: (input) => parseUnixSeconds(headerText(input.headers, 'webhook-timestamp') ?? ''),
+  timestampOf: (input) => parseUnixSeconds(joinedLines(input.headers, 'webhook-timestamp') ?? ''),
 };
