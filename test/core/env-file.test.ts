@@ -117,6 +117,8 @@ describe('a line that is not NAME=value', () => {
       ['A=1\nWEBHOOK_SECRET="whsec_abc" def456ghi789\n', 2, 'def4…(12 chars)'],
       ["WEBHOOK_SECRET='x'yz\n", 1, '****'],
       ['WEBHOOK_SECRET="-----BEGIN\nKEY-----" and the rest of it\nB=2\n', 2, 'and …(18 chars)'],
+      // After a tab: Node 20 reads the line whole and unquoted, Node 22 and later drop `first`.
+      ['WEBHOOK_SECRET=\t"tab"first\n', 1, '****'],
     ] as const) {
       await writeFile(file, text);
       expect(thrownBy(() => readEnvFile(file))).toMatchObject({
@@ -126,9 +128,8 @@ describe('a line that is not NAME=value', () => {
       });
     }
     // A comment, or spaces, after the quote is what it looks like.
-    await writeFile(file, 'A="x y" # the comment\nB=\'z\'  \nC="#"#c\nD=\t"tab"first\n');
-    // After a tab the quote is not an opening one to Node: D is read whole, as written.
-    expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#', D: '\t"tab"first' });
+    await writeFile(file, 'A="x y" # the comment\nB=\'z\'  \nC="#"#c\n');
+    expect(readEnvFile(file)).toEqual({ A: 'x y', B: 'z', C: '#' });
   });
 
   test('a value whose opening quote is never closed is refused naming the line and the variable: Node would keep the quote, or drop the variable', async () => {

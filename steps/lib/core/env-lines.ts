@@ -103,8 +103,10 @@ function scanEnvText(text: string): EnvScan {
     }
     assignments.push({ name: match[1], line: index + 1 });
     // A value that opens a quote and does not close it on this line goes on over the next lines.
-    // Node trims spaces, not tabs, before a value: `A=\t"x"y` is the unquoted `\t"x"y` to it.
-    const value = line.slice(line.indexOf('=') + 1).replace(/^ +/, '');
+    // Node 20 trims spaces before a value, Node 22 and later tabs too: to Node 20 `A=\t"x"y` is the
+    // unquoted `\t"x"y`, to Node 24 the quoted `x` with `y` dropped. Read as the later ones do, so a
+    // line either would misread is refused on both.
+    const value = line.slice(line.indexOf('=') + 1).replace(/^[ \t]+/, '');
     const quote = value[0];
     if (quote === '"' || quote === "'" || quote === '`') {
       const closeAt = value.indexOf(quote, 1);
