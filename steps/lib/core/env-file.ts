@@ -13,11 +13,20 @@ import { parseEnv } from 'node:util';
 import { CONFIG_INVALID, ConfigError } from './errors.ts';
 import { NONBLOCKING_READ, otherKind } from './file-kind.ts';
 import { redact } from './redact.ts';
-import { type EnvAssignment, envAssignments, strayEnvLine, textAfterClosingQuote, unclosedQuote, withoutBlankOrCommentLines } from './env-lines.ts';
+import { type EnvAssignment, type EnvScan, scanEnvText } from './env-lines.ts';
 
 /** `.env` text as its variables. */
 export function parseEnvText(text: string): Record<string, string> {
-  return parseEnv(withoutBlankOrCommentLines(text.startsWith('\uFEFF') ? text.slice(1) : text)) as Record<string, string>;
+  return variablesOf(scanEnvText(withoutBom(text)));
+}
+
+/** The variables of scanned text: its blank and comment lines emptied first (EnvScan.lines). */
+function variablesOf(scan: EnvScan): Record<string, string> {
+  return parseEnv(scan.lines.join('\n')) as Record<string, string>;
+}
+
+function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /**
@@ -57,7 +66,9 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
       },
     );
   }
-  const stray = strayEnvLine(text);
+  // One pass over the lines for every check below and for the values.
+  const scan = scanEnvText(withoutBom(text));
+  const stray = scan.stray[0];
   if (stray !== undefined) {
     // Shortened: a line on its own may be a secret pasted without its name.
     throw new ConfigError(
@@ -66,7 +77,7 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
       { hint: `Write line ${stray.line} as NAME=value, or start it with # to keep it as a comment.` },
     );
   }
-  const open = unclosedQuote(text);
+  const open = scan.unclosed[0];
   if (open !== undefined) {
     throw new ConfigError(
       CONFIG_INVALID,
@@ -74,7 +85,7 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
       { hint: `End ${open.name}'s value with ${open.quote}, or remove the ${open.quote} it starts with.`, variable: open.name },
     );
   }
-  const tail = textAfterClosingQuote(text);
+  const tail = scan.tails[0];
   if (tail !== undefined) {
     // Shortened: what follows the quote may be the rest of a secret.
     throw new ConfigError(
@@ -83,7 +94,7 @@ export function readEnvFileWithLines(envFile: string): { vars: Record<string, st
       { hint: `Put all of ${tail.name}'s value inside the quotes, or start what follows with # to keep it as a comment.`, variable: tail.name },
     );
   }
-  return { vars: parseEnvText(text), assignments: envAssignments(text) };
+  return { vars: variablesOf(scan), assignments: scan.assignments };
 }
 
 /**

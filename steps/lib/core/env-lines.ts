@@ -21,14 +21,6 @@ export function envAssignments(text: string): EnvAssignment[] {
   return scanEnvText(text).assignments;
 }
 
-/**
- * The first line that is neither NAME=value, a comment nor blank (`BRACKEN_CLIENT_ID` alone, `KEY: value`):
- * Node's parser takes it, and every line up to the next `=`, as one name, so the next variable is lost.
- */
-export function strayEnvLine(text: string): { readonly line: number; readonly text: string } | undefined {
-  return scanEnvText(text).stray[0];
-}
-
 /** Text after a quoted value's closing quote (`A="x" trailing`): the line it is on, the variable and that text. */
 export interface QuoteTail {
   readonly line: number;
@@ -36,40 +28,34 @@ export interface QuoteTail {
   readonly text: string;
 }
 
-/**
- * The first quoted value followed by more than a comment (`A="x" trailing`, `A="x"y"`): Node's
- * parser ends the value at its first closing quote and drops the rest of the line without a word.
- */
-export function textAfterClosingQuote(text: string): QuoteTail | undefined {
-  return scanEnvText(text).tails[0];
+/** What one pass over `.env` text finds, each list in line order (env-file.ts refuses on the first of each). */
+export interface EnvScan {
+  readonly assignments: EnvAssignment[];
+  /**
+   * Lines that are neither NAME=value, a comment nor blank (`BRACKEN_CLIENT_ID` alone, `KEY: value`):
+   * Node's parser takes one, and every line up to the next `=`, as one name, so the next variable is lost.
+   */
+  readonly stray: { line: number; text: string }[];
+  /**
+   * Quoted values followed by more than a comment (`A="x" trailing`, `A="x"y"`): Node's parser ends
+   * the value at its first closing quote and drops the rest of the line without a word.
+   */
+  readonly tails: QuoteTail[];
+  /**
+   * Values that open a quote and never close it (`A="x`): Node's parser keeps the quote as part of
+   * the value, or, on the file's last line without a newline, drops the variable altogether.
+   */
+  readonly unclosed: { line: number; name: string; quote: string }[];
+  /**
+   * The text's lines with blank and comment lines emptied (not those inside a quoted value), to parse:
+   * Node 20's parser takes a line of spaces, or a comment after spaces, as the start of the next
+   * name, so the variable on the next line was lost; an empty line it skips.
+   */
+  readonly lines: string[];
 }
 
-/**
- * The first value that opens a quote and never closes it (`A="x`): Node's parser keeps the quote as
- * part of the value, or, on the file's last line without a newline, drops the variable altogether.
- */
-export function unclosedQuote(text: string): { readonly line: number; readonly name: string; readonly quote: string } | undefined {
-  return scanEnvText(text).unclosed[0];
-}
-
-/**
- * `text` with its blank and comment lines emptied (not those inside a quoted value). Node 20's parser
- * takes a line of spaces, or a comment after spaces, as the start of the next name, so the variable
- * on the next line was lost; an empty line it skips.
- */
-export function withoutBlankOrCommentLines(text: string): string {
-  return scanEnvText(text).lines.join('\n');
-}
-
-interface EnvScan {
-  assignments: EnvAssignment[];
-  stray: { line: number; text: string }[];
-  tails: QuoteTail[];
-  unclosed: { line: number; name: string; quote: string }[];
-  lines: string[];
-}
-
-function scanEnvText(text: string): EnvScan {
+/** One pass over `.env` text (see EnvScan). */
+export function scanEnvText(text: string): EnvScan {
   const assignments: EnvAssignment[] = [];
   const stray: { line: number; text: string }[] = [];
   const tails: QuoteTail[] = [];
