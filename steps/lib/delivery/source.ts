@@ -105,20 +105,18 @@ function withBodyStart(view: DeliveryView, upTo: number | undefined): DeliveryVi
 
 /** A source over an in-memory feed (the deliveries it still holds). */
 export function feedSource(feed: DeliveryFeed): DeliverySource {
+  const byId = (id: string) => feed.list().find((view) => view.id === id);
   return {
     async list(query) {
       const matching = feed.list().filter((view) => matchesQuery(view, query));
       return { total: matching.length, deliveries: matching.slice(0, query.limit).map((view) => listedView(view, query.bodiesUpToBytes)) };
     },
     async get(id, options) {
-      const view = feed.list().find((found) => found.id === id);
+      const view = byId(id);
       return view === undefined ? undefined : withBodyStart(view, options?.bodyUpToBytes);
     },
     async readBody(id, offset, length) {
-      return feed
-        .list()
-        .find((view) => view.id === id)
-        ?.body.subarray(offset, offset + length);
+      return byId(id)?.body.subarray(offset, offset + length);
     },
     subscribe: (onChange, options) =>
       feed.subscribe(options?.bodiesUpToBytes === undefined ? onChange : (view) => onChange(listedView(view, options.bodiesUpToBytes))),
